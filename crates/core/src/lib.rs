@@ -1,0 +1,1 @@
+//! Mamori domain model.
