@@ -1,1 +1,4 @@
 //! Mamori domain model.
+pub mod catalog;
+pub mod classification;
+pub mod wareki;
