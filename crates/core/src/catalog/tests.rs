@@ -56,7 +56,7 @@ fn validation_reports_broken_references() {
     );
     assert!(has("category 'nowhere'"), "{text:?}");
     assert!(has("threat 'T9-99'"), "{text:?}");
-    assert!(has("chapter 99"), "{text:?}");
+    assert!(has("chapter '99'"), "{text:?}");
     assert!(has("category 'magic'"), "{text:?}");
     assert!(has("default_active names scheme 'none'"), "{text:?}");
 }
@@ -81,4 +81,23 @@ fn validation_reports_bad_schemes() {
     assert!(has("no level of availability"), "{text:?}");
     assert!(has("confidentiality rank"), "{text:?}");
     assert!(has("level '7'"), "{text:?}");
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    assert_eq!(line_column("a\nb", 2), (2, 1));
+    assert_eq!(line_column("名前 = x", "名前 = ".len()), (1, 6));
+    // An offset inside a character falls back to its start.
+    assert_eq!(line_column("機密性", 1), (1, 1));
+    assert_eq!(line_column("abc", 99), (1, 4));
+}
+
+#[test]
+fn unknown_fields_are_rejected() {
+    let src = "[[category]]\ncode = \"x\"\narticle_item = 1\nname = \"x\"\nname_en = \"x\"\ndescription = \"x\"\ncolour = \"red\"\n";
+    let err = parse::<ThreatCatalog>(THREATS_FILE, src)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("colour"), "{err}");
+    assert!(err.starts_with("catalogs/threats.toml line"), "{err}");
 }

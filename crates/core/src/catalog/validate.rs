@@ -29,6 +29,21 @@ impl Problems {
         });
     }
 
+    /// Reports a reference to something that does not exist.
+    fn dangling(
+        &mut self,
+        file: &str,
+        kind: &str,
+        code: &str,
+        what: &str,
+        value: &dyn fmt::Display,
+    ) {
+        self.add(
+            file,
+            format!("{kind} {code} names {what} '{value}', which does not exist"),
+        );
+    }
+
     /// Reports every value that occurs more than once.
     fn unique<'a, T: Ord + fmt::Display + 'a>(
         &mut self,
@@ -84,13 +99,7 @@ fn threats(p: &mut Problems, b: &Builtin) {
     p.unique(f, "threat code", t.threats.iter().map(|x| x.code.as_str()));
     for threat in &t.threats {
         if t.category(&threat.category).is_none() {
-            p.add(
-                f,
-                format!(
-                    "threat {} names category '{}', which does not exist",
-                    threat.code, threat.category
-                ),
-            );
+            p.dangling(f, "threat", &threat.code, "category", &threat.category);
         }
     }
 }
@@ -111,32 +120,14 @@ fn controls(p: &mut Problems, b: &Builtin) {
     );
     for control in &c.controls {
         if c.category(&control.category).is_none() {
-            p.add(
-                f,
-                format!(
-                    "control {} names category '{}', which does not exist",
-                    control.code, control.category
-                ),
-            );
+            p.dangling(f, "control", &control.code, "category", &control.category);
         }
         if c.chapter(control.chapter).is_none() {
-            p.add(
-                f,
-                format!(
-                    "control {} names chapter {}, which does not exist",
-                    control.code, control.chapter
-                ),
-            );
+            p.dangling(f, "control", &control.code, "chapter", &control.chapter);
         }
         for threat in &control.threats {
             if b.threats.threat(threat).is_none() {
-                p.add(
-                    f,
-                    format!(
-                        "control {} names threat '{threat}', which is not in {THREATS_FILE}",
-                        control.code
-                    ),
-                );
+                p.dangling(f, "control", &control.code, "threat", threat);
             }
         }
     }
