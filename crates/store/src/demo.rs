@@ -1,0 +1,162 @@
+//! A demo city, so that a newcomer sees living screens: departments, sections,
+//! teams and staff. Loaded by `mamori serve --demo` once.
+
+use mamori_core::org::{SystemRole, UnitKind};
+
+use crate::units::NewUnit;
+use crate::users::NewUser;
+use crate::{Actor, Store, StoreError};
+
+/// The setting that records that the demo city was loaded.
+const DEMO_LOADED: &str = "demo.loaded";
+
+/// The password of every demo account (the demo is for trying Mamori, never for real data).
+pub const DEMO_PASSWORD: &str = "mamori-demo-2025";
+
+/// (code, name, English name, sections: (code, name, English name))
+type DemoDepartment = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str)],
+);
+
+const DEPARTMENTS: &[DemoDepartment] = &[
+    (
+        "D01",
+        "総務局",
+        "General Affairs Bureau",
+        &[
+            ("D01-S01", "総務課", "General Affairs Section"),
+            ("D01-S02", "情報システム課", "Information Systems Section"),
+            ("D01-S03", "人事課", "Personnel Section"),
+        ],
+    ),
+    (
+        "D02",
+        "市民局",
+        "Citizens Bureau",
+        &[
+            ("D02-S01", "市民課", "Residents Section"),
+            ("D02-S02", "区政推進課", "Ward Administration Section"),
+        ],
+    ),
+    (
+        "D03",
+        "財政局",
+        "Finance Bureau",
+        &[
+            ("D03-S01", "税務課", "Taxation Section"),
+            ("D03-S02", "財政課", "Budget Section"),
+        ],
+    ),
+    (
+        "D04",
+        "保健福祉局",
+        "Health and Welfare Bureau",
+        &[
+            ("D04-S01", "介護保険課", "Long-term Care Insurance Section"),
+            ("D04-S02", "保護課", "Public Assistance Section"),
+            ("D04-S03", "健康推進課", "Health Promotion Section"),
+        ],
+    ),
+    (
+        "D05",
+        "教育委員会事務局",
+        "Board of Education Secretariat",
+        &[("D05-S01", "学事課", "School Affairs Section")],
+    ),
+];
+
+/// (user name, name, section code, roles)
+const STAFF: &[(&str, &str, &str, &[SystemRole])] = &[
+    (
+        "ciso",
+        "佐藤 一郎",
+        "D01-S01",
+        &[SystemRole::SecurityOfficer],
+    ),
+    (
+        "security",
+        "鈴木 花子",
+        "D01-S02",
+        &[SystemRole::SecurityOfficer],
+    ),
+    ("auditor", "高橋 健", "D01-S01", &[SystemRole::Auditor]),
+    ("tanaka", "田中 美咲", "D02-S01", &[SystemRole::Staff]),
+    ("watanabe", "渡辺 翔", "D03-S01", &[SystemRole::Staff]),
+    ("ito", "伊藤 直子", "D04-S01", &[SystemRole::Staff]),
+    ("yamamoto", "山本 大輔", "D04-S02", &[SystemRole::Staff]),
+    ("nakamura", "中村 由美", "D05-S01", &[SystemRole::Staff]),
+    ("kobayashi", "小林 誠", "D01-S03", &[SystemRole::Staff]),
+];
+
+/// Loads the demo city unless it is there already. Returns true when it was loaded now.
+pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
+    if store.setting(DEMO_LOADED).await?.is_some() {
+        return Ok(false);
+    }
+    let actor = Actor::System("demo");
+    for (code, name, name_en, sections) in DEPARTMENTS {
+        let dept = store
+            .create_unit(
+                &actor,
+                NewUnit {
+                    parent_id: None,
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    name_en: (*name_en).into(),
+                    kind: UnitKind::Department,
+                },
+            )
+            .await?;
+        for (scode, sname, sname_en) in *sections {
+            let section = store
+                .create_unit(
+                    &actor,
+                    NewUnit {
+                        parent_id: Some(dept.id),
+                        code: (*scode).into(),
+                        name: (*sname).into(),
+                        name_en: (*sname_en).into(),
+                        kind: UnitKind::Section,
+                    },
+                )
+                .await?;
+            store
+                .create_unit(
+                    &actor,
+                    NewUnit {
+                        parent_id: Some(section.id),
+                        code: format!("{scode}-T01"),
+                        name: format!("{sname}庶務係"),
+                        name_en: format!("{sname_en}, General Affairs Team"),
+                        kind: UnitKind::Team,
+                    },
+                )
+                .await?;
+        }
+    }
+    for (username, name, unit_code, roles) in STAFF {
+        let unit = store.unit_by_code(unit_code).await?;
+        if store.user_by_name(username).await?.is_some() {
+            continue;
+        }
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: (*username).into(),
+                    display_name: (*name).into(),
+                    email: None,
+                    unit_id: unit.map(|u| u.id),
+                    roles: roles.to_vec(),
+                    password: DEMO_PASSWORD.into(),
+                    must_change_password: false,
+                },
+            )
+            .await?;
+    }
+    store.set_setting(&actor, DEMO_LOADED, "1").await?;
+    Ok(true)
+}

@@ -1,0 +1,263 @@
+//! The append-only event log: every change to any record, chained by SHA-256.
+//!
+//! Each event's hash covers the previous event's hash and all of its own fields, so
+//! changing, removing or reordering any stored event breaks the chain from there on.
+//! The head row (`event_head`) holds the last sequence number and hash; taking it in
+//! the writing transaction serialises appends on both backends.
+
+use crate::db::Tx;
+use crate::{Actor, Db, Page, PageRequest, StoreError, now_rfc3339, tx_run};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One stored event.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+pub struct Event {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The canonical byte string that an event's hash covers.
+fn canonical(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    entity: &str,
+    entity_id: &str,
+    action: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    prev_hash: &str,
+) -> String {
+    // JSON of an array gives an unambiguous encoding of the fields.
+    serde_json::json!([
+        seq, at, actor, entity, entity_id, action, before, after, prev_hash
+    ])
+    .to_string()
+}
+
+fn digest(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl Event {
+    /// The hash this event should carry given its fields.
+    pub fn computed_hash(&self) -> String {
+        digest(&canonical(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.entity,
+            &self.entity_id,
+            &self.action,
+            self.before_json.as_deref(),
+            self.after_json.as_deref(),
+            &self.prev_hash,
+        ))
+    }
+}
+
+impl Tx {
+    /// Appends one event in this transaction. `before` and `after` are the record's
+    /// states (None where the record did not or no longer exists).
+    pub async fn append_event<B: Serialize, A: Serialize>(
+        &mut self,
+        actor: &Actor,
+        entity: &str,
+        entity_id: impl ToString,
+        action: &str,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<i64, StoreError> {
+        let before = before
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(json_err)?;
+        let after = after
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(json_err)?;
+        let entity_id = entity_id.to_string();
+        let at = now_rfc3339();
+        let actor_name = actor.label();
+        // Taking the head row with an UPDATE locks it (row lock on PostgreSQL, the
+        // write lock on SQLite) until the transaction ends.
+        let (prev_seq, prev_hash): (i64, String) = tx_run!(self, |c| {
+            sqlx::query_as("UPDATE event_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(c)
+                .await?
+        });
+        let seq = prev_seq + 1;
+        let hash = digest(&canonical(
+            seq,
+            &at,
+            &actor_name,
+            entity,
+            &entity_id,
+            action,
+            before.as_deref(),
+            after.as_deref(),
+            &prev_hash,
+        ));
+        tx_run!(self, |c| {
+            sqlx::query(
+                "INSERT INTO events (seq, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(seq)
+            .bind(&at)
+            .bind(&actor_name)
+            .bind(entity)
+            .bind(&entity_id)
+            .bind(action)
+            .bind(&before)
+            .bind(&after)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&hash)
+                .execute(&mut *c)
+                .await?;
+        });
+        Ok(seq)
+    }
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Internal(format!("cannot encode an event: {e}"))
+}
+
+/// The outcome of recomputing the chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ChainVerdict {
+    /// Every event matches; the count of events checked.
+    Intact { events: i64 },
+    /// The first entry that does not match, and why.
+    Broken { seq: i64, reason: String },
+}
+
+const VERIFY_BATCH: i64 = 2000;
+
+/// Recomputes the whole chain, in batches, and names the first event that does not match.
+pub async fn verify_chain(db: &Db) -> Result<ChainVerdict, StoreError> {
+    let mut expected_prev = GENESIS_HASH.to_string();
+    let mut expected_seq = 1_i64;
+    loop {
+        let batch: Vec<Event> = crate::db_run!(db, |pool| {
+            sqlx::query_as(
+                "SELECT seq, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash \
+                 FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(expected_seq)
+            .bind(VERIFY_BATCH)
+            .fetch_all(pool)
+            .await?
+        });
+        let done = (batch.len() as i64) < VERIFY_BATCH;
+        for event in batch {
+            if event.seq != expected_seq {
+                return Ok(ChainVerdict::Broken {
+                    seq: expected_seq,
+                    reason: format!(
+                        "event #{expected_seq} is missing (the next stored event is #{})",
+                        event.seq
+                    ),
+                });
+            }
+            if event.prev_hash != expected_prev {
+                return Ok(ChainVerdict::Broken {
+                    seq: event.seq,
+                    reason: format!(
+                        "event #{} ({} {} {}) does not follow event #{}: its previous-hash field was changed or events were reordered",
+                        event.seq,
+                        event.entity,
+                        event.entity_id,
+                        event.action,
+                        event.seq - 1
+                    ),
+                });
+            }
+            if event.computed_hash() != event.hash {
+                return Ok(ChainVerdict::Broken {
+                    seq: event.seq,
+                    reason: format!(
+                        "event #{} ({} {} {} at {}) was changed: its content does not match its hash",
+                        event.seq, event.entity, event.entity_id, event.action, event.at
+                    ),
+                });
+            }
+            expected_prev = event.hash;
+            expected_seq += 1;
+        }
+        if done {
+            break;
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = crate::db_run!(db, |pool| {
+        sqlx::query_as("SELECT seq, hash FROM event_head WHERE id = 1")
+            .fetch_one(pool)
+            .await?
+    });
+    let count = expected_seq - 1;
+    if head_seq != count || head_hash != expected_prev {
+        return Ok(ChainVerdict::Broken {
+            seq: count + 1,
+            reason: format!(
+                "the log ends at event #{count} but its head records event #{head_seq}: events after #{count} were removed or the head was changed"
+            ),
+        });
+    }
+    Ok(ChainVerdict::Intact { events: count })
+}
+
+/// Filters for the event list.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+}
+
+/// The events, newest first, optionally of one entity.
+pub async fn list_events(
+    db: &Db,
+    filter: &EventFilter,
+    page: PageRequest,
+) -> Result<Page<Event>, StoreError> {
+    let entity = filter.entity.clone().unwrap_or_default();
+    let entity_id = filter.entity_id.clone().unwrap_or_default();
+    let (items, total) = crate::db_run!(db, |pool| {
+        let items: Vec<Event> = sqlx::query_as(
+            "SELECT seq, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash \
+             FROM events WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2) \
+             ORDER BY seq DESC LIMIT $3 OFFSET $4",
+        )
+        .bind(&entity)
+        .bind(&entity_id)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM events WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2)",
+        )
+        .bind(&entity)
+        .bind(&entity_id)
+        .fetch_one(pool)
+        .await?;
+        (items, total)
+    });
+    Ok(Page { items, total })
+}

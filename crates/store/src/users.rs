@@ -1,0 +1,555 @@
+//! Users, their system roles, passwords and the throttling of failed sign-ins.
+
+use mamori_core::org::SystemRole;
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
+use time::Duration;
+
+use crate::{
+    Actor, Page, PageRequest, Store, StoreError, db_run, format_rfc3339, now_rfc3339, passwords,
+    tx_run,
+};
+
+/// A user as shown and logged (never with its password hash).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub unit_id: Option<i64>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub roles: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl User {
+    pub fn has_role(&self, role: SystemRole) -> bool {
+        self.roles.iter().any(|r| r == role.code())
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    email: Option<String>,
+    unit_id: Option<i64>,
+    active: bool,
+    must_change_password: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+impl UserRow {
+    fn with_roles(self, roles: Vec<String>) -> User {
+        User {
+            id: self.id,
+            username: self.username,
+            display_name: self.display_name,
+            email: self.email,
+            unit_id: self.unit_id,
+            active: self.active,
+            must_change_password: self.must_change_password,
+            roles,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, username, display_name, email, unit_id, active, must_change_password, created_at, updated_at FROM users ",
+            $rest
+        )
+    };
+}
+
+/// What is needed to create a user.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub unit_id: Option<i64>,
+    pub roles: Vec<SystemRole>,
+    pub password: String,
+    /// Ask the user to choose a new password at first sign-in.
+    pub must_change_password: bool,
+}
+
+/// Changes to a user's profile (None leaves a field as it is).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserUpdate {
+    pub display_name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub unit_id: Option<Option<i64>>,
+    pub roles: Option<Vec<SystemRole>>,
+    pub active: Option<bool>,
+}
+
+/// The result of a sign-in attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignIn {
+    Ok(User),
+    /// Wrong user name or password (the two are not told apart).
+    Rejected,
+    /// Too many recent failures: try again after the window.
+    Throttled,
+}
+
+/// Failures within this window count towards throttling.
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Failures for one user name within the window before sign-in is refused.
+pub const MAX_FAILURES_PER_USER: i64 = 5;
+/// Failures from one address within the window before sign-in is refused.
+pub const MAX_FAILURES_PER_REMOTE: i64 = 30;
+
+fn valid_username(username: &str) -> bool {
+    !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
+impl Store {
+    /// Creates a user with a password (hashed with argon2id).
+    pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, StoreError> {
+        let username = new.username.trim().to_string();
+        if !valid_username(&username) {
+            return Err(StoreError::invalid(
+                "username",
+                "ユーザー名は英数字と . _ - @ の64文字以内です / a user name is 1–64 letters, digits, '.', '_', '-' or '@'",
+            ));
+        }
+        let display_name = new.display_name.trim().to_string();
+        if display_name.is_empty() {
+            return Err(StoreError::invalid(
+                "display_name",
+                "氏名を入力してください / the name is empty",
+            ));
+        }
+        passwords::check_strength(&new.password, &username)?;
+        if let Some(unit_id) = new.unit_id {
+            self.unit(unit_id).await.map_err(|_| {
+                StoreError::invalid(
+                    "unit_id",
+                    format!("組織 {unit_id} がありません / no unit {unit_id}"),
+                )
+            })?;
+        }
+        let hash = hash_blocking(new.password.clone()).await?;
+        let now = now_rfc3339();
+        let email = new
+            .email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty());
+        let mut tx = self.db.begin().await?;
+        let inserted: Result<i64, StoreError> = tx_run!(&mut tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO users (username, display_name, email, unit_id, password_hash, active, must_change_password, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7) RETURNING id",
+            )
+            .bind(&username)
+            .bind(&display_name)
+            .bind(&email)
+            .bind(new.unit_id)
+            .bind(&hash)
+            .bind(new.must_change_password)
+            .bind(&now)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(StoreError::from)
+        });
+        let id = inserted.map_err(|e| {
+            e.on_unique(format!("ユーザー名 {username} は既に使われています / the user name {username} is already taken"))
+        })?;
+        let mut roles: Vec<SystemRole> = new.roles;
+        roles.sort();
+        roles.dedup();
+        for role in &roles {
+            tx_run!(&mut tx, |c| {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role.code())
+                    .execute(&mut *c)
+                    .await?;
+            });
+        }
+        let user = User {
+            id,
+            username,
+            display_name,
+            email,
+            unit_id: new.unit_id,
+            active: true,
+            must_change_password: new.must_change_password,
+            roles: roles.iter().map(|r| r.code().to_string()).collect(),
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        tx.append_event(actor, "user", id, "create", None::<&User>, Some(&user))
+            .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// One user by id.
+    pub async fn user(&self, id: i64) -> Result<User, StoreError> {
+        let row: Option<UserRow> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_users!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let row = row.ok_or_else(|| StoreError::not_found("user", id))?;
+        Ok(self.attach_roles(vec![row]).await?.remove(0))
+    }
+
+    /// One user by user name.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_users!("WHERE username = $1"))
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.attach_roles(vec![row]).await?.remove(0))),
+            None => Ok(None),
+        }
+    }
+
+    /// Users ordered by user name, optionally filtered by a text in the user name or
+    /// display name.
+    pub async fn list_users(
+        &self,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<User>, StoreError> {
+        let pattern = format!("%{}%", q.unwrap_or("").trim().to_lowercase());
+        let (rows, total) = db_run!(&self.db, |pool| {
+            let rows: Vec<UserRow> = sqlx::query_as(select_users!(
+                "WHERE LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1 ORDER BY username LIMIT $2 OFFSET $3"
+            ))
+            .bind(&pattern)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users WHERE LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1",
+            )
+            .bind(&pattern)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        Ok(Page {
+            items: self.attach_roles(rows).await?,
+            total,
+        })
+    }
+
+    /// Loads the roles of many users in one query.
+    async fn attach_roles(&self, rows: Vec<UserRow>) -> Result<Vec<User>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let pairs: Vec<(i64, String)> = db_run!(&self.db, |pool| {
+            let mut qb =
+                QueryBuilder::new("SELECT user_id, role FROM user_roles WHERE user_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &ids {
+                sep.push_bind(*id);
+            }
+            qb.push(") ORDER BY user_id, role");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        let mut by_user: HashMap<i64, Vec<String>> = HashMap::new();
+        for (uid, role) in pairs {
+            by_user.entry(uid).or_default().push(role);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let roles = by_user.remove(&r.id).unwrap_or_default();
+                r.with_roles(roles)
+            })
+            .collect())
+    }
+
+    /// Updates a user's profile, roles or active flag.
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: i64,
+        update: UserUpdate,
+    ) -> Result<User, StoreError> {
+        let before = self.user(id).await?;
+        let mut after = before.clone();
+        if let Some(name) = update.display_name {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err(StoreError::invalid(
+                    "display_name",
+                    "氏名を入力してください / the name is empty",
+                ));
+            }
+            after.display_name = name;
+        }
+        if let Some(email) = update.email {
+            after.email = email
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty());
+        }
+        if let Some(unit_id) = update.unit_id {
+            if let Some(uid) = unit_id {
+                self.unit(uid).await.map_err(|_| {
+                    StoreError::invalid(
+                        "unit_id",
+                        format!("組織 {uid} がありません / no unit {uid}"),
+                    )
+                })?;
+            }
+            after.unit_id = unit_id;
+        }
+        if let Some(active) = update.active {
+            after.active = active;
+        }
+        if let Some(mut roles) = update.roles {
+            roles.sort();
+            roles.dedup();
+            after.roles = roles.iter().map(|r| r.code().to_string()).collect();
+        }
+        after.updated_at = now_rfc3339();
+        let mut tx = self.db.begin().await?;
+        tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE users SET display_name = $1, email = $2, unit_id = $3, active = $4, updated_at = $5 WHERE id = $6",
+            )
+            .bind(&after.display_name)
+            .bind(&after.email)
+            .bind(after.unit_id)
+            .bind(after.active)
+            .bind(&after.updated_at)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            for role in &after.roles {
+                sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            if !after.active {
+                sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        tx.append_event(actor, "user", id, "update", Some(&before), Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets a new password. `must_change` asks the user to choose another at next sign-in
+    /// (an administrator's reset); a user choosing their own clears it.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: i64,
+        password: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        let user = self.user(id).await?;
+        passwords::check_strength(password, &user.username)?;
+        let hash = hash_blocking(password.to_string()).await?;
+        let mut tx = self.db.begin().await?;
+        tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(&hash)
+            .bind(must_change)
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            // A new password ends every API token of the user.
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        });
+        let what =
+            serde_json::json!({ "password": "changed", "must_change_password": must_change });
+        tx.append_event(actor, "user", id, "password", None::<&()>, Some(&what))
+            .await?;
+        tx.commit().await
+    }
+
+    /// Checks a user name and password, with throttling of repeated failures.
+    /// Every attempt is recorded in the event log.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        remote: &str,
+    ) -> Result<SignIn, StoreError> {
+        let username = username.trim();
+        let since = format_rfc3339(
+            time::OffsetDateTime::now_utc() - Duration::minutes(THROTTLE_WINDOW_MINUTES),
+        );
+        let (by_user, by_remote): (i64, i64) = db_run!(&self.db, |pool| {
+            let u: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
+            )
+            .bind(username)
+            .bind(&since)
+            .fetch_one(pool)
+            .await?;
+            let r: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM login_failures WHERE remote = $1 AND at > $2",
+            )
+            .bind(remote)
+            .bind(&since)
+            .fetch_one(pool)
+            .await?;
+            (u, r)
+        });
+        if by_user >= MAX_FAILURES_PER_USER || by_remote >= MAX_FAILURES_PER_REMOTE {
+            let mut tx = self.db.begin().await?;
+            let info = serde_json::json!({ "remote": remote, "outcome": "throttled" });
+            tx.append_event(
+                &Actor::System("auth"),
+                "sign_in",
+                username,
+                "throttled",
+                None::<&()>,
+                Some(&info),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(SignIn::Throttled);
+        }
+        let found: Option<(i64, Option<String>, bool)> = db_run!(&self.db, |pool| {
+            sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(pool)
+                .await?
+        });
+        let stored = found
+            .as_ref()
+            .and_then(|(_, h, active)| if *active { h.clone() } else { None });
+        let pw = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || passwords::verify(&pw, stored.as_deref()))
+            .await
+            .map_err(|e| StoreError::Internal(format!("password check failed: {e}")))?;
+        let mut tx = self.db.begin().await?;
+        let info =
+            serde_json::json!({ "remote": remote, "outcome": if ok { "ok" } else { "rejected" } });
+        match (ok, found) {
+            (true, Some((id, _, _))) => {
+                tx_run!(&mut tx, |c| {
+                    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                        .bind(username)
+                        .execute(&mut *c)
+                        .await?;
+                });
+                let actor = Actor::User {
+                    id,
+                    username: username.to_string(),
+                };
+                tx.append_event(
+                    &actor,
+                    "sign_in",
+                    username,
+                    "success",
+                    None::<&()>,
+                    Some(&info),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(SignIn::Ok(self.user(id).await?))
+            }
+            _ => {
+                tx_run!(&mut tx, |c| {
+                    sqlx::query(
+                        "INSERT INTO login_failures (username, remote, at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(username)
+                    .bind(remote)
+                    .bind(now_rfc3339())
+                    .execute(&mut *c)
+                    .await?;
+                });
+                tx.append_event(
+                    &Actor::System("auth"),
+                    "sign_in",
+                    username,
+                    "failure",
+                    None::<&()>,
+                    Some(&info),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(SignIn::Rejected)
+            }
+        }
+    }
+
+    /// Makes sure the administrator account exists. Returns the password when a new
+    /// one was made up (to print once), None when the account existed or the given
+    /// password was used.
+    pub async fn ensure_admin(&self, password: Option<&str>) -> Result<Option<String>, StoreError> {
+        if self.user_by_name("admin").await?.is_some() {
+            return Ok(None);
+        }
+        let (password, generated) = match password {
+            Some(p) => (p.to_string(), false),
+            None => (passwords::random_password(), true),
+        };
+        self.create_user(
+            &Actor::System("setup"),
+            NewUser {
+                username: "admin".into(),
+                display_name: "システム管理者".into(),
+                email: None,
+                unit_id: None,
+                roles: vec![SystemRole::Admin, SystemRole::SecurityOfficer],
+                password: password.clone(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Invalid { message, .. } => {
+                StoreError::invalid("MAMORI_ADMIN_PASSWORD", message)
+            }
+            other => other,
+        })?;
+        Ok(generated.then_some(password))
+    }
+}
+
+async fn hash_blocking(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || passwords::hash(&password))
+        .await
+        .map_err(|e| StoreError::Internal(format!("password hashing failed: {e}")))?
+}

@@ -1,0 +1,5 @@
+//! Store conformance: every story runs on SQLite and, when configured, PostgreSQL.
+
+mod catalogs;
+mod events;
+mod users;
