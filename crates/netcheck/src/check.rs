@@ -1,0 +1,466 @@
+//! From parsed configurations to the report.
+
+use crate::decide::decide;
+use crate::ir::{FlatRule, IrConfig, Wide, flatten};
+use crate::model::{PairPolicy, SegmentModel};
+use crate::report::{
+    BlockedFlow, CellStatus, Device, Finding, MatrixCell, Report, RuleRef, Unsupported, Violation,
+    describe,
+};
+use crate::segments::SegmentsFile;
+use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
+use crate::{ConfigInput, NetcheckError};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The role whose segments get the "any" finding.
+const MYNUMBER: &str = "mynumber";
+
+/// Ordered pairs of distinct segments.
+fn pairs(segs: &SegmentsFile) -> Vec<(usize, usize)> {
+    let n = segs.segments.len();
+    (0..n)
+        .flat_map(|a| (0..n).filter(move |&b| b != a).map(move |b| (a, b)))
+        .collect()
+}
+
+/// Packets of family `f` from segment `a` to segment `b` that a device
+/// permits, each with the rules that permit it.
+pub(crate) struct PairPieces {
+    pub pieces: Vec<(Family, PBox, Vec<usize>)>,
+}
+
+impl PairPieces {
+    pub fn set(&self) -> PacketSet {
+        let mut out = PacketSet::empty();
+        for (f, b, _) in &self.pieces {
+            out.get_mut(*f).add_box(b.clone());
+        }
+        out
+    }
+
+    fn family_set(&self, f: Family) -> BoxSet {
+        BoxSet::from_boxes(
+            self.pieces
+                .iter()
+                .filter(|(g, _, _)| *g == f)
+                .map(|(_, b, _)| b.clone()),
+        )
+    }
+}
+
+pub(crate) struct Analysis {
+    pub pairs: Vec<((usize, usize), PairPieces)>,
+    pub decided: BTreeSet<usize>,
+    pub terminal: BTreeSet<usize>,
+    pub problems: Vec<(usize, String)>,
+    pub notes: Vec<String>,
+}
+
+fn clip(region: &PBox, a: &IntervalSet, b: &IntervalSet) -> Option<PBox> {
+    if !region.dims[SRC].intersects(a) || !region.dims[DST].intersects(b) {
+        return None;
+    }
+    let mut p = region.clone();
+    p.dims[SRC] = p.dims[SRC].intersect(a);
+    p.dims[DST] = p.dims[DST].intersect(b);
+    Some(p)
+}
+
+/// Computes, for every ordered pair of segments, the exact packets a
+/// configuration permits.
+pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> Analysis {
+    let prs = pairs(segs);
+    let mut out: Vec<PairPieces> = prs
+        .iter()
+        .map(|_| PairPieces { pieces: Vec::new() })
+        .collect();
+    let mut decided = BTreeSet::new();
+    let mut terminal = BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    for f in Family::ALL {
+        if !cfg.families[f.index()] {
+            continue;
+        }
+        let mut bases: Vec<_> = cfg
+            .bases
+            .iter()
+            .filter(|b| b.families[f.index()])
+            .cloned()
+            .collect();
+        bases.sort_by_key(|b| b.prio);
+        if bases.is_empty() {
+            notes.push(format!(
+                "{file}: no forwarding filter for {f:?}: every {f:?} packet is forwarded"
+            ));
+            let id = cfg.add_rule(
+                RuleRef {
+                    file: file.to_string(),
+                    line: 0,
+                    text: format!("(no forward chain for {f:?})"),
+                },
+                Wide {
+                    src_any: true,
+                    dst_any: true,
+                    dport_any: true,
+                },
+                true,
+            );
+            bases.push(crate::ir::BaseChain {
+                name: String::new(),
+                families: [true, true],
+                prio: 0,
+                accept_by_default: true,
+                policy_rule: id,
+            });
+        }
+        let mut fam_pieces: Vec<Vec<(PBox, Vec<usize>)>> = prs.iter().map(|_| Vec::new()).collect();
+        for (k, base) in bases.iter().enumerate() {
+            let (flat, probs): (Vec<FlatRule>, _) = flatten(cfg, base, f);
+            problems.extend(probs);
+            let entries: Vec<(usize, PBox)> = flat
+                .iter()
+                .enumerate()
+                .flat_map(|(i, fr)| fr.set.get(f).boxes().iter().map(move |b| (i, b.clone())))
+                .collect();
+            for fr in &flat {
+                if let Some(&last) = fr.trace.last() {
+                    terminal.insert(last);
+                }
+            }
+            let leaves = decide(f, &entries);
+            let mut accepts: Vec<(PBox, &Vec<usize>)> = Vec::new();
+            for l in leaves {
+                let fr = &flat[l.owner];
+                if let Some(&last) = fr.trace.last() {
+                    decided.insert(last);
+                }
+                if fr.accept {
+                    accepts.push((l.region, &fr.trace));
+                }
+            }
+            for (pi, &(a, b)) in prs.iter().enumerate() {
+                let sa = segs.segments[a].addrs(f);
+                let sb = segs.segments[b].addrs(f);
+                if sa.is_empty() || sb.is_empty() {
+                    continue;
+                }
+                if k == 0 {
+                    for (region, trace) in &accepts {
+                        if let Some(p) = clip(region, sa, sb) {
+                            fam_pieces[pi].push((p, (*trace).clone()));
+                        }
+                    }
+                } else {
+                    let prev = std::mem::take(&mut fam_pieces[pi]);
+                    for (piece, tr) in prev {
+                        for (region, trace) in &accepts {
+                            if let Some(p) = piece.intersect(region) {
+                                let mut t = tr.clone();
+                                t.extend((*trace).iter().copied());
+                                fam_pieces[pi].push((p, t));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (pi, v) in fam_pieces.into_iter().enumerate() {
+            out[pi].pieces.extend(v.into_iter().map(|(b, t)| (f, b, t)));
+        }
+    }
+    Analysis {
+        pairs: prs.into_iter().zip(out).collect(),
+        decided,
+        terminal,
+        problems,
+        notes,
+    }
+}
+
+/// Packets the model allows from segment `a` to segment `b`.
+fn allowed(segs: &SegmentsFile, model: &SegmentModel, a: usize, b: usize, f: Family) -> BoxSet {
+    let (sa, sb) = (segs.segments[a].addrs(f), segs.segments[b].addrs(f));
+    let (policy, kinds) = model.policy(&segs.segments[a].role, &segs.segments[b].role);
+    let mut within = PBox::universe(f);
+    within.dims[SRC] = sa.clone();
+    within.dims[DST] = sb.clone();
+    let mut out = BoxSet::empty();
+    if policy == PairPolicy::Allow {
+        out.add_box(within.clone());
+    }
+    if policy.allows_flows() {
+        for fl in &segs.flows {
+            if fl.from_idx.contains(&a)
+                && fl.to_idx.contains(&b)
+                && let Some(fb) = &fl.boxes[f.index()]
+                && let Some(x) = fb.intersect(&within)
+            {
+                out.add_box(x);
+            }
+        }
+    }
+    if policy.allows_relays() {
+        let mut r = IntervalSet::empty();
+        for rl in segs.relays.iter().filter(|r| kinds.contains(&r.kind)) {
+            r = r.union(&rl.addrs[f.index()]);
+        }
+        let mut to_relay = within.clone();
+        to_relay.dims[DST] = sb.intersect(&r);
+        out.add_box(to_relay);
+        let mut from_relay = within;
+        from_relay.dims[SRC] = sa.intersect(&r);
+        out.add_box(from_relay);
+    }
+    out
+}
+
+fn wide_of(cfg: &IrConfig, trace: &[usize]) -> Wide {
+    let mut w = Wide {
+        src_any: true,
+        dst_any: true,
+        dport_any: true,
+    };
+    for &id in trace {
+        let x = cfg.rules[id].wide;
+        w.src_any &= x.src_any;
+        w.dst_any &= x.dst_any;
+        w.dport_any &= x.dport_any;
+    }
+    w
+}
+
+pub(crate) fn check_all(
+    segs: &SegmentsFile,
+    model: &SegmentModel,
+    configs: &[ConfigInput],
+) -> Result<Report, NetcheckError> {
+    for s in &segs.segments {
+        if !model.has_role(&s.role) {
+            return Err(NetcheckError::Check {
+                message: format!(
+                    "segment {:?} (line {}) has role {:?}, which model {:?} does not define (roles: {}); use a city model file that adds it",
+                    s.name,
+                    s.line,
+                    s.role,
+                    model.id,
+                    model
+                        .roles
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let mut report = Report {
+        model: model.id.clone(),
+        devices: Vec::new(),
+        matrix: Vec::new(),
+        violations: Vec::new(),
+        findings: Vec::new(),
+        blocked_flows: Vec::new(),
+        shadowed: Vec::new(),
+        unsupported: Vec::new(),
+        notes: Vec::new(),
+        complete: true,
+    };
+    for fl in &segs.flows {
+        for &a in &fl.from_idx {
+            for &b in &fl.to_idx {
+                let (p, _) = model.policy(&segs.segments[a].role, &segs.segments[b].role);
+                if a != b && !p.allows_flows() {
+                    report.notes.push(format!(
+                        "specific flow at line {} ({} -> {}) is not counted: model {} says {:?} for {} -> {}",
+                        fl.line,
+                        segs.segments[a].name,
+                        segs.segments[b].name,
+                        model.id,
+                        p,
+                        segs.segments[a].role,
+                        segs.segments[b].role
+                    ));
+                }
+            }
+        }
+    }
+    let has_v6 = segs
+        .segments
+        .iter()
+        .any(|s| !s.addrs(Family::Ipv6).is_empty());
+    let has_v4 = segs
+        .segments
+        .iter()
+        .any(|s| !s.addrs(Family::Ipv4).is_empty());
+    for input in configs {
+        let (format, mut cfg) = crate::parse_config(input, segs)?;
+        let an = analyse(&mut cfg, segs, &input.file);
+        let file = input.file.clone();
+        report.notes.extend(an.notes.iter().cloned());
+        for (f, has) in [(Family::Ipv4, has_v4), (Family::Ipv6, has_v6)] {
+            if has && !cfg.families[f.index()] {
+                report.notes.push(format!(
+                    "{file}: this configuration does not speak for {f:?}; {f:?} traffic between segments is not checked here"
+                ));
+            }
+        }
+        report.notes.extend(cfg.notes.iter().cloned());
+        report.devices.push(Device {
+            file: file.clone(),
+            format,
+            families: Family::ALL
+                .into_iter()
+                .filter(|f| cfg.families[f.index()])
+                .collect(),
+            rules: cfg.rules.iter().filter(|r| !r.is_policy).count(),
+        });
+        let mut unsup: BTreeMap<(u32, String), Unsupported> = BTreeMap::new();
+        for u in &cfg.unsupported {
+            unsup.insert((u.line, u.reason.clone()), u.clone());
+        }
+        for (id, reason) in &an.problems {
+            let r = &cfg.rules[*id].rref;
+            unsup.insert(
+                (r.line, reason.clone()),
+                Unsupported {
+                    file: r.file.clone(),
+                    line: r.line,
+                    text: r.text.clone(),
+                    reason: reason.clone(),
+                },
+            );
+        }
+        report.unsupported.extend(unsup.into_values());
+        let mut shadowed: Vec<RuleRef> = an
+            .terminal
+            .difference(&an.decided)
+            .filter(|&&id| !cfg.rules[id].is_policy)
+            .map(|&id| cfg.rules[id].rref.clone())
+            .collect();
+        shadowed.sort();
+        shadowed.dedup();
+        report.shadowed.extend(shadowed);
+
+        let mut findings: BTreeMap<usize, Finding> = BTreeMap::new();
+        for ((a, b), pp) in &an.pairs {
+            let (sa, sb) = (&segs.segments[*a], &segs.segments[*b]);
+            let (policy, _) = model.policy(&sa.role, &sb.role);
+            let permitted = pp.set();
+            let mut cell_permitted = Vec::new();
+            let mut violating = false;
+            let mut groups: BTreeMap<Vec<usize>, [BoxSet; 2]> = BTreeMap::new();
+            for f in Family::ALL {
+                let perm = permitted.get(f);
+                if perm.is_empty() {
+                    continue;
+                }
+                cell_permitted.extend(describe(f, perm));
+                let allow = allowed(segs, model, *a, *b, f);
+                for (g, piece, trace) in &pp.pieces {
+                    if *g != f {
+                        continue;
+                    }
+                    let bad = BoxSet::from_box(piece.clone()).difference(&allow);
+                    if !bad.is_empty() {
+                        violating = true;
+                        let e = groups.entry(trace.clone()).or_default();
+                        e[f.index()] = e[f.index()].union(&bad);
+                    }
+                    if sa.role == MYNUMBER || sb.role == MYNUMBER {
+                        let last = trace.last().copied().unwrap_or(0);
+                        let w = wide_of(&cfg, trace);
+                        if !cfg.rules[last].is_policy && (w.src_any || w.dst_any || w.dport_any) {
+                            let mut what = Vec::new();
+                            if w.src_any {
+                                what.push("any source address");
+                            }
+                            if w.dst_any {
+                                what.push("any destination address");
+                            }
+                            if w.dport_any {
+                                what.push("any destination port");
+                            }
+                            findings.entry(last).or_insert_with(|| Finding {
+                                kind: "mynumber-any".into(),
+                                message: format!(
+                                    "accepts traffic {} a My Number segment with {}",
+                                    if sa.role == MYNUMBER { "from" } else { "to" },
+                                    what.join(", ")
+                                ),
+                                rule: cfg.rules[last].rref.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            for (trace, sets) in groups {
+                let mut packets = Vec::new();
+                for f in Family::ALL {
+                    packets.extend(describe(f, &sets[f.index()]));
+                }
+                report.violations.push(Violation {
+                    file: file.clone(),
+                    from: sa.name.clone(),
+                    to: sb.name.clone(),
+                    from_role: sa.role.clone(),
+                    to_role: sb.role.clone(),
+                    policy: policy.clone(),
+                    packets,
+                    rules: trace.iter().map(|&id| cfg.rules[id].rref.clone()).collect(),
+                });
+            }
+            report.matrix.push(MatrixCell {
+                file: file.clone(),
+                from: sa.name.clone(),
+                to: sb.name.clone(),
+                from_role: sa.role.clone(),
+                to_role: sb.role.clone(),
+                policy: policy.clone(),
+                status: if violating {
+                    CellStatus::Violation
+                } else if permitted.is_empty() {
+                    CellStatus::None
+                } else {
+                    CellStatus::Conforming
+                },
+                permitted: cell_permitted,
+            });
+            // Listed flows that this device does not let through.
+            if policy.allows_flows() {
+                for fl in &segs.flows {
+                    if !(fl.from_idx.contains(a) && fl.to_idx.contains(b)) {
+                        continue;
+                    }
+                    let mut blocked = Vec::new();
+                    for f in Family::ALL {
+                        if !cfg.families[f.index()] {
+                            continue;
+                        }
+                        let Some(fb) = &fl.boxes[f.index()] else {
+                            continue;
+                        };
+                        let mut within = fb.clone();
+                        within.dims[SRC] = within.dims[SRC].intersect(sa.addrs(f));
+                        within.dims[DST] = within.dims[DST].intersect(sb.addrs(f));
+                        let miss = BoxSet::from_box(within).difference(&pp.family_set(f));
+                        blocked.extend(describe(f, &miss));
+                    }
+                    if !blocked.is_empty() {
+                        report.blocked_flows.push(BlockedFlow {
+                            file: file.clone(),
+                            flow_line: fl.line,
+                            from: sa.name.clone(),
+                            to: sb.name.clone(),
+                            purpose: fl.purpose.clone(),
+                            blocked,
+                        });
+                    }
+                }
+            }
+        }
+        report.findings.extend(findings.into_values());
+    }
+    report.complete = report.unsupported.is_empty();
+    Ok(report)
+}

@@ -1,0 +1,544 @@
+//! `iptables-save` / `ip6tables-save` output, filter table.
+//!
+//! Understood: tables and `COMMIT`; chain lines `:NAME POLICY [p:b]`, `-P`,
+//! `-N`, `-A`, `-I`, `-F`; `-s`/`-d` with lists, prefixes, dotted masks and
+//! `!`; `-p` (names, numbers, `all`, `!`); `-i`/`-o` (with `+` wildcards and
+//! `!`) through the segments' interface lists; `-m tcp|udp|sctp`
+//! `--sport`/`--dport` (ranges, `!`), `--syn`; `-m multiport`
+//! `--sports`/`--dports`/`--ports`; `-m iprange`; `-m conntrack --ctstate` and
+//! `-m state --state`; `-m comment`; targets `ACCEPT`, `DROP`, `REJECT`,
+//! `RETURN`, user chains with `-j` and `-g`, and the non-terminating `LOG`,
+//! `NFLOG`, `ULOG`. Anything else (marks, strings, sets, limits, ICMP types,
+//! TCP flags other than `--syn`, fragments…) makes the rule unsupported.
+
+use crate::NetcheckError;
+use crate::addr::{parse_net, parse_ports, proto_number};
+use crate::ir::{Action, BaseChain, IfaceMap, IrConfig, IrRule, MatchBuilder};
+use crate::report::RuleRef;
+use crate::space::{DPORT, DST, Family, IntervalSet, PROTO, SPORT, SRC};
+use std::collections::HashMap;
+
+/// Splits a line into words, honouring double and single quotes.
+pub(crate) fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) if c == '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                has = true;
+            }
+            None if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            None => cur.push(c),
+        }
+    }
+    if has || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+const BUILTIN_CHAINS: [&str; 3] = ["INPUT", "FORWARD", "OUTPUT"];
+
+struct Chain {
+    rules: Vec<IrRule>,
+    policy: Option<(bool, usize)>,
+}
+
+enum RuleOutcome {
+    Rule(IrRule),
+    /// Matches no new connection (return traffic only).
+    NotNew,
+}
+
+fn family_of(text: &str) -> Result<[bool; 2], String> {
+    let head: String = text.lines().take(10).collect::<Vec<_>>().join("\n");
+    if head.contains("ip6tables-save") || head.lines().any(|l| l.trim() == "# inet6") {
+        return Ok([false, true]);
+    }
+    if head.contains("iptables-save") || head.lines().any(|l| l.trim() == "# inet") {
+        return Ok([true, false]);
+    }
+    let mut v4 = false;
+    let mut v6 = false;
+    for l in text
+        .lines()
+        .filter(|l| l.starts_with("-A ") || l.starts_with("-I "))
+    {
+        let w = words(l);
+        for (i, t) in w.iter().enumerate() {
+            if matches!(t.as_str(), "-s" | "-d" | "--source" | "--destination")
+                && let Some(a) = w.get(i + 1)
+            {
+                if a.contains(':') {
+                    v6 = true;
+                } else {
+                    v4 = true;
+                }
+            }
+        }
+    }
+    match (v4, v6) {
+        (true, true) => Err("IPv4 and IPv6 addresses in one iptables file".into()),
+        (false, true) => Ok([false, true]),
+        _ => Ok([true, false]),
+    }
+}
+
+pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfig, NetcheckError> {
+    let families = family_of(text).map_err(|m| NetcheckError::Config {
+        file: file.to_string(),
+        line: 0,
+        message: m,
+    })?;
+    let fam = if families[1] {
+        Family::Ipv6
+    } else {
+        Family::Ipv4
+    };
+    let mut cfg = IrConfig {
+        families,
+        ..IrConfig::default()
+    };
+    let mut table = String::from("filter");
+    let mut chains: HashMap<String, Chain> = HashMap::new();
+    let mut other_tables: Vec<(String, u32)> = Vec::new();
+    for name in BUILTIN_CHAINS {
+        chains.insert(
+            name.to_string(),
+            Chain {
+                rules: Vec::new(),
+                policy: None,
+            },
+        );
+    }
+    for (n, raw) in text.lines().enumerate() {
+        let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let rref = RuleRef {
+            file: file.to_string(),
+            line: line_no,
+            text: line.to_string(),
+        };
+        if let Some(t) = line.strip_prefix('*') {
+            table = t.trim().to_string();
+            continue;
+        }
+        if line == "COMMIT" {
+            continue;
+        }
+        if table != "filter" {
+            if !other_tables.iter().any(|(t, _)| *t == table) && !line.starts_with(':') {
+                other_tables.push((table.clone(), line_no));
+            }
+            continue;
+        }
+        let mut w = words(line);
+        // `[packets:bytes]` counters before the rule (iptables-save -c).
+        if w.first().is_some_and(|x| x.starts_with('[')) {
+            w.remove(0);
+        }
+        if let Some(decl) = line.strip_prefix(':') {
+            let parts: Vec<&str> = decl.split_whitespace().collect();
+            let name = parts.first().copied().unwrap_or_default().to_string();
+            let pol = parts.get(1).copied().unwrap_or("-");
+            set_policy(&mut cfg, &mut chains, &name, pol, &rref);
+            continue;
+        }
+        let Some(cmd) = w.first().cloned() else {
+            continue;
+        };
+        match cmd.as_str() {
+            "-P" | "--policy" => {
+                let name = w.get(1).cloned().unwrap_or_default();
+                let pol = w.get(2).cloned().unwrap_or_default();
+                set_policy(&mut cfg, &mut chains, &name, &pol, &rref);
+            }
+            "-N" | "--new-chain" => {
+                let name = w.get(1).cloned().unwrap_or_default();
+                chains.entry(name).or_insert(Chain {
+                    rules: Vec::new(),
+                    policy: None,
+                });
+            }
+            "-F" | "--flush" => match w.get(1) {
+                Some(name) => {
+                    if let Some(c) = chains.get_mut(name) {
+                        c.rules.clear();
+                    }
+                }
+                None => chains.values_mut().for_each(|c| c.rules.clear()),
+            },
+            "-X" | "--delete-chain" => {
+                if let Some(name) = w.get(1)
+                    && !BUILTIN_CHAINS.contains(&name.as_str())
+                {
+                    chains.remove(name);
+                }
+            }
+            "-A" | "--append" | "-I" | "--insert" => {
+                let Some(chain) = w.get(1).cloned() else {
+                    cfg.unsupported(&rref, "rule without a chain");
+                    continue;
+                };
+                let mut rest = &w[2..];
+                let mut pos: Option<usize> = None;
+                if cmd.starts_with("-I") || cmd == "--insert" {
+                    pos = Some(0);
+                    if let Some(k) = rest.first().and_then(|x| x.parse::<usize>().ok()) {
+                        pos = Some(k.saturating_sub(1));
+                        rest = &rest[1..];
+                    }
+                }
+                let outcome = rule(&mut cfg, rest, fam, ifaces, rref.clone());
+                let c = chains.entry(chain).or_insert(Chain {
+                    rules: Vec::new(),
+                    policy: None,
+                });
+                if let RuleOutcome::Rule(r) = outcome {
+                    match pos {
+                        Some(p) => c.rules.insert(p.min(c.rules.len()), r),
+                        None => c.rules.push(r),
+                    }
+                }
+            }
+            _ => cfg.unsupported(&rref, format!("unknown command {cmd:?}")),
+        }
+    }
+    for (t, line) in other_tables {
+        cfg.notes.push(format!(
+            "{file}:{line}: table {t:?} is not analysed (only the filter table decides what is forwarded here)"
+        ));
+    }
+    let fwd_policy = chains.get("FORWARD").and_then(|c| c.policy);
+    let (accept, policy_rule) = match fwd_policy {
+        Some(p) => p,
+        None => {
+            let id = cfg.add_rule(
+                RuleRef {
+                    file: file.to_string(),
+                    line: 0,
+                    text: "(FORWARD policy not given: ACCEPT)".into(),
+                },
+                crate::ir::Wide::default(),
+                true,
+            );
+            (true, id)
+        }
+    };
+    cfg.bases.push(BaseChain {
+        name: "FORWARD".into(),
+        families,
+        prio: 0,
+        accept_by_default: accept,
+        policy_rule,
+    });
+    cfg.chains = chains.into_iter().map(|(k, v)| (k, v.rules)).collect();
+    Ok(cfg)
+}
+
+fn set_policy(
+    cfg: &mut IrConfig,
+    chains: &mut HashMap<String, Chain>,
+    name: &str,
+    pol: &str,
+    rref: &RuleRef,
+) {
+    let c = chains.entry(name.to_string()).or_insert(Chain {
+        rules: Vec::new(),
+        policy: None,
+    });
+    match pol {
+        "ACCEPT" | "DROP" => {
+            let id = cfg.add_rule(rref.clone(), crate::ir::Wide::default(), true);
+            c.policy = Some((pol == "ACCEPT", id));
+        }
+        "-" => {}
+        other => cfg.unsupported(rref, format!("chain policy {other:?}")),
+    }
+}
+
+fn addr_list(s: &str) -> Result<[IntervalSet; 2], String> {
+    let mut out = [IntervalSet::empty(), IntervalSet::empty()];
+    for part in s.split(',') {
+        let (f, set) = parse_net(part)?;
+        out[f.index()] = out[f.index()].union(&set);
+    }
+    Ok(out)
+}
+
+/// Parses the words after `-A CHAIN`.
+fn rule(
+    cfg: &mut IrConfig,
+    w: &[String],
+    fam: Family,
+    ifaces: &IfaceMap,
+    rref: RuleRef,
+) -> RuleOutcome {
+    let mut b = MatchBuilder::new(cfg.families);
+    let mut action: Option<Action> = None;
+    let mut problem: Option<String> = None;
+    let mut not_new = false;
+    let mut module = String::new();
+    let mut negate = false;
+    let mut i = 0;
+    let mut in_target = false;
+    let arg = |i: usize| w.get(i + 1).cloned().unwrap_or_default();
+    while i < w.len() && problem.is_none() {
+        let t = w[i].as_str();
+        if t == "!" {
+            negate = true;
+            i += 1;
+            continue;
+        }
+        let neg = std::mem::take(&mut negate);
+        if in_target && t.starts_with("--") {
+            // Options of LOG / REJECT / NFLOG: skip with their value.
+            i += 1;
+            if w.get(i).is_some_and(|x| !x.starts_with('-')) {
+                i += 1;
+            }
+            continue;
+        }
+        match t {
+            "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
+                let dim = if t.starts_with("-s") || t.starts_with("--s") {
+                    SRC
+                } else {
+                    DST
+                };
+                match addr_list(&arg(i)) {
+                    Ok(sets) => b.restrict_addrs(dim, &sets, neg),
+                    Err(e) => problem = Some(e),
+                }
+                i += 2;
+            }
+            "-p" | "--protocol" => {
+                let p = arg(i).to_ascii_lowercase();
+                let set = if p == "all" || p == "0" {
+                    IntervalSet::range(0, 255)
+                } else {
+                    match proto_number(&p) {
+                        Some(n) => IntervalSet::single(u128::from(n)),
+                        None => {
+                            problem = Some(format!("unknown protocol {p:?}"));
+                            IntervalSet::empty()
+                        }
+                    }
+                };
+                let set = if neg { set.complement(255) } else { set };
+                b.restrict(PROTO, &set);
+                i += 2;
+            }
+            "-i" | "--in-interface" | "-o" | "--out-interface" => {
+                let dim = if t == "-i" || t == "--in-interface" {
+                    SRC
+                } else {
+                    DST
+                };
+                match ifaces.addrs(&[arg(i)]) {
+                    Ok(sets) => {
+                        b.restrict_addrs(dim, &sets, neg);
+                        if dim == SRC {
+                            b.wide.src_any = false;
+                        } else {
+                            b.wide.dst_any = false;
+                        }
+                    }
+                    Err(e) => problem = Some(e),
+                }
+                i += 2;
+            }
+            "-m" | "--match" => {
+                module = arg(i);
+                match module.as_str() {
+                    "tcp" | "udp" | "sctp" | "multiport" | "conntrack" | "state" | "comment"
+                    | "iprange" => {}
+                    other => problem = Some(format!("match module {other:?}")),
+                }
+                i += 2;
+            }
+            "--dport" | "--destination-port" | "--sport" | "--source-port" => {
+                let dim = if t == "--dport" || t == "--destination-port" {
+                    DPORT
+                } else {
+                    SPORT
+                };
+                match parse_ports(&arg(i)) {
+                    Ok(s) => b.restrict(dim, &if neg { s.complement(65535) } else { s }),
+                    Err(e) => problem = Some(e),
+                }
+                i += 2;
+            }
+            "--dports" | "--destination-ports" | "--sports" | "--source-ports" | "--ports" => {
+                match parse_ports(&arg(i)) {
+                    Ok(s) => {
+                        let s = if neg { s.complement(65535) } else { s };
+                        if t == "--ports" {
+                            if neg {
+                                problem = Some("negated multiport --ports".into());
+                            } else {
+                                b.restrict_either_port(&s);
+                            }
+                        } else if t.starts_with("--d") {
+                            b.restrict(DPORT, &s);
+                        } else {
+                            b.restrict(SPORT, &s);
+                        }
+                    }
+                    Err(e) => problem = Some(e),
+                }
+                i += 2;
+            }
+            "--syn" => {
+                // New TCP connections start with SYN: `--syn` keeps them all,
+                // `! --syn` keeps none of them.
+                if neg {
+                    not_new = true;
+                }
+                i += 1;
+            }
+            "--ctstate" | "--state" => {
+                let states: Vec<String> =
+                    arg(i).split(',').map(|s| s.to_ascii_uppercase()).collect();
+                if let Some(bad) = states.iter().find(|s| {
+                    !matches!(
+                        s.as_str(),
+                        "NEW" | "ESTABLISHED" | "RELATED" | "INVALID" | "UNTRACKED"
+                    )
+                }) {
+                    problem = Some(format!("conntrack state {bad}"));
+                }
+                let has_new = states.iter().any(|s| s == "NEW");
+                if has_new == neg {
+                    not_new = true;
+                }
+                i += 2;
+            }
+            "--comment" => i += 2,
+            "--src-range" | "--dst-range" => {
+                match parse_net(&arg(i)) {
+                    Ok((f, s)) => {
+                        let mut sets = [IntervalSet::empty(), IntervalSet::empty()];
+                        sets[f.index()] = s;
+                        b.restrict_addrs(if t == "--src-range" { SRC } else { DST }, &sets, neg);
+                    }
+                    Err(e) => problem = Some(e),
+                }
+                i += 2;
+            }
+            "-j" | "--jump" | "-g" | "--goto" => {
+                let target = arg(i);
+                action = match target.as_str() {
+                    "ACCEPT" => Some(Action::Accept),
+                    "DROP" | "REJECT" => Some(Action::Drop),
+                    "RETURN" => Some(Action::Return),
+                    "LOG" | "NFLOG" | "ULOG" => None,
+                    "" => {
+                        problem = Some("empty target".into());
+                        None
+                    }
+                    x if is_extension_target(x) => {
+                        problem = Some(format!("target {x}"));
+                        None
+                    }
+                    x if t == "-g" || t == "--goto" => Some(Action::Goto(x.to_string())),
+                    x => Some(Action::Jump(x.to_string())),
+                };
+                in_target = true;
+                i += 2;
+            }
+            "-f" | "--fragment" => {
+                problem = Some("fragment match".into());
+                i += 1;
+            }
+            other => {
+                problem = Some(format!(
+                    "option {other}{}",
+                    if module.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (module {module})")
+                    }
+                ));
+                i += 1;
+            }
+        }
+    }
+    let _ = fam;
+    if not_new {
+        return RuleOutcome::NotNew;
+    }
+    let wide = b.wide;
+    let id = cfg.add_rule(rref, wide, false);
+    match (problem, action) {
+        (Some(p), _) => RuleOutcome::Rule(IrRule {
+            id,
+            set: b.set,
+            action: Action::Unsupported(p),
+        }),
+        (None, Some(a)) => RuleOutcome::Rule(IrRule {
+            id,
+            set: b.set,
+            action: a,
+        }),
+        // No target, or a non-terminating one: the rule decides nothing.
+        (None, None) => RuleOutcome::NotNew,
+    }
+}
+
+/// Targets of iptables extensions (anything else is taken as a user chain).
+fn is_extension_target(x: &str) -> bool {
+    matches!(
+        x,
+        "MARK"
+            | "CONNMARK"
+            | "DNAT"
+            | "SNAT"
+            | "MASQUERADE"
+            | "REDIRECT"
+            | "TPROXY"
+            | "NOTRACK"
+            | "CT"
+            | "TCPMSS"
+            | "CLASSIFY"
+            | "DSCP"
+            | "TOS"
+            | "TTL"
+            | "HL"
+            | "SET"
+            | "AUDIT"
+            | "CHECKSUM"
+            | "NETMAP"
+            | "NFQUEUE"
+            | "QUEUE"
+            | "TEE"
+            | "SECMARK"
+            | "CONNSECMARK"
+            | "IDLETIMER"
+            | "LED"
+            | "RATEEST"
+            | "SYNPROXY"
+            | "TRACE"
+            | "HMARK"
+            | "CLUSTERIP"
+    )
+}

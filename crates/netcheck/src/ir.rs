@@ -1,0 +1,344 @@
+//! The common form every parser produces: chains of rules, each with an exact
+//! packet set and an action, and the flattening of jumps into one ordered
+//! list of accept/drop decisions.
+
+use crate::report::{RuleRef, Unsupported};
+use crate::segments::SegmentsFile;
+use crate::space::{DPORT, DST, Family, IntervalSet, PBox, PROTO, PacketSet, SRC};
+use std::collections::HashMap;
+
+/// Deepest chain nesting followed before a jump is reported.
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Accept,
+    Drop,
+    Return,
+    Jump(String),
+    Goto(String),
+    /// A rule the parser cannot model exactly: reported where reached and
+    /// otherwise left out.
+    Unsupported(String),
+}
+
+/// Whether the rule as written leaves a side or the destination port open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Wide {
+    pub src_any: bool,
+    pub dst_any: bool,
+    pub dport_any: bool,
+}
+
+/// One source rule: where it is and what it says.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleInfo {
+    pub rref: RuleRef,
+    pub wide: Wide,
+    /// A chain policy or implicit default, not a rule a person wrote.
+    pub is_policy: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct IrRule {
+    pub id: usize,
+    pub set: PacketSet,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct BaseChain {
+    pub name: String,
+    pub families: [bool; 2],
+    pub prio: i64,
+    pub accept_by_default: bool,
+    /// The rule id of the policy line.
+    pub policy_rule: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IrConfig {
+    pub rules: Vec<RuleInfo>,
+    pub chains: HashMap<String, Vec<IrRule>>,
+    pub bases: Vec<BaseChain>,
+    pub unsupported: Vec<Unsupported>,
+    pub notes: Vec<String>,
+    /// Families the configuration speaks for.
+    pub families: [bool; 2],
+}
+
+impl IrConfig {
+    pub fn add_rule(&mut self, rref: RuleRef, wide: Wide, is_policy: bool) -> usize {
+        self.rules.push(RuleInfo {
+            rref,
+            wide,
+            is_policy,
+        });
+        self.rules.len() - 1
+    }
+
+    /// A problem outside any chain (a line that is not a rule).
+    pub fn unsupported(&mut self, rref: &RuleRef, reason: impl Into<String>) {
+        self.unsupported.push(Unsupported {
+            file: rref.file.clone(),
+            line: rref.line,
+            text: rref.text.clone(),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// A flattened decision: the trace is the jump rules followed by the rule
+/// that decides.
+#[derive(Clone, Debug)]
+pub(crate) struct FlatRule {
+    pub trace: Vec<usize>,
+    pub set: PacketSet,
+    pub accept: bool,
+}
+
+struct Flattener<'a> {
+    cfg: &'a IrConfig,
+    out: Vec<FlatRule>,
+    problems: Vec<(usize, String)>,
+    stack: Vec<String>,
+    accept_by_default: bool,
+}
+
+impl Flattener<'_> {
+    /// Packets `m` (matched by `rule_set`) leave the current chain: in a
+    /// base chain the policy decides them, elsewhere they go back to the
+    /// caller, so the rest of this chain no longer sees them.
+    fn leave_chain(
+        &mut self,
+        top: bool,
+        trace: Vec<usize>,
+        m: PacketSet,
+        rule_set: &PacketSet,
+        guard: &mut PacketSet,
+    ) {
+        if top {
+            self.out.push(FlatRule {
+                trace,
+                set: m,
+                accept: self.accept_by_default,
+            });
+        } else {
+            *guard = guard.difference(rule_set);
+        }
+    }
+
+    fn walk(&mut self, chain: &str, guard: PacketSet, trace: &[usize], top: bool) {
+        let Some(rules) = self.cfg.chains.get(chain) else {
+            return;
+        };
+        let mut g = guard;
+        for r in rules {
+            if g.is_empty() {
+                // Nothing reaches the rest of the chain; the remaining
+                // terminal rules are recorded with empty sets (shadowed).
+                let mut t = trace.to_vec();
+                t.push(r.id);
+                if matches!(r.action, Action::Accept | Action::Drop) {
+                    self.out.push(FlatRule {
+                        trace: t,
+                        set: PacketSet::empty(),
+                        accept: r.action == Action::Accept,
+                    });
+                }
+                continue;
+            }
+            let m = r.set.intersect(&g);
+            let mut t = trace.to_vec();
+            t.push(r.id);
+            match &r.action {
+                Action::Unsupported(reason) => self.problems.push((r.id, reason.clone())),
+                Action::Accept | Action::Drop => self.out.push(FlatRule {
+                    trace: t,
+                    set: m,
+                    accept: r.action == Action::Accept,
+                }),
+                Action::Return => self.leave_chain(top, t, m, &r.set, &mut g),
+                Action::Jump(target) | Action::Goto(target) => {
+                    if !self.cfg.chains.contains_key(target) {
+                        self.problems
+                            .push((r.id, format!("jump to unknown chain {target:?}")));
+                        continue;
+                    }
+                    if self.stack.iter().any(|c| c == target) {
+                        self.problems.push((
+                            r.id,
+                            format!("jump loop: {} -> {target}", self.stack.join(" -> ")),
+                        ));
+                        continue;
+                    }
+                    if self.stack.len() >= MAX_DEPTH {
+                        self.problems
+                            .push((r.id, format!("chains nested deeper than {MAX_DEPTH}")));
+                        continue;
+                    }
+                    if m.is_empty() {
+                        continue;
+                    }
+                    self.stack.push(target.clone());
+                    self.walk(target, m.clone(), &t, false);
+                    self.stack.pop();
+                    if matches!(r.action, Action::Goto(_)) {
+                        // Falling off a goto'd chain leaves this chain too.
+                        self.leave_chain(top, t, m, &r.set, &mut g);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Flattens one base chain for the given family into first-match decisions,
+/// ending with the chain policy. Problems name the rule and what went wrong.
+pub(crate) fn flatten(
+    cfg: &IrConfig,
+    base: &BaseChain,
+    family: Family,
+) -> (Vec<FlatRule>, Vec<(usize, String)>) {
+    let mut universe = PacketSet::empty();
+    *universe.get_mut(family) = crate::space::BoxSet::universe(family);
+    let mut f = Flattener {
+        cfg,
+        out: Vec::new(),
+        problems: Vec::new(),
+        stack: vec![base.name.clone()],
+        accept_by_default: base.accept_by_default,
+    };
+    f.walk(&base.name, universe.clone(), &[], true);
+    f.out.push(FlatRule {
+        trace: vec![base.policy_rule],
+        set: universe,
+        accept: base.accept_by_default,
+    });
+    (f.out, f.problems)
+}
+
+/// Resolves interface names to the addresses of the segments that face them.
+pub(crate) struct IfaceMap<'a> {
+    segs: &'a SegmentsFile,
+}
+
+impl<'a> IfaceMap<'a> {
+    pub fn new(segs: &'a SegmentsFile) -> Self {
+        IfaceMap { segs }
+    }
+
+    /// Addresses behind any of the named interfaces (a trailing `+` or `*`
+    /// matches a prefix, as in iptables and nftables).
+    pub fn addrs(&self, names: &[String]) -> Result<[IntervalSet; 2], String> {
+        if let Some(s) = self.segs.segments.iter().find(|s| s.interfaces.is_empty()) {
+            return Err(format!(
+                "segment {:?} lists no interfaces, so an interface match cannot be resolved",
+                s.name
+            ));
+        }
+        let mut out = [IntervalSet::empty(), IntervalSet::empty()];
+        for seg in &self.segs.segments {
+            let hit = seg.interfaces.iter().any(|i| {
+                names.iter().any(|n| match n.strip_suffix(['+', '*']) {
+                    Some(prefix) => i.starts_with(prefix),
+                    None => i == n,
+                })
+            });
+            if hit {
+                for f in Family::ALL {
+                    out[f.index()] = out[f.index()].union(seg.addrs(f));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Builds the packet set of one rule from its conditions.
+pub(crate) struct MatchBuilder {
+    pub set: PacketSet,
+    pub wide: Wide,
+}
+
+impl MatchBuilder {
+    pub fn new(families: [bool; 2]) -> Self {
+        let mut set = PacketSet::empty();
+        for f in Family::ALL {
+            if families[f.index()] {
+                *set.get_mut(f) = crate::space::BoxSet::universe(f);
+            }
+        }
+        MatchBuilder {
+            set,
+            wide: Wide {
+                src_any: true,
+                dst_any: true,
+                dport_any: true,
+            },
+        }
+    }
+
+    /// Keeps only one family.
+    pub fn only(&mut self, f: Family) {
+        for g in Family::ALL {
+            if g != f {
+                *self.set.get_mut(g) = crate::space::BoxSet::empty();
+            }
+        }
+    }
+
+    /// Restricts dimension `dim` of family `f` to `s`.
+    pub fn restrict_family(&mut self, f: Family, dim: usize, s: &IntervalSet) {
+        let mut b = PBox::universe(f);
+        b.dims[dim] = s.clone();
+        let cur = self.set.get(f).intersect_box(&b);
+        *self.set.get_mut(f) = cur;
+    }
+
+    /// Restricts a dimension of both families (ports, protocol).
+    pub fn restrict(&mut self, dim: usize, s: &IntervalSet) {
+        for f in Family::ALL {
+            self.restrict_family(f, dim, s);
+        }
+        if dim == DPORT {
+            self.wide.dport_any = false;
+        }
+        if dim == PROTO && !s.intersects(&crate::addr::port_protocols()) {
+            self.wide.dport_any = false;
+        }
+    }
+
+    /// Restricts an address dimension with per-family sets; a family whose
+    /// set is empty drops out.
+    pub fn restrict_addrs(&mut self, dim: usize, sets: &[IntervalSet; 2], negate: bool) {
+        for f in Family::ALL {
+            let s = if negate {
+                sets[f.index()].complement(f.addr_max())
+            } else {
+                sets[f.index()].clone()
+            };
+            self.restrict_family(f, dim, &s);
+        }
+        if dim == SRC {
+            self.wide.src_any = false;
+        } else if dim == DST {
+            self.wide.dst_any = false;
+        }
+    }
+
+    /// Either the source or the destination port is in `s` (multiport
+    /// `--ports`).
+    pub fn restrict_either_port(&mut self, s: &IntervalSet) {
+        for f in Family::ALL {
+            let mut a = PBox::universe(f);
+            a.dims[crate::space::SPORT] = s.clone();
+            let mut b = PBox::universe(f);
+            b.dims[DPORT] = s.clone();
+            let either = crate::space::BoxSet::from_boxes([a, b]);
+            let cur = self.set.get(f).intersect(&either);
+            *self.set.get_mut(f) = cur;
+        }
+        self.wide.dport_any = false;
+    }
+}

@@ -1,0 +1,296 @@
+//! The report: what the checker found, serialisable for the web page and API.
+
+use crate::addr::{fmt_addrs, fmt_ports, fmt_protos};
+use crate::model::PairPolicy;
+use crate::space::{BoxSet, DPORT, DST, Family, PROTO, SPORT, SRC};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Where a rule is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RuleRef {
+    pub file: String,
+    pub line: u32,
+    pub text: String,
+}
+
+/// A construct the checker cannot model exactly.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unsupported {
+    pub file: String,
+    pub line: u32,
+    pub text: String,
+    pub reason: String,
+}
+
+/// One box of packets in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PacketRange {
+    pub family: Family,
+    pub src: Vec<String>,
+    pub dst: Vec<String>,
+    pub protocol: String,
+    pub src_ports: String,
+    pub dst_ports: String,
+}
+
+impl PacketRange {
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "{} {} -> {} proto {}",
+            match self.family {
+                Family::Ipv4 => "ipv4",
+                Family::Ipv6 => "ipv6",
+            },
+            self.src.join(","),
+            self.dst.join(","),
+            self.protocol
+        );
+        if self.src_ports != "any" {
+            let _ = write!(s, " sport {}", self.src_ports);
+        }
+        if self.dst_ports != "any" {
+            let _ = write!(s, " dport {}", self.dst_ports);
+        }
+        s
+    }
+}
+
+/// Describes a set of packets, merged for reading.
+pub fn describe(f: Family, set: &BoxSet) -> Vec<PacketRange> {
+    let mut s = set.clone();
+    s.coalesce();
+    s.boxes()
+        .iter()
+        .map(|b| PacketRange {
+            family: f,
+            src: fmt_addrs(f, &b.dims[SRC]),
+            dst: fmt_addrs(f, &b.dims[DST]),
+            protocol: fmt_protos(&b.dims[PROTO]),
+            src_ports: fmt_ports(&b.dims[SPORT]),
+            dst_ports: fmt_ports(&b.dims[DPORT]),
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Device {
+    pub file: String,
+    pub format: crate::ConfigFormat,
+    pub families: Vec<Family>,
+    pub rules: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CellStatus {
+    /// Nothing is permitted.
+    None,
+    /// Something is permitted, all of it within the model.
+    Conforming,
+    /// The configuration permits what the model forbids.
+    Violation,
+}
+
+/// What one device permits from one segment to another.
+#[derive(Clone, Debug, Serialize)]
+pub struct MatrixCell {
+    pub file: String,
+    pub from: String,
+    pub to: String,
+    pub from_role: String,
+    pub to_role: String,
+    pub policy: PairPolicy,
+    pub status: CellStatus,
+    pub permitted: Vec<PacketRange>,
+}
+
+/// Packets a device permits between two segments that the model forbids.
+#[derive(Clone, Debug, Serialize)]
+pub struct Violation {
+    pub file: String,
+    pub from: String,
+    pub to: String,
+    pub from_role: String,
+    pub to_role: String,
+    pub policy: PairPolicy,
+    pub packets: Vec<PacketRange>,
+    /// The rules that let the packets through: jumps first, the deciding
+    /// rule last (one per base chain when several must all accept).
+    pub rules: Vec<RuleRef>,
+}
+
+/// A listed specific flow that a device does not let through (in part or
+/// whole).
+#[derive(Clone, Debug, Serialize)]
+pub struct BlockedFlow {
+    pub file: String,
+    pub flow_line: u32,
+    pub from: String,
+    pub to: String,
+    pub purpose: String,
+    pub blocked: Vec<PacketRange>,
+}
+
+/// A rule that deserves attention of its own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub kind: String,
+    pub message: String,
+    pub rule: RuleRef,
+}
+
+/// The result of [`crate::check`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub model: String,
+    pub devices: Vec<Device>,
+    pub matrix: Vec<MatrixCell>,
+    pub violations: Vec<Violation>,
+    /// Accepting rules that touch a My Number segment with "any" as an
+    /// address or destination port.
+    pub findings: Vec<Finding>,
+    pub blocked_flows: Vec<BlockedFlow>,
+    /// Rules that can never match: earlier rules take all their packets.
+    pub shadowed: Vec<RuleRef>,
+    pub unsupported: Vec<Unsupported>,
+    pub notes: Vec<String>,
+    /// False when some construct could not be modelled: the verdict then
+    /// covers only what was understood.
+    pub complete: bool,
+}
+
+const TEXT_LIMIT: usize = 12;
+
+impl Report {
+    /// No violations and no My Number "any" findings. An incomplete report
+    /// can still be clean; check [`Report::complete`] as well.
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty() && self.findings.is_empty()
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn render_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    }
+
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "model: {}", self.model);
+        for d in &self.devices {
+            let fams: Vec<&str> = d
+                .families
+                .iter()
+                .map(|f| match f {
+                    Family::Ipv4 => "ipv4",
+                    Family::Ipv6 => "ipv6",
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "\n== {} ({:?}, {} rules, {})",
+                d.file,
+                d.format,
+                d.rules,
+                fams.join("+")
+            );
+            let _ = writeln!(s, "matrix (from -> to: status, permitted packets):");
+            for c in self.matrix.iter().filter(|c| c.file == d.file) {
+                let _ = writeln!(
+                    s,
+                    "  {} [{}] -> {} [{}]: {} (model: {:?})",
+                    c.from,
+                    c.from_role,
+                    c.to,
+                    c.to_role,
+                    match c.status {
+                        CellStatus::None => "nothing permitted",
+                        CellStatus::Conforming => "conforming",
+                        CellStatus::Violation => "VIOLATION",
+                    },
+                    c.policy
+                );
+                for p in c.permitted.iter().take(TEXT_LIMIT) {
+                    let _ = writeln!(s, "      {}", p.render());
+                }
+                if c.permitted.len() > TEXT_LIMIT {
+                    let _ = writeln!(s, "      … {} more", c.permitted.len() - TEXT_LIMIT);
+                }
+            }
+        }
+        let _ = writeln!(s, "\nviolations: {}", self.violations.len());
+        for v in &self.violations {
+            let _ = writeln!(
+                s,
+                "- {}: {} [{}] -> {} [{}] (model: {:?})",
+                v.file, v.from, v.from_role, v.to, v.to_role, v.policy
+            );
+            for p in v.packets.iter().take(TEXT_LIMIT) {
+                let _ = writeln!(s, "    packets: {}", p.render());
+            }
+            if v.packets.len() > TEXT_LIMIT {
+                let _ = writeln!(s, "    … {} more", v.packets.len() - TEXT_LIMIT);
+            }
+            for r in &v.rules {
+                let _ = writeln!(s, "    rule {}:{}: {}", r.file, r.line, r.text);
+            }
+        }
+        if !self.findings.is_empty() {
+            let _ = writeln!(s, "\nfindings: {}", self.findings.len());
+            for f in &self.findings {
+                let _ = writeln!(
+                    s,
+                    "- {}:{}: {} ({})\n    {}",
+                    f.rule.file, f.rule.line, f.message, f.kind, f.rule.text
+                );
+            }
+        }
+        if !self.blocked_flows.is_empty() {
+            let _ = writeln!(s, "\nblocked specific flows: {}", self.blocked_flows.len());
+            for b in &self.blocked_flows {
+                let _ = writeln!(
+                    s,
+                    "- {}: flow at line {} ({} -> {}, {}) is blocked for:",
+                    b.file, b.flow_line, b.from, b.to, b.purpose
+                );
+                for p in b.blocked.iter().take(TEXT_LIMIT) {
+                    let _ = writeln!(s, "    {}", p.render());
+                }
+            }
+        }
+        if !self.shadowed.is_empty() {
+            let _ = writeln!(s, "\nrules that can never match: {}", self.shadowed.len());
+            for r in &self.shadowed {
+                let _ = writeln!(s, "- {}:{}: {}", r.file, r.line, r.text);
+            }
+        }
+        if !self.notes.is_empty() {
+            let _ = writeln!(s, "\nnotes:");
+            for n in &self.notes {
+                let _ = writeln!(s, "- {n}");
+            }
+        }
+        if !self.complete {
+            let _ = writeln!(
+                s,
+                "\nINCOMPLETE: {} construct(s) could not be modelled; the verdict covers only the rest:",
+                self.unsupported.len()
+            );
+            for u in &self.unsupported {
+                let _ = writeln!(s, "- {}:{}: {} — {}", u.file, u.line, u.reason, u.text);
+            }
+        }
+        let _ = writeln!(
+            s,
+            "\nverdict: {}{}",
+            if self.is_clean() {
+                "clean"
+            } else {
+                "NOT clean"
+            },
+            if self.complete { "" } else { " (incomplete)" }
+        );
+        s
+    }
+}

@@ -1,0 +1,587 @@
+//! Exact packet-set algebra.
+//!
+//! The packet space of one address family has five dimensions: source
+//! address, destination address, protocol, source port and destination port.
+//! A [`PBox`] is a product of one [`IntervalSet`] per dimension; a [`BoxSet`]
+//! is a union of pairwise disjoint boxes; a [`PacketSet`] holds one
+//! [`BoxSet`] per address family. Every operation is exact.
+
+use serde::Serialize;
+
+/// Address family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+impl Family {
+    pub const ALL: [Family; 2] = [Family::Ipv4, Family::Ipv6];
+
+    /// The largest address of the family.
+    pub fn addr_max(self) -> u128 {
+        match self {
+            Family::Ipv4 => u128::from(u32::MAX),
+            Family::Ipv6 => u128::MAX,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        match self {
+            Family::Ipv4 => 0,
+            Family::Ipv6 => 1,
+        }
+    }
+
+    /// The upper bound of each dimension.
+    pub fn maxima(self) -> [u128; DIMS] {
+        let a = self.addr_max();
+        [a, a, 255, 65535, 65535]
+    }
+}
+
+/// Number of dimensions of a packet box.
+pub const DIMS: usize = 5;
+/// Dimension index of the source address.
+pub const SRC: usize = 0;
+/// Dimension index of the destination address.
+pub const DST: usize = 1;
+/// Dimension index of the protocol number.
+pub const PROTO: usize = 2;
+/// Dimension index of the source port.
+pub const SPORT: usize = 3;
+/// Dimension index of the destination port (for ICMP: type × 256 + code).
+pub const DPORT: usize = 4;
+
+/// A set of integers as sorted, disjoint, non-adjacent closed intervals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IntervalSet {
+    ivs: Vec<(u128, u128)>,
+}
+
+impl IntervalSet {
+    pub fn empty() -> Self {
+        IntervalSet { ivs: Vec::new() }
+    }
+
+    /// The closed interval `[lo, hi]` (empty when `lo > hi`).
+    pub fn range(lo: u128, hi: u128) -> Self {
+        if lo > hi {
+            Self::empty()
+        } else {
+            IntervalSet {
+                ivs: vec![(lo, hi)],
+            }
+        }
+    }
+
+    pub fn single(v: u128) -> Self {
+        Self::range(v, v)
+    }
+
+    /// Builds a set from any intervals (overlapping, unordered, reversed
+    /// pairs are dropped).
+    pub fn from_intervals<I: IntoIterator<Item = (u128, u128)>>(it: I) -> Self {
+        let mut v: Vec<(u128, u128)> = it.into_iter().filter(|(a, b)| a <= b).collect();
+        v.sort_unstable();
+        let mut out: Vec<(u128, u128)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            if let Some(last) = out.last_mut()
+                && a <= last.1.saturating_add(1)
+            {
+                if b > last.1 {
+                    last.1 = b;
+                }
+                continue;
+            }
+            out.push((a, b));
+        }
+        IntervalSet { ivs: out }
+    }
+
+    pub fn intervals(&self) -> &[(u128, u128)] {
+        &self.ivs
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ivs.is_empty()
+    }
+
+    pub fn contains(&self, v: u128) -> bool {
+        match self.ivs.binary_search_by(|&(a, _)| a.cmp(&v)) {
+            Ok(_) => true,
+            Err(0) => false,
+            Err(i) => self.ivs[i - 1].1 >= v,
+        }
+    }
+
+    /// True when the set is exactly `[0, max]`.
+    pub fn is_full(&self, max: u128) -> bool {
+        self.ivs.len() == 1 && self.ivs[0] == (0, max)
+    }
+
+    /// Number of members (saturating).
+    pub fn count(&self) -> u128 {
+        self.ivs.iter().fold(0u128, |acc, (a, b)| {
+            acc.saturating_add((b - a).saturating_add(1))
+        })
+    }
+
+    pub fn union(&self, other: &Self) -> Self {
+        if other.is_empty() {
+            return self.clone();
+        }
+        if self.is_empty() {
+            return other.clone();
+        }
+        Self::from_intervals(self.ivs.iter().chain(other.ivs.iter()).copied())
+    }
+
+    pub fn intersect(&self, other: &Self) -> Self {
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < self.ivs.len() && j < other.ivs.len() {
+            let (a1, b1) = self.ivs[i];
+            let (a2, b2) = other.ivs[j];
+            let lo = a1.max(a2);
+            let hi = b1.min(b2);
+            if lo <= hi {
+                out.push((lo, hi));
+            }
+            if b1 < b2 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        IntervalSet { ivs: out }
+    }
+
+    pub fn intersects(&self, other: &Self) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while i < self.ivs.len() && j < other.ivs.len() {
+            let (a1, b1) = self.ivs[i];
+            let (a2, b2) = other.ivs[j];
+            if a1.max(a2) <= b1.min(b2) {
+                return true;
+            }
+            if b1 < b2 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        false
+    }
+
+    /// True when every member of `other` is a member of `self`.
+    pub fn covers(&self, other: &Self) -> bool {
+        let mut i = 0;
+        for &(a, b) in &other.ivs {
+            while i < self.ivs.len() && self.ivs[i].1 < a {
+                i += 1;
+            }
+            match self.ivs.get(i) {
+                Some(&(lo, hi)) if lo <= a && hi >= b => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Complement within `[0, max]`.
+    pub fn complement(&self, max: u128) -> Self {
+        let mut out = Vec::with_capacity(self.ivs.len() + 1);
+        let mut next: Option<u128> = Some(0);
+        for &(a, b) in &self.ivs {
+            if let Some(n) = next
+                && a > n
+            {
+                out.push((n, a - 1));
+            }
+            next = b.checked_add(1);
+        }
+        if let Some(n) = next
+            && n <= max
+        {
+            out.push((n, max));
+        }
+        IntervalSet { ivs: out }
+    }
+
+    pub fn difference(&self, other: &Self) -> Self {
+        if other.is_empty() || self.is_empty() {
+            return self.clone();
+        }
+        let mut out = Vec::new();
+        let mut j = 0;
+        for &(a, b) in &self.ivs {
+            let mut cur = a;
+            let mut done = false;
+            while j < other.ivs.len() && other.ivs[j].1 < cur {
+                j += 1;
+            }
+            let mut k = j;
+            while k < other.ivs.len() && other.ivs[k].0 <= b {
+                let (oa, ob) = other.ivs[k];
+                if oa > cur {
+                    out.push((cur, oa - 1));
+                }
+                match ob.checked_add(1) {
+                    Some(n) if n <= b => cur = cur.max(n),
+                    _ => {
+                        done = true;
+                        break;
+                    }
+                }
+                k += 1;
+            }
+            if !done {
+                out.push((cur, b));
+            }
+        }
+        IntervalSet { ivs: out }
+    }
+}
+
+/// A product of one interval set per dimension.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PBox {
+    pub dims: [IntervalSet; DIMS],
+}
+
+impl PBox {
+    pub fn universe(family: Family) -> Self {
+        let m = family.maxima();
+        PBox {
+            dims: m.map(|max| IntervalSet::range(0, max)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dims.iter().any(IntervalSet::is_empty)
+    }
+
+    pub fn intersect(&self, other: &PBox) -> Option<PBox> {
+        let mut dims: [IntervalSet; DIMS] = Default::default();
+        for (d, slot) in dims.iter_mut().enumerate() {
+            let s = self.dims[d].intersect(&other.dims[d]);
+            if s.is_empty() {
+                return None;
+            }
+            *slot = s;
+        }
+        Some(PBox { dims })
+    }
+
+    pub fn intersects(&self, other: &PBox) -> bool {
+        (0..DIMS).all(|d| self.dims[d].intersects(&other.dims[d]))
+    }
+
+    pub fn covers(&self, other: &PBox) -> bool {
+        (0..DIMS).all(|d| self.dims[d].covers(&other.dims[d]))
+    }
+
+    /// `self \ other` as pairwise disjoint boxes (at most one per dimension).
+    pub fn difference(&self, other: &PBox) -> Vec<PBox> {
+        if !self.intersects(other) {
+            return vec![self.clone()];
+        }
+        let mut out = Vec::new();
+        let mut prefix = self.clone();
+        for d in 0..DIMS {
+            let rest = self.dims[d].difference(&other.dims[d]);
+            if !rest.is_empty() {
+                let mut piece = prefix.clone();
+                piece.dims[d] = rest;
+                out.push(piece);
+            }
+            prefix.dims[d] = self.dims[d].intersect(&other.dims[d]);
+        }
+        out
+    }
+
+    pub fn contains(&self, point: &[u128; DIMS]) -> bool {
+        (0..DIMS).all(|d| self.dims[d].contains(point[d]))
+    }
+
+    /// Number of points (saturating).
+    pub fn volume(&self) -> u128 {
+        self.dims
+            .iter()
+            .fold(1u128, |acc, s| acc.saturating_mul(s.count()))
+    }
+}
+
+/// A union of pairwise disjoint boxes of one family.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BoxSet {
+    boxes: Vec<PBox>,
+}
+
+impl BoxSet {
+    pub fn empty() -> Self {
+        BoxSet { boxes: Vec::new() }
+    }
+
+    pub fn universe(family: Family) -> Self {
+        BoxSet {
+            boxes: vec![PBox::universe(family)],
+        }
+    }
+
+    pub fn from_box(b: PBox) -> Self {
+        if b.is_empty() {
+            Self::empty()
+        } else {
+            BoxSet { boxes: vec![b] }
+        }
+    }
+
+    /// Builds a set from boxes that may overlap.
+    pub fn from_boxes<I: IntoIterator<Item = PBox>>(it: I) -> Self {
+        let mut s = Self::empty();
+        for b in it {
+            s.add_box(b);
+        }
+        s
+    }
+
+    pub fn boxes(&self) -> &[PBox] {
+        &self.boxes
+    }
+
+    pub fn into_boxes(self) -> Vec<PBox> {
+        self.boxes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.boxes.is_empty()
+    }
+
+    pub fn contains(&self, point: &[u128; DIMS]) -> bool {
+        self.boxes.iter().any(|b| b.contains(point))
+    }
+
+    /// Adds the points of `b` not yet in the set.
+    pub fn add_box(&mut self, b: PBox) {
+        if b.is_empty() {
+            return;
+        }
+        let mut pieces = vec![b];
+        for existing in &self.boxes {
+            if pieces.is_empty() {
+                break;
+            }
+            let mut next = Vec::with_capacity(pieces.len());
+            for p in pieces {
+                if p.intersects(existing) {
+                    next.extend(p.difference(existing));
+                } else {
+                    next.push(p);
+                }
+            }
+            pieces = next;
+        }
+        self.boxes.extend(pieces);
+    }
+
+    pub fn union(&self, other: &BoxSet) -> BoxSet {
+        let mut out = self.clone();
+        for b in &other.boxes {
+            out.add_box(b.clone());
+        }
+        out
+    }
+
+    pub fn intersect(&self, other: &BoxSet) -> BoxSet {
+        let mut boxes = Vec::new();
+        for a in &self.boxes {
+            for b in &other.boxes {
+                if let Some(c) = a.intersect(b) {
+                    boxes.push(c);
+                }
+            }
+        }
+        BoxSet { boxes }
+    }
+
+    pub fn intersect_box(&self, other: &PBox) -> BoxSet {
+        BoxSet {
+            boxes: self
+                .boxes
+                .iter()
+                .filter_map(|a| a.intersect(other))
+                .collect(),
+        }
+    }
+
+    pub fn difference(&self, other: &BoxSet) -> BoxSet {
+        let mut cur = self.boxes.clone();
+        for o in &other.boxes {
+            if cur.is_empty() {
+                break;
+            }
+            let mut next = Vec::with_capacity(cur.len());
+            for b in cur {
+                if b.intersects(o) {
+                    next.extend(b.difference(o));
+                } else {
+                    next.push(b);
+                }
+            }
+            cur = next;
+        }
+        BoxSet { boxes: cur }
+    }
+
+    pub fn complement(&self, family: Family) -> BoxSet {
+        BoxSet::universe(family).difference(self)
+    }
+
+    /// True when both sets hold the same points.
+    pub fn same_points(&self, other: &BoxSet) -> bool {
+        self.difference(other).is_empty() && other.difference(self).is_empty()
+    }
+
+    /// Merges boxes that differ in one dimension only, for display. The
+    /// points do not change.
+    pub fn coalesce(&mut self) {
+        use std::collections::HashMap;
+        for _pass in 0..4 {
+            let before = self.boxes.len();
+            for d in (0..DIMS).rev() {
+                let mut groups: HashMap<[IntervalSet; DIMS], IntervalSet> = HashMap::new();
+                let mut order: Vec<[IntervalSet; DIMS]> = Vec::new();
+                for b in self.boxes.drain(..) {
+                    let mut key = b.dims.clone();
+                    key[d] = IntervalSet::empty();
+                    match groups.get_mut(&key) {
+                        Some(s) => *s = s.union(&b.dims[d]),
+                        None => {
+                            order.push(key.clone());
+                            groups.insert(key, b.dims[d].clone());
+                        }
+                    }
+                }
+                for key in order {
+                    if let Some(s) = groups.remove(&key) {
+                        let mut dims = key;
+                        dims[d] = s;
+                        self.boxes.push(PBox { dims });
+                    }
+                }
+            }
+            if self.boxes.len() == before {
+                break;
+            }
+        }
+        self.boxes.sort();
+    }
+}
+
+/// Packets of both families.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PacketSet {
+    pub v4: BoxSet,
+    pub v6: BoxSet,
+}
+
+impl PacketSet {
+    pub fn empty() -> Self {
+        PacketSet::default()
+    }
+
+    pub fn universe() -> Self {
+        PacketSet {
+            v4: BoxSet::universe(Family::Ipv4),
+            v6: BoxSet::universe(Family::Ipv6),
+        }
+    }
+
+    pub fn get(&self, f: Family) -> &BoxSet {
+        match f {
+            Family::Ipv4 => &self.v4,
+            Family::Ipv6 => &self.v6,
+        }
+    }
+
+    pub fn get_mut(&mut self, f: Family) -> &mut BoxSet {
+        match f {
+            Family::Ipv4 => &mut self.v4,
+            Family::Ipv6 => &mut self.v6,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    fn zip(&self, other: &Self, f: impl Fn(&BoxSet, &BoxSet) -> BoxSet) -> Self {
+        PacketSet {
+            v4: f(&self.v4, &other.v4),
+            v6: f(&self.v6, &other.v6),
+        }
+    }
+
+    pub fn union(&self, other: &Self) -> Self {
+        self.zip(other, BoxSet::union)
+    }
+
+    pub fn intersect(&self, other: &Self) -> Self {
+        self.zip(other, BoxSet::intersect)
+    }
+
+    pub fn difference(&self, other: &Self) -> Self {
+        self.zip(other, BoxSet::difference)
+    }
+
+    pub fn same_points(&self, other: &Self) -> bool {
+        self.v4.same_points(&other.v4) && self.v6.same_points(&other.v6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_difference_edges() {
+        let a = IntervalSet::from_intervals([(0, 10), (20, 30)]);
+        let b = IntervalSet::from_intervals([(5, 25)]);
+        assert_eq!(
+            a.difference(&b),
+            IntervalSet::from_intervals([(0, 4), (26, 30)])
+        );
+        let full = IntervalSet::range(0, u128::MAX);
+        assert!(full.difference(&full).is_empty());
+        assert_eq!(
+            full.complement(u128::MAX),
+            IntervalSet::empty(),
+            "complement of full"
+        );
+        assert_eq!(
+            IntervalSet::single(u128::MAX).complement(u128::MAX),
+            IntervalSet::range(0, u128::MAX - 1)
+        );
+    }
+
+    #[test]
+    fn box_difference_is_disjoint_and_exact() {
+        let u = PBox::universe(Family::Ipv4);
+        let mut b = u.clone();
+        b.dims[SRC] = IntervalSet::range(10, 20);
+        b.dims[DPORT] = IntervalSet::single(443);
+        let pieces = u.difference(&b);
+        assert!(pieces.len() <= DIMS);
+        for (i, p) in pieces.iter().enumerate() {
+            assert!(!p.intersects(&b));
+            for q in &pieces[i + 1..] {
+                assert!(!p.intersects(q));
+            }
+        }
+        let s = BoxSet::from_boxes(pieces).union(&BoxSet::from_box(b));
+        assert!(s.same_points(&BoxSet::universe(Family::Ipv4)));
+    }
+}
