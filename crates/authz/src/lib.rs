@@ -1,1 +1,339 @@
-//! mamori authz
+//! Authorization for Mamori: one Cedar policy set (shipped in `policies/`, readable
+//! and extensible by an administrator) and one narrow entry point,
+//! [`Authorizer::check`], asked by every page, API route and export.
+
+use cedar_policy::{
+    Authorizer as CedarAuthorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName,
+    EntityUid, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
+};
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+/// The built-in policy text.
+pub const BUILTIN_POLICY: &str = include_str!("../policies/mamori.cedar");
+/// The schema every policy is validated against.
+pub const SCHEMA: &str = include_str!("../policies/mamori.cedarschema");
+
+/// Why the policy set could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthzError {
+    #[error("the authorization schema is invalid: {0}")]
+    Schema(String),
+    #[error("the policy file {file} cannot be parsed: {message}")]
+    Parse { file: String, message: String },
+    #[error("the policy file {file} does not fit the schema: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// Something a user may ask to do. Each names one Cedar action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    View,
+    ReadPolicy,
+    ReadCatalog,
+    ReadUnits,
+    ManageCatalog,
+    ManageSettings,
+    ReadUsers,
+    ManageUsers,
+    ManageUnits,
+    ReadEvents,
+    VerifyLog,
+    ImportAssets,
+    ExportAssets,
+    CreateAsset,
+    RunNetcheck,
+    ReadAsset,
+    WriteAsset,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::View => "view",
+            Action::ReadPolicy => "read_policy",
+            Action::ReadCatalog => "read_catalog",
+            Action::ReadUnits => "read_units",
+            Action::ManageCatalog => "manage_catalog",
+            Action::ManageSettings => "manage_settings",
+            Action::ReadUsers => "read_users",
+            Action::ManageUsers => "manage_users",
+            Action::ManageUnits => "manage_units",
+            Action::ReadEvents => "read_events",
+            Action::VerifyLog => "verify_log",
+            Action::ImportAssets => "import_assets",
+            Action::ExportAssets => "export_assets",
+            Action::CreateAsset => "create_asset",
+            Action::RunNetcheck => "run_netcheck",
+            Action::ReadAsset => "read_asset",
+            Action::WriteAsset => "write_asset",
+        }
+    }
+}
+
+/// Who asks: a user, their system roles, and the ids of their unit and its
+/// ancestors (root first; empty for a user without a unit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub roles: Vec<String>,
+    pub unit_lineage: Vec<i64>,
+}
+
+impl Principal {
+    pub fn unit(&self) -> Option<i64> {
+        self.unit_lineage.last().copied()
+    }
+}
+
+/// What the action is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Mamori as a whole.
+    App,
+    /// An information asset: its id, the lineage of its owning unit (root first), and
+    /// whether it is at the top confidentiality level.
+    Asset {
+        id: i64,
+        owner_lineage: Vec<i64>,
+        top: bool,
+    },
+}
+
+/// The policy set and the means to ask it.
+pub struct Authorizer {
+    policies: PolicySet,
+    schema: Schema,
+    sources: Vec<(String, String)>,
+    cedar: CedarAuthorizer,
+}
+
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorizer")
+            .field(
+                "files",
+                &self.sources.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+fn type_name(name: &str) -> EntityTypeName {
+    // The names are constants of this file; a failure is a programming error caught
+    // by the unit tests.
+    EntityTypeName::from_str(name).unwrap_or_else(|_| unreachable!("invalid entity type {name}"))
+}
+
+fn uid(kind: &str, id: impl ToString) -> EntityUid {
+    EntityUid::from_type_name_and_id(type_name(kind), EntityId::new(id.to_string()))
+}
+
+/// Units as entities, each `in` its parent.
+fn unit_entities(lineage: &[i64], out: &mut HashMap<String, Entity>) {
+    for (i, id) in lineage.iter().enumerate() {
+        let parents: HashSet<EntityUid> = match i {
+            0 => HashSet::new(),
+            _ => HashSet::from([uid("Mamori::Unit", lineage[i - 1])]),
+        };
+        out.entry(format!("unit:{id}"))
+            .or_insert_with(|| Entity::new_no_attrs(uid("Mamori::Unit", id), parents));
+    }
+}
+
+impl Authorizer {
+    /// The built-in policy set alone.
+    pub fn builtin() -> Result<Authorizer, AuthzError> {
+        Authorizer::with_extra(&[])
+    }
+
+    /// The built-in policy set plus an administrator's own files (name, text).
+    pub fn with_extra(extra: &[(String, String)]) -> Result<Authorizer, AuthzError> {
+        let (schema, _) =
+            Schema::from_cedarschema_str(SCHEMA).map_err(|e| AuthzError::Schema(e.to_string()))?;
+        let mut sources = vec![(
+            "mamori.cedar (built in)".to_string(),
+            BUILTIN_POLICY.to_string(),
+        )];
+        sources.extend(extra.iter().cloned());
+        let mut policies = PolicySet::new();
+        let validator = Validator::new(schema.clone());
+        for (file, text) in &sources {
+            let set = PolicySet::from_str(text).map_err(|e| AuthzError::Parse {
+                file: file.clone(),
+                message: format!("{e:?}"),
+            })?;
+            let result = validator.validate(&set, ValidationMode::Strict);
+            if !result.validation_passed() {
+                let message = result
+                    .validation_errors()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(AuthzError::Invalid {
+                    file: file.clone(),
+                    message,
+                });
+            }
+            for policy in set.policies() {
+                // Policies from different files may share ids: give each file its own prefix.
+                let id = cedar_policy::PolicyId::new(format!("{file}#{}", policy.id()));
+                policies
+                    .add(policy.new_id(id))
+                    .map_err(|e| AuthzError::Parse {
+                        file: file.clone(),
+                        message: e.to_string(),
+                    })?;
+            }
+        }
+        Ok(Authorizer {
+            policies,
+            schema,
+            sources,
+            cedar: CedarAuthorizer::new(),
+        })
+    }
+
+    /// The policy files in force, for the administrator's page.
+    pub fn sources(&self) -> &[(String, String)] {
+        &self.sources
+    }
+
+    /// May `principal` do `action` on `resource`? Denies on any error.
+    pub fn check(&self, principal: &Principal, action: Action, resource: &Resource) -> bool {
+        self.decide(principal, action, resource).unwrap_or(false)
+    }
+
+    fn decide(&self, principal: &Principal, action: Action, resource: &Resource) -> Option<bool> {
+        let mut entities: HashMap<String, Entity> = HashMap::new();
+        unit_entities(&principal.unit_lineage, &mut entities);
+        let mut attrs = HashMap::new();
+        if let Some(unit) = principal.unit() {
+            attrs.insert(
+                "unit".to_string(),
+                RestrictedExpression::new_entity_uid(uid("Mamori::Unit", unit)),
+            );
+        }
+        let mut role_uids = HashSet::new();
+        for role in &principal.roles {
+            let r = uid("Mamori::Role", role);
+            entities.insert(
+                format!("role:{role}"),
+                Entity::new_no_attrs(r.clone(), HashSet::new()),
+            );
+            role_uids.insert(r);
+        }
+        let user_uid = uid("Mamori::User", principal.user_id);
+        entities.insert(
+            "user".into(),
+            Entity::new(user_uid.clone(), attrs, role_uids).ok()?,
+        );
+        let resource_uid = match resource {
+            Resource::App => {
+                let app = uid("Mamori::App", "mamori");
+                entities.insert(
+                    "app".into(),
+                    Entity::new_no_attrs(app.clone(), HashSet::new()),
+                );
+                app
+            }
+            Resource::Asset {
+                id,
+                owner_lineage,
+                top,
+            } => {
+                unit_entities(owner_lineage, &mut entities);
+                let owner = match owner_lineage.last() {
+                    Some(u) => uid("Mamori::Unit", u),
+                    None => {
+                        let none = uid("Mamori::Unit", "none");
+                        entities.insert(
+                            "unit:none".into(),
+                            Entity::new_no_attrs(none.clone(), HashSet::new()),
+                        );
+                        none
+                    }
+                };
+                let asset = uid("Mamori::Asset", id);
+                let attrs = HashMap::from([
+                    (
+                        "owner".to_string(),
+                        RestrictedExpression::new_entity_uid(owner),
+                    ),
+                    ("top".to_string(), RestrictedExpression::new_bool(*top)),
+                ]);
+                entities.insert(
+                    "asset".into(),
+                    Entity::new(asset.clone(), attrs, HashSet::new()).ok()?,
+                );
+                asset
+            }
+        };
+        let entities = Entities::from_entities(entities.into_values(), Some(&self.schema)).ok()?;
+        let request = Request::new(
+            user_uid,
+            uid("Mamori::Action", action.name()),
+            resource_uid,
+            Context::empty(),
+            Some(&self.schema),
+        )
+        .ok()?;
+        let response = self
+            .cedar
+            .is_authorized(&request, &self.policies, &entities);
+        Some(response.decision() == Decision::Allow)
+    }
+
+    /// Which owning units' assets a principal may read, as a filter for lists: asked
+    /// of the policy itself, by probing an asset of a unit foreign to the principal
+    /// and then each unit of the organisation (`all_units`: (id, lineage)).
+    pub fn asset_scope(&self, principal: &Principal, all_units: &[(i64, Vec<i64>)]) -> AssetScope {
+        let probe = |lineage: Vec<i64>, top: bool| {
+            self.check(
+                principal,
+                Action::ReadAsset,
+                &Resource::Asset {
+                    id: 0,
+                    owner_lineage: lineage,
+                    top,
+                },
+            )
+        };
+        let foreign = vec![i64::MIN];
+        let mut scope = AssetScope {
+            units: None,
+            top_units: None,
+        };
+        if !probe(foreign.clone(), false) {
+            scope.units = Some(
+                all_units
+                    .iter()
+                    .filter(|(_, l)| probe(l.clone(), false))
+                    .map(|(id, _)| *id)
+                    .collect(),
+            );
+        }
+        if !probe(foreign, true) {
+            scope.top_units = Some(
+                all_units
+                    .iter()
+                    .filter(|(_, l)| probe(l.clone(), true))
+                    .map(|(id, _)| *id)
+                    .collect(),
+            );
+        }
+        scope
+    }
+}
+
+/// The owning units whose assets a principal may read. `None` means every unit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AssetScope {
+    /// Units whose assets below the top confidentiality level are visible.
+    pub units: Option<Vec<i64>>,
+    /// Units whose top-confidentiality assets are visible.
+    pub top_units: Option<Vec<i64>>,
+}
+
+#[cfg(test)]
+mod tests;
