@@ -30,20 +30,22 @@ pub(crate) struct PairPieces {
 }
 
 impl PairPieces {
+    /// The pieces come from the leaves of first-match decisions, which
+    /// partition the space, so they are pairwise disjoint.
     pub fn set(&self) -> PacketSet {
-        let mut out = PacketSet::empty();
-        for (f, b, _) in &self.pieces {
-            out.get_mut(*f).add_box(b.clone());
+        PacketSet {
+            v4: self.family_set(Family::Ipv4),
+            v6: self.family_set(Family::Ipv6),
         }
-        out
     }
 
     fn family_set(&self, f: Family) -> BoxSet {
-        BoxSet::from_boxes(
+        BoxSet::from_disjoint(
             self.pieces
                 .iter()
                 .filter(|(g, _, _)| *g == f)
-                .map(|(_, b, _)| b.clone()),
+                .map(|(_, b, _)| b.clone())
+                .collect(),
         )
     }
 }

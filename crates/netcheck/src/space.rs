@@ -339,6 +339,14 @@ impl BoxSet {
         }
     }
 
+    /// Builds a set from boxes the caller knows to be pairwise disjoint
+    /// (leaves of one decision, for example). Empty boxes are dropped.
+    pub fn from_disjoint(boxes: Vec<PBox>) -> Self {
+        BoxSet {
+            boxes: boxes.into_iter().filter(|b| !b.is_empty()).collect(),
+        }
+    }
+
     /// Builds a set from boxes that may overlap.
     pub fn from_boxes<I: IntoIterator<Item = PBox>>(it: I) -> Self {
         let mut s = Self::empty();

@@ -1,0 +1,7 @@
+//! Integration tests of mamori-netcheck (one binary, modules by subject).
+
+mod algebra;
+mod crosscheck;
+mod firstmatch;
+mod parsers;
+mod support;
