@@ -166,6 +166,11 @@ fn main() {
             nft_json(n, 0x2545_f491_4f6c_dd1d),
         ),
     ] {
+        if let Ok(only) = std::env::var("MAMORI_BENCH_ONLY")
+            && !label.starts_with(&only)
+        {
+            continue;
+        }
         let input = ConfigInput {
             file: "bench".into(),
             text,

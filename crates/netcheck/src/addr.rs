@@ -103,8 +103,10 @@ fn block_last(lo: u128, size_bits: u32) -> u128 {
     }
 }
 
-/// Splits `[lo, hi]` into CIDR blocks.
-fn cidrs(f: Family, mut lo: u128, hi: u128, out: &mut Vec<String>) {
+/// Splits `[lo, hi]` into CIDR blocks `(first, prefix length)`, giving up
+/// (None) past `limit` blocks.
+fn cidrs(f: Family, mut lo: u128, hi: u128, limit: usize) -> Option<Vec<(u128, u32)>> {
+    let mut out = Vec::new();
     let bits: u32 = match f {
         Family::Ipv4 => 32,
         Family::Ipv6 => 128,
@@ -118,10 +120,13 @@ fn cidrs(f: Family, mut lo: u128, hi: u128, out: &mut Vec<String>) {
         while sb > 0 && block_last(lo, sb) > hi {
             sb -= 1;
         }
-        out.push(format!("{}/{}", fmt_ip(f, lo), bits - sb));
+        if out.len() == limit {
+            return None;
+        }
+        out.push((lo, bits - sb));
         let last = block_last(lo, sb);
         if last >= hi {
-            return;
+            return Some(out);
         }
         lo = last + 1;
     }
@@ -134,12 +139,13 @@ pub fn fmt_addrs(f: Family, s: &IntervalSet) -> Vec<String> {
     }
     let mut out = Vec::new();
     for &(lo, hi) in s.intervals() {
-        let mut blocks = Vec::new();
-        cidrs(f, lo, hi, &mut blocks);
-        if blocks.len() <= 2 {
-            out.extend(blocks);
-        } else {
-            out.push(format!("{}-{}", fmt_ip(f, lo), fmt_ip(f, hi)));
+        match cidrs(f, lo, hi, 2) {
+            Some(blocks) => out.extend(
+                blocks
+                    .into_iter()
+                    .map(|(a, len)| format!("{}/{len}", fmt_ip(f, a))),
+            ),
+            None => out.push(format!("{}-{}", fmt_ip(f, lo), fmt_ip(f, hi))),
         }
     }
     out

@@ -4,8 +4,8 @@ use crate::decide::decide;
 use crate::ir::{FlatRule, IrConfig, Wide, flatten};
 use crate::model::{PairPolicy, SegmentModel};
 use crate::report::{
-    BlockedFlow, CellStatus, Device, Finding, MatrixCell, Report, RuleRef, Unsupported, Violation,
-    describe,
+    BlockedFlow, CELL_LIMIT, CellStatus, Device, Finding, MatrixCell, Report, RuleRef, Unsupported,
+    Violation, describe, describe_some,
 };
 use crate::segments::SegmentsFile;
 use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
@@ -120,10 +120,10 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
         for (k, base) in bases.iter().enumerate() {
             let (flat, probs): (Vec<FlatRule>, _) = flatten(cfg, base, f);
             problems.extend(probs);
-            let entries: Vec<(usize, PBox)> = flat
+            let entries: Vec<(usize, &PBox)> = flat
                 .iter()
                 .enumerate()
-                .flat_map(|(i, fr)| fr.set.get(f).boxes().iter().map(move |b| (i, b.clone())))
+                .flat_map(|(i, fr)| fr.set.get(f).boxes().iter().map(move |b| (i, b)))
                 .collect();
             for fr in &flat {
                 if let Some(&last) = fr.trace.last() {
@@ -350,6 +350,7 @@ pub(crate) fn check_all(
             let (policy, _) = model.policy(&sa.role, &sb.role);
             let permitted = pp.set();
             let mut cell_permitted = Vec::new();
+            let mut cell_more = 0;
             let mut violating = false;
             let mut groups: BTreeMap<Vec<usize>, [BoxSet; 2]> = BTreeMap::new();
             for f in Family::ALL {
@@ -357,7 +358,10 @@ pub(crate) fn check_all(
                 if perm.is_empty() {
                     continue;
                 }
-                cell_permitted.extend(describe(f, perm));
+                let room = CELL_LIMIT.saturating_sub(cell_permitted.len());
+                let (shown, more) = describe_some(f, perm, room);
+                cell_permitted.extend(shown);
+                cell_more += more;
                 let allow = allowed(segs, model, *a, *b, f);
                 for (g, piece, trace) in &pp.pieces {
                     if *g != f {
@@ -427,6 +431,7 @@ pub(crate) fn check_all(
                     CellStatus::Conforming
                 },
                 permitted: cell_permitted,
+                permitted_more: cell_more,
             });
             // Listed flows that this device does not let through.
             if policy.allows_flows() {

@@ -8,6 +8,7 @@
 //! rules overlap rather than the square of their number.
 
 use crate::space::{DIMS, Family, IntervalSet, PBox};
+use smallvec::{SmallVec, smallvec};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A region of packets decided by one entry.
@@ -20,7 +21,7 @@ pub(crate) struct Leaf {
 
 /// `entries` are `(owner, box)` in first-match order. Points that no entry
 /// holds are left out of the result.
-pub(crate) fn decide(family: Family, entries: &[(usize, PBox)]) -> Vec<Leaf> {
+pub(crate) fn decide(family: Family, entries: &[(usize, &PBox)]) -> Vec<Leaf> {
     let cands: Vec<u32> = (0..entries.len())
         .filter(|&i| !entries[i].1.is_empty())
         .filter_map(|i| u32::try_from(i).ok())
@@ -34,7 +35,7 @@ fn covers_from(b: &PBox, region: &PBox, d: usize) -> bool {
     (d..DIMS).all(|k| b.dims[k].covers(&region.dims[k]))
 }
 
-fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, PBox)], out: &mut Vec<Leaf>) {
+fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Vec<Leaf>) {
     let Some(&first) = cands.first() else {
         return;
     };
@@ -50,15 +51,151 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, PBox)], out: &mu
         // Unreachable: at the last level every candidate covers the region.
         return;
     }
-    // Boundary events on dimension d, clipped to the region.
+    if cands.len() <= SUBTRACT {
+        subtract(region, cands, entries, out);
+        return;
+    }
+    // No boundary on this dimension: go on without splitting.
+    if cands
+        .iter()
+        .all(|&c| entries[c as usize].1.dims[d].covers(&region.dims[d]))
+    {
+        go(d + 1, region, cands, entries, out);
+        return;
+    }
+    let stopper: SmallVec<[bool; 32]> = cands
+        .iter()
+        .map(|&c| covers_from(entries[c as usize].1, &region, d + 1))
+        .collect();
+    let clipped: SmallVec<[IntervalSet; 16]> = cands
+        .iter()
+        .map(|&c| entries[c as usize].1.dims[d].intersect(&region.dims[d]))
+        .collect();
+    let groups = if cands.len() <= SMALL {
+        split_small(cands, &stopper, &clipped)
+    } else {
+        split_large(cands, &stopper, &clipped, &region.dims[d])
+    };
+    let whole = region.dims[d].clone();
+    let n = groups.len();
+    let mut region = Some(region);
+    for (i, (key, ivs)) in groups.into_iter().enumerate() {
+        let mut sub = if i + 1 == n {
+            region
+                .take()
+                .unwrap_or_else(|| PBox::universe(family_of(&whole)))
+        } else {
+            region
+                .clone()
+                .unwrap_or_else(|| PBox::universe(family_of(&whole)))
+        };
+        sub.dims[d] = IntervalSet::from_intervals(ivs).intersect(&whole);
+        go(d + 1, sub, &key, entries, out);
+    }
+}
+
+/// Only for the unreachable fallback above.
+fn family_of(_: &IntervalSet) -> Family {
+    Family::Ipv6
+}
+
+/// Candidate lists up to this length are settled by subtracting boxes in
+/// order, without further splitting.
+const SUBTRACT: usize = 6;
+
+/// First match by subtraction: each candidate takes what is left of the
+/// region inside its box. Exact; cheap when the list is short.
+fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Vec<Leaf>) {
+    let mut left: SmallVec<[PBox; 4]> = smallvec![region];
+    for &c in cands {
+        let (owner, b) = entries[c as usize];
+        let mut next: SmallVec<[PBox; 4]> = SmallVec::new();
+        for r in left {
+            if b.covers(&r) {
+                out.push(Leaf { region: r, owner });
+                continue;
+            }
+            match r.intersect(b) {
+                None => next.push(r),
+                Some(hit) => {
+                    next.extend(r.difference(b));
+                    out.push(Leaf { region: hit, owner });
+                }
+            }
+        }
+        left = next;
+        if left.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Candidate lists up to this length are split by scanning them directly.
+const SMALL: usize = 24;
+
+type Key = SmallVec<[u32; 8]>;
+type Ivl = SmallVec<[(u128, u128); 4]>;
+type Groups = SmallVec<[(Key, Ivl); 4]>;
+
+fn add_group(groups: &mut Groups, key: Key, iv: (u128, u128)) {
+    match groups.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, ivs)) => ivs.push(iv),
+        None => groups.push((key, smallvec![iv])),
+    }
+}
+
+/// Few candidates: elementary pieces from the sorted boundaries, each piece's
+/// candidate list by a direct scan.
+fn split_small(cands: &[u32], stopper: &[bool], clipped: &[IntervalSet]) -> Groups {
+    let mut points: SmallVec<[u128; 32]> = SmallVec::new();
+    let mut top: u128 = 0;
+    for c in clipped {
+        for &(lo, hi) in c.intervals() {
+            points.push(lo);
+            match hi.checked_add(1) {
+                Some(e) => points.push(e),
+                None => top = u128::MAX,
+            }
+        }
+    }
+    points.sort_unstable();
+    points.dedup();
+    let mut groups = Groups::new();
+    for (i, &x) in points.iter().enumerate() {
+        let hi = match points.get(i + 1) {
+            Some(&n) => n - 1,
+            None if top == u128::MAX => u128::MAX,
+            // Past the last end boundary nothing is active.
+            None => continue,
+        };
+        let mut key = Key::new();
+        for (p, c) in clipped.iter().enumerate() {
+            if c.contains(x) {
+                key.push(cands[p]);
+                if stopper[p] {
+                    break;
+                }
+            }
+        }
+        if !key.is_empty() {
+            add_group(&mut groups, key, (x, hi));
+        }
+    }
+    groups
+}
+
+/// Many candidates: a sweep over boundary events with the active set kept
+/// in order.
+fn split_large(
+    cands: &[u32],
+    stopper: &[bool],
+    clipped: &[IntervalSet],
+    region_dim: &IntervalSet,
+) -> Groups {
     let mut events: Vec<(u128, bool, u32)> = Vec::new();
-    let mut stopper: Vec<bool> = Vec::with_capacity(cands.len());
-    for (pos, &c) in cands.iter().enumerate() {
-        let b = &entries[c as usize].1;
-        stopper.push(covers_from(b, &region, d + 1));
-        let clipped = b.dims[d].intersect(&region.dims[d]);
+    for (pos, c) in clipped.iter().enumerate() {
         let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-        for &(lo, hi) in clipped.intervals() {
+        for &(lo, hi) in c.intervals() {
             events.push((lo, true, pos));
             if let Some(end) = hi.checked_add(1) {
                 events.push((end, false, pos));
@@ -66,7 +203,7 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, PBox)], out: &mu
         }
     }
     events.sort_unstable_by_key(|e| (e.0, e.1));
-    let mut groups: BTreeMap<Vec<u32>, Vec<(u128, u128)>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, Vec<(u128, u128)>> = BTreeMap::new();
     let mut active: BTreeSet<u32> = BTreeSet::new();
     let mut i = 0;
     while i < events.len() {
@@ -85,13 +222,9 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, PBox)], out: &mu
         }
         let hi = match events.get(i) {
             Some(e) => e.0 - 1,
-            None => region.dims[d]
-                .intervals()
-                .last()
-                .map(|iv| iv.1)
-                .unwrap_or(x),
+            None => region_dim.intervals().last().map(|iv| iv.1).unwrap_or(x),
         };
-        let mut key = Vec::new();
+        let mut key = Key::new();
         for &p in &active {
             key.push(cands[p as usize]);
             if stopper[p as usize] {
@@ -100,11 +233,10 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, PBox)], out: &mu
         }
         groups.entry(key).or_default().push((x, hi));
     }
-    for (key, ivs) in groups {
-        let mut sub = region.clone();
-        sub.dims[d] = IntervalSet::from_intervals(ivs).intersect(&region.dims[d]);
-        go(d + 1, sub, &key, entries, out);
-    }
+    groups
+        .into_iter()
+        .map(|(k, v)| (k, Ivl::from_vec(v)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -121,7 +253,7 @@ mod tests {
         let mut b = PBox::universe(f);
         b.dims[SRC] = IntervalSet::range(15, 30);
         let u = PBox::universe(f);
-        let leaves = decide(f, &[(0, a.clone()), (1, b.clone()), (2, u)]);
+        let leaves = decide(f, &[(0, &a), (1, &b), (2, &u)]);
         // Leaves are disjoint and cover the universe.
         let total: u128 = leaves.iter().map(|l| l.region.volume()).sum();
         assert_eq!(total, PBox::universe(f).volume());

@@ -48,7 +48,10 @@ fn sections(text: &str) -> HashMap<String, Vec<Entry>> {
     let mut stack: Vec<(String, Option<Entry>)> = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let line = u32::try_from(n + 1).unwrap_or(u32::MAX);
-        let w = words(raw.trim());
+        let w: Vec<String> = words(raw.trim())
+            .into_iter()
+            .map(|x| x.into_owned())
+            .collect();
         let Some(cmd) = w.first() else {
             continue;
         };

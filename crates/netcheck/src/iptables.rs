@@ -16,10 +16,14 @@ use crate::addr::{parse_net, parse_ports, proto_number};
 use crate::ir::{Action, BaseChain, IfaceMap, IrConfig, IrRule, MatchBuilder};
 use crate::report::RuleRef;
 use crate::space::{DPORT, DST, Family, IntervalSet, PROTO, SPORT, SRC};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Splits a line into words, honouring double and single quotes.
-pub(crate) fn words(line: &str) -> Vec<String> {
+pub(crate) fn words(line: &str) -> Vec<Cow<'_, str>> {
+    if !line.contains(['"', '\'']) {
+        return line.split_ascii_whitespace().map(Cow::Borrowed).collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut has = false;
@@ -40,7 +44,7 @@ pub(crate) fn words(line: &str) -> Vec<String> {
             }
             None if c.is_whitespace() => {
                 if has || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
+                    out.push(Cow::Owned(std::mem::take(&mut cur)));
                     has = false;
                 }
             }
@@ -48,7 +52,7 @@ pub(crate) fn words(line: &str) -> Vec<String> {
         }
     }
     if has || !cur.is_empty() {
-        out.push(cur);
+        out.push(Cow::Owned(cur));
     }
     out
 }
@@ -80,9 +84,9 @@ fn family_of(text: &str) -> Result<[bool; 2], String> {
         .lines()
         .filter(|l| l.starts_with("-A ") || l.starts_with("-I "))
     {
-        let w = words(l);
+        let w: Vec<&str> = l.split_ascii_whitespace().collect();
         for (i, t) in w.iter().enumerate() {
-            if matches!(t.as_str(), "-s" | "-d" | "--source" | "--destination")
+            if matches!(*t, "-s" | "-d" | "--source" | "--destination")
                 && let Some(a) = w.get(i + 1)
             {
                 if a.contains(':') {
@@ -157,7 +161,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             w.remove(0);
         }
         if let Some(decl) = line.strip_prefix(':') {
-            let parts: Vec<&str> = decl.split_whitespace().collect();
+            let parts: Vec<&str> = decl.split_ascii_whitespace().collect();
             let name = parts.first().copied().unwrap_or_default().to_string();
             let pol = parts.get(1).copied().unwrap_or("-");
             set_policy(&mut cfg, &mut chains, &name, pol, &rref);
@@ -166,14 +170,14 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         let Some(cmd) = w.first().cloned() else {
             continue;
         };
-        match cmd.as_str() {
+        match cmd.as_ref() {
             "-P" | "--policy" => {
-                let name = w.get(1).cloned().unwrap_or_default();
-                let pol = w.get(2).cloned().unwrap_or_default();
+                let name = w.get(1).map(|x| x.to_string()).unwrap_or_default();
+                let pol = w.get(2).map(|x| x.to_string()).unwrap_or_default();
                 set_policy(&mut cfg, &mut chains, &name, &pol, &rref);
             }
             "-N" | "--new-chain" => {
-                let name = w.get(1).cloned().unwrap_or_default();
+                let name = w.get(1).map(|x| x.to_string()).unwrap_or_default();
                 chains.entry(name).or_insert(Chain {
                     rules: Vec::new(),
                     policy: None,
@@ -181,7 +185,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             }
             "-F" | "--flush" => match w.get(1) {
                 Some(name) => {
-                    if let Some(c) = chains.get_mut(name) {
+                    if let Some(c) = chains.get_mut(name.as_ref()) {
                         c.rules.clear();
                     }
                 }
@@ -189,13 +193,13 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             },
             "-X" | "--delete-chain" => {
                 if let Some(name) = w.get(1)
-                    && !BUILTIN_CHAINS.contains(&name.as_str())
+                    && !BUILTIN_CHAINS.contains(&name.as_ref())
                 {
-                    chains.remove(name);
+                    chains.remove(name.as_ref());
                 }
             }
             "-A" | "--append" | "-I" | "--insert" => {
-                let Some(chain) = w.get(1).cloned() else {
+                let Some(chain) = w.get(1).map(|x| x.to_string()) else {
                     cfg.unsupported(&rref, "rule without a chain");
                     continue;
                 };
@@ -288,7 +292,7 @@ fn addr_list(s: &str) -> Result<[IntervalSet; 2], String> {
 /// Parses the words after `-A CHAIN`.
 fn rule(
     cfg: &mut IrConfig,
-    w: &[String],
+    w: &[Cow<'_, str>],
     fam: Family,
     ifaces: &IfaceMap,
     rref: RuleRef,
@@ -301,9 +305,9 @@ fn rule(
     let mut negate = false;
     let mut i = 0;
     let mut in_target = false;
-    let arg = |i: usize| w.get(i + 1).cloned().unwrap_or_default();
+    let arg = |i: usize| -> &str { w.get(i + 1).map(|x| x.as_ref()).unwrap_or("") };
     while i < w.len() && problem.is_none() {
-        let t = w[i].as_str();
+        let t: &str = w[i].as_ref();
         if t == "!" {
             negate = true;
             i += 1;
@@ -325,7 +329,7 @@ fn rule(
                 } else {
                     DST
                 };
-                match addr_list(&arg(i)) {
+                match addr_list(arg(i)) {
                     Ok(sets) => b.restrict_addrs(dim, &sets, neg),
                     Err(e) => problem = Some(e),
                 }
@@ -354,7 +358,7 @@ fn rule(
                 } else {
                     DST
                 };
-                match ifaces.addrs(&[arg(i)]) {
+                match ifaces.addrs(&[arg(i).to_string()]) {
                     Ok(sets) => {
                         b.restrict_addrs(dim, &sets, neg);
                         if dim == SRC {
@@ -368,7 +372,7 @@ fn rule(
                 i += 2;
             }
             "-m" | "--match" => {
-                module = arg(i);
+                module = arg(i).to_string();
                 match module.as_str() {
                     "tcp" | "udp" | "sctp" | "multiport" | "conntrack" | "state" | "comment"
                     | "iprange" => {}
@@ -382,14 +386,14 @@ fn rule(
                 } else {
                     SPORT
                 };
-                match parse_ports(&arg(i)) {
+                match parse_ports(arg(i)) {
                     Ok(s) => b.restrict(dim, &if neg { s.complement(65535) } else { s }),
                     Err(e) => problem = Some(e),
                 }
                 i += 2;
             }
             "--dports" | "--destination-ports" | "--sports" | "--source-ports" | "--ports" => {
-                match parse_ports(&arg(i)) {
+                match parse_ports(arg(i)) {
                     Ok(s) => {
                         let s = if neg { s.complement(65535) } else { s };
                         if t == "--ports" {
@@ -435,7 +439,7 @@ fn rule(
             }
             "--comment" => i += 2,
             "--src-range" | "--dst-range" => {
-                match parse_net(&arg(i)) {
+                match parse_net(arg(i)) {
                     Ok((f, s)) => {
                         let mut sets = [IntervalSet::empty(), IntervalSet::empty()];
                         sets[f.index()] = s;
@@ -447,7 +451,7 @@ fn rule(
             }
             "-j" | "--jump" | "-g" | "--goto" => {
                 let target = arg(i);
-                action = match target.as_str() {
+                action = match target {
                     "ACCEPT" => Some(Action::Accept),
                     "DROP" | "REJECT" => Some(Action::Drop),
                     "RETURN" => Some(Action::Return),

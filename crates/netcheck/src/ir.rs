@@ -290,10 +290,7 @@ impl MatchBuilder {
 
     /// Restricts dimension `dim` of family `f` to `s`.
     pub fn restrict_family(&mut self, f: Family, dim: usize, s: &IntervalSet) {
-        let mut b = PBox::universe(f);
-        b.dims[dim] = s.clone();
-        let cur = self.set.get(f).intersect_box(&b);
-        *self.set.get_mut(f) = cur;
+        self.set.get_mut(f).restrict_dim(dim, s);
     }
 
     /// Restricts a dimension of both families (ports, protocol).
@@ -304,7 +301,12 @@ impl MatchBuilder {
         if dim == DPORT {
             self.wide.dport_any = false;
         }
-        if dim == PROTO && !s.intersects(&crate::addr::port_protocols()) {
+        if dim == PROTO
+            && !s
+                .intervals()
+                .iter()
+                .any(|&(lo, hi)| (lo..=hi.min(255)).any(crate::addr::has_ports))
+        {
             self.wide.dport_any = false;
         }
     }

@@ -58,10 +58,23 @@ impl PacketRange {
 
 /// Describes a set of packets, merged for reading.
 pub fn describe(f: Family, set: &BoxSet) -> Vec<PacketRange> {
+    describe_some(f, set, usize::MAX).0
+}
+
+/// Describes at most `limit` ranges of a set; also says how many more there
+/// are.
+pub fn describe_some(f: Family, set: &BoxSet, limit: usize) -> (Vec<PacketRange>, usize) {
     let mut s = set.clone();
-    s.coalesce();
-    s.boxes()
+    // Merging costs a sort per dimension and pass; past a few times the
+    // limit the list is cut anyway, so large sets are shown as they are.
+    if s.boxes().len() <= limit.saturating_mul(4) {
+        s.coalesce();
+    }
+    let more = s.boxes().len().saturating_sub(limit);
+    let shown = s
+        .boxes()
         .iter()
+        .take(limit)
         .map(|b| PacketRange {
             family: f,
             src: fmt_addrs(f, &b.dims[SRC]),
@@ -70,7 +83,8 @@ pub fn describe(f: Family, set: &BoxSet) -> Vec<PacketRange> {
             src_ports: fmt_ports(&b.dims[SPORT]),
             dst_ports: fmt_ports(&b.dims[DPORT]),
         })
-        .collect()
+        .collect();
+    (shown, more)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -102,8 +116,16 @@ pub struct MatrixCell {
     pub to_role: String,
     pub policy: PairPolicy,
     pub status: CellStatus,
+    /// The permitted packets, merged for reading; at most
+    /// [`CELL_LIMIT`] ranges (the violations list every forbidden one, and
+    /// [`crate::permitted_matrix`] gives the exact sets).
     pub permitted: Vec<PacketRange>,
+    /// Ranges left out of `permitted`.
+    pub permitted_more: usize,
 }
+
+/// Most ranges listed in one matrix cell.
+pub const CELL_LIMIT: usize = 100;
 
 /// Packets a device permits between two segments that the model forbids.
 #[derive(Clone, Debug, Serialize)]
@@ -214,8 +236,9 @@ impl Report {
                 for p in c.permitted.iter().take(TEXT_LIMIT) {
                     let _ = writeln!(s, "      {}", p.render());
                 }
-                if c.permitted.len() > TEXT_LIMIT {
-                    let _ = writeln!(s, "      … {} more", c.permitted.len() - TEXT_LIMIT);
+                let hidden = c.permitted.len().saturating_sub(TEXT_LIMIT) + c.permitted_more;
+                if hidden > 0 {
+                    let _ = writeln!(s, "      … {hidden} more");
                 }
             }
         }

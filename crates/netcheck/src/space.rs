@@ -54,15 +54,59 @@ pub const SPORT: usize = 3;
 /// Dimension index of the destination port (for ICMP: type × 256 + code).
 pub const DPORT: usize = 4;
 
+/// Interval storage: no heap for the empty set and for one interval, which
+/// is what almost every rule condition is. Always canonical: `Many` holds two
+/// intervals or more.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Ivs {
+    #[default]
+    Empty,
+    One((u128, u128)),
+    Many(Vec<(u128, u128)>),
+}
+
+/// Builds an [`Ivs`] from intervals pushed in order.
+#[derive(Default)]
+struct Build(Ivs);
+
+impl Build {
+    fn with_capacity(_n: usize) -> Self {
+        Build(Ivs::Empty)
+    }
+
+    fn push(&mut self, iv: (u128, u128)) {
+        self.0 = match std::mem::take(&mut self.0) {
+            Ivs::Empty => Ivs::One(iv),
+            Ivs::One(a) => Ivs::Many(vec![a, iv]),
+            Ivs::Many(mut v) => {
+                v.push(iv);
+                Ivs::Many(v)
+            }
+        };
+    }
+
+    fn last_mut(&mut self) -> Option<&mut (u128, u128)> {
+        match &mut self.0 {
+            Ivs::Empty => None,
+            Ivs::One(a) => Some(a),
+            Ivs::Many(v) => v.last_mut(),
+        }
+    }
+
+    fn done(self) -> IntervalSet {
+        IntervalSet { ivs: self.0 }
+    }
+}
+
 /// A set of integers as sorted, disjoint, non-adjacent closed intervals.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IntervalSet {
-    ivs: Vec<(u128, u128)>,
+    ivs: Ivs,
 }
 
 impl IntervalSet {
     pub fn empty() -> Self {
-        IntervalSet { ivs: Vec::new() }
+        IntervalSet { ivs: Ivs::Empty }
     }
 
     /// The closed interval `[lo, hi]` (empty when `lo > hi`).
@@ -71,7 +115,7 @@ impl IntervalSet {
             Self::empty()
         } else {
             IntervalSet {
-                ivs: vec![(lo, hi)],
+                ivs: Ivs::One((lo, hi)),
             }
         }
     }
@@ -84,8 +128,13 @@ impl IntervalSet {
     /// pairs are dropped).
     pub fn from_intervals<I: IntoIterator<Item = (u128, u128)>>(it: I) -> Self {
         let mut v: Vec<(u128, u128)> = it.into_iter().filter(|(a, b)| a <= b).collect();
+        if v.len() == 1 {
+            return IntervalSet {
+                ivs: Ivs::One(v[0]),
+            };
+        }
         v.sort_unstable();
-        let mut out: Vec<(u128, u128)> = Vec::with_capacity(v.len());
+        let mut out = Build::with_capacity(v.len());
         for (a, b) in v {
             if let Some(last) = out.last_mut()
                 && a <= last.1.saturating_add(1)
@@ -97,33 +146,42 @@ impl IntervalSet {
             }
             out.push((a, b));
         }
-        IntervalSet { ivs: out }
+        out.done()
     }
 
     pub fn intervals(&self) -> &[(u128, u128)] {
-        &self.ivs
+        match &self.ivs {
+            Ivs::Empty => &[],
+            Ivs::One(a) => std::slice::from_ref(a),
+            Ivs::Many(v) => v,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ivs.is_empty()
+        self.ivs == Ivs::Empty
     }
 
     pub fn contains(&self, v: u128) -> bool {
-        match self.ivs.binary_search_by(|&(a, _)| a.cmp(&v)) {
+        match self.intervals().binary_search_by(|&(a, _)| a.cmp(&v)) {
             Ok(_) => true,
             Err(0) => false,
-            Err(i) => self.ivs[i - 1].1 >= v,
+            Err(i) => self.intervals()[i - 1].1 >= v,
         }
     }
 
     /// True when the set is exactly `[0, max]`.
     pub fn is_full(&self, max: u128) -> bool {
-        self.ivs.len() == 1 && self.ivs[0] == (0, max)
+        self.ivs == Ivs::One((0, max))
+    }
+
+    /// True when `other` holds all of this set (intersecting changes nothing).
+    fn is_full_of(&self, other: &Self) -> bool {
+        other.covers(self)
     }
 
     /// Number of members (saturating).
     pub fn count(&self) -> u128 {
-        self.ivs.iter().fold(0u128, |acc, (a, b)| {
+        self.intervals().iter().fold(0u128, |acc, (a, b)| {
             acc.saturating_add((b - a).saturating_add(1))
         })
     }
@@ -135,15 +193,24 @@ impl IntervalSet {
         if self.is_empty() {
             return other.clone();
         }
-        Self::from_intervals(self.ivs.iter().chain(other.ivs.iter()).copied())
+        Self::from_intervals(
+            self.intervals()
+                .iter()
+                .chain(other.intervals().iter())
+                .copied(),
+        )
     }
 
     pub fn intersect(&self, other: &Self) -> Self {
+        if let (Ivs::One((a1, b1)), Ivs::One((a2, b2))) = (&self.ivs, &other.ivs) {
+            return Self::range((*a1).max(*a2), (*b1).min(*b2));
+        }
+        let (x, y) = (self.intervals(), other.intervals());
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
-        while i < self.ivs.len() && j < other.ivs.len() {
-            let (a1, b1) = self.ivs[i];
-            let (a2, b2) = other.ivs[j];
+        let mut out = Build::default();
+        while i < x.len() && j < y.len() {
+            let (a1, b1) = x[i];
+            let (a2, b2) = y[j];
             let lo = a1.max(a2);
             let hi = b1.min(b2);
             if lo <= hi {
@@ -155,14 +222,18 @@ impl IntervalSet {
                 j += 1;
             }
         }
-        IntervalSet { ivs: out }
+        out.done()
     }
 
     pub fn intersects(&self, other: &Self) -> bool {
+        if let (Ivs::One((a1, b1)), Ivs::One((a2, b2))) = (&self.ivs, &other.ivs) {
+            return a1.max(a2) <= b1.min(b2);
+        }
+        let (x, y) = (self.intervals(), other.intervals());
         let (mut i, mut j) = (0, 0);
-        while i < self.ivs.len() && j < other.ivs.len() {
-            let (a1, b1) = self.ivs[i];
-            let (a2, b2) = other.ivs[j];
+        while i < x.len() && j < y.len() {
+            let (a1, b1) = x[i];
+            let (a2, b2) = y[j];
             if a1.max(a2) <= b1.min(b2) {
                 return true;
             }
@@ -177,12 +248,16 @@ impl IntervalSet {
 
     /// True when every member of `other` is a member of `self`.
     pub fn covers(&self, other: &Self) -> bool {
+        if let (Ivs::One((a1, b1)), Ivs::One((a2, b2))) = (&self.ivs, &other.ivs) {
+            return a1 <= a2 && b2 <= b1;
+        }
+        let x = self.intervals();
         let mut i = 0;
-        for &(a, b) in &other.ivs {
-            while i < self.ivs.len() && self.ivs[i].1 < a {
+        for &(a, b) in other.intervals() {
+            while i < x.len() && x[i].1 < a {
                 i += 1;
             }
-            match self.ivs.get(i) {
+            match x.get(i) {
                 Some(&(lo, hi)) if lo <= a && hi >= b => {}
                 _ => return false,
             }
@@ -192,9 +267,9 @@ impl IntervalSet {
 
     /// Complement within `[0, max]`.
     pub fn complement(&self, max: u128) -> Self {
-        let mut out = Vec::with_capacity(self.ivs.len() + 1);
+        let mut out = Build::default();
         let mut next: Option<u128> = Some(0);
-        for &(a, b) in &self.ivs {
+        for &(a, b) in self.intervals() {
             if let Some(n) = next
                 && a > n
             {
@@ -207,24 +282,39 @@ impl IntervalSet {
         {
             out.push((n, max));
         }
-        IntervalSet { ivs: out }
+        out.done()
     }
 
     pub fn difference(&self, other: &Self) -> Self {
         if other.is_empty() || self.is_empty() {
             return self.clone();
         }
-        let mut out = Vec::new();
+        if let (Ivs::One((a, b)), Ivs::One((oa, ob))) = (&self.ivs, &other.ivs) {
+            let (a, b, oa, ob) = (*a, *b, *oa, *ob);
+            if ob < a || oa > b {
+                return self.clone();
+            }
+            let mut out = Build::default();
+            if oa > a {
+                out.push((a, oa - 1));
+            }
+            if ob < b {
+                out.push((ob + 1, b));
+            }
+            return out.done();
+        }
+        let y = other.intervals();
+        let mut out = Build::default();
         let mut j = 0;
-        for &(a, b) in &self.ivs {
+        for &(a, b) in self.intervals() {
             let mut cur = a;
             let mut done = false;
-            while j < other.ivs.len() && other.ivs[j].1 < cur {
+            while j < y.len() && y[j].1 < cur {
                 j += 1;
             }
             let mut k = j;
-            while k < other.ivs.len() && other.ivs[k].0 <= b {
-                let (oa, ob) = other.ivs[k];
+            while k < y.len() && y[k].0 <= b {
+                let (oa, ob) = y[k];
                 if oa > cur {
                     out.push((cur, oa - 1));
                 }
@@ -241,7 +331,7 @@ impl IntervalSet {
                 out.push((cur, b));
             }
         }
-        IntervalSet { ivs: out }
+        out.done()
     }
 }
 
@@ -291,6 +381,9 @@ impl PBox {
         let mut out = Vec::new();
         let mut prefix = self.clone();
         for d in 0..DIMS {
+            if other.dims[d].covers(&self.dims[d]) {
+                continue;
+            }
             let rest = self.dims[d].difference(&other.dims[d]);
             if !rest.is_empty() {
                 let mut piece = prefix.clone();
@@ -415,6 +508,16 @@ impl BoxSet {
         BoxSet { boxes }
     }
 
+    /// Intersects one dimension of every box with `s`, in place.
+    pub fn restrict_dim(&mut self, dim: usize, s: &IntervalSet) {
+        for b in &mut self.boxes {
+            if !b.dims[dim].is_full_of(s) {
+                b.dims[dim] = b.dims[dim].intersect(s);
+            }
+        }
+        self.boxes.retain(|b| !b.dims[dim].is_empty());
+    }
+
     pub fn intersect_box(&self, other: &PBox) -> BoxSet {
         BoxSet {
             boxes: self
@@ -456,30 +559,39 @@ impl BoxSet {
     /// Merges boxes that differ in one dimension only, for display. The
     /// points do not change.
     pub fn coalesce(&mut self) {
-        use std::collections::HashMap;
+        if self.boxes.len() < 2 {
+            return;
+        }
         for _pass in 0..4 {
             let before = self.boxes.len();
             for d in (0..DIMS).rev() {
-                let mut groups: HashMap<[IntervalSet; DIMS], IntervalSet> = HashMap::new();
-                let mut order: Vec<[IntervalSet; DIMS]> = Vec::new();
-                for b in self.boxes.drain(..) {
-                    let mut key = b.dims.clone();
-                    key[d] = IntervalSet::empty();
-                    match groups.get_mut(&key) {
-                        Some(s) => *s = s.union(&b.dims[d]),
-                        None => {
-                            order.push(key.clone());
-                            groups.insert(key, b.dims[d].clone());
+                fn others_of(b: &PBox, d: usize) -> [&IntervalSet; DIMS - 1] {
+                    let mut k: [&IntervalSet; DIMS - 1] = [&b.dims[0]; DIMS - 1];
+                    let mut j = 0;
+                    for (e, s) in b.dims.iter().enumerate() {
+                        if e != d {
+                            k[j] = s;
+                            j += 1;
                         }
                     }
+                    k
                 }
-                for key in order {
-                    if let Some(s) = groups.remove(&key) {
-                        let mut dims = key;
-                        dims[d] = s;
-                        self.boxes.push(PBox { dims });
+                self.boxes.sort_unstable_by(|a, b| {
+                    others_of(a, d)
+                        .cmp(&others_of(b, d))
+                        .then_with(|| a.dims[d].cmp(&b.dims[d]))
+                });
+                let mut out: Vec<PBox> = Vec::with_capacity(self.boxes.len());
+                for b in self.boxes.drain(..) {
+                    if let Some(last) = out.last_mut()
+                        && others_of(last, d) == others_of(&b, d)
+                    {
+                        last.dims[d] = last.dims[d].union(&b.dims[d]);
+                        continue;
                     }
+                    out.push(b);
                 }
+                self.boxes = out;
             }
             if self.boxes.len() == before {
                 break;
