@@ -1,1 +1,85 @@
-fn main() {}
+//! `mamori`: run the server, verify the event log, import and export registers,
+//! check firewall configurations.
+
+mod config;
+mod netcheck;
+mod serve;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use config::DbArgs;
+
+#[derive(Parser)]
+#[command(name = "mamori", version, about = "Mamori (守り): information security management for Japanese local governments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages and API).
+    Serve(serve::ServeArgs),
+    /// Recompute the event log's hash chain: exit 0 when intact, 1 naming the first
+    /// entry that does not match, 2 when the database cannot be read.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Check firewall configurations (iptables-save, nft -j, FortiOS) against the
+    /// segment model: exit 0 clean, 1 violations, 2 unreadable input.
+    Netcheck(netcheck::NetcheckArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    std::process::exit(code);
+}
+
+async fn run(cli: Cli) -> i32 {
+    let result: Result<i32> = match cli.command {
+        Command::Serve(args) => serve::run(args).await.map(|()| 0),
+        Command::Verify { db } => verify(db).await,
+        Command::Netcheck(args) => Ok(netcheck::run(&args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+async fn verify(args: DbArgs) -> Result<i32> {
+    let resolved = args.resolve()?;
+    let db = resolved.open_existing().await?;
+    let verdict = mamori_store::events::verify_chain(&db).await?;
+    db.close().await;
+    Ok(match verdict {
+        mamori_store::events::ChainVerdict::Intact { events } => {
+            println!("ok: the event log is intact ({events} events) / 変更記録の連鎖は完全です（{events}件）");
+            0
+        }
+        mamori_store::events::ChainVerdict::Broken { seq, reason } => {
+            println!("BROKEN at event #{seq}: {reason}");
+            println!("改ざんを検出しました: 記録 #{seq}");
+            1
+        }
+    })
+}

@@ -21,7 +21,7 @@ pub async fn load_builtin_if_missing(store: &Store) -> Result<(), StoreError> {
 }
 
 /// A policy document as listed.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct PolicyDocumentRow {
     pub id: i64,
     pub code: String,
@@ -32,7 +32,7 @@ pub struct PolicyDocumentRow {
 }
 
 /// An article of a policy document with its numbered items.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ArticleView {
     pub id: i64,
     pub label: String,
@@ -54,7 +54,7 @@ struct ArticleRow {
 }
 
 /// A numbered item of an article.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ItemRow {
     #[serde(skip)]
     pub article_id: i64,
@@ -66,7 +66,7 @@ pub struct ItemRow {
 }
 
 /// A revision (附則) of a policy document.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct RevisionRow {
     pub label: String,
     /// ISO date on which the revision came into force.
@@ -75,7 +75,7 @@ pub struct RevisionRow {
 }
 
 /// A whole policy document.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct PolicyDocumentView {
     #[serde(flatten)]
     pub document: PolicyDocumentRow,
@@ -84,7 +84,7 @@ pub struct PolicyDocumentView {
 }
 
 /// A category of threats (an item of 第7).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ThreatCategoryRow {
     pub code: String,
     pub article_item: i64,
@@ -95,7 +95,7 @@ pub struct ThreatCategoryRow {
 }
 
 /// A threat of the catalogue.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ThreatRow {
     pub id: i64,
     pub code: String,
@@ -109,7 +109,7 @@ pub struct ThreatRow {
 }
 
 /// A category of countermeasures (an item of 第8).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ControlCategoryRow {
     pub code: String,
     pub article_item: i64,
@@ -120,7 +120,7 @@ pub struct ControlCategoryRow {
 }
 
 /// A chapter of the 対策基準.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
 pub struct ChapterRow {
     pub number: i64,
     pub name: String,
@@ -128,7 +128,7 @@ pub struct ChapterRow {
 }
 
 /// A control of the catalogue, with the codes of the threats it mitigates.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ControlView {
     pub id: i64,
     pub code: String,

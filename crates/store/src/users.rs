@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// A user as shown and logged (never with its password hash).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,

@@ -1,1 +1,62 @@
-//! mamori web
+//! Mamori over HTTP: HTML pages rendered on the server (Japanese first, English
+//! beside), a JSON API under `/api/v1` with its OpenAPI document, sign-in, sessions
+//! kept in the database, CSRF protection and strict security headers.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+mod security;
+pub mod session_store;
+pub mod state;
+
+use axum::Router;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::csrf::CsrfLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use error::AppError;
+pub use state::{AppState, WebConfig};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "mamori_session";
+
+/// The whole application: pages, API, static files, health check, with sessions,
+/// CSRF protection and security headers around it.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(
+            state.config.session_hours,
+        )));
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(health))
+        .route("/static/app.css", get(security::stylesheet))
+        .fallback(error::fallback)
+        .with_state(state)
+        .layer(sessions)
+        .layer(CsrfLayer::new().with_rejection_response(error::csrf_rejection))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(300),
+        ))
+        .layer(security::headers())
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+    if state.store.ping().await {
+        (axum::http::StatusCode::OK, "ok")
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}

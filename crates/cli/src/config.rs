@@ -1,0 +1,148 @@
+//! Configuration: defaults, then a TOML file, then `MAMORI_` environment variables,
+//! then command-line flags (clap reads the environment and the flags).
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Where the data lives and how to reach it; shared by every command that opens the store.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DbArgs {
+    /// Folder for the SQLite database, policies and exports (default ./mamori-data).
+    #[arg(long, env = "MAMORI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://…) to use instead of the embedded SQLite file.
+    #[arg(long, env = "MAMORI_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A TOML configuration file (default: DIR/mamori.toml when it exists).
+    #[arg(long, env = "MAMORI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The settings file.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub session_hours: Option<i64>,
+}
+
+impl std::fmt::Debug for FileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileConfig")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(mamori_store::db::redact_url))
+            .field("bind", &self.bind)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_hours", &self.session_hours)
+            .finish()
+    }
+}
+
+/// The resolved location of the store.
+#[derive(Clone)]
+pub struct Resolved {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub file: FileConfig,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(mamori_store::db::redact_url))
+            .finish()
+    }
+}
+
+pub const DEFAULT_DATA_DIR: &str = "mamori-data";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("the configuration file {} is not valid", path.display()))
+}
+
+impl DbArgs {
+    pub fn resolve(&self) -> Result<Resolved> {
+        let explicit = self.config.clone();
+        let guess_dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let file = match explicit {
+            Some(path) => read_file(&path)?,
+            None => {
+                let path = guess_dir.join("mamori.toml");
+                if path.exists() { read_file(&path)? } else { FileConfig::default() }
+            }
+        };
+        let data_dir = self.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = self.database_url.clone().or(file.database_url.clone()).filter(|u| !u.is_empty());
+        Ok(Resolved { data_dir, database_url, file })
+    }
+}
+
+impl Resolved {
+    /// The URL of the store: the PostgreSQL URL, or the SQLite file in the data folder.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.sqlite_path().display()),
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("mamori.db")
+    }
+
+    /// Opens the store for a command that writes: creates the data folder, migrates,
+    /// loads the catalogues on first start.
+    pub async fn open_store(&self) -> Result<mamori_store::Store> {
+        if self.database_url.is_none() {
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        }
+        mamori_store::Store::open(&self.url())
+            .await
+            .with_context(|| format!("cannot open the database {}", mamori_store::db::redact_url(&self.url())))
+    }
+
+    /// Opens the database of an existing installation without changing anything.
+    pub async fn open_existing(&self) -> Result<mamori_store::Db> {
+        if self.database_url.is_none() && !self.sqlite_path().exists() {
+            anyhow::bail!("no Mamori database at {} (use --data-dir or --database-url)", self.sqlite_path().display());
+        }
+        mamori_store::Db::connect(&self.url())
+            .await
+            .with_context(|| format!("cannot open the database {}", mamori_store::db::redact_url(&self.url())))
+    }
+
+    /// The administrator's extra Cedar policy files (DIR/policies/*.cedar).
+    pub fn extra_policies(&self) -> Result<Vec<(String, String)>> {
+        let dir = self.data_dir.join("policies");
+        let mut out = Vec::new();
+        if !dir.is_dir() {
+            return Ok(out);
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            out.push((path.display().to_string(), text));
+        }
+        Ok(out)
+    }
+}
+
+/// Parses a bind address with a clear message.
+pub fn parse_bind(bind: &str) -> Result<SocketAddr> {
+    bind.parse().with_context(|| format!("'{bind}' is not an address to listen on (e.g. 127.0.0.1:8080)"))
+}

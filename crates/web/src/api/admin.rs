@@ -1,0 +1,229 @@
+//! Units, users and the event log.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use mamori_authz::Action;
+use mamori_core::org::{SystemRole, UnitKind};
+use mamori_store::events::{ChainVerdict, Event, EventFilter};
+use mamori_store::units::{NewUnit, Unit};
+use mamori_store::users::{NewUser, User, UserUpdate};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiResult<()> {
+    user.require_app(state, action).map_err(json_err)
+}
+
+/// The organisation's units, in tree order.
+#[utoipa::path(get, path = "/api/v1/units", tag = "organisation", security(("bearer" = [])), params(Paging),
+    responses((status = 200, body = Collection<Unit>)))]
+pub async fn units(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(p): ApiQuery<Paging>) -> ApiResult<Json<Collection<Unit>>> {
+    allow(&state, &user, Action::ReadUnits)?;
+    Ok(Json(state.store.list_units(p.request()).await.map_err(json_err)?.into()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UnitRequest {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// department, section, team or other
+    pub kind: String,
+    pub parent_id: Option<i64>,
+}
+
+/// Creates a unit.
+#[utoipa::path(post, path = "/api/v1/units", tag = "organisation", security(("bearer" = [])), request_body = UnitRequest,
+    responses((status = 201, body = Unit), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<UnitRequest>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    allow(&state, &user, Action::ManageUnits)?;
+    let kind = req.kind.parse::<UnitKind>().map_err(|e| invalid("kind", e.to_string()))?;
+    let unit = state
+        .store
+        .create_unit(&user.actor(), NewUnit { parent_id: req.parent_id, code: req.code, name: req.name, name_en: req.name_en, kind })
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+fn invalid(field: &str, message: String) -> AppError {
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-INVALID", format!("{field}: {message}")).as_json()
+}
+
+fn parse_roles(roles: &[String]) -> ApiResult<Vec<SystemRole>> {
+    roles.iter().map(|r| r.parse::<SystemRole>().map_err(|e| invalid("roles", e.to_string()))).collect()
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UserQuery {
+    /// Text in the user name or name.
+    q: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "organisation", security(("bearer" = [])), params(UserQuery),
+    responses((status = 200, body = Collection<User>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn users(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Json<Collection<User>>> {
+    allow(&state, &user, Action::ReadUsers)?;
+    let paging = Paging { page: q.page, per_page: q.per_page };
+    Ok(Json(state.store.list_users(q.q.as_deref(), paging.request()).await.map_err(json_err)?.into()))
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn user(State(state): State<AppState>, ApiUser(caller): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+    if caller.user.id != id {
+        allow(&state, &caller, Action::ReadUsers)?;
+    }
+    Ok(Json(state.store.user(id).await.map_err(json_err)?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub unit_id: Option<i64>,
+    /// admin, security_officer, auditor, staff
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The initial password (at least 12 characters); the user must change it at first sign-in.
+    pub password: String,
+}
+
+/// Creates a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "organisation", security(("bearer" = [])), request_body = NewUserRequest,
+    responses((status = 201, body = User), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    allow(&state, &caller, Action::ManageUsers)?;
+    let new = NewUser {
+        username: req.username,
+        display_name: req.display_name,
+        email: req.email,
+        unit_id: req.unit_id,
+        roles: parse_roles(&req.roles)?,
+        password: req.password,
+        must_change_password: true,
+    };
+    let user = state.store.create_user(&caller.actor(), new).await.map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<Option<i64>>,
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+/// Distinguishes a field left out (no change) from `null` (clear it).
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// Changes a user (leave out a field to keep it).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = UserPatch, responses((status = 200, body = User), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
+    allow(&state, &caller, Action::ManageUsers)?;
+    if id == caller.user.id && patch.active == Some(false) {
+        return Err(invalid("active", "自分自身は無効にできません / you cannot deactivate yourself".into()));
+    }
+    let update = UserUpdate {
+        display_name: patch.display_name,
+        email: patch.email,
+        unit_id: patch.unit_id,
+        roles: patch.roles.as_deref().map(parse_roles).transpose()?,
+        active: patch.active,
+    };
+    Ok(Json(state.store.update_user(&caller.actor(), id, update).await.map_err(json_err)?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+/// Sets a new password that the user must change at next sign-in.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = PasswordReset, responses((status = 204), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PasswordReset>,
+) -> ApiResult<StatusCode> {
+    allow(&state, &caller, Action::ManageUsers)?;
+    state.store.set_password(&caller.actor(), id, &body.password, true).await.map_err(json_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct EventQuery {
+    entity: Option<String>,
+    entity_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The event log, newest first.
+#[utoipa::path(get, path = "/api/v1/events", tag = "log", security(("bearer" = [])), params(EventQuery),
+    responses((status = 200, body = Collection<Event>)))]
+pub async fn events(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<EventQuery>) -> ApiResult<Json<Collection<Event>>> {
+    allow(&state, &user, Action::ReadEvents)?;
+    let paging = Paging { page: q.page, per_page: q.per_page };
+    let filter = EventFilter { entity: q.entity, entity_id: q.entity_id };
+    Ok(Json(mamori_store::events::list_events(&state.store.db, &filter, paging.request()).await.map_err(json_err)?.into()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Verdict {
+    pub intact: bool,
+    /// Events checked (when intact).
+    pub events: Option<i64>,
+    /// The first event that does not match.
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Recomputes the hash chain.
+#[utoipa::path(post, path = "/api/v1/events/verify", tag = "log", security(("bearer" = [])),
+    responses((status = 200, body = Verdict)))]
+pub async fn verify(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Verdict>> {
+    allow(&state, &user, Action::VerifyLog)?;
+    Ok(Json(match mamori_store::events::verify_chain(&state.store.db).await.map_err(json_err)? {
+        ChainVerdict::Intact { events } => Verdict { intact: true, events: Some(events), broken_at: None, reason: None },
+        ChainVerdict::Broken { seq, reason } => Verdict { intact: false, events: None, broken_at: Some(seq), reason: Some(reason) },
+    }))
+}

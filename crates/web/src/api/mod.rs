@@ -1,0 +1,137 @@
+//! The JSON API under `/api/v1`: the same rules and permissions as the pages,
+//! documented by the OpenAPI document at `/api/v1/openapi.json`.
+
+mod admin;
+mod auth;
+mod catalog;
+
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/auth/token", post(auth::token))
+        .route("/me", get(auth::me))
+        .route("/policy-documents", get(catalog::documents))
+        .route("/policy-documents/{code}", get(catalog::document))
+        .route("/threat-categories", get(catalog::threat_categories))
+        .route("/threats", get(catalog::threats))
+        .route("/threats/{code}", get(catalog::threat))
+        .route("/control-categories", get(catalog::control_categories))
+        .route("/controls", get(catalog::controls))
+        .route("/classification-schemes", get(catalog::schemes))
+        .route("/classification-schemes/active", get(catalog::active_scheme).put(catalog::set_active_scheme))
+        .route("/units", get(admin::units).post(admin::create_unit))
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/{id}", get(admin::user).patch(admin::update_user))
+        .route("/users/{id}/password", post(admin::reset_password))
+        .route("/events", get(admin::events))
+        .route("/events/verify", post(admin::verify))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Mamori API", description = "情報セキュリティマネジメント for Japanese local governments. Authenticate with POST /api/v1/auth/token and send `Authorization: Bearer TOKEN`. Collections answer {items, total} and take page and per_page."),
+    paths(
+        auth::token, auth::me,
+        catalog::documents, catalog::document, catalog::threat_categories, catalog::threats, catalog::threat,
+        catalog::control_categories, catalog::controls, catalog::schemes, catalog::active_scheme, catalog::set_active_scheme,
+        admin::units, admin::create_unit, admin::users, admin::create_user, admin::user, admin::update_user,
+        admin::reset_password, admin::events, admin::verify,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A JSON body whose errors are answered in the API's error format.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// A page of a collection.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Collection<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+impl<T> From<mamori_store::Page<T>> for Collection<T> {
+    fn from(p: mamori_store::Page<T>) -> Self {
+        Collection { items: p.items, total: p.total }
+    }
+}
+
+/// `page` (from 1) and `per_page` (1–500, default 50).
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct Paging {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    pub fn request(&self) -> mamori_store::PageRequest {
+        mamori_store::PageRequest::new(self.page, self.per_page)
+    }
+}
+
+/// Query extractor with API-style errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::from(e).as_json())?;
+        Ok(ApiQuery(v))
+    }
+}
+
+/// Maps a handler's error to JSON.
+pub type ApiResult<T> = Result<T, AppError>;
+
+pub(crate) fn json_err(e: impl Into<AppError>) -> AppError {
+    e.into().as_json()
+}

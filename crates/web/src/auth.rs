@@ -1,0 +1,253 @@
+//! Who is asking: the signed-in user of a session or of a bearer token, their
+//! Cedar principal, and the per-form CSRF token kept in the session.
+
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_authz::{Action, Principal, Resource};
+use mamori_store::users::User;
+use mamori_store::{Actor, units::parse_path};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Session key of the signed-in user's id.
+pub const SESSION_USER: &str = "uid";
+/// Session key of the CSRF token.
+pub const SESSION_CSRF: &str = "csrf";
+
+/// A signed-in user and what Cedar knows of them.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user: User,
+    pub principal: Principal,
+    /// Signed in with a bearer token rather than a session cookie.
+    pub via_token: bool,
+}
+
+impl Authed {
+    pub fn actor(&self) -> Actor {
+        Actor::User { id: self.user.id, username: self.user.username.clone() }
+    }
+
+    pub fn can(&self, state: &AppState, action: Action, resource: &Resource) -> bool {
+        state.authz.check(&self.principal, action, resource)
+    }
+
+    /// Fails with 403 unless the policy allows.
+    pub fn require(&self, state: &AppState, action: Action, resource: &Resource) -> AppResult<()> {
+        if self.can(state, action, resource) { Ok(()) } else { Err(AppError::forbidden()) }
+    }
+
+    /// Shorthand for an action on Mamori as a whole.
+    pub fn require_app(&self, state: &AppState, action: Action) -> AppResult<()> {
+        self.require(state, action, &Resource::App)
+    }
+}
+
+/// Builds the principal of a user (one query for the unit's path).
+pub async fn principal_of(state: &AppState, user: &User) -> AppResult<Principal> {
+    let unit_lineage = match user.unit_id {
+        Some(id) => parse_path(&state.store.unit(id).await?.path),
+        None => Vec::new(),
+    };
+    Ok(Principal { user_id: user.id, roles: user.roles.clone(), unit_lineage })
+}
+
+async fn authed(state: &AppState, user_id: i64, via_token: bool) -> AppResult<Option<Authed>> {
+    let user = match state.store.user(user_id).await {
+        Ok(u) if u.active => u,
+        Ok(_) | Err(mamori_store::StoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let principal = principal_of(state, &user).await?;
+    Ok(Some(Authed { user, principal, via_token }))
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+}
+
+/// The remote address of a request, for throttling and the log.
+pub fn remote_addr(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A user signed in through the session cookie (pages). Anonymous requests are sent
+/// to the sign-in page; a user who must choose a new password is sent there first.
+pub struct PageUser(pub Authed);
+
+/// What a page answers when nobody is signed in.
+pub enum PageRejection {
+    SignIn { next: String, expired: bool },
+    ChangePassword,
+    Error(AppError),
+}
+
+impl IntoResponse for PageRejection {
+    fn into_response(self) -> Response {
+        match self {
+            PageRejection::SignIn { next, expired } => {
+                let mut url = format!("/login?next={}", urlencode(&next));
+                if expired {
+                    url.push_str("&expired=1");
+                }
+                Redirect::to(&url).into_response()
+            }
+            PageRejection::ChangePassword => Redirect::to("/account/password").into_response(),
+            PageRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_string()).unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = PageRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageRejection::Error(AppError::unauthorized()))?;
+        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let had_cookie = parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains(crate::SESSION_COOKIE));
+        let uid: Option<i64> = session.get(SESSION_USER).await.ok().flatten();
+        let Some(uid) = uid else {
+            return Err(PageRejection::SignIn { next, expired: had_cookie });
+        };
+        match authed(state, uid, false).await.map_err(PageRejection::Error)? {
+            Some(a) => {
+                let path = parts.uri.path();
+                if a.user.must_change_password && path != "/account/password" && path != "/logout" {
+                    return Err(PageRejection::ChangePassword);
+                }
+                Ok(PageUser(a))
+            }
+            None => {
+                let _ = session.flush().await;
+                Err(PageRejection::SignIn { next, expired: true })
+            }
+        }
+    }
+}
+
+/// A user of the API: a bearer token, or a session cookie for reading.
+pub struct ApiUser(pub Authed);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer(parts) {
+            let uid = state.store.user_for_token(token).await.map_err(|e| AppError::from(e).as_json())?;
+            return match uid {
+                Some(uid) => authed(state, uid, true)
+                    .await
+                    .map_err(AppError::as_json)?
+                    .map(ApiUser)
+                    .ok_or_else(AppError::unauthorized),
+                None => Err(AppError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "MAMORI-TOKEN-INVALID",
+                    "トークンが無効か期限切れです / the token is invalid or has expired",
+                )
+                .as_json()),
+            };
+        }
+        // A browser session may read the API; changes need a token (no CSRF through cookies).
+        if !parts.method.is_safe() {
+            return Err(AppError::unauthorized());
+        }
+        let session = Session::from_request_parts(parts, state).await.map_err(|_| AppError::unauthorized())?;
+        let uid: Option<i64> = session.get(SESSION_USER).await.ok().flatten();
+        match uid {
+            Some(uid) => authed(state, uid, false)
+                .await
+                .map_err(AppError::as_json)?
+                .map(ApiUser)
+                .ok_or_else(AppError::unauthorized),
+            None => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for PageUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match <PageUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(u) => Ok(Some(u)),
+            Err(PageRejection::Error(e)) => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// The session's CSRF token, made on first use.
+pub async fn csrf_token(session: &Session) -> AppResult<String> {
+    if let Ok(Some(token)) = session.get::<String>(SESSION_CSRF).await {
+        return Ok(token);
+    }
+    let token = mamori_store::tokens::random_token();
+    session
+        .insert(SESSION_CSRF, &token)
+        .await
+        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "MAMORI-SESSION", e.to_string()))?;
+    Ok(token)
+}
+
+/// Checks a form's CSRF token against the session's.
+pub async fn verify_csrf(session: &Session, provided: &str) -> AppResult<()> {
+    let expected: Option<String> = session.get(SESSION_CSRF).await.ok().flatten();
+    match expected {
+        Some(e) if !provided.is_empty() && constant_time_eq(e.as_bytes(), provided.as_bytes()) => Ok(()),
+        _ => Err(AppError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "MAMORI-CSRF-TOKEN",
+            "フォームの有効期限が切れたか、トークンがありません。ページを再読み込みしてやり直してください / the form has expired or its security token is missing: reload the page and try again",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A local path to go back to after signing in (never another site).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The remote address of the request (for throttling and the log).
+pub struct RemoteAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RemoteAddr(remote_addr(parts)))
+    }
+}

@@ -1,0 +1,176 @@
+//! Errors as the user sees them: JSON with a stable code under `/api`, an HTML page
+//! elsewhere. Every message says what is wrong, in Japanese and English.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use mamori_store::StoreError;
+use serde::Serialize;
+
+/// An error answered to a request.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Answer as JSON (API) rather than HTML.
+    pub json: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code a help desk can look up.
+    pub code: String,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError { status, code, message: message.into(), json: false }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, "MAMORI-BAD-REQUEST", message)
+    }
+
+    pub fn unauthorized() -> AppError {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "MAMORI-AUTH-REQUIRED",
+            "サインインが必要です / sign-in required: send 'Authorization: Bearer TOKEN' (POST /api/v1/auth/token)",
+        )
+        .as_json()
+    }
+
+    pub fn forbidden() -> AppError {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "MAMORI-FORBIDDEN",
+            "この操作の権限がありません / you are not permitted to do this",
+        )
+    }
+
+    pub fn not_found(what: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "MAMORI-NOT-FOUND", what)
+    }
+
+    /// Answer as JSON.
+    pub fn as_json(mut self) -> AppError {
+        self.json = true;
+        self
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        let status = match &e {
+            StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            StoreError::Conflict(_) => StatusCode::CONFLICT,
+            StoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Connect(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, "internal error");
+            "内部エラーが発生しました。管理者に連絡してください / an internal error occurred; please tell the administrator".to_string()
+        } else {
+            e.to_string()
+        };
+        AppError::new(status, e.code(), message)
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> AppError {
+        AppError::new(
+            r.status(),
+            "MAMORI-BAD-JSON",
+            format!("JSON の本文が正しくありません / the JSON body is malformed: {}", r.body_text()),
+        )
+        .as_json()
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> AppError {
+        AppError::bad_request(format!("クエリが正しくありません / invalid query parameters: {}", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> AppError {
+        AppError::bad_request(format!("URL が正しくありません / invalid path: {}", r.body_text()))
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(r: FormRejection) -> AppError {
+        AppError::bad_request(format!("フォームの内容が正しくありません / invalid form: {}", r.body_text()))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.json {
+            let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
+            return (self.status, Json(body)).into_response();
+        }
+        let page = format!(
+            "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{status} — Mamori</title>\
+             <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error-page\">\
+             <h1>{status}</h1><p class=\"error\">{message}</p><p class=\"muted\">{code}</p>\
+             <p><a href=\"/\">ダッシュボードへ戻る / Back to the dashboard</a></p></main></body></html>",
+            status = self.status.as_u16(),
+            message = html_escape(&self.message),
+            code = self.code,
+        );
+        (self.status, Html(page)).into_response()
+    }
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Requests that match no route: JSON under `/api`, a page elsewhere.
+pub async fn fallback(uri: Uri) -> AppError {
+    let err = AppError::not_found(format!(
+        "ページが見つかりません / no such page or API route: {}",
+        uri.path()
+    ));
+    if uri.path().starts_with("/api/") { err.as_json() } else { err }
+}
+
+/// The answer to a request refused by the cross-site check.
+pub fn csrf_rejection(_e: tower_http::csrf::ProtectionError) -> Response<Body> {
+    let mut res = AppError::new(
+        StatusCode::FORBIDDEN,
+        "MAMORI-CSRF",
+        "他のサイトからの送信は受け付けません / cross-site requests are refused",
+    )
+    .into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Result type of handlers.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,133 @@
+//! Japanese first, English beside: the interface language of a request and the
+//! message catalogues (`i18n/ja.toml`, `i18n/en.toml`).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::OnceLock;
+
+/// The cookie that keeps the chosen language.
+pub const LANG_COOKIE: &str = "mamori_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn is_en(self) -> bool {
+        self == Lang::En
+    }
+
+    /// Picks the Japanese or the English of a pair.
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::En if !en.is_empty() => en,
+            _ => ja,
+        }
+    }
+}
+
+fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
+    static JA: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let (cell, text) = match lang {
+        Lang::Ja => (&JA, include_str!("../i18n/ja.toml")),
+        Lang::En => (&EN, include_str!("../i18n/en.toml")),
+    };
+    // The catalogues are part of the binary and checked by the unit tests.
+    cell.get_or_init(|| toml::from_str(text).unwrap_or_default())
+}
+
+/// The messages of one language, for templates: `{{ t.get("nav.policy") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct T {
+    pub lang: Lang,
+}
+
+impl T {
+    pub fn get<'a>(&self, key: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        catalogue(self.lang).get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// Japanese or English of a pair of fields.
+    pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(ja, en)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// The other language, for the switch.
+    pub fn other(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "en",
+            Lang::En => "ja",
+        }
+    }
+
+    pub fn other_name(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "English",
+            Lang::En => "日本語",
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let cookies = parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(str::trim);
+        for c in cookies {
+            if let Some(value) = c.strip_prefix(LANG_COOKIE).and_then(|r| r.strip_prefix('=')) {
+                return Ok(if value == "en" { Lang::En } else { Lang::Ja });
+            }
+        }
+        Ok(Lang::Ja)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_parse_and_have_the_same_keys() {
+        let ja: HashMap<String, String> = toml::from_str(include_str!("../i18n/ja.toml")).unwrap();
+        let en: HashMap<String, String> = toml::from_str(include_str!("../i18n/en.toml")).unwrap();
+        let mut missing: Vec<_> = ja.keys().filter(|k| !en.contains_key(*k)).collect();
+        missing.extend(en.keys().filter(|k| !ja.contains_key(*k)));
+        assert!(missing.is_empty(), "keys in one catalogue only: {missing:?}");
+        assert!(ja.len() > 50);
+    }
+
+    #[test]
+    fn lookups() {
+        let t = T { lang: Lang::En };
+        assert_eq!(t.get("nav.policy"), "Policy");
+        assert_eq!(T { lang: Lang::Ja }.get("nav.policy"), "基本方針");
+        assert_eq!(t.get("no.such.key"), "no.such.key");
+        assert_eq!(t.pick("脅威", "Threat"), "Threat");
+        assert_eq!(t.pick("脅威", ""), "脅威");
+    }
+}

@@ -1,0 +1,529 @@
+//! Administration: the organisation's units, users and their roles, the event log
+//! with its chain check, and the authorization policy in force.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_authz::{Action, Resource};
+use mamori_core::org::{SystemRole, UnitKind};
+use mamori_store::events::{ChainVerdict, EventFilter};
+use mamori_store::units::{NewUnit, Unit};
+use mamori_store::users::{NewUser, User, UserUpdate};
+use mamori_store::StoreError;
+use serde::Deserialize;
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+use super::{Chrome, PageQuery, Pager, flash, flash_error, query_string};
+use crate::auth::{PageUser, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+pub struct UnitLine {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+    pub indent: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "units.html")]
+pub struct UnitsPage {
+    chrome: Chrome,
+    units: Vec<UnitLine>,
+    pager: Pager,
+    can_manage: bool,
+    kinds: Vec<(String, String)>,
+    parents: Vec<(i64, String)>,
+}
+
+fn kind_name(kind: &str, lang: Lang) -> String {
+    kind.parse::<UnitKind>()
+        .map(|k| lang.pick(k.name_ja(), k.name_en()).to_string())
+        .unwrap_or_else(|_| kind.to_string())
+}
+
+/// "総務局 / 総務課" style labels of every unit, for choosers.
+fn unit_labels(units: &[Unit], lang: Lang) -> Vec<(i64, String)> {
+    let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, lang.pick(&u.name, &u.name_en))).collect();
+    units
+        .iter()
+        .map(|u| {
+            let label = u.lineage().iter().filter_map(|id| names.get(id).copied()).collect::<Vec<_>>().join(" / ");
+            (u.id, label)
+        })
+        .collect()
+}
+
+pub async fn units(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<PageQuery>,
+) -> AppResult<UnitsPage> {
+    user.require_app(&state, Action::ReadUnits)?;
+    let request = q.request();
+    let page = state.store.list_units(request).await?;
+    let units = page
+        .items
+        .iter()
+        .map(|u| UnitLine {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            name_en: u.name_en.clone(),
+            kind: kind_name(&u.kind, lang),
+            indent: "　".repeat(u.lineage().len().saturating_sub(1)),
+        })
+        .collect();
+    let can_manage = user.can(&state, Action::ManageUnits, &Resource::App);
+    let parents = if can_manage { unit_labels(&state.store.all_units().await?, lang) } else { Vec::new() };
+    let kinds = UnitKind::ALL.iter().map(|k| (k.code().to_string(), lang.pick(k.name_ja(), k.name_en()).to_string())).collect();
+    let pager = Pager::new(&T { lang }, "/units", request, page.total);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/units", "units").await?;
+    Ok(UnitsPage { chrome, units, pager, can_manage, kinds, parents })
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    #[serde(default)]
+    csrf: String,
+    code: String,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    kind: String,
+    #[serde(default)]
+    parent_id: String,
+}
+
+pub async fn create_unit(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<UnitForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageUnits)?;
+    let kind = form.kind.parse::<UnitKind>().map_err(|e| AppError::bad_request(e.to_string()))?;
+    let parent_id = match form.parent_id.trim() {
+        "" => None,
+        p => Some(p.parse::<i64>().map_err(|_| AppError::bad_request(format!("parent_id '{p}' is not a number")))?),
+    };
+    let result = state
+        .store
+        .create_unit(&user.actor(), NewUnit { parent_id, code: form.code, name: form.name, name_en: form.name_en, kind })
+        .await;
+    match result {
+        Ok(u) => flash(&session, format!("{}: {}", T { lang }.get("units.created"), u.name)).await,
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => flash_error(&session, e.to_string()).await,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to("/units"))
+}
+
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit: String,
+    pub roles: String,
+    pub active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    chrome: Chrome,
+    q: String,
+    users: Vec<UserLine>,
+    pager: Pager,
+    can_manage: bool,
+}
+
+fn role_names(roles: &[String], lang: Lang) -> String {
+    roles
+        .iter()
+        .map(|r| r.parse::<SystemRole>().map(|r| lang.pick(r.name_ja(), r.name_en()).to_string()).unwrap_or_else(|_| r.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+#[derive(Deserialize)]
+pub struct UsersQuery {
+    q: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(query): Query<UsersQuery>,
+) -> AppResult<UsersPage> {
+    user.require_app(&state, Action::ReadUsers)?;
+    let request = query.page.request();
+    let q = query.q.unwrap_or_default();
+    let page = state.store.list_users(Some(&q), request).await?;
+    let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang).into_iter().collect();
+    let users = page
+        .items
+        .iter()
+        .map(|u| UserLine {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            unit: u.unit_id.and_then(|id| labels.get(&id).cloned()).unwrap_or_default(),
+            roles: role_names(&u.roles, lang),
+            active: u.active,
+        })
+        .collect();
+    let base = query_string("/users", &[("q", &q)]);
+    let pager = Pager::new(&T { lang }, &base, request, page.total);
+    let can_manage = user.can(&state, Action::ManageUsers, &Resource::App);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "users").await?;
+    Ok(UsersPage { chrome, q, users, pager, can_manage })
+}
+
+/// The values of the user form, as typed.
+#[derive(Default)]
+pub struct UserFormValues {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub unit_id: String,
+    pub active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user_form.html")]
+pub struct UserFormPage {
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    is_new: bool,
+    form: UserFormValues,
+    units: Vec<(i64, String)>,
+    roles: Vec<(String, String, bool)>,
+    error: Option<String>,
+}
+
+async fn user_form_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &crate::auth::Authed,
+    existing: Option<&User>,
+    form: UserFormValues,
+    roles: &[String],
+    error: Option<String>,
+) -> AppResult<UserFormPage> {
+    let t = T { lang };
+    let (heading, action, path) = match existing {
+        Some(u) => (format!("{}: {}", t.get("users.edit"), u.username), format!("/users/{}", u.id), format!("/users/{}", u.id)),
+        None => (t.get("users.new").to_string(), "/users".to_string(), "/users/new".to_string()),
+    };
+    let chrome = Chrome::new(state, session, lang, Some(user), &path, "users").await?;
+    Ok(UserFormPage {
+        chrome,
+        heading,
+        action,
+        is_new: existing.is_none(),
+        form,
+        units: unit_labels(&state.store.all_units().await?, lang),
+        roles: SystemRole::ALL
+            .iter()
+            .map(|r| (r.code().to_string(), lang.pick(r.name_ja(), r.name_en()).to_string(), roles.iter().any(|x| x == r.code())))
+            .collect(),
+        error,
+    })
+}
+
+pub async fn new_user_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<UserFormPage> {
+    user.require_app(&state, Action::ManageUsers)?;
+    user_form_page(&state, &session, lang, &user, None, UserFormValues { active: true, ..Default::default() }, &["staff".to_string()], None).await
+}
+
+/// A posted user form. Parsed by hand because `role` repeats.
+struct PostedUser {
+    csrf: String,
+    username: String,
+    display_name: String,
+    email: String,
+    unit_id: String,
+    roles: Vec<String>,
+    password: String,
+    active: bool,
+}
+
+fn parse_user_form(body: &[u8]) -> AppResult<PostedUser> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| AppError::bad_request(format!("invalid form: {e}")))?;
+    let mut p = PostedUser {
+        csrf: String::new(),
+        username: String::new(),
+        display_name: String::new(),
+        email: String::new(),
+        unit_id: String::new(),
+        roles: Vec::new(),
+        password: String::new(),
+        active: false,
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            "csrf" => p.csrf = v,
+            "username" => p.username = v,
+            "display_name" => p.display_name = v,
+            "email" => p.email = v,
+            "unit_id" => p.unit_id = v,
+            "role" => p.roles.push(v),
+            "password" => p.password = v,
+            "active" => p.active = true,
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+fn parse_roles(roles: &[String]) -> AppResult<Vec<SystemRole>> {
+    roles.iter().map(|r| r.parse::<SystemRole>().map_err(|e| AppError::bad_request(e.to_string()))).collect()
+}
+
+fn parse_unit(unit: &str) -> AppResult<Option<i64>> {
+    match unit.trim() {
+        "" => Ok(None),
+        u => u.parse::<i64>().map(Some).map_err(|_| AppError::bad_request(format!("unit_id '{u}' is not a number"))),
+    }
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let p = parse_user_form(&body)?;
+    verify_csrf(&session, &p.csrf).await?;
+    user.require_app(&state, Action::ManageUsers)?;
+    let new = NewUser {
+        username: p.username.clone(),
+        display_name: p.display_name.clone(),
+        email: Some(p.email.clone()),
+        unit_id: parse_unit(&p.unit_id)?,
+        roles: parse_roles(&p.roles)?,
+        password: p.password.clone(),
+        must_change_password: true,
+    };
+    match state.store.create_user(&user.actor(), new).await {
+        Ok(created) => {
+            flash(&session, format!("{}: {}", T { lang }.get("users.created"), created.username)).await;
+            Ok(Redirect::to(&format!("/users/{}", created.id)).into_response())
+        }
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+            let form = UserFormValues { username: p.username, display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: true };
+            let page = user_form_page(&state, &session, lang, &user, None, form, &p.roles, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_user_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<UserFormPage> {
+    user.require_app(&state, Action::ManageUsers)?;
+    let target = state.store.user(id).await?;
+    let form = UserFormValues {
+        username: target.username.clone(),
+        display_name: target.display_name.clone(),
+        email: target.email.clone().unwrap_or_default(),
+        unit_id: target.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        active: target.active,
+    };
+    user_form_page(&state, &session, lang, &user, Some(&target), form, &target.roles, None).await
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> AppResult<Response> {
+    let p = parse_user_form(&body)?;
+    verify_csrf(&session, &p.csrf).await?;
+    user.require_app(&state, Action::ManageUsers)?;
+    let target = state.store.user(id).await?;
+    if target.id == user.user.id && (!p.active || !p.roles.iter().any(|r| r == "admin")) {
+        let msg = T { lang }.get("users.no_self_lockout").to_string();
+        let form = UserFormValues { username: target.username.clone(), display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: p.active };
+        let page = user_form_page(&state, &session, lang, &user, Some(&target), form, &p.roles, Some(msg)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let update = UserUpdate {
+        display_name: Some(p.display_name.clone()),
+        email: Some(Some(p.email.clone())),
+        unit_id: Some(parse_unit(&p.unit_id)?),
+        roles: Some(parse_roles(&p.roles)?),
+        active: Some(p.active),
+    };
+    match state.store.update_user(&user.actor(), id, update).await {
+        Ok(_) => {
+            flash(&session, T { lang }.get("common.saved")).await;
+            Ok(Redirect::to(&format!("/users/{id}")).into_response())
+        }
+        Err(e @ StoreError::Invalid { .. }) => {
+            let form = UserFormValues { username: target.username.clone(), display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: p.active };
+            let page = user_form_page(&state, &session, lang, &user, Some(&target), form, &p.roles, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    new_password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ResetForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageUsers)?;
+    match state.store.set_password(&user.actor(), id, &form.new_password, true).await {
+        Ok(()) => flash(&session, T { lang }.get("users.password_reset")).await,
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/users/{id}")))
+}
+
+pub struct EventLine {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub hash_short: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "events.html")]
+pub struct EventsPage {
+    chrome: Chrome,
+    events: Vec<EventLine>,
+    pager: Pager,
+    entity: String,
+    entity_id: String,
+    can_verify: bool,
+}
+
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    entity: Option<String>,
+    entity_id: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<EventsQuery>,
+) -> AppResult<EventsPage> {
+    user.require_app(&state, Action::ReadEvents)?;
+    let request = q.page.request();
+    let entity = q.entity.unwrap_or_default();
+    let entity_id = q.entity_id.unwrap_or_default();
+    let filter = EventFilter {
+        entity: (!entity.is_empty()).then(|| entity.clone()),
+        entity_id: (!entity_id.is_empty()).then(|| entity_id.clone()),
+    };
+    let page = mamori_store::events::list_events(&state.store.db, &filter, request).await?;
+    let events = page
+        .items
+        .into_iter()
+        .map(|e| EventLine {
+            hash_short: e.hash.chars().take(12).collect(),
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            action: e.action,
+        })
+        .collect();
+    let base = query_string("/events", &[("entity", &entity), ("entity_id", &entity_id)]);
+    let pager = Pager::new(&T { lang }, &base, request, page.total);
+    let can_verify = user.can(&state, Action::VerifyLog, &Resource::App);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "events").await?;
+    Ok(EventsPage { chrome, events, pager, entity, entity_id, can_verify })
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<super::session::CsrfOnly>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::VerifyLog)?;
+    let t = T { lang };
+    match mamori_store::events::verify_chain(&state.store.db).await? {
+        ChainVerdict::Intact { events } => flash(&session, format!("{} ({events})", t.get("events.intact"))).await,
+        ChainVerdict::Broken { seq, reason } => {
+            flash_error(&session, format!("{} #{seq}: {reason}", t.get("events.broken"))).await
+        }
+    }
+    Ok(Redirect::to("/events"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "authz.html")]
+pub struct AuthzPage {
+    chrome: Chrome,
+    files: Vec<(String, String)>,
+}
+
+pub async fn authz_policies(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<AuthzPage> {
+    user.require_app(&state, Action::ManageSettings)?;
+    let mut files = vec![("mamori.cedarschema".to_string(), mamori_authz::SCHEMA.to_string())];
+    files.extend(state.authz.sources().iter().cloned());
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/authz", "authz").await?;
+    Ok(AuthzPage { chrome, files })
+}

@@ -1,0 +1,265 @@
+//! The catalogues: threats of 第7, controls of 第8 under the 対策基準 chapters, and
+//! the classification schemes with their levels and handling rules.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::Redirect;
+use mamori_authz::{Action, Resource};
+use mamori_core::catalog::{Axis, HandlingTopic, Scheme};
+use mamori_store::catalogs::{ChapterRow, ControlCategoryRow, ControlFilter, ThreatCategoryRow, ThreatFilter};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tower_sessions::Session;
+
+use super::{Chrome, PageQuery, Pager, flash, query_string};
+use crate::auth::{PageUser, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+pub struct ThreatLine {
+    pub code: String,
+    pub category_name: String,
+    pub name: String,
+    pub name_en: String,
+    pub description: String,
+    pub description_en: String,
+    pub generic: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "threats.html")]
+pub struct ThreatsPage {
+    chrome: Chrome,
+    categories: Vec<ThreatCategoryRow>,
+    selected: String,
+    threats: Vec<ThreatLine>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct ThreatQuery {
+    category: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+pub async fn threats(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ThreatQuery>,
+) -> AppResult<ThreatsPage> {
+    user.require_app(&state, Action::ReadCatalog)?;
+    let categories = state.store.threat_categories().await?;
+    let selected = q.category.clone().unwrap_or_default();
+    if !selected.is_empty() && !categories.iter().any(|c| c.code == selected) {
+        return Err(AppError::bad_request(format!("脅威の分類 '{selected}' はありません / no threat category '{selected}'")));
+    }
+    let names: HashMap<&str, &str> =
+        categories.iter().map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en))).collect();
+    let request = q.page.request();
+    let page = state.store.list_threats(&ThreatFilter { category: q.category.clone() }, request).await?;
+    let threats = page
+        .items
+        .into_iter()
+        .map(|t| ThreatLine {
+            category_name: names.get(t.category.as_str()).copied().unwrap_or_default().to_string(),
+            code: t.code,
+            name: t.name,
+            name_en: t.name_en,
+            description: t.description,
+            description_en: t.description_en,
+            generic: t.generic,
+        })
+        .collect();
+    let base = query_string("/threats", &[("category", &selected)]);
+    let t = T { lang };
+    let pager = Pager::new(&t, &base, request, page.total);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "threats").await?;
+    Ok(ThreatsPage { chrome, categories, selected, threats, pager })
+}
+
+pub struct ControlLine {
+    pub code: String,
+    pub category_name: String,
+    pub name: String,
+    pub name_en: String,
+    pub description: String,
+    pub threats: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "controls.html")]
+pub struct ControlsPage {
+    chrome: Chrome,
+    categories: Vec<ControlCategoryRow>,
+    chapters: Vec<ChapterRow>,
+    selected_category: String,
+    selected_chapter: i64,
+    controls: Vec<ControlLine>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct ControlQuery {
+    category: Option<String>,
+    chapter: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+pub async fn controls(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ControlQuery>,
+) -> AppResult<ControlsPage> {
+    user.require_app(&state, Action::ReadCatalog)?;
+    let categories = state.store.control_categories().await?;
+    let chapters = state.store.standard_chapters().await?;
+    let selected_category = q.category.clone().filter(|c| !c.is_empty()).unwrap_or_default();
+    let chapter = match q.chapter.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            AppError::bad_request(format!("章 '{c}' は番号ではありません / chapter '{c}' is not a number"))
+        })?),
+        None => None,
+    };
+    let names: HashMap<&str, &str> =
+        categories.iter().map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en))).collect();
+    let request = q.page.request();
+    let filter = ControlFilter {
+        category: (!selected_category.is_empty()).then(|| selected_category.clone()),
+        chapter,
+        threat: None,
+    };
+    let page = state.store.list_controls(&filter, request).await?;
+    let controls = page
+        .items
+        .into_iter()
+        .map(|c| ControlLine {
+            category_name: names.get(c.category.as_str()).copied().unwrap_or_default().to_string(),
+            code: c.code,
+            name: c.name,
+            name_en: c.name_en,
+            description: c.description,
+            threats: c.threats,
+        })
+        .collect();
+    let chapter_s = chapter.map(|c| c.to_string()).unwrap_or_default();
+    let base = query_string("/controls", &[("category", &selected_category), ("chapter", &chapter_s)]);
+    let pager = Pager::new(&T { lang }, &base, request, page.total);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "controls").await?;
+    Ok(ControlsPage {
+        chrome,
+        categories,
+        chapters,
+        selected_category,
+        selected_chapter: chapter.unwrap_or(0),
+        controls,
+        pager,
+    })
+}
+
+pub struct LevelView {
+    pub name: String,
+    pub name_en: String,
+    pub question: String,
+    pub description: String,
+    pub examples: String,
+    pub handling: Vec<(String, String)>,
+}
+
+pub struct SchemeView {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub description: String,
+    pub description_en: String,
+    pub active: bool,
+    pub levels: Vec<LevelView>,
+    pub checks: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classification.html")]
+pub struct ClassificationPage {
+    chrome: Chrome,
+    schemes: Vec<SchemeView>,
+    can_manage: bool,
+}
+
+fn scheme_view(s: Scheme, active: &str, lang: Lang) -> SchemeView {
+    let mut levels = Vec::new();
+    for axis in Axis::ALL {
+        for l in s.levels.iter().filter(|l| l.axis == axis) {
+            let handling_src = if lang.is_en() && l.handling_en != Default::default() { &l.handling_en } else { &l.handling };
+            let handling = HandlingTopic::ALL
+                .iter()
+                .filter_map(|topic| {
+                    handling_src.get(*topic).map(|rule| {
+                        (lang.pick(topic.name_ja(), topic.name_en()).to_string(), rule.to_string())
+                    })
+                })
+                .collect();
+            let examples = if lang.is_en() && !l.examples_en.is_empty() { &l.examples_en } else { &l.examples };
+            levels.push(LevelView {
+                name: l.name.clone(),
+                name_en: l.name_en.clone(),
+                question: lang.pick(&l.question, &l.question_en).to_string(),
+                description: lang.pick(&l.description, &l.description_en).to_string(),
+                examples: examples.join("、"),
+                handling,
+            });
+        }
+    }
+    SchemeView {
+        active: s.code == active,
+        checks: s.checks.iter().map(|c| lang.pick(&c.message, &c.message_en).to_string()).collect(),
+        code: s.code,
+        name: s.name,
+        name_en: s.name_en,
+        description: s.description,
+        description_en: s.description_en,
+        levels,
+    }
+}
+
+pub async fn classification(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ClassificationPage> {
+    user.require_app(&state, Action::ReadCatalog)?;
+    let active = state.store.active_scheme().await?.code;
+    let schemes = state.store.classification_schemes().await?.into_iter().map(|s| scheme_view(s, &active, lang)).collect();
+    let can_manage = user.can(&state, Action::ManageCatalog, &Resource::App);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/classification", "classification").await?;
+    Ok(ClassificationPage { chrome, schemes, can_manage })
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    #[serde(default)]
+    csrf: String,
+    scheme: String,
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(form): Form<ActiveForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageCatalog)?;
+    state.store.set_active_scheme(&user.actor(), &form.scheme).await?;
+    flash(&session, T { lang }.get("classification.changed")).await;
+    Ok(Redirect::to("/classification"))
+}

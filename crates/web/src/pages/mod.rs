@@ -1,0 +1,178 @@
+//! The HTML pages. Each handler asks the policy, reads the store, and renders one
+//! askama template inside the common layout ([`Chrome`]).
+
+mod admin;
+mod catalog;
+mod dashboard;
+mod policy;
+mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+use mamori_authz::Action;
+use tower_sessions::Session;
+
+use crate::auth::{Authed, csrf_token, urlencode};
+use crate::error::AppResult;
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang/{lang}", get(session::switch_lang))
+        .route("/account/password", get(session::password_form).post(session::change_password))
+        .route("/policy", get(policy::index))
+        .route("/policy/{code}", get(policy::document))
+        .route("/threats", get(catalog::threats))
+        .route("/controls", get(catalog::controls))
+        .route("/classification", get(catalog::classification))
+        .route("/classification/active", post(catalog::set_active))
+        .route("/units", get(admin::units).post(admin::create_unit))
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/new", get(admin::new_user_form))
+        .route("/users/{id}", get(admin::edit_user_form).post(admin::update_user))
+        .route("/users/{id}/password", post(admin::reset_password))
+        .route("/events", get(admin::events))
+        .route("/events/verify", post(admin::verify))
+        .route("/authz", get(admin::authz_policies))
+}
+
+/// The signed-in user as the layout shows them.
+pub struct ChromeUser {
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Which navigation entries the user may see.
+#[derive(Default)]
+pub struct Nav {
+    pub users: bool,
+    pub events: bool,
+    pub policies: bool,
+}
+
+/// What the common layout needs: language, user, CSRF token, current path, flash.
+pub struct Chrome {
+    pub t: T,
+    pub user: Option<ChromeUser>,
+    pub csrf: String,
+    pub path_enc: String,
+    pub section: &'static str,
+    pub nav: Nav,
+    pub flash: Option<String>,
+    pub flash_error: Option<String>,
+}
+
+const FLASH: &str = "flash";
+const FLASH_ERROR: &str = "flash_error";
+
+/// Leaves a message for the next page.
+pub async fn flash(session: &Session, message: impl Into<String>) {
+    let _ = session.insert(FLASH, message.into()).await;
+}
+
+/// Leaves an error message for the next page.
+pub async fn flash_error(session: &Session, message: impl Into<String>) {
+    let _ = session.insert(FLASH_ERROR, message.into()).await;
+}
+
+impl Chrome {
+    pub async fn new(
+        state: &AppState,
+        session: &Session,
+        lang: Lang,
+        user: Option<&Authed>,
+        path: &str,
+        section: &'static str,
+    ) -> AppResult<Chrome> {
+        let nav = match user {
+            Some(a) => Nav {
+                users: a.can(state, Action::ReadUsers, &mamori_authz::Resource::App),
+                events: a.can(state, Action::ReadEvents, &mamori_authz::Resource::App),
+                policies: a.can(state, Action::ManageSettings, &mamori_authz::Resource::App),
+            },
+            None => Nav::default(),
+        };
+        Ok(Chrome {
+            t: T { lang },
+            user: user.map(|a| ChromeUser { username: a.user.username.clone(), display_name: a.user.display_name.clone() }),
+            csrf: csrf_token(session).await?,
+            path_enc: urlencode(path),
+            section,
+            nav,
+            flash: session.remove(FLASH).await.ok().flatten(),
+            flash_error: session.remove(FLASH_ERROR).await.ok().flatten(),
+        })
+    }
+}
+
+/// Links to the previous and next page of a list, keeping its filters.
+pub struct Pager {
+    pub summary: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// `base` is the path with its filter query (without page), e.g. `/threats?category=x`.
+    pub fn new(t: &T, base: &str, page: mamori_store::PageRequest, total: i64) -> Pager {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let pages = ((total.max(0) as u64).div_ceil(u64::from(page.per_page))).max(1);
+        let link = |p: u32| format!("{base}{sep}page={p}&per_page={}", page.per_page);
+        let summary = match t.lang {
+            Lang::Ja => format!("全{total}件（{}/{}ページ）", page.page, pages),
+            Lang::En => format!("{total} in all (page {} of {})", page.page, pages),
+        };
+        Pager {
+            summary,
+            prev: (page.page > 1).then(|| link(page.page - 1)),
+            next: (u64::from(page.page) < pages).then(|| link(page.page + 1)),
+        }
+    }
+}
+
+/// Query parameters of paginated lists.
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PageQuery {
+    pub fn request(&self) -> mamori_store::PageRequest {
+        mamori_store::PageRequest::new(self.page, self.per_page)
+    }
+}
+
+/// Builds a query string from pairs, leaving out empty values.
+pub fn query_string(path: &str, pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    if kept.is_empty() {
+        return path.to_string();
+    }
+    format!("{path}?{}", serde_urlencoded::to_string(kept).unwrap_or_default())
+}
+
+/// The value of an ISO date in 和暦 and western form.
+pub struct DatePair {
+    pub wareki: String,
+    pub western: String,
+}
+
+impl DatePair {
+    pub fn from_iso(iso: &str, lang: Lang) -> DatePair {
+        match mamori_core::catalog::parse_iso_date(iso) {
+            Ok(d) => DatePair {
+                wareki: mamori_core::wareki::format_wareki(d),
+                western: match lang {
+                    Lang::Ja => mamori_core::wareki::format_western_ja(d),
+                    Lang::En => mamori_core::wareki::format_en(d),
+                },
+            },
+            Err(_) => DatePair { wareki: iso.to_string(), western: iso.to_string() },
+        }
+    }
+}

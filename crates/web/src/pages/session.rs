@@ -1,0 +1,188 @@
+//! Signing in and out, the language switch, and changing one's own password.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_store::users::SignIn;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Chrome, flash};
+use crate::auth::{PageUser, RemoteAddr, SESSION_CSRF, SESSION_USER, safe_next, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{LANG_COOKIE, Lang, T};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    chrome: Chrome,
+    next: String,
+    username: String,
+    error: Option<String>,
+    expired: bool,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    user: Option<PageUser>,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(q.next.as_deref());
+    if user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
+    Ok(LoginPage { chrome, next, username: String::new(), error: None, expired: q.expired.is_some() }.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    remote: RemoteAddr,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    let next = safe_next(form.next.as_deref());
+    let t = T { lang };
+    let outcome = state.store.sign_in(&form.username, &form.password, &remote.0).await?;
+    let (status, message) = match outcome {
+        SignIn::Ok(user) => {
+            // A new session id at sign-in (no session fixation), a new CSRF token.
+            session.cycle_id().await.map_err(session_error)?;
+            session.insert(SESSION_USER, user.id).await.map_err(session_error)?;
+            session.insert(SESSION_CSRF, mamori_store::tokens::random_token()).await.map_err(session_error)?;
+            return Ok(Redirect::to(&next).into_response());
+        }
+        SignIn::Rejected => (StatusCode::UNAUTHORIZED, t.get("login.rejected")),
+        SignIn::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.get("login.throttled")),
+    };
+    let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
+    let page = LoginPage { chrome, next, username: form.username, error: Some(message.to_string()), expired: false };
+    Ok((status, page).into_response())
+}
+
+fn session_error(e: tower_sessions::session::Error) -> AppError {
+    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "MAMORI-SESSION", format!("session error: {e}"))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Form(form): Form<CsrfOnly>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    session.flush().await.map_err(session_error)?;
+    let mut tx = state.store.db.begin().await?;
+    tx.append_event(&user.actor(), "sign_in", &user.user.username, "sign_out", None::<&()>, None::<&()>).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+/// `GET /lang/{ja|en}`: keeps the choice in a cookie and goes back.
+pub async fn switch_lang(Path(lang): Path<String>, Query(q): Query<LangQuery>) -> AppResult<Response> {
+    let lang = match lang.as_str() {
+        "ja" | "en" => lang,
+        other => return Err(AppError::bad_request(format!("言語 '{other}' はありません / no language '{other}': use ja or en"))),
+    };
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    let next = safe_next(q.next.as_deref());
+    Ok((StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, next)]).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    chrome: Chrome,
+    must_change: bool,
+    error: Option<String>,
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<PasswordPage> {
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/account/password", "account").await?;
+    Ok(PasswordPage { chrome, must_change: user.user.must_change_password, error: None })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    current: String,
+    new_password: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    remote: RemoteAddr,
+    PageUser(user): PageUser,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    let t = T { lang };
+    let error = if form.new_password != form.confirm {
+        Some(t.get("password.mismatch").to_string())
+    } else {
+        match state.store.sign_in(&user.user.username, &form.current, &remote.0).await? {
+            SignIn::Ok(_) => match state.store.set_password(&user.actor(), user.user.id, &form.new_password, false).await {
+                Ok(()) => None,
+                Err(mamori_store::StoreError::Invalid { message, .. }) => Some(message),
+                Err(e) => return Err(e.into()),
+            },
+            SignIn::Rejected => Some(t.get("password.wrong_current").to_string()),
+            SignIn::Throttled => Some(t.get("login.throttled").to_string()),
+        }
+    };
+    match error {
+        None => {
+            flash(&session, t.get("password.changed")).await;
+            Ok(Redirect::to("/").into_response())
+        }
+        Some(e) => {
+            let chrome = Chrome::new(&state, &session, lang, Some(&user), "/account/password", "account").await?;
+            let page = PasswordPage { chrome, must_change: user.user.must_change_password, error: Some(e) };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}

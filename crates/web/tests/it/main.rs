@@ -1,0 +1,6 @@
+//! Web conformance: the pages and the API, in process, on SQLite and (when
+//! configured) PostgreSQL.
+
+mod api;
+mod client;
+mod pages;
