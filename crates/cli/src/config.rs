@@ -13,7 +13,12 @@ pub struct DbArgs {
     #[arg(long, env = "MAMORI_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// A PostgreSQL URL (postgres://…) to use instead of the embedded SQLite file.
-    #[arg(long, env = "MAMORI_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MAMORI_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// A TOML configuration file (default: DIR/mamori.toml when it exists).
     #[arg(long, env = "MAMORI_CONFIG", value_name = "FILE")]
@@ -35,7 +40,13 @@ impl std::fmt::Debug for FileConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileConfig")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(mamori_store::db::redact_url))
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(mamori_store::db::redact_url),
+            )
             .field("bind", &self.bind)
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
@@ -55,7 +66,13 @@ impl std::fmt::Debug for Resolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Resolved")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(mamori_store::db::redact_url))
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(mamori_store::db::redact_url),
+            )
             .finish()
     }
 }
@@ -64,24 +81,45 @@ pub const DEFAULT_DATA_DIR: &str = "mamori-data";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 fn read_file(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("the configuration file {} is not valid", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("the configuration file {} is not valid", path.display()))
 }
 
 impl DbArgs {
     pub fn resolve(&self) -> Result<Resolved> {
         let explicit = self.config.clone();
-        let guess_dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let guess_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let file = match explicit {
             Some(path) => read_file(&path)?,
             None => {
                 let path = guess_dir.join("mamori.toml");
-                if path.exists() { read_file(&path)? } else { FileConfig::default() }
+                if path.exists() {
+                    read_file(&path)?
+                } else {
+                    FileConfig::default()
+                }
             }
         };
-        let data_dir = self.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let database_url = self.database_url.clone().or(file.database_url.clone()).filter(|u| !u.is_empty());
-        Ok(Resolved { data_dir, database_url, file })
+        let data_dir = self
+            .data_dir
+            .clone()
+            .or(file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = self
+            .database_url
+            .clone()
+            .or(file.database_url.clone())
+            .filter(|u| !u.is_empty());
+        Ok(Resolved {
+            data_dir,
+            database_url,
+            file,
+        })
     }
 }
 
@@ -102,22 +140,36 @@ impl Resolved {
     /// loads the catalogues on first start.
     pub async fn open_store(&self) -> Result<mamori_store::Store> {
         if self.database_url.is_none() {
-            std::fs::create_dir_all(&self.data_dir)
-                .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                format!("cannot create the data folder {}", self.data_dir.display())
+            })?;
         }
         mamori_store::Store::open(&self.url())
             .await
-            .with_context(|| format!("cannot open the database {}", mamori_store::db::redact_url(&self.url())))
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    mamori_store::db::redact_url(&self.url())
+                )
+            })
     }
 
     /// Opens the database of an existing installation without changing anything.
     pub async fn open_existing(&self) -> Result<mamori_store::Db> {
         if self.database_url.is_none() && !self.sqlite_path().exists() {
-            anyhow::bail!("no Mamori database at {} (use --data-dir or --database-url)", self.sqlite_path().display());
+            anyhow::bail!(
+                "no Mamori database at {} (use --data-dir or --database-url)",
+                self.sqlite_path().display()
+            );
         }
         mamori_store::Db::connect(&self.url())
             .await
-            .with_context(|| format!("cannot open the database {}", mamori_store::db::redact_url(&self.url())))
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    mamori_store::db::redact_url(&self.url())
+                )
+            })
     }
 
     /// The administrator's extra Cedar policy files (DIR/policies/*.cedar).
@@ -135,7 +187,8 @@ impl Resolved {
             .collect();
         entries.sort();
         for path in entries {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             out.push((path.display().to_string(), text));
         }
         Ok(out)
@@ -144,5 +197,6 @@ impl Resolved {
 
 /// Parses a bind address with a clear message.
 pub fn parse_bind(bind: &str) -> Result<SocketAddr> {
-    bind.parse().with_context(|| format!("'{bind}' is not an address to listen on (e.g. 127.0.0.1:8080)"))
+    bind.parse()
+        .with_context(|| format!("'{bind}' is not an address to listen on (e.g. 127.0.0.1:8080)"))
 }

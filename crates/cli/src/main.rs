@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use config::DbArgs;
 
 #[derive(Parser)]
-#[command(name = "mamori", version, about = "Mamori (守り): information security management for Japanese local governments")]
+#[command(
+    name = "mamori",
+    version,
+    about = "Mamori (守り): information security management for Japanese local governments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,11 +40,15 @@ fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -73,7 +81,9 @@ async fn verify(args: DbArgs) -> Result<i32> {
     db.close().await;
     Ok(match verdict {
         mamori_store::events::ChainVerdict::Intact { events } => {
-            println!("ok: the event log is intact ({events} events) / 変更記録の連鎖は完全です（{events}件）");
+            println!(
+                "ok: the event log is intact ({events} events) / 変更記録の連鎖は完全です（{events}件）"
+            );
             0
         }
         mamori_store::events::ChainVerdict::Broken { seq, reason } => {

@@ -23,26 +23,43 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> Result<()> {
     let resolved = args.db.resolve()?;
-    let bind = args.bind.clone().or(resolved.file.bind.clone()).unwrap_or_else(|| DEFAULT_BIND.to_string());
+    let bind = args
+        .bind
+        .clone()
+        .or(resolved.file.bind.clone())
+        .unwrap_or_else(|| DEFAULT_BIND.to_string());
     let addr = parse_bind(&bind)?;
     let store = resolved.open_store().await?;
-    let admin_password = std::env::var("MAMORI_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+    let admin_password = std::env::var("MAMORI_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
     if let Some(generated) = store.ensure_admin(admin_password.as_deref()).await? {
-        println!("初期管理者 admin のパスワード / password of the first administrator 'admin': {generated}");
+        println!(
+            "初期管理者 admin のパスワード / password of the first administrator 'admin': {generated}"
+        );
         println!("（この表示は一度だけです / shown only this once）");
     }
     if args.demo && mamori_store::demo::load_demo(&store).await? {
-        println!("デモの市を読み込みました / demo city loaded (every demo user's password: {})", mamori_store::demo::DEMO_PASSWORD);
+        println!(
+            "デモの市を読み込みました / demo city loaded (every demo user's password: {})",
+            mamori_store::demo::DEMO_PASSWORD
+        );
     }
-    let authz = mamori_authz::Authorizer::with_extra(&resolved.extra_policies()?).context("the authorization policy cannot be loaded")?;
-    let secure_cookies = args.secure_cookies.or(resolved.file.secure_cookies).unwrap_or(!addr.ip().is_loopback());
+    let authz = mamori_authz::Authorizer::with_extra(&resolved.extra_policies()?)
+        .context("the authorization policy cannot be loaded")?;
+    let secure_cookies = args
+        .secure_cookies
+        .or(resolved.file.secure_cookies)
+        .unwrap_or(!addr.ip().is_loopback());
     let config = mamori_web::WebConfig {
         secure_cookies,
         session_hours: resolved.file.session_hours.unwrap_or(8),
     };
     let state = mamori_web::AppState::new(store.clone(), authz, config);
     let app = mamori_web::router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, backend = store.db.backend(), "Mamori is listening");
     println!("Mamori: http://{addr}/");
     let purge = store.clone();
@@ -55,10 +72,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             }
         }
     });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the server stopped")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("the server stopped")?;
     store.db.close().await;
     Ok(())
 }

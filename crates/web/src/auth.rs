@@ -30,7 +30,10 @@ pub struct Authed {
 
 impl Authed {
     pub fn actor(&self) -> Actor {
-        Actor::User { id: self.user.id, username: self.user.username.clone() }
+        Actor::User {
+            id: self.user.id,
+            username: self.user.username.clone(),
+        }
     }
 
     pub fn can(&self, state: &AppState, action: Action, resource: &Resource) -> bool {
@@ -39,7 +42,11 @@ impl Authed {
 
     /// Fails with 403 unless the policy allows.
     pub fn require(&self, state: &AppState, action: Action, resource: &Resource) -> AppResult<()> {
-        if self.can(state, action, resource) { Ok(()) } else { Err(AppError::forbidden()) }
+        if self.can(state, action, resource) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
     }
 
     /// Shorthand for an action on Mamori as a whole.
@@ -54,7 +61,11 @@ pub async fn principal_of(state: &AppState, user: &User) -> AppResult<Principal>
         Some(id) => parse_path(&state.store.unit(id).await?.path),
         None => Vec::new(),
     };
-    Ok(Principal { user_id: user.id, roles: user.roles.clone(), unit_lineage })
+    Ok(Principal {
+        user_id: user.id,
+        roles: user.roles.clone(),
+        unit_lineage,
+    })
 }
 
 async fn authed(state: &AppState, user_id: i64, via_token: bool) -> AppResult<Option<Authed>> {
@@ -64,7 +75,11 @@ async fn authed(state: &AppState, user_id: i64, via_token: bool) -> AppResult<Op
         Err(e) => return Err(e.into()),
     };
     let principal = principal_of(state, &user).await?;
-    Ok(Some(Authed { user, principal, via_token }))
+    Ok(Some(Authed {
+        user,
+        principal,
+        via_token,
+    }))
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -72,7 +87,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -114,17 +132,26 @@ impl IntoResponse for PageRejection {
 
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("v", s)])
+        .map(|q| q[2..].to_string())
+        .unwrap_or_default()
 }
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| PageRejection::Error(AppError::unauthorized()))?;
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
         let had_cookie = parts
             .headers
             .get_all(axum::http::header::COOKIE)
@@ -133,9 +160,15 @@ impl FromRequestParts<AppState> for PageUser {
             .any(|v| v.contains(crate::SESSION_COOKIE));
         let uid: Option<i64> = session.get(SESSION_USER).await.ok().flatten();
         let Some(uid) = uid else {
-            return Err(PageRejection::SignIn { next, expired: had_cookie });
+            return Err(PageRejection::SignIn {
+                next,
+                expired: had_cookie,
+            });
         };
-        match authed(state, uid, false).await.map_err(PageRejection::Error)? {
+        match authed(state, uid, false)
+            .await
+            .map_err(PageRejection::Error)?
+        {
             Some(a) => {
                 let path = parts.uri.path();
                 if a.user.must_change_password && path != "/account/password" && path != "/logout" {
@@ -145,7 +178,10 @@ impl FromRequestParts<AppState> for PageUser {
             }
             None => {
                 let _ = session.flush().await;
-                Err(PageRejection::SignIn { next, expired: true })
+                Err(PageRejection::SignIn {
+                    next,
+                    expired: true,
+                })
             }
         }
     }
@@ -157,9 +193,16 @@ pub struct ApiUser(pub Authed);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(parts) {
-            let uid = state.store.user_for_token(token).await.map_err(|e| AppError::from(e).as_json())?;
+            let uid = state
+                .store
+                .user_for_token(token)
+                .await
+                .map_err(|e| AppError::from(e).as_json())?;
             return match uid {
                 Some(uid) => authed(state, uid, true)
                     .await
@@ -178,7 +221,9 @@ impl FromRequestParts<AppState> for ApiUser {
         if !parts.method.is_safe() {
             return Err(AppError::unauthorized());
         }
-        let session = Session::from_request_parts(parts, state).await.map_err(|_| AppError::unauthorized())?;
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::unauthorized())?;
         let uid: Option<i64> = session.get(SESSION_USER).await.ok().flatten();
         match uid {
             Some(uid) => authed(state, uid, false)
@@ -194,7 +239,10 @@ impl FromRequestParts<AppState> for ApiUser {
 impl OptionalFromRequestParts<AppState> for PageUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match <PageUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(u) => Ok(Some(u)),
             Err(PageRejection::Error(e)) => Err(e),
@@ -209,10 +257,13 @@ pub async fn csrf_token(session: &Session) -> AppResult<String> {
         return Ok(token);
     }
     let token = mamori_store::tokens::random_token();
-    session
-        .insert(SESSION_CSRF, &token)
-        .await
-        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "MAMORI-SESSION", e.to_string()))?;
+    session.insert(SESSION_CSRF, &token).await.map_err(|e| {
+        AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "MAMORI-SESSION",
+            e.to_string(),
+        )
+    })?;
     Ok(token)
 }
 
@@ -220,7 +271,9 @@ pub async fn csrf_token(session: &Session) -> AppResult<String> {
 pub async fn verify_csrf(session: &Session, provided: &str) -> AppResult<()> {
     let expected: Option<String> = session.get(SESSION_CSRF).await.ok().flatten();
     match expected {
-        Some(e) if !provided.is_empty() && constant_time_eq(e.as_bytes(), provided.as_bytes()) => Ok(()),
+        Some(e) if !provided.is_empty() && constant_time_eq(e.as_bytes(), provided.as_bytes()) => {
+            Ok(())
+        }
         _ => Err(AppError::new(
             axum::http::StatusCode::FORBIDDEN,
             "MAMORI-CSRF-TOKEN",
@@ -236,7 +289,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// A local path to go back to after signing in (never another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }

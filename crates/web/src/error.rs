@@ -33,7 +33,12 @@ pub struct ErrorDetail {
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { status, code, message: message.into(), json: false }
+        AppError {
+            status,
+            code,
+            message: message.into(),
+            json: false,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> AppError {
@@ -92,7 +97,10 @@ impl From<JsonRejection> for AppError {
         AppError::new(
             r.status(),
             "MAMORI-BAD-JSON",
-            format!("JSON の本文が正しくありません / the JSON body is malformed: {}", r.body_text()),
+            format!(
+                "JSON の本文が正しくありません / the JSON body is malformed: {}",
+                r.body_text()
+            ),
         )
         .as_json()
     }
@@ -100,26 +108,40 @@ impl From<JsonRejection> for AppError {
 
 impl From<QueryRejection> for AppError {
     fn from(r: QueryRejection) -> AppError {
-        AppError::bad_request(format!("クエリが正しくありません / invalid query parameters: {}", r.body_text()))
+        AppError::bad_request(format!(
+            "クエリが正しくありません / invalid query parameters: {}",
+            r.body_text()
+        ))
     }
 }
 
 impl From<PathRejection> for AppError {
     fn from(r: PathRejection) -> AppError {
-        AppError::bad_request(format!("URL が正しくありません / invalid path: {}", r.body_text()))
+        AppError::bad_request(format!(
+            "URL が正しくありません / invalid path: {}",
+            r.body_text()
+        ))
     }
 }
 
 impl From<FormRejection> for AppError {
     fn from(r: FormRejection) -> AppError {
-        AppError::bad_request(format!("フォームの内容が正しくありません / invalid form: {}", r.body_text()))
+        AppError::bad_request(format!(
+            "フォームの内容が正しくありません / invalid form: {}",
+            r.body_text()
+        ))
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {
-            let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
+            let body = ErrorBody {
+                error: ErrorDetail {
+                    code: self.code.to_string(),
+                    message: self.message,
+                },
+            };
             return (self.status, Json(body)).into_response();
         }
         let page = format!(
@@ -157,7 +179,11 @@ pub async fn fallback(uri: Uri) -> AppError {
         "ページが見つかりません / no such page or API route: {}",
         uri.path()
     ));
-    if uri.path().starts_with("/api/") { err.as_json() } else { err }
+    if uri.path().starts_with("/api/") {
+        err.as_json()
+    } else {
+        err
+    }
 }
 
 /// The answer to a request refused by the cross-site check.
@@ -168,7 +194,10 @@ pub fn csrf_rejection(_e: tower_http::csrf::ProtectionError) -> Response<Body> {
         "他のサイトからの送信は受け付けません / cross-site requests are refused",
     )
     .into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     res
 }
 

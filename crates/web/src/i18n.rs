@@ -59,7 +59,10 @@ impl T {
     where
         'static: 'a,
     {
-        catalogue(self.lang).get(key).map(String::as_str).unwrap_or(key)
+        catalogue(self.lang)
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or(key)
     }
 
     /// Japanese or English of a pair of fields.
@@ -99,7 +102,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .flat_map(|v| v.split(';'))
             .map(str::trim);
         for c in cookies {
-            if let Some(value) = c.strip_prefix(LANG_COOKIE).and_then(|r| r.strip_prefix('=')) {
+            if let Some(value) = c
+                .strip_prefix(LANG_COOKIE)
+                .and_then(|r| r.strip_prefix('='))
+            {
                 return Ok(if value == "en" { Lang::En } else { Lang::Ja });
             }
         }
@@ -117,7 +123,10 @@ mod tests {
         let en: HashMap<String, String> = toml::from_str(include_str!("../i18n/en.toml")).unwrap();
         let mut missing: Vec<_> = ja.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !ja.contains_key(*k)));
-        assert!(missing.is_empty(), "keys in one catalogue only: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys in one catalogue only: {missing:?}"
+        );
         assert!(ja.len() > 50);
     }
 

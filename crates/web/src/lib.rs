@@ -27,14 +27,15 @@ pub const SESSION_COOKIE: &str = "mamori_session";
 /// The whole application: pages, API, static files, health check, with sessions,
 /// CSRF protection and security headers around it.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(
-            state.config.session_hours,
-        )));
+    let sessions =
+        SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+            .with_name(SESSION_COOKIE)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(state.config.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(
+                tower_sessions::cookie::time::Duration::hours(state.config.session_hours),
+            ));
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
@@ -44,7 +45,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(sessions)
         .layer(CsrfLayer::new().with_rejection_response(error::csrf_rejection))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024 * 1024))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            64 * 1024 * 1024,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(300),
@@ -53,10 +56,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
     if state.store.ping().await {
         (axum::http::StatusCode::OK, "ok")
     } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable",
+        )
     }
 }

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use mamori_store::{Store, format_rfc3339};
+use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result as StoreResult};
-use tower_sessions::SessionStore;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -32,7 +32,12 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
         loop {
             let (data, expires) = encode(record)?;
-            if self.store.session_create(&record.id.to_string(), &data, &expires).await.map_err(backend)? {
+            if self
+                .store
+                .session_create(&record.id.to_string(), &data, &expires)
+                .await
+                .map_err(backend)?
+            {
                 return Ok(());
             }
             record.id = Id::default();
@@ -41,20 +46,35 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let (data, expires) = encode(record)?;
-        self.store.session_save(&record.id.to_string(), &data, &expires).await.map_err(backend)
+        self.store
+            .session_save(&record.id.to_string(), &data, &expires)
+            .await
+            .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
-        let Some((data, expires)) = self.store.session_load(&id.to_string()).await.map_err(backend)? else {
+        let Some((data, expires)) = self
+            .store
+            .session_load(&id.to_string())
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
         let expiry_date = mamori_store::parse_rfc3339(&expires)
             .ok_or_else(|| Error::Decode(format!("bad session expiry {expires}")))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> StoreResult<()> {
-        self.store.session_delete(&id.to_string()).await.map_err(backend)
+        self.store
+            .session_delete(&id.to_string())
+            .await
+            .map_err(backend)
     }
 }

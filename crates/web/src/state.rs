@@ -15,7 +15,10 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: true, session_hours: 8 }
+        WebConfig {
+            secure_cookies: true,
+            session_hours: 8,
+        }
     }
 }
 
@@ -29,6 +32,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, authz: Authorizer, config: WebConfig) -> AppState {
-        AppState { store, authz: Arc::new(authz), config: Arc::new(config) }
+        AppState {
+            store,
+            authz: Arc::new(authz),
+            config: Arc::new(config),
+        }
     }
 }

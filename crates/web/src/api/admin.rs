@@ -22,9 +22,20 @@ fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiRes
 /// The organisation's units, in tree order.
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<Unit>)))]
-pub async fn units(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(p): ApiQuery<Paging>) -> ApiResult<Json<Collection<Unit>>> {
+pub async fn units(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> ApiResult<Json<Collection<Unit>>> {
     allow(&state, &user, Action::ReadUnits)?;
-    Ok(Json(state.store.list_units(p.request()).await.map_err(json_err)?.into()))
+    Ok(Json(
+        state
+            .store
+            .list_units(p.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -47,21 +58,44 @@ pub async fn create_unit(
     ApiJson(req): ApiJson<UnitRequest>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
     allow(&state, &user, Action::ManageUnits)?;
-    let kind = req.kind.parse::<UnitKind>().map_err(|e| invalid("kind", e.to_string()))?;
+    let kind = req
+        .kind
+        .parse::<UnitKind>()
+        .map_err(|e| invalid("kind", e.to_string()))?;
     let unit = state
         .store
-        .create_unit(&user.actor(), NewUnit { parent_id: req.parent_id, code: req.code, name: req.name, name_en: req.name_en, kind })
+        .create_unit(
+            &user.actor(),
+            NewUnit {
+                parent_id: req.parent_id,
+                code: req.code,
+                name: req.name,
+                name_en: req.name_en,
+                kind,
+            },
+        )
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
 
 fn invalid(field: &str, message: String) -> AppError {
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-INVALID", format!("{field}: {message}")).as_json()
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "MAMORI-INVALID",
+        format!("{field}: {message}"),
+    )
+    .as_json()
 }
 
 fn parse_roles(roles: &[String]) -> ApiResult<Vec<SystemRole>> {
-    roles.iter().map(|r| r.parse::<SystemRole>().map_err(|e| invalid("roles", e.to_string()))).collect()
+    roles
+        .iter()
+        .map(|r| {
+            r.parse::<SystemRole>()
+                .map_err(|e| invalid("roles", e.to_string()))
+        })
+        .collect()
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -75,16 +109,34 @@ pub struct UserQuery {
 /// The users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "organisation", security(("bearer" = [])), params(UserQuery),
     responses((status = 200, body = Collection<User>), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn users(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Json<Collection<User>>> {
+pub async fn users(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> ApiResult<Json<Collection<User>>> {
     allow(&state, &user, Action::ReadUsers)?;
-    let paging = Paging { page: q.page, per_page: q.per_page };
-    Ok(Json(state.store.list_users(q.q.as_deref(), paging.request()).await.map_err(json_err)?.into()))
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    Ok(Json(
+        state
+            .store
+            .list_users(q.q.as_deref(), paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn user(State(state): State<AppState>, ApiUser(caller): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+pub async fn user(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<User>> {
     if caller.user.id != id {
         allow(&state, &caller, Action::ReadUsers)?;
     }
@@ -122,7 +174,11 @@ pub async fn create_user(
         password: req.password,
         must_change_password: true,
     };
-    let user = state.store.create_user(&caller.actor(), new).await.map_err(json_err)?;
+    let user = state
+        .store
+        .create_user(&caller.actor(), new)
+        .await
+        .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -142,7 +198,9 @@ pub struct UserPatch {
 /// Distinguishes a field left out (no change) from `null` (clear it).
 mod double_option {
     use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -158,7 +216,10 @@ pub async fn update_user(
 ) -> ApiResult<Json<User>> {
     allow(&state, &caller, Action::ManageUsers)?;
     if id == caller.user.id && patch.active == Some(false) {
-        return Err(invalid("active", "自分自身は無効にできません / you cannot deactivate yourself".into()));
+        return Err(invalid(
+            "active",
+            "自分自身は無効にできません / you cannot deactivate yourself".into(),
+        ));
     }
     let update = UserUpdate {
         display_name: patch.display_name,
@@ -167,7 +228,13 @@ pub async fn update_user(
         roles: patch.roles.as_deref().map(parse_roles).transpose()?,
         active: patch.active,
     };
-    Ok(Json(state.store.update_user(&caller.actor(), id, update).await.map_err(json_err)?))
+    Ok(Json(
+        state
+            .store
+            .update_user(&caller.actor(), id, update)
+            .await
+            .map_err(json_err)?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -185,7 +252,11 @@ pub async fn reset_password(
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
     allow(&state, &caller, Action::ManageUsers)?;
-    state.store.set_password(&caller.actor(), id, &body.password, true).await.map_err(json_err)?;
+    state
+        .store
+        .set_password(&caller.actor(), id, &body.password, true)
+        .await
+        .map_err(json_err)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,11 +271,26 @@ pub struct EventQuery {
 /// The event log, newest first.
 #[utoipa::path(get, path = "/api/v1/events", tag = "log", security(("bearer" = [])), params(EventQuery),
     responses((status = 200, body = Collection<Event>)))]
-pub async fn events(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<EventQuery>) -> ApiResult<Json<Collection<Event>>> {
+pub async fn events(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> ApiResult<Json<Collection<Event>>> {
     allow(&state, &user, Action::ReadEvents)?;
-    let paging = Paging { page: q.page, per_page: q.per_page };
-    let filter = EventFilter { entity: q.entity, entity_id: q.entity_id };
-    Ok(Json(mamori_store::events::list_events(&state.store.db, &filter, paging.request()).await.map_err(json_err)?.into()))
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let filter = EventFilter {
+        entity: q.entity,
+        entity_id: q.entity_id,
+    };
+    Ok(Json(
+        mamori_store::events::list_events(&state.store.db, &filter, paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -220,10 +306,28 @@ pub struct Verdict {
 /// Recomputes the hash chain.
 #[utoipa::path(post, path = "/api/v1/events/verify", tag = "log", security(("bearer" = [])),
     responses((status = 200, body = Verdict)))]
-pub async fn verify(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Verdict>> {
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Verdict>> {
     allow(&state, &user, Action::VerifyLog)?;
-    Ok(Json(match mamori_store::events::verify_chain(&state.store.db).await.map_err(json_err)? {
-        ChainVerdict::Intact { events } => Verdict { intact: true, events: Some(events), broken_at: None, reason: None },
-        ChainVerdict::Broken { seq, reason } => Verdict { intact: false, events: None, broken_at: Some(seq), reason: Some(reason) },
-    }))
+    Ok(Json(
+        match mamori_store::events::verify_chain(&state.store.db)
+            .await
+            .map_err(json_err)?
+        {
+            ChainVerdict::Intact { events } => Verdict {
+                intact: true,
+                events: Some(events),
+                broken_at: None,
+                reason: None,
+            },
+            ChainVerdict::Broken { seq, reason } => Verdict {
+                intact: false,
+                events: None,
+                broken_at: Some(seq),
+                reason: Some(reason),
+            },
+        },
+    ))
 }

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use mamori_authz::Action;
 use mamori_store::catalogs::{
-    ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView, ThreatCategoryRow,
-    ThreatFilter, ThreatRow,
+    ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView,
+    ThreatCategoryRow, ThreatFilter, ThreatRow,
 };
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,10 @@ fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiRes
 /// The policy documents (基本方針, 対策基準, 実施手順).
 #[utoipa::path(get, path = "/api/v1/policy-documents", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = Collection<PolicyDocumentRow>)))]
-pub async fn documents(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Collection<PolicyDocumentRow>>> {
+pub async fn documents(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Collection<PolicyDocumentRow>>> {
     allow(&state, &user, Action::ReadPolicy)?;
     let items = state.store.policy_documents().await.map_err(json_err)?;
     let total = items.len() as i64;
@@ -37,13 +40,18 @@ pub async fn document(
     Path(code): Path<String>,
 ) -> ApiResult<Json<PolicyDocumentView>> {
     allow(&state, &user, Action::ReadPolicy)?;
-    Ok(Json(state.store.policy_document(&code).await.map_err(json_err)?))
+    Ok(Json(
+        state.store.policy_document(&code).await.map_err(json_err)?,
+    ))
 }
 
 /// The four categories of threats of 第7.
 #[utoipa::path(get, path = "/api/v1/threat-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ThreatCategoryRow>)))]
-pub async fn threat_categories(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Collection<ThreatCategoryRow>>> {
+pub async fn threat_categories(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Collection<ThreatCategoryRow>>> {
     allow(&state, &user, Action::ReadCatalog)?;
     let items = state.store.threat_categories().await.map_err(json_err)?;
     let total = items.len() as i64;
@@ -67,15 +75,31 @@ pub async fn threats(
     ApiQuery(q): ApiQuery<ThreatQuery>,
 ) -> ApiResult<Json<Collection<ThreatRow>>> {
     allow(&state, &user, Action::ReadCatalog)?;
-    let paging = Paging { page: q.page, per_page: q.per_page };
-    let filter = ThreatFilter { category: q.category.filter(|c| !c.is_empty()) };
-    Ok(Json(state.store.list_threats(&filter, paging.request()).await.map_err(json_err)?.into()))
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let filter = ThreatFilter {
+        category: q.category.filter(|c| !c.is_empty()),
+    };
+    Ok(Json(
+        state
+            .store
+            .list_threats(&filter, paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One threat.
 #[utoipa::path(get, path = "/api/v1/threats/{code}", tag = "catalog", security(("bearer" = [])),
     params(("code" = String, Path)), responses((status = 200, body = ThreatRow), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn threat(State(state): State<AppState>, ApiUser(user): ApiUser, Path(code): Path<String>) -> ApiResult<Json<ThreatRow>> {
+pub async fn threat(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ThreatRow>> {
     allow(&state, &user, Action::ReadCatalog)?;
     Ok(Json(state.store.threat(&code).await.map_err(json_err)?))
 }
@@ -83,7 +107,10 @@ pub async fn threat(State(state): State<AppState>, ApiUser(user): ApiUser, Path(
 /// The five categories of countermeasures of 第8.
 #[utoipa::path(get, path = "/api/v1/control-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ControlCategoryRow>)))]
-pub async fn control_categories(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<Collection<ControlCategoryRow>>> {
+pub async fn control_categories(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Collection<ControlCategoryRow>>> {
     allow(&state, &user, Action::ReadCatalog)?;
     let items = state.store.control_categories().await.map_err(json_err)?;
     let total = items.len() as i64;
@@ -109,17 +136,38 @@ pub async fn controls(
     ApiQuery(q): ApiQuery<ControlQuery>,
 ) -> ApiResult<Json<Collection<ControlView>>> {
     allow(&state, &user, Action::ReadCatalog)?;
-    let paging = Paging { page: q.page, per_page: q.per_page };
-    let filter = ControlFilter { category: q.category.filter(|c| !c.is_empty()), chapter: q.chapter, threat: q.threat };
-    Ok(Json(state.store.list_controls(&filter, paging.request()).await.map_err(json_err)?.into()))
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let filter = ControlFilter {
+        category: q.category.filter(|c| !c.is_empty()),
+        chapter: q.chapter,
+        threat: q.threat,
+    };
+    Ok(Json(
+        state
+            .store
+            .list_controls(&filter, paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// The classification schemes, each with its levels, handling rules and checks.
 #[utoipa::path(get, path = "/api/v1/classification-schemes", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "{items: [scheme], total}")))]
-pub async fn schemes(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<serde_json::Value>> {
+pub async fn schemes(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<serde_json::Value>> {
     allow(&state, &user, Action::ReadCatalog)?;
-    let items = state.store.classification_schemes().await.map_err(json_err)?;
+    let items = state
+        .store
+        .classification_schemes()
+        .await
+        .map_err(json_err)?;
     let total = items.len();
     Ok(Json(serde_json::json!({ "items": items, "total": total })))
 }
@@ -127,7 +175,10 @@ pub async fn schemes(State(state): State<AppState>, ApiUser(user): ApiUser) -> A
 /// The active classification scheme.
 #[utoipa::path(get, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "the scheme")))]
-pub async fn active_scheme(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Json<serde_json::Value>> {
+pub async fn active_scheme(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<serde_json::Value>> {
     allow(&state, &user, Action::ReadCatalog)?;
     let scheme = state.store.active_scheme().await.map_err(json_err)?;
     Ok(Json(serde_json::to_value(scheme).unwrap_or_default()))
@@ -148,6 +199,10 @@ pub async fn set_active_scheme(
     ApiJson(body): ApiJson<ActiveScheme>,
 ) -> ApiResult<Json<ActiveScheme>> {
     allow(&state, &user, Action::ManageCatalog)?;
-    state.store.set_active_scheme(&user.actor(), &body.code).await.map_err(json_err)?;
+    state
+        .store
+        .set_active_scheme(&user.actor(), &body.code)
+        .await
+        .map_err(json_err)?;
     Ok(Json(body))
 }

@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/control-categories", get(catalog::control_categories))
         .route("/controls", get(catalog::controls))
         .route("/classification-schemes", get(catalog::schemes))
-        .route("/classification-schemes/active", get(catalog::active_scheme).put(catalog::set_active_scheme))
+        .route(
+            "/classification-schemes/active",
+            get(catalog::active_scheme).put(catalog::set_active_scheme),
+        )
         .route("/units", get(admin::units).post(admin::create_unit))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/{id}", get(admin::user).patch(admin::update_user))
@@ -94,7 +97,10 @@ pub struct Collection<T> {
 
 impl<T> From<mamori_store::Page<T>> for Collection<T> {
     fn from(p: mamori_store::Page<T>) -> Self {
-        Collection { items: p.items, total: p.total }
+        Collection {
+            items: p.items,
+            total: p.total,
+        }
     }
 }
 
@@ -121,7 +127,10 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map_err(|e| AppError::from(e).as_json())?;

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::{Action, Resource};
 use mamori_core::org::{SystemRole, UnitKind};
+use mamori_store::StoreError;
 use mamori_store::events::{ChainVerdict, EventFilter};
 use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
-use mamori_store::StoreError;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -49,11 +49,19 @@ fn kind_name(kind: &str, lang: Lang) -> String {
 
 /// "総務局 / 総務課" style labels of every unit, for choosers.
 fn unit_labels(units: &[Unit], lang: Lang) -> Vec<(i64, String)> {
-    let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, lang.pick(&u.name, &u.name_en))).collect();
+    let names: HashMap<i64, &str> = units
+        .iter()
+        .map(|u| (u.id, lang.pick(&u.name, &u.name_en)))
+        .collect();
     units
         .iter()
         .map(|u| {
-            let label = u.lineage().iter().filter_map(|id| names.get(id).copied()).collect::<Vec<_>>().join(" / ");
+            let label = u
+                .lineage()
+                .iter()
+                .filter_map(|id| names.get(id).copied())
+                .collect::<Vec<_>>()
+                .join(" / ");
             (u.id, label)
         })
         .collect()
@@ -81,11 +89,30 @@ pub async fn units(
         })
         .collect();
     let can_manage = user.can(&state, Action::ManageUnits, &Resource::App);
-    let parents = if can_manage { unit_labels(&state.store.all_units().await?, lang) } else { Vec::new() };
-    let kinds = UnitKind::ALL.iter().map(|k| (k.code().to_string(), lang.pick(k.name_ja(), k.name_en()).to_string())).collect();
+    let parents = if can_manage {
+        unit_labels(&state.store.all_units().await?, lang)
+    } else {
+        Vec::new()
+    };
+    let kinds = UnitKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.code().to_string(),
+                lang.pick(k.name_ja(), k.name_en()).to_string(),
+            )
+        })
+        .collect();
     let pager = Pager::new(&T { lang }, "/units", request, page.total);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/units", "units").await?;
-    Ok(UnitsPage { chrome, units, pager, can_manage, kinds, parents })
+    Ok(UnitsPage {
+        chrome,
+        units,
+        pager,
+        can_manage,
+        kinds,
+        parents,
+    })
 }
 
 #[derive(Deserialize)]
@@ -110,18 +137,41 @@ pub async fn create_unit(
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
     user.require_app(&state, Action::ManageUnits)?;
-    let kind = form.kind.parse::<UnitKind>().map_err(|e| AppError::bad_request(e.to_string()))?;
+    let kind = form
+        .kind
+        .parse::<UnitKind>()
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
     let parent_id = match form.parent_id.trim() {
         "" => None,
-        p => Some(p.parse::<i64>().map_err(|_| AppError::bad_request(format!("parent_id '{p}' is not a number")))?),
+        p => Some(
+            p.parse::<i64>()
+                .map_err(|_| AppError::bad_request(format!("parent_id '{p}' is not a number")))?,
+        ),
     };
     let result = state
         .store
-        .create_unit(&user.actor(), NewUnit { parent_id, code: form.code, name: form.name, name_en: form.name_en, kind })
+        .create_unit(
+            &user.actor(),
+            NewUnit {
+                parent_id,
+                code: form.code,
+                name: form.name,
+                name_en: form.name_en,
+                kind,
+            },
+        )
         .await;
     match result {
-        Ok(u) => flash(&session, format!("{}: {}", T { lang }.get("units.created"), u.name)).await,
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => flash_error(&session, e.to_string()).await,
+        Ok(u) => {
+            flash(
+                &session,
+                format!("{}: {}", T { lang }.get("units.created"), u.name),
+            )
+            .await
+        }
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+            flash_error(&session, e.to_string()).await
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to("/units"))
@@ -149,7 +199,11 @@ pub struct UsersPage {
 fn role_names(roles: &[String], lang: Lang) -> String {
     roles
         .iter()
-        .map(|r| r.parse::<SystemRole>().map(|r| lang.pick(r.name_ja(), r.name_en()).to_string()).unwrap_or_else(|_| r.clone()))
+        .map(|r| {
+            r.parse::<SystemRole>()
+                .map(|r| lang.pick(r.name_ja(), r.name_en()).to_string())
+                .unwrap_or_else(|_| r.clone())
+        })
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -172,7 +226,9 @@ pub async fn users(
     let request = query.page.request();
     let q = query.q.unwrap_or_default();
     let page = state.store.list_users(Some(&q), request).await?;
-    let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang).into_iter().collect();
+    let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang)
+        .into_iter()
+        .collect();
     let users = page
         .items
         .iter()
@@ -180,7 +236,10 @@ pub async fn users(
             id: u.id,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            unit: u.unit_id.and_then(|id| labels.get(&id).cloned()).unwrap_or_default(),
+            unit: u
+                .unit_id
+                .and_then(|id| labels.get(&id).cloned())
+                .unwrap_or_default(),
             roles: role_names(&u.roles, lang),
             active: u.active,
         })
@@ -189,7 +248,13 @@ pub async fn users(
     let pager = Pager::new(&T { lang }, &base, request, page.total);
     let can_manage = user.can(&state, Action::ManageUsers, &Resource::App);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "users").await?;
-    Ok(UsersPage { chrome, q, users, pager, can_manage })
+    Ok(UsersPage {
+        chrome,
+        q,
+        users,
+        pager,
+        can_manage,
+    })
 }
 
 /// The values of the user form, as typed.
@@ -227,8 +292,16 @@ async fn user_form_page(
 ) -> AppResult<UserFormPage> {
     let t = T { lang };
     let (heading, action, path) = match existing {
-        Some(u) => (format!("{}: {}", t.get("users.edit"), u.username), format!("/users/{}", u.id), format!("/users/{}", u.id)),
-        None => (t.get("users.new").to_string(), "/users".to_string(), "/users/new".to_string()),
+        Some(u) => (
+            format!("{}: {}", t.get("users.edit"), u.username),
+            format!("/users/{}", u.id),
+            format!("/users/{}", u.id),
+        ),
+        None => (
+            t.get("users.new").to_string(),
+            "/users".to_string(),
+            "/users/new".to_string(),
+        ),
     };
     let chrome = Chrome::new(state, session, lang, Some(user), &path, "users").await?;
     Ok(UserFormPage {
@@ -240,7 +313,13 @@ async fn user_form_page(
         units: unit_labels(&state.store.all_units().await?, lang),
         roles: SystemRole::ALL
             .iter()
-            .map(|r| (r.code().to_string(), lang.pick(r.name_ja(), r.name_en()).to_string(), roles.iter().any(|x| x == r.code())))
+            .map(|r| {
+                (
+                    r.code().to_string(),
+                    lang.pick(r.name_ja(), r.name_en()).to_string(),
+                    roles.iter().any(|x| x == r.code()),
+                )
+            })
             .collect(),
         error,
     })
@@ -253,7 +332,20 @@ pub async fn new_user_form(
     PageUser(user): PageUser,
 ) -> AppResult<UserFormPage> {
     user.require_app(&state, Action::ManageUsers)?;
-    user_form_page(&state, &session, lang, &user, None, UserFormValues { active: true, ..Default::default() }, &["staff".to_string()], None).await
+    user_form_page(
+        &state,
+        &session,
+        lang,
+        &user,
+        None,
+        UserFormValues {
+            active: true,
+            ..Default::default()
+        },
+        &["staff".to_string()],
+        None,
+    )
+    .await
 }
 
 /// A posted user form. Parsed by hand because `role` repeats.
@@ -269,8 +361,8 @@ struct PostedUser {
 }
 
 fn parse_user_form(body: &[u8]) -> AppResult<PostedUser> {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(body).map_err(|e| AppError::bad_request(format!("invalid form: {e}")))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| AppError::bad_request(format!("invalid form: {e}")))?;
     let mut p = PostedUser {
         csrf: String::new(),
         username: String::new(),
@@ -298,13 +390,22 @@ fn parse_user_form(body: &[u8]) -> AppResult<PostedUser> {
 }
 
 fn parse_roles(roles: &[String]) -> AppResult<Vec<SystemRole>> {
-    roles.iter().map(|r| r.parse::<SystemRole>().map_err(|e| AppError::bad_request(e.to_string()))).collect()
+    roles
+        .iter()
+        .map(|r| {
+            r.parse::<SystemRole>()
+                .map_err(|e| AppError::bad_request(e.to_string()))
+        })
+        .collect()
 }
 
 fn parse_unit(unit: &str) -> AppResult<Option<i64>> {
     match unit.trim() {
         "" => Ok(None),
-        u => u.parse::<i64>().map(Some).map_err(|_| AppError::bad_request(format!("unit_id '{u}' is not a number"))),
+        u => u
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::bad_request(format!("unit_id '{u}' is not a number"))),
     }
 }
 
@@ -329,12 +430,32 @@ pub async fn create_user(
     };
     match state.store.create_user(&user.actor(), new).await {
         Ok(created) => {
-            flash(&session, format!("{}: {}", T { lang }.get("users.created"), created.username)).await;
+            flash(
+                &session,
+                format!("{}: {}", T { lang }.get("users.created"), created.username),
+            )
+            .await;
             Ok(Redirect::to(&format!("/users/{}", created.id)).into_response())
         }
         Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
-            let form = UserFormValues { username: p.username, display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: true };
-            let page = user_form_page(&state, &session, lang, &user, None, form, &p.roles, Some(e.to_string())).await?;
+            let form = UserFormValues {
+                username: p.username,
+                display_name: p.display_name,
+                email: p.email,
+                unit_id: p.unit_id,
+                active: true,
+            };
+            let page = user_form_page(
+                &state,
+                &session,
+                lang,
+                &user,
+                None,
+                form,
+                &p.roles,
+                Some(e.to_string()),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -357,7 +478,17 @@ pub async fn edit_user_form(
         unit_id: target.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         active: target.active,
     };
-    user_form_page(&state, &session, lang, &user, Some(&target), form, &target.roles, None).await
+    user_form_page(
+        &state,
+        &session,
+        lang,
+        &user,
+        Some(&target),
+        form,
+        &target.roles,
+        None,
+    )
+    .await
 }
 
 pub async fn update_user(
@@ -374,8 +505,24 @@ pub async fn update_user(
     let target = state.store.user(id).await?;
     if target.id == user.user.id && (!p.active || !p.roles.iter().any(|r| r == "admin")) {
         let msg = T { lang }.get("users.no_self_lockout").to_string();
-        let form = UserFormValues { username: target.username.clone(), display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: p.active };
-        let page = user_form_page(&state, &session, lang, &user, Some(&target), form, &p.roles, Some(msg)).await?;
+        let form = UserFormValues {
+            username: target.username.clone(),
+            display_name: p.display_name,
+            email: p.email,
+            unit_id: p.unit_id,
+            active: p.active,
+        };
+        let page = user_form_page(
+            &state,
+            &session,
+            lang,
+            &user,
+            Some(&target),
+            form,
+            &p.roles,
+            Some(msg),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let update = UserUpdate {
@@ -391,8 +538,24 @@ pub async fn update_user(
             Ok(Redirect::to(&format!("/users/{id}")).into_response())
         }
         Err(e @ StoreError::Invalid { .. }) => {
-            let form = UserFormValues { username: target.username.clone(), display_name: p.display_name, email: p.email, unit_id: p.unit_id, active: p.active };
-            let page = user_form_page(&state, &session, lang, &user, Some(&target), form, &p.roles, Some(e.to_string())).await?;
+            let form = UserFormValues {
+                username: target.username.clone(),
+                display_name: p.display_name,
+                email: p.email,
+                unit_id: p.unit_id,
+                active: p.active,
+            };
+            let page = user_form_page(
+                &state,
+                &session,
+                lang,
+                &user,
+                Some(&target),
+                form,
+                &p.roles,
+                Some(e.to_string()),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -416,7 +579,11 @@ pub async fn reset_password(
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
     user.require_app(&state, Action::ManageUsers)?;
-    match state.store.set_password(&user.actor(), id, &form.new_password, true).await {
+    match state
+        .store
+        .set_password(&user.actor(), id, &form.new_password, true)
+        .await
+    {
         Ok(()) => flash(&session, T { lang }.get("users.password_reset")).await,
         Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
         Err(e) => return Err(e.into()),
@@ -486,7 +653,14 @@ pub async fn events(
     let pager = Pager::new(&T { lang }, &base, request, page.total);
     let can_verify = user.can(&state, Action::VerifyLog, &Resource::App);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "events").await?;
-    Ok(EventsPage { chrome, events, pager, entity, entity_id, can_verify })
+    Ok(EventsPage {
+        chrome,
+        events,
+        pager,
+        entity,
+        entity_id,
+        can_verify,
+    })
 }
 
 pub async fn verify(
@@ -500,9 +674,15 @@ pub async fn verify(
     user.require_app(&state, Action::VerifyLog)?;
     let t = T { lang };
     match mamori_store::events::verify_chain(&state.store.db).await? {
-        ChainVerdict::Intact { events } => flash(&session, format!("{} ({events})", t.get("events.intact"))).await,
+        ChainVerdict::Intact { events } => {
+            flash(&session, format!("{} ({events})", t.get("events.intact"))).await
+        }
         ChainVerdict::Broken { seq, reason } => {
-            flash_error(&session, format!("{} #{seq}: {reason}", t.get("events.broken"))).await
+            flash_error(
+                &session,
+                format!("{} #{seq}: {reason}", t.get("events.broken")),
+            )
+            .await
         }
     }
     Ok(Redirect::to("/events"))
@@ -522,7 +702,10 @@ pub async fn authz_policies(
     PageUser(user): PageUser,
 ) -> AppResult<AuthzPage> {
     user.require_app(&state, Action::ManageSettings)?;
-    let mut files = vec![("mamori.cedarschema".to_string(), mamori_authz::SCHEMA.to_string())];
+    let mut files = vec![(
+        "mamori.cedarschema".to_string(),
+        mamori_authz::SCHEMA.to_string(),
+    )];
     files.extend(state.authz.sources().iter().cloned());
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/authz", "authz").await?;
     Ok(AuthzPage { chrome, files })

@@ -8,7 +8,9 @@ use axum::extract::{Query, State};
 use axum::response::Redirect;
 use mamori_authz::{Action, Resource};
 use mamori_core::catalog::{Axis, HandlingTopic, Scheme};
-use mamori_store::catalogs::{ChapterRow, ControlCategoryRow, ControlFilter, ThreatCategoryRow, ThreatFilter};
+use mamori_store::catalogs::{
+    ChapterRow, ControlCategoryRow, ControlFilter, ThreatCategoryRow, ThreatFilter,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -57,17 +59,33 @@ pub async fn threats(
     let categories = state.store.threat_categories().await?;
     let selected = q.category.clone().unwrap_or_default();
     if !selected.is_empty() && !categories.iter().any(|c| c.code == selected) {
-        return Err(AppError::bad_request(format!("脅威の分類 '{selected}' はありません / no threat category '{selected}'")));
+        return Err(AppError::bad_request(format!(
+            "脅威の分類 '{selected}' はありません / no threat category '{selected}'"
+        )));
     }
-    let names: HashMap<&str, &str> =
-        categories.iter().map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en))).collect();
+    let names: HashMap<&str, &str> = categories
+        .iter()
+        .map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en)))
+        .collect();
     let request = q.page.request();
-    let page = state.store.list_threats(&ThreatFilter { category: q.category.clone() }, request).await?;
+    let page = state
+        .store
+        .list_threats(
+            &ThreatFilter {
+                category: q.category.clone(),
+            },
+            request,
+        )
+        .await?;
     let threats = page
         .items
         .into_iter()
         .map(|t| ThreatLine {
-            category_name: names.get(t.category.as_str()).copied().unwrap_or_default().to_string(),
+            category_name: names
+                .get(t.category.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
             code: t.code,
             name: t.name,
             name_en: t.name_en,
@@ -80,7 +98,13 @@ pub async fn threats(
     let t = T { lang };
     let pager = Pager::new(&t, &base, request, page.total);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "threats").await?;
-    Ok(ThreatsPage { chrome, categories, selected, threats, pager })
+    Ok(ThreatsPage {
+        chrome,
+        categories,
+        selected,
+        threats,
+        pager,
+    })
 }
 
 pub struct ControlLine {
@@ -122,15 +146,23 @@ pub async fn controls(
     user.require_app(&state, Action::ReadCatalog)?;
     let categories = state.store.control_categories().await?;
     let chapters = state.store.standard_chapters().await?;
-    let selected_category = q.category.clone().filter(|c| !c.is_empty()).unwrap_or_default();
+    let selected_category = q
+        .category
+        .clone()
+        .filter(|c| !c.is_empty())
+        .unwrap_or_default();
     let chapter = match q.chapter.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(c.parse::<i64>().map_err(|_| {
-            AppError::bad_request(format!("章 '{c}' は番号ではありません / chapter '{c}' is not a number"))
+            AppError::bad_request(format!(
+                "章 '{c}' は番号ではありません / chapter '{c}' is not a number"
+            ))
         })?),
         None => None,
     };
-    let names: HashMap<&str, &str> =
-        categories.iter().map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en))).collect();
+    let names: HashMap<&str, &str> = categories
+        .iter()
+        .map(|c| (c.code.as_str(), lang.pick(&c.name, &c.name_en)))
+        .collect();
     let request = q.page.request();
     let filter = ControlFilter {
         category: (!selected_category.is_empty()).then(|| selected_category.clone()),
@@ -142,7 +174,11 @@ pub async fn controls(
         .items
         .into_iter()
         .map(|c| ControlLine {
-            category_name: names.get(c.category.as_str()).copied().unwrap_or_default().to_string(),
+            category_name: names
+                .get(c.category.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
             code: c.code,
             name: c.name,
             name_en: c.name_en,
@@ -151,7 +187,10 @@ pub async fn controls(
         })
         .collect();
     let chapter_s = chapter.map(|c| c.to_string()).unwrap_or_default();
-    let base = query_string("/controls", &[("category", &selected_category), ("chapter", &chapter_s)]);
+    let base = query_string(
+        "/controls",
+        &[("category", &selected_category), ("chapter", &chapter_s)],
+    );
     let pager = Pager::new(&T { lang }, &base, request, page.total);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "controls").await?;
     Ok(ControlsPage {
@@ -197,16 +236,27 @@ fn scheme_view(s: Scheme, active: &str, lang: Lang) -> SchemeView {
     let mut levels = Vec::new();
     for axis in Axis::ALL {
         for l in s.levels.iter().filter(|l| l.axis == axis) {
-            let handling_src = if lang.is_en() && l.handling_en != Default::default() { &l.handling_en } else { &l.handling };
+            let handling_src = if lang.is_en() && l.handling_en != Default::default() {
+                &l.handling_en
+            } else {
+                &l.handling
+            };
             let handling = HandlingTopic::ALL
                 .iter()
                 .filter_map(|topic| {
                     handling_src.get(*topic).map(|rule| {
-                        (lang.pick(topic.name_ja(), topic.name_en()).to_string(), rule.to_string())
+                        (
+                            lang.pick(topic.name_ja(), topic.name_en()).to_string(),
+                            rule.to_string(),
+                        )
                     })
                 })
                 .collect();
-            let examples = if lang.is_en() && !l.examples_en.is_empty() { &l.examples_en } else { &l.examples };
+            let examples = if lang.is_en() && !l.examples_en.is_empty() {
+                &l.examples_en
+            } else {
+                &l.examples
+            };
             levels.push(LevelView {
                 name: l.name.clone(),
                 name_en: l.name_en.clone(),
@@ -219,7 +269,11 @@ fn scheme_view(s: Scheme, active: &str, lang: Lang) -> SchemeView {
     }
     SchemeView {
         active: s.code == active,
-        checks: s.checks.iter().map(|c| lang.pick(&c.message, &c.message_en).to_string()).collect(),
+        checks: s
+            .checks
+            .iter()
+            .map(|c| lang.pick(&c.message, &c.message_en).to_string())
+            .collect(),
         code: s.code,
         name: s.name,
         name_en: s.name_en,
@@ -237,10 +291,28 @@ pub async fn classification(
 ) -> AppResult<ClassificationPage> {
     user.require_app(&state, Action::ReadCatalog)?;
     let active = state.store.active_scheme().await?.code;
-    let schemes = state.store.classification_schemes().await?.into_iter().map(|s| scheme_view(s, &active, lang)).collect();
+    let schemes = state
+        .store
+        .classification_schemes()
+        .await?
+        .into_iter()
+        .map(|s| scheme_view(s, &active, lang))
+        .collect();
     let can_manage = user.can(&state, Action::ManageCatalog, &Resource::App);
-    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/classification", "classification").await?;
-    Ok(ClassificationPage { chrome, schemes, can_manage })
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/classification",
+        "classification",
+    )
+    .await?;
+    Ok(ClassificationPage {
+        chrome,
+        schemes,
+        can_manage,
+    })
 }
 
 #[derive(Deserialize)]
@@ -259,7 +331,10 @@ pub async fn set_active(
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
     user.require_app(&state, Action::ManageCatalog)?;
-    state.store.set_active_scheme(&user.actor(), &form.scheme).await?;
+    state
+        .store
+        .set_active_scheme(&user.actor(), &form.scheme)
+        .await?;
     flash(&session, T { lang }.get("classification.changed")).await;
     Ok(Redirect::to("/classification"))
 }

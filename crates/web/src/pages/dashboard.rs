@@ -40,8 +40,14 @@ pub async fn show(
     let store = &state.store;
     let one = PageRequest::new(Some(1), Some(1));
     let policy = store.policy_document("basic_policy").await?;
-    let threats = store.list_threats(&ThreatFilter::default(), one).await?.total;
-    let controls = store.list_controls(&ControlFilter::default(), one).await?.total;
+    let threats = store
+        .list_threats(&ThreatFilter::default(), one)
+        .await?
+        .total;
+    let controls = store
+        .list_controls(&ControlFilter::default(), one)
+        .await?
+        .total;
     let units = store.list_units(one).await?.total;
     let users = if user.can(&state, Action::ReadUsers, &mamori_authz::Resource::App) {
         store.list_users(None, one).await?.total
@@ -49,7 +55,9 @@ pub async fn show(
         0
     };
     let events = if user.can(&state, Action::ReadEvents, &mamori_authz::Resource::App) {
-        mamori_store::events::list_events(&store.db, &EventFilter::default(), one).await?.total
+        mamori_store::events::list_events(&store.db, &EventFilter::default(), one)
+            .await?
+            .total
     } else {
         0
     };
@@ -57,8 +65,13 @@ pub async fn show(
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/", "dashboard").await?;
     Ok(DashboardPage {
         articles: policy.articles.len(),
-        policy_title: lang.pick(&policy.document.title, &policy.document.title_en).to_string(),
-        latest_revision: policy.revisions.last().map(|r| DatePair::from_iso(&r.effective, lang)),
+        policy_title: lang
+            .pick(&policy.document.title, &policy.document.title_en)
+            .to_string(),
+        latest_revision: policy
+            .revisions
+            .last()
+            .map(|r| DatePair::from_iso(&r.effective, lang)),
         scheme_name: lang.pick(&scheme.name, &scheme.name_en).to_string(),
         chrome,
         threats,

@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang/{lang}", get(session::switch_lang))
-        .route("/account/password", get(session::password_form).post(session::change_password))
+        .route(
+            "/account/password",
+            get(session::password_form).post(session::change_password),
+        )
         .route("/policy", get(policy::index))
         .route("/policy/{code}", get(policy::document))
         .route("/threats", get(catalog::threats))
@@ -33,7 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/units", get(admin::units).post(admin::create_unit))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/new", get(admin::new_user_form))
-        .route("/users/{id}", get(admin::edit_user_form).post(admin::update_user))
+        .route(
+            "/users/{id}",
+            get(admin::edit_user_form).post(admin::update_user),
+        )
         .route("/users/{id}/password", post(admin::reset_password))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
@@ -98,7 +104,10 @@ impl Chrome {
         };
         Ok(Chrome {
             t: T { lang },
-            user: user.map(|a| ChromeUser { username: a.user.username.clone(), display_name: a.user.display_name.clone() }),
+            user: user.map(|a| ChromeUser {
+                username: a.user.username.clone(),
+                display_name: a.user.display_name.clone(),
+            }),
             csrf: csrf_token(session).await?,
             path_enc: urlencode(path),
             section,
@@ -149,11 +158,18 @@ impl PageQuery {
 
 /// Builds a query string from pairs, leaving out empty values.
 pub fn query_string(path: &str, pairs: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     if kept.is_empty() {
         return path.to_string();
     }
-    format!("{path}?{}", serde_urlencoded::to_string(kept).unwrap_or_default())
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(kept).unwrap_or_default()
+    )
 }
 
 /// The value of an ISO date in 和暦 and western form.
@@ -172,7 +188,10 @@ impl DatePair {
                     Lang::En => mamori_core::wareki::format_en(d),
                 },
             },
-            Err(_) => DatePair { wareki: iso.to_string(), western: iso.to_string() },
+            Err(_) => DatePair {
+                wareki: iso.to_string(),
+                western: iso.to_string(),
+            },
         }
     }
 }

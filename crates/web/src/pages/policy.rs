@@ -65,14 +65,22 @@ pub async fn document(
         .iter()
         .map(|r| {
             let d = DatePair::from_iso(&r.effective, lang);
-            RevisionView { label: r.label.clone(), wareki: d.wareki, western: d.western, text: r.text.clone() }
+            RevisionView {
+                label: r.label.clone(),
+                wareki: d.wareki,
+                western: d.western,
+                text: r.text.clone(),
+            }
         })
         .collect();
     let path = format!("/policy/{code}");
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &path, "policy").await?;
     Ok(PolicyDocumentPage {
         chrome,
-        in_force: doc.revisions.last().map(|r| DatePair::from_iso(&r.effective, lang)),
+        in_force: doc
+            .revisions
+            .last()
+            .map(|r| DatePair::from_iso(&r.effective, lang)),
         title: doc.document.title,
         title_en: doc.document.title_en,
         articles: doc.articles,

@@ -45,7 +45,14 @@ pub async fn login_form(
         return Ok(Redirect::to(&next).into_response());
     }
     let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
-    Ok(LoginPage { chrome, next, username: String::new(), error: None, expired: q.expired.is_some() }.into_response())
+    Ok(LoginPage {
+        chrome,
+        next,
+        username: String::new(),
+        error: None,
+        expired: q.expired.is_some(),
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -67,25 +74,44 @@ pub async fn login(
     verify_csrf(&session, &form.csrf).await?;
     let next = safe_next(form.next.as_deref());
     let t = T { lang };
-    let outcome = state.store.sign_in(&form.username, &form.password, &remote.0).await?;
+    let outcome = state
+        .store
+        .sign_in(&form.username, &form.password, &remote.0)
+        .await?;
     let (status, message) = match outcome {
         SignIn::Ok(user) => {
             // A new session id at sign-in (no session fixation), a new CSRF token.
             session.cycle_id().await.map_err(session_error)?;
-            session.insert(SESSION_USER, user.id).await.map_err(session_error)?;
-            session.insert(SESSION_CSRF, mamori_store::tokens::random_token()).await.map_err(session_error)?;
+            session
+                .insert(SESSION_USER, user.id)
+                .await
+                .map_err(session_error)?;
+            session
+                .insert(SESSION_CSRF, mamori_store::tokens::random_token())
+                .await
+                .map_err(session_error)?;
             return Ok(Redirect::to(&next).into_response());
         }
         SignIn::Rejected => (StatusCode::UNAUTHORIZED, t.get("login.rejected")),
         SignIn::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.get("login.throttled")),
     };
     let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
-    let page = LoginPage { chrome, next, username: form.username, error: Some(message.to_string()), expired: false };
+    let page = LoginPage {
+        chrome,
+        next,
+        username: form.username,
+        error: Some(message.to_string()),
+        expired: false,
+    };
     Ok((status, page).into_response())
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
-    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "MAMORI-SESSION", format!("session error: {e}"))
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "MAMORI-SESSION",
+        format!("session error: {e}"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -103,7 +129,15 @@ pub async fn logout(
     verify_csrf(&session, &form.csrf).await?;
     session.flush().await.map_err(session_error)?;
     let mut tx = state.store.db.begin().await?;
-    tx.append_event(&user.actor(), "sign_in", &user.user.username, "sign_out", None::<&()>, None::<&()>).await?;
+    tx.append_event(
+        &user.actor(),
+        "sign_in",
+        &user.user.username,
+        "sign_out",
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to("/login").into_response())
 }
@@ -114,14 +148,25 @@ pub struct LangQuery {
 }
 
 /// `GET /lang/{ja|en}`: keeps the choice in a cookie and goes back.
-pub async fn switch_lang(Path(lang): Path<String>, Query(q): Query<LangQuery>) -> AppResult<Response> {
+pub async fn switch_lang(
+    Path(lang): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
     let lang = match lang.as_str() {
         "ja" | "en" => lang,
-        other => return Err(AppError::bad_request(format!("言語 '{other}' はありません / no language '{other}': use ja or en"))),
+        other => {
+            return Err(AppError::bad_request(format!(
+                "言語 '{other}' はありません / no language '{other}': use ja or en"
+            )));
+        }
     };
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
     let next = safe_next(q.next.as_deref());
-    Ok((StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, next)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, next)],
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -138,8 +183,20 @@ pub async fn password_form(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<PasswordPage> {
-    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/account/password", "account").await?;
-    Ok(PasswordPage { chrome, must_change: user.user.must_change_password, error: None })
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/account/password",
+        "account",
+    )
+    .await?;
+    Ok(PasswordPage {
+        chrome,
+        must_change: user.user.must_change_password,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -164,8 +221,16 @@ pub async fn change_password(
     let error = if form.new_password != form.confirm {
         Some(t.get("password.mismatch").to_string())
     } else {
-        match state.store.sign_in(&user.user.username, &form.current, &remote.0).await? {
-            SignIn::Ok(_) => match state.store.set_password(&user.actor(), user.user.id, &form.new_password, false).await {
+        match state
+            .store
+            .sign_in(&user.user.username, &form.current, &remote.0)
+            .await?
+        {
+            SignIn::Ok(_) => match state
+                .store
+                .set_password(&user.actor(), user.user.id, &form.new_password, false)
+                .await
+            {
                 Ok(()) => None,
                 Err(mamori_store::StoreError::Invalid { message, .. }) => Some(message),
                 Err(e) => return Err(e.into()),
@@ -180,8 +245,20 @@ pub async fn change_password(
             Ok(Redirect::to("/").into_response())
         }
         Some(e) => {
-            let chrome = Chrome::new(&state, &session, lang, Some(&user), "/account/password", "account").await?;
-            let page = PasswordPage { chrome, must_change: user.user.must_change_password, error: Some(e) };
+            let chrome = Chrome::new(
+                &state,
+                &session,
+                lang,
+                Some(&user),
+                "/account/password",
+                "account",
+            )
+            .await?;
+            let page = PasswordPage {
+                chrome,
+                must_change: user.user.must_change_password,
+                error: Some(e),
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

@@ -4,9 +4,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use mamori_core::org::SystemRole;
 use mamori_store::Store;
 use mamori_store::users::NewUser;
-use mamori_core::org::SystemRole;
 use std::collections::BTreeMap;
 use tower::ServiceExt;
 
@@ -29,20 +29,34 @@ impl Resp {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
     }
 }
 
 impl Client {
     pub fn new(store: Store) -> Client {
         let authz = mamori_authz::Authorizer::builtin().unwrap();
-        let config = mamori_web::WebConfig { secure_cookies: false, session_hours: 8 };
+        let config = mamori_web::WebConfig {
+            secure_cookies: false,
+            session_hours: 8,
+        };
         let app = mamori_web::router(mamori_web::AppState::new(store.clone(), authz, config));
-        Client { app, store, cookies: BTreeMap::new() }
+        Client {
+            app,
+            store,
+            cookies: BTreeMap::new(),
+        }
     }
 
     pub fn fresh(&self) -> Client {
-        Client { app: self.app.clone(), store: self.store.clone(), cookies: BTreeMap::new() }
+        Client {
+            app: self.app.clone(),
+            store: self.store.clone(),
+            cookies: BTreeMap::new(),
+        }
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Resp {
@@ -59,16 +73,28 @@ impl Client {
                 self.cookies.insert(k.to_string(), val.to_string());
             }
         }
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Resp { status, headers, body }
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
-        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
         self.send(req).await
     }
 
@@ -93,23 +119,48 @@ impl Client {
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Resp {
         let page = self.get("/login").await;
         let csrf = Client::csrf_of(&page.body);
-        self.post_form("/login", &[("csrf", &csrf), ("username", username), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 
-    pub async fn api(&mut self, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Resp {
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap(),
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
             None => req.body(Body::empty()).unwrap(),
         };
         self.send(req).await
     }
 
     pub async fn token(&mut self, username: &str, password: &str) -> String {
-        let r = self.api("POST", "/api/v1/auth/token", None, Some(serde_json::json!({"username": username, "password": password}))).await;
+        let r = self
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.json()["token"].as_str().unwrap().to_string()
     }
@@ -122,25 +173,31 @@ pub async fn clients() -> Vec<(&'static str, Client)> {
         store.ensure_admin(Some(PASSWORD)).await.unwrap();
         let actor = mamori_store::Actor::System("test");
         let unit = store
-            .create_unit(&actor, mamori_store::units::NewUnit {
-                parent_id: None,
-                code: "D01".into(),
-                name: "総務局".into(),
-                name_en: "General Affairs".into(),
-                kind: mamori_core::org::UnitKind::Department,
-            })
+            .create_unit(
+                &actor,
+                mamori_store::units::NewUnit {
+                    parent_id: None,
+                    code: "D01".into(),
+                    name: "総務局".into(),
+                    name_en: "General Affairs".into(),
+                    kind: mamori_core::org::UnitKind::Department,
+                },
+            )
             .await
             .unwrap();
         store
-            .create_user(&actor, NewUser {
-                username: "tanaka".into(),
-                display_name: "田中 美咲".into(),
-                email: None,
-                unit_id: Some(unit.id),
-                roles: vec![SystemRole::Staff],
-                password: PASSWORD.into(),
-                must_change_password: false,
-            })
+            .create_user(
+                &actor,
+                NewUser {
+                    username: "tanaka".into(),
+                    display_name: "田中 美咲".into(),
+                    email: None,
+                    unit_id: Some(unit.id),
+                    roles: vec![SystemRole::Staff],
+                    password: PASSWORD.into(),
+                    must_change_password: false,
+                },
+            )
             .await
             .unwrap();
         out.push((backend, Client::new(store)));

@@ -7,7 +7,11 @@ async fn sign_in_dashboard_and_policy_in_both_languages() {
     for (backend, mut c) in clients().await {
         let r = c.get("/").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
-        assert!(r.location().starts_with("/login"), "{backend}: {}", r.location());
+        assert!(
+            r.location().starts_with("/login"),
+            "{backend}: {}",
+            r.location()
+        );
 
         let r = c.sign_in("admin", PASSWORD).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
@@ -30,8 +34,14 @@ async fn sign_in_dashboard_and_policy_in_both_languages() {
         assert!(r.body.contains("Revision history"), "{backend}");
         assert!(r.body.contains("1 March 2025"), "{backend}");
         let r = c.get("/threats").await;
-        assert!(r.body.contains("Threats to information security"), "{backend}");
-        assert!(r.body.contains("Unauthorised access") || r.body.contains("Unauthorized access"), "{backend}");
+        assert!(
+            r.body.contains("Threats to information security"),
+            "{backend}"
+        );
+        assert!(
+            r.body.contains("Unauthorised access") || r.body.contains("Unauthorized access"),
+            "{backend}"
+        );
     }
 }
 
@@ -39,18 +49,35 @@ async fn sign_in_dashboard_and_policy_in_both_languages() {
 async fn pages_render_for_admin() {
     for (backend, mut c) in clients().await {
         c.sign_in("admin", PASSWORD).await;
-        for path in ["/policy", "/threats", "/controls", "/classification", "/units", "/users", "/users/new", "/events", "/authz", "/account/password"] {
+        for path in [
+            "/policy",
+            "/threats",
+            "/controls",
+            "/classification",
+            "/units",
+            "/users",
+            "/users/new",
+            "/events",
+            "/authz",
+            "/account/password",
+        ] {
             let r = c.get(path).await;
             assert_eq!(r.status, StatusCode::OK, "{backend} {path}: {}", r.body);
         }
         let cats = c.store.threat_categories().await.unwrap();
         let r = c.get(&format!("/threats?category={}", cats[3].code)).await;
         assert!(r.body.contains("電力供給の途絶"), "{backend}");
-        assert!(!r.body.contains("不正アクセス"), "{backend}: filtered to one category");
+        assert!(
+            !r.body.contains("不正アクセス"),
+            "{backend}: filtered to one category"
+        );
         let r = c.get("/threats?category=nope").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         let r = c.get("/classification").await;
-        assert!(r.body.contains("自治体機密性3A") || r.body.contains("3A"), "{backend}");
+        assert!(
+            r.body.contains("自治体機密性3A") || r.body.contains("3A"),
+            "{backend}"
+        );
         assert!(r.body.contains("取扱制限"));
     }
 }
@@ -65,7 +92,9 @@ async fn wrong_password_missing_csrf_and_throttling() {
         // No CSRF token: refused, nothing signed in.
         let mut other = c.fresh();
         other.get("/login").await;
-        let r = other.post_form("/login", &[("username", "admin"), ("password", PASSWORD)]).await;
+        let r = other
+            .post_form("/login", &[("username", "admin"), ("password", PASSWORD)])
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         assert!(r.body.contains("MAMORI-CSRF-TOKEN"));
         assert_eq!(other.get("/").await.status, StatusCode::SEE_OTHER);
@@ -91,13 +120,20 @@ async fn wrong_password_missing_csrf_and_throttling() {
 async fn expired_or_unknown_session_asks_to_sign_in_again() {
     for (backend, c) in clients().await {
         let req = axum::http::Request::get("/")
-            .header(header::COOKIE, format!("{}=AAAAAAAAAAAAAAAAAAAAAA", mamori_web::SESSION_COOKIE))
+            .header(
+                header::COOKIE,
+                format!("{}=AAAAAAAAAAAAAAAAAAAAAA", mamori_web::SESSION_COOKIE),
+            )
             .body(axum::body::Body::empty())
             .unwrap();
         let mut c2 = c.fresh();
         let r = c2.send(req).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
-        assert!(r.location().contains("expired=1"), "{backend}: {}", r.location());
+        assert!(
+            r.location().contains("expired=1"),
+            "{backend}: {}",
+            r.location()
+        );
         let r = c2.get("/login?expired=1").await;
         assert!(r.body.contains("セッションの有効期限が切れました"));
     }
@@ -110,23 +146,59 @@ async fn staff_cannot_reach_admin_pages_and_admin_manages_users() {
         staff.sign_in("tanaka", PASSWORD).await;
         assert_eq!(staff.get("/").await.status, StatusCode::OK, "{backend}");
         for path in ["/users", "/users/new", "/events", "/authz"] {
-            assert_eq!(staff.get(path).await.status, StatusCode::FORBIDDEN, "{backend}: staff on {path}");
+            assert_eq!(
+                staff.get(path).await.status,
+                StatusCode::FORBIDDEN,
+                "{backend}: staff on {path}"
+            );
         }
         let page = staff.get("/units").await;
         let csrf = Client::csrf_of(&page.body);
-        let r = staff.post_form("/units", &[("csrf", &csrf), ("code", "X"), ("name", "x"), ("kind", "section")]).await;
+        let r = staff
+            .post_form(
+                "/units",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "X"),
+                    ("name", "x"),
+                    ("kind", "section"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
 
         c.sign_in("admin", PASSWORD).await;
         let page = c.get("/users/new").await;
         let csrf = Client::csrf_of(&page.body);
         let r = c
-            .post_form("/users", &[("csrf", &csrf), ("username", "suzuki"), ("display_name", "鈴木"), ("role", "auditor"), ("password", "short")])
+            .post_form(
+                "/users",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "suzuki"),
+                    ("display_name", "鈴木"),
+                    ("role", "auditor"),
+                    ("password", "short"),
+                ],
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: weak password");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: weak password"
+        );
         assert!(r.body.contains("12"), "{backend}: says why");
         let r = c
-            .post_form("/users", &[("csrf", &csrf), ("username", "suzuki"), ("display_name", "鈴木"), ("role", "auditor"), ("password", PASSWORD)])
+            .post_form(
+                "/users",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "suzuki"),
+                    ("display_name", "鈴木"),
+                    ("role", "auditor"),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
         let created = c.store.user_by_name("suzuki").await.unwrap().unwrap();
@@ -141,17 +213,33 @@ async fn staff_cannot_reach_admin_pages_and_admin_manages_users() {
         let page = suzuki.get("/account/password").await;
         let csrf = Client::csrf_of(&page.body);
         let r = suzuki
-            .post_form("/account/password", &[("csrf", &csrf), ("current", PASSWORD), ("new_password", "my own new passphrase"), ("confirm", "my own new passphrase")])
+            .post_form(
+                "/account/password",
+                &[
+                    ("csrf", &csrf),
+                    ("current", PASSWORD),
+                    ("new_password", "my own new passphrase"),
+                    ("confirm", "my own new passphrase"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
-        assert_eq!(suzuki.get("/events").await.status, StatusCode::OK, "{backend}: auditors read the log");
+        assert_eq!(
+            suzuki.get("/events").await.status,
+            StatusCode::OK,
+            "{backend}: auditors read the log"
+        );
 
         // Sign out ends the session.
         let page = suzuki.get("/").await;
         let csrf = Client::csrf_of(&page.body);
         let r = suzuki.post_form("/logout", &[("csrf", &csrf)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(suzuki.get("/").await.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            suzuki.get("/").await.status,
+            StatusCode::SEE_OTHER,
+            "{backend}"
+        );
     }
 }
 
@@ -160,19 +248,37 @@ async fn security_headers_health_and_unknown_pages() {
     for (backend, mut c) in clients().await {
         let r = c.get("/healthz").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
-        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_string();
-        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-        assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+        let csp = r
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(
+            r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff"
+        );
         let r = c.get("/login").await;
         let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         let r = c.get("/no/such/page").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert!(r.body.contains("<html"));
         let r = c.get("/lang/fr").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         let r = c.get("/login?next=//evil.example").await;
-        assert!(r.body.contains("name=\"next\" value=\"/\""), "{backend}: no open redirect");
+        assert!(
+            r.body.contains("name=\"next\" value=\"/\""),
+            "{backend}: no open redirect"
+        );
     }
 }
 
