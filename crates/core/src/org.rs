@@ -146,6 +146,200 @@ impl fmt::Display for SystemRole {
     }
 }
 
+/// How a member of staff is employed (第2: 職員 includes 会計年度任用職員 and others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentType {
+    /// 正規職員
+    Regular,
+    /// 会計年度任用職員
+    FiscalYear,
+    /// 再任用職員
+    Reappointed,
+    /// 任期付職員
+    FixedTerm,
+    /// 派遣職員
+    Dispatched,
+    /// 委託先従事者
+    Contractor,
+    /// その他
+    Other,
+}
+
+impl EmploymentType {
+    pub const ALL: [EmploymentType; 7] = [
+        EmploymentType::Regular,
+        EmploymentType::FiscalYear,
+        EmploymentType::Reappointed,
+        EmploymentType::FixedTerm,
+        EmploymentType::Dispatched,
+        EmploymentType::Contractor,
+        EmploymentType::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            EmploymentType::Regular => "regular",
+            EmploymentType::FiscalYear => "fiscal_year",
+            EmploymentType::Reappointed => "reappointed",
+            EmploymentType::FixedTerm => "fixed_term",
+            EmploymentType::Dispatched => "dispatched",
+            EmploymentType::Contractor => "contractor",
+            EmploymentType::Other => "other",
+        }
+    }
+
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            EmploymentType::Regular => "正規職員",
+            EmploymentType::FiscalYear => "会計年度任用職員",
+            EmploymentType::Reappointed => "再任用職員",
+            EmploymentType::FixedTerm => "任期付職員",
+            EmploymentType::Dispatched => "派遣職員",
+            EmploymentType::Contractor => "委託先従事者",
+            EmploymentType::Other => "その他",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            EmploymentType::Regular => "Regular staff",
+            EmploymentType::FiscalYear => "Fiscal-year appointee",
+            EmploymentType::Reappointed => "Re-appointed staff",
+            EmploymentType::FixedTerm => "Fixed-term staff",
+            EmploymentType::Dispatched => "Agency worker",
+            EmploymentType::Contractor => "Contractor staff",
+            EmploymentType::Other => "Other",
+        }
+    }
+}
+
+impl FromStr for EmploymentType {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EmploymentType::ALL
+            .into_iter()
+            .find(|k| k.code() == s)
+            .ok_or_else(|| UnknownCode {
+                what: "employment type",
+                code: s.to_string(),
+            })
+    }
+}
+
+/// What a guideline role is held for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    /// The whole organisation (CISO, CSIRT, 委員会).
+    Organisation,
+    /// A unit of the organisation and everything below it.
+    Unit,
+    /// One information system (its id in the asset register).
+    System,
+}
+
+impl ScopeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ScopeKind::Organisation => "organisation",
+            ScopeKind::Unit => "unit",
+            ScopeKind::System => "system",
+        }
+    }
+}
+
+/// One role of the guideline's model (第5 組織及び体制). The catalogue is data:
+/// a code, names, and what the role is held for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GuidelineRole {
+    pub code: &'static str,
+    pub name_ja: &'static str,
+    pub name_en: &'static str,
+    pub scope: ScopeKind,
+    /// For unit-scoped roles, the kind of unit the role is held for.
+    pub unit_kind: Option<UnitKind>,
+}
+
+/// The guideline's roles. Cities that use other names rename them on the page; the
+/// codes stay.
+pub const GUIDELINE_ROLES: [GuidelineRole; 9] = [
+    GuidelineRole {
+        code: "ciso",
+        name_ja: "最高情報セキュリティ責任者",
+        name_en: "Chief Information Security Officer (CISO)",
+        scope: ScopeKind::Organisation,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "chief_security_manager",
+        name_ja: "統括情報セキュリティ責任者",
+        name_en: "Chief information security manager",
+        scope: ScopeKind::Organisation,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "security_manager",
+        name_ja: "情報セキュリティ責任者",
+        name_en: "Information security manager (department)",
+        scope: ScopeKind::Unit,
+        unit_kind: Some(UnitKind::Department),
+    },
+    GuidelineRole {
+        code: "security_administrator",
+        name_ja: "情報セキュリティ管理者",
+        name_en: "Information security administrator (section)",
+        scope: ScopeKind::Unit,
+        unit_kind: Some(UnitKind::Section),
+    },
+    GuidelineRole {
+        code: "system_manager",
+        name_ja: "情報システム管理者",
+        name_en: "Information system manager",
+        scope: ScopeKind::System,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "system_operator",
+        name_ja: "情報システム担当者",
+        name_en: "Information system operator",
+        scope: ScopeKind::System,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "csirt",
+        name_ja: "CSIRT要員",
+        name_en: "CSIRT member",
+        scope: ScopeKind::Organisation,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "committee",
+        name_ja: "情報セキュリティ委員会委員",
+        name_en: "Information security committee member",
+        scope: ScopeKind::Organisation,
+        unit_kind: None,
+    },
+    GuidelineRole {
+        code: "adviser",
+        name_ja: "最高情報セキュリティアドバイザー",
+        name_en: "Chief information security adviser",
+        scope: ScopeKind::Organisation,
+        unit_kind: None,
+    },
+];
+
+/// The guideline role with this code.
+pub fn guideline_role(code: &str) -> Result<&'static GuidelineRole, UnknownCode> {
+    GUIDELINE_ROLES
+        .iter()
+        .find(|r| r.code == code)
+        .ok_or_else(|| UnknownCode {
+            what: "guideline role",
+            code: code.to_string(),
+        })
+}
+
 /// A code that names nothing known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} '{code}'")]
@@ -167,5 +361,13 @@ mod tests {
             assert_eq!(k.code().parse::<UnitKind>(), Ok(k));
         }
         assert!("root".parse::<SystemRole>().is_err());
+        for e in EmploymentType::ALL {
+            assert_eq!(e.code().parse::<EmploymentType>(), Ok(e));
+        }
+        for r in GUIDELINE_ROLES {
+            assert_eq!(guideline_role(r.code).map(|g| g.code), Ok(r.code));
+            assert_eq!(r.unit_kind.is_some(), r.scope == ScopeKind::Unit);
+        }
+        assert!(guideline_role("mayor").is_err());
     }
 }

@@ -22,8 +22,18 @@ pub struct User {
     pub active: bool,
     pub must_change_password: bool,
     pub roles: Vec<String>,
+    /// The employment type code (see `mamori_core::org::EmploymentType`).
+    #[serde(default = "default_employment_type")]
+    pub employment_type: String,
+    /// 職名 (e.g. 課長, 主事).
+    #[serde(default)]
+    pub position: String,
     pub created_at: String,
     pub updated_at: String,
+}
+
+fn default_employment_type() -> String {
+    "regular".to_string()
 }
 
 impl User {
@@ -41,6 +51,8 @@ struct UserRow {
     unit_id: Option<i64>,
     active: bool,
     must_change_password: bool,
+    employment_type: String,
+    position: String,
     created_at: String,
     updated_at: String,
 }
@@ -56,6 +68,8 @@ impl UserRow {
             active: self.active,
             must_change_password: self.must_change_password,
             roles,
+            employment_type: self.employment_type,
+            position: self.position,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -65,7 +79,7 @@ impl UserRow {
 macro_rules! select_users {
     ($rest:literal) => {
         concat!(
-            "SELECT id, username, display_name, email, unit_id, active, must_change_password, created_at, updated_at FROM users ",
+            "SELECT id, username, display_name, email, unit_id, active, must_change_password, employment_type, position, created_at, updated_at FROM users ",
             $rest
         )
     };
@@ -192,6 +206,8 @@ impl Store {
             active: true,
             must_change_password: new.must_change_password,
             roles: roles.iter().map(|r| r.code().to_string()).collect(),
+            employment_type: default_employment_type(),
+            position: String::new(),
             created_at: now.clone(),
             updated_at: now,
         };
