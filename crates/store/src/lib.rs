@@ -6,6 +6,8 @@ pub mod db;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod netcheck;
+pub mod org;
 pub mod passwords;
 pub mod sessions;
 pub mod settings;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+mod netcheck_view;
 pub mod pages;
 mod security;
 pub mod session_store;

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod catalog;
+mod netcheck;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::{get, post};
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/password", post(admin::reset_password))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
+        .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
+        .route("/netcheck/runs/{id}", get(netcheck::get))
 }
 
 #[derive(OpenApi)]
@@ -48,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         catalog::control_categories, catalog::controls, catalog::schemes, catalog::active_scheme, catalog::set_active_scheme,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::user, admin::update_user,
         admin::reset_password, admin::events, admin::verify,
+        netcheck::create, netcheck::list, netcheck::get,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -4,6 +4,7 @@
 mod admin;
 mod catalog;
 mod dashboard;
+mod netcheck;
 mod policy;
 mod session;
 
@@ -44,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
         .route("/authz", get(admin::authz_policies))
+        .route("/netcheck", get(netcheck::show).post(netcheck::run))
+        .route("/netcheck/runs/{id}", get(netcheck::show_run))
 }
 
 /// The signed-in user as the layout shows them.
@@ -58,6 +61,7 @@ pub struct Nav {
     pub users: bool,
     pub events: bool,
     pub policies: bool,
+    pub netcheck: bool,
 }
 
 /// What the common layout needs: language, user, CSRF token, current path, flash.
@@ -99,6 +103,7 @@ impl Chrome {
                 users: a.can(state, Action::ReadUsers, &mamori_authz::Resource::App),
                 events: a.can(state, Action::ReadEvents, &mamori_authz::Resource::App),
                 policies: a.can(state, Action::ManageSettings, &mamori_authz::Resource::App),
+                netcheck: a.can(state, Action::RunNetcheck, &mamori_authz::Resource::App),
             },
             None => Nav::default(),
         };

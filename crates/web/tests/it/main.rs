@@ -2,5 +2,6 @@
 //! configured) PostgreSQL.
 
 mod api;
+mod netcheck;
 mod client;
 mod pages;

@@ -1,0 +1,189 @@
+//! The history of firewall checks per device, and the city's segments file.
+//! The checking itself is `mamori-netcheck`'s; this keeps what it found.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
+
+/// The setting that holds the city's segments file (TOML).
+pub const SEGMENTS_SETTING: &str = "netcheck.segments_toml";
+
+/// A check as listed.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct RunSummary {
+    pub id: i64,
+    pub device: String,
+    /// The configuration files checked, comma-separated.
+    pub files: String,
+    pub model: String,
+    pub at: String,
+    pub actor: String,
+    pub clean: bool,
+    pub complete: bool,
+    pub violations: i64,
+    pub shadowed: i64,
+    pub config_sha256: String,
+}
+
+/// A check with its whole report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Run {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub segments_toml: String,
+    pub report_json: String,
+}
+
+/// What a finished check records.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub device: String,
+    pub files: Vec<String>,
+    pub config_texts: Vec<String>,
+    pub model: String,
+    pub clean: bool,
+    pub complete: bool,
+    pub violations: i64,
+    pub shadowed: i64,
+    pub segments_toml: String,
+    pub report_json: String,
+}
+
+macro_rules! select_runs {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, device, files, model, at, actor, clean, complete, violations, shadowed, config_sha256 FROM netcheck_runs ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    /// Records a check and its report.
+    pub async fn record_netcheck(
+        &self,
+        actor: &Actor,
+        run: NewRun,
+    ) -> Result<RunSummary, StoreError> {
+        let device = run.device.trim().to_string();
+        if device.is_empty() {
+            return Err(StoreError::invalid(
+                "device",
+                "機器名を入力してください / the device name is empty",
+            ));
+        }
+        let mut hasher = Sha256::new();
+        for text in &run.config_texts {
+            hasher.update(text.as_bytes());
+        }
+        let sha = hex::encode(hasher.finalize());
+        let at = now_rfc3339();
+        let files = run.files.join(", ");
+        let mut tx = self.db.begin().await?;
+        let id: i64 = tx_run!(&mut tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO netcheck_runs (device, files, model, at, actor, clean, complete, violations, shadowed, config_sha256, segments_toml, report_json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(&device)
+            .bind(&files)
+            .bind(&run.model)
+            .bind(&at)
+            .bind(actor.label())
+            .bind(run.clean)
+            .bind(run.complete)
+            .bind(run.violations)
+            .bind(run.shadowed)
+            .bind(&sha)
+            .bind(&run.segments_toml)
+            .bind(&run.report_json)
+            .fetch_one(&mut *c)
+            .await?
+        });
+        let summary = RunSummary {
+            id,
+            device,
+            files,
+            model: run.model,
+            at,
+            actor: actor.label(),
+            clean: run.clean,
+            complete: run.complete,
+            violations: run.violations,
+            shadowed: run.shadowed,
+            config_sha256: sha,
+        };
+        tx.append_event(
+            actor,
+            "netcheck_run",
+            id,
+            "create",
+            None::<&()>,
+            Some(&summary),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The checks, newest first, optionally of one device.
+    pub async fn list_netchecks(
+        &self,
+        device: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<RunSummary>, StoreError> {
+        let device = device.unwrap_or("").trim().to_string();
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<RunSummary> = sqlx::query_as(select_runs!(
+                "WHERE ($1 = '' OR device = $1) ORDER BY id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(&device)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM netcheck_runs WHERE ($1 = '' OR device = $1)",
+            )
+            .bind(&device)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// The devices that have been checked, with their number of checks.
+    pub async fn netcheck_devices(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT device, COUNT(*) FROM netcheck_runs GROUP BY device ORDER BY device",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// One check with its report.
+    pub async fn netcheck(&self, id: i64) -> Result<Run, StoreError> {
+        let summary: Option<RunSummary> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_runs!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let summary = summary.ok_or_else(|| StoreError::not_found("netcheck run", id))?;
+        let (segments_toml, report_json): (String, String) = db_run!(&self.db, |pool| {
+            sqlx::query_as("SELECT segments_toml, report_json FROM netcheck_runs WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(Run {
+            summary,
+            segments_toml,
+            report_json,
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! Firewall checks over the API.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use mamori_authz::Action;
+use mamori_netcheck::ConfigInput;
+use mamori_store::netcheck::{NewRun, RunSummary, SEGMENTS_SETTING};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use crate::auth::ApiUser;
+use crate::netcheck_view::{CheckInput, remember_segments, run_check};
+use crate::state::AppState;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ConfigBody {
+    /// The file name shown in reports.
+    pub file: String,
+    pub text: String,
+    /// iptables, nftables-json or fort-ios; detected when left out.
+    #[schema(value_type = Option<String>)]
+    pub format: Option<mamori_netcheck::ConfigFormat>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CheckRequest {
+    /// The device the configurations belong to (the history is kept per device).
+    pub device: String,
+    /// The segments file (TOML); the saved one when left out.
+    pub segments: Option<String>,
+    /// A built-in model name, overriding the segments file's.
+    pub model: Option<String>,
+    /// A city's own model (TOML).
+    pub model_toml: Option<String>,
+    pub configs: Vec<ConfigBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CheckResponse {
+    pub run: RunSummary,
+    /// The checker's report: matrix, violations (with the rules, each with file and line), blocked_flows, shadowed, findings, unsupported, complete.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+}
+
+/// Checks configurations against the segment model and records the check.
+#[utoipa::path(post, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
+    responses((status = 201, body = CheckResponse), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, ApiJson(req): ApiJson<CheckRequest>) -> ApiResult<(StatusCode, Json<CheckResponse>)> {
+    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+    let segments = match req.segments {
+        Some(s) => s,
+        None => state.store.setting(SEGMENTS_SETTING).await.map_err(json_err)?.ok_or_else(|| {
+            json_err(crate::error::AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-NETCHECK-INPUT", "区分定義がありません / no segments file: send 'segments'"))
+        })?,
+    };
+    let configs: Vec<ConfigInput> = req.configs.into_iter().map(|c| ConfigInput { file: c.file, text: c.text, format: c.format }).collect();
+    let input = CheckInput { segments_toml: segments.clone(), model: req.model, model_toml: req.model_toml, configs: configs.clone() };
+    let (report, model) = run_check(input).await.map_err(json_err)?;
+    remember_segments(&state, &user.actor(), &segments).await.map_err(json_err)?;
+    let report_json = report.render_json();
+    let run = state
+        .store
+        .record_netcheck(
+            &user.actor(),
+            NewRun {
+                device: req.device,
+                files: configs.iter().map(|c| c.file.clone()).collect(),
+                config_texts: configs.iter().map(|c| c.text.clone()).collect(),
+                model,
+                clean: report.is_clean(),
+                complete: report.complete,
+                violations: report.violations.len() as i64,
+                shadowed: report.shadowed.len() as i64,
+                segments_toml: segments,
+                report_json: report_json.clone(),
+            },
+        )
+        .await
+        .map_err(json_err)?;
+    let report = serde_json::from_str(&report_json).unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(CheckResponse { run, report })))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RunQuery {
+    device: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The history of checks, newest first.
+#[utoipa::path(get, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
+    responses((status = 200, body = Collection<RunSummary>)))]
+pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<RunQuery>) -> ApiResult<Json<Collection<RunSummary>>> {
+    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(state.store.list_netchecks(q.device.as_deref(), page).await.map_err(json_err)?.into()))
+}
+
+/// One check with its report.
+#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = CheckResponse), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<CheckResponse>> {
+    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+    let run = state.store.netcheck(id).await.map_err(json_err)?;
+    let report = serde_json::from_str(&run.report_json).unwrap_or_default();
+    Ok(Json(CheckResponse { run: run.summary, report }))
+}

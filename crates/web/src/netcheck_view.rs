@@ -1,0 +1,176 @@
+//! Running a firewall check for the page and the API, and turning a stored report
+//! into lines to show.
+
+use mamori_netcheck::{ConfigInput, ModelRef, Report, SegmentModel, builtin_model, parse_model, parse_segments};
+use serde_json::Value;
+
+use crate::error::AppError;
+
+/// What a check needs.
+pub struct CheckInput {
+    pub segments_toml: String,
+    /// A built-in model name overriding the segments file's, if any.
+    pub model: Option<String>,
+    /// A city's own model (TOML), if any: overrides both.
+    pub model_toml: Option<String>,
+    pub configs: Vec<ConfigInput>,
+}
+
+fn unprocessable(message: String) -> AppError {
+    AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-NETCHECK-INPUT", message)
+}
+
+/// Parses the inputs and runs the checker (on a blocking thread: a large ruleset
+/// takes CPU). Errors name the file and line.
+pub async fn run_check(input: CheckInput) -> Result<(Report, String), AppError> {
+    tokio::task::spawn_blocking(move || {
+        let segments = parse_segments(&input.segments_toml).map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
+        let model: SegmentModel = match (&input.model_toml, &input.model) {
+            (Some(text), _) if !text.trim().is_empty() => {
+                parse_model(text).map_err(|e| unprocessable(format!("モデル / model: {e}")))?
+            }
+            (_, Some(name)) if !name.is_empty() => builtin_model(name)
+                .ok_or_else(|| unprocessable(format!("モデル '{name}' はありません / no built-in model '{name}'")))?
+                .map_err(|e| unprocessable(e.to_string()))?,
+            _ => match segments.model_ref() {
+                ModelRef::Builtin(name) => builtin_model(&name)
+                    .ok_or_else(|| unprocessable(format!("モデル '{name}' はありません / no built-in model '{name}'")))?
+                    .map_err(|e| unprocessable(e.to_string()))?,
+                ModelRef::File(path) => {
+                    return Err(unprocessable(format!(
+                        "区分定義がモデルファイル {path} を指しています。モデルの内容を貼り付けてください / the segments file names the model file {path}: paste the model's text"
+                    )));
+                }
+            },
+        };
+        if input.configs.is_empty() {
+            return Err(unprocessable("設定ファイルがありません / no configuration was given".into()));
+        }
+        let report = mamori_netcheck::check(&segments, &model, &input.configs).map_err(|e| unprocessable(e.to_string()))?;
+        let name = report.model.clone();
+        Ok((report, name))
+    })
+    .await
+    .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "MAMORI-INTERNAL", e.to_string()))?
+}
+
+/// One packet range in words (as the CLI prints it).
+fn packet(v: &Value) -> String {
+    let list = |k: &str| v[k].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")).unwrap_or_default();
+    let mut s = format!(
+        "{} {} → {} proto {}",
+        v["family"].as_str().unwrap_or(""),
+        list("src"),
+        list("dst"),
+        v["protocol"].as_str().unwrap_or("")
+    );
+    for (k, label) in [("src_ports", "sport"), ("dst_ports", "dport")] {
+        if let Some(p) = v[k].as_str().filter(|p| *p != "any") {
+            s.push_str(&format!(" {label} {p}"));
+        }
+    }
+    s
+}
+
+fn packets(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().map(packet).collect()).unwrap_or_default()
+}
+
+fn rule(v: &Value) -> String {
+    format!("{}:{}  {}", v["file"].as_str().unwrap_or(""), v["line"], v["text"].as_str().unwrap_or(""))
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub struct CellLine {
+    pub file: String,
+    pub from: String,
+    pub to: String,
+    pub policy: String,
+    pub status: String,
+    pub bad: bool,
+    pub permitted: Vec<String>,
+}
+
+pub struct ViolationLine {
+    pub file: String,
+    pub from: String,
+    pub to: String,
+    pub policy: String,
+    pub packets: Vec<String>,
+    pub rules: Vec<String>,
+}
+
+pub struct ReportView {
+    pub model: String,
+    pub complete: bool,
+    pub cells: Vec<CellLine>,
+    pub violations: Vec<ViolationLine>,
+    pub blocked: Vec<String>,
+    pub findings: Vec<String>,
+    pub shadowed: Vec<String>,
+    pub unsupported: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// A stored report (JSON) as lines for the page.
+pub fn view(report_json: &str) -> ReportView {
+    let r: Value = serde_json::from_str(report_json).unwrap_or(Value::Null);
+    let arr = |k: &str| r[k].as_array().cloned().unwrap_or_default();
+    ReportView {
+        model: text(&r["model"]),
+        complete: r["complete"].as_bool().unwrap_or(false),
+        cells: arr("matrix")
+            .iter()
+            .map(|c| CellLine {
+                file: text(&c["file"]),
+                from: format!("{} ({})", text(&c["from"]), text(&c["from_role"])),
+                to: format!("{} ({})", text(&c["to"]), text(&c["to_role"])),
+                policy: text(&c["policy"]),
+                status: text(&c["status"]),
+                bad: c["status"] == "violation",
+                permitted: packets(&c["permitted"]),
+            })
+            .collect(),
+        violations: arr("violations")
+            .iter()
+            .map(|v| ViolationLine {
+                file: text(&v["file"]),
+                from: format!("{} ({})", text(&v["from"]), text(&v["from_role"])),
+                to: format!("{} ({})", text(&v["to"]), text(&v["to_role"])),
+                policy: text(&v["policy"]),
+                packets: packets(&v["packets"]),
+                rules: v["rules"].as_array().map(|a| a.iter().map(rule).collect()).unwrap_or_default(),
+            })
+            .collect(),
+        blocked: arr("blocked_flows")
+            .iter()
+            .map(|b| format!("{}: {} → {} ({}): {}", text(&b["file"]), text(&b["from"]), text(&b["to"]), text(&b["purpose"]), packets(&b["blocked"]).join("; ")))
+            .collect(),
+        findings: arr("findings").iter().map(|f| format!("{} — {}", text(&f["message"]), rule(&f["rule"]))).collect(),
+        shadowed: arr("shadowed").iter().map(rule).collect(),
+        unsupported: arr("unsupported")
+            .iter()
+            .map(|u| format!("{}:{}  {} — {}", text(&u["file"]), u["line"], text(&u["text"]), text(&u["reason"])))
+            .collect(),
+        notes: arr("notes").iter().map(text).collect(),
+    }
+}
+
+/// Keeps the segments file of a successful check as the city's current one.
+pub async fn remember_segments(
+    state: &crate::state::AppState,
+    actor: &mamori_store::Actor,
+    segments_toml: &str,
+) -> Result<(), AppError> {
+    let key = mamori_store::netcheck::SEGMENTS_SETTING;
+    if state.store.setting(key).await?.as_deref() != Some(segments_toml) {
+        state.store.set_setting(actor, key, segments_toml).await?;
+    }
+    Ok(())
+}

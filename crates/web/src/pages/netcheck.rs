@@ -1,0 +1,214 @@
+//! The network-resilience page: upload a configuration, see the matrix and the
+//! violations, and the history of checks per device.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_authz::Action;
+use mamori_netcheck::ConfigInput;
+use mamori_store::netcheck::{NewRun, RunSummary, SEGMENTS_SETTING};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Chrome, PageQuery, Pager, query_string};
+use crate::auth::{PageUser, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, T};
+use crate::netcheck_view::{CheckInput, ReportView, remember_segments, run_check, view};
+use crate::state::AppState;
+
+/// The segments file shown the first time: the three segments of the policy.
+pub const EXAMPLE_SEGMENTS: &str = include_str!("../../templates/netcheck_example.toml");
+
+#[derive(Template, WebTemplate)]
+#[template(path = "netcheck.html")]
+pub struct NetcheckPage {
+    chrome: Chrome,
+    error: Option<String>,
+    device: String,
+    model: String,
+    models: Vec<&'static str>,
+    segments: String,
+    model_toml: String,
+    config_text: String,
+    devices: Vec<(String, i64)>,
+    selected_device: String,
+    runs: Vec<RunSummary>,
+    pager: Pager,
+}
+
+#[derive(Deserialize)]
+pub struct NetcheckQuery {
+    device: Option<String>,
+    #[serde(flatten)]
+    page: PageQuery,
+}
+
+/// The form's values, kept when it is shown again with an error.
+#[derive(Default)]
+pub struct Posted {
+    csrf: String,
+    device: String,
+    model: String,
+    segments: String,
+    model_toml: String,
+    config_text: String,
+    files: Vec<ConfigInput>,
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &crate::auth::Authed,
+    device_filter: String,
+    request: mamori_store::PageRequest,
+    posted: Posted,
+    error: Option<String>,
+) -> AppResult<NetcheckPage> {
+    let segments = if posted.segments.is_empty() {
+        state.store.setting(SEGMENTS_SETTING).await?.unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string())
+    } else {
+        posted.segments
+    };
+    let runs = state.store.list_netchecks(Some(&device_filter), request).await?;
+    let base = query_string("/netcheck", &[("device", &device_filter)]);
+    let pager = Pager::new(&T { lang }, &base, request, runs.total);
+    let chrome = Chrome::new(state, session, lang, Some(user), &base, "netcheck").await?;
+    Ok(NetcheckPage {
+        chrome,
+        error,
+        device: posted.device,
+        model: posted.model,
+        models: mamori_netcheck::builtin_model_names(),
+        segments,
+        model_toml: posted.model_toml,
+        config_text: posted.config_text,
+        devices: state.store.netcheck_devices().await?,
+        selected_device: device_filter,
+        runs: runs.items,
+        pager,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<NetcheckQuery>,
+) -> AppResult<NetcheckPage> {
+    user.require_app(&state, Action::RunNetcheck)?;
+    page(&state, &session, lang, &user, q.device.unwrap_or_default(), q.page.request(), Posted::default(), None).await
+}
+
+async fn read_form(mut form: Multipart) -> AppResult<Posted> {
+    let mut p = Posted::default();
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"));
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(bad)?;
+        let text = || {
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| AppError::bad_request(format!("{name}: UTF-8 のテキストではありません / not UTF-8 text")))
+        };
+        match name.as_str() {
+            "csrf" => p.csrf = text()?,
+            "device" => p.device = text()?,
+            "model" => p.model = text()?,
+            "segments" => p.segments = text()?,
+            "model_toml" => p.model_toml = text()?,
+            "config_text" => p.config_text = text()?,
+            "config" => {
+                let file = file_name.unwrap_or_default();
+                if !file.is_empty() && !bytes.is_empty() {
+                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                        AppError::bad_request(format!("{file}: UTF-8 のテキストではありません / not UTF-8 text"))
+                    })?;
+                    p.files.push(ConfigInput { file, text, format: None });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+pub async fn run(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    form: Multipart,
+) -> AppResult<Response> {
+    let mut posted = read_form(form).await?;
+    verify_csrf(&session, &posted.csrf).await?;
+    user.require_app(&state, Action::RunNetcheck)?;
+    let mut configs = std::mem::take(&mut posted.files);
+    if !posted.config_text.trim().is_empty() {
+        configs.push(ConfigInput { file: "pasted".into(), text: posted.config_text.clone(), format: None });
+    }
+    let input = CheckInput {
+        segments_toml: posted.segments.clone(),
+        model: Some(posted.model.clone()).filter(|m| !m.is_empty()),
+        model_toml: Some(posted.model_toml.clone()).filter(|m| !m.trim().is_empty()),
+        configs: configs.clone(),
+    };
+    let outcome = if posted.device.trim().is_empty() {
+        Err(AppError::bad_request(T { lang }.get("netcheck.device").to_string() + ": 入力してください / required"))
+    } else {
+        run_check(input).await
+    };
+    let (report, model) = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            let device = String::new();
+            let p = page(&state, &session, lang, &user, device, Default::default(), posted, Some(e.message)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+        }
+    };
+    remember_segments(&state, &user.actor(), &posted.segments).await?;
+    let summary = state
+        .store
+        .record_netcheck(
+            &user.actor(),
+            NewRun {
+                device: posted.device,
+                files: configs.iter().map(|c| c.file.clone()).collect(),
+                config_texts: configs.iter().map(|c| c.text.clone()).collect(),
+                model,
+                clean: report.is_clean(),
+                complete: report.complete,
+                violations: report.violations.len() as i64,
+                shadowed: report.shadowed.len() as i64,
+                segments_toml: posted.segments,
+                report_json: report.render_json(),
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/netcheck/runs/{}", summary.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "netcheck_run.html")]
+pub struct RunPage {
+    chrome: Chrome,
+    run: RunSummary,
+    report: ReportView,
+}
+
+pub async fn show_run(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<RunPage> {
+    user.require_app(&state, Action::RunNetcheck)?;
+    let run = state.store.netcheck(id).await?;
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &format!("/netcheck/runs/{id}"), "netcheck").await?;
+    Ok(RunPage { chrome, report: view(&run.report_json), run: run.summary })
+}
