@@ -1,7 +1,9 @@
 //! Running a firewall check for the page and the API, and turning a stored report
 //! into lines to show.
 
-use mamori_netcheck::{ConfigInput, ModelRef, Report, SegmentModel, builtin_model, parse_model, parse_segments};
+use mamori_netcheck::{
+    ConfigInput, ModelRef, Report, SegmentModel, builtin_model, parse_model, parse_segments,
+};
 use serde_json::Value;
 
 use crate::error::AppError;
@@ -17,7 +19,11 @@ pub struct CheckInput {
 }
 
 fn unprocessable(message: String) -> AppError {
-    AppError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-NETCHECK-INPUT", message)
+    AppError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "MAMORI-NETCHECK-INPUT",
+        message,
+    )
 }
 
 /// Parses the inputs and runs the checker (on a blocking thread: a large ruleset
@@ -56,7 +62,16 @@ pub async fn run_check(input: CheckInput) -> Result<(Report, String), AppError> 
 
 /// One packet range in words (as the CLI prints it).
 fn packet(v: &Value) -> String {
-    let list = |k: &str| v[k].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")).unwrap_or_default();
+    let list = |k: &str| {
+        v[k].as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .unwrap_or_default()
+    };
     let mut s = format!(
         "{} {} → {} proto {}",
         v["family"].as_str().unwrap_or(""),
@@ -73,11 +88,18 @@ fn packet(v: &Value) -> String {
 }
 
 fn packets(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().map(packet).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().map(packet).collect())
+        .unwrap_or_default()
 }
 
 fn rule(v: &Value) -> String {
-    format!("{}:{}  {}", v["file"].as_str().unwrap_or(""), v["line"], v["text"].as_str().unwrap_or(""))
+    format!(
+        "{}:{}  {}",
+        v["file"].as_str().unwrap_or(""),
+        v["line"],
+        v["text"].as_str().unwrap_or("")
+    )
 }
 
 fn text(v: &Value) -> String {
@@ -145,18 +167,41 @@ pub fn view(report_json: &str) -> ReportView {
                 to: format!("{} ({})", text(&v["to"]), text(&v["to_role"])),
                 policy: text(&v["policy"]),
                 packets: packets(&v["packets"]),
-                rules: v["rules"].as_array().map(|a| a.iter().map(rule).collect()).unwrap_or_default(),
+                rules: v["rules"]
+                    .as_array()
+                    .map(|a| a.iter().map(rule).collect())
+                    .unwrap_or_default(),
             })
             .collect(),
         blocked: arr("blocked_flows")
             .iter()
-            .map(|b| format!("{}: {} → {} ({}): {}", text(&b["file"]), text(&b["from"]), text(&b["to"]), text(&b["purpose"]), packets(&b["blocked"]).join("; ")))
+            .map(|b| {
+                format!(
+                    "{}: {} → {} ({}): {}",
+                    text(&b["file"]),
+                    text(&b["from"]),
+                    text(&b["to"]),
+                    text(&b["purpose"]),
+                    packets(&b["blocked"]).join("; ")
+                )
+            })
             .collect(),
-        findings: arr("findings").iter().map(|f| format!("{} — {}", text(&f["message"]), rule(&f["rule"]))).collect(),
+        findings: arr("findings")
+            .iter()
+            .map(|f| format!("{} — {}", text(&f["message"]), rule(&f["rule"])))
+            .collect(),
         shadowed: arr("shadowed").iter().map(rule).collect(),
         unsupported: arr("unsupported")
             .iter()
-            .map(|u| format!("{}:{}  {} — {}", text(&u["file"]), u["line"], text(&u["text"]), text(&u["reason"])))
+            .map(|u| {
+                format!(
+                    "{}:{}  {} — {}",
+                    text(&u["file"]),
+                    u["line"],
+                    text(&u["text"]),
+                    text(&u["reason"])
+                )
+            })
             .collect(),
         notes: arr("notes").iter().map(text).collect(),
     }

@@ -47,18 +47,47 @@ pub struct CheckResponse {
 /// Checks configurations against the segment model and records the check.
 #[utoipa::path(post, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
     responses((status = 201, body = CheckResponse), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiUser(user): ApiUser, ApiJson(req): ApiJson<CheckRequest>) -> ApiResult<(StatusCode, Json<CheckResponse>)> {
-    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<CheckRequest>,
+) -> ApiResult<(StatusCode, Json<CheckResponse>)> {
+    user.require_app(&state, Action::RunNetcheck)
+        .map_err(json_err)?;
     let segments = match req.segments {
         Some(s) => s,
-        None => state.store.setting(SEGMENTS_SETTING).await.map_err(json_err)?.ok_or_else(|| {
-            json_err(crate::error::AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "MAMORI-NETCHECK-INPUT", "区分定義がありません / no segments file: send 'segments'"))
-        })?,
+        None => state
+            .store
+            .setting(SEGMENTS_SETTING)
+            .await
+            .map_err(json_err)?
+            .ok_or_else(|| {
+                json_err(crate::error::AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "MAMORI-NETCHECK-INPUT",
+                    "区分定義がありません / no segments file: send 'segments'",
+                ))
+            })?,
     };
-    let configs: Vec<ConfigInput> = req.configs.into_iter().map(|c| ConfigInput { file: c.file, text: c.text, format: c.format }).collect();
-    let input = CheckInput { segments_toml: segments.clone(), model: req.model, model_toml: req.model_toml, configs: configs.clone() };
+    let configs: Vec<ConfigInput> = req
+        .configs
+        .into_iter()
+        .map(|c| ConfigInput {
+            file: c.file,
+            text: c.text,
+            format: c.format,
+        })
+        .collect();
+    let input = CheckInput {
+        segments_toml: segments.clone(),
+        model: req.model,
+        model_toml: req.model_toml,
+        configs: configs.clone(),
+    };
     let (report, model) = run_check(input).await.map_err(json_err)?;
-    remember_segments(&state, &user.actor(), &segments).await.map_err(json_err)?;
+    remember_segments(&state, &user.actor(), &segments)
+        .await
+        .map_err(json_err)?;
     let report_json = report.render_json();
     let run = state
         .store
@@ -93,18 +122,38 @@ pub struct RunQuery {
 /// The history of checks, newest first.
 #[utoipa::path(get, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
     responses((status = 200, body = Collection<RunSummary>)))]
-pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<RunQuery>) -> ApiResult<Json<Collection<RunSummary>>> {
-    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<RunQuery>,
+) -> ApiResult<Json<Collection<RunSummary>>> {
+    user.require_app(&state, Action::RunNetcheck)
+        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(state.store.list_netchecks(q.device.as_deref(), page).await.map_err(json_err)?.into()))
+    Ok(Json(
+        state
+            .store
+            .list_netchecks(q.device.as_deref(), page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One check with its report.
 #[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CheckResponse), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<i64>) -> ApiResult<Json<CheckResponse>> {
-    user.require_app(&state, Action::RunNetcheck).map_err(json_err)?;
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CheckResponse>> {
+    user.require_app(&state, Action::RunNetcheck)
+        .map_err(json_err)?;
     let run = state.store.netcheck(id).await.map_err(json_err)?;
     let report = serde_json::from_str(&run.report_json).unwrap_or_default();
-    Ok(Json(CheckResponse { run: run.summary, report }))
+    Ok(Json(CheckResponse {
+        run: run.summary,
+        report,
+    }))
 }

@@ -69,11 +69,18 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<NetcheckPage> {
     let segments = if posted.segments.is_empty() {
-        state.store.setting(SEGMENTS_SETTING).await?.unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string())
+        state
+            .store
+            .setting(SEGMENTS_SETTING)
+            .await?
+            .unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string())
     } else {
         posted.segments
     };
-    let runs = state.store.list_netchecks(Some(&device_filter), request).await?;
+    let runs = state
+        .store
+        .list_netchecks(Some(&device_filter), request)
+        .await?;
     let base = query_string("/netcheck", &[("device", &device_filter)]);
     let pager = Pager::new(&T { lang }, &base, request, runs.total);
     let chrome = Chrome::new(state, session, lang, Some(user), &base, "netcheck").await?;
@@ -101,19 +108,34 @@ pub async fn show(
     Query(q): Query<NetcheckQuery>,
 ) -> AppResult<NetcheckPage> {
     user.require_app(&state, Action::RunNetcheck)?;
-    page(&state, &session, lang, &user, q.device.unwrap_or_default(), q.page.request(), Posted::default(), None).await
+    page(
+        &state,
+        &session,
+        lang,
+        &user,
+        q.device.unwrap_or_default(),
+        q.page.request(),
+        Posted::default(),
+        None,
+    )
+    .await
 }
 
 async fn read_form(mut form: Multipart) -> AppResult<Posted> {
     let mut p = Posted::default();
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"))
+    };
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = field.bytes().await.map_err(bad)?;
         let text = || {
-            String::from_utf8(bytes.to_vec())
-                .map_err(|_| AppError::bad_request(format!("{name}: UTF-8 のテキストではありません / not UTF-8 text")))
+            String::from_utf8(bytes.to_vec()).map_err(|_| {
+                AppError::bad_request(format!(
+                    "{name}: UTF-8 のテキストではありません / not UTF-8 text"
+                ))
+            })
         };
         match name.as_str() {
             "csrf" => p.csrf = text()?,
@@ -126,9 +148,15 @@ async fn read_form(mut form: Multipart) -> AppResult<Posted> {
                 let file = file_name.unwrap_or_default();
                 if !file.is_empty() && !bytes.is_empty() {
                     let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                        AppError::bad_request(format!("{file}: UTF-8 のテキストではありません / not UTF-8 text"))
+                        AppError::bad_request(format!(
+                            "{file}: UTF-8 のテキストではありません / not UTF-8 text"
+                        ))
                     })?;
-                    p.files.push(ConfigInput { file, text, format: None });
+                    p.files.push(ConfigInput {
+                        file,
+                        text,
+                        format: None,
+                    });
                 }
             }
             _ => {}
@@ -149,7 +177,11 @@ pub async fn run(
     user.require_app(&state, Action::RunNetcheck)?;
     let mut configs = std::mem::take(&mut posted.files);
     if !posted.config_text.trim().is_empty() {
-        configs.push(ConfigInput { file: "pasted".into(), text: posted.config_text.clone(), format: None });
+        configs.push(ConfigInput {
+            file: "pasted".into(),
+            text: posted.config_text.clone(),
+            format: None,
+        });
     }
     let input = CheckInput {
         segments_toml: posted.segments.clone(),
@@ -158,7 +190,9 @@ pub async fn run(
         configs: configs.clone(),
     };
     let outcome = if posted.device.trim().is_empty() {
-        Err(AppError::bad_request(T { lang }.get("netcheck.device").to_string() + ": 入力してください / required"))
+        Err(AppError::bad_request(
+            T { lang }.get("netcheck.device").to_string() + ": 入力してください / required",
+        ))
     } else {
         run_check(input).await
     };
@@ -166,7 +200,17 @@ pub async fn run(
         Ok(r) => r,
         Err(e) => {
             let device = String::new();
-            let p = page(&state, &session, lang, &user, device, Default::default(), posted, Some(e.message)).await?;
+            let p = page(
+                &state,
+                &session,
+                lang,
+                &user,
+                device,
+                Default::default(),
+                posted,
+                Some(e.message),
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
         }
     };
@@ -209,6 +253,18 @@ pub async fn show_run(
 ) -> AppResult<RunPage> {
     user.require_app(&state, Action::RunNetcheck)?;
     let run = state.store.netcheck(id).await?;
-    let chrome = Chrome::new(&state, &session, lang, Some(&user), &format!("/netcheck/runs/{id}"), "netcheck").await?;
-    Ok(RunPage { chrome, report: view(&run.report_json), run: run.summary })
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/netcheck/runs/{id}"),
+        "netcheck",
+    )
+    .await?;
+    Ok(RunPage {
+        chrome,
+        report: view(&run.report_json),
+        run: run.summary,
+    })
 }

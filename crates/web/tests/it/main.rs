@@ -2,6 +2,6 @@
 //! configured) PostgreSQL.
 
 mod api;
-mod netcheck;
 mod client;
+mod netcheck;
 mod pages;

@@ -38,7 +38,9 @@ async fn api_checks_a_configuration_and_keeps_the_history() {
     for (backend, mut c) in clients().await {
         let admin = c.token("admin", PASSWORD).await;
         let body = json!({"device": "fw-core-1", "segments": SEGMENTS, "configs": [{"file": "fw1.rules", "text": BAD_IPTABLES}]});
-        let r = c.api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body)).await;
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
         let v = r.json();
         assert_eq!(v["run"]["clean"], false, "{backend}");
@@ -50,29 +52,71 @@ async fn api_checks_a_configuration_and_keeps_the_history() {
         let id = v["run"]["id"].as_i64().unwrap();
 
         let body = json!({"device": "fw-core-1", "configs": [{"file": "fw1.rules", "text": CLEAN_IPTABLES}]});
-        let r = c.api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body)).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{backend}: the saved segments file is used: {}", r.body);
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{backend}: the saved segments file is used: {}",
+            r.body
+        );
         assert_eq!(r.json()["run"]["clean"], true);
 
-        let list = c.api("GET", "/api/v1/netcheck/runs?device=fw-core-1", Some(&admin), None).await.json();
+        let list = c
+            .api(
+                "GET",
+                "/api/v1/netcheck/runs?device=fw-core-1",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(list["total"], 2, "{backend}");
-        let one = c.api("GET", &format!("/api/v1/netcheck/runs/{id}"), Some(&admin), None).await.json();
+        let one = c
+            .api(
+                "GET",
+                &format!("/api/v1/netcheck/runs/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
         assert_eq!(one["run"]["device"], "fw-core-1");
 
         // Bad input: a clear message naming the line, nothing recorded.
         let body = json!({"device": "fw-core-1", "segments": "model = \"alpha\"\n[[segment]]\nname = 3\n", "configs": [{"file": "x", "text": CLEAN_IPTABLES}]});
-        let r = c.api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body)).await;
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(r.json()["error"]["message"].as_str().unwrap().contains("line"), "{}", r.body);
+        assert!(
+            r.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("line"),
+            "{}",
+            r.body
+        );
         let body = json!({"device": "fw-core-1", "segments": SEGMENTS, "configs": [{"file": "x.conf", "text": "hello world"}]});
-        let r = c.api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body)).await;
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("x.conf"));
-        let list = c.api("GET", "/api/v1/netcheck/runs", Some(&admin), None).await.json();
-        assert_eq!(list["total"], 2, "{backend}: failed checks are not recorded");
+        let list = c
+            .api("GET", "/api/v1/netcheck/runs", Some(&admin), None)
+            .await
+            .json();
+        assert_eq!(
+            list["total"], 2,
+            "{backend}: failed checks are not recorded"
+        );
 
         let staff = c.token("tanaka", PASSWORD).await;
-        let r = c.api("GET", "/api/v1/netcheck/runs", Some(&staff), None).await;
+        let r = c
+            .api("GET", "/api/v1/netcheck/runs", Some(&staff), None)
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
 }
@@ -117,13 +161,20 @@ async fn the_page_uploads_a_configuration_and_shows_the_violations() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
         let run = c.get(&r.location()).await;
         assert_eq!(run.status, StatusCode::OK);
-        assert!(run.body.contains("edge.rules:5"), "{backend}: the rule with its line");
+        assert!(
+            run.body.contains("edge.rules:5"),
+            "{backend}: the rule with its line"
+        );
         assert!(run.body.contains("10.30.0.0/16"));
         let hist = c.get("/netcheck?device=fw-edge").await;
         assert!(hist.body.contains("fw-edge (1)"), "{backend}");
 
         // Without a CSRF token nothing runs.
-        let (ct, body) = multipart(&[("device", None, "fw-edge"), ("segments", None, SEGMENTS), ("config_text", None, BAD_IPTABLES)]);
+        let (ct, body) = multipart(&[
+            ("device", None, "fw-edge"),
+            ("segments", None, SEGMENTS),
+            ("config_text", None, BAD_IPTABLES),
+        ]);
         let req = axum::http::Request::post("/netcheck")
             .header("cookie", c.cookie_header())
             .header("content-type", ct)
