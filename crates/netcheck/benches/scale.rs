@@ -102,6 +102,35 @@ fn iptables(n: usize, seed: u64) -> String {
     s
 }
 
+/// A rule set that keeps to the model: host rules inside a segment, LGWAN
+/// hosts to the screen-transfer relay, My Number hosts to the listed flow.
+fn conforming(n: usize, seed: u64) -> String {
+    let mut rng = Rng(seed);
+    let mut s = String::from("*filter\n:FORWARD DROP [0:0]\n");
+    s.push_str("-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
+    for _ in 0..n {
+        let (a, b) = (rng.below(256), rng.below(256));
+        let (c, d) = (rng.below(256), rng.below(256));
+        let port = [22, 80, 443, 3389, 8080][rng.below(5) as usize];
+        let _ = match rng.below(3) {
+            0 => writeln!(
+                s,
+                "-A FORWARD -s 10.20.{a}.{b}/32 -d 10.20.{c}.{d}/32 -p tcp -m tcp --dport {port} -j ACCEPT"
+            ),
+            1 => writeln!(
+                s,
+                "-A FORWARD -s 10.20.{a}.{b}/32 -d 10.30.5.20/32 -p tcp -m tcp --dport {port} -j ACCEPT"
+            ),
+            _ => writeln!(
+                s,
+                "-A FORWARD -s 10.10.{a}.{b}/32 -d 10.20.1.5/32 -p tcp -m tcp --dport 443 -j ACCEPT"
+            ),
+        };
+    }
+    s.push_str("COMMIT\n");
+    s
+}
+
 fn nft_json(n: usize, seed: u64) -> String {
     let mut rng = Rng(seed);
     let mut s = String::from(
@@ -164,6 +193,10 @@ fn main() {
         (
             format!("nft -j, {n} rules"),
             nft_json(n, 0x2545_f491_4f6c_dd1d),
+        ),
+        (
+            format!("conforming iptables-save, {n} rules"),
+            conforming(n, 0x1234_5678_9abc_def1),
         ),
     ] {
         if let Ok(only) = std::env::var("MAMORI_BENCH_ONLY")

@@ -130,13 +130,20 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                     terminal.insert(last);
                 }
             }
-            let leaves = decide(f, &entries);
-            let mut accepts: Vec<(PBox, &Vec<usize>)> = Vec::new();
-            for l in leaves {
-                let fr = &flat[l.owner];
-                if let Some(&last) = fr.trace.last() {
+            // Only accepted packets are needed as regions; for the other
+            // rules it is enough to know that they decided something.
+            let keep: Vec<bool> = flat.iter().map(|fr| fr.accept).collect();
+            let out = decide(f, &entries, &keep);
+            for (i, fr) in flat.iter().enumerate() {
+                if out.decided[i]
+                    && let Some(&last) = fr.trace.last()
+                {
                     decided.insert(last);
                 }
+            }
+            let mut accepts: Vec<(PBox, &Vec<usize>)> = Vec::new();
+            for l in out.leaves {
+                let fr = &flat[l.owner];
                 if fr.accept {
                     accepts.push((l.region, &fr.trace));
                 }
@@ -371,7 +378,8 @@ pub(crate) fn check_all(
                     if !bad.is_empty() {
                         violating = true;
                         let e = groups.entry(trace.clone()).or_default();
-                        e[f.index()] = e[f.index()].union(&bad);
+                        // Pieces of one trace are disjoint: no need to cut them.
+                        e[f.index()].extend_disjoint(bad);
                     }
                     if sa.role == MYNUMBER || sb.role == MYNUMBER {
                         let last = trace.last().copied().unwrap_or(0);

@@ -19,14 +19,49 @@ pub(crate) struct Leaf {
     pub owner: usize,
 }
 
-/// `entries` are `(owner, box)` in first-match order. Points that no entry
-/// holds are left out of the result.
-pub(crate) fn decide(family: Family, entries: &[(usize, &PBox)]) -> Vec<Leaf> {
+/// Where decisions go: leaves for the owners the caller keeps, and for every
+/// owner whether it decided anything at all.
+pub(crate) struct Out<'k> {
+    pub leaves: Vec<Leaf>,
+    pub decided: Vec<bool>,
+    keep: &'k [bool],
+}
+
+impl Out<'_> {
+    fn emit(&mut self, region: PBox, owner: usize) {
+        if let Some(d) = self.decided.get_mut(owner) {
+            *d = true;
+        }
+        if self.keep.get(owner).copied().unwrap_or(true) {
+            self.leaves.push(Leaf { region, owner });
+        }
+    }
+
+    /// Records that `owner` decided something, without a leaf.
+    fn mark(&mut self, owner: usize) {
+        if let Some(d) = self.decided.get_mut(owner) {
+            *d = true;
+        }
+    }
+
+    fn kept(&self, owner: usize) -> bool {
+        self.keep.get(owner).copied().unwrap_or(true)
+    }
+}
+
+/// `entries` are `(owner, box)` in first-match order; `keep[owner]` says
+/// whether that owner's leaves are wanted (the others are only marked in
+/// `decided`). Points that no entry holds are left out of the result.
+pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [bool]) -> Out<'k> {
     let cands: Vec<u32> = (0..entries.len())
         .filter(|&i| !entries[i].1.is_empty())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
-    let mut out = Vec::new();
+    let mut out = Out {
+        leaves: Vec::new(),
+        decided: vec![false; keep.len()],
+        keep,
+    };
     go(0, PBox::universe(family), &cands, entries, &mut out);
     out
 }
@@ -35,16 +70,13 @@ fn covers_from(b: &PBox, region: &PBox, d: usize) -> bool {
     (d..DIMS).all(|k| b.dims[k].covers(&region.dims[k]))
 }
 
-fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Vec<Leaf>) {
+fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Out) {
     let Some(&first) = cands.first() else {
         return;
     };
     let fb = &entries[first as usize].1;
     if covers_from(fb, &region, d) {
-        out.push(Leaf {
-            region,
-            owner: entries[first as usize].0,
-        });
+        out.emit(region, entries[first as usize].0);
         return;
     }
     if d >= DIMS {
@@ -105,21 +137,50 @@ const SUBTRACT: usize = 6;
 
 /// First match by subtraction: each candidate takes what is left of the
 /// region inside its box. Exact; cheap when the list is short.
-fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Vec<Leaf>) {
+fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Out) {
+    // When the last candidate takes the whole region and its leaves are not
+    // wanted (a drop policy, say), what the others leave need not be cut
+    // into pieces: it only matters that something is left for it.
+    let tail = match cands.last() {
+        Some(&c) if cands.len() >= 2 => {
+            let (o, b) = entries[c as usize];
+            (!out.kept(o) && b.covers(&region)).then_some(o)
+        }
+        _ => None,
+    };
     let mut left: SmallVec<[PBox; 4]> = smallvec![region];
-    for &c in cands {
+    for (i, &c) in cands.iter().enumerate() {
         let (owner, b) = entries[c as usize];
+        if let Some(t) = tail
+            && i + 2 == cands.len()
+        {
+            let mut rest = false;
+            for r in left {
+                if b.covers(&r) {
+                    out.emit(r, owner);
+                    continue;
+                }
+                rest = true;
+                if let Some(hit) = r.intersect(b) {
+                    out.emit(hit, owner);
+                }
+            }
+            if rest {
+                out.mark(t);
+            }
+            return;
+        }
         let mut next: SmallVec<[PBox; 4]> = SmallVec::new();
         for r in left {
             if b.covers(&r) {
-                out.push(Leaf { region: r, owner });
+                out.emit(r, owner);
                 continue;
             }
             match r.intersect(b) {
                 None => next.push(r),
                 Some(hit) => {
                     next.extend(r.difference(b));
-                    out.push(Leaf { region: hit, owner });
+                    out.emit(hit, owner);
                 }
             }
         }
@@ -253,7 +314,7 @@ mod tests {
         let mut b = PBox::universe(f);
         b.dims[SRC] = IntervalSet::range(15, 30);
         let u = PBox::universe(f);
-        let leaves = decide(f, &[(0, &a), (1, &b), (2, &u)]);
+        let leaves = decide(f, &[(0, &a), (1, &b), (2, &u)], &[true, true, true]).leaves;
         // Leaves are disjoint and cover the universe.
         let total: u128 = leaves.iter().map(|l| l.region.volume()).sum();
         assert_eq!(total, PBox::universe(f).volume());

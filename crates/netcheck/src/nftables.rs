@@ -262,6 +262,159 @@ fn port_proto(p: &str) -> Option<IntervalSet> {
     }
 }
 
+/// The left side of a match.
+#[derive(Clone, Copy)]
+enum Left<'a> {
+    Payload(&'a str, &'a str),
+    Meta(&'a str),
+    Ct(&'a str),
+    Other(&'a str),
+}
+
+impl Left<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Left::Payload(p, f) => format!("payload {p} {f}"),
+            Left::Meta(k) => format!("meta {k}"),
+            Left::Ct(k) => format!("ct {k}"),
+            Left::Other(t) => (*t).to_string(),
+        }
+    }
+}
+
+fn left_of(v: &Value) -> Left<'_> {
+    if let Some(p) = v.get("payload") {
+        return Left::Payload(s(p, "protocol"), s(p, "field"));
+    }
+    if let Some(m) = v.get("meta") {
+        return Left::Meta(s(m, "key"));
+    }
+    if let Some(c) = v.get("ct") {
+        return Left::Ct(s(c, "key"));
+    }
+    Left::Other(
+        v.as_object()
+            .and_then(|o| o.keys().next())
+            .map(String::as_str)
+            .unwrap_or("?"),
+    )
+}
+
+/// Typed forms of the common expressions, read without building a
+/// `serde_json::Value` for each (a large ruleset has millions of them).
+/// Anything else falls back to the general path.
+mod typed {
+    use serde::{Deserialize, Deserializer, de::IgnoredAny};
+    use serde_json::Value;
+    use std::borrow::Cow;
+
+    fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        IgnoredAny::deserialize(d)?;
+        Ok(true)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Expr<'a> {
+        #[serde(rename = "match", borrow, default)]
+        pub m: Option<Match<'a>>,
+        #[serde(default, deserialize_with = "present")]
+        pub accept: bool,
+        #[serde(default, deserialize_with = "present")]
+        pub drop: bool,
+        #[serde(default, deserialize_with = "present")]
+        pub reject: bool,
+        #[serde(rename = "return", default, deserialize_with = "present")]
+        pub ret: bool,
+        #[serde(borrow, default)]
+        pub jump: Option<Target<'a>>,
+        #[serde(borrow, default)]
+        pub goto: Option<Target<'a>>,
+        // Counters and logging do not change what is matched.
+        #[serde(rename = "counter", default, deserialize_with = "present")]
+        _counter: bool,
+        #[serde(rename = "log", default, deserialize_with = "present")]
+        _log: bool,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Target<'a> {
+        #[serde(borrow)]
+        pub target: Cow<'a, str>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Match<'a> {
+        #[serde(borrow)]
+        pub op: Cow<'a, str>,
+        #[serde(borrow)]
+        pub left: LeftObj<'a>,
+        pub right: Value,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct LeftObj<'a> {
+        #[serde(borrow, default)]
+        pub payload: Option<Payload<'a>>,
+        #[serde(borrow, default)]
+        pub meta: Option<Key<'a>>,
+        #[serde(borrow, default)]
+        pub ct: Option<Key<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Payload<'a> {
+        #[serde(borrow)]
+        pub protocol: Cow<'a, str>,
+        #[serde(borrow)]
+        pub field: Cow<'a, str>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Key<'a> {
+        #[serde(borrow)]
+        pub key: Cow<'a, str>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Rule<'a> {
+        #[serde(borrow, default)]
+        pub family: Cow<'a, str>,
+        #[serde(borrow, default)]
+        pub table: Cow<'a, str>,
+        #[serde(borrow, default)]
+        pub chain: Cow<'a, str>,
+        #[serde(default)]
+        pub handle: Option<u64>,
+        #[serde(default)]
+        pub comment: Option<String>,
+        #[serde(borrow, default)]
+        pub expr: Vec<&'a serde_json::value::RawValue>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Item<'a> {
+        #[serde(borrow, default)]
+        pub table: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow, default)]
+        pub chain: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow, default)]
+        pub set: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow, default)]
+        pub rule: Option<&'a serde_json::value::RawValue>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Doc<'a> {
+        #[serde(borrow)]
+        pub nftables: Vec<Item<'a>>,
+    }
+}
+
 struct Rule<'a> {
     b: MatchBuilder,
     action: Option<Action>,
@@ -271,6 +424,44 @@ struct Rule<'a> {
 }
 
 impl Rule<'_> {
+    /// One expression from the text: the typed path, or the general one.
+    fn expr_raw(
+        &mut self,
+        raw: &serde_json::value::RawValue,
+        sets: &HashMap<String, Vec<Value>>,
+        prefix: &str,
+    ) -> Result<(), String> {
+        let Ok(e) = serde_json::from_str::<typed::Expr>(raw.get()) else {
+            let v: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+            return self.expr(&v, sets, prefix);
+        };
+        if let Some(m) = e.m {
+            let left = match (&m.left.payload, &m.left.meta, &m.left.ct) {
+                (Some(p), None, None) => Left::Payload(&p.protocol, &p.field),
+                (None, Some(k), None) => Left::Meta(&k.key),
+                (None, None, Some(k)) => Left::Ct(&k.key),
+                _ => Left::Other("?"),
+            };
+            self.matcher(&m.op, left, &m.right, sets, prefix)?;
+        }
+        if e.accept {
+            self.action = Some(Action::Accept);
+        }
+        if e.drop || e.reject {
+            self.action = Some(Action::Drop);
+        }
+        if e.ret {
+            self.action = Some(Action::Return);
+        }
+        if let Some(t) = e.jump {
+            self.action = Some(Action::Jump(format!("{prefix} {}", t.target)));
+        }
+        if let Some(t) = e.goto {
+            self.action = Some(Action::Goto(format!("{prefix} {}", t.target)));
+        }
+        Ok(())
+    }
+
     fn expr(
         &mut self,
         e: &Value,
@@ -307,28 +498,29 @@ impl Rule<'_> {
                 });
                 Ok(())
             }
-            "match" => self.matcher(body, sets, prefix),
+            "match" => {
+                let left = body.get("left").ok_or("match without left")?;
+                let right = body.get("right").ok_or("match without right")?;
+                self.matcher(s(body, "op"), left_of(left), right, sets, prefix)
+            }
             other => Err(format!("expression {other:?}")),
         }
     }
 
     fn matcher(
         &mut self,
-        m: &Value,
+        op: &str,
+        left: Left<'_>,
+        right: &Value,
         sets: &HashMap<String, Vec<Value>>,
         prefix: &str,
     ) -> Result<(), String> {
-        let op = s(m, "op");
         let neg = match op {
             "==" | "in" => false,
             "!=" => true,
             other => return Err(format!("match operator {other:?}")),
         };
-        let left = m.get("left").ok_or("match without left")?;
-        let right = m.get("right").ok_or("match without right")?;
-        if let Some(p) = left.get("payload") {
-            let proto = s(p, "protocol");
-            let field = s(p, "field");
+        if let Left::Payload(proto, field) = left {
             match (proto, field) {
                 ("ip" | "ip6", "saddr" | "daddr") => {
                     let f = if proto == "ip" {
@@ -365,8 +557,8 @@ impl Rule<'_> {
             }
             return Ok(());
         }
-        if let Some(meta) = left.get("meta") {
-            match s(meta, "key") {
+        if let Left::Meta(key) = left {
+            match key {
                 "l4proto" => self.proto(right, sets, prefix, neg)?,
                 "nfproto" => {
                     let Vals::Names(n) = vals(Kind::NfProto, right, sets, prefix)? else {
@@ -393,9 +585,9 @@ impl Rule<'_> {
             }
             return Ok(());
         }
-        if let Some(ct) = left.get("ct") {
-            if s(ct, "key") != "state" {
-                return Err(format!("ct {}", s(ct, "key")));
+        if let Left::Ct(key) = left {
+            if key != "state" {
+                return Err(format!("ct {key}"));
             }
             let Vals::Names(n) = vals(Kind::State, right, sets, prefix)? else {
                 return Err("bad ct state".into());
@@ -413,7 +605,7 @@ impl Rule<'_> {
             }
             return Ok(());
         }
-        Err(format!("match on {left}"))
+        Err(format!("match on {}", left.describe()))
     }
 
     fn proto(
@@ -438,23 +630,23 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         line,
         message,
     };
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
+    let doc: typed::Doc = serde_json::from_str(text).map_err(|e| {
         cerr(
             u32::try_from(e.line()).unwrap_or(0),
-            format!("not JSON: {e}"),
+            format!("not nft JSON: {e}"),
         )
     })?;
-    let items = doc
-        .get("nftables")
-        .and_then(Value::as_array)
-        .ok_or_else(|| cerr(1, "no \"nftables\" array".into()))?;
+    let items = &doc.nftables;
+    let small = |raw: Option<&serde_json::value::RawValue>| -> Option<Value> {
+        raw.and_then(|r| serde_json::from_str(r.get()).ok())
+    };
     let lines = element_lines(text);
     let line_at = |i: usize| lines.get(i).copied().unwrap_or(1);
     let mut cfg = IrConfig::default();
     let mut sets: HashMap<String, Vec<Value>> = HashMap::new();
     // Chains and sets first: rules may name them before they appear.
     for (i, it) in items.iter().enumerate() {
-        if let Some(t) = it.get("table") {
+        if let Some(t) = small(it.table).as_ref() {
             match fam_flags(s(t, "family")) {
                 Some(fl) => {
                     cfg.families[0] |= fl[0];
@@ -469,7 +661,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                 )),
             }
         }
-        if let Some(st) = it.get("set") {
+        if let Some(st) = small(it.set).as_ref() {
             let k = key(s(st, "family"), s(st, "table"), s(st, "name"));
             let elems = match st.get("elem") {
                 Some(Value::Array(a)) => a.clone(),
@@ -478,7 +670,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             };
             sets.insert(k, elems);
         }
-        if let Some(ch) = it.get("chain") {
+        if let Some(ch) = small(it.chain).as_ref() {
             let fam = s(ch, "family");
             if fam_flags(fam).is_none() {
                 continue;
@@ -512,22 +704,36 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         }
     }
     for (i, it) in items.iter().enumerate() {
-        let Some(r) = it.get("rule") else {
+        let Some(raw) = it.rule else {
             continue;
         };
-        let fam = s(r, "family");
+        let r: typed::Rule = match serde_json::from_str(raw.get()) {
+            Ok(r) => r,
+            Err(e) => {
+                cfg.unsupported(
+                    &RuleRef {
+                        file: file.to_string(),
+                        line: line_at(i),
+                        text: raw.get().chars().take(120).collect(),
+                    },
+                    format!("rule not understood: {e}"),
+                );
+                continue;
+            }
+        };
+        let fam = r.family.as_ref();
         let Some(fl) = fam_flags(fam) else {
             continue;
         };
-        let prefix = format!("{fam} {}", s(r, "table"));
-        let chain = format!("{prefix} {}", s(r, "chain"));
+        let prefix = format!("{fam} {}", r.table);
+        let chain = format!("{prefix} {}", r.chain);
         let mut text_ = format!(
             "{} chain {} handle {}",
             prefix,
-            s(r, "chain"),
-            r.get("handle").map(Value::to_string).unwrap_or_default()
+            r.chain,
+            r.handle.map(|h| h.to_string()).unwrap_or_default()
         );
-        if let Some(c) = r.get("comment").and_then(Value::as_str) {
+        if let Some(c) = &r.comment {
             text_.push_str(&format!(" comment {c:?}"));
         }
         let rref = RuleRef {
@@ -542,11 +748,9 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             not_new: false,
             ifaces,
         };
-        if let Some(Value::Array(exprs)) = r.get("expr") {
-            for e in exprs {
-                if let Err(p) = rule.expr(e, &sets, &prefix) {
-                    rule.problem.get_or_insert(p);
-                }
+        for e in &r.expr {
+            if let Err(p) = rule.expr_raw(e, &sets, &prefix) {
+                rule.problem.get_or_insert(p);
             }
         }
         if rule.not_new {

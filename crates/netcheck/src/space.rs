@@ -407,6 +407,9 @@ impl PBox {
     }
 }
 
+/// Above this many boxes to subtract, [`BoxSet::difference`] partitions.
+const PARTITION_FROM: usize = 16;
+
 /// A union of pairwise disjoint boxes of one family.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BoxSet {
@@ -438,6 +441,11 @@ impl BoxSet {
         BoxSet {
             boxes: boxes.into_iter().filter(|b| !b.is_empty()).collect(),
         }
+    }
+
+    /// Adds boxes the caller knows to be disjoint from this set's.
+    pub fn extend_disjoint(&mut self, other: BoxSet) {
+        self.boxes.extend(other.boxes);
     }
 
     /// Builds a set from boxes that may overlap.
@@ -529,6 +537,9 @@ impl BoxSet {
     }
 
     pub fn difference(&self, other: &BoxSet) -> BoxSet {
+        if other.boxes.len() > PARTITION_FROM && !self.is_empty() {
+            return self.difference_by_partition(other);
+        }
         let mut cur = self.boxes.clone();
         for o in &other.boxes {
             if cur.is_empty() {
@@ -545,6 +556,19 @@ impl BoxSet {
             cur = next;
         }
         BoxSet { boxes: cur }
+    }
+
+    /// `self \ other` through the first-match decision procedure: the
+    /// boxes of `other` first, then those of `self`; what `self` decides is
+    /// the difference. Subtracting many boxes one at a time would cut the
+    /// remainder into ever more pieces.
+    fn difference_by_partition(&self, other: &BoxSet) -> BoxSet {
+        let mut entries: Vec<(usize, &PBox)> = other.boxes.iter().map(|b| (0, b)).collect();
+        entries.extend(self.boxes.iter().map(|b| (1, b)));
+        let out = crate::decide::decide(Family::Ipv6, &entries, &[false, true]);
+        BoxSet {
+            boxes: out.leaves.into_iter().map(|l| l.region).collect(),
+        }
     }
 
     pub fn complement(&self, family: Family) -> BoxSet {

@@ -71,6 +71,19 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
+    fn difference_of_many_boxes_matches_brute_force(
+        a in boxset(),
+        many in prop::collection::vec(pbox(), 17..40).prop_map(BoxSet::from_boxes),
+    ) {
+        // More than 16 boxes to subtract: the partition path.
+        let pts = points();
+        let d = a.difference(&many);
+        let want: BTreeSet<_> = listed(&a, &pts).difference(&listed(&many, &pts)).copied().collect();
+        prop_assert_eq!(listed(&d, &pts), want);
+        prop_assert!(disjoint(&d));
+    }
+
+    #[test]
     fn union_intersection_difference_match_brute_force(a in boxset(), b in boxset()) {
         let pts = points();
         let (la, lb) = (listed(&a, &pts), listed(&b, &pts));

@@ -82,13 +82,21 @@ fn nftables_named_sets_inet_and_two_base_chains() {
  {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 6, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@lg"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@web"}}, {"counter": null}, {"accept": null}]}},
  {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 7, "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "lg0"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 22}}, {"accept": null}]}},
  {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 8, "expr": [{"match": {"op": "==", "left": {"meta": {"key": "mark"}}, "right": 1}}, {"accept": null}]}},
+ {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 10, "expr": [{"limit": {"rate": 10, "per": "second"}}, {"accept": null}]}},
  {"rule": {"family": "inet", "table": "a", "chain": "late", "handle": 9, "expr": [{"match": {"op": "!=", "left": {"payload": {"protocol": "th", "field": "dport"}}, "right": {"set": [443, {"range": [8000, 8010]}]}}}, {"drop": null}]}}
 ]}"#;
     let r = report(&segs, &[text_input("two.json", text)]);
-    // meta mark is unsupported, on the line of its rule object.
+    // meta mark and limit are unsupported, on the lines of their rules.
     assert_eq!(
         r.unsupported.iter().map(|u| u.line).collect::<Vec<_>>(),
-        vec![9]
+        vec![9, 10],
+        "{:?}",
+        r.unsupported
+    );
+    assert!(
+        r.unsupported[1].reason.contains("limit"),
+        "{:?}",
+        r.unsupported
     );
     let cell = r
         .matrix
