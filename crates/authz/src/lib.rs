@@ -6,6 +6,7 @@ use cedar_policy::{
     Authorizer as CedarAuthorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName,
     EntityUid, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
+use mamori_core::org::ScopeKind;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
@@ -45,6 +46,15 @@ pub enum Action {
     RunNetcheck,
     ReadAsset,
     WriteAsset,
+    ManageRoles,
+    ManageAcknowledgements,
+    Acknowledge,
+    ReadAckStatus,
+    ReadPerson,
+    ManagePerson,
+    ReadUnitStatus,
+    AuditUnit,
+    ApproveRequest,
 }
 
 impl Action {
@@ -67,17 +77,29 @@ impl Action {
             Action::RunNetcheck => "run_netcheck",
             Action::ReadAsset => "read_asset",
             Action::WriteAsset => "write_asset",
+            Action::ManageRoles => "manage_roles",
+            Action::ManageAcknowledgements => "manage_acknowledgements",
+            Action::Acknowledge => "acknowledge",
+            Action::ReadAckStatus => "read_ack_status",
+            Action::ReadPerson => "read_person",
+            Action::ManagePerson => "manage_person",
+            Action::ReadUnitStatus => "read_unit_status",
+            Action::AuditUnit => "audit_unit",
+            Action::ApproveRequest => "approve_request",
         }
     }
 }
 
-/// Who asks: a user, their system roles, and the ids of their unit and its
-/// ancestors (root first; empty for a user without a unit).
+/// Who asks: a user, their system roles, the ids of their unit and its
+/// ancestors (root first; empty for a user without a unit), and the guideline roles
+/// they hold today with the id of each one's scope (a unit id for unit-scoped roles,
+/// an information system's id for system-scoped ones, 0 for the whole organisation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: i64,
     pub roles: Vec<String>,
     pub unit_lineage: Vec<i64>,
+    pub scoped_roles: Vec<(String, i64)>,
 }
 
 impl Principal {
@@ -91,6 +113,17 @@ impl Principal {
 pub enum Resource {
     /// Mamori as a whole.
     App,
+    /// A member of staff as a record: the lineage of their unit (root first).
+    Person { id: i64, unit_lineage: Vec<i64> },
+    /// A unit of the organisation: its lineage (root first, ending with itself).
+    Unit { lineage: Vec<i64> },
+    /// A request that someone must approve: who asked, and the lineage of the unit
+    /// it is about.
+    Request {
+        id: i64,
+        requester: i64,
+        unit_lineage: Vec<i64>,
+    },
     /// An information asset: its id, the lineage of its owning unit (root first), and
     /// whether it is at the top confidentiality level.
     Asset {
@@ -127,6 +160,23 @@ fn type_name(name: &str) -> EntityTypeName {
 
 fn uid(kind: &str, id: impl ToString) -> EntityUid {
     EntityUid::from_type_name_and_id(type_name(kind), EntityId::new(id.to_string()))
+}
+
+/// The units of a lineage as entities, and the last one's uid (a placeholder unit
+/// when the lineage is empty).
+fn unit_or_none(lineage: &[i64], entities: &mut HashMap<String, Entity>) -> EntityUid {
+    unit_entities(lineage, entities);
+    match lineage.last() {
+        Some(u) => uid("Mamori::Unit", u),
+        None => {
+            let none = uid("Mamori::Unit", "none");
+            entities.insert(
+                "unit:none".into(),
+                Entity::new_no_attrs(none.clone(), HashSet::new()),
+            );
+            none
+        }
+    }
 }
 
 /// Units as entities, each `in` its parent.
@@ -214,8 +264,34 @@ impl Authorizer {
                 RestrictedExpression::new_entity_uid(uid("Mamori::Unit", unit)),
             );
         }
+        let mut manages = Vec::new();
+        let mut managed_units = Vec::new();
+        let mut systems = Vec::new();
+        let mut role_codes: Vec<&str> = principal.roles.iter().map(String::as_str).collect();
+        for (role, scope) in &principal.scoped_roles {
+            match mamori_core::org::guideline_role(role).map(|r| r.scope) {
+                Ok(ScopeKind::Organisation) => role_codes.push(role),
+                Ok(ScopeKind::Unit) => {
+                    managed_units.push(*scope);
+                    manages.push(RestrictedExpression::new_entity_uid(uid(
+                        "Mamori::Unit",
+                        scope,
+                    )));
+                }
+                Ok(ScopeKind::System) => systems.push(RestrictedExpression::new_long(*scope)),
+                Err(_) => {}
+            }
+        }
+        attrs.insert(
+            "manages".to_string(),
+            RestrictedExpression::new_set(manages),
+        );
+        attrs.insert(
+            "systems".to_string(),
+            RestrictedExpression::new_set(systems),
+        );
         let mut role_uids = HashSet::new();
-        for role in &principal.roles {
+        for role in role_codes {
             let r = uid("Mamori::Role", role);
             entities.insert(
                 format!("role:{role}"),
@@ -229,6 +305,43 @@ impl Authorizer {
             Entity::new(user_uid.clone(), attrs, role_uids).ok()?,
         );
         let resource_uid = match resource {
+            Resource::Person { id, unit_lineage } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let person = uid("Mamori::Person", id);
+                let attrs = HashMap::from([(
+                    "unit".to_string(),
+                    RestrictedExpression::new_entity_uid(unit),
+                )]);
+                entities.insert(
+                    "person".into(),
+                    Entity::new(person.clone(), attrs, HashSet::new()).ok()?,
+                );
+                person
+            }
+            Resource::Unit { lineage } => unit_or_none(lineage, &mut entities),
+            Resource::Request {
+                id,
+                requester,
+                unit_lineage,
+            } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let request = uid("Mamori::Request", id);
+                let attrs = HashMap::from([
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    (
+                        "requester".to_string(),
+                        RestrictedExpression::new_entity_uid(uid("Mamori::User", requester)),
+                    ),
+                ]);
+                entities.insert(
+                    "request".into(),
+                    Entity::new(request.clone(), attrs, HashSet::new()).ok()?,
+                );
+                request
+            }
             Resource::App => {
                 let app = uid("Mamori::App", "mamori");
                 entities.insert(
@@ -269,6 +382,13 @@ impl Authorizer {
                 asset
             }
         };
+        // Managed units not named by the resource: known by id alone (added last, so
+        // that a lineage given above keeps its parents).
+        for unit in managed_units {
+            entities
+                .entry(format!("unit:{unit}"))
+                .or_insert_with(|| Entity::new_no_attrs(uid("Mamori::Unit", unit), HashSet::new()));
+        }
         let entities = Entities::from_entities(entities.into_values(), Some(&self.schema)).ok()?;
         let request = Request::new(
             user_uid,

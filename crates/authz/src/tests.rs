@@ -5,6 +5,28 @@ fn user(roles: &[&str], unit: &[i64]) -> Principal {
         user_id: 1,
         roles: roles.iter().map(|r| r.to_string()).collect(),
         unit_lineage: unit.to_vec(),
+        scoped_roles: Vec::new(),
+    }
+}
+
+/// A staff member of `unit` holding guideline roles (code, scope id).
+fn holder(unit: &[i64], scoped: &[(&str, i64)]) -> Principal {
+    Principal {
+        scoped_roles: scoped.iter().map(|(r, s)| (r.to_string(), *s)).collect(),
+        ..user(&["staff"], unit)
+    }
+}
+
+fn person(unit: &[i64]) -> Resource {
+    Resource::Person {
+        id: 3,
+        unit_lineage: unit.to_vec(),
+    }
+}
+
+fn unit(lineage: &[i64]) -> Resource {
+    Resource::Unit {
+        lineage: lineage.to_vec(),
     }
 }
 
@@ -164,4 +186,234 @@ fn extra_policies_extend_and_bad_ones_are_named() {
         Authorizer::with_extra(&garbage).unwrap_err(),
         AuthzError::Parse { .. }
     ));
+}
+
+// Units used below: department 1 with sections 2 and 4; team 3 under section 2;
+// department 10 with section 11.
+
+#[test]
+fn section_administrator_sees_and_does_their_section_only() {
+    let a = Authorizer::builtin().unwrap();
+    let kacho = holder(&[1, 2], &[("security_administrator", 2)]);
+    assert!(a.check(&kacho, Action::ReadPerson, &person(&[1, 2])));
+    assert!(
+        a.check(&kacho, Action::ManagePerson, &person(&[1, 2, 3])),
+        "team below"
+    );
+    assert!(
+        !a.check(&kacho, Action::ReadPerson, &person(&[1, 4])),
+        "sibling section"
+    );
+    assert!(
+        !a.check(&kacho, Action::ReadPerson, &person(&[1])),
+        "department above"
+    );
+    assert!(
+        !a.check(&kacho, Action::ReadPerson, &person(&[])),
+        "nobody's staff"
+    );
+    assert!(a.check(&kacho, Action::ReadUnitStatus, &unit(&[1, 2])));
+    assert!(a.check(&kacho, Action::ReadUnitStatus, &unit(&[1, 2, 3])));
+    assert!(!a.check(&kacho, Action::ReadUnitStatus, &unit(&[1, 4])));
+    assert!(!a.check(&kacho, Action::ReadUnitStatus, &unit(&[1])));
+    assert!(a.check(&kacho, Action::WriteAsset, &asset(&[1, 2, 3], false)));
+    assert!(
+        a.check(&kacho, Action::ReadAsset, &asset(&[1, 2], true)),
+        "own section's top level"
+    );
+    assert!(!a.check(&kacho, Action::ReadAsset, &asset(&[1, 4], false)));
+    for action in [
+        Action::ManageUsers,
+        Action::ReadUsers,
+        Action::ReadEvents,
+        Action::ManageRoles,
+        Action::ManageAcknowledgements,
+        Action::ReadAckStatus,
+        Action::ManageUnits,
+    ] {
+        assert!(
+            !a.check(&kacho, action, &Resource::App),
+            "a section administrator must not {action:?}"
+        );
+    }
+    assert!(a.check(&kacho, Action::Acknowledge, &Resource::App));
+}
+
+#[test]
+fn a_section_administrator_of_another_unit_manages_that_unit() {
+    let a = Authorizer::builtin().unwrap();
+    // Belongs to section 2 but holds the role for section 11 (兼務).
+    let p = holder(&[1, 2], &[("security_administrator", 11)]);
+    assert!(a.check(&p, Action::ManagePerson, &person(&[10, 11])));
+    assert!(a.check(&p, Action::WriteAsset, &asset(&[10, 11], false)));
+    assert!(!a.check(&p, Action::ReadPerson, &person(&[10])));
+    assert!(
+        !a.check(&p, Action::ManagePerson, &person(&[1, 2])),
+        "membership alone gives no staff rights"
+    );
+}
+
+#[test]
+fn department_security_manager_covers_the_department() {
+    let a = Authorizer::builtin().unwrap();
+    let bucho = holder(&[1], &[("security_manager", 1)]);
+    for u in [&[1][..], &[1, 2], &[1, 2, 3], &[1, 4]] {
+        assert!(a.check(&bucho, Action::ReadPerson, &person(u)), "{u:?}");
+        assert!(a.check(&bucho, Action::ReadUnitStatus, &unit(u)), "{u:?}");
+    }
+    assert!(!a.check(&bucho, Action::ReadPerson, &person(&[10, 11])));
+    assert!(!a.check(&bucho, Action::ReadUnitStatus, &unit(&[10])));
+}
+
+#[test]
+fn role_without_guideline_role_is_plain_staff() {
+    let a = Authorizer::builtin().unwrap();
+    // An ended assignment is not in the principal: the same person is plain staff.
+    let p = holder(&[1, 2], &[]);
+    assert!(!a.check(&p, Action::ReadPerson, &person(&[1, 2])));
+    assert!(!a.check(&p, Action::ReadUnitStatus, &unit(&[1, 2])));
+    // Unknown role codes and system-scoped roles give no unit rights.
+    let q = holder(&[1, 2], &[("mayor", 2), ("system_manager", 2)]);
+    assert!(!a.check(&q, Action::ReadPerson, &person(&[1, 2])));
+    assert!(!a.check(&q, Action::WriteAsset, &asset(&[1, 4], false)));
+}
+
+#[test]
+fn ciso_oversees_but_does_not_administer() {
+    let a = Authorizer::builtin().unwrap();
+    for role in ["ciso", "chief_security_manager"] {
+        let p = holder(&[20], &[(role, 0)]);
+        assert!(a.check(&p, Action::ReadUsers, &Resource::App), "{role}");
+        assert!(a.check(&p, Action::ReadAckStatus, &Resource::App), "{role}");
+        assert!(a.check(&p, Action::ReadPerson, &person(&[1, 2])), "{role}");
+        assert!(
+            a.check(&p, Action::ReadUnitStatus, &unit(&[10, 11])),
+            "{role}"
+        );
+        assert!(
+            a.check(&p, Action::ReadAsset, &asset(&[1, 2], false)),
+            "{role}"
+        );
+        assert!(
+            !a.check(&p, Action::ReadAsset, &asset(&[1, 2], true)),
+            "{role}: top level stays with the owner"
+        );
+        assert!(
+            !a.check(&p, Action::ManagePerson, &person(&[1, 2])),
+            "{role}"
+        );
+        assert!(!a.check(&p, Action::ManageUsers, &Resource::App), "{role}");
+        assert!(!a.check(&p, Action::ManageRoles, &Resource::App), "{role}");
+    }
+    for role in ["csirt", "committee", "adviser"] {
+        let p = holder(&[20], &[(role, 0)]);
+        assert!(!a.check(&p, Action::ReadPerson, &person(&[1, 2])), "{role}");
+        assert!(!a.check(&p, Action::ReadUsers, &Resource::App), "{role}");
+    }
+}
+
+#[test]
+fn security_office_runs_roles_and_acknowledgements() {
+    let a = Authorizer::builtin().unwrap();
+    let so = user(&["security_officer"], &[30]);
+    for action in [
+        Action::ManageRoles,
+        Action::ManageAcknowledgements,
+        Action::ReadAckStatus,
+    ] {
+        assert!(a.check(&so, action, &Resource::App), "{action:?}");
+    }
+    assert!(a.check(&so, Action::ManagePerson, &person(&[1, 2])));
+    let auditor = user(&["auditor"], &[30]);
+    assert!(a.check(&auditor, Action::ReadAckStatus, &Resource::App));
+    assert!(!a.check(&auditor, Action::ManageAcknowledgements, &Resource::App));
+    assert!(!a.check(&auditor, Action::ManagePerson, &person(&[1, 2])));
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(!a.check(&staff, Action::ManageAcknowledgements, &Resource::App));
+    assert!(!a.check(&staff, Action::ReadAckStatus, &Resource::App));
+    assert!(a.check(&staff, Action::Acknowledge, &Resource::App));
+}
+
+#[test]
+fn nobody_audits_their_own_unit() {
+    let a = Authorizer::builtin().unwrap();
+    let auditor = user(&["auditor"], &[1, 2]);
+    assert!(a.check(&auditor, Action::AuditUnit, &unit(&[10, 11])));
+    assert!(
+        a.check(&auditor, Action::AuditUnit, &unit(&[1, 4])),
+        "a sibling section"
+    );
+    assert!(
+        !a.check(&auditor, Action::AuditUnit, &unit(&[1, 2])),
+        "own section"
+    );
+    assert!(
+        !a.check(&auditor, Action::AuditUnit, &unit(&[1, 2, 3])),
+        "a team below"
+    );
+    assert!(
+        !a.check(&auditor, Action::AuditUnit, &unit(&[1])),
+        "the department above"
+    );
+    let managing = Principal {
+        scoped_roles: vec![("security_administrator".into(), 11)],
+        ..user(&["auditor"], &[1, 2])
+    };
+    assert!(
+        !a.check(&managing, Action::AuditUnit, &unit(&[10, 11])),
+        "a unit they manage"
+    );
+    let admin = user(&["admin"], &[1, 2]);
+    assert!(
+        !a.check(&admin, Action::AuditUnit, &unit(&[1, 2])),
+        "the forbid beats admin-all"
+    );
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(!a.check(&staff, Action::AuditUnit, &unit(&[10])));
+}
+
+#[test]
+fn nobody_approves_their_own_request() {
+    let a = Authorizer::builtin().unwrap();
+    let request = |requester: i64| Resource::Request {
+        id: 5,
+        requester,
+        unit_lineage: vec![1, 2],
+    };
+    let kacho = Principal {
+        user_id: 7,
+        ..holder(&[1, 2], &[("security_administrator", 2)])
+    };
+    assert!(a.check(&kacho, Action::ApproveRequest, &request(8)));
+    assert!(
+        !a.check(&kacho, Action::ApproveRequest, &request(7)),
+        "own request"
+    );
+    let other = Principal {
+        user_id: 9,
+        ..holder(&[1, 4], &[("security_administrator", 4)])
+    };
+    assert!(
+        !a.check(&other, Action::ApproveRequest, &request(8)),
+        "another section's request"
+    );
+    let so = Principal {
+        user_id: 7,
+        ..user(&["security_officer", "admin"], &[30])
+    };
+    assert!(a.check(&so, Action::ApproveRequest, &request(8)));
+    assert!(
+        !a.check(&so, Action::ApproveRequest, &request(7)),
+        "not even the security office"
+    );
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(!a.check(&staff, Action::ApproveRequest, &request(8)));
+}
+
+#[test]
+fn manager_scope_reaches_the_asset_list() {
+    let a = Authorizer::builtin().unwrap();
+    let units = vec![(1, vec![1]), (2, vec![1, 2]), (11, vec![10, 11])];
+    let p = holder(&[1, 2], &[("security_administrator", 11)]);
+    assert_eq!(a.asset_scope(&p, &units).units, Some(vec![2, 11]));
 }

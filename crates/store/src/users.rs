@@ -109,6 +109,8 @@ pub struct UserUpdate {
 }
 
 /// The result of a sign-in attempt.
+// Made once per sign-in and matched at once: boxing the user would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
     Ok(User),
