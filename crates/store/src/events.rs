@@ -28,6 +28,7 @@ pub struct Event {
 }
 
 /// The canonical byte string that an event's hash covers.
+#[allow(clippy::too_many_arguments)]
 fn canonical(
     seq: i64,
     at: &str,
