@@ -193,12 +193,37 @@ impl IntervalSet {
         if self.is_empty() {
             return other.clone();
         }
-        Self::from_intervals(
-            self.intervals()
-                .iter()
-                .chain(other.intervals().iter())
-                .copied(),
-        )
+        // Both lists are sorted: merge them in one pass.
+        let (x, y) = (self.intervals(), other.intervals());
+        let (mut i, mut j) = (0, 0);
+        let mut out = Build::default();
+        while i < x.len() || j < y.len() {
+            let next = match (x.get(i), y.get(j)) {
+                (Some(a), Some(b)) if a <= b => {
+                    i += 1;
+                    *a
+                }
+                (Some(_), Some(b)) | (None, Some(b)) => {
+                    j += 1;
+                    *b
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    *a
+                }
+                (None, None) => break,
+            };
+            if let Some(last) = out.last_mut()
+                && next.0 <= last.1.saturating_add(1)
+            {
+                if next.1 > last.1 {
+                    last.1 = next.1;
+                }
+                continue;
+            }
+            out.push(next);
+        }
+        out.done()
     }
 
     pub fn intersect(&self, other: &Self) -> Self {
@@ -586,7 +611,7 @@ impl BoxSet {
         if self.boxes.len() < 2 {
             return;
         }
-        for _pass in 0..4 {
+        for _pass in 0..2 {
             let before = self.boxes.len();
             for d in (0..DIMS).rev() {
                 fn others_of(b: &PBox, d: usize) -> [&IntervalSet; DIMS - 1] {
@@ -605,17 +630,30 @@ impl BoxSet {
                         .cmp(&others_of(b, d))
                         .then_with(|| a.dims[d].cmp(&b.dims[d]))
                 });
-                let mut out: Vec<PBox> = Vec::with_capacity(self.boxes.len());
-                for b in self.boxes.drain(..) {
-                    if let Some(last) = out.last_mut()
-                        && others_of(last, d) == others_of(&b, d)
+                // Merge runs that agree outside `d`, in place: one sort of
+                // all the run's intervals rather than a union per box.
+                let mut w = 0;
+                let mut r = 0;
+                let n = self.boxes.len();
+                while r < n {
+                    let mut end = r + 1;
+                    while end < n && others_of(&self.boxes[r], d) == others_of(&self.boxes[end], d)
                     {
-                        last.dims[d] = last.dims[d].union(&b.dims[d]);
-                        continue;
+                        end += 1;
                     }
-                    out.push(b);
+                    if end - r > 1 {
+                        let merged = IntervalSet::from_intervals(
+                            self.boxes[r..end]
+                                .iter()
+                                .flat_map(|b| b.dims[d].intervals().iter().copied()),
+                        );
+                        self.boxes[r].dims[d] = merged;
+                    }
+                    self.boxes.swap(w, r);
+                    w += 1;
+                    r = end;
                 }
-                self.boxes = out;
+                self.boxes.truncate(w);
             }
             if self.boxes.len() == before {
                 break;
