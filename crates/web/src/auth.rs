@@ -55,16 +55,28 @@ impl Authed {
     }
 }
 
-/// Builds the principal of a user (one query for the unit's path).
+/// Builds the principal of a user (one query for the unit's path, one for the
+/// guideline roles held today).
 pub async fn principal_of(state: &AppState, user: &User) -> AppResult<Principal> {
     let unit_lineage = match user.unit_id {
         Some(id) => parse_path(&state.store.unit(id).await?.path),
         None => Vec::new(),
     };
+    let scoped_roles = state
+        .store
+        .active_roles(user.id, &mamori_store::org::today())
+        .await?
+        .into_iter()
+        .map(|r| {
+            let scope = r.scope_id();
+            (r.role, scope)
+        })
+        .collect();
     Ok(Principal {
         user_id: user.id,
         roles: user.roles.clone(),
         unit_lineage,
+        scoped_roles,
     })
 }
 

@@ -2,4 +2,5 @@
 
 mod catalogs;
 mod events;
+mod org;
 mod users;

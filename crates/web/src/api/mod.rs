@@ -4,6 +4,9 @@
 mod admin;
 mod auth;
 mod catalog;
+mod org;
+
+pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
 
 use axum::extract::{FromRequest, Request};
@@ -36,6 +39,28 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/{id}", get(admin::user).patch(admin::update_user))
         .route("/users/{id}/password", post(admin::reset_password))
+        .route("/guideline-roles", get(org::guideline_roles))
+        .route(
+            "/role-assignments",
+            get(org::role_assignments).post(org::assign_role),
+        )
+        .route("/role-assignments/{id}/end", post(org::end_role))
+        .route("/users/{id}/staff", axum::routing::put(org::set_staff))
+        .route("/policy-revisions", get(org::policy_revisions))
+        .route(
+            "/acknowledgements/campaigns",
+            get(org::campaigns).post(org::open_campaign),
+        )
+        .route(
+            "/acknowledgements/campaigns/{id}/units",
+            get(org::campaign_units),
+        )
+        .route(
+            "/acknowledgements/campaigns/{id}/pending",
+            get(org::campaign_pending),
+        )
+        .route("/me/acknowledgements", get(org::my_requests))
+        .route("/me/acknowledgements/{campaign_id}", post(org::confirm))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
@@ -51,6 +76,9 @@ pub fn routes() -> Router<AppState> {
         catalog::control_categories, catalog::controls, catalog::schemes, catalog::active_scheme, catalog::set_active_scheme,
         admin::units, admin::create_unit, admin::users, admin::create_user, admin::user, admin::update_user,
         admin::reset_password, admin::events, admin::verify,
+        org::guideline_roles, org::role_assignments, org::assign_role, org::end_role, org::set_staff,
+        org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
+        org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

@@ -5,6 +5,7 @@ mod admin;
 mod catalog;
 mod dashboard;
 mod netcheck;
+mod org;
 mod policy;
 mod session;
 
@@ -42,6 +43,9 @@ pub fn routes() -> Router<AppState> {
             get(admin::edit_user_form).post(admin::update_user),
         )
         .route("/users/{id}/password", post(admin::reset_password))
+        .route("/acknowledgements", get(org::show))
+        .route("/acknowledgements/campaigns", post(org::open))
+        .route("/acknowledgements/{id}/confirm", post(org::confirm))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
         .route("/authz", get(admin::authz_policies))
