@@ -1,4 +1,5 @@
 //! Mamori domain model.
+pub mod asset;
 pub mod catalog;
 pub mod classification;
 pub mod org;

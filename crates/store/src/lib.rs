@@ -1,6 +1,7 @@
 //! Mamori persistence: one code path over SQLite and PostgreSQL, the migrations of
 //! both, and the hash-chained event log that records every change.
 
+pub mod assets;
 pub mod catalogs;
 pub mod db;
 pub mod demo;

@@ -1,5 +1,6 @@
 //! Store conformance: every story runs on SQLite and, when configured, PostgreSQL.
 
+mod assets;
 mod catalogs;
 mod events;
 mod org;

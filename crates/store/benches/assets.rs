@@ -1,0 +1,51 @@
+//! The asset-register benchmark (not a timed test): fills a store to N assets and
+//! measures the register's first page under typical filters, a 100,000-row
+//! ledger import and exports. See BENCHMARKS.md at the repository root.
+//!
+//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL]
+//!
+//! Without --database-url a fresh SQLite file in the temporary folder is used;
+//! with a URL the store there is filled up to N (an existing store is reused,
+//! so a second run measures without loading again).
+
+use mamori_store::Store;
+use mamori_store::assets::bench::bench_assets;
+
+#[tokio::main]
+async fn main() {
+    let mut assets = 1_000_000_usize;
+    let mut url: Option<String> = std::env::var("MAMORI_BENCH_DATABASE_URL").ok();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--assets" => {
+                assets = args
+                    .next()
+                    .and_then(|n| n.replace('_', "").parse().ok())
+                    .unwrap_or(assets)
+            }
+            "--database-url" => url = args.next(),
+            // cargo bench passes --bench; ignore what is not ours.
+            _ => {}
+        }
+    }
+    let url = url.unwrap_or_else(|| {
+        let dir = std::env::temp_dir().join(format!("mamori-bench-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        format!("sqlite://{}", dir.join("mamori.db").display())
+    });
+    let store = match Store::open(&url).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open {}: {e}", mamori_store::db::redact_url(&url));
+            std::process::exit(2);
+        }
+    };
+    match bench_assets(&store, assets).await {
+        Ok(report) => println!("{report}"),
+        Err(e) => {
+            eprintln!("benchmark failed: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,895 @@
+//! Importing a ledger: every row is validated first; then all rows are written
+//! in one transaction, or none. The report names each bad row and column.
+//!
+//! Identity: the 資産番号 column. A row with a number updates that asset (a row
+//! equal to the stored asset changes nothing); a row without one creates an
+//! asset. So an export imports back unchanged.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use mamori_core::asset::{
+    self, AssetKind, Disposal, FieldError, LedgerColumn, Levels, Lifecycle, column_letters,
+    normalize,
+};
+use mamori_core::classification::{Axis, Scheme};
+use serde::{Deserialize, Serialize};
+use sqlx::QueryBuilder;
+
+use super::ledger::{LedgerFormat, Sheet, read_sheet};
+use super::write::{self, Context, Snapshot};
+use super::{
+    ASSET_COLUMNS, ASSET_JOINS, Asset, AssetInput, AssetRecord, AssetRow, AssetScope, ENTITY,
+};
+use crate::events::EventInput;
+use crate::{Actor, Store, StoreError, db_run, now_rfc3339};
+
+/// One problem found in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportIssue {
+    /// The row as Excel numbers it (the header is usually row 1); `None` for
+    /// the file as a whole.
+    pub row: Option<u32>,
+    /// The column's header as the file writes it.
+    pub column: Option<String>,
+    /// The column's letters (A, B … AA).
+    pub column_letter: Option<String>,
+    /// The cell's text.
+    pub value: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// What an import did, or why it did nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ImportReport {
+    /// Data rows read (blank rows are skipped).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// True when every row was written; false when nothing was.
+    pub written: bool,
+    pub errors: Vec<ImportIssue>,
+    /// Things that did not stop the import (columns it does not know).
+    pub warnings: Vec<ImportIssue>,
+}
+
+impl ImportReport {
+    fn failed(rows: usize, errors: Vec<ImportIssue>, warnings: Vec<ImportIssue>) -> ImportReport {
+        ImportReport {
+            rows,
+            written: false,
+            errors,
+            warnings,
+            ..ImportReport::default()
+        }
+    }
+}
+
+/// At most this many problems are printed; the report keeps them all.
+const PRINTED_ISSUES: usize = 200;
+
+impl fmt::Display for ImportIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "{row}行目")?,
+            None => write!(f, "ファイル")?,
+        }
+        if let (Some(letter), Some(column)) = (&self.column_letter, &self.column) {
+            write!(f, " {letter}列「{column}」")?;
+        } else if let Some(column) = &self.column {
+            write!(f, " 「{column}」")?;
+        }
+        if !self.value.is_empty() {
+            write!(f, " 値「{}」", self.value)?;
+        }
+        write!(f, ": {} / ", self.message)?;
+        match self.row {
+            Some(row) => write!(f, "row {row}")?,
+            None => write!(f, "file")?,
+        }
+        if let Some(letter) = &self.column_letter {
+            write!(f, ", column {letter}")?;
+        }
+        write!(f, ": {}", self.message_en)
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.written {
+            writeln!(
+                f,
+                "取り込みました: {}行（新規 {}、更新 {}、変更なし {}）",
+                self.rows, self.created, self.updated, self.unchanged
+            )?;
+            writeln!(
+                f,
+                "Imported {} rows: {} created, {} updated, {} unchanged.",
+                self.rows, self.created, self.updated, self.unchanged
+            )?;
+        } else {
+            writeln!(
+                f,
+                "取り込みませんでした（エラー {}件）。1行も書き込んでいません。",
+                self.errors.len()
+            )?;
+            writeln!(
+                f,
+                "Nothing was imported ({} errors); no row was written.",
+                self.errors.len()
+            )?;
+            for issue in self.errors.iter().take(PRINTED_ISSUES) {
+                writeln!(f, "  {issue}")?;
+            }
+            if self.errors.len() > PRINTED_ISSUES {
+                writeln!(
+                    f,
+                    "  … ほか {}件 / and {} more",
+                    self.errors.len() - PRINTED_ISSUES,
+                    self.errors.len() - PRINTED_ISSUES
+                )?;
+            }
+        }
+        for warning in self.warnings.iter().take(PRINTED_ISSUES) {
+            writeln!(f, "  注意 / note: {warning}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Finds units, systems and segments by what a ledger writes.
+struct Lookup {
+    units_by_code: HashMap<String, i64>,
+    units_by_name: HashMap<String, Vec<i64>>,
+    systems_by_code: HashMap<String, i64>,
+    systems_by_name: HashMap<String, Vec<i64>>,
+    segments_by_name: HashMap<String, i64>,
+}
+
+enum Found {
+    One(i64),
+    None,
+    Many,
+}
+
+impl Lookup {
+    fn new(ctx: &Context) -> Lookup {
+        let mut l = Lookup {
+            units_by_code: HashMap::new(),
+            units_by_name: HashMap::new(),
+            systems_by_code: HashMap::new(),
+            systems_by_name: HashMap::new(),
+            segments_by_name: HashMap::new(),
+        };
+        for u in ctx.units.values() {
+            l.units_by_code.insert(normalize(&u.code), u.id);
+            l.units_by_name
+                .entry(normalize(&u.name))
+                .or_default()
+                .push(u.id);
+        }
+        for s in ctx.systems.values() {
+            l.systems_by_code.insert(normalize(&s.code), s.id);
+            l.systems_by_name
+                .entry(normalize(&s.name))
+                .or_default()
+                .push(s.id);
+        }
+        for s in ctx.segments.values() {
+            l.segments_by_name.insert(normalize(&s.name), s.id);
+            if !s.name_en.trim().is_empty() {
+                l.segments_by_name
+                    .entry(normalize(&s.name_en).to_lowercase())
+                    .or_insert(s.id);
+            }
+        }
+        l
+    }
+
+    fn find(
+        by_code: &HashMap<String, i64>,
+        by_name: &HashMap<String, Vec<i64>>,
+        text: &str,
+    ) -> Found {
+        let key = normalize(text);
+        if let Some(id) = by_code.get(&key) {
+            return Found::One(*id);
+        }
+        match by_name.get(&key).map(Vec::as_slice) {
+            Some([id]) => Found::One(*id),
+            Some([]) | None => Found::None,
+            Some(_) => Found::Many,
+        }
+    }
+
+    fn unit(&self, text: &str) -> Found {
+        Lookup::find(&self.units_by_code, &self.units_by_name, text)
+    }
+
+    fn system(&self, text: &str) -> Found {
+        Lookup::find(&self.systems_by_code, &self.systems_by_name, text)
+    }
+
+    fn segment(&self, text: &str) -> Option<i64> {
+        let key = normalize(text);
+        self.segments_by_name
+            .get(&key)
+            .or_else(|| self.segments_by_name.get(&key.to_lowercase()))
+            .copied()
+    }
+}
+
+/// A row that passed validation.
+enum Planned {
+    Create(AssetRecord),
+    Update(Box<Asset>, AssetRecord),
+    Unchanged,
+}
+
+/// Ids read per query when fetching the assets a file refers to.
+const FETCH_BATCH: usize = 1000;
+
+impl Store {
+    /// Imports a ledger with the rights of the command line (every unit).
+    pub async fn import_ledger(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: LedgerFormat,
+    ) -> Result<ImportReport, StoreError> {
+        self.import_ledger_scoped(actor, bytes, format, &AssetScope::unrestricted())
+            .await
+    }
+
+    /// Imports a ledger on behalf of a user who may write the assets `scope`
+    /// lets through: a row for another unit, or naming an asset the user cannot
+    /// see, is an error. Problems with the file are in the report (`Ok`); `Err`
+    /// is for the database.
+    pub async fn import_ledger_scoped(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: LedgerFormat,
+        scope: &AssetScope,
+    ) -> Result<ImportReport, StoreError> {
+        let sheet = match read_sheet(bytes, format) {
+            Ok(sheet) => sheet,
+            Err(m) => {
+                return Ok(ImportReport::failed(
+                    0,
+                    vec![ImportIssue {
+                        row: None,
+                        column: None,
+                        column_letter: None,
+                        value: String::new(),
+                        message: m.message,
+                        message_en: m.message_en,
+                    }],
+                    Vec::new(),
+                ));
+            }
+        };
+        let active = self.active_scheme().await?;
+        let ctx = Context::load(self, &active).await?;
+        let (columns, mut errors, warnings) = map_header(&sheet);
+        if !errors.is_empty() {
+            return Ok(ImportReport::failed(sheet.rows.len(), errors, warnings));
+        }
+        let reader = RowReader {
+            sheet: &sheet,
+            columns: &columns,
+        };
+
+        // The assets the file names by number.
+        let mut wanted: Vec<i64> = Vec::new();
+        for row in &sheet.rows {
+            if let Ok(Some(id)) = reader.id(&row.cells) {
+                wanted.push(id);
+            }
+        }
+        let existing = self.assets_by_ids(&wanted).await?;
+
+        let lookup = Lookup::new(&ctx);
+        let mut seen: HashSet<i64> = HashSet::new();
+        let mut planned: Vec<Planned> = Vec::with_capacity(sheet.rows.len());
+        for row in &sheet.rows {
+            match reader.plan(
+                row.number, &row.cells, &ctx, &active, &lookup, &existing, scope, &mut seen,
+            ) {
+                Ok(p) => planned.push(p),
+                Err(mut row_errors) => errors.append(&mut row_errors),
+            }
+        }
+        let rows = sheet.rows.len();
+        if !errors.is_empty() {
+            return Ok(ImportReport::failed(rows, errors, warnings));
+        }
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        let mut unchanged = 0;
+        for p in planned {
+            match p {
+                Planned::Create(r) => creates.push(r),
+                Planned::Update(before, r) => updates.push((*before, r)),
+                Planned::Unchanged => unchanged += 1,
+            }
+        }
+        let (created, updated) = (creates.len(), updates.len());
+        let summary = serde_json::json!({
+            "format": format,
+            "rows": rows,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+        });
+        write_planned(
+            self,
+            actor,
+            &ctx,
+            creates,
+            updates,
+            Some(("asset_import", summary)),
+        )
+        .await?;
+        Ok(ImportReport {
+            rows,
+            created,
+            updated,
+            unchanged,
+            written: true,
+            errors: Vec::new(),
+            warnings,
+        })
+    }
+
+    /// The assets with these ids (any that exist), read in batches.
+    async fn assets_by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, Asset>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(FETCH_BATCH) {
+            let rows: Vec<AssetRow> = db_run!(&self.db, |pool| {
+                let mut qb = QueryBuilder::new(format!(
+                    "SELECT {ASSET_COLUMNS} FROM assets a {ASSET_JOINS} WHERE a.id IN ("
+                ));
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_as().fetch_all(pool).await?
+            });
+            for row in rows {
+                let asset = Asset::try_from(row)?;
+                found.insert(asset.id, asset);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Writes created and updated assets and their events in one transaction;
+/// `summary` adds one event for the whole batch.
+pub(crate) async fn write_planned(
+    store: &Store,
+    actor: &Actor,
+    ctx: &Context,
+    creates: Vec<AssetRecord>,
+    updates: Vec<(Asset, AssetRecord)>,
+    summary: Option<(&str, serde_json::Value)>,
+) -> Result<Vec<i64>, StoreError> {
+    let now = now_rfc3339();
+    let mut tx = store.db.begin().await?;
+    let created = write::insert_assets(&mut tx, ctx, &creates, &now).await?;
+    let update_rows: Vec<(i64, AssetRecord)> =
+        updates.iter().map(|(a, r)| (a.id, r.clone())).collect();
+    let updated = write::update_assets(&mut tx, ctx, &update_rows, &now).await?;
+    let mut events = Vec::with_capacity(created.len() + updated.len() + 1);
+    for ((id, derived), record) in created.iter().zip(&creates) {
+        let after = Snapshot {
+            id: *id,
+            record,
+            label: &derived.label,
+            flags: &derived.flags,
+        };
+        events.push(EventInput::new(
+            ENTITY,
+            id,
+            "create",
+            None::<&()>,
+            Some(&after),
+        )?);
+    }
+    for ((before, record), derived) in updates.iter().zip(&updated) {
+        let b = Snapshot {
+            id: before.id,
+            record: &before.record,
+            label: &before.label,
+            flags: &before.flags,
+        };
+        let a = Snapshot {
+            id: before.id,
+            record,
+            label: &derived.label,
+            flags: &derived.flags,
+        };
+        events.push(EventInput::new(
+            ENTITY,
+            before.id,
+            "update",
+            Some(&b),
+            Some(&a),
+        )?);
+    }
+    if let Some((entity, summary)) = summary {
+        let key = events.len();
+        events.push(EventInput::new(
+            entity,
+            key,
+            "import",
+            None::<&()>,
+            Some(&summary),
+        )?);
+    }
+    tx.append_events(actor, &events).await?;
+    tx.commit().await?;
+    Ok(created.into_iter().map(|(id, _)| id).collect())
+}
+
+/// Maps the header cells to columns: unknown headers are warnings; duplicate
+/// and missing columns are errors.
+fn map_header(
+    sheet: &Sheet,
+) -> (
+    HashMap<LedgerColumn, usize>,
+    Vec<ImportIssue>,
+    Vec<ImportIssue>,
+) {
+    let mut columns: HashMap<LedgerColumn, usize> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let header_issue =
+        |index: Option<usize>, value: &str, message: String, message_en: String| ImportIssue {
+            row: Some(sheet.header_row),
+            column: index.map(|i| sheet.header.get(i).cloned().unwrap_or_default()),
+            column_letter: index.map(column_letters),
+            value: value.to_string(),
+            message,
+            message_en,
+        };
+    for (i, text) in sheet.header.iter().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match LedgerColumn::from_header(text) {
+            Some(column) => {
+                if let Some(first) = columns.get(&column) {
+                    errors.push(header_issue(
+                        Some(i),
+                        text,
+                        format!(
+                            "見出し「{}」が{}列と重複しています",
+                            column.header(),
+                            column_letters(*first)
+                        ),
+                        format!(
+                            "the column {} appears twice (also column {})",
+                            column.header_en(),
+                            column_letters(*first)
+                        ),
+                    ));
+                } else {
+                    columns.insert(column, i);
+                }
+            }
+            None => warnings.push(header_issue(
+                Some(i),
+                text,
+                "この列は台帳の項目ではないため取り込みません".into(),
+                "this column is not a ledger field and is not imported".into(),
+            )),
+        }
+    }
+    let mut missing: Vec<LedgerColumn> = LedgerColumn::ALL
+        .into_iter()
+        .filter(|c| c.required() && !columns.contains_key(c))
+        .collect();
+    if !columns.contains_key(&LedgerColumn::Label) {
+        missing.extend(
+            Axis::ALL
+                .into_iter()
+                .map(LedgerColumn::for_axis)
+                .filter(|c| !columns.contains_key(c)),
+        );
+    }
+    for column in missing {
+        let expected: Vec<&str> = LedgerColumn::ALL.iter().map(|c| c.header()).collect();
+        errors.push(header_issue(
+            None,
+            "",
+            format!(
+                "見出し行に「{}」の列がありません（見出しの例: {}）",
+                column.header(),
+                expected.join("、")
+            ),
+            format!(
+                "the header row has no column {} ({}); expected headers such as {}",
+                column.header(),
+                column.header_en(),
+                expected.join(", ")
+            ),
+        ));
+    }
+    (columns, errors, warnings)
+}
+
+struct RowReader<'a> {
+    sheet: &'a Sheet,
+    columns: &'a HashMap<LedgerColumn, usize>,
+}
+
+impl RowReader<'_> {
+    fn cell<'c>(&self, cells: &'c [String], column: LedgerColumn) -> &'c str {
+        self.columns
+            .get(&column)
+            .and_then(|i| cells.get(*i))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn issue(
+        &self,
+        row: u32,
+        cells: &[String],
+        column: LedgerColumn,
+        message: String,
+        message_en: String,
+    ) -> ImportIssue {
+        let index = self.columns.get(&column).copied();
+        ImportIssue {
+            row: Some(row),
+            column: Some(
+                index
+                    .and_then(|i| self.sheet.header.get(i).cloned())
+                    .unwrap_or_else(|| column.header().to_string()),
+            ),
+            column_letter: index.map(column_letters),
+            value: self.cell(cells, column).to_string(),
+            message,
+            message_en,
+        }
+    }
+
+    fn field_issue(&self, row: u32, cells: &[String], e: FieldError) -> ImportIssue {
+        self.issue(row, cells, e.column, e.message, e.message_en)
+    }
+
+    /// The 資産番号 of a row: `Ok(None)` when empty.
+    fn id(&self, cells: &[String]) -> Result<Option<i64>, ()> {
+        let text = normalize(self.cell(cells, LedgerColumn::Id));
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Some)
+            .ok_or(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan(
+        &self,
+        row: u32,
+        cells: &[String],
+        ctx: &Context,
+        active: &Scheme,
+        lookup: &Lookup,
+        existing: &HashMap<i64, Asset>,
+        scope: &AssetScope,
+        seen: &mut HashSet<i64>,
+    ) -> Result<Planned, Vec<ImportIssue>> {
+        let mut errors: Vec<ImportIssue> = Vec::new();
+        let issue = |column: LedgerColumn, message: String, message_en: String| {
+            self.issue(row, cells, column, message, message_en)
+        };
+
+        // Identity.
+        let before = match self.id(cells) {
+            Ok(None) => None,
+            Ok(Some(id)) => {
+                if !seen.insert(id) {
+                    errors.push(issue(
+                        LedgerColumn::Id,
+                        format!("資産番号 {id} がファイル内で重複しています"),
+                        format!("asset number {id} appears more than once in the file"),
+                    ));
+                }
+                match existing.get(&id) {
+                    Some(a) if scope.allows(a.record.owner_unit_id, a.is_top) => Some(a),
+                    _ => {
+                        errors.push(issue(
+                            LedgerColumn::Id,
+                            format!("資産番号 {id} の資産はありません（新しい資産は資産番号を空にしてください）"),
+                            format!("there is no asset number {id} (leave the number empty for a new asset)"),
+                        ));
+                        None
+                    }
+                }
+            }
+            Err(()) => {
+                errors.push(issue(
+                    LedgerColumn::Id,
+                    "資産番号は正の整数で入力してください".into(),
+                    "the asset number must be a positive whole number".into(),
+                ));
+                None
+            }
+        };
+
+        // Kind.
+        let kind_text = self.cell(cells, LedgerColumn::Kind);
+        let kind = AssetKind::parse(kind_text);
+        if kind.is_none() {
+            let allowed: Vec<&str> = AssetKind::ALL.iter().map(|k| k.short_ja()).collect();
+            let (m, m_en) = if kind_text.trim().is_empty() {
+                ("種別が空です".to_string(), "the kind is empty".to_string())
+            } else {
+                (
+                    format!("種別「{}」は使えません", kind_text.trim()),
+                    format!("unknown kind '{}'", kind_text.trim()),
+                )
+            };
+            errors.push(issue(
+                LedgerColumn::Kind,
+                format!("{m}（使える値: {}）", allowed.join("、")),
+                format!("{m_en} (allowed: {})", allowed.join(", ")),
+            ));
+        }
+
+        // Owning unit.
+        let unit_text = self.cell(cells, LedgerColumn::OwnerUnit).trim().to_string();
+        let unit = if unit_text.is_empty() {
+            errors.push(issue(
+                LedgerColumn::OwnerUnit,
+                "所管課が空です".into(),
+                "the owning unit is empty".into(),
+            ));
+            None
+        } else {
+            match lookup.unit(&unit_text) {
+                Found::One(id) => Some(id),
+                Found::None => {
+                    errors.push(issue(
+                        LedgerColumn::OwnerUnit,
+                        format!("所管課「{unit_text}」が組織にありません"),
+                        format!("no unit named or coded '{unit_text}'"),
+                    ));
+                    None
+                }
+                Found::Many => {
+                    errors.push(issue(
+                        LedgerColumn::OwnerUnit,
+                        format!(
+                            "「{unit_text}」という組織が複数あります。組織コードで指定してください"
+                        ),
+                        format!("several units are named '{unit_text}': give the unit code"),
+                    ));
+                    None
+                }
+            }
+        };
+
+        // System and segment.
+        let system_text = self.cell(cells, LedgerColumn::System).trim().to_string();
+        let system = if system_text.is_empty() {
+            None
+        } else {
+            match lookup.system(&system_text) {
+                Found::One(id) => Some(id),
+                Found::None => {
+                    errors.push(issue(
+                        LedgerColumn::System,
+                        format!("情報システム「{system_text}」は登録されていません"),
+                        format!("no information system named or coded '{system_text}'"),
+                    ));
+                    None
+                }
+                Found::Many => {
+                    errors.push(issue(
+                        LedgerColumn::System,
+                        format!("「{system_text}」という情報システムが複数あります。コードで指定してください"),
+                        format!("several systems are named '{system_text}': give the system code"),
+                    ));
+                    None
+                }
+            }
+        };
+        let segment_text = self.cell(cells, LedgerColumn::Segment).trim().to_string();
+        let segment = if segment_text.is_empty() {
+            None
+        } else {
+            let found = lookup.segment(&segment_text);
+            if found.is_none() {
+                let names: Vec<&str> = ctx.segments.values().map(|s| s.name.as_str()).collect();
+                errors.push(issue(
+                    LedgerColumn::Segment,
+                    format!(
+                        "ネットワーク区分「{segment_text}」はありません（使える値: {}）",
+                        names.join("、")
+                    ),
+                    format!(
+                        "no network segment '{segment_text}' (allowed: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            found
+        };
+
+        // Yes/no columns.
+        let mut flag = |column: LedgerColumn| {
+            let text = self.cell(cells, column);
+            asset::parse_flag(text).unwrap_or_else(|| {
+                errors.push(issue(
+                    column,
+                    format!("「{}」は 有 か 無 で入力してください", text.trim()),
+                    format!("'{}' is not yes or no: write 有 or 無", text.trim()),
+                ));
+                false
+            })
+        };
+        let personal_info = flag(LedgerColumn::PersonalInfo);
+        let my_number = flag(LedgerColumn::MyNumber);
+
+        // Levels: the three columns, or the label when they are all empty.
+        let level_cells: Vec<&str> = Axis::ALL
+            .iter()
+            .map(|a| self.cell(cells, LedgerColumn::for_axis(*a)).trim())
+            .collect();
+        let label_text = self.cell(cells, LedgerColumn::Label).trim();
+        let mut levels = Levels::new(level_cells[0], level_cells[1], level_cells[2]);
+        if level_cells.iter().all(|c| c.is_empty()) && !label_text.is_empty() {
+            match active.parse_label(label_text) {
+                Ok(l) => levels = Levels::new(l.confidentiality, l.integrity, l.availability),
+                Err(e) => errors.push(issue(
+                    LedgerColumn::Label,
+                    format!("格付け「{label_text}」を読み取れません: {e}"),
+                    format!("the label '{label_text}' cannot be read: {e}"),
+                )),
+            }
+        }
+
+        // State and disposal.
+        let state_text = self.cell(cells, LedgerColumn::State);
+        let lifecycle = if state_text.trim().is_empty() {
+            Lifecycle::Registered
+        } else {
+            Lifecycle::parse(state_text).unwrap_or_else(|| {
+                errors.push(issue(
+                    LedgerColumn::State,
+                    format!(
+                        "状態「{}」は使えません（使える値: 登録、使用中、廃棄）",
+                        state_text.trim()
+                    ),
+                    format!(
+                        "unknown state '{}' (allowed: 登録, 使用中, 廃棄)",
+                        state_text.trim()
+                    ),
+                ));
+                Lifecycle::Registered
+            })
+        };
+        let date_text = self.cell(cells, LedgerColumn::DisposedOn);
+        let disposal_date = if date_text.trim().is_empty() {
+            None
+        } else {
+            let d = asset::parse_date(date_text);
+            if d.is_none() {
+                errors.push(issue(
+                    LedgerColumn::DisposedOn,
+                    format!(
+                        "廃棄日「{}」を日付として読み取れません（例: 2025-03-31、令和7年3月31日）",
+                        date_text.trim()
+                    ),
+                    format!(
+                        "the disposal date '{}' is not a date (e.g. 2025-03-31)",
+                        date_text.trim()
+                    ),
+                ));
+            }
+            d
+        };
+        let method = self.cell(cells, LedgerColumn::DisposalMethod).to_string();
+        let confirmer = self
+            .cell(cells, LedgerColumn::DisposalConfirmedBy)
+            .to_string();
+
+        // The scheme the levels are read under: the active one, except for an
+        // existing asset whose levels the row leaves as they are.
+        let mut scheme = active;
+        if let Some(b) = before
+            && b.record.scheme != active.code
+            && same_levels(&b.record.levels(), &levels)
+            && let Some(own) = ctx.scheme(&b.record.scheme)
+        {
+            scheme = own;
+        }
+
+        let input = AssetInput {
+            name: self.cell(cells, LedgerColumn::Name).to_string(),
+            kind: kind.unwrap_or(AssetKind::ElectronicInformation),
+            description: self.cell(cells, LedgerColumn::Description).to_string(),
+            owner_unit_id: unit.unwrap_or_default(),
+            administrator: self.cell(cells, LedgerColumn::Administrator).to_string(),
+            location: self.cell(cells, LedgerColumn::Location).to_string(),
+            system_id: system,
+            segment_id: segment,
+            personal_info,
+            my_number,
+            retention: self.cell(cells, LedgerColumn::Retention).to_string(),
+            levels,
+            lifecycle,
+            disposal: None,
+            notes: self.cell(cells, LedgerColumn::Notes).to_string(),
+        };
+        // The disposal fields are checked as given (all three or none).
+        let core = asset::AssetDraft {
+            name: input.name.clone(),
+            levels: input.levels.clone(),
+            lifecycle,
+            disposal_date,
+            disposal_method: method,
+            disposal_confirmed_by: confirmer,
+        }
+        .validate(scheme);
+        let mut core_errors = match &core {
+            Ok(_) => Vec::new(),
+            Err(e) => e.clone(),
+        };
+        // A bad date was reported already; do not report it as missing too.
+        if disposal_date.is_none() && !date_text.trim().is_empty() {
+            core_errors.retain(|e| e.column != LedgerColumn::DisposedOn);
+        }
+        errors.extend(
+            core_errors
+                .into_iter()
+                .map(|e| self.field_issue(row, cells, e)),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let disposal = core.ok().and_then(|v| v.disposal).map(|d| Disposal {
+            date: d.date,
+            method: d.method,
+            confirmed_by: d.confirmed_by,
+        });
+        let input = AssetInput { disposal, ..input };
+        let mut record = ctx.validate_input(&input, scheme).map_err(|e| {
+            e.into_iter()
+                .map(|e| self.field_issue(row, cells, e))
+                .collect::<Vec<_>>()
+        })?;
+        record.scheme = scheme.code.clone();
+
+        // The writer may write this unit's assets at this level.
+        let derived = ctx.derive(&record);
+        if !scope.allows(record.owner_unit_id, derived.is_top) {
+            return Err(vec![issue(
+                LedgerColumn::OwnerUnit,
+                format!("所管課「{unit_text}」の資産を登録する権限がありません"),
+                format!("you may not register assets of the unit '{unit_text}'"),
+            )]);
+        }
+        Ok(match before {
+            None => Planned::Create(record),
+            Some(b) if b.record == record => Planned::Unchanged,
+            Some(b) => Planned::Update(Box::new(b.clone()), record),
+        })
+    }
+}
+
+fn same_levels(a: &Levels, b: &Levels) -> bool {
+    Axis::ALL
+        .iter()
+        .all(|axis| normalize(a.code(*axis)).eq_ignore_ascii_case(&normalize(b.code(*axis))))
+}
