@@ -43,6 +43,12 @@ pub fn routes() -> Router<AppState> {
             get(admin::edit_user_form).post(admin::update_user),
         )
         .route("/users/{id}/password", post(admin::reset_password))
+        .route("/users/{id}/staff", get(org::staff).post(org::save_staff))
+        .route("/users/{id}/staff/roles", post(org::assign))
+        .route(
+            "/users/{id}/staff/roles/{assignment}/end",
+            post(org::end_assignment),
+        )
         .route("/acknowledgements", get(org::show))
         .route("/acknowledgements/campaigns", post(org::open))
         .route("/acknowledgements/{id}/confirm", post(org::confirm))

@@ -6,15 +6,21 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use mamori_authz::{Action, Resource};
+use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, guideline_role};
 use mamori_store::StoreError;
-use mamori_store::org::{AckCampaign, AckRequest, NewAckCampaign, PolicyRevision, UnitAckRate};
+use mamori_store::org::{
+    AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
+    UnitAckRate,
+};
+use mamori_store::units::parse_path;
+use mamori_store::users::User;
 use mamori_store::{Page, PageRequest};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Chrome, Pager, flash, flash_error, query_string};
 use crate::auth::{PageUser, verify_csrf};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
@@ -201,4 +207,231 @@ pub async fn open(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// One row of a user's role assignments.
+pub struct AssignmentLine {
+    pub a: RoleAssignment,
+    pub role_name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff.html")]
+pub struct StaffPage {
+    chrome: Chrome,
+    target: User,
+    employment_name: String,
+    employment_types: Vec<(String, String)>,
+    can_edit: bool,
+    can_assign: bool,
+    assignments: Vec<AssignmentLine>,
+    pager: Pager,
+    roles: Vec<(String, String)>,
+    units: Vec<(i64, String)>,
+}
+
+fn role_name(code: &str, lang: Lang) -> String {
+    guideline_role(code)
+        .map(|r| lang.pick(r.name_ja, r.name_en).to_string())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+/// A member of staff: employment type, position, and the guideline roles they hold.
+pub async fn staff(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<AckQuery>,
+) -> AppResult<StaffPage> {
+    let target = state.store.user(id).await?;
+    let person = person_resource(&state, &target).await?;
+    user.require(&state, Action::ReadPerson, &person)?;
+    let t = T { lang };
+    let path = format!("/users/{id}/staff");
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &path, "users").await?;
+    let page = PageRequest::new(q.page, q.per_page);
+    let list = state.store.list_role_assignments(Some(id), page).await?;
+    let can_assign = user.can(&state, Action::ManageRoles, &Resource::App);
+    let units = if can_assign {
+        state
+            .store
+            .all_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, lang.pick(&u.name, &u.name_en).to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let employment_name = target
+        .employment_type
+        .parse::<EmploymentType>()
+        .map(|e| lang.pick(e.name_ja(), e.name_en()).to_string())
+        .unwrap_or_else(|_| target.employment_type.clone());
+    Ok(StaffPage {
+        chrome,
+        employment_name,
+        employment_types: EmploymentType::ALL
+            .iter()
+            .map(|e| {
+                (
+                    e.code().to_string(),
+                    lang.pick(e.name_ja(), e.name_en()).to_string(),
+                )
+            })
+            .collect(),
+        can_edit: user.can(&state, Action::ManagePerson, &person),
+        can_assign,
+        pager: Pager::new(&t, &path, page, list.total),
+        assignments: list
+            .items
+            .into_iter()
+            .map(|a| AssignmentLine {
+                role_name: role_name(&a.role, lang),
+                a,
+            })
+            .collect(),
+        roles: GUIDELINE_ROLES
+            .iter()
+            .map(|r| {
+                (
+                    r.code.to_string(),
+                    lang.pick(r.name_ja, r.name_en).to_string(),
+                )
+            })
+            .collect(),
+        units,
+        target,
+    })
+}
+
+async fn person_resource(state: &AppState, target: &User) -> AppResult<Resource> {
+    let unit_lineage = match target.unit_id {
+        Some(u) => parse_path(&state.store.unit(u).await?.path),
+        None => Vec::new(),
+    };
+    Ok(Resource::Person {
+        id: target.id,
+        unit_lineage,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StaffForm {
+    csrf: String,
+    employment_type: String,
+    #[serde(default)]
+    position: String,
+}
+
+pub async fn save_staff(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<StaffForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    let target = state.store.user(id).await?;
+    let person = person_resource(&state, &target).await?;
+    user.require(&state, Action::ManagePerson, &person)?;
+    let et = form
+        .employment_type
+        .parse::<EmploymentType>()
+        .map_err(|e| AppError::bad_request(format!("雇用形態が不明です / {e}")))?;
+    state
+        .store
+        .set_staff_profile(&user.actor(), id, et, &form.position)
+        .await?;
+    flash(&session, T { lang }.get("common.saved")).await;
+    Ok(Redirect::to(&format!("/users/{id}/staff")))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    role: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    system_id: String,
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn optional_id(field: &str, s: &str) -> AppResult<Option<i64>> {
+    match s.trim() {
+        "" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| {
+            AppError::bad_request(format!(
+                "{field}: 数値ではありません '{v}' / not a number '{v}'"
+            ))
+        }),
+    }
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<AssignForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageRoles)?;
+    let result = state
+        .store
+        .assign_role(
+            &user.actor(),
+            NewRoleAssignment {
+                user_id: id,
+                role: form.role,
+                unit_id: optional_id("unit_id", &form.unit_id)?,
+                system_id: optional_id("system_id", &form.system_id)?,
+                starts_on: form.starts_on,
+                ends_on: Some(form.ends_on).filter(|e| !e.trim().is_empty()),
+                note: form.note,
+            },
+        )
+        .await;
+    match result {
+        Ok(a) => flash(&session, format!("{} #{}", a.role, a.id)).await,
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/users/{id}/staff")))
+}
+
+#[derive(Deserialize)]
+pub struct EndForm {
+    csrf: String,
+    ends_on: String,
+}
+
+pub async fn end_assignment(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, assignment)): Path<(i64, i64)>,
+    axum::Form(form): axum::Form<EndForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageRoles)?;
+    match state
+        .store
+        .end_role_assignment(&user.actor(), assignment, &form.ends_on)
+        .await
+    {
+        Ok(_) => flash(&session, T { lang }.get("common.saved")).await,
+        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/users/{id}/staff")))
 }

@@ -339,3 +339,96 @@ async fn a_policy_version_produces_requests_and_the_rate_moves() {
         );
     }
 }
+
+#[tokio::test]
+async fn staff_page_assigns_roles_and_follows_the_scope() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        let a = section(&c, "A", dept).await;
+        let b = section(&c, "B", dept).await;
+        let kacho = staff(&c, "kacho", a).await;
+        let in_a = staff(&c, "suzuki", a).await;
+        let in_b = staff(&c, "sato", b).await;
+
+        let mut adm = c.fresh();
+        adm.sign_in("admin", PASSWORD).await;
+        let form = adm.get(&format!("/users/{kacho}")).await;
+        assert!(
+            form.body.contains(&format!("/users/{kacho}/staff")),
+            "{backend}: linked from the user form"
+        );
+        let p = adm.get(&format!("/users/{kacho}/staff")).await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}");
+        let csrf = Client::csrf_of(&p.body);
+        let r = adm
+            .post_form(
+                &format!("/users/{kacho}/staff/roles"),
+                &[
+                    ("csrf", &csrf),
+                    ("role", "security_administrator"),
+                    ("unit_id", &a.to_string()),
+                    ("starts_on", "2020-04-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let p = adm.get(&format!("/users/{kacho}/staff")).await;
+        assert!(
+            p.body.contains("情報セキュリティ管理者") && p.body.contains("A課"),
+            "{backend}"
+        );
+
+        let mut k = c.fresh();
+        k.sign_in("kacho", PASSWORD).await;
+        let p = k.get(&format!("/users/{in_a}/staff")).await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}: own section");
+        assert!(
+            !p.body.contains("/staff/roles\""),
+            "{backend}: no role assignment form"
+        );
+        let csrf = Client::csrf_of(&p.body);
+        let r = k
+            .post_form(
+                &format!("/users/{in_a}/staff"),
+                &[
+                    ("csrf", &csrf),
+                    ("employment_type", "reappointed"),
+                    ("position", "主任"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            c.store.user(in_a).await.unwrap().employment_type,
+            "reappointed"
+        );
+        assert_eq!(
+            k.get(&format!("/users/{in_b}/staff")).await.status,
+            StatusCode::FORBIDDEN,
+            "{backend}"
+        );
+        let r = k
+            .post_form(
+                &format!("/users/{kacho}/staff/roles"),
+                &[
+                    ("csrf", &csrf),
+                    ("role", "ciso"),
+                    ("starts_on", "2020-04-01"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: nobody grants themselves a role"
+        );
+
+        let mut s = c.fresh();
+        s.sign_in("suzuki", PASSWORD).await;
+        assert_eq!(
+            s.get(&format!("/users/{in_a}/staff")).await.status,
+            StatusCode::FORBIDDEN,
+            "{backend}"
+        );
+    }
+}
