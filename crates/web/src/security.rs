@@ -12,9 +12,11 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
 
 type H = SetResponseHeaderLayer<HeaderValue>;
+/// The six header layers, innermost last.
+type Six<L> = Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, L>>>>>>;
+type Headers = ServiceBuilder<Six<Identity>>;
 
-pub fn headers()
--> ServiceBuilder<Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Identity>>>>>>> {
+pub fn headers() -> Headers {
     let set = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };

@@ -43,10 +43,10 @@ fn start(extra: &[&str]) -> Server {
     let server = Server { child, addr };
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(r) = request(&server.addr, "GET", "/healthz", &[], None) {
-            if r.status == 200 {
-                return server;
-            }
+        if let Ok(r) = request(&server.addr, "GET", "/healthz", &[], None)
+            && r.status == 200
+        {
+            return server;
         }
         std::thread::sleep(Duration::from_millis(100));
     }

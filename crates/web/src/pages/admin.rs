@@ -280,6 +280,7 @@ pub struct UserFormPage {
     error: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed
 async fn user_form_page(
     state: &AppState,
     session: &Session,

@@ -29,7 +29,7 @@ pub struct NetcheckPage {
     error: Option<String>,
     device: String,
     model: String,
-    models: Vec<&'static str>,
+    models: Vec<String>,
     segments: String,
     model_toml: String,
     config_text: String,
@@ -58,6 +58,7 @@ pub struct Posted {
     files: Vec<ConfigInput>,
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, each needed
 async fn page(
     state: &AppState,
     session: &Session,
@@ -89,7 +90,10 @@ async fn page(
         error,
         device: posted.device,
         model: posted.model,
-        models: mamori_netcheck::builtin_model_names(),
+        models: mamori_netcheck::builtin_model_names()
+            .into_iter()
+            .map(String::from)
+            .collect(),
         segments,
         model_toml: posted.model_toml,
         config_text: posted.config_text,

@@ -253,7 +253,8 @@ async fn api_permissions_follow_the_policy() {
 
 #[tokio::test]
 async fn openapi_document_lists_the_routes() {
-    for (_, mut c) in clients().await {
+    let (_, mut c) = clients().await.remove(0);
+    {
         let r = c.api("GET", "/api/v1/openapi.json", None, None).await;
         assert_eq!(r.status, StatusCode::OK);
         let v = r.json();
@@ -267,6 +268,5 @@ async fn openapi_document_lists_the_routes() {
         ] {
             assert!(v["paths"].get(p).is_some(), "{p} documented");
         }
-        break;
     }
 }
