@@ -110,25 +110,17 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &m
     };
     let whole = region.dims[d].clone();
     let n = groups.len();
-    let mut region = Some(region);
+    let mut region = region;
     for (i, (key, ivs)) in groups.into_iter().enumerate() {
+        // The last group takes the region itself, the others a copy.
         let mut sub = if i + 1 == n {
-            region
-                .take()
-                .unwrap_or_else(|| PBox::universe(family_of(&whole)))
+            std::mem::take(&mut region)
         } else {
-            region
-                .clone()
-                .unwrap_or_else(|| PBox::universe(family_of(&whole)))
+            region.clone()
         };
         sub.dims[d] = IntervalSet::from_intervals(ivs).intersect(&whole);
         go(d + 1, sub, &key, entries, out);
     }
-}
-
-/// Only for the unreachable fallback above.
-fn family_of(_: &IntervalSet) -> Family {
-    Family::Ipv6
 }
 
 /// Candidate lists up to this length are settled by subtracting boxes in

@@ -360,8 +360,8 @@ impl IntervalSet {
     }
 }
 
-/// A product of one interval set per dimension.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A product of one interval set per dimension (the default is empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PBox {
     pub dims: [IntervalSet; DIMS],
 }
