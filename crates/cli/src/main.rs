@@ -1,6 +1,7 @@
 //! `mamori`: run the server, verify the event log, import and export registers,
 //! check firewall configurations.
 
+mod assets;
 mod config;
 mod netcheck;
 mod serve;
@@ -30,6 +31,23 @@ enum Command {
     Verify {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// The information-asset register (情報資産管理台帳): import and export a ledger
+    /// (.xlsx or .csv). Works while the server runs.
+    Assets {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: assets::AssetsCommand,
+    },
+    /// Measure the register at scale: fills the store to N assets (default 1,000,000)
+    /// and times filtered pages and a ledger import. Use a scratch database.
+    Bench {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The number of assets to fill the store to.
+        #[arg(long, default_value_t = 1_000_000)]
+        assets: usize,
     },
     /// Check firewall configurations (iptables-save, nft -j, FortiOS) against the
     /// segment model: exit 0 clean, 1 violations, 2 unreadable input.
@@ -64,6 +82,18 @@ async fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve::run(args).await.map(|()| 0),
         Command::Verify { db } => verify(db).await,
         Command::Netcheck(args) => Ok(netcheck::run(&args)),
+        Command::Assets { db, command } => match db.resolve() {
+            Ok(resolved) => match resolved.open_store().await {
+                Ok(store) => {
+                    let code = assets::run(command, &store).await;
+                    store.db.close().await;
+                    code
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        Command::Bench { db, assets } => bench(db, assets).await,
     };
     match result {
         Ok(code) => code,
@@ -72,6 +102,14 @@ async fn run(cli: Cli) -> i32 {
             2
         }
     }
+}
+
+async fn bench(args: DbArgs, assets: usize) -> Result<i32> {
+    let store = args.resolve()?.open_store().await?;
+    let report = mamori_store::assets::bench::bench_assets(&store, assets).await?;
+    println!("{report}");
+    store.db.close().await;
+    Ok(0)
 }
 
 async fn verify(args: DbArgs) -> Result<i32> {

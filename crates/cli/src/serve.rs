@@ -21,6 +21,9 @@ pub struct ServeArgs {
     pub secure_cookies: Option<bool>,
 }
 
+/// How many assets the demo city holds.
+const DEMO_ASSETS: usize = 3000;
+
 pub async fn run(args: ServeArgs) -> Result<()> {
     let resolved = args.db.resolve()?;
     let bind = args
@@ -40,6 +43,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         println!("（この表示は一度だけです / shown only this once）");
     }
     if args.demo && mamori_store::demo::load_demo(&store).await? {
+        let assets = mamori_store::assets::demo::load_demo_assets(&store, DEMO_ASSETS).await?;
+        println!("デモの情報資産 {assets} 件 / {assets} demo assets");
         println!(
             "デモの市を読み込みました / demo city loaded (every demo user's password: {})",
             mamori_store::demo::DEMO_PASSWORD
