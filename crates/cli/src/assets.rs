@@ -111,16 +111,14 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
                 filter.include_subunits = true;
             }
             if let Some(kind) = kind {
-                filter.kind = Some(
-                    AssetKind::parse(&kind)
-                        .with_context(|| format!("種別「{kind}」は使えません / unknown kind '{kind}'"))?,
-                );
+                filter.kind = Some(AssetKind::parse(&kind).with_context(|| {
+                    format!("種別「{kind}」は使えません / unknown kind '{kind}'")
+                })?);
             }
             if let Some(state) = state {
-                filter.lifecycle = Some(
-                    Lifecycle::parse(&state)
-                        .with_context(|| format!("状態「{state}」は使えません / unknown state '{state}'"))?,
-                );
+                filter.lifecycle = Some(Lifecycle::parse(&state).with_context(|| {
+                    format!("状態「{state}」は使えません / unknown state '{state}'")
+                })?);
             }
             if let Some(segment) = segment {
                 let Some(found) = store.segment_by_name(&segment).await? else {
