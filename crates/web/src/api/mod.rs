@@ -2,6 +2,7 @@
 //! documented by the OpenAPI document at `/api/v1/openapi.json`.
 
 mod admin;
+mod assets;
 mod auth;
 mod catalog;
 mod org;
@@ -63,6 +64,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/acknowledgements/{campaign_id}", post(org::confirm))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
+        .route("/assets", get(assets::list))
+        .route("/assets/{id}", get(assets::get))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
 }
@@ -80,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
+        assets::list, assets::get,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -2,6 +2,7 @@
 //! configured) PostgreSQL.
 
 mod api;
+mod assets;
 mod client;
 mod netcheck;
 mod org;

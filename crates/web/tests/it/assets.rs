@@ -1,0 +1,176 @@
+use axum::http::StatusCode;
+use mamori_core::org::{SystemRole, UnitKind};
+use mamori_store::Actor;
+use mamori_store::assets::AssetInput;
+use mamori_store::units::NewUnit;
+use mamori_store::users::NewUser;
+
+use crate::client::{PASSWORD, clients};
+
+fn input(name: &str, unit: i64, c: &str) -> AssetInput {
+    serde_json::from_value(serde_json::json!({
+        "name": name, "kind": "electronic_information", "owner_unit_id": unit,
+        "levels": {"confidentiality": c, "integrity": "1", "availability": "1"},
+        "lifecycle": "in_use"
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_api_shows_each_caller_what_the_policy_allows() {
+    for (backend, mut c) in clients().await {
+        let actor = Actor::System("test");
+        let own = c.store.unit_by_code("D01").await.unwrap().unwrap();
+        let other = c
+            .store
+            .create_unit(
+                &actor,
+                NewUnit {
+                    parent_id: None,
+                    code: "D09".into(),
+                    name: "他局".into(),
+                    name_en: String::new(),
+                    kind: UnitKind::Department,
+                },
+            )
+            .await
+            .unwrap();
+        let a1 = c
+            .store
+            .create_asset(&actor, input("自課の資料", own.id, "2"))
+            .await
+            .unwrap();
+        let a2 = c
+            .store
+            .create_asset(&actor, input("自課の秘密", own.id, "3A"))
+            .await
+            .unwrap();
+        let b1 = c
+            .store
+            .create_asset(&actor, input("他局の資料", other.id, "2"))
+            .await
+            .unwrap();
+        let b2 = c
+            .store
+            .create_asset(&actor, input("他局の秘密", other.id, "3A"))
+            .await
+            .unwrap();
+        assert!(a2.is_top && b2.is_top, "{backend}");
+        c.store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: "kansa".into(),
+                    display_name: "監査".into(),
+                    email: None,
+                    unit_id: Some(own.id),
+                    roles: vec![SystemRole::Auditor],
+                    password: PASSWORD.into(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+
+        let names = |v: serde_json::Value| -> Vec<String> {
+            let mut n: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["name"].as_str().unwrap().to_string())
+                .collect();
+            n.sort();
+            n
+        };
+        // Staff: their own unit only, top level included.
+        let staff = c.token("tanaka", PASSWORD).await;
+        let r = c.api("GET", "/api/v1/assets", Some(&staff), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(
+            names(r.json()),
+            vec!["自課の秘密", "自課の資料"],
+            "{backend}"
+        );
+        assert_eq!(
+            c.api(
+                "GET",
+                &format!("/api/v1/assets/{}", b1.id),
+                Some(&staff),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let detail = c
+            .api(
+                "GET",
+                &format!("/api/v1/assets/{}", a1.id),
+                Some(&staff),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(detail["asset"]["label"], "C2-I1-A1", "{backend}");
+        assert!(
+            !detail["handling"].as_array().unwrap().is_empty(),
+            "{backend}: handling rules shown"
+        );
+        assert_eq!(detail["history"][0]["action"], "create");
+
+        // An auditor: everything except other units' top-level assets.
+        let auditor = c.token("kansa", PASSWORD).await;
+        let r = c
+            .api("GET", "/api/v1/assets?sort=name", Some(&auditor), None)
+            .await;
+        assert_eq!(
+            names(r.json()),
+            vec!["他局の資料", "自課の秘密", "自課の資料"],
+            "{backend}"
+        );
+        assert_eq!(
+            c.api(
+                "GET",
+                &format!("/api/v1/assets/{}", b2.id),
+                Some(&auditor),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The security office (admin holds it): all, and the filters work.
+        let admin = c.token("admin", PASSWORD).await;
+        let r = c
+            .api("GET", "/api/v1/assets", Some(&admin), None)
+            .await
+            .json();
+        assert_eq!(r["total"], 4, "{backend}");
+        let r = c
+            .api(
+                "GET",
+                "/api/v1/assets?confidentiality=3A",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(names(r), vec!["他局の秘密", "自課の秘密"]);
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/assets?unit={}&q=資料", other.id),
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(names(r), vec!["他局の資料"], "{backend}");
+        let r = c
+            .api("GET", "/api/v1/assets?kind=spaceship", Some(&admin), None)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(r.body.contains("spaceship"));
+    }
+}
