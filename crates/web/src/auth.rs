@@ -318,3 +318,23 @@ impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
         Ok(RemoteAddr(remote_addr(parts)))
     }
 }
+
+/// The owning units whose assets a user may read, asked of the policy (one query
+/// for the units, then Cedar).
+pub async fn asset_scope(
+    state: &AppState,
+    user: &Authed,
+) -> AppResult<mamori_store::assets::AssetScope> {
+    let units: Vec<(i64, Vec<i64>)> = state
+        .store
+        .all_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, parse_path(&u.path)))
+        .collect();
+    let s = state.authz.asset_scope(&user.principal, &units);
+    Ok(mamori_store::assets::AssetScope {
+        units: s.units,
+        top_units: s.top_units,
+    })
+}

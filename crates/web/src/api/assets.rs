@@ -17,21 +17,10 @@ use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The scope of assets the caller may read, asked of the policy.
 async fn scope_of(state: &AppState, user: &Authed) -> ApiResult<AssetScope> {
-    let units: Vec<(i64, Vec<i64>)> = state
-        .store
-        .all_units()
+    crate::auth::asset_scope(state, user)
         .await
-        .map_err(json_err)?
-        .into_iter()
-        .map(|u| (u.id, parse_path(&u.path)))
-        .collect();
-    let s = state.authz.asset_scope(&user.principal, &units);
-    Ok(AssetScope {
-        units: s.units,
-        top_units: s.top_units,
-    })
+        .map_err(json_err)
 }
 
 fn bad(field: &str, value: &str) -> AppError {

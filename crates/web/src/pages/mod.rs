@@ -2,6 +2,7 @@
 //! askama template inside the common layout ([`Chrome`]).
 
 mod admin;
+mod assets;
 mod catalog;
 mod dashboard;
 mod netcheck;
@@ -55,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
         .route("/authz", get(admin::authz_policies))
+        .route("/assets", get(assets::list))
+        .route("/assets/{id}", get(assets::show))
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
 }

@@ -174,3 +174,62 @@ async fn the_api_shows_each_caller_what_the_policy_allows() {
         assert!(r.body.contains("spaceship"));
     }
 }
+
+#[tokio::test]
+async fn the_register_pages_follow_the_policy_too() {
+    for (backend, mut c) in clients().await {
+        let actor = Actor::System("test");
+        let own = c.store.unit_by_code("D01").await.unwrap().unwrap();
+        let other = c
+            .store
+            .create_unit(
+                &actor,
+                NewUnit {
+                    parent_id: None,
+                    code: "D09".into(),
+                    name: "他局".into(),
+                    name_en: String::new(),
+                    kind: UnitKind::Department,
+                },
+            )
+            .await
+            .unwrap();
+        let mut mine = input("自課の名簿", own.id, "2");
+        mine.my_number = true;
+        let a = c.store.create_asset(&actor, mine).await.unwrap();
+        let b = c
+            .store
+            .create_asset(&actor, input("他局の名簿", other.id, "2"))
+            .await
+            .unwrap();
+        c.sign_in("tanaka", PASSWORD).await;
+        let r = c.get("/assets").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert!(
+            r.body.contains("自課の名簿") && !r.body.contains("他局の名簿"),
+            "{backend}"
+        );
+        assert!(
+            r.body.contains("badge bad\">要確認<"),
+            "{backend}: My Number below the top level is flagged"
+        );
+        let r = c.get(&format!("/assets/{}", a.id)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("C2-I1-A1") && r.body.contains("取扱制限"),
+            "{backend}"
+        );
+        assert!(r.body.contains("create"), "{backend}: history");
+        assert_eq!(
+            c.get(&format!("/assets/{}", b.id)).await.status,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+        let r = c.get("/assets?q=名簿&flagged=true").await;
+        assert!(r.body.contains("自課の名簿"), "{backend}");
+        assert_eq!(
+            c.get("/assets?kind=rocket").await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
