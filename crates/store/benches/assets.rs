@@ -2,18 +2,19 @@
 //! measures the register's first page under typical filters, a 100,000-row
 //! ledger import and exports. See BENCHMARKS.md at the repository root.
 //!
-//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL]
+//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL] [--no-bulk]
 //!
 //! Without --database-url a fresh SQLite file in the temporary folder is used;
 //! with a URL the store there is filled up to N (an existing store is reused,
 //! so a second run measures without loading again).
 
 use mamori_store::Store;
-use mamori_store::assets::bench::bench_assets;
+use mamori_store::assets::bench::bench_assets_with;
 
 #[tokio::main]
 async fn main() {
     let mut assets = 1_000_000_usize;
+    let mut bulk = true;
     let mut url: Option<String> = std::env::var("MAMORI_BENCH_DATABASE_URL").ok();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -25,6 +26,7 @@ async fn main() {
                     .unwrap_or(assets)
             }
             "--database-url" => url = args.next(),
+            "--no-bulk" => bulk = false,
             // cargo bench passes --bench; ignore what is not ours.
             _ => {}
         }
@@ -41,7 +43,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    match bench_assets(&store, assets).await {
+    match bench_assets_with(&store, assets, bulk).await {
         Ok(report) => println!("{report}"),
         Err(e) => {
             eprintln!("benchmark failed: {e}");

@@ -662,7 +662,7 @@ impl Store {
     }
 
     /// A page of the register: the filters and the scope applied in SQL, one
-    /// query for the page and one for the count.
+    /// query for the page and one for the count (exact).
     pub async fn list_assets(
         &self,
         filter: &AssetFilter,
@@ -670,6 +670,36 @@ impl Store {
         page: PageRequest,
         scope: &AssetScope,
     ) -> Result<Page<Asset>, StoreError> {
+        self.list_assets_counting(filter, sort, page, scope, None)
+            .await
+            .map(|(page, _)| page)
+    }
+
+    /// [`Store::list_assets`] counting no further than `count_limit`: the
+    /// total is at most `count_limit`, and the flag says that more assets
+    /// match (a page shows "10,000件以上"). Counting a few hundred thousand
+    /// matches is what makes a broad page slow at a million assets; this keeps
+    /// every page fast.
+    pub async fn list_assets_bounded(
+        &self,
+        filter: &AssetFilter,
+        sort: AssetSort,
+        page: PageRequest,
+        scope: &AssetScope,
+        count_limit: i64,
+    ) -> Result<(Page<Asset>, bool), StoreError> {
+        self.list_assets_counting(filter, sort, page, scope, Some(count_limit.max(1)))
+            .await
+    }
+
+    async fn list_assets_counting(
+        &self,
+        filter: &AssetFilter,
+        sort: AssetSort,
+        page: PageRequest,
+        scope: &AssetScope,
+        count_limit: Option<i64>,
+    ) -> Result<(Page<Asset>, bool), StoreError> {
         let dir = if sort.descending { "DESC" } else { "ASC" };
         let order = if sort.key == AssetSortKey::Id {
             format!("a.id {dir}")
@@ -681,10 +711,13 @@ impl Store {
                 "SELECT {ASSET_COLUMNS} FROM (SELECT * FROM assets a WHERE 1 = 1"
             ));
             if !push_conditions(&mut qb, filter, scope) {
-                return Ok(Page {
-                    items: Vec::new(),
-                    total: 0,
-                });
+                return Ok((
+                    Page {
+                        items: Vec::new(),
+                        total: 0,
+                    },
+                    false,
+                ));
             }
             qb.push(format_args!(" ORDER BY {order} LIMIT "))
                 .push_bind(page.limit())
@@ -692,8 +725,14 @@ impl Store {
                 .push_bind(page.offset())
                 .push(format_args!(") a {ASSET_JOINS} ORDER BY {order}"));
             let rows: Vec<AssetRow> = qb.build_query_as().fetch_all(pool).await?;
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM assets a WHERE 1 = 1");
+            let mut count = QueryBuilder::new(match count_limit {
+                Some(_) => "SELECT COUNT(*) FROM (SELECT 1 FROM assets a WHERE 1 = 1",
+                None => "SELECT COUNT(*) FROM assets a WHERE 1 = 1",
+            });
             push_conditions(&mut count, filter, scope);
+            if let Some(limit) = count_limit {
+                count.push(" LIMIT ").push_bind(limit + 1).push(") c");
+            }
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             (rows, total)
         });
@@ -701,7 +740,9 @@ impl Store {
             .into_iter()
             .map(Asset::try_from)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items, total })
+        let more = count_limit.is_some_and(|limit| total > limit);
+        let total = count_limit.map_or(total, |limit| total.min(limit));
+        Ok((Page { items, total }, more))
     }
 
     /// The events of one asset, newest first.

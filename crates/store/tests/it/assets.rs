@@ -577,6 +577,25 @@ async fn the_register_filters_sorts_and_pages() {
             .await
             .unwrap();
         assert_eq!(page.total, 6, "{backend}");
+        // A bounded count stops early and says so.
+        for (limit, total, more) in [(2, 2, true), (6, 6, false), (10, 6, false)] {
+            let (bounded, more_found) = store
+                .list_assets_bounded(
+                    &f(),
+                    AssetSort::default(),
+                    PageRequest::default(),
+                    &all(),
+                    limit,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (bounded.total, more_found),
+                (total, more),
+                "{backend} {limit}"
+            );
+            assert_eq!(bounded.items.len(), 6);
+        }
         let got: Vec<&str> = page.items.iter().map(|a| a.record.name.as_str()).collect();
         assert_eq!(got, ["転入届", "課税台帳"], "{backend}");
         for key in [
