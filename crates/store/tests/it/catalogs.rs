@@ -87,3 +87,64 @@ async fn active_scheme_can_change_and_is_logged() {
         assert_eq!(store.active_scheme().await.unwrap().code, "mic-legacy");
     }
 }
+
+#[tokio::test]
+async fn changing_the_active_scheme_reflags_the_assets() {
+    use mamori_core::org::UnitKind;
+    use mamori_store::assets::{AssetFilter, AssetScope, AssetSort};
+    for (backend, store) in all_stores().await {
+        let actor = mamori_store::Actor::System("test");
+        let unit = store
+            .create_unit(
+                &actor,
+                mamori_store::units::NewUnit {
+                    parent_id: None,
+                    code: "U1".into(),
+                    name: "課".into(),
+                    name_en: String::new(),
+                    kind: UnitKind::Section,
+                },
+            )
+            .await
+            .unwrap();
+        let input: mamori_store::assets::AssetInput = serde_json::from_value(serde_json::json!({
+            "name": "台帳", "kind": "electronic_information", "owner_unit_id": unit.id,
+            "levels": {"confidentiality": "2", "integrity": "1", "availability": "1"}, "lifecycle": "in_use"
+        }))
+        .unwrap();
+        store.create_asset(&actor, input).await.unwrap();
+        let flagged = AssetFilter {
+            flagged: Some(true),
+            ..Default::default()
+        };
+        let before = store
+            .list_assets(
+                &flagged,
+                AssetSort::default(),
+                PageRequest::default(),
+                &AssetScope::unrestricted(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(before.total, 0, "{backend}");
+        store.set_active_scheme(&actor, "mic-legacy").await.unwrap();
+        let after = store
+            .list_assets(
+                &flagged,
+                AssetSort::default(),
+                PageRequest::default(),
+                &AssetScope::unrestricted(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            after.total, 1,
+            "{backend}: classified under a scheme no longer active"
+        );
+        assert!(
+            after.items[0].flags.iter().any(|f| f == "scheme-outdated"),
+            "{backend}: {:?}",
+            after.items[0].flags
+        );
+    }
+}
