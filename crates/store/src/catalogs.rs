@@ -679,7 +679,7 @@ impl Store {
             })
     }
 
-    /// Makes another scheme the active one and recomputes the assets' flags.
+    /// Makes another scheme the active one.
     pub async fn set_active_scheme(&self, actor: &Actor, code: &str) -> Result<(), StoreError> {
         let exists = self
             .classification_schemes()
@@ -692,9 +692,6 @@ impl Store {
                 format!("格付け基準 {code} はありません / no classification scheme {code}"),
             ));
         }
-        self.set_setting(actor, ACTIVE_SCHEME, code).await?;
-        // The checks of the new scheme decide which assets need review.
-        self.recompute_asset_flags(actor).await?;
-        Ok(())
+        self.set_setting(actor, ACTIVE_SCHEME, code).await
     }
 }
