@@ -16,7 +16,10 @@ mod write;
 
 pub use import::{ImportIssue, ImportReport};
 pub use ledger::{LedgerFormat, SHEET_NAME};
-pub use segments::{InformationSystem, NewInformationSystem, NewSegment, Segment};
+pub use segments::{
+    InformationSystem, NewInformationSystem, NewSegment, Segment, SegmentSync, SegmentUsage,
+    SystemLine,
+};
 
 use mamori_core::asset::{
     self, AssetDraft, AssetKind, Disposal, FLAG_OTHER_SCHEME, FieldError, Levels, Lifecycle,

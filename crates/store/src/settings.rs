@@ -1,6 +1,6 @@
 //! Key-value settings kept in the database (the active classification scheme …).
 
-use crate::{Actor, Store, StoreError, db_run};
+use crate::{Actor, Store, StoreError, Tx, db_run};
 
 /// The setting that names the active classification scheme.
 pub const ACTIVE_SCHEME: &str = "classification.active_scheme";
@@ -23,13 +23,30 @@ impl Store {
         value: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        let before: Option<String> = crate::tx_run!(&mut tx, |c| {
+        tx.set_setting(actor, key, value).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Sets a value inside a transaction and records the change; an unchanged
+    /// value writes nothing.
+    pub(crate) async fn set_setting(
+        &mut self,
+        actor: &Actor,
+        key: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let before: Option<String> = crate::tx_run!(self, |c| {
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&mut *c)
                 .await?
         });
-        crate::tx_run!(&mut tx, |c| {
+        if before.as_deref() == Some(value) {
+            return Ok(());
+        }
+        crate::tx_run!(self, |c| {
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -39,8 +56,8 @@ impl Store {
             .execute(&mut *c)
             .await?;
         });
-        tx.append_event(actor, "setting", key, "set", before.as_ref(), Some(&value))
+        self.append_event(actor, "setting", key, "set", before.as_ref(), Some(&value))
             .await?;
-        tx.commit().await
+        Ok(())
     }
 }

@@ -4,9 +4,14 @@
 use mamori_netcheck::{
     ConfigInput, ModelRef, Report, SegmentModel, builtin_model, parse_model, parse_segments,
 };
+use mamori_store::assets::{NewSegment, Segment, SegmentSync};
 use serde_json::Value;
 
 use crate::error::AppError;
+
+/// The segments file shown when the city has none and no segments are on
+/// record: the three segments of the policy.
+pub const EXAMPLE_SEGMENTS: &str = include_str!("../templates/netcheck_example.toml");
 
 /// What a check needs.
 pub struct CheckInput {
@@ -207,15 +212,126 @@ pub fn view(report_json: &str) -> ReportView {
     }
 }
 
-/// Keeps the segments file of a successful check as the city's current one.
+/// Keeps the segments file of a successful check as the city's current one,
+/// and brings the record of segments (which assets and systems refer to) in
+/// line with the segments it declares.
 pub async fn remember_segments(
     state: &crate::state::AppState,
     actor: &mamori_store::Actor,
     segments_toml: &str,
-) -> Result<(), AppError> {
-    let key = mamori_store::netcheck::SEGMENTS_SETTING;
-    if state.store.setting(key).await?.as_deref() != Some(segments_toml) {
-        state.store.set_setting(actor, key, segments_toml).await?;
+) -> Result<SegmentSync, AppError> {
+    let file = parse_segments(segments_toml)
+        .map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
+    let declared: Vec<NewSegment> = file
+        .segments
+        .iter()
+        .map(|s| NewSegment {
+            name: s.name.clone(),
+            name_en: String::new(),
+            role: s.role.clone(),
+            ranges: s.ranges.join("\n"),
+            description: String::new(),
+            interfaces: s.interfaces.join("\n"),
+        })
+        .collect();
+    Ok(state
+        .store
+        .save_segments_file(actor, segments_toml, &declared)
+        .await?)
+}
+
+/// The city's segments file: the one last saved, or else one written from the
+/// record of segments (with the α model and no relays or flows yet); `None`
+/// when there is neither.
+pub async fn city_segments_file(
+    state: &crate::state::AppState,
+) -> Result<Option<String>, AppError> {
+    if let Some(saved) = state
+        .store
+        .setting(mamori_store::netcheck::SEGMENTS_SETTING)
+        .await?
+    {
+        return Ok(Some(saved));
     }
-    Ok(())
+    let record = state.store.segments().await?;
+    Ok((!record.is_empty()).then(|| segments_file_of(&record)))
+}
+
+/// The segments file to show on the page: the city's, or the example.
+pub async fn current_segments_file(state: &crate::state::AppState) -> Result<String, AppError> {
+    Ok(city_segments_file(state)
+        .await?
+        .unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string()))
+}
+
+/// A segments file declaring the recorded segments.
+pub fn segments_file_of(record: &[Segment]) -> String {
+    let lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let quoted = |items: Vec<String>| {
+        let items: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut out = String::from(
+        "# 区分の記録から作成 / written from the record of segments. Add relays and flows as needed.\nmodel = \"alpha\"\n",
+    );
+    for s in record {
+        out.push_str(&format!(
+            "\n[[segment]]\nname = {}\nrole = {}\nranges = {}\n",
+            toml_string(&s.name),
+            toml_string(&s.role),
+            quoted(lines(&s.ranges))
+        ));
+        let interfaces = lines(&s.interfaces);
+        if !interfaces.is_empty() {
+            out.push_str(&format!("interfaces = {}\n", quoted(interfaces)));
+        }
+    }
+    out
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// What saving a segments file changed, in a sentence.
+pub fn sync_message(sync: &SegmentSync, lang: crate::i18n::Lang) -> String {
+    let list = |names: &[String]| {
+        if names.is_empty() {
+            "—".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    let mut text = match lang {
+        crate::i18n::Lang::Ja => format!(
+            "区分定義を保存しました。追加: {} / 変更: {}",
+            list(&sync.created),
+            list(&sync.updated)
+        ),
+        crate::i18n::Lang::En => format!(
+            "Segments file saved. Added: {}; changed: {}",
+            list(&sync.created),
+            list(&sync.updated)
+        ),
+    };
+    if !sync.not_in_file.is_empty() {
+        text.push_str(&match lang {
+            crate::i18n::Lang::Ja => format!(
+                "。定義にない区分（記録に残しています）: {}",
+                list(&sync.not_in_file)
+            ),
+            crate::i18n::Lang::En => format!(
+                ". On record but not in the file (kept): {}",
+                list(&sync.not_in_file)
+            ),
+        });
+    }
+    text
 }

@@ -541,6 +541,7 @@ pub(crate) async fn ensure_reference_data(
                         role: (*role).into(),
                         ranges: (*ranges).into(),
                         description: String::new(),
+                        interfaces: String::new(),
                     },
                 )
                 .await?;

@@ -56,6 +56,7 @@ async fn segment(store: &Store, name: &str, role: &str) -> i64 {
                 role: role.into(),
                 ranges: "10.0.0.0/8".into(),
                 description: String::new(),
+                interfaces: String::new(),
             },
         )
         .await

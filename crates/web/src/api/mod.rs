@@ -9,6 +9,7 @@ mod org;
 
 pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
+mod segments;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::{get, post};
@@ -66,6 +67,12 @@ pub fn routes() -> Router<AppState> {
         .route("/events/verify", post(admin::verify))
         .route("/assets", get(assets::list))
         .route("/assets/{id}", get(assets::get))
+        .route("/segments", get(segments::list))
+        .route(
+            "/segments/file",
+            get(segments::file).put(segments::save_file),
+        )
+        .route("/information-systems", get(segments::systems))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
 }
@@ -83,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
+        segments::list, segments::systems, segments::file, segments::save_file,
         assets::list, assets::get,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
-use mamori_store::netcheck::{NewRun, RunSummary, SEGMENTS_SETTING};
+use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
 use crate::auth::ApiUser;
-use crate::netcheck_view::{CheckInput, remember_segments, run_check};
+use crate::netcheck_view::{CheckInput, city_segments_file, remember_segments, run_check};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -56,9 +56,7 @@ pub async fn create(
         .map_err(json_err)?;
     let segments = match req.segments {
         Some(s) => s,
-        None => state
-            .store
-            .setting(SEGMENTS_SETTING)
+        None => city_segments_file(&state)
             .await
             .map_err(json_err)?
             .ok_or_else(|| {

@@ -8,6 +8,7 @@ mod dashboard;
 mod netcheck;
 mod org;
 mod policy;
+mod segments;
 mod session;
 
 use axum::Router;
@@ -58,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route("/authz", get(admin::authz_policies))
         .route("/assets", get(assets::list))
         .route("/assets/{id}", get(assets::show))
+        .route("/segments", get(segments::show))
+        .route("/segments/file", post(segments::save_file))
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
 }

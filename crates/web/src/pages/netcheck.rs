@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
-use mamori_store::netcheck::{NewRun, RunSummary, SEGMENTS_SETTING};
+use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -16,11 +16,10 @@ use super::{Chrome, PageQuery, Pager, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
-use crate::netcheck_view::{CheckInput, ReportView, remember_segments, run_check, view};
+use crate::netcheck_view::{
+    CheckInput, ReportView, current_segments_file, remember_segments, run_check, view,
+};
 use crate::state::AppState;
-
-/// The segments file shown the first time: the three segments of the policy.
-pub const EXAMPLE_SEGMENTS: &str = include_str!("../../templates/netcheck_example.toml");
 
 #[derive(Template, WebTemplate)]
 #[template(path = "netcheck.html")]
@@ -70,11 +69,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<NetcheckPage> {
     let segments = if posted.segments.is_empty() {
-        state
-            .store
-            .setting(SEGMENTS_SETTING)
-            .await?
-            .unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string())
+        current_segments_file(state).await?
     } else {
         posted.segments
     };

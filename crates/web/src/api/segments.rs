@@ -1,0 +1,111 @@
+//! The network segments, the information systems in them, and the city's
+//! segments file (the one record the asset register and the checker share).
+
+use axum::Json;
+use axum::extract::State;
+use mamori_authz::{Action, Resource};
+use mamori_store::assets::{SegmentSync, SegmentUsage, SystemLine};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use crate::auth::ApiUser;
+use crate::netcheck_view::{city_segments_file, remember_segments};
+use crate::state::AppState;
+
+/// The segments with the number of systems and assets in each. Address ranges
+/// and interfaces are given to those who may run the network checker.
+#[utoipa::path(get, path = "/api/v1/segments", tag = "segments", security(("bearer" = [])),
+    responses((status = 200, body = Collection<SegmentUsage>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<Collection<SegmentUsage>>> {
+    user.require_app(&state, Action::ReadCatalog)
+        .map_err(json_err)?;
+    let technical = user.can(&state, Action::RunNetcheck, &Resource::App);
+    let mut items = state.store.segment_usage().await.map_err(json_err)?;
+    if !technical {
+        for s in &mut items {
+            s.segment.ranges.clear();
+            s.segment.interfaces.clear();
+        }
+    }
+    let total = items.len() as i64;
+    Ok(Json(Collection { items, total }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SystemsQuery {
+    /// Only the systems of this segment (its id).
+    pub segment: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// The information systems by code, with their unit and segment.
+#[utoipa::path(get, path = "/api/v1/information-systems", tag = "segments", security(("bearer" = [])),
+    params(SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
+pub async fn systems(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<SystemsQuery>,
+) -> ApiResult<Json<Collection<SystemLine>>> {
+    user.require_app(&state, Action::ReadCatalog)
+        .map_err(json_err)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .list_information_systems(q.segment, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// The city's segments file (TOML), as the network checker reads it.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SegmentsFileBody {
+    pub segments: String,
+}
+
+/// The city's segments file: the one last saved, or one written from the record.
+#[utoipa::path(get, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+    responses((status = 200, body = SegmentsFileBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<Json<SegmentsFileBody>> {
+    user.require_app(&state, Action::RunNetcheck)
+        .map_err(json_err)?;
+    let segments = city_segments_file(&state)
+        .await
+        .map_err(json_err)?
+        .ok_or_else(|| {
+            json_err(crate::error::AppError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "MAMORI-NOT-FOUND",
+                "区分定義も区分の記録もありません / no segments file and no segments on record",
+            ))
+        })?;
+    Ok(Json(SegmentsFileBody { segments }))
+}
+
+/// Saves the city's segments file and brings the record of segments in line
+/// with it; answers what changed.
+#[utoipa::path(put, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+    request_body = SegmentsFileBody,
+    responses((status = 200, body = SegmentSync), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn save_file(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<SegmentsFileBody>,
+) -> ApiResult<Json<SegmentSync>> {
+    user.require_app(&state, Action::RunNetcheck)
+        .map_err(json_err)?;
+    Ok(Json(
+        remember_segments(&state, &user.actor(), &body.segments)
+            .await
+            .map_err(json_err)?,
+    ))
+}
