@@ -64,8 +64,17 @@ pub fn routes() -> Router<AppState> {
         .route("/me/acknowledgements/{campaign_id}", post(org::confirm))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
-        .route("/assets", get(assets::list))
-        .route("/assets/{id}", get(assets::get))
+        .route("/assets", get(assets::list).post(assets::create))
+        .route("/assets/export", get(assets::export))
+        .route(
+            "/assets/import",
+            post(assets::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::pages::LEDGER_UPLOAD_LIMIT,
+            )),
+        )
+        .route("/assets/{id}", get(assets::get).patch(assets::update))
+        .route("/assets/{id}/reclassify", post(assets::reclassify))
+        .route("/assets/{id}/dispose", post(assets::dispose))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
 }
@@ -83,9 +92,10 @@ pub fn routes() -> Router<AppState> {
         org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
-        assets::list, assets::get,
+        assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
+        assets::export, assets::import,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -20,6 +20,8 @@ use crate::error::AppResult;
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
+pub use assets::LEDGER_UPLOAD_LIMIT;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
@@ -57,7 +59,27 @@ pub fn routes() -> Router<AppState> {
         .route("/events/verify", post(admin::verify))
         .route("/authz", get(admin::authz_policies))
         .route("/assets", get(assets::list))
+        .route("/assets/new", get(assets::new_form).post(assets::create))
+        .route("/assets/export", get(assets::export))
+        .route(
+            "/assets/import",
+            get(assets::import_form)
+                .post(assets::import)
+                .layer(axum::extract::DefaultBodyLimit::max(LEDGER_UPLOAD_LIMIT)),
+        )
         .route("/assets/{id}", get(assets::show))
+        .route(
+            "/assets/{id}/edit",
+            get(assets::edit_form).post(assets::update),
+        )
+        .route(
+            "/assets/{id}/reclassify",
+            get(assets::reclassify_form).post(assets::reclassify),
+        )
+        .route(
+            "/assets/{id}/dispose",
+            get(assets::dispose_form).post(assets::dispose),
+        )
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
 }
