@@ -6,6 +6,7 @@ mod api_write;
 mod forms;
 mod ledger;
 mod read;
+mod scheme;
 
 use mamori_core::org::{SystemRole, UnitKind};
 use mamori_store::Actor;
