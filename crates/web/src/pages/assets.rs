@@ -812,135 +812,85 @@ pub async fn create(
     .await
 }
 
-/// The form of one of the write operations on an existing asset.
-async fn existing_form(
-    state: &AppState,
-    session: &Session,
+impl FormKind {
+    /// The form an asset's sub-path names (`/assets/{id}/edit` …).
+    fn of_path(action: &str, id: i64) -> AppResult<FormKind> {
+        match action {
+            "edit" => Ok(FormKind::Edit),
+            "reclassify" => Ok(FormKind::Reclassify),
+            "dispose" => Ok(FormKind::Dispose),
+            _ => Err(AppError::not_found(format!(
+                "ページが見つかりません / no such page: /assets/{id}/{action}"
+            ))),
+        }
+    }
+}
+
+/// `GET /assets/{id}/edit|reclassify|dispose`: the form of one of the
+/// operations on an existing asset.
+pub async fn existing_form(
+    State(state): State<AppState>,
+    session: Session,
     lang: Lang,
-    user: &Authed,
-    id: i64,
-    kind: FormKind,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(i64, String)>,
 ) -> AppResult<AssetFormPage> {
-    let asset = asset_write::writable(state, user, id).await?;
+    let kind = FormKind::of_path(&action, id)?;
+    let asset = asset_write::writable(&state, &user, id).await?;
     let form = match kind {
         FormKind::Dispose => AssetForm::default(),
         _ => AssetForm::of(&Entered::of(&asset)),
     };
-    form_page(state, session, lang, user, kind, Some(&asset), form, &[]).await
+    form_page(&state, &session, lang, &user, kind, Some(&asset), form, &[]).await
 }
 
-pub async fn edit_form(
+/// `POST /assets/{id}/edit|reclassify|dispose`.
+pub async fn write_existing(
     State(state): State<AppState>,
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
-    Path(id): Path<i64>,
-) -> AppResult<AssetFormPage> {
-    existing_form(&state, &session, lang, &user, id, FormKind::Edit).await
-}
-
-pub async fn reclassify_form(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-) -> AppResult<AssetFormPage> {
-    existing_form(&state, &session, lang, &user, id, FormKind::Reclassify).await
-}
-
-pub async fn dispose_form(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-) -> AppResult<AssetFormPage> {
-    existing_form(&state, &session, lang, &user, id, FormKind::Dispose).await
-}
-
-pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
+    Path((id, action)): Path<(i64, String)>,
     Form(form): Form<AssetForm>,
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
+    let kind = FormKind::of_path(&action, id)?;
     let before = asset_write::writable(&state, &user, id).await?;
-    let wanted = form.entered();
-    // The levels are not part of this form; the edit keeps them.
-    let result = asset_write::update(&state, &user, id, |e| *e = wanted).await;
+    let (result, done) = match kind {
+        // The levels are not part of the edit form; the edit keeps them.
+        FormKind::Edit | FormKind::Create => {
+            let wanted = form.entered();
+            let result = asset_write::update(&state, &user, id, |e| *e = wanted).await;
+            (result, "assets.updated_flash")
+        }
+        FormKind::Reclassify => {
+            let levels = Levels::new(&form.confidentiality, &form.integrity, &form.availability);
+            let result = asset_write::reclassify(&state, &user, id, levels, &form.reason).await;
+            (result, "assets.reclassified")
+        }
+        FormKind::Dispose => {
+            let result = asset_write::dispose(
+                &state,
+                &user,
+                id,
+                &form.disposed_on,
+                &form.disposal_method,
+                &form.disposal_confirmed_by,
+            )
+            .await;
+            (result, "assets.disposed")
+        }
+    };
     after_write(
         &state,
         &session,
         lang,
         &user,
-        FormKind::Edit,
+        kind,
         Some(&before),
         form,
         result,
-        "assets.updated_flash",
-    )
-    .await
-}
-
-pub async fn reclassify(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-    Form(form): Form<AssetForm>,
-) -> AppResult<Response> {
-    verify_csrf(&session, &form.csrf).await?;
-    let before = asset_write::writable(&state, &user, id).await?;
-    let levels = Levels::new(&form.confidentiality, &form.integrity, &form.availability);
-    let result = asset_write::reclassify(&state, &user, id, levels, &form.reason).await;
-    after_write(
-        &state,
-        &session,
-        lang,
-        &user,
-        FormKind::Reclassify,
-        Some(&before),
-        form,
-        result,
-        "assets.reclassified",
-    )
-    .await
-}
-
-pub async fn dispose(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
-    Form(form): Form<AssetForm>,
-) -> AppResult<Response> {
-    verify_csrf(&session, &form.csrf).await?;
-    let before = asset_write::writable(&state, &user, id).await?;
-    let result = asset_write::dispose(
-        &state,
-        &user,
-        id,
-        &form.disposed_on,
-        &form.disposal_method,
-        &form.disposal_confirmed_by,
-    )
-    .await;
-    after_write(
-        &state,
-        &session,
-        lang,
-        &user,
-        FormKind::Dispose,
-        Some(&before),
-        form,
-        result,
-        "assets.disposed",
+        done,
     )
     .await
 }

@@ -69,16 +69,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/assets/{id}", get(assets::show))
         .route(
-            "/assets/{id}/edit",
-            get(assets::edit_form).post(assets::update),
-        )
-        .route(
-            "/assets/{id}/reclassify",
-            get(assets::reclassify_form).post(assets::reclassify),
-        )
-        .route(
-            "/assets/{id}/dispose",
-            get(assets::dispose_form).post(assets::dispose),
+            "/assets/{id}/{action}",
+            get(assets::existing_form).post(assets::write_existing),
         )
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
