@@ -408,10 +408,21 @@ impl Authorizer {
     /// of the policy itself, by probing an asset of a unit foreign to the principal
     /// and then each unit of the organisation (`all_units`: (id, lineage)).
     pub fn asset_scope(&self, principal: &Principal, all_units: &[(i64, Vec<i64>)]) -> AssetScope {
+        self.asset_scope_for(principal, Action::ReadAsset, all_units)
+    }
+
+    /// [`Authorizer::asset_scope`] for another action on assets (`write_asset`:
+    /// the assets an import may create or change).
+    pub fn asset_scope_for(
+        &self,
+        principal: &Principal,
+        action: Action,
+        all_units: &[(i64, Vec<i64>)],
+    ) -> AssetScope {
         let probe = |lineage: Vec<i64>, top: bool| {
             self.check(
                 principal,
-                Action::ReadAsset,
+                action,
                 &Resource::Asset {
                     id: 0,
                     owner_lineage: lineage,

@@ -844,7 +844,8 @@ impl Store {
             disposal: None,
             notes: edit.notes,
         };
-        self.replace_asset(actor, before, input, "update").await
+        self.replace_asset(actor, before, input, "update", None)
+            .await
     }
 
     /// Gives an asset new levels under the active scheme.
@@ -860,7 +861,27 @@ impl Store {
             levels,
             ..input_of(&before.record)
         };
-        self.replace_asset(actor, before, input, "reclassify").await
+        self.replace_asset(actor, before, input, "reclassify", None)
+            .await
+    }
+
+    /// [`Store::reclassify_asset`] with the reason for the new levels, kept in
+    /// the event (`after.reason`).
+    pub async fn reclassify_asset_because(
+        &self,
+        actor: &Actor,
+        id: i64,
+        levels: Levels,
+        reason: &str,
+    ) -> Result<Asset, StoreError> {
+        let before = self.asset(id, &AssetScope::unrestricted()).await?;
+        ensure_not_disposed(&before)?;
+        let input = AssetInput {
+            levels,
+            ..input_of(&before.record)
+        };
+        self.replace_asset(actor, before, input, "reclassify", Some(reason.trim()))
+            .await
     }
 
     /// Records the disposal of an asset; it stays on record.
@@ -877,7 +898,8 @@ impl Store {
             disposal: Some(disposal),
             ..input_of(&before.record)
         };
-        self.replace_asset(actor, before, input, "dispose").await
+        self.replace_asset(actor, before, input, "dispose", None)
+            .await
     }
 
     async fn replace_asset(
@@ -886,6 +908,7 @@ impl Store {
         before: Asset,
         input: AssetInput,
         action: &str,
+        reason: Option<&str>,
     ) -> Result<Asset, StoreError> {
         let active = self.active_scheme().await?;
         let ctx = write::Context::load(self, &active).await?;
@@ -926,6 +949,11 @@ impl Store {
             label: &derived.label,
             flags: &derived.flags,
         };
+        let mut after = serde_json::to_value(&after)
+            .map_err(|e| StoreError::Internal(format!("asset snapshot: {e}")))?;
+        if let (Some(reason), Some(map)) = (reason, after.as_object_mut()) {
+            map.insert("reason".into(), reason.into());
+        }
         write::update_assets(
             &mut tx,
             &ctx,

@@ -325,6 +325,22 @@ pub async fn asset_scope(
     state: &AppState,
     user: &Authed,
 ) -> AppResult<mamori_store::assets::AssetScope> {
+    asset_scope_for(state, user, Action::ReadAsset).await
+}
+
+/// The owning units whose assets a user may create or change (an import's scope).
+pub async fn asset_write_scope(
+    state: &AppState,
+    user: &Authed,
+) -> AppResult<mamori_store::assets::AssetScope> {
+    asset_scope_for(state, user, Action::WriteAsset).await
+}
+
+async fn asset_scope_for(
+    state: &AppState,
+    user: &Authed,
+    action: Action,
+) -> AppResult<mamori_store::assets::AssetScope> {
     let units: Vec<(i64, Vec<i64>)> = state
         .store
         .all_units()
@@ -332,7 +348,7 @@ pub async fn asset_scope(
         .into_iter()
         .map(|u| (u.id, parse_path(&u.path)))
         .collect();
-    let s = state.authz.asset_scope(&user.principal, &units);
+    let s = state.authz.asset_scope_for(&user.principal, action, &units);
     Ok(mamori_store::assets::AssetScope {
         units: s.units,
         top_units: s.top_units,

@@ -17,6 +17,31 @@ pub struct AppError {
     pub message: String,
     /// Answer as JSON (API) rather than HTML.
     pub json: bool,
+    /// The fields that were wrong (a 422), each with why.
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One field a request got wrong, and why (Japanese and English).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field as the request names it (`name`, `owner_unit_id`, `confidentiality` …).
+    pub field: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl FieldProblem {
+    pub fn new(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+            message_en: message_en.into(),
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -29,6 +54,9 @@ pub struct ErrorDetail {
     /// A stable code a help desk can look up.
     pub code: String,
     pub message: String,
+    /// With MAMORI-INVALID: every field that was wrong.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
 }
 
 impl AppError {
@@ -38,7 +66,23 @@ impl AppError {
             code,
             message: message.into(),
             json: false,
+            fields: Vec::new(),
         }
+    }
+
+    /// 422 naming each bad field.
+    pub fn invalid_fields(fields: Vec<FieldProblem>) -> AppError {
+        let list: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{}: {} / {}", f.field, f.message, f.message_en))
+            .collect();
+        let mut e = AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "MAMORI-INVALID",
+            list.join("; "),
+        );
+        e.fields = fields;
+        e
     }
 
     pub fn bad_request(message: impl Into<String>) -> AppError {
@@ -140,6 +184,7 @@ impl IntoResponse for AppError {
                 error: ErrorDetail {
                     code: self.code.to_string(),
                     message: self.message,
+                    fields: self.fields,
                 },
             };
             return (self.status, Json(body)).into_response();

@@ -3,6 +3,7 @@
 //! kept in the database, CSRF protection and strict security headers.
 
 pub mod api;
+mod asset_write;
 pub mod auth;
 pub mod error;
 pub mod i18n;

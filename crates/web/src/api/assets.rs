@@ -1,18 +1,24 @@
-//! The information-asset register over the API (reading): the register with its
-//! filters, and one asset with its handling rules, failed checks and history.
-//! What a caller sees is decided by the Cedar policy (read_asset).
+//! The information-asset register over the API: the register with its filters,
+//! one asset with its handling rules, failed checks and history, the writes
+//! (create, edit, reclassify, dispose) and the ledger's export and import.
+//! What a caller sees and changes is decided by the Cedar policy.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use mamori_authz::{Action, Resource};
-use mamori_core::asset::{AssetKind, Lifecycle};
+use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_store::assets::{
-    Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, FlagView, HandlingRule,
+    Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, FlagView, HandlingRule, ImportReport,
+    LedgerFormat,
 };
 use mamori_store::units::parse_path;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiQuery, ApiResult, Collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use crate::asset_write::{self, Entered, WriteError};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -56,15 +62,8 @@ fn parse_enum<T: serde::de::DeserializeOwned>(field: &str, v: &str) -> ApiResult
     serde_json::from_value(serde_json::Value::String(v.to_string())).map_err(|_| bad(field, v))
 }
 
-/// The register, filtered on the server, one page at a time.
-#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
-    responses((status = 200, description = "{items: [asset], total}"), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    ApiQuery(q): ApiQuery<AssetQuery>,
-) -> ApiResult<Json<Collection<Asset>>> {
-    let filter = AssetFilter {
+fn filter_of(q: AssetQuery) -> ApiResult<AssetFilter> {
+    Ok(AssetFilter {
         unit_id: q.unit,
         include_subunits: true,
         kind: q
@@ -86,17 +85,28 @@ pub async fn list(
         flagged: q.flagged,
         text: q.q.filter(|s| !s.trim().is_empty()),
         ..Default::default()
-    };
+    })
+}
+
+/// The register, filtered on the server, one page at a time.
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
+    responses((status = 200, description = "{items: [asset], total}"), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<AssetQuery>,
+) -> ApiResult<Json<Collection<Asset>>> {
     let key = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => parse_enum::<AssetSortKey>("sort", s)?,
         None => AssetSortKey::Id,
     };
-    let scope = scope_of(&state, &user).await?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
     let sort = AssetSort {
         key,
         descending: q.desc.unwrap_or(false),
     };
+    let filter = filter_of(q)?;
+    let scope = scope_of(&state, &user).await?;
     Ok(Json(
         state
             .store
@@ -161,4 +171,278 @@ pub async fn get(
         history,
         asset,
     }))
+}
+
+/// A new asset. The levels are codes of the active scheme (`3A`, `C3A` or `機密性3A`).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct NewAsset {
+    #[serde(default)]
+    name: String,
+    /// equipment, facility, electronic_information, system_document, administrative_information, self_managed_information (or the Japanese name)
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    owner_unit_id: Option<i64>,
+    #[serde(default)]
+    administrator: String,
+    #[serde(default)]
+    location: String,
+    system_id: Option<i64>,
+    segment_id: Option<i64>,
+    #[serde(default)]
+    personal_info: bool,
+    #[serde(default)]
+    my_number: bool,
+    #[serde(default)]
+    retention: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    availability: String,
+    /// registered (default) or in_use; disposal has its own route.
+    #[serde(default)]
+    lifecycle: String,
+    #[serde(default)]
+    notes: String,
+}
+
+fn id_text(id: Option<i64>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+/// Registers an asset. Staff may register assets of their own unit only.
+#[utoipa::path(post, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), request_body = NewAsset,
+    responses((status = 201, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(b): ApiJson<NewAsset>,
+) -> ApiResult<(StatusCode, Json<Asset>)> {
+    let entered = Entered {
+        name: b.name,
+        kind: b.kind,
+        description: b.description,
+        owner_unit_id: id_text(b.owner_unit_id),
+        administrator: b.administrator,
+        location: b.location,
+        system_id: id_text(b.system_id),
+        segment_id: id_text(b.segment_id),
+        personal_info: b.personal_info,
+        my_number: b.my_number,
+        retention: b.retention,
+        lifecycle: b.lifecycle,
+        notes: b.notes,
+        confidentiality: b.confidentiality,
+        integrity: b.integrity,
+        availability: b.availability,
+    };
+    let asset = asset_write::create(&state, &user, &entered)
+        .await
+        .map_err(WriteError::into_api)?;
+    Ok((StatusCode::CREATED, Json(asset)))
+}
+
+/// `Some(None)` for an explicit `null`.
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+/// The facts to change; what is left out stays as it is. `system_id` and
+/// `segment_id` may be `null` to clear them.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct AssetChanges {
+    name: Option<String>,
+    kind: Option<String>,
+    description: Option<String>,
+    owner_unit_id: Option<i64>,
+    administrator: Option<String>,
+    location: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    system_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    segment_id: Option<Option<i64>>,
+    personal_info: Option<bool>,
+    my_number: Option<bool>,
+    retention: Option<String>,
+    /// registered or in_use
+    lifecycle: Option<String>,
+    notes: Option<String>,
+}
+
+/// Edits an asset's facts (not its levels: see reclassify; not its disposal: see dispose).
+#[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = AssetChanges,
+    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, description = "the asset is disposed", body = crate::error::ErrorBody),
+        (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<AssetChanges>,
+) -> ApiResult<Json<Asset>> {
+    let asset = asset_write::update(&state, &user, id, |e| {
+        let set = |slot: &mut String, v: Option<String>| {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        };
+        set(&mut e.name, b.name);
+        set(&mut e.kind, b.kind);
+        set(&mut e.description, b.description);
+        set(&mut e.owner_unit_id, b.owner_unit_id.map(|i| i.to_string()));
+        set(&mut e.administrator, b.administrator);
+        set(&mut e.location, b.location);
+        set(&mut e.system_id, b.system_id.map(id_text));
+        set(&mut e.segment_id, b.segment_id.map(id_text));
+        set(&mut e.retention, b.retention);
+        set(&mut e.lifecycle, b.lifecycle);
+        set(&mut e.notes, b.notes);
+        e.personal_info = b.personal_info.unwrap_or(e.personal_info);
+        e.my_number = b.my_number.unwrap_or(e.my_number);
+    })
+    .await
+    .map_err(WriteError::into_api)?;
+    Ok(Json(asset))
+}
+
+/// New levels under the active scheme, and why they changed.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct Reclassification {
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    availability: String,
+    /// Kept in the event log.
+    #[serde(default)]
+    reason: String,
+}
+
+/// Gives an asset new levels under the active scheme (格付けの変更).
+#[utoipa::path(post, path = "/api/v1/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = Reclassification,
+    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
+pub async fn reclassify(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<Reclassification>,
+) -> ApiResult<Json<Asset>> {
+    let levels = Levels::new(b.confidentiality, b.integrity, b.availability);
+    let asset = asset_write::reclassify(&state, &user, id, levels, &b.reason)
+        .await
+        .map_err(WriteError::into_api)?;
+    Ok(Json(asset))
+}
+
+/// How and when an asset was disposed of, and who confirmed it.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct DisposalBody {
+    /// 2025-04-01 (or 令和7年4月1日)
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    confirmed_by: String,
+}
+
+/// Records an asset's disposal; it stays on record.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/dispose", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = DisposalBody,
+    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, description = "disposed_on, disposal_method or disposal_confirmed_by in error.fields", body = crate::error::ErrorBody)))]
+pub async fn dispose(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<DisposalBody>,
+) -> ApiResult<Json<Asset>> {
+    let asset = asset_write::dispose(&state, &user, id, &b.date, &b.method, &b.confirmed_by)
+        .await
+        .map_err(WriteError::into_api)?;
+    Ok(Json(asset))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FormatQuery {
+    /// xlsx or csv
+    format: Option<String>,
+}
+
+fn format_of(text: &str) -> ApiResult<LedgerFormat> {
+    parse_enum::<LedgerFormat>("format", text)
+}
+
+/// The ledger (情報資産管理台帳) as .xlsx or .csv: the whole register the caller
+/// may see, or the part the filters select (the same filters as the list).
+#[utoipa::path(get, path = "/api/v1/assets/export", tag = "assets", security(("bearer" = [])), params(FormatQuery, AssetQuery),
+    responses((status = 200, description = "the ledger file (CSV is UTF-8 with a byte-order mark)"), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(f): ApiQuery<FormatQuery>,
+    ApiQuery(q): ApiQuery<AssetQuery>,
+) -> ApiResult<Response> {
+    let format = format_of(f.format.as_deref().unwrap_or("xlsx"))?;
+    let filter = filter_of(q)?;
+    asset_write::export(&state, &user, &filter, format)
+        .await
+        .map_err(json_err)
+}
+
+/// Imports a ledger: the body is the file. The format is `?format=`, else the
+/// Content-Type (text/csv, or the .xlsx type), else the file's first bytes.
+/// Every row is checked first; then all rows are written, or none. The report
+/// names each bad row and column, and why. Up to 64 MiB.
+#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(FormatQuery),
+    request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
+    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}"),
+        (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB"),
+        (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]")))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(f): ApiQuery<FormatQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    let format = match f.format.as_deref().filter(|s| !s.is_empty()) {
+        Some(t) => format_of(t)?,
+        None => {
+            let ct = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ct.contains("csv") {
+                LedgerFormat::Csv
+            } else if ct.contains("spreadsheetml") {
+                LedgerFormat::Xlsx
+            } else {
+                asset_write::sniff_format(None, &body)
+            }
+        }
+    };
+    let report = asset_write::import(&state, &user, &body, format)
+        .await
+        .map_err(json_err)?;
+    let status = if report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
 }

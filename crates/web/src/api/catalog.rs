@@ -204,5 +204,11 @@ pub async fn set_active_scheme(
         .set_active_scheme(&user.actor(), &body.code)
         .await
         .map_err(json_err)?;
+    // The register's flags follow the scheme now in force.
+    state
+        .store
+        .recompute_asset_flags(&user.actor())
+        .await
+        .map_err(json_err)?;
     Ok(Json(body))
 }

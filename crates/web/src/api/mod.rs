@@ -65,14 +65,23 @@ pub fn routes() -> Router<AppState> {
         .route("/me/acknowledgements/{campaign_id}", post(org::confirm))
         .route("/events", get(admin::events))
         .route("/events/verify", post(admin::verify))
-        .route("/assets", get(assets::list))
-        .route("/assets/{id}", get(assets::get))
         .route("/segments", get(segments::list))
         .route(
             "/segments/file",
             get(segments::file).put(segments::save_file),
         )
         .route("/information-systems", get(segments::systems))
+        .route("/assets", get(assets::list).post(assets::create))
+        .route("/assets/export", get(assets::export))
+        .route(
+            "/assets/import",
+            post(assets::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::pages::LEDGER_UPLOAD_LIMIT,
+            )),
+        )
+        .route("/assets/{id}", get(assets::get).patch(assets::update))
+        .route("/assets/{id}/reclassify", post(assets::reclassify))
+        .route("/assets/{id}/dispose", post(assets::dispose))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
 }
@@ -91,9 +100,10 @@ pub fn routes() -> Router<AppState> {
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
         segments::list, segments::systems, segments::file, segments::save_file,
-        assets::list, assets::get,
+        assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
+        assets::export, assets::import,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -1,23 +1,33 @@
 //! The information-asset register (情報資産管理台帳) pages: the register with
-//! server-side filters, and one asset with its handling rules, failed checks and
-//! history. What a user sees is decided by the Cedar policy.
+//! server-side filters, one asset with its handling rules, failed checks and
+//! history, the forms that change assets, and the ledger's export and import.
+//! What a user sees and changes is decided by the Cedar policy.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::{Action, Resource};
-use mamori_core::asset::{AssetKind, Lifecycle};
+use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_core::catalog::Axis;
-use mamori_store::assets::{AssetFilter, AssetScope, AssetSort};
+use mamori_core::classification::Scheme;
+use mamori_store::assets::{
+    Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, ImportIssue, ImportReport,
+    LedgerFormat,
+};
 use mamori_store::events::Event;
 use mamori_store::units::parse_path;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, query_string};
-use crate::auth::{PageUser, asset_scope};
-use crate::error::{AppError, AppResult};
+use super::{Chrome, Pager, flash, flash_error, query_string};
+use crate::asset_write::{self, Entered, WriteError, WriteResult};
+use crate::auth::{Authed, PageUser, asset_scope, verify_csrf};
+use crate::error::{AppError, AppResult, FieldProblem};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
@@ -32,31 +42,142 @@ pub struct AssetLine {
     pub flagged: bool,
 }
 
+/// The register's filters and sorting as the query string carries them.
+#[derive(Deserialize, Default)]
+pub struct AssetsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    availability: String,
+    #[serde(default)]
+    segment: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    flagged: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    desc: String,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+impl AssetsQuery {
+    /// The filter pairs, for links that keep them.
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("q", self.q.as_str()),
+            ("unit", self.unit.as_str()),
+            ("kind", self.kind.as_str()),
+            ("confidentiality", self.confidentiality.as_str()),
+            ("integrity", self.integrity.as_str()),
+            ("availability", self.availability.as_str()),
+            ("segment", self.segment.as_str()),
+            ("state", self.state.as_str()),
+            ("flagged", if self.flagged == "true" { "true" } else { "" }),
+        ]
+    }
+
+    fn filter(&self) -> AppResult<AssetFilter> {
+        let number = |field: &str, v: &str| -> AppResult<Option<i64>> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| {
+                    AppError::bad_request(format!(
+                        "{field}: 「{t}」は番号ではありません / '{t}' is not a number"
+                    ))
+                }),
+            }
+        };
+        let level = |v: &str| Some(v.trim().to_string()).filter(|c| !c.is_empty());
+        Ok(AssetFilter {
+            unit_id: number("unit", &self.unit)?,
+            include_subunits: true,
+            kind: match self.kind.as_str() {
+                "" => None,
+                k => Some(
+                    AssetKind::ALL
+                        .into_iter()
+                        .find(|x| x.code() == k)
+                        .ok_or_else(|| {
+                            AppError::bad_request(format!(
+                                "種別 '{k}' はありません / no asset kind '{k}'"
+                            ))
+                        })?,
+                ),
+            },
+            confidentiality: level(&self.confidentiality),
+            integrity: level(&self.integrity),
+            availability: level(&self.availability),
+            segment_id: number("segment", &self.segment)?,
+            lifecycle: match self.state.as_str() {
+                "" => None,
+                v => Some(
+                    Lifecycle::ALL
+                        .into_iter()
+                        .find(|x| x.code() == v)
+                        .ok_or_else(|| {
+                            AppError::bad_request(format!(
+                                "状態 '{v}' はありません / no state '{v}'"
+                            ))
+                        })?,
+                ),
+            },
+            flagged: (self.flagged == "true").then_some(true),
+            text: Some(self.q.clone()).filter(|t| !t.trim().is_empty()),
+            ..Default::default()
+        })
+    }
+
+    fn sort(&self) -> AppResult<AssetSort> {
+        let key = match self.sort.as_str() {
+            "" => AssetSortKey::Id,
+            k => {
+                serde_json::from_value(serde_json::Value::String(k.to_string())).map_err(|_| {
+                    AppError::bad_request(format!(
+                        "並べ替え '{k}' はできません / cannot sort by '{k}'"
+                    ))
+                })?
+            }
+        };
+        Ok(AssetSort {
+            key,
+            descending: self.desc == "true",
+        })
+    }
+}
+
+/// The register shows at most this many as its count ("10,000件以上").
+const COUNT_LIMIT: i64 = 10_000;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "assets.html")]
 pub struct AssetsPage {
     chrome: Chrome,
-    q: String,
-    unit: String,
-    kind: String,
-    confidentiality: String,
-    flagged: bool,
+    f: AssetsQuery,
     units: Vec<(i64, String)>,
     kinds: Vec<(String, String)>,
     c_levels: Vec<String>,
+    i_levels: Vec<String>,
+    a_levels: Vec<String>,
+    segments: Vec<(i64, String)>,
+    states: Vec<(String, String)>,
+    sorts: Vec<(String, String)>,
     assets: Vec<AssetLine>,
     pager: Pager,
-}
-
-#[derive(Deserialize)]
-pub struct AssetsQuery {
-    q: Option<String>,
-    unit: Option<String>,
-    kind: Option<String>,
-    confidentiality: Option<String>,
-    flagged: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    may_create: bool,
+    may_import: bool,
+    export_csv: Option<String>,
+    export_xlsx: Option<String>,
 }
 
 fn kind_name(kind: AssetKind, lang: Lang) -> String {
@@ -67,58 +188,14 @@ fn state_name(state: Lifecycle, lang: Lang) -> String {
     lang.pick(state.name_ja(), state.name_en()).to_string()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Query(q): Query<AssetsQuery>,
-) -> AppResult<AssetsPage> {
-    user.require_app(&state, Action::View)?;
-    let scope = asset_scope(&state, &user).await?;
-    let unit = q.unit.clone().unwrap_or_default();
-    let kind = q.kind.clone().unwrap_or_default();
-    let confidentiality = q.confidentiality.clone().unwrap_or_default();
-    let text = q.q.clone().unwrap_or_default();
-    let flagged = q.flagged.as_deref() == Some("true");
-    let filter = AssetFilter {
-        unit_id: match unit.as_str() {
-            "" => None,
-            u => Some(
-                u.parse()
-                    .map_err(|_| AppError::bad_request(format!("unit '{u}' is not a number")))?,
-            ),
-        },
-        include_subunits: true,
-        kind: match kind.as_str() {
-            "" => None,
-            k => Some(
-                AssetKind::ALL
-                    .into_iter()
-                    .find(|x| x.code() == k)
-                    .ok_or_else(|| {
-                        AppError::bad_request(format!(
-                            "種別 '{k}' はありません / no asset kind '{k}'"
-                        ))
-                    })?,
-            ),
-        },
-        confidentiality: Some(confidentiality.clone()).filter(|c| !c.is_empty()),
-        flagged: flagged.then_some(true),
-        text: Some(text.clone()).filter(|t| !t.trim().is_empty()),
-        ..Default::default()
-    };
-    let request = q.page.request();
-    let page = state
-        .store
-        .list_assets(&filter, AssetSort::default(), request, &scope)
-        .await?;
+/// Every active unit with its lineage's names (`総務局 / 総務課`).
+async fn unit_choices(state: &AppState, lang: Lang) -> AppResult<Vec<(i64, String)>> {
     let all_units = state.store.all_units().await?;
     let names: HashMap<i64, &str> = all_units
         .iter()
         .map(|u| (u.id, lang.pick(&u.name, &u.name_en)))
         .collect();
-    let units = all_units
+    Ok(all_units
         .iter()
         .map(|u| {
             (
@@ -130,7 +207,50 @@ pub async fn list(
                     .join(" / "),
             )
         })
-        .collect();
+        .collect())
+}
+
+async fn segment_choices(state: &AppState, lang: Lang) -> AppResult<Vec<(i64, String)>> {
+    Ok(state
+        .store
+        .segments()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, lang.pick(&s.name, &s.name_en).to_string()))
+        .collect())
+}
+
+fn level_codes(scheme: &Scheme, axis: Axis) -> Vec<String> {
+    scheme
+        .levels_of(axis)
+        .iter()
+        .map(|l| l.code.clone())
+        .collect()
+}
+
+fn kind_choices(lang: Lang) -> Vec<(String, String)> {
+    AssetKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), kind_name(*k, lang)))
+        .collect()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<AssetsQuery>,
+) -> AppResult<AssetsPage> {
+    user.require_app(&state, Action::View)?;
+    let scope = asset_scope(&state, &user).await?;
+    let filter = q.filter()?;
+    let sort = q.sort()?;
+    let request = mamori_store::PageRequest::new(q.page, q.per_page);
+    let (page, more) = state
+        .store
+        .list_assets_bounded(&filter, sort, request, &scope, COUNT_LIMIT)
+        .await?;
     let scheme = state.store.active_scheme().await?;
     let assets = page
         .items
@@ -146,39 +266,90 @@ pub async fn list(
             name: a.record.name,
         })
         .collect();
-    let flagged_s = if flagged { "true" } else { "" };
-    let base = query_string(
-        "/assets",
-        &[
-            ("q", &text),
-            ("unit", &unit),
-            ("kind", &kind),
-            ("confidentiality", &confidentiality),
-            ("flagged", flagged_s),
-        ],
-    );
-    let pager = Pager::new(&T { lang }, &base, request, page.total);
+    let pairs = q.pairs();
+    let base = query_string("/assets", &{
+        let mut p = pairs.clone();
+        p.push(("sort", q.sort.as_str()));
+        p.push(("desc", if q.desc == "true" { "true" } else { "" }));
+        p
+    });
+    let t = T { lang };
+    let mut pager = Pager::new(&t, &base, request, page.total);
+    if more {
+        pager.summary = match lang {
+            Lang::Ja => format!("{COUNT_LIMIT}件以上（{}ページ目）", request.page),
+            Lang::En => format!("more than {COUNT_LIMIT} (page {})", request.page),
+        };
+    }
+    let may_export = user.can(&state, Action::ExportAssets, &Resource::App);
+    let export = |format: &'static str| {
+        let mut p = pairs.clone();
+        p.push(("format", format));
+        query_string("/assets/export", &p)
+    };
+    let (export_csv, export_xlsx) = if may_export {
+        (Some(export("csv")), Some(export("xlsx")))
+    } else {
+        (None, None)
+    };
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "assets").await?;
     Ok(AssetsPage {
         chrome,
-        q: text,
-        unit,
-        kind,
-        confidentiality,
-        flagged,
-        units,
-        kinds: AssetKind::ALL
+        units: unit_choices(&state, lang).await?,
+        kinds: kind_choices(lang),
+        c_levels: level_codes(&scheme, Axis::Confidentiality),
+        i_levels: level_codes(&scheme, Axis::Integrity),
+        a_levels: level_codes(&scheme, Axis::Availability),
+        segments: segment_choices(&state, lang).await?,
+        states: Lifecycle::ALL
             .iter()
-            .map(|k| (k.code().to_string(), kind_name(*k, lang)))
+            .map(|l| (l.code().to_string(), state_name(*l, lang)))
             .collect(),
-        c_levels: scheme
-            .levels_of(Axis::Confidentiality)
-            .iter()
-            .map(|l| l.code.clone())
-            .collect(),
+        sorts: [
+            ("id", "assets.number"),
+            ("name", "assets.name"),
+            ("unit", "assets.unit"),
+            ("kind", "assets.kind"),
+            ("confidentiality", "assets.confidentiality"),
+            ("lifecycle", "assets.state"),
+            ("updated", "assets.updated"),
+        ]
+        .iter()
+        .map(|(k, key)| (k.to_string(), t.get(key).to_string()))
+        .collect(),
         assets,
         pager,
+        may_create: user.can(&state, Action::CreateAsset, &Resource::App),
+        may_import: user.can(&state, Action::ImportAssets, &Resource::App),
+        export_csv,
+        export_xlsx,
+        f: q,
     })
+}
+
+/// `GET /assets/export?format=xlsx|csv&…filters`: the ledger of what the user sees.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<AssetsQuery>,
+    Query(format): Query<FormatParam>,
+) -> AppResult<Response> {
+    let format = match format.format.as_str() {
+        "csv" => LedgerFormat::Csv,
+        "" | "xlsx" => LedgerFormat::Xlsx,
+        f => {
+            return Err(AppError::bad_request(format!(
+                "形式 '{f}' は出力できません（xlsx か csv）/ cannot export as '{f}' (xlsx or csv)"
+            )));
+        }
+    };
+    asset_write::export(&state, &user, &q.filter()?, format).await
+}
+
+#[derive(Deserialize)]
+pub struct FormatParam {
+    #[serde(default)]
+    format: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -190,7 +361,11 @@ pub struct AssetPage {
     flags: Vec<String>,
     facts: Vec<(String, String)>,
     handling: Vec<(String, String, String)>,
-    history: Vec<Event>,
+    /// Each change with what it says beyond the action (a reclassification's reason).
+    history: Vec<(Event, String)>,
+    id: i64,
+    /// The user may change it (and it is not disposed).
+    may_write: bool,
 }
 
 pub async fn show(
@@ -257,7 +432,20 @@ pub async fn show(
             t.get("common.description").to_string(),
             r.description.clone(),
         ),
+        (t.get("assets.notes").to_string(), r.notes.clone()),
     ];
+    let mut facts = facts;
+    if let Some(date) = &r.disposed_on {
+        facts.push((t.get("assets.disposed_on").to_string(), date.clone()));
+        facts.push((
+            t.get("assets.disposal_method").to_string(),
+            r.disposal_method.clone().unwrap_or_default(),
+        ));
+        facts.push((
+            t.get("assets.disposal_confirmed_by").to_string(),
+            r.disposal_confirmed_by.clone().unwrap_or_default(),
+        ));
+    }
     let handling = asset
         .handling(&scheme)
         .into_iter()
@@ -278,7 +466,20 @@ pub async fn show(
         .store
         .asset_history(id, mamori_store::PageRequest::default())
         .await?
-        .items;
+        .items
+        .into_iter()
+        .map(|e| {
+            let reason = e
+                .after_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                .and_then(|v| v.get("reason").and_then(|r| r.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            (e, reason)
+        })
+        .collect();
+    let may_write =
+        r.lifecycle != Lifecycle::Disposed && user.can(&state, Action::WriteAsset, &resource);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -296,5 +497,541 @@ pub async fn show(
         facts,
         handling,
         history,
+        id,
+        may_write,
     })
+}
+
+/// What the asset forms post (each form uses its own part).
+#[derive(Deserialize, Default, Clone)]
+pub struct AssetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    owner_unit_id: String,
+    #[serde(default)]
+    administrator: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    system_id: String,
+    #[serde(default)]
+    segment_id: String,
+    #[serde(default)]
+    personal_info: Option<String>,
+    #[serde(default)]
+    my_number: Option<String>,
+    #[serde(default)]
+    retention: String,
+    #[serde(default)]
+    lifecycle: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    availability: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    disposed_on: String,
+    #[serde(default)]
+    disposal_method: String,
+    #[serde(default)]
+    disposal_confirmed_by: String,
+}
+
+impl AssetForm {
+    fn of(e: &Entered) -> AssetForm {
+        let on = |b: bool| b.then(|| "1".to_string());
+        AssetForm {
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            description: e.description.clone(),
+            owner_unit_id: e.owner_unit_id.clone(),
+            administrator: e.administrator.clone(),
+            location: e.location.clone(),
+            system_id: e.system_id.clone(),
+            segment_id: e.segment_id.clone(),
+            personal_info: on(e.personal_info),
+            my_number: on(e.my_number),
+            retention: e.retention.clone(),
+            lifecycle: e.lifecycle.clone(),
+            notes: e.notes.clone(),
+            confidentiality: e.confidentiality.clone(),
+            integrity: e.integrity.clone(),
+            availability: e.availability.clone(),
+            ..AssetForm::default()
+        }
+    }
+
+    fn entered(&self) -> Entered {
+        Entered {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            description: self.description.clone(),
+            owner_unit_id: self.owner_unit_id.clone(),
+            administrator: self.administrator.clone(),
+            location: self.location.clone(),
+            system_id: self.system_id.clone(),
+            segment_id: self.segment_id.clone(),
+            personal_info: self.personal_info.is_some(),
+            my_number: self.my_number.is_some(),
+            retention: self.retention.clone(),
+            lifecycle: self.lifecycle.clone(),
+            notes: self.notes.clone(),
+            confidentiality: self.confidentiality.clone(),
+            integrity: self.integrity.clone(),
+            availability: self.availability.clone(),
+        }
+    }
+}
+
+/// The problems of a form, by field, in the user's language.
+#[derive(Default)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    fn new(problems: &[FieldProblem], lang: Lang) -> FieldErrors {
+        FieldErrors(
+            problems
+                .iter()
+                .map(|p| {
+                    (
+                        p.field.clone(),
+                        lang.pick(&p.message, &p.message_en).to_string(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The messages for one field, joined.
+    pub fn get(&self, field: &str) -> Option<String> {
+        let found: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        (!found.is_empty()).then(|| found.join(" "))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Which of the asset forms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Create,
+    Edit,
+    Reclassify,
+    Dispose,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "asset_form.html")]
+pub struct AssetFormPage {
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    /// Back to the asset (or the register).
+    back: String,
+    show_facts: bool,
+    show_levels: bool,
+    is_reclassify: bool,
+    is_dispose: bool,
+    /// The asset's label now (reclassify).
+    label: String,
+    f: AssetForm,
+    errors: FieldErrors,
+    units: Vec<(i64, String)>,
+    kinds: Vec<(String, String)>,
+    c_levels: Vec<String>,
+    i_levels: Vec<String>,
+    a_levels: Vec<String>,
+    systems: Vec<(i64, String)>,
+    segments: Vec<(i64, String)>,
+    states: Vec<(String, String)>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    kind: FormKind,
+    asset: Option<&Asset>,
+    f: AssetForm,
+    problems: &[FieldProblem],
+) -> AppResult<AssetFormPage> {
+    let t = T { lang };
+    let (action, back, heading_key) = match (kind, asset) {
+        (FormKind::Create, _) | (_, None) => (
+            "/assets/new".to_string(),
+            "/assets".to_string(),
+            "assets.new",
+        ),
+        (FormKind::Edit, Some(a)) => (
+            format!("/assets/{}/edit", a.id),
+            format!("/assets/{}", a.id),
+            "assets.edit",
+        ),
+        (FormKind::Reclassify, Some(a)) => (
+            format!("/assets/{}/reclassify", a.id),
+            format!("/assets/{}", a.id),
+            "assets.reclassify",
+        ),
+        (FormKind::Dispose, Some(a)) => (
+            format!("/assets/{}/dispose", a.id),
+            format!("/assets/{}", a.id),
+            "assets.dispose",
+        ),
+    };
+    let heading = match asset {
+        Some(a) => format!("{}: {}", t.get(heading_key), a.record.name),
+        None => t.get(heading_key).to_string(),
+    };
+    let scheme = state.store.active_scheme().await?;
+    let systems = state
+        .store
+        .information_systems()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let chrome = Chrome::new(state, session, lang, Some(user), &action, "assets").await?;
+    Ok(AssetFormPage {
+        chrome,
+        heading,
+        action,
+        back,
+        show_facts: matches!(kind, FormKind::Create | FormKind::Edit),
+        show_levels: matches!(kind, FormKind::Create | FormKind::Reclassify),
+        is_reclassify: kind == FormKind::Reclassify,
+        is_dispose: kind == FormKind::Dispose,
+        label: asset.map(|a| a.label.clone()).unwrap_or_default(),
+        f,
+        errors: FieldErrors::new(problems, lang),
+        units: unit_choices(state, lang).await?,
+        kinds: kind_choices(lang),
+        c_levels: level_codes(&scheme, Axis::Confidentiality),
+        i_levels: level_codes(&scheme, Axis::Integrity),
+        a_levels: level_codes(&scheme, Axis::Availability),
+        systems,
+        segments: segment_choices(state, lang).await?,
+        states: [Lifecycle::Registered, Lifecycle::InUse]
+            .iter()
+            .map(|l| (l.code().to_string(), state_name(*l, lang)))
+            .collect(),
+    })
+}
+
+/// After a write: the form again with its errors (422), or on to the asset with a flash.
+#[allow(clippy::too_many_arguments)]
+async fn after_write(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    kind: FormKind,
+    before: Option<&Asset>,
+    form: AssetForm,
+    result: WriteResult<Asset>,
+    done_key: &str,
+) -> AppResult<Response> {
+    match result {
+        Ok(asset) => {
+            flash(session, T { lang }.get(done_key)).await;
+            Ok(Redirect::to(&format!("/assets/{}", asset.id)).into_response())
+        }
+        Err(WriteError::Invalid(problems)) => {
+            let page = form_page(state, session, lang, user, kind, before, form, &problems).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(WriteError::App(e)) => Err(e),
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<AssetFormPage> {
+    user.require_app(&state, Action::CreateAsset)?;
+    let form = AssetForm {
+        owner_unit_id: user.user.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        lifecycle: Lifecycle::InUse.code().to_string(),
+        ..AssetForm::default()
+    };
+    form_page(
+        &state,
+        &session,
+        lang,
+        &user,
+        FormKind::Create,
+        None,
+        form,
+        &[],
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(form): Form<AssetForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    let result = asset_write::create(&state, &user, &form.entered()).await;
+    after_write(
+        &state,
+        &session,
+        lang,
+        &user,
+        FormKind::Create,
+        None,
+        form,
+        result,
+        "assets.created",
+    )
+    .await
+}
+
+impl FormKind {
+    /// The form an asset's sub-path names (`/assets/{id}/edit` …).
+    fn of_path(action: &str, id: i64) -> AppResult<FormKind> {
+        match action {
+            "edit" => Ok(FormKind::Edit),
+            "reclassify" => Ok(FormKind::Reclassify),
+            "dispose" => Ok(FormKind::Dispose),
+            _ => Err(AppError::not_found(format!(
+                "ページが見つかりません / no such page: /assets/{id}/{action}"
+            ))),
+        }
+    }
+}
+
+/// `GET /assets/{id}/edit|reclassify|dispose`: the form of one of the
+/// operations on an existing asset.
+pub async fn existing_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(i64, String)>,
+) -> AppResult<AssetFormPage> {
+    let kind = FormKind::of_path(&action, id)?;
+    let asset = asset_write::writable(&state, &user, id).await?;
+    let form = match kind {
+        FormKind::Dispose => AssetForm::default(),
+        _ => AssetForm::of(&Entered::of(&asset)),
+    };
+    form_page(&state, &session, lang, &user, kind, Some(&asset), form, &[]).await
+}
+
+/// `POST /assets/{id}/edit|reclassify|dispose`.
+pub async fn write_existing(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<AssetForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    let kind = FormKind::of_path(&action, id)?;
+    let before = asset_write::writable(&state, &user, id).await?;
+    let (result, done) = match kind {
+        // The levels are not part of the edit form; the edit keeps them.
+        FormKind::Edit | FormKind::Create => {
+            let wanted = form.entered();
+            let result = asset_write::update(&state, &user, id, |e| *e = wanted).await;
+            (result, "assets.updated_flash")
+        }
+        FormKind::Reclassify => {
+            let levels = Levels::new(&form.confidentiality, &form.integrity, &form.availability);
+            let result = asset_write::reclassify(&state, &user, id, levels, &form.reason).await;
+            (result, "assets.reclassified")
+        }
+        FormKind::Dispose => {
+            let result = asset_write::dispose(
+                &state,
+                &user,
+                id,
+                &form.disposed_on,
+                &form.disposal_method,
+                &form.disposal_confirmed_by,
+            )
+            .await;
+            (result, "assets.disposed")
+        }
+    };
+    after_write(
+        &state,
+        &session,
+        lang,
+        &user,
+        kind,
+        Some(&before),
+        form,
+        result,
+        done,
+    )
+    .await
+}
+
+/// The largest ledger a page or the API takes.
+pub const LEDGER_UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// One problem of an import as the page lists it.
+pub struct ReportLine {
+    pub row: String,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "asset_import.html")]
+pub struct ImportPage {
+    chrome: Chrome,
+    /// The outcome of an import just made.
+    report: Option<ImportReport>,
+    summary: String,
+    errors: Vec<ReportLine>,
+    warnings: Vec<ReportLine>,
+}
+
+fn report_lines(issues: &[ImportIssue], lang: Lang) -> Vec<ReportLine> {
+    issues
+        .iter()
+        .map(|i| ReportLine {
+            row: i.row.map(|r| r.to_string()).unwrap_or_else(|| "—".into()),
+            column: match (&i.column_letter, &i.column) {
+                (Some(l), Some(c)) => format!("{l}「{c}」"),
+                (None, Some(c)) => c.clone(),
+                (Some(l), None) => l.clone(),
+                (None, None) => "—".into(),
+            },
+            value: i.value.clone(),
+            message: lang.pick(&i.message, &i.message_en).to_string(),
+        })
+        .collect()
+}
+
+async fn import_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    report: Option<ImportReport>,
+) -> AppResult<ImportPage> {
+    let chrome = Chrome::new(state, session, lang, Some(user), "/assets/import", "assets").await?;
+    let summary = match &report {
+        Some(r) if r.written => match lang {
+            Lang::Ja => format!(
+                "取り込みました: {}行（新規 {}、更新 {}、変更なし {}）",
+                r.rows, r.created, r.updated, r.unchanged
+            ),
+            Lang::En => format!(
+                "Imported {} rows: {} created, {} updated, {} unchanged.",
+                r.rows, r.created, r.updated, r.unchanged
+            ),
+        },
+        Some(r) => match lang {
+            Lang::Ja => format!(
+                "取り込みませんでした（エラー {}件）。1行も書き込んでいません。",
+                r.errors.len()
+            ),
+            Lang::En => format!(
+                "Nothing was imported ({} errors); no row was written.",
+                r.errors.len()
+            ),
+        },
+        None => String::new(),
+    };
+    Ok(ImportPage {
+        chrome,
+        errors: report
+            .as_ref()
+            .map(|r| report_lines(&r.errors, lang))
+            .unwrap_or_default(),
+        warnings: report
+            .as_ref()
+            .map(|r| report_lines(&r.warnings, lang))
+            .unwrap_or_default(),
+        summary,
+        report,
+    })
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ImportPage> {
+    user.require_app(&state, Action::ImportAssets)?;
+    import_page(&state, &session, lang, &user, None).await
+}
+
+/// `POST /assets/import` (multipart: `csrf`, then `file`).
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::new(
+            e.status(),
+            "MAMORI-BAD-UPLOAD",
+            format!(
+                "ファイルを受け取れませんでした / the upload could not be read: {}",
+                e.body_text()
+            ),
+        )
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(Option<String>, Bytes)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("file") => {
+                let name = field.file_name().map(str::to_string);
+                file = Some((name, field.bytes().await.map_err(bad)?));
+            }
+            _ => {}
+        }
+    }
+    verify_csrf(&session, &csrf).await?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        flash_error(&session, T { lang }.get("assets.import_no_file")).await;
+        return Ok(Redirect::to("/assets/import").into_response());
+    };
+    let format = asset_write::sniff_format(name.as_deref(), &bytes);
+    let report = asset_write::import(&state, &user, &bytes, format).await?;
+    let status = if report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = import_page(&state, &session, lang, &user, Some(report)).await?;
+    Ok((status, page).into_response())
 }

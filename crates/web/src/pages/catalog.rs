@@ -335,6 +335,8 @@ pub async fn set_active(
         .store
         .set_active_scheme(&user.actor(), &form.scheme)
         .await?;
+    // The register's flags follow the scheme now in force.
+    state.store.recompute_asset_flags(&user.actor()).await?;
     flash(&session, T { lang }.get("classification.changed")).await;
     Ok(Redirect::to("/classification"))
 }

@@ -21,6 +21,8 @@ use crate::error::AppResult;
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
+pub use assets::LEDGER_UPLOAD_LIMIT;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
@@ -58,9 +60,21 @@ pub fn routes() -> Router<AppState> {
         .route("/events/verify", post(admin::verify))
         .route("/authz", get(admin::authz_policies))
         .route("/assets", get(assets::list))
+        .route("/assets/new", get(assets::new_form).post(assets::create))
+        .route("/assets/export", get(assets::export))
+        .route(
+            "/assets/import",
+            get(assets::import_form)
+                .post(assets::import)
+                .layer(axum::extract::DefaultBodyLimit::max(LEDGER_UPLOAD_LIMIT)),
+        )
         .route("/assets/{id}", get(assets::show))
         .route("/segments", get(segments::show))
         .route("/segments/file", post(segments::save_file))
+        .route(
+            "/assets/{id}/{action}",
+            get(assets::existing_form).post(assets::write_existing),
+        )
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
 }

@@ -1,20 +1,11 @@
 use axum::http::StatusCode;
 use mamori_core::org::{SystemRole, UnitKind};
 use mamori_store::Actor;
-use mamori_store::assets::AssetInput;
 use mamori_store::units::NewUnit;
 use mamori_store::users::NewUser;
 
+use super::input;
 use crate::client::{PASSWORD, clients};
-
-fn input(name: &str, unit: i64, c: &str) -> AssetInput {
-    serde_json::from_value(serde_json::json!({
-        "name": name, "kind": "electronic_information", "owner_unit_id": unit,
-        "levels": {"confidentiality": c, "integrity": "1", "availability": "1"},
-        "lifecycle": "in_use"
-    }))
-    .unwrap()
-}
 
 #[tokio::test]
 async fn the_api_shows_each_caller_what_the_policy_allows() {

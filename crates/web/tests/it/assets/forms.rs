@@ -1,0 +1,351 @@
+use axum::http::StatusCode;
+use mamori_core::org::SystemRole;
+
+use super::{asset, units, user};
+use crate::client::{Client, PASSWORD, clients};
+
+fn asset_id(location: &str) -> i64 {
+    location
+        .strip_prefix("/assets/")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an asset page: {location}"))
+}
+
+#[tokio::test]
+async fn the_forms_show_each_error_and_write_with_a_flash() {
+    for (backend, mut c) in clients().await {
+        let (own, other) = units(&c).await;
+        c.sign_in("tanaka", PASSWORD).await;
+        let page = c.get("/assets/new").await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
+        let csrf = Client::csrf_of(&page.body);
+        let unit = own.id.to_string();
+
+        // Every bad field is shown beside it, the values kept.
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", ""),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &unit),
+                    ("administrator", "田中"),
+                    ("confidentiality", "9"),
+                    ("integrity", "1"),
+                    ("availability", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(r.body.contains("id=\"name-error\""), "{backend}");
+        assert!(r.body.contains("資産名が空です"), "{backend}");
+        assert!(r.body.contains("id=\"confidentiality-error\""), "{backend}");
+        assert!(r.body.contains("id=\"availability-error\""), "{backend}");
+        assert!(!r.body.contains("id=\"integrity-error\""), "{backend}");
+        assert!(
+            r.body.contains("value=\"田中\""),
+            "{backend}: the values stay"
+        );
+
+        // Staff may not register an asset of another unit.
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "他局の端末"),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &other.id.to_string()),
+                    ("confidentiality", "2"),
+                    ("integrity", "1"),
+                    ("availability", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+
+        // In English too.
+        c.get("/lang/en?next=/").await;
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", ""),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &unit),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("the asset name is empty"), "{backend}");
+        c.get("/lang/ja?next=/").await;
+
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "窓口端末"),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &unit),
+                    ("confidentiality", "2"),
+                    ("integrity", "1"),
+                    ("availability", "1"),
+                    ("lifecycle", "in_use"),
+                    ("personal_info", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let id = asset_id(&r.location());
+        let detail = c.get(&r.location()).await;
+        assert!(
+            detail.body.contains("情報資産を登録しました"),
+            "{backend}: flash"
+        );
+        assert!(
+            detail.body.contains("id=\"edit-asset\""),
+            "{backend}: may act"
+        );
+        assert!(detail.body.contains("C2-I1-A1"));
+
+        // Edit.
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("name", "窓口端末（1番）"),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &unit),
+                    ("lifecycle", "in_use"),
+                    ("location", "本庁舎1階"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let a = c.store.asset(id, &Default::default()).await.unwrap();
+        assert_eq!(
+            (a.record.name.as_str(), a.record.location.as_str()),
+            ("窓口端末（1番）", "本庁舎1階")
+        );
+        assert!(
+            !a.record.personal_info,
+            "{backend}: an unticked box is false"
+        );
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("name", ""),
+                    ("kind", "x"),
+                    ("owner_unit_id", &unit),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(
+            r.body.contains("id=\"name-error\"") && r.body.contains("id=\"kind-error\""),
+            "{backend}"
+        );
+
+        // Reclassify: a reason is needed.
+        let page = c.get(&format!("/assets/{id}/reclassify")).await;
+        assert!(page.body.contains("id=\"label-now\""), "{backend}");
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/reclassify"),
+                &[
+                    ("csrf", &csrf),
+                    ("confidentiality", "3B"),
+                    ("integrity", "2"),
+                    ("availability", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.body.contains("id=\"reason-error\""), "{backend}");
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/reclassify"),
+                &[
+                    ("csrf", &csrf),
+                    ("confidentiality", "3B"),
+                    ("integrity", "2"),
+                    ("availability", "2"),
+                    ("reason", "住民情報を扱うため"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let detail = c.get(&format!("/assets/{id}")).await;
+        assert!(detail.body.contains("格付けを変更しました") && detail.body.contains("C3B-I2-A2"));
+        assert!(
+            detail.body.contains("住民情報を扱うため"),
+            "{backend}: the reason in the history"
+        );
+
+        // Dispose.
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/dispose"),
+                &[("csrf", &csrf), ("disposed_on", "2025-13-45")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        for field in ["disposed_on", "disposal_method", "disposal_confirmed_by"] {
+            assert!(
+                r.body.contains(&format!("id=\"{field}-error\"")),
+                "{backend}: {field}"
+            );
+        }
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/dispose"),
+                &[
+                    ("csrf", &csrf),
+                    ("disposed_on", "2025-04-01"),
+                    ("disposal_method", "物理破壊"),
+                    ("disposal_confirmed_by", "情報政策課 佐藤"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let detail = c.get(&format!("/assets/{id}")).await;
+        assert!(detail.body.contains("廃棄を記録しました") && detail.body.contains("物理破壊"));
+        assert!(
+            !detail.body.contains("id=\"edit-asset\""),
+            "{backend}: a disposed asset is not changed"
+        );
+        assert_eq!(
+            c.get(&format!("/assets/{id}/edit")).await.status,
+            StatusCode::CONFLICT
+        );
+
+        // A forged form changes nothing.
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/edit"),
+                &[("csrf", "forged"), ("name", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_links_and_forms_follow_the_policy() {
+    for (backend, mut c) in clients().await {
+        let (own, other) = units(&c).await;
+        user(&c, "kansa", other.id, SystemRole::Auditor).await;
+        let mine = asset(&c, "自課の資料", own.id, "2").await;
+        let theirs = asset(&c, "他局の資料", other.id, "2").await;
+
+        c.sign_in("tanaka", PASSWORD).await;
+        let register = c.get("/assets").await;
+        assert!(
+            register.body.contains("id=\"new-asset\"")
+                && register.body.contains("id=\"import-ledger\"")
+        );
+        assert!(register.body.contains("id=\"export-xlsx\""), "{backend}");
+        for form in ["edit", "reclassify", "dispose"] {
+            assert_eq!(
+                c.get(&format!("/assets/{}/{form}", mine.id)).await.status,
+                StatusCode::OK,
+                "{backend}"
+            );
+            assert_eq!(
+                c.get(&format!("/assets/{}/{form}", theirs.id)).await.status,
+                StatusCode::NOT_FOUND,
+                "{backend}: {form}"
+            );
+        }
+
+        let mut auditor = c.fresh();
+        auditor.sign_in("kansa", PASSWORD).await;
+        let register = auditor.get("/assets").await;
+        assert!(
+            !register.body.contains("id=\"new-asset\"")
+                && !register.body.contains("id=\"import-ledger\"")
+        );
+        let detail = auditor.get(&format!("/assets/{}", mine.id)).await;
+        assert_eq!(detail.status, StatusCode::OK, "{backend}");
+        assert!(
+            !detail.body.contains("id=\"edit-asset\""),
+            "{backend}: no links for a reader"
+        );
+        assert_eq!(
+            auditor
+                .get(&format!("/assets/{}/edit", mine.id))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            auditor.get("/assets/new").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            auditor.get("/assets/import").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_register_filters_sorts_and_pages_on_the_server() {
+    for (backend, mut c) in clients().await {
+        let (own, _) = units(&c).await;
+        for i in 0..7 {
+            let level = if i % 2 == 0 { "2" } else { "3B" };
+            asset(&c, &format!("資料{i}"), own.id, level).await;
+        }
+        let mut b = super::input("廃棄予定の端末", own.id, "2");
+        b.levels.integrity = "2".into();
+        b.lifecycle = mamori_core::asset::Lifecycle::Registered;
+        c.store.create_asset(&super::ACTOR, b).await.unwrap();
+        c.sign_in("admin", PASSWORD).await;
+
+        let r = c.get("/assets?integrity=2").await;
+        assert!(
+            r.body.contains("廃棄予定の端末") && !r.body.contains("資料0"),
+            "{backend}"
+        );
+        let r = c.get("/assets?state=registered").await;
+        assert!(
+            r.body.contains("廃棄予定の端末") && !r.body.contains("資料0"),
+            "{backend}"
+        );
+        let r = c
+            .get("/assets?confidentiality=3B&sort=name&desc=true")
+            .await;
+        let (p5, p1) = (r.body.find("資料5").unwrap(), r.body.find("資料1").unwrap());
+        assert!(p5 < p1, "{backend}: sorted by name, descending");
+        assert!(!r.body.contains("資料2"), "{backend}");
+        let r = c.get("/assets?per_page=3&page=2").await;
+        assert!(
+            r.body.contains("全8件（2/3ページ）"),
+            "{backend}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("資料3") && !r.body.contains("資料0"),
+            "{backend}"
+        );
+        assert_eq!(
+            c.get("/assets?state=lost").await.status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            c.get("/assets?sort=colour").await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
