@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod catalog;
 mod org;
+mod orgadmin;
 
 pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
@@ -68,6 +69,11 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(assets::get))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
+        // orgimport: the organisation from the HR system's export, a unit's history.
+        .route("/org/import", post(orgadmin::import))
+        .route("/units/{id}/rename", post(orgadmin::rename))
+        .route("/units/{id}/merge", post(orgadmin::merge))
+        .route("/units/{id}/abolish", post(orgadmin::abolish))
 }
 
 #[derive(OpenApi)]
@@ -84,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
         assets::list, assets::get,
+        orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

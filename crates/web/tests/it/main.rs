@@ -6,4 +6,5 @@ mod assets;
 mod client;
 mod netcheck;
 mod org;
+mod orgimport;
 mod pages;
