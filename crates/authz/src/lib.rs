@@ -457,6 +457,37 @@ impl Authorizer {
     }
 }
 
+impl Authorizer {
+    /// The units whose staff a principal may list: `None` for everyone (read_users
+    /// on Mamori), else the units (`all_units`: (id, lineage)) whose members the
+    /// policy lets them read (read_person), e.g. a 情報セキュリティ管理者's section.
+    pub fn person_scope(
+        &self,
+        principal: &Principal,
+        all_units: &[(i64, Vec<i64>)],
+    ) -> Option<Vec<i64>> {
+        if self.check(principal, Action::ReadUsers, &Resource::App) {
+            return None;
+        }
+        Some(
+            all_units
+                .iter()
+                .filter(|(_, lineage)| {
+                    self.check(
+                        principal,
+                        Action::ReadPerson,
+                        &Resource::Person {
+                            id: 0,
+                            unit_lineage: lineage.clone(),
+                        },
+                    )
+                })
+                .map(|(id, _)| *id)
+                .collect(),
+        )
+    }
+}
+
 /// The owning units whose assets a principal may read. `None` means every unit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AssetScope {

@@ -10,18 +10,19 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct DbArgs {
     /// Folder for the SQLite database, policies and exports (default ./mamori-data).
-    #[arg(long, env = "MAMORI_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "MAMORI_DATA_DIR", value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// A PostgreSQL URL (postgres://…) to use instead of the embedded SQLite file.
     #[arg(
         long,
         env = "MAMORI_DATABASE_URL",
         value_name = "URL",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub database_url: Option<String>,
     /// A TOML configuration file (default: DIR/mamori.toml when it exists).
-    #[arg(long, env = "MAMORI_CONFIG", value_name = "FILE")]
+    #[arg(long, env = "MAMORI_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 }
 

@@ -4,6 +4,7 @@
 mod assets;
 mod config;
 mod netcheck;
+mod org;
 mod serve;
 
 use anyhow::Result;
@@ -39,6 +40,13 @@ enum Command {
         db: DbArgs,
         #[command(subcommand)]
         command: assets::AssetsCommand,
+    },
+    /// The organisation (組織) and its staff (職員): import the HR system's export.
+    Org {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: org::OrgCommand,
     },
     /// Measure the register at scale: fills the store to N assets (default 1,000,000)
     /// and times filtered pages and a ledger import. Use a scratch database.
@@ -82,17 +90,12 @@ async fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve::run(args).await.map(|()| 0),
         Command::Verify { db } => verify(db).await,
         Command::Netcheck(args) => Ok(netcheck::run(&args)),
-        Command::Assets { db, command } => match db.resolve() {
-            Ok(resolved) => match resolved.open_store().await {
-                Ok(store) => {
-                    let code = assets::run(command, &store).await;
-                    store.db.close().await;
-                    code
-                }
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        },
+        Command::Assets { db, command } => {
+            on_store(db, async |store| assets::run(command, store).await).await
+        }
+        Command::Org { db, command } => {
+            on_store(db, async |store| org::run(command, store).await).await
+        }
         Command::Bench { db, assets } => bench(db, assets).await,
     };
     match result {
@@ -102,6 +105,17 @@ async fn run(cli: Cli) -> i32 {
             2
         }
     }
+}
+
+/// Opens the store, runs a command on it, and closes it.
+async fn on_store(
+    db: DbArgs,
+    command: impl AsyncFnOnce(&mamori_store::Store) -> Result<i32>,
+) -> Result<i32> {
+    let store = db.resolve()?.open_store().await?;
+    let code = command(&store).await;
+    store.db.close().await;
+    code
 }
 
 async fn bench(args: DbArgs, assets: usize) -> Result<i32> {

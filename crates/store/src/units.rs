@@ -19,6 +19,12 @@ pub struct Unit {
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// The date (YYYY-MM-DD) the unit was abolished; it stays in the history.
+    #[serde(default)]
+    pub abolished_on: Option<String>,
+    /// The unit it was merged into, when abolished by a merge.
+    #[serde(default)]
+    pub merged_into: Option<i64>,
 }
 
 impl Unit {
@@ -47,7 +53,7 @@ pub struct NewUnit {
 macro_rules! select_units {
     ($rest:literal) => {
         concat!(
-            "SELECT id, parent_id, code, name, name_en, kind, path, active, created_at, updated_at FROM units ",
+            "SELECT id, parent_id, code, name, name_en, kind, path, active, created_at, updated_at, abolished_on, merged_into FROM units ",
             $rest
         )
     };
@@ -209,4 +215,213 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+
+    /// Merges unit `id` into `into` on a date: its staff, child units (with
+    /// their subtrees), assets, information systems and unit-scoped role
+    /// assignments move to `into`; the unit is kept, abolished and marked
+    /// `merged_into`. One event records what moved.
+    pub async fn merge_unit(
+        &self,
+        actor: &Actor,
+        id: i64,
+        into: i64,
+        on: &str,
+    ) -> Result<Unit, StoreError> {
+        let on = history_date(on)?;
+        let before = self.unit(id).await?;
+        let target = self.unit(into).await.map_err(|_| {
+            StoreError::invalid(
+                "into",
+                format!("統合先の組織 {into} がありません / no unit {into} to merge into"),
+            )
+        })?;
+        if !before.active {
+            return Err(abolished_error("id", &before));
+        }
+        if !target.active {
+            return Err(abolished_error("into", &target));
+        }
+        if target.lineage().contains(&id) {
+            return Err(StoreError::invalid(
+                "into",
+                format!(
+                    "{} は {} 自身かその下の組織です / a unit cannot be merged into itself or a unit below it",
+                    target.name, before.name
+                ),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let now = now_rfc3339();
+        let prefix_len = i32::try_from(before.path.chars().count()).unwrap_or(i32::MAX);
+        let (moved, after): (MovedByMerge, Unit) = tx_run!(&mut tx, |c| {
+            let ids = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(id);
+            let moved = MovedByMerge {
+                users: ids("SELECT id FROM users WHERE unit_id = $1 ORDER BY id")
+                    .fetch_all(&mut *c)
+                    .await?,
+                child_units: ids("SELECT id FROM units WHERE parent_id = $1 ORDER BY id")
+                    .fetch_all(&mut *c)
+                    .await?,
+                assets: ids("SELECT id FROM assets WHERE owner_unit_id = $1 ORDER BY id")
+                    .fetch_all(&mut *c)
+                    .await?,
+                information_systems: ids(
+                    "SELECT id FROM information_systems WHERE owner_unit_id = $1 ORDER BY id",
+                )
+                .fetch_all(&mut *c)
+                .await?,
+                role_assignments: ids(
+                    "SELECT id FROM role_assignments WHERE unit_id = $1 ORDER BY id",
+                )
+                .fetch_all(&mut *c)
+                .await?,
+            };
+            for sql in [
+                "UPDATE users SET unit_id = $1, updated_at = $3 WHERE unit_id = $2",
+                "UPDATE units SET parent_id = $1, updated_at = $3 WHERE parent_id = $2",
+                "UPDATE assets SET owner_unit_id = $1, updated_at = $3 WHERE owner_unit_id = $2",
+                "UPDATE information_systems SET owner_unit_id = $1, updated_at = $3 WHERE owner_unit_id = $2",
+                "UPDATE role_assignments SET unit_id = $1, updated_at = $3 WHERE unit_id = $2",
+            ] {
+                sqlx::query(sql)
+                    .bind(into)
+                    .bind(id)
+                    .bind(&now)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            // The subtrees below the moved children: the old path prefix becomes the target's.
+            sqlx::query(
+                "UPDATE units SET path = $1 || SUBSTR(path, $2) WHERE path LIKE $3 AND id <> $4",
+            )
+            .bind(&target.path)
+            .bind(prefix_len + 1)
+            .bind(format!("{}%", before.path))
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "UPDATE units SET active = FALSE, abolished_on = $1, merged_into = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(on.to_string())
+            .bind(into)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            let after: Unit = sqlx::query_as(select_units!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?;
+            (moved, after)
+        });
+        let what = serde_json::json!({ "unit": &after, "moved_to": into, "moved": &moved });
+        tx.append_event(actor, "unit", id, "merge", Some(&before), Some(&what))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Abolishes an empty unit on a date: no active staff, no active child unit,
+    /// no assets or information systems, no role assignment still open. It stays
+    /// in the history, hidden from choosers.
+    pub async fn abolish_unit(&self, actor: &Actor, id: i64, on: &str) -> Result<Unit, StoreError> {
+        let on = history_date(on)?;
+        let before = self.unit(id).await?;
+        if !before.active {
+            return Err(abolished_error("id", &before));
+        }
+        let counts: Vec<i64> = db_run!(&self.db, |pool| {
+            let mut counts = Vec::new();
+            for sql in [
+                "SELECT COUNT(*) FROM users WHERE unit_id = $1 AND active = TRUE",
+                "SELECT COUNT(*) FROM units WHERE parent_id = $1 AND active = TRUE",
+                "SELECT COUNT(*) FROM assets WHERE owner_unit_id = $1",
+                "SELECT COUNT(*) FROM information_systems WHERE owner_unit_id = $1",
+            ] {
+                counts.push(sqlx::query_scalar(sql).bind(id).fetch_one(pool).await?);
+            }
+            counts.push(
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM role_assignments WHERE unit_id = $1 AND (ends_on IS NULL OR ends_on >= $2)",
+                )
+                .bind(id)
+                .bind(on.to_string())
+                .fetch_one(pool)
+                .await?,
+            );
+            counts
+        });
+        let labels = [
+            ("在籍職員", "active staff"),
+            ("下位組織", "active units below it"),
+            ("情報資産", "assets"),
+            ("情報システム", "information systems"),
+            ("継続中の役割", "open role assignments"),
+        ];
+        let left: Vec<(String, String)> = counts
+            .iter()
+            .zip(labels)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, (ja, en))| (format!("{ja} {n}件"), format!("{n} {en}")))
+            .collect();
+        if !left.is_empty() {
+            let (ja, en): (Vec<String>, Vec<String>) = left.into_iter().unzip();
+            return Err(StoreError::Conflict(format!(
+                "{} には {} があります。移すか統合してから廃止してください / {} still has {}: move them or merge the unit",
+                before.name,
+                ja.join("、"),
+                before.name,
+                en.join(", ")
+            )));
+        }
+        let mut tx = self.db.begin().await?;
+        let after: Unit = tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE units SET active = FALSE, abolished_on = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(on.to_string())
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query_as(select_units!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        tx.append_event(actor, "unit", id, "abolish", Some(&before), Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+/// What a merge moved, by id (recorded in the unit's merge event).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct MovedByMerge {
+    pub users: Vec<i64>,
+    pub child_units: Vec<i64>,
+    pub assets: Vec<i64>,
+    pub information_systems: Vec<i64>,
+    pub role_assignments: Vec<i64>,
+}
+
+fn history_date(on: &str) -> Result<time::Date, StoreError> {
+    mamori_core::asset::parse_date(on).ok_or_else(|| {
+        StoreError::invalid(
+            "on",
+            format!("日付を読み取れません: '{on}' / not a date (YYYY-MM-DD): '{on}'"),
+        )
+    })
+}
+
+fn abolished_error(field: &str, unit: &Unit) -> StoreError {
+    StoreError::invalid(
+        field,
+        format!(
+            "{} は廃止済みです / the unit {} is abolished",
+            unit.name, unit.code
+        ),
+    )
 }

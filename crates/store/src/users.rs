@@ -28,6 +28,9 @@ pub struct User {
     /// 職名 (e.g. 課長, 主事).
     #[serde(default)]
     pub position: String,
+    /// 職員番号: the HR system's number, by which an import finds the person again.
+    #[serde(default)]
+    pub staff_number: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -53,6 +56,7 @@ struct UserRow {
     must_change_password: bool,
     employment_type: String,
     position: String,
+    staff_number: Option<String>,
     created_at: String,
     updated_at: String,
 }
@@ -70,6 +74,7 @@ impl UserRow {
             roles,
             employment_type: self.employment_type,
             position: self.position,
+            staff_number: self.staff_number,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -79,7 +84,7 @@ impl UserRow {
 macro_rules! select_users {
     ($rest:literal) => {
         concat!(
-            "SELECT id, username, display_name, email, unit_id, active, must_change_password, employment_type, position, created_at, updated_at FROM users ",
+            "SELECT id, username, display_name, email, unit_id, active, must_change_password, employment_type, position, staff_number, created_at, updated_at FROM users ",
             $rest
         )
     };
@@ -127,7 +132,7 @@ pub const MAX_FAILURES_PER_USER: i64 = 5;
 /// Failures from one address within the window before sign-in is refused.
 pub const MAX_FAILURES_PER_REMOTE: i64 = 30;
 
-fn valid_username(username: &str) -> bool {
+pub(crate) fn valid_username(username: &str) -> bool {
     !username.is_empty()
         && username.len() <= 64
         && username
@@ -210,6 +215,7 @@ impl Store {
             roles: roles.iter().map(|r| r.code().to_string()).collect(),
             employment_type: default_employment_type(),
             position: String::new(),
+            staff_number: None,
             created_at: now.clone(),
             updated_at: now,
         };
@@ -252,22 +258,43 @@ impl Store {
         q: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<User>, StoreError> {
+        self.list_users_in(q, None, page).await
+    }
+
+    /// [`Store::list_users`] limited to the members of `units` (None: everyone),
+    /// for a manager who may see the staff of some units only.
+    pub async fn list_users_in(
+        &self,
+        q: Option<&str>,
+        units: Option<&[i64]>,
+        page: PageRequest,
+    ) -> Result<Page<User>, StoreError> {
         let pattern = format!("%{}%", q.unwrap_or("").trim().to_lowercase());
         let (rows, total) = db_run!(&self.db, |pool| {
-            let rows: Vec<UserRow> = sqlx::query_as(select_users!(
-                "WHERE LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1 ORDER BY username LIMIT $2 OFFSET $3"
-            ))
-            .bind(&pattern)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM users WHERE LOWER(username) LIKE $1 OR LOWER(display_name) LIKE $1",
-            )
-            .bind(&pattern)
-            .fetch_one(pool)
-            .await?;
+            let filter = |qb: &mut QueryBuilder<_>| {
+                qb.push(" WHERE (LOWER(username) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" OR LOWER(display_name) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(")");
+                if let Some(units) = units {
+                    qb.push(" AND unit_id IN (-1");
+                    for id in units {
+                        qb.push(", ").push_bind(*id);
+                    }
+                    qb.push(")");
+                }
+            };
+            let mut qb = QueryBuilder::new(select_users!(""));
+            filter(&mut qb);
+            qb.push(" ORDER BY username LIMIT ")
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
+            let rows: Vec<UserRow> = qb.build_query_as().fetch_all(pool).await?;
+            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM users");
+            filter(&mut qb);
+            let total: i64 = qb.build_query_scalar().fetch_one(pool).await?;
             (rows, total)
         });
         Ok(Page {

@@ -354,3 +354,32 @@ async fn asset_scope_for(
         top_units: s.top_units,
     })
 }
+
+/// The units whose staff a user may list (`None`: everyone), asked of the policy.
+pub async fn person_scope(state: &AppState, user: &Authed) -> AppResult<Option<Vec<i64>>> {
+    let units: Vec<(i64, Vec<i64>)> = state
+        .store
+        .all_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, parse_path(&u.path)))
+        .collect();
+    Ok(state.authz.person_scope(&user.principal, &units))
+}
+
+impl Authed {
+    /// Whether the user may list some staff (read_users, or a unit they manage).
+    pub fn may_list_staff(&self, state: &AppState) -> bool {
+        self.can(state, Action::ReadUsers, &Resource::App)
+            || self.principal.scoped_roles.iter().any(|(_, unit)| {
+                self.can(
+                    state,
+                    Action::ReadPerson,
+                    &Resource::Person {
+                        id: 0,
+                        unit_lineage: vec![*unit],
+                    },
+                )
+            })
+    }
+}

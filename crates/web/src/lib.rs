@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .route("/healthz", get(health))
         .route("/static/app.css", get(security::stylesheet))
+        .route("/favicon.ico", get(security::favicon))
         .fallback(error::fallback)
         .with_state(state)
         .layer(sessions)

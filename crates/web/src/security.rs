@@ -42,3 +42,14 @@ pub async fn stylesheet() -> impl IntoResponse {
         include_str!("../static/app.css"),
     )
 }
+
+/// `GET /favicon.ico`: Mamori's icon (a shield), so browsers stop asking in vain.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        &include_bytes!("../static/favicon.ico")[..],
+    )
+}

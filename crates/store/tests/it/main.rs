@@ -4,4 +4,5 @@ mod assets;
 mod catalogs;
 mod events;
 mod org;
+mod org_import;
 mod users;

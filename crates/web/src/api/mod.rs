@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod catalog;
 mod org;
+mod orgadmin;
 
 pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
@@ -84,6 +85,11 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}/dispose", post(assets::dispose))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
+        // orgimport: the organisation from the HR system's export, a unit's history.
+        .route("/org/import", post(orgadmin::import))
+        .route("/units/{id}/rename", post(orgadmin::rename))
+        .route("/units/{id}/merge", post(orgadmin::merge))
+        .route("/units/{id}/abolish", post(orgadmin::abolish))
 }
 
 #[derive(OpenApi)]
@@ -102,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         segments::list, segments::systems, segments::file, segments::save_file,
         assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
         assets::export, assets::import,
+        orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&BearerAuth),

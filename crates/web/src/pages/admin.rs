@@ -23,6 +23,9 @@ use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
 pub struct UnitLine {
+    pub id: i64,
+    pub active: bool,
+    pub abolished_on: String,
     pub code: String,
     pub name: String,
     pub name_en: String,
@@ -41,14 +44,14 @@ pub struct UnitsPage {
     parents: Vec<(i64, String)>,
 }
 
-fn kind_name(kind: &str, lang: Lang) -> String {
+pub(super) fn kind_name(kind: &str, lang: Lang) -> String {
     kind.parse::<UnitKind>()
         .map(|k| lang.pick(k.name_ja(), k.name_en()).to_string())
         .unwrap_or_else(|_| kind.to_string())
 }
 
 /// "総務局 / 総務課" style labels of every unit, for choosers.
-fn unit_labels(units: &[Unit], lang: Lang) -> Vec<(i64, String)> {
+pub(super) fn unit_labels(units: &[Unit], lang: Lang) -> Vec<(i64, String)> {
     let names: HashMap<i64, &str> = units
         .iter()
         .map(|u| (u.id, lang.pick(&u.name, &u.name_en)))
@@ -81,6 +84,9 @@ pub async fn units(
         .items
         .iter()
         .map(|u| UnitLine {
+            id: u.id,
+            active: u.active,
+            abolished_on: u.abolished_on.clone().unwrap_or_default(),
             code: u.code.clone(),
             name: u.name.clone(),
             name_en: u.name_en.clone(),
@@ -222,10 +228,18 @@ pub async fn users(
     PageUser(user): PageUser,
     Query(query): Query<UsersQuery>,
 ) -> AppResult<UsersPage> {
-    user.require_app(&state, Action::ReadUsers)?;
+    // Everyone for read_users; else the staff of the units the policy lets the
+    // user read (a 情報セキュリティ管理者's section), or nobody.
+    let scope = crate::auth::person_scope(&state, &user).await?;
+    if scope.as_ref().is_some_and(Vec::is_empty) {
+        return Err(AppError::forbidden());
+    }
     let request = query.page.request();
     let q = query.q.unwrap_or_default();
-    let page = state.store.list_users(Some(&q), request).await?;
+    let page = state
+        .store
+        .list_users_in(Some(&q), scope.as_deref(), request)
+        .await?;
     let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang)
         .into_iter()
         .collect();

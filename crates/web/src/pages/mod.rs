@@ -7,6 +7,7 @@ mod catalog;
 mod dashboard;
 mod netcheck;
 mod org;
+mod orgadmin;
 mod policy;
 mod segments;
 mod session;
@@ -15,6 +16,8 @@ use axum::Router;
 use axum::routing::{get, post};
 use mamori_authz::Action;
 use tower_sessions::Session;
+
+pub use orgadmin::import_action as org_import_action;
 
 use crate::auth::{Authed, csrf_token, urlencode};
 use crate::error::AppResult;
@@ -77,6 +80,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
+        // orgimport: the organisation from the HR system's export, a unit's history.
+        .route(
+            "/org/import",
+            get(orgadmin::import_form).post(orgadmin::import),
+        )
+        .route("/units/{id}", get(orgadmin::unit))
+        .route("/units/{id}/{what}", post(orgadmin::change_unit))
 }
 
 /// The signed-in user as the layout shows them.
@@ -130,7 +140,7 @@ impl Chrome {
     ) -> AppResult<Chrome> {
         let nav = match user {
             Some(a) => Nav {
-                users: a.can(state, Action::ReadUsers, &mamori_authz::Resource::App),
+                users: a.may_list_staff(state),
                 events: a.can(state, Action::ReadEvents, &mamori_authz::Resource::App),
                 policies: a.can(state, Action::ManageSettings, &mamori_authz::Resource::App),
                 netcheck: a.can(state, Action::RunNetcheck, &mamori_authz::Resource::App),

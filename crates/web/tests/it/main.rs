@@ -6,5 +6,6 @@ mod assets;
 mod client;
 mod netcheck;
 mod org;
+mod orgimport;
 mod pages;
 mod segments;

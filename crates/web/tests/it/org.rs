@@ -133,11 +133,8 @@ async fn roles_scope_what_a_section_administrator_may_do() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        for path in [
-            "/api/v1/users",
-            "/api/v1/events",
-            "/api/v1/acknowledgements/campaigns",
-        ] {
+        // (/api/v1/users lists their own section's staff: see orgimport.rs.)
+        for path in ["/api/v1/events", "/api/v1/acknowledgements/campaigns"] {
             let r = c.api("GET", path, Some(&t_kacho), None).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {path}");
         }

@@ -1,0 +1,48 @@
+//! `mamori org …`: the organisation and its staff from the HR system's export.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use mamori_store::assets::LedgerFormat;
+use mamori_store::org_import::OrgImportKind;
+use mamori_store::{Actor, Store};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum OrgCommand {
+    /// Import units (組織) or staff (職員) from a .csv or .xlsx file (see
+    /// docs/org-import.md). Every row is checked first; then all rows are written,
+    /// or none. Exit 0 when written, 1 when nothing was, 2 when unreadable.
+    Import {
+        /// The file; its extension (.xlsx, .csv) says the format.
+        file: PathBuf,
+        /// units or staff; told by the header row when left out.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+/// Runs the command; returns the exit code.
+pub async fn run(cmd: OrgCommand, store: &Store) -> anyhow::Result<i32> {
+    match cmd {
+        OrgCommand::Import { file, kind } => {
+            let Some(format) = LedgerFormat::from_path(&file) else {
+                bail!(
+                    "{}: 拡張子は .xlsx か .csv にしてください / the file name must end in .xlsx or .csv",
+                    file.display()
+                );
+            };
+            let kind = kind
+                .as_deref()
+                .map(str::parse::<OrgImportKind>)
+                .transpose()?;
+            let bytes = tokio::fs::read(&file)
+                .await
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let report = store
+                .import_org(&Actor::System("cli"), &bytes, format, kind)
+                .await?;
+            print!("{report}");
+            Ok(if report.report.written { 0 } else { 1 })
+        }
+    }
+}

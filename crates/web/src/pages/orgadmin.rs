@@ -1,0 +1,266 @@
+//! The organisation's administration: importing units and staff from the HR
+//! system's export (/org/import) and a unit's history (/units/{id}: rename,
+//! merge, abolish).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_authz::{Action, Resource};
+use mamori_store::StoreError;
+use mamori_store::assets::ImportIssue;
+use mamori_store::events::{Event, EventFilter};
+use mamori_store::org_import::{OrgImportKind, OrgImportReport, sniff_format};
+use mamori_store::units::Unit;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Chrome, PageQuery, Pager, flash, flash_error};
+use crate::auth::{Authed, PageUser, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+/// The action an import of this kind needs.
+pub fn import_action(kind: OrgImportKind) -> Action {
+    match kind {
+        OrgImportKind::Units => Action::ManageUnits,
+        OrgImportKind::Staff => Action::ManageUsers,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org_import.html")]
+pub struct ImportPage {
+    chrome: Chrome,
+    kind: String,
+    report: Option<OrgImportReport>,
+    errors: Vec<ImportIssue>,
+    error: Option<String>,
+}
+
+async fn import_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    kind: String,
+    report: Option<OrgImportReport>,
+    error: Option<String>,
+) -> AppResult<ImportPage> {
+    let chrome = Chrome::new(state, session, lang, Some(user), "/org/import", "units").await?;
+    let errors = report
+        .as_ref()
+        .map(|r| r.report.errors.iter().take(500).cloned().collect())
+        .unwrap_or_default();
+    Ok(ImportPage {
+        chrome,
+        kind,
+        report,
+        errors,
+        error,
+    })
+}
+
+fn may_import(state: &AppState, user: &Authed) -> AppResult<()> {
+    if user.can(state, Action::ManageUnits, &Resource::App)
+        || user.can(state, Action::ManageUsers, &Resource::App)
+    {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ImportPage> {
+    may_import(&state, &user)?;
+    import_page(&state, &session, lang, &user, "units".into(), None, None).await
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), Vec::new());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"))
+    };
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(bad)?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => file = bytes.to_vec(),
+            _ => {}
+        }
+    }
+    verify_csrf(&session, &csrf).await?;
+    may_import(&state, &user)?;
+    let parsed = kind
+        .parse::<OrgImportKind>()
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    user.require_app(&state, import_action(parsed))?;
+    if file.is_empty() {
+        let msg = T { lang }.get("orgimport.no_file").to_string();
+        let page = import_page(&state, &session, lang, &user, kind, None, Some(msg)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let report = state
+        .store
+        .import_org(&user.actor(), &file, sniff_format(&file), Some(parsed))
+        .await?;
+    let status = if report.report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = import_page(&state, &session, lang, &user, kind, Some(report), None).await?;
+    Ok((status, page).into_response())
+}
+
+pub struct HistoryLine {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unit.html")]
+pub struct UnitPage {
+    chrome: Chrome,
+    unit: Unit,
+    kind: String,
+    parent: Option<Unit>,
+    merged_into: Option<Unit>,
+    history: Vec<HistoryLine>,
+    pager: Pager,
+    can_manage: bool,
+    targets: Vec<(i64, String)>,
+    today: String,
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<UnitPage> {
+    user.require_app(&state, Action::ReadUnits)?;
+    let unit = state.store.unit(id).await?;
+    let by_id = |id: Option<i64>| {
+        let store = state.store.clone();
+        async move {
+            match id {
+                Some(id) => store.unit(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    };
+    let parent = by_id(unit.parent_id).await?;
+    let merged_into = by_id(unit.merged_into).await?;
+    let request = q.request();
+    let filter = EventFilter {
+        entity: Some("unit".into()),
+        entity_id: Some(id.to_string()),
+    };
+    let page = mamori_store::events::list_events(&state.store.db, &filter, request).await?;
+    let history = page
+        .items
+        .into_iter()
+        .map(|e: Event| HistoryLine {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+        })
+        .collect();
+    let can_manage = user.can(&state, Action::ManageUnits, &Resource::App);
+    let targets = if can_manage && unit.active {
+        super::admin::unit_labels(&state.store.all_units().await?, lang)
+            .into_iter()
+            .filter(|(t, _)| *t != id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let path = format!("/units/{id}");
+    let pager = Pager::new(&T { lang }, &path, request, page.total);
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &path, "units").await?;
+    Ok(UnitPage {
+        chrome,
+        kind: super::admin::kind_name(&unit.kind, lang),
+        unit,
+        parent,
+        merged_into,
+        history,
+        pager,
+        can_manage,
+        targets,
+        today: mamori_store::org::today(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UnitChange {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// Renames, merges or abolishes a unit (`what` from the path).
+pub async fn change_unit(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, what)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<UnitChange>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageUnits)?;
+    let actor = user.actor();
+    let store = &state.store;
+    let result = match what.as_str() {
+        "rename" => {
+            store
+                .rename_unit(&actor, id, &form.name, &form.name_en)
+                .await
+        }
+        "merge" => {
+            let into = form.into.trim().parse::<i64>().map_err(|_| {
+                AppError::bad_request(format!("into '{}' is not a unit id", form.into))
+            })?;
+            store.merge_unit(&actor, id, into, &form.on).await
+        }
+        "abolish" => store.abolish_unit(&actor, id, &form.on).await,
+        _ => return Err(AppError::not_found(format!("/units/{id}/{what}"))),
+    };
+    match result {
+        Ok(_) => flash(&session, T { lang }.get("common.saved")).await,
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+            flash_error(&session, e.to_string()).await
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/units/{id}")))
+}
