@@ -2,19 +2,22 @@
 //! measures the register's first page under typical filters, a 100,000-row
 //! ledger import and exports. See BENCHMARKS.md at the repository root.
 //!
-//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL] [--no-bulk]
+//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL] [--no-bulk | --imports]
+//!
+//! --imports measures only the two ledger imports (CSV and .xlsx) after filling.
 //!
 //! Without --database-url a fresh SQLite file in the temporary folder is used;
 //! with a URL the store there is filled up to N (an existing store is reused,
 //! so a second run measures without loading again).
 
 use mamori_store::Store;
-use mamori_store::assets::bench::bench_assets_with;
+use mamori_store::assets::bench::{bench_assets_with, bench_imports};
 
 #[tokio::main]
 async fn main() {
     let mut assets = 1_000_000_usize;
     let mut bulk = true;
+    let mut imports = false;
     let mut url: Option<String> = std::env::var("MAMORI_BENCH_DATABASE_URL").ok();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -27,6 +30,7 @@ async fn main() {
             }
             "--database-url" => url = args.next(),
             "--no-bulk" => bulk = false,
+            "--imports" => imports = true,
             // cargo bench passes --bench; ignore what is not ours.
             _ => {}
         }
@@ -43,7 +47,12 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    match bench_assets_with(&store, assets, bulk).await {
+    let result = if imports {
+        bench_imports(&store, assets).await
+    } else {
+        bench_assets_with(&store, assets, bulk).await
+    };
+    match result {
         Ok(report) => println!("{report}"),
         Err(e) => {
             eprintln!("benchmark failed: {e}");

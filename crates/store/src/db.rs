@@ -85,7 +85,15 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // A page cache of 64 MiB a connection (the default is 2 MiB):
+            // writing 100,000 assets touches a dozen indexes and the search
+            // index, and a register of a million assets reads more than 2 MiB
+            // for one filtered page. Reads of up to 1 GiB of the file are
+            // memory-mapped, and sorts and temporary indexes stay in memory.
+            .pragma("cache_size", "-65536")
+            .pragma("mmap_size", "1073741824")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))

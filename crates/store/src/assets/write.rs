@@ -341,6 +341,12 @@ pub(crate) async fn insert_assets(
         .zip(records)
         .map(|(id, r)| (*id, r, ctx.derive(r)))
         .collect();
+    if let Tx::Pg(t) = tx {
+        for chunk in rows.chunks(PG_ROWS_PER_STATEMENT) {
+            insert_unnest(t, chunk, now).await?;
+        }
+        return Ok(rows.into_iter().map(|(id, _, d)| (id, d)).collect());
+    }
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         tx_run!(&mut *tx, |c| {
             let mut qb = QueryBuilder::new(
@@ -358,6 +364,86 @@ pub(crate) async fn insert_assets(
         });
     }
     Ok(rows.into_iter().map(|(id, _, d)| (id, d)).collect())
+}
+
+/// Rows per INSERT on PostgreSQL, where the rows travel as one array a
+/// column: the statement stays the same whatever the number of rows, so it is
+/// parsed and planned once, and a batch is not bounded by the 65535 bound
+/// parameters of a statement.
+const PG_ROWS_PER_STATEMENT: usize = 20_000;
+
+/// Inserts rows on PostgreSQL with `INSERT … SELECT FROM UNNEST($1, $2, …)`.
+async fn insert_unnest(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    rows: &[(i64, &AssetRecord, Derived)],
+    now: &str,
+) -> Result<(), StoreError> {
+    fn texts<'a>(
+        rows: &'a [(i64, &AssetRecord, Derived)],
+        f: impl Fn(&'a AssetRecord, &'a Derived) -> &'a str,
+    ) -> Vec<&'a str> {
+        rows.iter().map(|(_, r, d)| f(r, d)).collect()
+    }
+    fn optional<'a>(
+        rows: &'a [(i64, &AssetRecord, Derived)],
+        f: impl Fn(&'a AssetRecord) -> Option<&'a str>,
+    ) -> Vec<Option<&'a str>> {
+        rows.iter().map(|(_, r, _)| f(r)).collect()
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    let kinds: Vec<&str> = rows.iter().map(|(_, r, _)| r.kind.code()).collect();
+    let units: Vec<i64> = rows.iter().map(|(_, r, _)| r.owner_unit_id).collect();
+    let systems: Vec<Option<i64>> = rows.iter().map(|(_, r, _)| r.system_id).collect();
+    let segments: Vec<Option<i64>> = rows.iter().map(|(_, r, _)| r.segment_id).collect();
+    let personal: Vec<bool> = rows.iter().map(|(_, r, _)| r.personal_info).collect();
+    let my_number: Vec<bool> = rows.iter().map(|(_, r, _)| r.my_number).collect();
+    let ranks: Vec<i64> = rows.iter().map(|(_, _, d)| d.rank).collect();
+    let tops: Vec<bool> = rows.iter().map(|(_, _, d)| d.is_top).collect();
+    let flagged: Vec<bool> = rows.iter().map(|(_, _, d)| !d.flags.is_empty()).collect();
+    let flags: Vec<String> = rows.iter().map(|(_, _, d)| d.flags.join(" ")).collect();
+    let lifecycles: Vec<&str> = rows.iter().map(|(_, r, _)| r.lifecycle.code()).collect();
+    sqlx::query(
+        "INSERT INTO assets (id, name, kind, description, owner_unit_id, administrator, location, \
+         system_id, segment_id, personal_info, my_number, retention, scheme, confidentiality, integrity, \
+         availability, label, confidentiality_rank, is_top, flagged, flags, lifecycle, disposed_on, \
+         disposal_method, disposal_confirmed_by, notes, search_text, created_at, updated_at) \
+         SELECT u.*, $28, $28 FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], \
+         $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::boolean[], \
+         $11::boolean[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], \
+         $17::text[], $18::bigint[], $19::boolean[], $20::boolean[], $21::text[], $22::text[], \
+         $23::text[], $24::text[], $25::text[], $26::text[], $27::text[]) AS u",
+    )
+    .bind(&ids)
+    .bind(texts(rows, |r, _| &r.name))
+    .bind(&kinds)
+    .bind(texts(rows, |r, _| &r.description))
+    .bind(&units)
+    .bind(texts(rows, |r, _| &r.administrator))
+    .bind(texts(rows, |r, _| &r.location))
+    .bind(&systems)
+    .bind(&segments)
+    .bind(&personal)
+    .bind(&my_number)
+    .bind(texts(rows, |r, _| &r.retention))
+    .bind(texts(rows, |r, _| &r.scheme))
+    .bind(texts(rows, |r, _| &r.confidentiality))
+    .bind(texts(rows, |r, _| &r.integrity))
+    .bind(texts(rows, |r, _| &r.availability))
+    .bind(texts(rows, |_, d| &d.label))
+    .bind(&ranks)
+    .bind(&tops)
+    .bind(&flagged)
+    .bind(&flags)
+    .bind(&lifecycles)
+    .bind(optional(rows, |r| r.disposed_on.as_deref()))
+    .bind(optional(rows, |r| r.disposal_method.as_deref()))
+    .bind(optional(rows, |r| r.disposal_confirmed_by.as_deref()))
+    .bind(texts(rows, |r, _| &r.notes))
+    .bind(texts(rows, |_, d| &d.search_text))
+    .bind(now)
+    .execute(&mut **t)
+    .await?;
+    Ok(())
 }
 
 /// Updates existing assets in multi-row batches (`UPDATE … FROM (VALUES …)`,
