@@ -359,7 +359,7 @@ async fn a_broad_register_page_bounds_its_count() {
         c.sign_in("admin", PASSWORD).await;
         let r = c.get("/assets").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
-        assert!(r.body.contains("10000件以上（1ページ目）"), "{backend}");
+        assert!(r.body.contains("10,000件以上（1ページ目）"), "{backend}");
         let r = c.get("/assets?q=%E5%BA%81%E8%88%8E&per_page=5").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
     }
