@@ -495,8 +495,14 @@ pub async fn export(
             path.display()
         )))
     };
+    // Gone however this ends (a dropped request included).
+    let guard = RemoveOnDrop(path.clone());
     let written = async {
-        let file = std::fs::File::create(&path).map_err(io)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(io)?;
         let mut out = std::io::BufWriter::new(file);
         state
             .store
@@ -511,7 +517,7 @@ pub async fn export(
         Err(e) => Err(e),
     };
     // The open file stays readable once its name is gone.
-    let _ = std::fs::remove_file(&path);
+    drop(guard);
     let file = opened?;
     let stream = futures_util::stream::unfold(Some(file), |file| async move {
         let mut file = file?;
@@ -543,6 +549,15 @@ pub async fn export(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// Removes a temporary file when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The format of an uploaded ledger: as its name says, else by its first bytes

@@ -159,6 +159,19 @@ impl AssetsQuery {
 /// The register shows at most this many as its count ("10,000件以上").
 const COUNT_LIMIT: i64 = 10_000;
 
+/// A count with thousands separators (10,000).
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "assets.html")]
 pub struct AssetsPage {
@@ -276,9 +289,10 @@ pub async fn list(
     let t = T { lang };
     let mut pager = Pager::new(&t, &base, request, page.total);
     if more {
+        let limit = grouped(COUNT_LIMIT);
         pager.summary = match lang {
-            Lang::Ja => format!("{COUNT_LIMIT}件以上（{}ページ目）", request.page),
-            Lang::En => format!("more than {COUNT_LIMIT} (page {})", request.page),
+            Lang::Ja => format!("{limit}件以上（{}ページ目）", request.page),
+            Lang::En => format!("more than {limit} (page {})", request.page),
         };
     }
     let may_export = user.can(&state, Action::ExportAssets, &Resource::App);

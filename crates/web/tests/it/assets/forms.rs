@@ -349,3 +349,18 @@ async fn the_register_filters_sorts_and_pages_on_the_server() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_broad_register_page_bounds_its_count() {
+    for (backend, mut c) in clients().await {
+        mamori_store::assets::demo::load_demo_assets(&c.store, 10_050)
+            .await
+            .unwrap();
+        c.sign_in("admin", PASSWORD).await;
+        let r = c.get("/assets").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.body.contains("10,000件以上（1ページ目）"), "{backend}");
+        let r = c.get("/assets?q=%E5%BA%81%E8%88%8E&per_page=5").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+    }
+}
