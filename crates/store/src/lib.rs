@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod settings;
 pub mod testing;
 pub mod tokens;
+pub mod training;
 pub mod units;
 pub mod users;
 

@@ -4,4 +4,5 @@ mod assets;
 mod catalogs;
 mod events;
 mod org;
+mod training;
 mod users;
