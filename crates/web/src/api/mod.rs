@@ -6,8 +6,10 @@ mod assets;
 mod auth;
 mod catalog;
 mod org;
+mod training;
 
 pub(crate) use org::allow_status as allow_ack_status;
+pub(crate) use training::{allow_status as allow_training_status, completion_source};
 mod netcheck;
 
 use axum::extract::{FromRequest, Request};
@@ -68,6 +70,28 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(assets::get))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
+        // Training (第8(2)) and the Excel exports of training and acknowledgement status.
+        .route(
+            "/training/courses",
+            get(training::courses).post(training::create_course),
+        )
+        .route(
+            "/training/assignments",
+            get(training::assignments).post(training::assign),
+        )
+        .route("/training/units", get(training::units))
+        .route("/training/overdue", get(training::overdue))
+        .route(
+            "/training/completions",
+            get(training::completions).post(training::record),
+        )
+        .route("/training/completions/import", post(training::import))
+        .route("/training/export.xlsx", get(training::export))
+        .route("/me/trainings", get(training::mine))
+        .route(
+            "/acknowledgements/campaigns/{id}/export.xlsx",
+            get(training::export_acks),
+        )
 }
 
 #[derive(OpenApi)]
@@ -84,6 +108,9 @@ pub fn routes() -> Router<AppState> {
         org::campaign_pending, org::my_requests, org::confirm,
         netcheck::create, netcheck::list, netcheck::get,
         assets::list, assets::get,
+        training::courses, training::create_course, training::assignments, training::assign,
+        training::units, training::overdue, training::completions, training::record,
+        training::import, training::mine, training::export, training::export_acks,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),

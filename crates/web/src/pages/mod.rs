@@ -9,6 +9,7 @@ mod netcheck;
 mod org;
 mod policy;
 mod session;
+mod training;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -60,6 +61,12 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(assets::show))
         .route("/netcheck", get(netcheck::show).post(netcheck::run))
         .route("/netcheck/runs/{id}", get(netcheck::show_run))
+        // Training (第8(2)).
+        .route("/training", get(training::show))
+        .route("/training/courses", post(training::create_course))
+        .route("/training/assignments", post(training::assign))
+        .route("/training/completions", post(training::record))
+        .route("/training/import", post(training::import))
 }
 
 /// The signed-in user as the layout shows them.

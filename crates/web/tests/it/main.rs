@@ -7,3 +7,4 @@ mod client;
 mod netcheck;
 mod org;
 mod pages;
+mod training;
