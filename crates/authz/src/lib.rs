@@ -55,6 +55,10 @@ pub enum Action {
     ReadUnitStatus,
     AuditUnit,
     ApproveRequest,
+    ManageTraining,
+    ReadTrainingStatus,
+    DeclareTraining,
+    RecordTraining,
 }
 
 impl Action {
@@ -86,6 +90,10 @@ impl Action {
             Action::ReadUnitStatus => "read_unit_status",
             Action::AuditUnit => "audit_unit",
             Action::ApproveRequest => "approve_request",
+            Action::ManageTraining => "manage_training",
+            Action::ReadTrainingStatus => "read_training_status",
+            Action::DeclareTraining => "declare_training",
+            Action::RecordTraining => "record_training",
         }
     }
 }

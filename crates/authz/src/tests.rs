@@ -417,3 +417,48 @@ fn manager_scope_reaches_the_asset_list() {
     let p = holder(&[1, 2], &[("security_administrator", 11)]);
     assert_eq!(a.asset_scope(&p, &units).units, Some(vec![2, 11]));
 }
+
+#[test]
+fn training_rules_follow_roles_and_units() {
+    let a = Authorizer::builtin().unwrap();
+    let so = user(&["security_officer"], &[30]);
+    let admin = user(&["admin"], &[]);
+    for p in [&so, &admin] {
+        for action in [Action::ManageTraining, Action::ReadTrainingStatus] {
+            assert!(a.check(p, action, &Resource::App), "{action:?}");
+        }
+        assert!(a.check(p, Action::RecordTraining, &person(&[1, 4])));
+    }
+    // Oversight reads the status, and changes nothing.
+    let auditor = user(&["auditor"], &[30]);
+    let ciso = holder(&[30], &[("ciso", 0)]);
+    for p in [&auditor, &ciso] {
+        assert!(a.check(p, Action::ReadTrainingStatus, &Resource::App));
+        assert!(!a.check(p, Action::ManageTraining, &Resource::App));
+        assert!(!a.check(p, Action::RecordTraining, &person(&[1, 2])));
+    }
+    // A section administrator: his section's status and staff, nothing more.
+    let kacho = holder(&[1, 2], &[("security_administrator", 2)]);
+    assert!(a.check(&kacho, Action::RecordTraining, &person(&[1, 2])));
+    assert!(a.check(&kacho, Action::RecordTraining, &person(&[1, 2, 3])));
+    assert!(!a.check(&kacho, Action::RecordTraining, &person(&[1, 4])));
+    assert!(!a.check(&kacho, Action::RecordTraining, &person(&[1])));
+    assert!(a.check(&kacho, Action::ReadUnitStatus, &unit(&[1, 2])));
+    assert!(!a.check(&kacho, Action::ReadUnitStatus, &unit(&[1, 4])));
+    for action in [Action::ManageTraining, Action::ReadTrainingStatus] {
+        assert!(!a.check(&kacho, action, &Resource::App), "{action:?}");
+    }
+    // Staff: their own completions only.
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(a.check(&staff, Action::DeclareTraining, &Resource::App));
+    assert!(!a.check(&staff, Action::RecordTraining, &person(&[1, 2])));
+    assert!(!a.check(&staff, Action::ReadTrainingStatus, &Resource::App));
+    assert!(!a.check(&staff, Action::ManageTraining, &Resource::App));
+    // A city may stop self-declaration with a forbid of its own.
+    let strict = Authorizer::with_extra(&[(
+        "no-self-declaration.cedar".into(),
+        r#"forbid (principal, action == Mamori::Action::"declare_training", resource);"#.into(),
+    )])
+    .unwrap();
+    assert!(!strict.check(&staff, Action::DeclareTraining, &Resource::App));
+}

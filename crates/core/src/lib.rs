@@ -3,4 +3,5 @@ pub mod asset;
 pub mod catalog;
 pub mod classification;
 pub mod org;
+pub mod training;
 pub mod wareki;

@@ -15,6 +15,7 @@ mod segments;
 mod write;
 
 pub use import::{ImportIssue, ImportReport};
+pub(crate) use ledger::read_sheet;
 pub use ledger::{LedgerFormat, SHEET_NAME};
 pub use segments::{
     InformationSystem, NewInformationSystem, NewSegment, Segment, SegmentSync, SegmentUsage,

@@ -16,6 +16,7 @@ pub mod settings;
 mod sheet;
 pub mod testing;
 pub mod tokens;
+pub mod training;
 pub mod units;
 pub mod users;
 

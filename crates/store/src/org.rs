@@ -170,7 +170,7 @@ pub struct PolicyRevision {
     pub effective: String,
 }
 
-fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
     Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
         StoreError::invalid(
             field,
@@ -192,7 +192,7 @@ pub fn today() -> String {
 }
 
 /// `unit_id` is the unit or below it: `path LIKE '%/id/%'`.
-fn within_pattern(within: Option<i64>) -> String {
+pub(crate) fn within_pattern(within: Option<i64>) -> String {
     match within {
         Some(id) => format!("%/{id}/%"),
         None => "%".to_string(),

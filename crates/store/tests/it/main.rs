@@ -5,4 +5,5 @@ mod catalogs;
 mod events;
 mod org;
 mod org_import;
+mod training;
 mod users;

@@ -7,8 +7,10 @@ mod auth;
 mod catalog;
 mod org;
 mod orgadmin;
+mod training;
 
 pub(crate) use org::allow_status as allow_ack_status;
+pub(crate) use training::{allow_status as allow_training_status, completion_source};
 mod netcheck;
 mod segments;
 
@@ -90,6 +92,28 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/rename", post(orgadmin::rename))
         .route("/units/{id}/merge", post(orgadmin::merge))
         .route("/units/{id}/abolish", post(orgadmin::abolish))
+        // Training (第8(2)) and the Excel exports of training and acknowledgement status.
+        .route(
+            "/training/courses",
+            get(training::courses).post(training::create_course),
+        )
+        .route(
+            "/training/assignments",
+            get(training::assignments).post(training::assign),
+        )
+        .route("/training/units", get(training::units))
+        .route("/training/overdue", get(training::overdue))
+        .route(
+            "/training/completions",
+            get(training::completions).post(training::record),
+        )
+        .route("/training/completions/import", post(training::import))
+        .route("/training/export.xlsx", get(training::export))
+        .route("/me/trainings", get(training::mine))
+        .route(
+            "/acknowledgements/campaigns/{id}/export.xlsx",
+            get(training::export_acks),
+        )
 }
 
 #[derive(OpenApi)]
@@ -109,6 +133,9 @@ pub fn routes() -> Router<AppState> {
         assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
         assets::export, assets::import,
         orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
+        training::courses, training::create_course, training::assignments, training::assign,
+        training::units, training::overdue, training::completions, training::record,
+        training::import, training::mine, training::export, training::export_acks,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
     modifiers(&BearerAuth),

@@ -28,6 +28,7 @@ pub struct DashboardPage {
     policy_title: String,
     latest_revision: Option<DatePair>,
     scheme_name: String,
+    open_trainings: i64,
 }
 
 pub async fn show(
@@ -62,6 +63,10 @@ pub async fn show(
         0
     };
     let scheme = store.active_scheme().await?;
+    let open_trainings = store
+        .my_training_requests(user.user.id, true, one)
+        .await?
+        .total;
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/", "dashboard").await?;
     Ok(DashboardPage {
         articles: policy.articles.len(),
@@ -79,5 +84,6 @@ pub async fn show(
         units,
         users,
         events,
+        open_trainings,
     })
 }

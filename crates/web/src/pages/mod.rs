@@ -11,6 +11,7 @@ mod orgadmin;
 mod policy;
 mod segments;
 mod session;
+mod training;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -87,6 +88,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/units/{id}", get(orgadmin::unit))
         .route("/units/{id}/{what}", post(orgadmin::change_unit))
+        // Training (第8(2)).
+        .route("/training", get(training::show))
+        .route("/training/courses", post(training::create_course))
+        .route("/training/assignments", post(training::assign))
+        .route("/training/completions", post(training::record))
+        .route("/training/import", post(training::import))
 }
 
 /// The signed-in user as the layout shows them.

@@ -27,6 +27,7 @@ use crate::state::AppState;
 /// The status of one campaign, for those who may see it.
 pub struct CampaignStatus {
     pub campaign: AckCampaign,
+    pub within: Option<i64>,
     pub rates: Vec<(UnitAckRate, i64)>,
     pub rates_pager: Pager,
     pub pending: Vec<AckRequest>,
@@ -100,6 +101,7 @@ pub async fn show(
             let pending = state.store.ack_pending(id, q.within, page).await?;
             Some(CampaignStatus {
                 campaign,
+                within: q.within,
                 rates_pager: Pager::new(&t, &base, rpage, rates.total),
                 rates: rates
                     .items

@@ -9,3 +9,4 @@ mod org;
 mod orgimport;
 mod pages;
 mod segments;
+mod training;

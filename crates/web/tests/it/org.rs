@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::client::{Client, PASSWORD, clients};
 
-async fn staff(c: &Client, name: &str, unit: i64) -> i64 {
+pub(crate) async fn staff(c: &Client, name: &str, unit: i64) -> i64 {
     c.store
         .create_user(
             &Actor::System("test"),
@@ -26,7 +26,7 @@ async fn staff(c: &Client, name: &str, unit: i64) -> i64 {
         .id
 }
 
-async fn section(c: &Client, code: &str, parent: i64) -> i64 {
+pub(crate) async fn section(c: &Client, code: &str, parent: i64) -> i64 {
     c.store
         .create_unit(
             &Actor::System("test"),

@@ -1,0 +1,748 @@
+//! Training (第8(2) 教育・訓練): courses, assignments of a course to everyone, a
+//! guideline role, a unit (and below) or an employment type with a due date, one
+//! request per person materialised when assigned, and completions (entered by the
+//! security office or a unit's manager, self-declared, or imported from an
+//! e-learning system's CSV). A request is overdue when its due date has passed and
+//! no completion that counts for it is recorded.
+
+mod export;
+mod import;
+
+pub use export::{ACK_SHEET, TRAINING_SHEET};
+pub use import::CompletionImportReport;
+
+use mamori_core::org::{EmploymentType, guideline_role};
+use mamori_core::training::{CourseKind, TargetKind, counts_from};
+use serde::{Deserialize, Serialize};
+
+use crate::db::Tx;
+use crate::org::{parse_date, today, within_pattern};
+use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
+
+/// A course.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct Course {
+    pub id: i64,
+    /// The code an e-learning system's export names the course by.
+    pub code: String,
+    pub title: String,
+    pub title_en: String,
+    pub description: String,
+    /// yearly, new_staff, my_number, managers, drill or other
+    pub kind: String,
+    /// How many months a completion stays valid; empty: for good.
+    pub valid_months: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What is needed to create a course.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewCourse {
+    pub code: String,
+    pub title: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub description: String,
+    /// yearly, new_staff, my_number, managers, drill or other
+    pub kind: String,
+    /// 1–120 months; empty: a completion counts for good.
+    pub valid_months: Option<i64>,
+}
+
+macro_rules! select_courses {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, code, title, title_en, description, kind, valid_months, created_at, updated_at \
+             FROM training_courses ",
+            $rest
+        )
+    };
+}
+
+/// An assignment of a course, with its counts.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct TrainingAssignment {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_code: String,
+    pub course_title: String,
+    /// everyone, role, unit or employment_type
+    pub target_kind: String,
+    /// The role code, unit id or employment type code (empty for everyone).
+    pub target: String,
+    pub due_on: String,
+    /// The first completion date that counts (the due date less the course's
+    /// validity); empty: any completion counts.
+    pub counts_from: Option<String>,
+    pub note: String,
+    pub assigned_by: String,
+    pub assigned_at: String,
+    pub requested: i64,
+    pub completed: i64,
+}
+
+/// What is needed to assign a course.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewTrainingAssignment {
+    pub course_id: i64,
+    /// everyone, role, unit or employment_type
+    pub target_kind: String,
+    /// A guideline role code, a unit id, or an employment type code.
+    #[serde(default)]
+    pub target: String,
+    /// YYYY-MM-DD
+    pub due_on: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+macro_rules! select_assignments {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.course_id, c.code AS course_code, c.title AS course_title, a.target_kind, a.target, \
+             a.due_on, a.counts_from, a.note, a.assigned_by, a.assigned_at, \
+             (SELECT COUNT(*) FROM training_requests q WHERE q.assignment_id = a.id) AS requested, \
+             (SELECT COUNT(*) FROM training_requests q WHERE q.assignment_id = a.id AND q.completed_on IS NOT NULL) AS completed \
+             FROM training_assignments a JOIN training_courses c ON c.id = a.course_id ",
+            $rest
+        )
+    };
+}
+
+/// What one person is asked to take, and whether they have.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct TrainingRequest {
+    pub assignment_id: i64,
+    pub course_id: i64,
+    pub course_code: String,
+    pub course_title: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub due_on: String,
+    pub completed_on: Option<String>,
+}
+
+impl TrainingRequest {
+    /// Not completed and the due date (YYYY-MM-DD) is before `today`.
+    pub fn overdue_on(&self, today: &str) -> bool {
+        self.completed_on.is_none() && self.due_on.as_str() < today
+    }
+}
+
+macro_rules! select_requests {
+    ($rest:literal) => {
+        concat!(
+            "SELECT q.assignment_id, a.course_id, c.code AS course_code, c.title AS course_title, q.user_id, \
+             u.username, u.display_name, q.unit_id, n.name AS unit_name, q.due_on, q.completed_on \
+             FROM training_requests q JOIN training_assignments a ON a.id = q.assignment_id \
+             JOIN training_courses c ON c.id = a.course_id JOIN users u ON u.id = q.user_id \
+             LEFT JOIN units n ON n.id = q.unit_id ",
+            $rest
+        )
+    };
+}
+
+/// How a completion came to be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionSource {
+    /// Entered by the security office or the person's unit manager.
+    Entered,
+    /// Declared by the person themselves.
+    #[serde(rename = "self")]
+    SelfDeclared,
+    /// Imported from an e-learning system's file.
+    Import,
+}
+
+impl CompletionSource {
+    pub fn code(self) -> &'static str {
+        match self {
+            CompletionSource::Entered => "entered",
+            CompletionSource::SelfDeclared => "self",
+            CompletionSource::Import => "import",
+        }
+    }
+}
+
+/// A completion of a course by a person.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct Completion {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_code: String,
+    pub user_id: i64,
+    pub username: String,
+    pub completed_on: String,
+    /// entered, self or import
+    pub source: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+macro_rules! select_completions {
+    ($rest:literal) => {
+        concat!(
+            "SELECT k.id, k.course_id, c.code AS course_code, k.user_id, u.username, k.completed_on, k.source, \
+             k.recorded_by, k.recorded_at \
+             FROM training_completions k JOIN training_courses c ON c.id = k.course_id JOIN users u ON u.id = k.user_id ",
+            $rest
+        )
+    };
+}
+
+/// What is needed to record a completion.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewCompletion {
+    pub user_id: i64,
+    pub course_id: i64,
+    /// YYYY-MM-DD, not after today.
+    pub completed_on: String,
+}
+
+/// The completion rate and the overdue count of one unit.
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+pub struct UnitTrainingRate {
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub requested: i64,
+    pub completed: i64,
+    pub overdue: i64,
+}
+
+impl UnitTrainingRate {
+    /// Per cent completed, rounded down.
+    pub fn percent(&self) -> i64 {
+        if self.requested == 0 {
+            100
+        } else {
+            self.completed * 100 / self.requested
+        }
+    }
+}
+
+/// Which requests a status list covers: one assignment or all, and a unit (and
+/// the units below it) or the whole organisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrainingScope {
+    pub assignment_id: Option<i64>,
+    pub within: Option<i64>,
+}
+
+/// Sets `completed_on` of the open requests that a recorded completion counts
+/// for: of one assignment (`$1`, or all), from the completions with an id from
+/// `$2` on. One statement.
+const CLOSE_REQUESTS: &str = "UPDATE training_requests SET completed_on = (\
+     SELECT MAX(k.completed_on) FROM training_completions k JOIN training_assignments a ON a.course_id = k.course_id \
+     WHERE a.id = training_requests.assignment_id AND k.user_id = training_requests.user_id AND k.id >= $2 \
+     AND (a.counts_from IS NULL OR k.completed_on >= a.counts_from)) \
+     WHERE completed_on IS NULL AND ($1 IS NULL OR assignment_id = $1) \
+     AND user_id IN (SELECT user_id FROM training_completions WHERE id >= $2) \
+     AND EXISTS (SELECT 1 FROM training_completions k JOIN training_assignments a ON a.course_id = k.course_id \
+     WHERE a.id = training_requests.assignment_id AND k.user_id = training_requests.user_id AND k.id >= $2 \
+     AND (a.counts_from IS NULL OR k.completed_on >= a.counts_from))";
+
+/// Closes the requests that completions from id `first_completion` on count for;
+/// returns how many were closed.
+async fn close_requests(
+    tx: &mut Tx,
+    assignment_id: Option<i64>,
+    first_completion: i64,
+) -> Result<u64, StoreError> {
+    Ok(tx_run!(tx, |c| {
+        sqlx::query(CLOSE_REQUESTS)
+            .bind(assignment_id)
+            .bind(first_completion)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    }))
+}
+
+fn invalid_target(message: String) -> StoreError {
+    StoreError::invalid("target", message)
+}
+
+impl Store {
+    /// Creates a course.
+    pub async fn create_course(&self, actor: &Actor, new: NewCourse) -> Result<Course, StoreError> {
+        let code = new.code.trim().to_string();
+        let title = new.title.trim().to_string();
+        if code.is_empty() {
+            return Err(StoreError::invalid(
+                "code",
+                "コードを入力してください / the code is empty",
+            ));
+        }
+        if title.is_empty() {
+            return Err(StoreError::invalid(
+                "title",
+                "研修名を入力してください / the title is empty",
+            ));
+        }
+        let kind = new
+            .kind
+            .trim()
+            .parse::<CourseKind>()
+            .map_err(|e| StoreError::invalid("kind", format!("研修の種類が不明です / {e}")))?;
+        if let Some(m) = new.valid_months
+            && !(1..=120).contains(&m)
+        {
+            return Err(StoreError::invalid(
+                "valid_months",
+                format!("有効期間は1〜120か月です: {m} / the validity is 1 to 120 months: {m}"),
+            ));
+        }
+        let now = now_rfc3339();
+        let mut tx = self.db.begin().await?;
+        let course: Course = tx_run!(&mut tx, |c| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO training_courses (code, title, title_en, description, kind, valid_months, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(&code)
+            .bind(&title)
+            .bind(new.title_en.trim())
+            .bind(new.description.trim())
+            .bind(kind.code())
+            .bind(new.valid_months)
+            .bind(&now)
+            .fetch_one(&mut *c)
+            .await
+            .map_err(|e| {
+                StoreError::from(e).on_unique(format!(
+                    "研修コード {code} はすでにあります / the course code {code} exists"
+                ))
+            })?;
+            sqlx::query_as(select_courses!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        tx.append_event(
+            actor,
+            "training_course",
+            course.id,
+            "create",
+            None::<&Course>,
+            Some(&course),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(course)
+    }
+
+    /// One course.
+    pub async fn course(&self, id: i64) -> Result<Course, StoreError> {
+        let found: Option<Course> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_courses!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        found.ok_or_else(|| StoreError::not_found("course", id))
+    }
+
+    /// Courses by code.
+    pub async fn list_courses(&self, page: PageRequest) -> Result<Page<Course>, StoreError> {
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<Course> =
+                sqlx::query_as(select_courses!("ORDER BY code LIMIT $1 OFFSET $2"))
+                    .bind(page.limit())
+                    .bind(page.offset())
+                    .fetch_all(pool)
+                    .await?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM training_courses")
+                .fetch_one(pool)
+                .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// Assigns a course to its target with a due date: one request for every
+    /// matching active person, in one statement. A completion recorded earlier
+    /// that is still valid on the due date closes the person's request at once.
+    pub async fn assign_training(
+        &self,
+        actor: &Actor,
+        new: NewTrainingAssignment,
+    ) -> Result<TrainingAssignment, StoreError> {
+        let course = self.course(new.course_id).await.map_err(|_| {
+            StoreError::invalid(
+                "course_id",
+                format!(
+                    "研修 {} がありません / no course {}",
+                    new.course_id, new.course_id
+                ),
+            )
+        })?;
+        let kind = new.target_kind.trim().parse::<TargetKind>().map_err(|e| {
+            StoreError::invalid("target_kind", format!("対象の種類が不明です / {e}"))
+        })?;
+        let target = new.target.trim().to_string();
+        let (target, pattern) = match kind {
+            TargetKind::Everyone => (String::new(), String::new()),
+            TargetKind::Role => {
+                let role = guideline_role(&target)
+                    .map_err(|e| invalid_target(format!("役割がありません / {e}")))?;
+                (role.code.to_string(), String::new())
+            }
+            TargetKind::EmploymentType => {
+                let et = target
+                    .parse::<EmploymentType>()
+                    .map_err(|e| invalid_target(format!("雇用形態が不明です / {e}")))?;
+                (et.code().to_string(), String::new())
+            }
+            TargetKind::Unit => {
+                let unit = target.parse::<i64>().ok().ok_or_else(|| {
+                    invalid_target(format!(
+                        "組織の番号を指定してください: '{target}' / a unit id: '{target}'"
+                    ))
+                })?;
+                self.unit(unit).await.map_err(|_| {
+                    invalid_target(format!("組織 {unit} がありません / no unit {unit}"))
+                })?;
+                (unit.to_string(), within_pattern(Some(unit)))
+            }
+        };
+        let due = parse_date("due_on", &new.due_on)?;
+        let from = counts_from(due, course.valid_months.and_then(|m| u32::try_from(m).ok()))
+            .map(|d| d.to_string());
+        let today = today();
+        let mut tx = self.db.begin().await?;
+        let id: i64 = tx_run!(&mut tx, |c| {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO training_assignments (course_id, target_kind, target, due_on, counts_from, note, assigned_by, assigned_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(course.id)
+            .bind(kind.code())
+            .bind(&target)
+            .bind(due.to_string())
+            .bind(&from)
+            .bind(new.note.trim())
+            .bind(actor.label())
+            .bind(now_rfc3339())
+            .fetch_one(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO training_requests (assignment_id, user_id, unit_id, due_on) \
+                 SELECT $1, u.id, u.unit_id, $2 FROM users u WHERE u.active = TRUE AND ( \
+                   $3 = 'everyone' \
+                   OR ($3 = 'employment_type' AND u.employment_type = $4) \
+                   OR ($3 = 'unit' AND EXISTS (SELECT 1 FROM units n WHERE n.id = u.unit_id AND n.path LIKE $5)) \
+                   OR ($3 = 'role' AND EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND r.role = $4 \
+                        AND r.starts_on <= $6 AND (r.ends_on IS NULL OR r.ends_on >= $6))))",
+            )
+            .bind(id)
+            .bind(due.to_string())
+            .bind(kind.code())
+            .bind(&target)
+            .bind(&pattern)
+            .bind(&today)
+            .execute(&mut *c)
+            .await?;
+            id
+        });
+        close_requests(&mut tx, Some(id), 0).await?;
+        let assignment: TrainingAssignment = tx_run!(&mut tx, |c| {
+            sqlx::query_as(select_assignments!("WHERE a.id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        tx.append_event(
+            actor,
+            "training_assignment",
+            id,
+            "create",
+            None::<&TrainingAssignment>,
+            Some(&assignment),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(assignment)
+    }
+
+    /// One assignment with its counts.
+    pub async fn training_assignment(&self, id: i64) -> Result<TrainingAssignment, StoreError> {
+        let found: Option<TrainingAssignment> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_assignments!("WHERE a.id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        found.ok_or_else(|| StoreError::not_found("training assignment", id))
+    }
+
+    /// Assignments (of one course, or all), latest due date first.
+    pub async fn list_training_assignments(
+        &self,
+        course_id: Option<i64>,
+        page: PageRequest,
+    ) -> Result<Page<TrainingAssignment>, StoreError> {
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<TrainingAssignment> = sqlx::query_as(select_assignments!(
+                "WHERE ($1 IS NULL OR a.course_id = $1) ORDER BY a.due_on DESC, a.id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(course_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM training_assignments WHERE ($1 IS NULL OR course_id = $1)",
+            )
+            .bind(course_id)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// Records that a person completed a course on a date; the person's open
+    /// requests the completion counts for are closed. Recording the same
+    /// completion again changes nothing.
+    pub async fn record_completion(
+        &self,
+        actor: &Actor,
+        new: NewCompletion,
+        source: CompletionSource,
+    ) -> Result<Completion, StoreError> {
+        let course = self.course(new.course_id).await.map_err(|_| {
+            StoreError::invalid(
+                "course_id",
+                format!(
+                    "研修 {} がありません / no course {}",
+                    new.course_id, new.course_id
+                ),
+            )
+        })?;
+        let user = self.user(new.user_id).await.map_err(|_| {
+            StoreError::invalid(
+                "user_id",
+                format!(
+                    "職員 {} がありません / no user {}",
+                    new.user_id, new.user_id
+                ),
+            )
+        })?;
+        let on = parse_date("completed_on", &new.completed_on)?.to_string();
+        if on > today() {
+            return Err(StoreError::invalid(
+                "completed_on",
+                format!(
+                    "修了日が未来の日付です: {on} / the completion date is in the future: {on}"
+                ),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let (id, created): (i64, bool) = tx_run!(&mut tx, |c| {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM training_completions WHERE user_id = $1 AND course_id = $2 AND completed_on = $3",
+            )
+            .bind(user.id)
+            .bind(course.id)
+            .bind(&on)
+            .fetch_optional(&mut *c)
+            .await?;
+            match existing {
+                Some(id) => (id, false),
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO training_completions (course_id, user_id, completed_on, source, recorded_by, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(course.id)
+                    .bind(user.id)
+                    .bind(&on)
+                    .bind(source.code())
+                    .bind(actor.label())
+                    .bind(now_rfc3339())
+                    .fetch_one(&mut *c)
+                    .await?;
+                    (id, true)
+                }
+            }
+        });
+        let completion: Completion = tx_run!(&mut tx, |c| {
+            sqlx::query_as(select_completions!("WHERE k.id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        if !created {
+            return Ok(completion);
+        }
+        let closed = close_requests(&mut tx, None, id).await?;
+        tx.append_event(
+            actor,
+            "training_completion",
+            id,
+            "create",
+            None::<&Completion>,
+            Some(&serde_json::json!({"completion": &completion, "requests_closed": closed})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(completion)
+    }
+
+    /// Completions, of one person or all, latest first.
+    pub async fn list_completions(
+        &self,
+        user_id: Option<i64>,
+        page: PageRequest,
+    ) -> Result<Page<Completion>, StoreError> {
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<Completion> = sqlx::query_as(select_completions!(
+                "WHERE ($1 IS NULL OR k.user_id = $1) ORDER BY k.completed_on DESC, k.id DESC LIMIT $2 OFFSET $3"
+            ))
+            .bind(user_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM training_completions WHERE ($1 IS NULL OR user_id = $1)",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// One person's request of one assignment.
+    pub async fn training_request(
+        &self,
+        assignment_id: i64,
+        user_id: i64,
+    ) -> Result<TrainingRequest, StoreError> {
+        let found: Option<TrainingRequest> = db_run!(&self.db, |pool| {
+            sqlx::query_as(select_requests!(
+                "WHERE q.assignment_id = $1 AND q.user_id = $2"
+            ))
+            .bind(assignment_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        found.ok_or_else(|| {
+            StoreError::not_found("training request", format!("{assignment_id}:{user_id}"))
+        })
+    }
+
+    /// A person's own requests, open ones first by due date; `open_only` leaves
+    /// out the completed ones.
+    pub async fn my_training_requests(
+        &self,
+        user_id: i64,
+        open_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<TrainingRequest>, StoreError> {
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<TrainingRequest> = sqlx::query_as(select_requests!(
+                "WHERE q.user_id = $1 AND ($2 = FALSE OR q.completed_on IS NULL) \
+                 ORDER BY (CASE WHEN q.completed_on IS NULL THEN 0 ELSE 1 END), q.due_on, q.assignment_id LIMIT $3 OFFSET $4"
+            ))
+            .bind(user_id)
+            .bind(open_only)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM training_requests q WHERE q.user_id = $1 AND ($2 = FALSE OR q.completed_on IS NULL)",
+            )
+            .bind(user_id)
+            .bind(open_only)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// The completion rate and the overdue count per unit (the person's unit when
+    /// assigned), in tree order.
+    pub async fn training_rates(
+        &self,
+        scope: TrainingScope,
+        page: PageRequest,
+    ) -> Result<Page<UnitTrainingRate>, StoreError> {
+        let pattern = within_pattern(scope.within);
+        let today = today();
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<UnitTrainingRate> = sqlx::query_as(
+                "SELECT q.unit_id, n.name AS unit_name, COUNT(*) AS requested, COUNT(q.completed_on) AS completed, \
+                 COUNT(CASE WHEN q.completed_on IS NULL AND q.due_on < $3 THEN 1 END) AS overdue \
+                 FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
+                 WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2) \
+                 GROUP BY q.unit_id, n.name, n.path ORDER BY n.path LIMIT $4 OFFSET $5",
+            )
+            .bind(scope.assignment_id)
+            .bind(&pattern)
+            .bind(&today)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT COALESCE(q.unit_id, 0)) FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
+                 WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2)",
+            )
+            .bind(scope.assignment_id)
+            .bind(&pattern)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+
+    /// Who is overdue (due date passed, not completed), by unit, person and due
+    /// date.
+    pub async fn training_overdue(
+        &self,
+        scope: TrainingScope,
+        page: PageRequest,
+    ) -> Result<Page<TrainingRequest>, StoreError> {
+        let pattern = within_pattern(scope.within);
+        let today = today();
+        let (items, total) = db_run!(&self.db, |pool| {
+            let items: Vec<TrainingRequest> = sqlx::query_as(select_requests!(
+                "WHERE q.completed_on IS NULL AND q.due_on < $3 AND ($1 IS NULL OR q.assignment_id = $1) \
+                 AND ($2 = '%' OR n.path LIKE $2) \
+                 ORDER BY n.path, u.username, q.due_on, q.assignment_id LIMIT $4 OFFSET $5"
+            ))
+            .bind(scope.assignment_id)
+            .bind(&pattern)
+            .bind(&today)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
+                 WHERE q.completed_on IS NULL AND q.due_on < $3 AND ($1 IS NULL OR q.assignment_id = $1) \
+                 AND ($2 = '%' OR n.path LIKE $2)",
+            )
+            .bind(scope.assignment_id)
+            .bind(&pattern)
+            .bind(&today)
+            .fetch_one(pool)
+            .await?;
+            (items, total)
+        });
+        Ok(Page { items, total })
+    }
+}

@@ -1,0 +1,181 @@
+//! Excel workbooks of acknowledgement status (per campaign: person, unit,
+//! confirmed at) and training status (per assignment: person, unit, due,
+//! completed), limited to a unit and the units below it when asked. Each is read
+//! in one query.
+
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::TrainingScope;
+use crate::org::{today, within_pattern};
+use crate::{Store, StoreError, db_run};
+
+/// The sheet of an acknowledgement status workbook.
+pub const ACK_SHEET: &str = "誓約状況";
+/// The sheet of a training status workbook.
+pub const TRAINING_SHEET: &str = "研修受講状況";
+
+/// Rows one sheet holds (1,048,576 less the header).
+const MAX_ROWS: usize = 1_048_575;
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
+    StoreError::Internal(format!("cannot write the Excel file: {e}"))
+}
+
+/// One sheet: a bold, frozen header and text cells (empty cells left blank).
+fn workbook(
+    sheet_name: &str,
+    headers: &[(&str, f64)],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, StoreError> {
+    if rows.len() > MAX_ROWS {
+        return Err(StoreError::invalid(
+            "rows",
+            "Excelの1シートに収まらない件数です / too many rows for one Excel sheet",
+        ));
+    }
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name).map_err(xlsx_err)?;
+    for (col, (header, width)) in headers.iter().enumerate() {
+        let col = col as u16;
+        sheet.set_column_width(col, *width).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(0, col, *header, &bold)
+            .map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (r, cells) in rows.iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet
+                    .write_string(r as u32 + 1, col as u16, cell)
+                    .map_err(xlsx_err)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+type AckRow = (String, String, Option<String>, Option<String>);
+type TrainingRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+impl Store {
+    /// The acknowledgement status of a campaign as an .xlsx workbook: one row per
+    /// person asked, by unit and user name.
+    pub async fn export_ack_status(
+        &self,
+        campaign_id: i64,
+        within: Option<i64>,
+    ) -> Result<Vec<u8>, StoreError> {
+        let campaign = self.ack_campaign(campaign_id).await?;
+        let pattern = within_pattern(within);
+        let rows: Vec<AckRow> = db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT u.username, u.display_name, n.name, q.confirmed_at \
+                 FROM ack_requests q JOIN users u ON u.id = q.user_id LEFT JOIN units n ON n.id = q.unit_id \
+                 WHERE q.campaign_id = $1 AND ($2 = '%' OR n.path LIKE $2) ORDER BY n.path, u.username",
+            )
+            .bind(campaign_id)
+            .bind(&pattern)
+            .fetch_all(pool)
+            .await?
+        });
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(username, name, unit, at)| {
+                vec![
+                    campaign.title.clone(),
+                    unit.unwrap_or_default(),
+                    username,
+                    name,
+                    if at.is_some() {
+                        "確認済"
+                    } else {
+                        "未確認"
+                    }
+                    .to_string(),
+                    at.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        workbook(
+            ACK_SHEET,
+            &[
+                ("誓約 / Campaign", 24.0),
+                ("所属 / Unit", 20.0),
+                ("ユーザー名 / User name", 16.0),
+                ("氏名 / Name", 18.0),
+                ("状態 / Status", 10.0),
+                ("確認日時 / Confirmed at", 26.0),
+            ],
+            &rows,
+        )
+    }
+
+    /// The training status as an .xlsx workbook: one row per request of the
+    /// assignment (or of every assignment), by course, unit and user name.
+    pub async fn export_training_status(
+        &self,
+        scope: TrainingScope,
+    ) -> Result<Vec<u8>, StoreError> {
+        let pattern = within_pattern(scope.within);
+        let rows: Vec<TrainingRow> = db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT c.code, c.title, u.username, u.display_name, n.name, q.due_on, q.completed_on \
+                 FROM training_requests q JOIN training_assignments a ON a.id = q.assignment_id \
+                 JOIN training_courses c ON c.id = a.course_id JOIN users u ON u.id = q.user_id \
+                 LEFT JOIN units n ON n.id = q.unit_id \
+                 WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2) \
+                 ORDER BY c.code, a.id, n.path, u.username",
+            )
+            .bind(scope.assignment_id)
+            .bind(&pattern)
+            .fetch_all(pool)
+            .await?
+        });
+        let today = today();
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|(code, title, username, name, unit, due, done)| {
+                let status = match &done {
+                    Some(_) => "修了",
+                    None if due < today => "期限超過",
+                    None => "未修了",
+                };
+                vec![
+                    code,
+                    title,
+                    unit.unwrap_or_default(),
+                    username,
+                    name,
+                    due,
+                    status.to_string(),
+                    done.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        workbook(
+            TRAINING_SHEET,
+            &[
+                ("研修コード / Course code", 14.0),
+                ("研修名 / Course", 26.0),
+                ("所属 / Unit", 20.0),
+                ("ユーザー名 / User name", 16.0),
+                ("氏名 / Name", 18.0),
+                ("期限 / Due", 12.0),
+                ("状態 / Status", 10.0),
+                ("修了日 / Completed", 12.0),
+            ],
+            &rows,
+        )
+    }
+}

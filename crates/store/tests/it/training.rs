@@ -1,0 +1,528 @@
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use mamori_core::org::{EmploymentType, SystemRole, UnitKind};
+use mamori_store::assets::LedgerFormat;
+use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain};
+use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
+use mamori_store::testing::all_stores;
+use mamori_store::training::{
+    ACK_SHEET, CompletionSource, NewCompletion, NewCourse, NewTrainingAssignment, TRAINING_SHEET,
+    TrainingScope,
+};
+use mamori_store::units::NewUnit;
+use mamori_store::users::{NewUser, UserUpdate};
+use mamori_store::{Actor, PageRequest, Store, StoreError};
+
+fn unit(code: &str, parent: Option<i64>, kind: UnitKind) -> NewUnit {
+    NewUnit {
+        parent_id: parent,
+        code: code.into(),
+        name: format!("{code}課"),
+        name_en: String::new(),
+        kind,
+    }
+}
+
+async fn person(store: &Store, name: &str, unit: i64, et: EmploymentType) -> i64 {
+    let actor = Actor::System("test");
+    let u = store
+        .create_user(
+            &actor,
+            NewUser {
+                username: name.into(),
+                display_name: format!("{name} さん"),
+                email: None,
+                unit_id: Some(unit),
+                roles: vec![SystemRole::Staff],
+                password: "a long enough passphrase".into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+    store.set_staff_profile(&actor, u.id, et, "").await.unwrap();
+    u.id
+}
+
+fn course(code: &str, kind: &str, valid_months: Option<i64>) -> NewCourse {
+    NewCourse {
+        code: code.into(),
+        title: format!("{code} 研修"),
+        title_en: String::new(),
+        description: String::new(),
+        kind: kind.into(),
+        valid_months,
+    }
+}
+
+fn assign(course_id: i64, kind: &str, target: &str, due: &str) -> NewTrainingAssignment {
+    NewTrainingAssignment {
+        course_id,
+        target_kind: kind.into(),
+        target: target.into(),
+        due_on: due.into(),
+        note: String::new(),
+    }
+}
+
+fn field_of(e: &StoreError) -> String {
+    match e {
+        StoreError::Invalid { field, .. } => field.clone(),
+        other => format!("not invalid: {other}"),
+    }
+}
+
+/// The rows of the first sheet of a workbook, as text.
+pub fn sheet_rows(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(book.sheet_names(), vec![name.to_string()]);
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn events_of(store: &Store, entity: &str) -> i64 {
+    list_events(
+        &store.db,
+        &EventFilter {
+            entity: Some(entity.into()),
+            entity_id: None,
+        },
+        PageRequest::new(Some(1), Some(1)),
+    )
+    .await
+    .unwrap()
+    .total
+}
+
+#[tokio::test]
+async fn courses_assignments_completions_and_overdue() {
+    for (backend, store) in all_stores().await {
+        let actor = Actor::System("test");
+        let d = store
+            .create_unit(&actor, unit("D", None, UnitKind::Department))
+            .await
+            .unwrap();
+        let a = store
+            .create_unit(&actor, unit("A", Some(d.id), UnitKind::Section))
+            .await
+            .unwrap();
+        let t = store
+            .create_unit(&actor, unit("T", Some(a.id), UnitKind::Team))
+            .await
+            .unwrap();
+        let b = store
+            .create_unit(&actor, unit("B", Some(d.id), UnitKind::Section))
+            .await
+            .unwrap();
+        let a1 = person(&store, "a1", a.id, EmploymentType::Regular).await;
+        let a2 = person(&store, "a2", t.id, EmploymentType::FiscalYear).await;
+        let _b1 = person(&store, "b1", b.id, EmploymentType::Regular).await;
+        let b2 = person(&store, "b2", b.id, EmploymentType::FiscalYear).await;
+        let kacho = person(&store, "kacho", a.id, EmploymentType::Regular).await;
+        store
+            .update_user(
+                &actor,
+                b2,
+                UserUpdate {
+                    display_name: None,
+                    email: None,
+                    unit_id: None,
+                    roles: None,
+                    active: Some(false),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .assign_role(
+                &actor,
+                NewRoleAssignment {
+                    user_id: kacho,
+                    role: "security_administrator".into(),
+                    unit_id: Some(a.id),
+                    system_id: None,
+                    starts_on: "2020-04-01".into(),
+                    ends_on: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+
+        // Courses, checked.
+        let y = store
+            .create_course(&actor, course("SEC-Y", "yearly", Some(12)))
+            .await
+            .unwrap();
+        let mn = store
+            .create_course(&actor, course("MN-1", "my_number", None))
+            .await
+            .unwrap();
+        assert_eq!(y.valid_months, Some(12), "{backend}");
+        for (bad, field) in [
+            (course(" ", "yearly", None), "code"),
+            (course("X", "weekly", None), "kind"),
+            (course("X", "yearly", Some(0)), "valid_months"),
+        ] {
+            let e = store.create_course(&actor, bad).await.unwrap_err();
+            assert_eq!(field_of(&e), field, "{backend}: {e}");
+        }
+        assert!(matches!(
+            store
+                .create_course(&actor, course("SEC-Y", "yearly", None))
+                .await
+                .unwrap_err(),
+            StoreError::Conflict(_)
+        ));
+        let courses = store.list_courses(PageRequest::default()).await.unwrap();
+        assert_eq!(courses.total, 2, "{backend}");
+
+        // Completions recorded before the assignment: a2's is recent enough for
+        // the yearly course's 12 months, a1's is not.
+        store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: a1,
+                    course_id: y.id,
+                    completed_on: "2019-01-10".into(),
+                },
+                CompletionSource::Entered,
+            )
+            .await
+            .unwrap();
+        store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: a2,
+                    course_id: y.id,
+                    completed_on: "2020-02-01".into(),
+                },
+                CompletionSource::Entered,
+            )
+            .await
+            .unwrap();
+
+        // Assignments materialise one request per matching active person.
+        let everyone = store
+            .assign_training(&actor, assign(y.id, "everyone", "", "2020-06-30"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (everyone.requested, everyone.completed),
+            (4, 1),
+            "{backend}: a1, a2, b1, kacho; b2 has left"
+        );
+        assert_eq!(everyone.counts_from.as_deref(), Some("2019-06-30"));
+        let fiscal = store
+            .assign_training(
+                &actor,
+                assign(mn.id, "employment_type", "fiscal_year", "2999-12-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(fiscal.requested, 1, "{backend}: a2 only");
+        let unit_a = store
+            .assign_training(
+                &actor,
+                assign(mn.id, "unit", &a.id.to_string(), "2999-12-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(unit_a.requested, 3, "{backend}: a1, kacho and a2 below");
+        let role = store
+            .assign_training(
+                &actor,
+                assign(mn.id, "role", "security_administrator", "2999-12-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(role.requested, 1, "{backend}: kacho");
+        for (bad, field) in [
+            (assign(y.id, "all", "", "2026-01-01"), "target_kind"),
+            (assign(y.id, "role", "mayor", "2026-01-01"), "target"),
+            (assign(y.id, "unit", "A", "2026-01-01"), "target"),
+            (assign(y.id, "unit", "99999", "2026-01-01"), "target"),
+            (
+                assign(y.id, "employment_type", "temp", "2026-01-01"),
+                "target",
+            ),
+            (assign(y.id, "everyone", "", "31/12/2026"), "due_on"),
+            (assign(99999, "everyone", "", "2026-01-01"), "course_id"),
+        ] {
+            let e = store.assign_training(&actor, bad).await.unwrap_err();
+            assert_eq!(field_of(&e), field, "{backend}: {e}");
+        }
+        let listed = store
+            .list_training_assignments(Some(mn.id), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.total, 3, "{backend}");
+
+        // Per-unit rate and overdue counts, and the overdue list.
+        let scope = TrainingScope {
+            assignment_id: Some(everyone.id),
+            within: None,
+        };
+        let rates = store
+            .training_rates(scope, PageRequest::default())
+            .await
+            .unwrap();
+        let by_unit: Vec<(String, i64, i64, i64)> = rates
+            .items
+            .iter()
+            .map(|r| {
+                (
+                    r.unit_name.clone().unwrap_or_default(),
+                    r.requested,
+                    r.completed,
+                    r.overdue,
+                )
+            })
+            .collect();
+        assert_eq!(
+            by_unit,
+            vec![
+                ("A課".to_string(), 2, 0, 2),
+                ("T課".to_string(), 1, 1, 0),
+                ("B課".to_string(), 1, 0, 1),
+            ],
+            "{backend}"
+        );
+        assert_eq!(rates.items[1].percent(), 100);
+        let in_a = TrainingScope {
+            assignment_id: Some(everyone.id),
+            within: Some(a.id),
+        };
+        let overdue = store
+            .training_overdue(in_a, PageRequest::default())
+            .await
+            .unwrap();
+        let names: Vec<&str> = overdue.items.iter().map(|r| r.username.as_str()).collect();
+        assert_eq!(names, vec!["a1", "kacho"], "{backend}");
+        let all_overdue = store
+            .training_overdue(TrainingScope::default(), PageRequest::new(Some(2), Some(2)))
+            .await
+            .unwrap();
+        assert_eq!(all_overdue.total, 3, "{backend}: paged");
+        assert_eq!(all_overdue.items.len(), 1);
+
+        // A completion closes the open requests it counts for, once.
+        let events_before = events_of(&store, "training_completion").await;
+        let c = store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: a1,
+                    course_id: y.id,
+                    completed_on: "2020-03-01".into(),
+                },
+                CompletionSource::SelfDeclared,
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.source, "self");
+        let again = store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: a1,
+                    course_id: y.id,
+                    completed_on: "2020-03-01".into(),
+                },
+                CompletionSource::Entered,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.id, c.id, "{backend}");
+        assert_eq!(
+            events_of(&store, "training_completion").await,
+            events_before + 1,
+            "{backend}: recorded once"
+        );
+        let req = store.training_request(everyone.id, a1).await.unwrap();
+        assert_eq!(req.completed_on.as_deref(), Some("2020-03-01"));
+        let e = store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: a1,
+                    course_id: y.id,
+                    completed_on: "2999-01-01".into(),
+                },
+                CompletionSource::Entered,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "completed_on", "{backend}");
+        let mine = store
+            .my_training_requests(a1, false, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(mine.total, 2, "{backend}");
+        assert!(mine.items[0].completed_on.is_none(), "open first");
+        let open = store
+            .my_training_requests(a1, true, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(open.total, 1, "{backend}");
+
+        // Import from an e-learning CSV: all or nothing, bad rows named.
+        let bad = "ログインID,氏名,コースコード,修了日\r\n\
+                   kacho,課長,SEC-Y,2020/06/01\r\n\
+                   nobody,誰か,SEC-Y,2020/06/01\r\n\
+                   b1,b1,NOPE,2020/06/01\r\n\
+                   b1,b1,SEC-Y,yesterday\r\n";
+        let report = store
+            .import_completions(&actor, bad.as_bytes(), LedgerFormat::Csv)
+            .await
+            .unwrap();
+        assert!(!report.written, "{backend}");
+        let named: Vec<(Option<u32>, Option<String>)> = report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column_letter.clone()))
+            .collect();
+        assert_eq!(
+            named,
+            vec![
+                (Some(3), Some("A".into())),
+                (Some(4), Some("C".into())),
+                (Some(5), Some("D".into())),
+            ],
+            "{backend}: {report}"
+        );
+        assert!(report.to_string().contains("unknown user"));
+        let still = store.training_request(everyone.id, kacho).await.unwrap();
+        assert!(still.completed_on.is_none(), "{backend}: nothing written");
+        let missing = store
+            .import_completions(
+                &actor,
+                b"user,date\r\nkacho,2020-01-01\r\n",
+                LedgerFormat::Csv,
+            )
+            .await
+            .unwrap();
+        assert!(!missing.written && missing.errors[0].row.is_none());
+
+        let good = "login,name,course_code,completed_at\r\n\
+                    kacho,課長,SEC-Y,2020/06/01 10:00:00\r\n\
+                    KACHO,課長,SEC-Y,2020-06-01\r\n\
+                    b1,b1,MN-1,令和2年7月1日\r\n";
+        let report = store
+            .import_completions(&actor, good.as_bytes(), LedgerFormat::Csv)
+            .await
+            .unwrap();
+        assert!(report.written, "{backend}: {report}");
+        assert_eq!(
+            (
+                report.rows,
+                report.recorded,
+                report.unchanged,
+                report.requests_closed
+            ),
+            (3, 2, 1, 1),
+            "{backend}"
+        );
+        let after = store
+            .training_overdue(in_a, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(after.total, 0, "{backend}");
+        let again = store
+            .import_completions(&actor, good.as_bytes(), LedgerFormat::Csv)
+            .await
+            .unwrap();
+        assert_eq!((again.recorded, again.unchanged), (0, 3), "{backend}");
+        let history = store
+            .list_completions(Some(kacho), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(history.total, 1);
+        assert_eq!(history.items[0].source, "import");
+
+        // The event log holds every write and still verifies.
+        assert_eq!(events_of(&store, "training_course").await, 2, "{backend}");
+        assert_eq!(
+            events_of(&store, "training_assignment").await,
+            4,
+            "{backend}"
+        );
+        assert_eq!(
+            events_of(&store, "training_completion").await,
+            5,
+            "{backend}"
+        );
+        assert!(matches!(
+            verify_chain(&store.db).await.unwrap(),
+            ChainVerdict::Intact { .. }
+        ));
+
+        // Excel exports, scoped to a unit.
+        let book = store.export_training_status(in_a).await.unwrap();
+        let rows = sheet_rows(&book, TRAINING_SHEET);
+        assert_eq!(rows.len(), 4, "{backend}: header + a1, kacho, a2");
+        assert!(rows[0][0].contains("研修コード"));
+        let kacho_row = rows.iter().find(|r| r[3] == "kacho").unwrap();
+        assert_eq!(kacho_row[0], "SEC-Y");
+        assert_eq!(kacho_row[2], "A課");
+        assert_eq!(kacho_row[5], "2020-06-30");
+        assert_eq!(kacho_row[6], "修了");
+        assert_eq!(kacho_row[7], "2020-06-01");
+        let whole = store
+            .export_training_status(TrainingScope::default())
+            .await
+            .unwrap();
+        assert_eq!(sheet_rows(&whole, TRAINING_SHEET).len(), 1 + 4 + 1 + 3 + 1);
+
+        let rev = store
+            .list_policy_revisions(PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        let campaign = store
+            .open_ack_campaign(
+                &actor,
+                NewAckCampaign {
+                    revision_id: rev,
+                    title: "誓約".into(),
+                    due_on: None,
+                },
+            )
+            .await
+            .unwrap();
+        store.acknowledge(&actor, campaign.id, a2).await.unwrap();
+        let book = store
+            .export_ack_status(campaign.id, Some(a.id))
+            .await
+            .unwrap();
+        let rows = sheet_rows(&book, ACK_SHEET);
+        let people: Vec<(&str, &str, &str)> = rows[1..]
+            .iter()
+            .map(|r| (r[1].as_str(), r[2].as_str(), r[4].as_str()))
+            .collect();
+        assert_eq!(
+            people,
+            vec![
+                ("A課", "a1", "未確認"),
+                ("A課", "kacho", "未確認"),
+                ("T課", "a2", "確認済"),
+            ],
+            "{backend}"
+        );
+        assert!(!rows[3][5].is_empty(), "confirmed at");
+    }
+}

@@ -1,0 +1,431 @@
+//! Training (第8(2) 教育・訓練) over the API: courses, assignments, completions
+//! (entered, self-declared, imported from an e-learning system's file), the
+//! per-unit rate and overdue list, and the Excel exports of training and
+//! acknowledgement status. The security office manages; a unit's 情報セキュリ
+//! ティ管理者 sees and records their units only; staff see and declare their own.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mamori_authz::{Action, Resource};
+use mamori_store::assets::LedgerFormat;
+use mamori_store::training::{
+    Completion, CompletionImportReport, CompletionSource, Course, NewCompletion, NewCourse,
+    NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope, UnitTrainingRate,
+};
+use mamori_store::units::parse_path;
+use serde::Deserialize;
+
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use crate::auth::{ApiUser, Authed};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+fn allow(state: &AppState, user: &Authed, action: Action) -> ApiResult<()> {
+    user.require(state, action, &Resource::App)
+        .map_err(json_err)
+}
+
+/// The whole organisation's status needs `read_training_status`; a unit's (and
+/// below) needs `read_unit_status` on that unit.
+pub(crate) async fn allow_status(
+    state: &AppState,
+    user: &Authed,
+    within: Option<i64>,
+) -> AppResult<()> {
+    if user.can(state, Action::ReadTrainingStatus, &Resource::App) {
+        return Ok(());
+    }
+    match within {
+        Some(unit) => {
+            let lineage = parse_path(&state.store.unit(unit).await?.path);
+            user.require(state, Action::ReadUnitStatus, &Resource::Unit { lineage })
+        }
+        None => Err(AppError::forbidden()),
+    }
+}
+
+/// Who may record a completion for a person: with `record_training` on the
+/// person (the security office, the person's unit manager) it is entered; for
+/// oneself with `declare_training` it is self-declared.
+pub(crate) async fn completion_source(
+    state: &AppState,
+    user: &Authed,
+    person_id: i64,
+) -> AppResult<CompletionSource> {
+    let person = state.store.user(person_id).await.map_err(|e| match e {
+        mamori_store::StoreError::NotFound { .. } => AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "MAMORI-INVALID",
+            format!("user_id: 職員 {person_id} がありません / no user {person_id}"),
+        ),
+        e => e.into(),
+    })?;
+    let unit_lineage = match person.unit_id {
+        Some(u) => parse_path(&state.store.unit(u).await?.path),
+        None => Vec::new(),
+    };
+    let resource = Resource::Person {
+        id: person.id,
+        unit_lineage,
+    };
+    if user.can(state, Action::RecordTraining, &resource) {
+        Ok(CompletionSource::Entered)
+    } else if person.id == user.user.id && user.can(state, Action::DeclareTraining, &Resource::App)
+    {
+        Ok(CompletionSource::SelfDeclared)
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Courses by code.
+#[utoipa::path(get, path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), params(Paging),
+    responses((status = 200, body = Collection<Course>)))]
+pub async fn courses(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<Paging>,
+) -> ApiResult<Json<Collection<Course>>> {
+    allow(&state, &user, Action::View)?;
+    Ok(Json(
+        state
+            .store
+            .list_courses(p.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// Creates a course (the security office).
+#[utoipa::path(post, path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), request_body = NewCourse,
+    responses((status = 201, body = Course), (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_course(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewCourse>,
+) -> ApiResult<(StatusCode, Json<Course>)> {
+    allow(&state, &user, Action::ManageTraining)?;
+    let c = state
+        .store
+        .create_course(&user.actor(), req)
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AssignmentQuery {
+    /// Only the assignments of this course.
+    course_id: Option<i64>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Assignments with their counts, latest due date first (whole-organisation
+/// status readers).
+#[utoipa::path(get, path = "/api/v1/training/assignments", tag = "training", security(("bearer" = [])), params(AssignmentQuery),
+    responses((status = 200, body = Collection<TrainingAssignment>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn assignments(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<AssignmentQuery>,
+) -> ApiResult<Json<Collection<TrainingAssignment>>> {
+    allow(&state, &user, Action::ReadTrainingStatus)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .list_training_assignments(q.course_id, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// Assigns a course to everyone, a guideline role, a unit (and below) or an
+/// employment type, with a due date: one request per matching active person.
+#[utoipa::path(post, path = "/api/v1/training/assignments", tag = "training", security(("bearer" = [])), request_body = NewTrainingAssignment,
+    responses((status = 201, body = TrainingAssignment), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewTrainingAssignment>,
+) -> ApiResult<(StatusCode, Json<TrainingAssignment>)> {
+    allow(&state, &user, Action::ManageTraining)?;
+    let a = state
+        .store
+        .assign_training(&user.actor(), req)
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct StatusQuery {
+    /// Only this assignment.
+    pub assignment_id: Option<i64>,
+    /// Only this unit and the units below it.
+    pub within: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl StatusQuery {
+    fn scope(&self) -> TrainingScope {
+        TrainingScope {
+            assignment_id: self.assignment_id,
+            within: self.within,
+        }
+    }
+}
+
+/// The completion rate and overdue count per unit.
+#[utoipa::path(get, path = "/api/v1/training/units", tag = "training", security(("bearer" = [])), params(StatusQuery),
+    responses((status = 200, body = Collection<UnitTrainingRate>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn units(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Collection<UnitTrainingRate>>> {
+    allow_status(&state, &user, q.within)
+        .await
+        .map_err(json_err)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .training_rates(q.scope(), page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// Who is overdue (due date passed, not completed), by unit.
+#[utoipa::path(get, path = "/api/v1/training/overdue", tag = "training", security(("bearer" = [])), params(StatusQuery),
+    responses((status = 200, body = Collection<TrainingRequest>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn overdue(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Collection<TrainingRequest>>> {
+    allow_status(&state, &user, q.within)
+        .await
+        .map_err(json_err)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .training_overdue(q.scope(), page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CompletionQuery {
+    /// Only this person's completions (yourself, or someone whose record you may read).
+    user_id: Option<i64>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Recorded completions, latest first: your own, a person's you may read, or
+/// everyone's (whole-organisation status readers).
+#[utoipa::path(get, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
+    responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn completions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<CompletionQuery>,
+) -> ApiResult<Json<Collection<Completion>>> {
+    let all = user.can(&state, Action::ReadTrainingStatus, &Resource::App);
+    match q.user_id {
+        Some(id) if id == user.user.id || all => {}
+        Some(id) => {
+            completion_source(&state, &user, id)
+                .await
+                .map_err(json_err)?;
+        }
+        None if all => {}
+        None => return Err(json_err(AppError::forbidden())),
+    }
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .list_completions(q.user_id, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// Records a completion: for anyone by the security office, for a unit's staff
+/// by its manager, or for yourself (self-declared, while the policy allows it).
+/// Recording the same completion again changes nothing.
+#[utoipa::path(post, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), request_body = NewCompletion,
+    responses((status = 201, body = Completion), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(req): ApiJson<NewCompletion>,
+) -> ApiResult<(StatusCode, Json<Completion>)> {
+    let source = completion_source(&state, &user, req.user_id)
+        .await
+        .map_err(json_err)?;
+    let c = state
+        .store
+        .record_completion(&user.actor(), req, source)
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// csv (UTF-8 or Shift_JIS; the default) or xlsx
+    format: Option<String>,
+}
+
+/// Imports completions from an e-learning system's export, sent as the request
+/// body: columns for the login (the Mamori user name), the course code and the
+/// completion date. All rows or none: 200 with the report when written, 422
+/// with the report naming every bad row and column when not.
+#[utoipa::path(post, path = "/api/v1/training/completions/import", tag = "training", security(("bearer" = [])), params(ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = CompletionImportReport), (status = 422, body = CompletionImportReport),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<CompletionImportReport>)> {
+    allow(&state, &user, Action::ManageTraining)?;
+    let format = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => LedgerFormat::Csv,
+        "xlsx" => LedgerFormat::Xlsx,
+        other => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "MAMORI-INVALID",
+                format!("format: csv か xlsx です: '{other}' / csv or xlsx: '{other}'"),
+            )
+            .as_json());
+        }
+    };
+    let report = state
+        .store
+        .import_completions(&user.actor(), &body, format)
+        .await
+        .map_err(json_err)?;
+    let status = if report.written {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct MineQuery {
+    /// Only the trainings not yet completed.
+    #[serde(default)]
+    open: bool,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// The signed-in user's own trainings, open ones first by due date.
+#[utoipa::path(get, path = "/api/v1/me/trainings", tag = "training", security(("bearer" = [])), params(MineQuery),
+    responses((status = 200, body = Collection<TrainingRequest>)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<MineQuery>,
+) -> ApiResult<Json<Collection<TrainingRequest>>> {
+    allow(&state, &user, Action::View)?;
+    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    Ok(Json(
+        state
+            .store
+            .my_training_requests(user.user.id, q.open, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
+}
+
+/// An .xlsx download.
+pub(crate) fn xlsx(bytes: Vec<u8>, file: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                LedgerFormat::Xlsx.content_type().to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The training status as an Excel workbook: one row per person asked (course,
+/// unit, person, due date, status, completion date), scoped like the status.
+#[utoipa::path(get, path = "/api/v1/training/export.xlsx", tag = "training", security(("bearer" = [])), params(StatusQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Response> {
+    allow_status(&state, &user, q.within)
+        .await
+        .map_err(json_err)?;
+    let bytes = state
+        .store
+        .export_training_status(q.scope())
+        .await
+        .map_err(json_err)?;
+    Ok(xlsx(bytes, "training-status.xlsx"))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct WithinQuery {
+    /// Only this unit and the units below it.
+    within: Option<i64>,
+}
+
+/// The acknowledgement status of a campaign as an Excel workbook: one row per
+/// person asked (unit, person, status, confirmed at), scoped like the status.
+#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/export.xlsx", tag = "acknowledgements", security(("bearer" = [])), params(WithinQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn export_acks(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<WithinQuery>,
+) -> ApiResult<Response> {
+    super::allow_ack_status(&state, &user, q.within)
+        .await
+        .map_err(json_err)?;
+    let bytes = state
+        .store
+        .export_ack_status(id, q.within)
+        .await
+        .map_err(json_err)?;
+    Ok(xlsx(bytes, &format!("acknowledgements-{id}.xlsx")))
+}

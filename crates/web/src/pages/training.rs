@@ -1,0 +1,505 @@
+//! Training (第8(2) 教育・訓練): every member of staff sees (and may declare) their
+//! own trainings; the security office manages courses, assignments and the
+//! e-learning import and sees every unit; a unit's 情報セキュリティ管理者 sees the
+//! status of the units they manage and records their staff's completions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Query, State};
+use axum::response::Redirect;
+use mamori_authz::{Action, Resource};
+use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, ScopeKind, guideline_role};
+use mamori_core::training::CourseKind;
+use mamori_store::assets::LedgerFormat;
+use mamori_store::training::{
+    CompletionImportReport, Course, NewCompletion, NewCourse, NewTrainingAssignment,
+    TrainingRequest, TrainingScope, UnitTrainingRate,
+};
+use mamori_store::{PageRequest, StoreError};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Chrome, Pager, flash, flash_error, query_string};
+use crate::api::{allow_training_status, completion_source};
+use crate::auth::{Authed, PageUser, verify_csrf};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+/// A pager whose page parameter is named `param` (several lists on one page).
+fn pager_named(t: &T, base: &str, param: &str, page: PageRequest, total: i64) -> Pager {
+    let mut p = Pager::new(t, base, page, total);
+    let rename = |link: String| {
+        link.replace("?page=", &format!("?{param}="))
+            .replace("&page=", &format!("&{param}="))
+    };
+    p.prev = p.prev.map(rename);
+    p.next = p.next.map(rename);
+    p
+}
+
+/// One of the user's own trainings.
+pub struct MyLine {
+    pub r: TrainingRequest,
+    pub overdue: bool,
+}
+
+/// The per-unit status, for those who may see it.
+pub struct StatusView {
+    /// (id, label, selected)
+    pub assignments: Vec<(i64, String, bool)>,
+    pub units: Vec<(i64, String, bool)>,
+    pub whole: bool,
+    pub rates: Vec<(UnitTrainingRate, i64)>,
+    pub rates_pager: Pager,
+    pub overdue: Vec<TrainingRequest>,
+    pub overdue_pager: Pager,
+    pub export_url: String,
+    pub back: String,
+    pub can_record: bool,
+}
+
+/// What the security office needs to manage training.
+pub struct ManageView {
+    pub courses: Vec<(Course, String)>,
+    pub courses_pager: Pager,
+    pub all_courses: Vec<(i64, String)>,
+    pub kinds: Vec<(String, String)>,
+    pub roles: Vec<(String, String)>,
+    pub employment_types: Vec<(String, String)>,
+    pub units: Vec<(i64, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training.html")]
+pub struct TrainingPage {
+    chrome: Chrome,
+    today: String,
+    mine: Vec<MyLine>,
+    mine_pager: Pager,
+    can_declare: bool,
+    status: Option<StatusView>,
+    manage: Option<ManageView>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TrainingQuery {
+    pub assignment: Option<i64>,
+    pub within: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub rpage: Option<u32>,
+    pub mpage: Option<u32>,
+    pub cpage: Option<u32>,
+}
+
+/// The units a user holds a unit-scoped guideline role for.
+fn managed_units(user: &Authed) -> Vec<i64> {
+    user.principal
+        .scoped_roles
+        .iter()
+        .filter(|(role, _)| guideline_role(role).map(|r| r.scope) == Ok(ScopeKind::Unit))
+        .map(|(_, unit)| *unit)
+        .collect()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<TrainingQuery>,
+) -> AppResult<TrainingPage> {
+    user.require_app(&state, Action::View)?;
+    let t = T { lang };
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/training", "training").await?;
+    let today = mamori_store::org::today();
+    let mpage = PageRequest::new(q.mpage, None);
+    let mine = state
+        .store
+        .my_training_requests(user.user.id, false, mpage)
+        .await?;
+    let mine_pager = pager_named(&t, "/training", "mpage", mpage, mine.total);
+    let mine = mine
+        .items
+        .into_iter()
+        .map(|r| MyLine {
+            overdue: r.overdue_on(&today),
+            r,
+        })
+        .collect();
+    let sees_all = user.can(&state, Action::ReadTrainingStatus, &Resource::App);
+    let manages = managed_units(&user);
+    let can_manage = user.can(&state, Action::ManageTraining, &Resource::App);
+    let all_units = if sees_all || can_manage || !manages.is_empty() {
+        state.store.all_units().await?
+    } else {
+        Vec::new()
+    };
+    let unit_options: Vec<(i64, String)> = all_units
+        .iter()
+        .filter(|u| sees_all || can_manage || manages.contains(&u.id))
+        .map(|u| (u.id, lang.pick(&u.name, &u.name_en).to_string()))
+        .collect();
+    let status = if sees_all || !manages.is_empty() {
+        let within = if sees_all {
+            q.within
+        } else {
+            q.within.or_else(|| manages.first().copied())
+        };
+        allow_training_status(&state, &user, within).await?;
+        let scope = TrainingScope {
+            assignment_id: q.assignment,
+            within,
+        };
+        let assignment = q.assignment.map(|a| a.to_string()).unwrap_or_default();
+        let within_s = within.map(|w| w.to_string()).unwrap_or_default();
+        let filter = [
+            ("assignment", assignment.as_str()),
+            ("within", within_s.as_str()),
+        ];
+        let base = query_string("/training", &filter);
+        let rpage = PageRequest::new(q.rpage, None);
+        let page = PageRequest::new(q.page, q.per_page);
+        let rates = state.store.training_rates(scope, rpage).await?;
+        let overdue = state.store.training_overdue(scope, page).await?;
+        let assignments = state
+            .store
+            .list_training_assignments(None, PageRequest::new(Some(1), Some(100)))
+            .await?
+            .items
+            .into_iter()
+            .map(|a| {
+                let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
+                (a.id, label, q.assignment == Some(a.id))
+            })
+            .collect();
+        Some(StatusView {
+            assignments,
+            units: unit_options
+                .iter()
+                .map(|(id, name)| (*id, name.clone(), within == Some(*id)))
+                .collect(),
+            whole: sees_all,
+            rates_pager: pager_named(&t, &base, "rpage", rpage, rates.total),
+            rates: rates
+                .items
+                .into_iter()
+                .map(|r| {
+                    let p = r.percent();
+                    (r, p)
+                })
+                .collect(),
+            overdue_pager: Pager::new(&t, &base, page, overdue.total),
+            overdue: overdue.items,
+            export_url: query_string(
+                "/api/v1/training/export.xlsx",
+                &[
+                    ("assignment_id", assignment.as_str()),
+                    ("within", within_s.as_str()),
+                ],
+            ),
+            back: base,
+            can_record: can_manage || !manages.is_empty(),
+        })
+    } else {
+        None
+    };
+    let manage = if can_manage {
+        let cpage = PageRequest::new(q.cpage, None);
+        let courses = state.store.list_courses(cpage).await?;
+        let all_courses = state
+            .store
+            .list_courses(PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)))
+            .await?
+            .items
+            .into_iter()
+            .map(|c| {
+                (
+                    c.id,
+                    format!("{} {}", c.code, lang.pick(&c.title, &c.title_en)),
+                )
+            })
+            .collect();
+        Some(ManageView {
+            courses_pager: pager_named(&t, "/training", "cpage", cpage, courses.total),
+            courses: courses
+                .items
+                .into_iter()
+                .map(|c| {
+                    let kind = c
+                        .kind
+                        .parse::<CourseKind>()
+                        .map(|k| lang.pick(k.name_ja(), k.name_en()).to_string())
+                        .unwrap_or_else(|_| c.kind.clone());
+                    (c, kind)
+                })
+                .collect(),
+            all_courses,
+            kinds: CourseKind::ALL
+                .iter()
+                .map(|k| {
+                    (
+                        k.code().to_string(),
+                        lang.pick(k.name_ja(), k.name_en()).to_string(),
+                    )
+                })
+                .collect(),
+            roles: GUIDELINE_ROLES
+                .iter()
+                .map(|r| {
+                    (
+                        r.code.to_string(),
+                        lang.pick(r.name_ja, r.name_en).to_string(),
+                    )
+                })
+                .collect(),
+            employment_types: EmploymentType::ALL
+                .iter()
+                .map(|e| {
+                    (
+                        e.code().to_string(),
+                        lang.pick(e.name_ja(), e.name_en()).to_string(),
+                    )
+                })
+                .collect(),
+            units: unit_options,
+        })
+    } else {
+        None
+    };
+    Ok(TrainingPage {
+        chrome,
+        today,
+        mine,
+        mine_pager,
+        can_declare: user.can(&state, Action::DeclareTraining, &Resource::App),
+        status,
+        manage,
+    })
+}
+
+/// Where to go back to after a form: a local /training address only.
+fn back_to(back: &str) -> String {
+    if back.starts_with("/training") {
+        back.to_string()
+    } else {
+        "/training".to_string()
+    }
+}
+
+/// Shows a store's validation error as a flash message; other errors fail.
+async fn flash_result<X>(
+    session: &Session,
+    result: Result<X, StoreError>,
+    ok: impl FnOnce(X) -> String,
+) -> AppResult<()> {
+    match result {
+        Ok(x) => flash(session, ok(x)).await,
+        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+            flash_error(session, e.to_string()).await
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct CourseForm {
+    csrf: String,
+    code: String,
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    kind: String,
+    #[serde(default)]
+    valid_months: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create_course(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<CourseForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let valid_months = match form.valid_months.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            AppError::bad_request(format!(
+                "valid_months: 数値ではありません '{v}' / not a number '{v}'"
+            ))
+        })?),
+    };
+    let result = state
+        .store
+        .create_course(
+            &user.actor(),
+            NewCourse {
+                code: form.code,
+                title: form.title,
+                title_en: form.title_en,
+                description: form.description,
+                kind: form.kind,
+                valid_months,
+            },
+        )
+        .await;
+    flash_result(&session, result, |c| {
+        format!("{} {}", T { lang }.get("training.course_created"), c.code)
+    })
+    .await?;
+    Ok(Redirect::to("/training"))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    course_id: i64,
+    target_kind: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    employment_type: String,
+    due_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<AssignForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let target = match form.target_kind.as_str() {
+        "role" => form.role,
+        "unit" => form.unit,
+        "employment_type" => form.employment_type,
+        _ => String::new(),
+    };
+    let result = state
+        .store
+        .assign_training(
+            &user.actor(),
+            NewTrainingAssignment {
+                course_id: form.course_id,
+                target_kind: form.target_kind,
+                target,
+                due_on: form.due_on,
+                note: form.note,
+            },
+        )
+        .await;
+    let mut to = "/training".to_string();
+    flash_result(&session, result, |a| {
+        to = format!("/training?assignment={}", a.id);
+        format!(
+            "{} ({} / {})",
+            T { lang }.get("training.assigned"),
+            a.completed,
+            a.requested
+        )
+    })
+    .await?;
+    Ok(Redirect::to(&to))
+}
+
+#[derive(Deserialize)]
+pub struct CompletionForm {
+    csrf: String,
+    user_id: i64,
+    course_id: i64,
+    completed_on: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Records a completion: one's own (self-declared) or, for a unit manager or the
+/// security office, a member of staff's.
+pub async fn record(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<CompletionForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    let source = completion_source(&state, &user, form.user_id).await?;
+    let result = state
+        .store
+        .record_completion(
+            &user.actor(),
+            NewCompletion {
+                user_id: form.user_id,
+                course_id: form.course_id,
+                completed_on: form.completed_on,
+            },
+            source,
+        )
+        .await;
+    flash_result(&session, result, |_| {
+        T { lang }.get("training.recorded").to_string()
+    })
+    .await?;
+    Ok(Redirect::to(&back_to(&form.back)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "training_import.html")]
+pub struct ImportPage {
+    chrome: Chrome,
+    file: String,
+    report: CompletionImportReport,
+}
+
+/// Imports completions from an uploaded e-learning export (.csv or .xlsx) and
+/// shows the report.
+pub async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    mut form: Multipart,
+) -> AppResult<ImportPage> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"))
+    };
+    let (mut csrf, mut file, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "file" => {
+                file = field.file_name().unwrap_or("").to_string();
+                bytes = field.bytes().await.map_err(bad)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    verify_csrf(&session, &csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let format = LedgerFormat::from_path(std::path::Path::new(&file)).ok_or_else(|| {
+        AppError::bad_request(format!(
+            "{file}: 拡張子は .csv か .xlsx にしてください / the file name must end in .csv or .xlsx"
+        ))
+    })?;
+    let report = state
+        .store
+        .import_completions(&user.actor(), &bytes, format)
+        .await?;
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/training", "training").await?;
+    Ok(ImportPage {
+        chrome,
+        file,
+        report,
+    })
+}
