@@ -1,6 +1,7 @@
 //! A demo city, so that a newcomer sees living screens: departments, sections,
 //! teams and staff. Loaded by `mamori serve --demo` once.
 
+use crate::training::{NewCourse, NewTrainingAssignment};
 use mamori_core::org::{SystemRole, UnitKind};
 
 use crate::units::NewUnit;
@@ -157,6 +158,73 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
             )
             .await?;
     }
+    load_demo_training(store, &actor).await?;
     store.set_setting(&actor, DEMO_LOADED, "1").await?;
     Ok(true)
+}
+
+/// The demo city's training: the yearly security training for everyone, due at
+/// the end of the fiscal year, and My Number work training for one section's
+/// staff, due a week ago.
+async fn load_demo_training(store: &Store, actor: &Actor) -> Result<(), StoreError> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let fiscal_end_year = if u8::from(today.month()) >= 4 {
+        today.year() + 1
+    } else {
+        today.year()
+    };
+    let yearly = store
+        .create_course(
+            actor,
+            NewCourse {
+                code: "SEC-YEARLY".into(),
+                title: "情報セキュリティ研修（年次）".into(),
+                title_en: "Yearly information security training".into(),
+                description: "基本方針と対策基準、職員の遵守事項（第4）を毎年確認する研修".into(),
+                kind: "yearly".into(),
+                valid_months: Some(12),
+            },
+        )
+        .await?;
+    store
+        .assign_training(
+            actor,
+            NewTrainingAssignment {
+                course_id: yearly.id,
+                target_kind: "everyone".into(),
+                target: String::new(),
+                due_on: format!("{fiscal_end_year}-03-31"),
+                note: String::new(),
+            },
+        )
+        .await?;
+    let my_number = store
+        .create_course(
+            actor,
+            NewCourse {
+                code: "SEC-MYNUMBER".into(),
+                title: "特定個人情報の取扱研修".into(),
+                title_en: "Handling My Number information".into(),
+                description: "マイナンバー利用事務に従事する職員のための研修".into(),
+                kind: "my_number".into(),
+                valid_months: None,
+            },
+        )
+        .await?;
+    if let Some(unit) = store.unit_by_code("D02-S01").await? {
+        store
+            .assign_training(
+                actor,
+                NewTrainingAssignment {
+                    course_id: my_number.id,
+                    target_kind: "unit".into(),
+                    target: unit.id.to_string(),
+                    // Already past: the status page has someone overdue to show.
+                    due_on: (today - time::Duration::days(7)).to_string(),
+                    note: String::new(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }

@@ -526,3 +526,43 @@ async fn courses_assignments_completions_and_overdue() {
         assert!(!rows[3][5].is_empty(), "confirmed at");
     }
 }
+
+#[tokio::test]
+async fn the_demo_city_has_training_with_someone_overdue() {
+    for (backend, store) in all_stores().await {
+        assert!(mamori_store::demo::load_demo(&store).await.unwrap());
+        let courses = store.list_courses(PageRequest::default()).await.unwrap();
+        assert_eq!(courses.total, 2, "{backend}");
+        let overdue = store
+            .training_overdue(
+                TrainingScope {
+                    assignment_id: None,
+                    within: None,
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            overdue
+                .items
+                .iter()
+                .any(|r| r.username == "tanaka" && r.course_code == "SEC-MYNUMBER"),
+            "{backend}: tanaka's My Number training is overdue: {:?}",
+            overdue.items
+        );
+        let tanaka = store.user_by_name("tanaka").await.unwrap().unwrap();
+        let mine = store
+            .my_training_requests(tanaka.id, true, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            mine.total, 2,
+            "{backend}: the yearly and the My Number training"
+        );
+        assert!(
+            !mamori_store::demo::load_demo(&store).await.unwrap(),
+            "{backend}: once"
+        );
+    }
+}
