@@ -17,7 +17,7 @@ use mamori_store::assets::{
 use mamori_store::units::parse_path;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, json_err};
 use crate::asset_write::{self, Entered, WriteError};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
@@ -54,8 +54,25 @@ pub struct AssetQuery {
     /// id, name, unit, kind, confidentiality, lifecycle, updated
     sort: Option<String>,
     desc: Option<bool>,
+    /// Count every match (slower on broad filters over a large register);
+    /// otherwise the count stops at 10,000 and `more` says whether there are more.
+    exact_total: Option<bool>,
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+/// The count a register page gives unless an exact one is asked for.
+const COUNT_LIMIT: i64 = 10_000;
+
+/// A page of the register.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AssetPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Asset>,
+    /// The number of matching assets, at most 10,000 unless `exact_total=true`.
+    pub total: i64,
+    /// True when more than `total` assets match (the count stopped).
+    pub more: bool,
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(field: &str, v: &str) -> ApiResult<T> {
@@ -90,12 +107,12 @@ fn filter_of(q: AssetQuery) -> ApiResult<AssetFilter> {
 
 /// The register, filtered on the server, one page at a time.
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
-    responses((status = 200, description = "{items: [asset], total}"), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AssetPage), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssetQuery>,
-) -> ApiResult<Json<Collection<Asset>>> {
+) -> ApiResult<Json<AssetPage>> {
     let key = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => parse_enum::<AssetSortKey>("sort", s)?,
         None => AssetSortKey::Id,
@@ -105,16 +122,28 @@ pub async fn list(
         key,
         descending: q.desc.unwrap_or(false),
     };
+    let exact = q.exact_total.unwrap_or(false);
     let filter = filter_of(q)?;
     let scope = scope_of(&state, &user).await?;
-    Ok(Json(
-        state
+    let (found, more) = if exact {
+        let found = state
             .store
             .list_assets(&filter, sort, page, &scope)
             .await
+            .map_err(json_err)?;
+        (found, false)
+    } else {
+        state
+            .store
+            .list_assets_bounded(&filter, sort, page, &scope, COUNT_LIMIT)
+            .await
             .map_err(json_err)?
-            .into(),
-    ))
+    };
+    Ok(Json(AssetPage {
+        items: found.items,
+        total: found.total,
+        more,
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

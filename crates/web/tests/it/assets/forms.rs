@@ -362,5 +362,30 @@ async fn a_broad_register_page_bounds_its_count() {
         assert!(r.body.contains("10,000件以上（1ページ目）"), "{backend}");
         let r = c.get("/assets?q=%E5%BA%81%E8%88%8E&per_page=5").await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
+
+        // The API bounds its count the same way unless asked for an exact one.
+        let token = c.token("admin", PASSWORD).await;
+        let r = c
+            .api("GET", "/api/v1/assets?per_page=5", Some(&token), None)
+            .await
+            .json();
+        assert_eq!(r["total"], 10_000, "{backend}: {}", r["total"]);
+        assert_eq!(r["more"], true, "{backend}");
+        assert_eq!(r["items"].as_array().unwrap().len(), 5, "{backend}");
+        let r = c
+            .api(
+                "GET",
+                "/api/v1/assets?per_page=5&exact_total=true",
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            r["total"].as_i64().unwrap() >= 10_050,
+            "{backend}: {}",
+            r["total"]
+        );
+        assert_eq!(r["more"], false, "{backend}");
     }
 }
