@@ -10,6 +10,7 @@ pub mod events;
 pub mod netcheck;
 pub mod org;
 pub mod org_import;
+mod paging;
 pub mod passwords;
 pub mod sessions;
 pub mod settings;

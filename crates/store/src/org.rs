@@ -390,24 +390,16 @@ impl Store {
         user_id: Option<i64>,
         page: PageRequest,
     ) -> Result<Page<RoleAssignment>, StoreError> {
-        let (items, total) = db_run!(&self.db, |pool| {
-            let items: Vec<RoleAssignment> = sqlx::query_as(select_assignments!(
+        crate::paging::page_of(
+            &self.db,
+            select_assignments!(
                 "WHERE ($1 IS NULL OR a.user_id = $1) ORDER BY a.role, a.starts_on DESC, a.id LIMIT $2 OFFSET $3"
-            ))
-            .bind(user_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM role_assignments WHERE ($1 IS NULL OR user_id = $1)",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await?;
-            (items, total)
-        });
-        Ok(Page { items, total })
+            ),
+            "SELECT COUNT(*) FROM role_assignments WHERE ($1 IS NULL OR user_id = $1)",
+            user_id,
+            page,
+        )
+        .await
     }
 
     /// The roles a user holds on a date (YYYY-MM-DD), for the authorization.

@@ -487,24 +487,16 @@ impl Store {
         course_id: Option<i64>,
         page: PageRequest,
     ) -> Result<Page<TrainingAssignment>, StoreError> {
-        let (items, total) = db_run!(&self.db, |pool| {
-            let items: Vec<TrainingAssignment> = sqlx::query_as(select_assignments!(
+        crate::paging::page_of(
+            &self.db,
+            select_assignments!(
                 "WHERE ($1 IS NULL OR a.course_id = $1) ORDER BY a.due_on DESC, a.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(course_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM training_assignments WHERE ($1 IS NULL OR course_id = $1)",
-            )
-            .bind(course_id)
-            .fetch_one(pool)
-            .await?;
-            (items, total)
-        });
-        Ok(Page { items, total })
+            ),
+            "SELECT COUNT(*) FROM training_assignments WHERE ($1 IS NULL OR course_id = $1)",
+            course_id,
+            page,
+        )
+        .await
     }
 
     /// Records that a person completed a course on a date; the person's open
@@ -601,24 +593,16 @@ impl Store {
         user_id: Option<i64>,
         page: PageRequest,
     ) -> Result<Page<Completion>, StoreError> {
-        let (items, total) = db_run!(&self.db, |pool| {
-            let items: Vec<Completion> = sqlx::query_as(select_completions!(
+        crate::paging::page_of(
+            &self.db,
+            select_completions!(
                 "WHERE ($1 IS NULL OR k.user_id = $1) ORDER BY k.completed_on DESC, k.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(user_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM training_completions WHERE ($1 IS NULL OR user_id = $1)",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await?;
-            (items, total)
-        });
-        Ok(Page { items, total })
+            ),
+            "SELECT COUNT(*) FROM training_completions WHERE ($1 IS NULL OR user_id = $1)",
+            user_id,
+            page,
+        )
+        .await
     }
 
     /// One person's request of one assignment.

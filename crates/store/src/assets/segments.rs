@@ -403,29 +403,19 @@ impl Store {
         segment_id: Option<i64>,
         page: crate::PageRequest,
     ) -> Result<crate::Page<SystemLine>, StoreError> {
-        let (items, total) = db_run!(&self.db, |pool| {
-            let items: Vec<SystemLine> = sqlx::query_as(
-                "SELECT s.id, s.code, s.name, u.code AS owner_unit_code, u.name AS owner_unit_name, \
-                 g.name AS segment_name, g.role AS segment_role, s.description \
-                 FROM information_systems s \
-                 LEFT JOIN units u ON u.id = s.owner_unit_id \
-                 LEFT JOIN segments g ON g.id = s.segment_id \
-                 WHERE ($1 IS NULL OR s.segment_id = $1) \
-                 ORDER BY s.code LIMIT $2 OFFSET $3",
-            )
-            .bind(segment_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM information_systems WHERE ($1 IS NULL OR segment_id = $1)",
-            )
-            .bind(segment_id)
-            .fetch_one(pool)
-            .await?;
-            (items, total)
-        });
-        Ok(crate::Page { items, total })
+        crate::paging::page_of(
+            &self.db,
+            "SELECT s.id, s.code, s.name, u.code AS owner_unit_code, u.name AS owner_unit_name, \
+             g.name AS segment_name, g.role AS segment_role, s.description \
+             FROM information_systems s \
+             LEFT JOIN units u ON u.id = s.owner_unit_id \
+             LEFT JOIN segments g ON g.id = s.segment_id \
+             WHERE ($1 IS NULL OR s.segment_id = $1) \
+             ORDER BY s.code LIMIT $2 OFFSET $3",
+            "SELECT COUNT(*) FROM information_systems WHERE ($1 IS NULL OR segment_id = $1)",
+            segment_id,
+            page,
+        )
+        .await
     }
 }
