@@ -171,7 +171,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                     for l in &accepts {
                         if let Some(p) = clip(&l.region, sa, sb) {
                             let t = *trace_of[l.owner].get_or_insert_with(|| {
-                                traces.push(flat[l.owner].trace.clone());
+                                traces.push(flat[l.owner].trace.to_vec());
                                 traces.len() - 1
                             });
                             fam_pieces[pi].push((f, p, t));
