@@ -380,10 +380,8 @@ mod typed {
         pub key: Cow<'a, str>,
     }
 
-    /// A rule; `E` is how an expression is read.
     #[derive(Deserialize)]
-    #[serde(bound(deserialize = "E: Deserialize<'de>"))]
-    pub struct Rule<'a, E> {
+    pub struct Rule<'a> {
         #[serde(borrow, default)]
         pub family: Cow<'a, str>,
         #[serde(borrow, default)]
@@ -394,21 +392,8 @@ mod typed {
         pub handle: Option<u64>,
         #[serde(default)]
         pub comment: Option<String>,
-        #[serde(default = "Vec::new")]
-        pub expr: Vec<E>,
-    }
-
-    impl<'a, E> Rule<'a, E> {
-        pub fn map_expr<F>(self, f: impl FnMut(E) -> F) -> Rule<'a, F> {
-            Rule {
-                family: self.family,
-                table: self.table,
-                chain: self.chain,
-                handle: self.handle,
-                comment: self.comment,
-                expr: self.expr.into_iter().map(f).collect(),
-            }
-        }
+        #[serde(borrow, default)]
+        pub expr: Vec<&'a serde_json::value::RawValue>,
     }
 
     /// One item of the document; `R` is how a rule is read.
@@ -433,19 +418,10 @@ mod typed {
     }
 }
 
-/// An expression of a rule: read with the document when it has the common
-/// form, else kept as text.
-enum ExprSrc<'a> {
-    Read(typed::Expr<'a>),
-    Raw(&'a serde_json::value::RawValue),
-}
-
-type RawExprs<'a> = typed::Rule<'a, &'a serde_json::value::RawValue>;
-
 /// A rule of the document: read with the document, or kept as text to be
 /// read (and reported) on its own.
 enum RuleSrc<'a> {
-    Read(typed::Rule<'a, ExprSrc<'a>>),
+    Read(typed::Rule<'a>),
     Raw(&'a serde_json::value::RawValue),
 }
 
@@ -468,12 +444,8 @@ fn items(text: &str) -> Result<Vec<typed::Item<'_, RuleSrc<'_>>>, serde_json::Er
             })
             .collect()
     }
-    // Expressions too when every one has the common form.
-    if let Ok(doc) = serde_json::from_str::<typed::Doc<typed::Rule<typed::Expr>>>(text) {
-        return Ok(conv(doc, |r| RuleSrc::Read(r.map_expr(ExprSrc::Read))));
-    }
-    if let Ok(doc) = serde_json::from_str::<typed::Doc<RawExprs>>(text) {
-        return Ok(conv(doc, |r| RuleSrc::Read(r.map_expr(ExprSrc::Raw))));
+    if let Ok(doc) = serde_json::from_str::<typed::Doc<typed::Rule>>(text) {
+        return Ok(conv(doc, RuleSrc::Read));
     }
     let doc: typed::Doc<&serde_json::value::RawValue> = serde_json::from_str(text)?;
     Ok(conv(doc, RuleSrc::Raw))
@@ -499,16 +471,6 @@ impl Rule<'_> {
             let v: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
             return self.expr(&v, sets, prefix);
         };
-        self.expr_typed(e, sets, prefix)
-    }
-
-    /// One expression of the common form.
-    fn expr_typed(
-        &mut self,
-        e: typed::Expr,
-        sets: &HashMap<String, Vec<Value>>,
-        prefix: &str,
-    ) -> Result<(), String> {
         if let Some(m) = e.m {
             let left = match (&m.left.payload, &m.left.meta, &m.left.ct) {
                 (Some(p), None, None) => Left::Payload(&p.protocol, &p.field),
@@ -780,11 +742,9 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         let raw = match it.rule {
             None => continue,
             Some(RuleSrc::Read(r)) => Ok(r),
-            Some(RuleSrc::Raw(raw)) => serde_json::from_str::<RawExprs>(raw.get())
-                .map(|r| r.map_expr(ExprSrc::Raw))
-                .map_err(|e| (raw, e)),
+            Some(RuleSrc::Raw(raw)) => serde_json::from_str(raw.get()).map_err(|e| (raw, e)),
         };
-        let r: typed::Rule<ExprSrc> = match raw {
+        let r: typed::Rule = match raw {
             Ok(r) => r,
             Err((raw, e)) => {
                 cfg.unsupported(
@@ -825,12 +785,8 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             not_new: false,
             ifaces,
         };
-        for e in r.expr {
-            let done = match e {
-                ExprSrc::Read(e) => rule.expr_typed(e, &sets, &prefix),
-                ExprSrc::Raw(e) => rule.expr_raw(e, &sets, &prefix),
-            };
-            if let Err(p) = done {
+        for e in &r.expr {
+            if let Err(p) = rule.expr_raw(e, &sets, &prefix) {
                 rule.problem.get_or_insert(p);
             }
         }
