@@ -1,6 +1,7 @@
 //! Address, protocol and port parsing shared by the parsers and the files.
 
 use crate::space::{Family, IntervalSet};
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// An IP address as a number of its family.
@@ -89,9 +90,14 @@ pub fn parse_net(s: &str) -> Result<(Family, IntervalSet), String> {
 
 /// Formats an address of a family.
 pub fn fmt_ip(f: Family, v: u128) -> String {
+    ip(f, v).to_string()
+}
+
+/// An address of a family, for formatting in place.
+fn ip(f: Family, v: u128) -> std::net::IpAddr {
     match f {
-        Family::Ipv4 => Ipv4Addr::from(u32::try_from(v).unwrap_or(u32::MAX)).to_string(),
-        Family::Ipv6 => Ipv6Addr::from(v).to_string(),
+        Family::Ipv4 => Ipv4Addr::from(u32::try_from(v).unwrap_or(u32::MAX)).into(),
+        Family::Ipv6 => Ipv6Addr::from(v).into(),
     }
 }
 
@@ -143,9 +149,9 @@ pub fn fmt_addrs(f: Family, s: &IntervalSet) -> Vec<String> {
             Some(blocks) => out.extend(
                 blocks
                     .into_iter()
-                    .map(|(a, len)| format!("{}/{len}", fmt_ip(f, a))),
+                    .map(|(a, len)| format!("{}/{len}", ip(f, a))),
             ),
-            None => out.push(format!("{}-{}", fmt_ip(f, lo), fmt_ip(f, hi))),
+            None => out.push(format!("{}-{}", ip(f, lo), ip(f, hi))),
         }
     }
     out
@@ -153,8 +159,15 @@ pub fn fmt_addrs(f: Family, s: &IntervalSet) -> Vec<String> {
 
 /// Protocol numbers by name.
 pub fn proto_number(name: &str) -> Option<u8> {
-    let n = name.to_ascii_lowercase();
-    Some(match n.as_str() {
+    // Names are lower case as a rule: no copy for those.
+    let lower;
+    let n = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = name.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        name
+    };
+    Some(match n {
         "icmp" => 1,
         "igmp" => 2,
         "tcp" => 6,
@@ -223,17 +236,16 @@ pub fn fmt_ports(s: &IntervalSet) -> String {
     if s.is_full(65535) {
         return "any".into();
     }
-    s.intervals()
-        .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut out = String::new();
+    for (i, &(a, b)) in s.intervals().iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = if a == b {
+            write!(out, "{sep}{a}")
+        } else {
+            write!(out, "{sep}{a}-{b}")
+        };
+    }
+    out
 }
 
 pub fn fmt_protos(s: &IntervalSet) -> String {

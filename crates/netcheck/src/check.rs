@@ -5,7 +5,7 @@ use crate::ir::{FlatRule, IrConfig, Wide, flatten};
 use crate::model::{PairPolicy, SegmentModel};
 use crate::report::{
     BlockedFlow, CELL_LIMIT, CellStatus, Device, Finding, MatrixCell, Report, RuleRef, Unsupported,
-    Violation, describe, describe_some,
+    Violation, describe, describe_boxes,
 };
 use crate::segments::SegmentsFile;
 use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
@@ -24,9 +24,10 @@ fn pairs(segs: &SegmentsFile) -> Vec<(usize, usize)> {
 }
 
 /// Packets of family `f` from segment `a` to segment `b` that a device
-/// permits, each with the rules that permit it.
+/// permits, each with the rules that permit it (an index into
+/// [`Analysis::traces`]: a rule's trace is shared by all its pieces).
 pub(crate) struct PairPieces {
-    pub pieces: Vec<(Family, PBox, Vec<usize>)>,
+    pub pieces: Vec<(Family, PBox, usize)>,
 }
 
 impl PairPieces {
@@ -37,6 +38,15 @@ impl PairPieces {
             v4: self.family_set(Family::Ipv4),
             v6: self.family_set(Family::Ipv6),
         }
+    }
+
+    /// The non-empty boxes of family `f`, in order.
+    fn family_boxes(&self, f: Family) -> Vec<&PBox> {
+        self.pieces
+            .iter()
+            .filter(|(g, b, _)| *g == f && !b.is_empty())
+            .map(|(_, b, _)| b)
+            .collect()
     }
 
     fn family_set(&self, f: Family) -> BoxSet {
@@ -52,6 +62,9 @@ impl PairPieces {
 
 pub(crate) struct Analysis {
     pub pairs: Vec<((usize, usize), PairPieces)>,
+    /// The rules that let a piece through (jumps first, the deciding rule
+    /// last, one run per base chain).
+    pub traces: Vec<Vec<usize>>,
     pub decided: BTreeSet<usize>,
     pub terminal: BTreeSet<usize>,
     pub problems: Vec<(usize, String)>,
@@ -80,6 +93,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
     let mut terminal = BTreeSet::new();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
+    let mut traces: Vec<Vec<usize>> = Vec::new();
     for f in Family::ALL {
         if !cfg.families[f.index()] {
             continue;
@@ -116,7 +130,8 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                 policy_rule: id,
             });
         }
-        let mut fam_pieces: Vec<Vec<(PBox, Vec<usize>)>> = prs.iter().map(|_| Vec::new()).collect();
+        let mut fam_pieces: Vec<Vec<(Family, PBox, usize)>> =
+            prs.iter().map(|_| Vec::new()).collect();
         for (k, base) in bases.iter().enumerate() {
             let (flat, probs): (Vec<FlatRule>, _) = flatten(cfg, base, f);
             problems.extend(probs);
@@ -141,45 +156,55 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                     decided.insert(last);
                 }
             }
-            let mut accepts: Vec<(PBox, &Vec<usize>)> = Vec::new();
-            for l in out.leaves {
-                let fr = &flat[l.owner];
-                if fr.accept {
-                    accepts.push((l.region, &fr.trace));
-                }
-            }
-            for (pi, &(a, b)) in prs.iter().enumerate() {
-                let sa = segs.segments[a].addrs(f);
-                let sb = segs.segments[b].addrs(f);
-                if sa.is_empty() || sb.is_empty() {
-                    continue;
-                }
-                if k == 0 {
-                    for (region, trace) in &accepts {
-                        if let Some(p) = clip(region, sa, sb) {
-                            fam_pieces[pi].push((p, (*trace).clone()));
+            // The leaves hold only kept (accepting) owners.
+            let accepts: Vec<&crate::decide::Leaf> =
+                out.leaves.iter().filter(|l| flat[l.owner].accept).collect();
+            if k == 0 {
+                // One shared trace per accepting rule, made when first used.
+                let mut trace_of: Vec<Option<usize>> = vec![None; flat.len()];
+                for (pi, &(a, b)) in prs.iter().enumerate() {
+                    let sa = segs.segments[a].addrs(f);
+                    let sb = segs.segments[b].addrs(f);
+                    if sa.is_empty() || sb.is_empty() {
+                        continue;
+                    }
+                    for l in &accepts {
+                        if let Some(p) = clip(&l.region, sa, sb) {
+                            let t = *trace_of[l.owner].get_or_insert_with(|| {
+                                traces.push(flat[l.owner].trace.to_vec());
+                                traces.len() - 1
+                            });
+                            fam_pieces[pi].push((f, p, t));
                         }
                     }
-                } else {
-                    let prev = std::mem::take(&mut fam_pieces[pi]);
-                    for (piece, tr) in prev {
-                        for (region, trace) in &accepts {
-                            if let Some(p) = piece.intersect(region) {
-                                let mut t = tr.clone();
-                                t.extend((*trace).iter().copied());
-                                fam_pieces[pi].push((p, t));
+                }
+            } else {
+                for pieces in &mut fam_pieces {
+                    let prev = std::mem::take(pieces);
+                    for (_, piece, tr) in prev {
+                        for l in &accepts {
+                            if let Some(p) = piece.intersect(&l.region) {
+                                let mut t = traces[tr].clone();
+                                t.extend(flat[l.owner].trace.iter().copied());
+                                traces.push(t);
+                                pieces.push((f, p, traces.len() - 1));
                             }
                         }
                     }
                 }
             }
         }
-        for (pi, v) in fam_pieces.into_iter().enumerate() {
-            out[pi].pieces.extend(v.into_iter().map(|(b, t)| (f, b, t)));
+        for (pi, mut v) in fam_pieces.into_iter().enumerate() {
+            if out[pi].pieces.is_empty() {
+                out[pi].pieces = v;
+            } else {
+                out[pi].pieces.append(&mut v);
+            }
         }
     }
     Analysis {
         pairs: prs.into_iter().zip(out).collect(),
+        traces,
         decided,
         terminal,
         problems,
@@ -355,18 +380,19 @@ pub(crate) fn check_all(
         for ((a, b), pp) in &an.pairs {
             let (sa, sb) = (&segs.segments[*a], &segs.segments[*b]);
             let (policy, _) = model.policy(&sa.role, &sb.role);
-            let permitted = pp.set();
+            let mut any_permitted = false;
             let mut cell_permitted = Vec::new();
             let mut cell_more = 0;
             let mut violating = false;
-            let mut groups: BTreeMap<Vec<usize>, [BoxSet; 2]> = BTreeMap::new();
+            let mut groups: BTreeMap<&[usize], [BoxSet; 2]> = BTreeMap::new();
             for f in Family::ALL {
-                let perm = permitted.get(f);
+                let perm = pp.family_boxes(f);
                 if perm.is_empty() {
                     continue;
                 }
+                any_permitted = true;
                 let room = CELL_LIMIT.saturating_sub(cell_permitted.len());
-                let (shown, more) = describe_some(f, perm, room);
+                let (shown, more) = describe_boxes(f, &perm, room);
                 cell_permitted.extend(shown);
                 cell_more += more;
                 let allow = allowed(segs, model, *a, *b, f);
@@ -374,12 +400,16 @@ pub(crate) fn check_all(
                     if *g != f {
                         continue;
                     }
-                    let bad = BoxSet::from_box(piece.clone()).difference(&allow);
-                    if !bad.is_empty() {
-                        violating = true;
-                        let e = groups.entry(trace.clone()).or_default();
-                        // Pieces of one trace are disjoint: no need to cut them.
-                        e[f.index()].extend_disjoint(bad);
+                    let trace: &[usize] = &an.traces[*trace];
+                    // Most pieces lie inside one allowed box: nothing to cut.
+                    if !allow.boxes().iter().any(|x| x.covers(piece)) {
+                        let bad = BoxSet::from_box(piece.clone()).difference(&allow);
+                        if !bad.is_empty() {
+                            violating = true;
+                            let e = groups.entry(trace).or_default();
+                            // Pieces of one trace are disjoint: no need to cut them.
+                            e[f.index()].extend_disjoint(bad);
+                        }
                     }
                     if sa.role == MYNUMBER || sb.role == MYNUMBER {
                         let last = trace.last().copied().unwrap_or(0);
@@ -433,7 +463,7 @@ pub(crate) fn check_all(
                 policy: policy.clone(),
                 status: if violating {
                     CellStatus::Violation
-                } else if permitted.is_empty() {
+                } else if !any_permitted {
                     CellStatus::None
                 } else {
                     CellStatus::Conforming

@@ -57,8 +57,14 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
         .filter(|&i| !entries[i].1.is_empty())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
+    // About one leaf per kept entry, often more: start there rather than
+    // growing (and copying) a vector of large boxes from nothing.
+    let kept = cands
+        .iter()
+        .filter(|&&i| keep.get(entries[i as usize].0).copied().unwrap_or(true))
+        .count();
     let mut out = Out {
-        leaves: Vec::new(),
+        leaves: Vec::with_capacity(kept),
         decided: vec![false; keep.len()],
         keep,
     };
@@ -171,7 +177,7 @@ fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut O
             match r.intersect(b) {
                 None => next.push(r),
                 Some(hit) => {
-                    next.extend(r.difference(b));
+                    r.difference_into(b, &mut next);
                     out.emit(hit, owner);
                 }
             }

@@ -5,6 +5,8 @@
 use crate::report::{RuleRef, Unsupported};
 use crate::segments::SegmentsFile;
 use crate::space::{DPORT, DST, Family, IntervalSet, PBox, PROTO, PacketSet, SRC};
+use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Deepest chain nesting followed before a jump is reported.
@@ -91,29 +93,32 @@ impl IrConfig {
 /// A flattened decision: the trace is the jump rules followed by the rule
 /// that decides.
 #[derive(Clone, Debug)]
-pub(crate) struct FlatRule {
-    pub trace: Vec<usize>,
-    pub set: PacketSet,
+pub(crate) struct FlatRule<'a> {
+    /// Inline: almost every trace is a rule or a jump and a rule.
+    pub trace: SmallVec<[usize; 4]>,
+    /// Borrowed from the rule when the rule's set is what reaches it.
+    pub set: Cow<'a, PacketSet>,
     pub accept: bool,
 }
 
 struct Flattener<'a> {
     cfg: &'a IrConfig,
-    out: Vec<FlatRule>,
+    family: Family,
+    out: Vec<FlatRule<'a>>,
     problems: Vec<(usize, String)>,
     stack: Vec<String>,
     accept_by_default: bool,
 }
 
-impl Flattener<'_> {
+impl<'a> Flattener<'a> {
     /// Packets `m` (matched by `rule_set`) leave the current chain: in a
     /// base chain the policy decides them, elsewhere they go back to the
     /// caller, so the rest of this chain no longer sees them.
     fn leave_chain(
         &mut self,
         top: bool,
-        trace: Vec<usize>,
-        m: PacketSet,
+        trace: SmallVec<[usize; 4]>,
+        m: Cow<'a, PacketSet>,
         rule_set: &PacketSet,
         guard: &mut PacketSet,
     ) {
@@ -128,8 +133,23 @@ impl Flattener<'_> {
         }
     }
 
+    /// True when `set` holds only packets of the family being flattened,
+    /// in non-empty boxes: intersecting it with that family's universe
+    /// changes nothing.
+    fn only_family(&self, set: &PacketSet) -> bool {
+        Family::ALL.into_iter().all(|g| {
+            let b = set.get(g);
+            if g == self.family {
+                b.boxes().iter().all(|x| !x.is_empty())
+            } else {
+                b.is_empty()
+            }
+        })
+    }
+
     fn walk(&mut self, chain: &str, guard: PacketSet, trace: &[usize], top: bool) {
-        let Some(rules) = self.cfg.chains.get(chain) else {
+        let cfg = self.cfg;
+        let Some(rules) = cfg.chains.get(chain) else {
             return;
         };
         let mut g = guard;
@@ -137,19 +157,25 @@ impl Flattener<'_> {
             if g.is_empty() {
                 // Nothing reaches the rest of the chain; the remaining
                 // terminal rules are recorded with empty sets (shadowed).
-                let mut t = trace.to_vec();
+                let mut t = SmallVec::from_slice(trace);
                 t.push(r.id);
                 if matches!(r.action, Action::Accept | Action::Drop) {
                     self.out.push(FlatRule {
                         trace: t,
-                        set: PacketSet::empty(),
+                        set: Cow::Owned(PacketSet::empty()),
                         accept: r.action == Action::Accept,
                     });
                 }
                 continue;
             }
-            let m = r.set.intersect(&g);
-            let mut t = trace.to_vec();
+            // The base chain's guard stays the family's universe: a rule
+            // of that family alone reaches it as it is, without a copy.
+            let m = if top && self.only_family(&r.set) {
+                Cow::Borrowed(&r.set)
+            } else {
+                Cow::Owned(r.set.intersect(&g))
+            };
+            let mut t = SmallVec::from_slice(trace);
             t.push(r.id);
             match &r.action {
                 Action::Unsupported(reason) => self.problems.push((r.id, reason.clone())),
@@ -181,7 +207,7 @@ impl Flattener<'_> {
                         continue;
                     }
                     self.stack.push(target.clone());
-                    self.walk(target, m.clone(), &t, false);
+                    self.walk(target, m.as_ref().clone(), &t, false);
                     self.stack.pop();
                     if matches!(r.action, Action::Goto(_)) {
                         // Falling off a goto'd chain leaves this chain too.
@@ -195,15 +221,16 @@ impl Flattener<'_> {
 
 /// Flattens one base chain for the given family into first-match decisions,
 /// ending with the chain policy. Problems name the rule and what went wrong.
-pub(crate) fn flatten(
-    cfg: &IrConfig,
+pub(crate) fn flatten<'a>(
+    cfg: &'a IrConfig,
     base: &BaseChain,
     family: Family,
-) -> (Vec<FlatRule>, Vec<(usize, String)>) {
+) -> (Vec<FlatRule<'a>>, Vec<(usize, String)>) {
     let mut universe = PacketSet::empty();
     *universe.get_mut(family) = crate::space::BoxSet::universe(family);
     let mut f = Flattener {
         cfg,
+        family,
         out: Vec::new(),
         problems: Vec::new(),
         stack: vec![base.name.clone()],
@@ -211,8 +238,8 @@ pub(crate) fn flatten(
     };
     f.walk(&base.name, universe.clone(), &[], true);
     f.out.push(FlatRule {
-        trace: vec![base.policy_rule],
-        set: universe,
+        trace: smallvec::smallvec![base.policy_rule],
+        set: Cow::Owned(universe),
         accept: base.accept_by_default,
     });
     (f.out, f.problems)

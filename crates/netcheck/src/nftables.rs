@@ -396,23 +396,59 @@ mod typed {
         pub expr: Vec<&'a serde_json::value::RawValue>,
     }
 
+    /// One item of the document; `R` is how a rule is read.
     #[derive(Deserialize)]
-    pub struct Item<'a> {
+    #[serde(bound(deserialize = "R: Deserialize<'de>"))]
+    pub struct Item<'a, R> {
         #[serde(borrow, default)]
         pub table: Option<&'a serde_json::value::RawValue>,
         #[serde(borrow, default)]
         pub chain: Option<&'a serde_json::value::RawValue>,
         #[serde(borrow, default)]
         pub set: Option<&'a serde_json::value::RawValue>,
-        #[serde(borrow, default)]
-        pub rule: Option<&'a serde_json::value::RawValue>,
+        #[serde(default)]
+        pub rule: Option<R>,
     }
 
     #[derive(Deserialize)]
-    pub struct Doc<'a> {
+    #[serde(bound(deserialize = "R: Deserialize<'de>"))]
+    pub struct Doc<'a, R> {
         #[serde(borrow)]
-        pub nftables: Vec<Item<'a>>,
+        pub nftables: Vec<Item<'a, R>>,
     }
+}
+
+/// A rule of the document: read with the document, or kept as text to be
+/// read (and reported) on its own.
+enum RuleSrc<'a> {
+    Read(typed::Rule<'a>),
+    Raw(&'a serde_json::value::RawValue),
+}
+
+/// The document's items. Rules are read in the same pass when every rule
+/// is well formed (one reading of the text instead of two); otherwise each
+/// is read on its own, so that a bad one is reported and the others are
+/// still checked.
+fn items(text: &str) -> Result<Vec<typed::Item<'_, RuleSrc<'_>>>, serde_json::Error> {
+    fn conv<'a, R>(
+        doc: typed::Doc<'a, R>,
+        f: fn(R) -> RuleSrc<'a>,
+    ) -> Vec<typed::Item<'a, RuleSrc<'a>>> {
+        doc.nftables
+            .into_iter()
+            .map(|it| typed::Item {
+                table: it.table,
+                chain: it.chain,
+                set: it.set,
+                rule: it.rule.map(f),
+            })
+            .collect()
+    }
+    if let Ok(doc) = serde_json::from_str::<typed::Doc<typed::Rule>>(text) {
+        return Ok(conv(doc, RuleSrc::Read));
+    }
+    let doc: typed::Doc<&serde_json::value::RawValue> = serde_json::from_str(text)?;
+    Ok(conv(doc, RuleSrc::Raw))
 }
 
 struct Rule<'a> {
@@ -630,13 +666,12 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         line,
         message,
     };
-    let doc: typed::Doc = serde_json::from_str(text).map_err(|e| {
+    let items = items(text).map_err(|e| {
         cerr(
             u32::try_from(e.line()).unwrap_or(0),
             format!("not nft JSON: {e}"),
         )
     })?;
-    let items = &doc.nftables;
     let small = |raw: Option<&serde_json::value::RawValue>| -> Option<Value> {
         raw.and_then(|r| serde_json::from_str(r.get()).ok())
     };
@@ -703,13 +738,15 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             }
         }
     }
-    for (i, it) in items.iter().enumerate() {
-        let Some(raw) = it.rule else {
-            continue;
+    for (i, it) in items.into_iter().enumerate() {
+        let raw = match it.rule {
+            None => continue,
+            Some(RuleSrc::Read(r)) => Ok(r),
+            Some(RuleSrc::Raw(raw)) => serde_json::from_str(raw.get()).map_err(|e| (raw, e)),
         };
-        let r: typed::Rule = match serde_json::from_str(raw.get()) {
+        let r: typed::Rule = match raw {
             Ok(r) => r,
-            Err(e) => {
+            Err((raw, e)) => {
                 cfg.unsupported(
                     &RuleRef {
                         file: file.to_string(),

@@ -2,7 +2,7 @@
 
 use crate::addr::{fmt_addrs, fmt_ports, fmt_protos};
 use crate::model::PairPolicy;
-use crate::space::{BoxSet, DPORT, DST, Family, PROTO, SPORT, SRC};
+use crate::space::{BoxSet, DPORT, DST, Family, PBox, PROTO, SPORT, SRC};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -64,16 +64,38 @@ pub fn describe(f: Family, set: &BoxSet) -> Vec<PacketRange> {
 /// Describes at most `limit` ranges of a set; also says how many more there
 /// are.
 pub fn describe_some(f: Family, set: &BoxSet, limit: usize) -> (Vec<PacketRange>, usize) {
-    let mut s = set.clone();
     // Merging costs a sort per dimension and pass; past a few times the
     // limit the list is cut anyway, so large sets are shown as they are.
-    if s.boxes().len() <= limit.saturating_mul(4) {
+    if set.boxes().len() <= limit.saturating_mul(4) {
+        let mut s = set.clone();
         s.coalesce();
+        return first(f, s.boxes().iter(), limit);
     }
-    let more = s.boxes().len().saturating_sub(limit);
-    let shown = s
-        .boxes()
-        .iter()
+    first(f, set.boxes().iter(), limit)
+}
+
+/// [`describe_some`] of the set made of pairwise disjoint, non-empty boxes,
+/// without copying them when the list is only cut.
+pub(crate) fn describe_boxes(
+    f: Family,
+    boxes: &[&PBox],
+    limit: usize,
+) -> (Vec<PacketRange>, usize) {
+    if boxes.len() <= limit.saturating_mul(4) {
+        let set = BoxSet::from_disjoint(boxes.iter().map(|b| (*b).clone()).collect());
+        return describe_some(f, &set, limit);
+    }
+    first(f, boxes.iter().copied(), limit)
+}
+
+/// The first `limit` boxes in words, and how many are left out.
+fn first<'a>(
+    f: Family,
+    boxes: impl ExactSizeIterator<Item = &'a PBox>,
+    limit: usize,
+) -> (Vec<PacketRange>, usize) {
+    let more = boxes.len().saturating_sub(limit);
+    let shown = boxes
         .take(limit)
         .map(|b| PacketRange {
             family: f,

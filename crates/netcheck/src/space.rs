@@ -127,7 +127,9 @@ impl IntervalSet {
     /// Builds a set from any intervals (overlapping, unordered, reversed
     /// pairs are dropped).
     pub fn from_intervals<I: IntoIterator<Item = (u128, u128)>>(it: I) -> Self {
-        let mut v: Vec<(u128, u128)> = it.into_iter().filter(|(a, b)| a <= b).collect();
+        // Most calls pass one interval or a few: no heap for those.
+        let mut v: smallvec::SmallVec<[(u128, u128); 8]> =
+            it.into_iter().filter(|(a, b)| a <= b).collect();
         if v.len() == 1 {
             return IntervalSet {
                 ivs: Ivs::One(v[0]),
@@ -400,10 +402,17 @@ impl PBox {
 
     /// `self \ other` as pairwise disjoint boxes (at most one per dimension).
     pub fn difference(&self, other: &PBox) -> Vec<PBox> {
-        if !self.intersects(other) {
-            return vec![self.clone()];
-        }
         let mut out = Vec::new();
+        self.difference_into(other, &mut out);
+        out
+    }
+
+    /// [`PBox::difference`], added to `out`.
+    pub fn difference_into(&self, other: &PBox, out: &mut impl Extend<PBox>) {
+        if !self.intersects(other) {
+            out.extend([self.clone()]);
+            return;
+        }
         let mut prefix = self.clone();
         for d in 0..DIMS {
             if other.dims[d].covers(&self.dims[d]) {
@@ -413,11 +422,10 @@ impl PBox {
             if !rest.is_empty() {
                 let mut piece = prefix.clone();
                 piece.dims[d] = rest;
-                out.push(piece);
+                out.extend([piece]);
             }
             prefix.dims[d] = self.dims[d].intersect(&other.dims[d]);
         }
-        out
     }
 
     pub fn contains(&self, point: &[u128; DIMS]) -> bool {
@@ -511,7 +519,7 @@ impl BoxSet {
             let mut next = Vec::with_capacity(pieces.len());
             for p in pieces {
                 if p.intersects(existing) {
-                    next.extend(p.difference(existing));
+                    p.difference_into(existing, &mut next);
                 } else {
                     next.push(p);
                 }
@@ -573,7 +581,7 @@ impl BoxSet {
             let mut next = Vec::with_capacity(cur.len());
             for b in cur {
                 if b.intersects(o) {
-                    next.extend(b.difference(o));
+                    b.difference_into(o, &mut next);
                 } else {
                     next.push(b);
                 }

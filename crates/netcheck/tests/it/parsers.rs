@@ -111,6 +111,43 @@ fn nftables_named_sets_inet_and_two_base_chains() {
 }
 
 #[test]
+fn nftables_malformed_rule_is_reported_and_the_others_still_count() {
+    let segs = segments(SEGS);
+    let good = r#"{"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 6, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 22}}, {"accept": null}]}}"#;
+    let head = r#"{"nftables": [
+ {"table": {"family": "inet", "name": "a", "handle": 1}},
+ {"chain": {"family": "inet", "table": "a", "name": "fwd", "handle": 4, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},"#;
+    // The handle is not a number: that rule alone cannot be read.
+    let bad = r#"{"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": "x", "expr": [{"accept": null}]}}"#;
+    let well = format!("{head}\n {good}\n]}}");
+    let ill = format!("{head}\n {bad},\n {good}\n]}}");
+    let r = report(&segs, &[text_input("well.json", &well)]);
+    assert!(r.unsupported.is_empty(), "{:?}", r.unsupported);
+    let s = report(&segs, &[text_input("ill.json", &ill)]);
+    assert_eq!(
+        s.unsupported.iter().map(|u| u.line).collect::<Vec<_>>(),
+        vec![4],
+        "{:?}",
+        s.unsupported
+    );
+    assert!(s.unsupported[0].reason.contains("rule not understood"));
+    // The well-formed rule is read the same way on both paths.
+    let cells = |r: &mamori_netcheck::Report| -> Vec<(String, String, Vec<String>)> {
+        r.matrix
+            .iter()
+            .map(|c| {
+                let p = c.permitted.iter().map(|p| p.render()).collect();
+                (c.from.clone(), c.to.clone(), p)
+            })
+            .collect()
+    };
+    assert_eq!(cells(&r), cells(&s));
+    assert!(cells(&r).iter().any(|(_, _, p)| !p.is_empty()));
+    assert_eq!(r.violations.len(), s.violations.len());
+    assert!(!r.violations.is_empty());
+}
+
+#[test]
 fn fortios_groups_zones_negation_and_status() {
     let segs = parse_segments(
         r#"model = "alpha"
