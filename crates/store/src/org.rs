@@ -334,13 +334,13 @@ impl Store {
 
     /// One role assignment.
     pub async fn role_assignment(&self, id: i64) -> Result<RoleAssignment, StoreError> {
-        let found: Option<RoleAssignment> = db_run!(&self.db, |pool| {
-            sqlx::query_as(select_assignments!("WHERE a.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        found.ok_or_else(|| StoreError::not_found("role assignment", id))
+        crate::paging::one_of(
+            &self.db,
+            select_assignments!("WHERE a.id = $1"),
+            "role assignment",
+            id,
+        )
+        .await
     }
 
     /// Ends a role assignment on a date (inclusive).
@@ -514,13 +514,13 @@ impl Store {
 
     /// One campaign with its counts.
     pub async fn ack_campaign(&self, id: i64) -> Result<AckCampaign, StoreError> {
-        let found: Option<AckCampaign> = db_run!(&self.db, |pool| {
-            sqlx::query_as(select_campaigns!("WHERE c.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        found.ok_or_else(|| StoreError::not_found("acknowledgement campaign", id))
+        crate::paging::one_of(
+            &self.db,
+            select_campaigns!("WHERE c.id = $1"),
+            "acknowledgement campaign",
+            id,
+        )
+        .await
     }
 
     /// Campaigns, newest first.

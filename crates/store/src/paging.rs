@@ -1,5 +1,5 @@
-//! One page of a list that may be narrowed to one parent (a user, a course, a
-//! segment …): the shape several lists share.
+//! Shapes several reads share: one row by its id, and one page of a list that
+//! may be narrowed to one parent (a user, a course, a segment …).
 
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -32,4 +32,21 @@ where
         (items, total)
     });
     Ok(Page { items, total })
+}
+
+/// Runs `select` (the id as `$1`) for one row; `NotFound` naming `entity` and
+/// the id when there is none.
+pub(crate) async fn one_of<T>(
+    db: &Db,
+    select: &'static str,
+    entity: &'static str,
+    id: i64,
+) -> Result<T, StoreError>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
+{
+    let found: Option<T> = db_run!(db, |pool| {
+        sqlx::query_as(select).bind(id).fetch_optional(pool).await?
+    });
+    found.ok_or_else(|| StoreError::not_found(entity, id))
 }

@@ -339,13 +339,7 @@ impl Store {
 
     /// One course.
     pub async fn course(&self, id: i64) -> Result<Course, StoreError> {
-        let found: Option<Course> = db_run!(&self.db, |pool| {
-            sqlx::query_as(select_courses!("WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        found.ok_or_else(|| StoreError::not_found("course", id))
+        crate::paging::one_of(&self.db, select_courses!("WHERE id = $1"), "course", id).await
     }
 
     /// Courses by code.
@@ -472,13 +466,13 @@ impl Store {
 
     /// One assignment with its counts.
     pub async fn training_assignment(&self, id: i64) -> Result<TrainingAssignment, StoreError> {
-        let found: Option<TrainingAssignment> = db_run!(&self.db, |pool| {
-            sqlx::query_as(select_assignments!("WHERE a.id = $1"))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        found.ok_or_else(|| StoreError::not_found("training assignment", id))
+        crate::paging::one_of(
+            &self.db,
+            select_assignments!("WHERE a.id = $1"),
+            "training assignment",
+            id,
+        )
+        .await
     }
 
     /// Assignments (of one course, or all), latest due date first.

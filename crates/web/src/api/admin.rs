@@ -10,7 +10,7 @@ use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,14 +28,7 @@ pub async fn units(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Unit>>> {
     allow(&state, &user, Action::ReadUnits)?;
-    Ok(Json(
-        state
-            .store
-            .list_units(p.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_units(p.request()).await)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -127,14 +120,12 @@ pub async fn users(
         page: q.page,
         per_page: q.per_page,
     };
-    Ok(Json(
+    collection(
         state
             .store
             .list_users_in(q.q.as_deref(), scope.as_deref(), paging.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+            .await,
+    )
 }
 
 /// One user.

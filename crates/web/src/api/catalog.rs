@@ -9,7 +9,7 @@ use mamori_store::catalogs::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 
@@ -82,14 +82,7 @@ pub async fn threats(
     let filter = ThreatFilter {
         category: q.category.filter(|c| !c.is_empty()),
     };
-    Ok(Json(
-        state
-            .store
-            .list_threats(&filter, paging.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_threats(&filter, paging.request()).await)
 }
 
 /// One threat.
@@ -145,14 +138,7 @@ pub async fn controls(
         chapter: q.chapter,
         threat: q.threat,
     };
-    Ok(Json(
-        state
-            .store
-            .list_controls(&filter, paging.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_controls(&filter, paging.request()).await)
 }
 
 /// The classification schemes, each with its levels, handling rules and checks.

@@ -192,6 +192,14 @@ impl<T> From<mamori_store::Page<T>> for Collection<T> {
     }
 }
 
+/// A page from the store as a collection, or the store's error in the API's
+/// error format.
+pub(crate) fn collection<T>(
+    found: Result<mamori_store::Page<T>, mamori_store::StoreError>,
+) -> ApiResult<Json<Collection<T>>> {
+    Ok(Json(found.map_err(json_err)?.into()))
+}
+
 /// `page` (from 1) and `per_page` (1–500, default 50).
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct Paging {

@@ -8,7 +8,7 @@ use mamori_netcheck::ConfigInput;
 use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, collection, json_err};
 use crate::auth::ApiUser;
 use crate::netcheck_view::{CheckInput, city_segments_file, remember_segments, run_check};
 use crate::state::AppState;
@@ -128,14 +128,7 @@ pub async fn list(
     user.require_app(&state, Action::RunNetcheck)
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .list_netchecks(q.device.as_deref(), page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_netchecks(q.device.as_deref(), page).await)
 }
 
 /// One check with its report.

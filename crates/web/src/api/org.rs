@@ -14,7 +14,7 @@ use mamori_store::units::parse_path;
 use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -74,14 +74,7 @@ pub async fn role_assignments(
         allow(&state, &user, Action::ManageRoles, &Resource::App)?;
     }
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .list_role_assignments(q.user_id, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_role_assignments(q.user_id, page).await)
 }
 
 /// Assigns a guideline role.
@@ -185,14 +178,7 @@ pub async fn policy_revisions(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<PolicyRevision>>> {
     allow(&state, &user, Action::ReadPolicy, &Resource::App)?;
-    Ok(Json(
-        state
-            .store
-            .list_policy_revisions(p.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_policy_revisions(p.request()).await)
 }
 
 /// Acknowledgement campaigns, newest first, with their counts.
@@ -204,14 +190,7 @@ pub async fn campaigns(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<AckCampaign>>> {
     allow(&state, &user, Action::ReadAckStatus, &Resource::App)?;
-    Ok(Json(
-        state
-            .store
-            .list_ack_campaigns(p.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_ack_campaigns(p.request()).await)
 }
 
 /// Opens a campaign: every active member of staff is asked to confirm the revision.
@@ -276,14 +255,7 @@ pub async fn campaign_units(
         .await
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .ack_rates(id, q.within, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.ack_rates(id, q.within, page).await)
 }
 
 /// Who has not confirmed yet.
@@ -299,14 +271,7 @@ pub async fn campaign_pending(
         .await
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .ack_pending(id, q.within, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.ack_pending(id, q.within, page).await)
 }
 
 /// The signed-in user's own acknowledgement requests, unconfirmed first.
@@ -318,14 +283,7 @@ pub async fn my_requests(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<AckRequest>>> {
     allow(&state, &user, Action::Acknowledge, &Resource::App)?;
-    Ok(Json(
-        state
-            .store
-            .my_ack_requests(user.user.id, p.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.my_ack_requests(user.user.id, p.request()).await)
 }
 
 /// The signed-in user confirms that they have read the campaign's revision.

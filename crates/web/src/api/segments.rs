@@ -7,7 +7,7 @@ use mamori_authz::{Action, Resource};
 use mamori_store::assets::{SegmentSync, SegmentUsage, SystemLine};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, collection, json_err};
 use crate::auth::ApiUser;
 use crate::netcheck_view::{city_segments_file, remember_segments};
 use crate::state::AppState;
@@ -53,14 +53,7 @@ pub async fn systems(
     user.require_app(&state, Action::ReadCatalog)
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .list_information_systems(q.segment, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_information_systems(q.segment, page).await)
 }
 
 /// The city's segments file (TOML), as the network checker reads it.

@@ -18,7 +18,7 @@ use mamori_store::training::{
 use mamori_store::units::parse_path;
 use serde::Deserialize;
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -90,14 +90,7 @@ pub async fn courses(
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Course>>> {
     allow(&state, &user, Action::View)?;
-    Ok(Json(
-        state
-            .store
-            .list_courses(p.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_courses(p.request()).await)
 }
 
 /// Creates a course (the security office).
@@ -137,14 +130,12 @@ pub async fn assignments(
 ) -> ApiResult<Json<Collection<TrainingAssignment>>> {
     allow(&state, &user, Action::ReadTrainingStatus)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
+    collection(
         state
             .store
             .list_training_assignments(q.course_id, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+            .await,
+    )
 }
 
 /// Assigns a course to everyone, a guideline role, a unit (and below) or an
@@ -196,14 +187,7 @@ pub async fn units(
         .await
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .training_rates(q.scope(), page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.training_rates(q.scope(), page).await)
 }
 
 /// Who is overdue (due date passed, not completed), by unit.
@@ -218,14 +202,7 @@ pub async fn overdue(
         .await
         .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .training_overdue(q.scope(), page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.training_overdue(q.scope(), page).await)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -257,14 +234,7 @@ pub async fn completions(
         None => return Err(json_err(AppError::forbidden())),
     }
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
-        state
-            .store
-            .list_completions(q.user_id, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    collection(state.store.list_completions(q.user_id, page).await)
 }
 
 /// Records a completion: for anyone by the security office, for a unit's staff
@@ -353,14 +323,12 @@ pub async fn mine(
 ) -> ApiResult<Json<Collection<TrainingRequest>>> {
     allow(&state, &user, Action::View)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    Ok(Json(
+    collection(
         state
             .store
             .my_training_requests(user.user.id, q.open, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+            .await,
+    )
 }
 
 /// An .xlsx download.
