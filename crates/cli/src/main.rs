@@ -62,6 +62,10 @@ enum Command {
     Netcheck(netcheck::NetcheckArgs),
 }
 
+/// mimalloc: see the dependency's note in Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -235,3 +235,7 @@ fn main() {
         time(&label, &input, runs);
     }
 }
+
+/// The allocator of the mamori binary, so that the figures are its figures.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -10,7 +10,7 @@ use crate::report::{
 use crate::segments::SegmentsFile;
 use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
 use crate::{ConfigInput, NetcheckError};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The role whose segments get the "any" finding.
 const MYNUMBER: &str = "mynumber";
@@ -49,6 +49,28 @@ impl PairPieces {
             .collect()
     }
 
+    /// The packets of `want` that no piece of family `f` holds.
+    fn missing(&self, f: Family, want: PBox) -> BoxSet {
+        let hits: Vec<PBox> = self
+            .pieces
+            .iter()
+            .filter(|(g, _, _)| *g == f)
+            .filter_map(|(_, b, _)| b.intersect(&want))
+            .collect();
+        // The pieces are disjoint: when their parts add up to the whole
+        // (and the count is exact), nothing is missing.
+        let whole = want.volume();
+        if whole < u128::MAX
+            && hits
+                .iter()
+                .try_fold(0u128, |acc, b| acc.checked_add(b.volume()))
+                == Some(whole)
+        {
+            return BoxSet::empty();
+        }
+        BoxSet::from_box(want).difference(&BoxSet::from_disjoint(hits))
+    }
+
     fn family_set(&self, f: Family) -> BoxSet {
         BoxSet::from_disjoint(
             self.pieces
@@ -65,8 +87,10 @@ pub(crate) struct Analysis {
     /// The rules that let a piece through (jumps first, the deciding rule
     /// last, one run per base chain).
     pub traces: Vec<Vec<usize>>,
-    pub decided: BTreeSet<usize>,
-    pub terminal: BTreeSet<usize>,
+    /// By rule id: the rule decided some packet.
+    pub decided: Vec<bool>,
+    /// By rule id: the rule ends a decision (accept, drop, policy).
+    pub terminal: Vec<bool>,
     pub problems: Vec<(usize, String)>,
     pub notes: Vec<String>,
 }
@@ -89,8 +113,8 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
         .iter()
         .map(|_| PairPieces { pieces: Vec::new() })
         .collect();
-    let mut decided = BTreeSet::new();
-    let mut terminal = BTreeSet::new();
+    let mut decided: Vec<bool> = Vec::new();
+    let mut terminal: Vec<bool> = Vec::new();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let mut traces: Vec<Vec<usize>> = Vec::new();
@@ -111,9 +135,9 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
             ));
             let id = cfg.add_rule(
                 RuleRef {
-                    file: file.to_string(),
+                    file: file.into(),
                     line: 0,
-                    text: format!("(no forward chain for {f:?})"),
+                    text: format!("(no forward chain for {f:?})").into(),
                 },
                 Wide {
                     src_any: true,
@@ -142,7 +166,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                 .collect();
             for fr in &flat {
                 if let Some(&last) = fr.trace.last() {
-                    terminal.insert(last);
+                    set_flag(&mut terminal, last);
                 }
             }
             // Only accepted packets are needed as regions; for the other
@@ -153,30 +177,47 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                 if out.decided[i]
                     && let Some(&last) = fr.trace.last()
                 {
-                    decided.insert(last);
+                    set_flag(&mut decided, last);
                 }
             }
             // The leaves hold only kept (accepting) owners.
             let accepts: Vec<&crate::decide::Leaf> =
                 out.leaves.iter().filter(|l| flat[l.owner].accept).collect();
             if k == 0 {
-                // One shared trace per accepting rule, made when first used.
-                let mut trace_of: Vec<Option<usize>> = vec![None; flat.len()];
-                for (pi, &(a, b)) in prs.iter().enumerate() {
-                    let sa = segs.segments[a].addrs(f);
-                    let sb = segs.segments[b].addrs(f);
-                    if sa.is_empty() || sb.is_empty() {
-                        continue;
+                // One shared trace per accepting rule.
+                let mut trace_of: Vec<usize> = vec![usize::MAX; flat.len()];
+                for l in &accepts {
+                    if trace_of[l.owner] == usize::MAX {
+                        traces.push(flat[l.owner].trace.to_vec());
+                        trace_of[l.owner] = traces.len() - 1;
                     }
-                    for l in &accepts {
-                        if let Some(p) = clip(&l.region, sa, sb) {
-                            let t = *trace_of[l.owner].get_or_insert_with(|| {
-                                traces.push(flat[l.owner].trace.to_vec());
-                                traces.len() - 1
-                            });
-                            fam_pieces[pi].push((f, p, t));
-                        }
-                    }
+                }
+                // Each pair of segments takes its part of every accepted
+                // region; the pairs are cut on all cores.
+                let cut = crate::par::chunks(
+                    &prs,
+                    2,
+                    |_| 1,
+                    |part| {
+                        part.iter()
+                            .map(|&(a, b)| {
+                                let sa = segs.segments[a].addrs(f);
+                                let sb = segs.segments[b].addrs(f);
+                                if sa.is_empty() || sb.is_empty() {
+                                    return Vec::new();
+                                }
+                                accepts
+                                    .iter()
+                                    .filter_map(|l| {
+                                        clip(&l.region, sa, sb).map(|p| (f, p, trace_of[l.owner]))
+                                    })
+                                    .collect::<Vec<_>>()
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                );
+                for (pi, pieces) in cut.into_iter().flatten().enumerate() {
+                    fam_pieces[pi] = pieces;
                 }
             } else {
                 for pieces in &mut fam_pieces {
@@ -210,6 +251,13 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
         problems,
         notes,
     }
+}
+
+fn set_flag(flags: &mut Vec<bool>, id: usize) {
+    if flags.len() <= id {
+        flags.resize(id + 1, false);
+    }
+    flags[id] = true;
 }
 
 /// Packets the model allows from segment `a` to segment `b`.
@@ -358,9 +406,9 @@ pub(crate) fn check_all(
             unsup.insert(
                 (r.line, reason.clone()),
                 Unsupported {
-                    file: r.file.clone(),
+                    file: r.file.to_string(),
                     line: r.line,
-                    text: r.text.clone(),
+                    text: r.text.to_string(),
                     reason: reason.clone(),
                 },
             );
@@ -368,144 +416,188 @@ pub(crate) fn check_all(
         report.unsupported.extend(unsup.into_values());
         let mut shadowed: Vec<RuleRef> = an
             .terminal
-            .difference(&an.decided)
-            .filter(|&&id| !cfg.rules[id].is_policy)
-            .map(|&id| cfg.rules[id].rref.clone())
+            .iter()
+            .enumerate()
+            .filter(|&(id, &t)| {
+                t && !an.decided.get(id).copied().unwrap_or(false) && !cfg.rules[id].is_policy
+            })
+            .map(|(id, _)| cfg.rules[id].rref.clone())
             .collect();
         shadowed.sort();
         shadowed.dedup();
         report.shadowed.extend(shadowed);
 
+        // The pairs are judged on all cores, their results joined in order.
+        let judged = crate::par::chunks(
+            &an.pairs,
+            2,
+            |(_, pp)| pp.pieces.len() + 1,
+            |part| {
+                part.iter()
+                    .map(|((a, b), pp)| judge_pair(segs, model, &cfg, &an, &file, (*a, *b), pp))
+                    .collect::<Vec<_>>()
+            },
+        );
         let mut findings: BTreeMap<usize, Finding> = BTreeMap::new();
-        for ((a, b), pp) in &an.pairs {
-            let (sa, sb) = (&segs.segments[*a], &segs.segments[*b]);
-            let (policy, _) = model.policy(&sa.role, &sb.role);
-            let mut any_permitted = false;
-            let mut cell_permitted = Vec::new();
-            let mut cell_more = 0;
-            let mut violating = false;
-            let mut groups: BTreeMap<&[usize], [BoxSet; 2]> = BTreeMap::new();
-            for f in Family::ALL {
-                let perm = pp.family_boxes(f);
-                if perm.is_empty() {
-                    continue;
-                }
-                any_permitted = true;
-                let room = CELL_LIMIT.saturating_sub(cell_permitted.len());
-                let (shown, more) = describe_boxes(f, &perm, room);
-                cell_permitted.extend(shown);
-                cell_more += more;
-                let allow = allowed(segs, model, *a, *b, f);
-                for (g, piece, trace) in &pp.pieces {
-                    if *g != f {
-                        continue;
-                    }
-                    let trace: &[usize] = &an.traces[*trace];
-                    // Most pieces lie inside one allowed box: nothing to cut.
-                    if !allow.boxes().iter().any(|x| x.covers(piece)) {
-                        let bad = BoxSet::from_box(piece.clone()).difference(&allow);
-                        if !bad.is_empty() {
-                            violating = true;
-                            let e = groups.entry(trace).or_default();
-                            // Pieces of one trace are disjoint: no need to cut them.
-                            e[f.index()].extend_disjoint(bad);
-                        }
-                    }
-                    if sa.role == MYNUMBER || sb.role == MYNUMBER {
-                        let last = trace.last().copied().unwrap_or(0);
-                        let w = wide_of(&cfg, trace);
-                        if !cfg.rules[last].is_policy && (w.src_any || w.dst_any || w.dport_any) {
-                            let mut what = Vec::new();
-                            if w.src_any {
-                                what.push("any source address");
-                            }
-                            if w.dst_any {
-                                what.push("any destination address");
-                            }
-                            if w.dport_any {
-                                what.push("any destination port");
-                            }
-                            findings.entry(last).or_insert_with(|| Finding {
-                                kind: "mynumber-any".into(),
-                                message: format!(
-                                    "accepts traffic {} a My Number segment with {}",
-                                    if sa.role == MYNUMBER { "from" } else { "to" },
-                                    what.join(", ")
-                                ),
-                                rule: cfg.rules[last].rref.clone(),
-                            });
-                        }
-                    }
-                }
-            }
-            for (trace, sets) in groups {
-                let mut packets = Vec::new();
-                for f in Family::ALL {
-                    packets.extend(describe(f, &sets[f.index()]));
-                }
-                report.violations.push(Violation {
-                    file: file.clone(),
-                    from: sa.name.clone(),
-                    to: sb.name.clone(),
-                    from_role: sa.role.clone(),
-                    to_role: sb.role.clone(),
-                    policy: policy.clone(),
-                    packets,
-                    rules: trace.iter().map(|&id| cfg.rules[id].rref.clone()).collect(),
-                });
-            }
-            report.matrix.push(MatrixCell {
-                file: file.clone(),
-                from: sa.name.clone(),
-                to: sb.name.clone(),
-                from_role: sa.role.clone(),
-                to_role: sb.role.clone(),
-                policy: policy.clone(),
-                status: if violating {
-                    CellStatus::Violation
-                } else if !any_permitted {
-                    CellStatus::None
-                } else {
-                    CellStatus::Conforming
-                },
-                permitted: cell_permitted,
-                permitted_more: cell_more,
-            });
-            // Listed flows that this device does not let through.
-            if policy.allows_flows() {
-                for fl in &segs.flows {
-                    if !(fl.from_idx.contains(a) && fl.to_idx.contains(b)) {
-                        continue;
-                    }
-                    let mut blocked = Vec::new();
-                    for f in Family::ALL {
-                        if !cfg.families[f.index()] {
-                            continue;
-                        }
-                        let Some(fb) = &fl.boxes[f.index()] else {
-                            continue;
-                        };
-                        let mut within = fb.clone();
-                        within.dims[SRC] = within.dims[SRC].intersect(sa.addrs(f));
-                        within.dims[DST] = within.dims[DST].intersect(sb.addrs(f));
-                        let miss = BoxSet::from_box(within).difference(&pp.family_set(f));
-                        blocked.extend(describe(f, &miss));
-                    }
-                    if !blocked.is_empty() {
-                        report.blocked_flows.push(BlockedFlow {
-                            file: file.clone(),
-                            flow_line: fl.line,
-                            from: sa.name.clone(),
-                            to: sb.name.clone(),
-                            purpose: fl.purpose.clone(),
-                            blocked,
-                        });
-                    }
-                }
+        for res in judged.into_iter().flatten() {
+            report.violations.extend(res.violations);
+            report.matrix.extend(res.cell);
+            report.blocked_flows.extend(res.blocked);
+            for (k, f) in res.findings {
+                findings.entry(k).or_insert(f);
             }
         }
         report.findings.extend(findings.into_values());
     }
     report.complete = report.unsupported.is_empty();
     Ok(report)
+}
+
+/// What one device does between one ordered pair of segments.
+#[derive(Default)]
+struct PairResult {
+    violations: Vec<Violation>,
+    cell: Option<MatrixCell>,
+    blocked: Vec<BlockedFlow>,
+    findings: BTreeMap<usize, Finding>,
+}
+
+fn judge_pair(
+    segs: &SegmentsFile,
+    model: &SegmentModel,
+    cfg: &IrConfig,
+    an: &Analysis,
+    file: &str,
+    (a, b): (usize, usize),
+    pp: &PairPieces,
+) -> PairResult {
+    let (a, b) = (&a, &b);
+    let file = file.to_string();
+    let mut res = PairResult::default();
+    let (sa, sb) = (&segs.segments[*a], &segs.segments[*b]);
+    let (policy, _) = model.policy(&sa.role, &sb.role);
+    let mut any_permitted = false;
+    let mut cell_permitted = Vec::new();
+    let mut cell_more = 0;
+    let mut violating = false;
+    let mut groups: BTreeMap<&[usize], [BoxSet; 2]> = BTreeMap::new();
+    for f in Family::ALL {
+        let perm = pp.family_boxes(f);
+        if perm.is_empty() {
+            continue;
+        }
+        any_permitted = true;
+        let room = CELL_LIMIT.saturating_sub(cell_permitted.len());
+        let (shown, more) = describe_boxes(f, &perm, room);
+        cell_permitted.extend(shown);
+        cell_more += more;
+        let allow = allowed(segs, model, *a, *b, f);
+        for (g, piece, trace) in &pp.pieces {
+            if *g != f {
+                continue;
+            }
+            let trace: &[usize] = &an.traces[*trace];
+            // Most pieces lie inside one allowed box: nothing to cut.
+            if !allow.boxes().iter().any(|x| x.covers(piece)) {
+                let bad = BoxSet::from_box(piece.clone()).difference(&allow);
+                if !bad.is_empty() {
+                    violating = true;
+                    let e = groups.entry(trace).or_default();
+                    // Pieces of one trace are disjoint: no need to cut them.
+                    e[f.index()].extend_disjoint(bad);
+                }
+            }
+            if sa.role == MYNUMBER || sb.role == MYNUMBER {
+                let last = trace.last().copied().unwrap_or(0);
+                let w = wide_of(cfg, trace);
+                if !cfg.rules[last].is_policy && (w.src_any || w.dst_any || w.dport_any) {
+                    let mut what = Vec::new();
+                    if w.src_any {
+                        what.push("any source address");
+                    }
+                    if w.dst_any {
+                        what.push("any destination address");
+                    }
+                    if w.dport_any {
+                        what.push("any destination port");
+                    }
+                    res.findings.entry(last).or_insert_with(|| Finding {
+                        kind: "mynumber-any".into(),
+                        message: format!(
+                            "accepts traffic {} a My Number segment with {}",
+                            if sa.role == MYNUMBER { "from" } else { "to" },
+                            what.join(", ")
+                        ),
+                        rule: cfg.rules[last].rref.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for (trace, sets) in groups {
+        let mut packets = Vec::new();
+        for f in Family::ALL {
+            packets.extend(describe(f, &sets[f.index()]));
+        }
+        res.violations.push(Violation {
+            file: file.clone(),
+            from: sa.name.clone(),
+            to: sb.name.clone(),
+            from_role: sa.role.clone(),
+            to_role: sb.role.clone(),
+            policy: policy.clone(),
+            packets,
+            rules: trace.iter().map(|&id| cfg.rules[id].rref.clone()).collect(),
+        });
+    }
+    res.cell = Some(MatrixCell {
+        file: file.clone(),
+        from: sa.name.clone(),
+        to: sb.name.clone(),
+        from_role: sa.role.clone(),
+        to_role: sb.role.clone(),
+        policy: policy.clone(),
+        status: if violating {
+            CellStatus::Violation
+        } else if !any_permitted {
+            CellStatus::None
+        } else {
+            CellStatus::Conforming
+        },
+        permitted: cell_permitted,
+        permitted_more: cell_more,
+    });
+    // Listed flows that this device does not let through.
+    if policy.allows_flows() {
+        for fl in &segs.flows {
+            if !(fl.from_idx.contains(a) && fl.to_idx.contains(b)) {
+                continue;
+            }
+            let mut blocked = Vec::new();
+            for f in Family::ALL {
+                if !cfg.families[f.index()] {
+                    continue;
+                }
+                let Some(fb) = &fl.boxes[f.index()] else {
+                    continue;
+                };
+                let mut within = fb.clone();
+                within.dims[SRC] = within.dims[SRC].intersect(sa.addrs(f));
+                within.dims[DST] = within.dims[DST].intersect(sb.addrs(f));
+                let miss = pp.missing(f, within);
+                blocked.extend(describe(f, &miss));
+            }
+            if !blocked.is_empty() {
+                res.blocked.push(BlockedFlow {
+                    file: file.clone(),
+                    flow_line: fl.line,
+                    from: sa.name.clone(),
+                    to: sb.name.clone(),
+                    purpose: fl.purpose.clone(),
+                    blocked,
+                });
+            }
+        }
+    }
+    res
 }

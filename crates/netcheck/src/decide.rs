@@ -9,7 +9,7 @@
 
 use crate::space::{DIMS, Family, IntervalSet, PBox};
 use smallvec::{SmallVec, smallvec};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// A region of packets decided by one entry.
 #[derive(Clone, Debug)]
@@ -57,19 +57,83 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
         .filter(|&i| !entries[i].1.is_empty())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
-    // About one leaf per kept entry, often more: start there rather than
-    // growing (and copying) a vector of large boxes from nothing.
-    let kept = cands
-        .iter()
-        .filter(|&&i| keep.get(entries[i as usize].0).copied().unwrap_or(true))
-        .count();
     let mut out = Out {
-        leaves: Vec::with_capacity(kept),
+        leaves: Vec::new(),
         decided: vec![false; keep.len()],
         keep,
     };
-    go(0, PBox::universe(family), &cands, entries, &mut out);
+    // The first dimension that splits the whole space: its pieces are
+    // independent, so they are decided on all cores and joined in order.
+    let region = PBox::universe(family);
+    let mut d = 0;
+    while d < DIMS
+        && cands.len() >= PARALLEL_FROM
+        && !cands
+            .first()
+            .is_some_and(|&c| covers_from(entries[c as usize].1, &region, d))
+        && cands
+            .iter()
+            .all(|&c| entries[c as usize].1.dims[d].covers(&region.dims[d]))
+    {
+        d += 1;
+    }
+    if d >= DIMS || cands.len() < PARALLEL_FROM || crate::par::threads() < 2 {
+        out.leaves.reserve(kept_count(&cands, entries, keep));
+        go(0, region, &cands, entries, &mut out);
+        return out;
+    }
+    if cands
+        .first()
+        .is_some_and(|&c| covers_from(entries[c as usize].1, &region, d))
+    {
+        out.emit(region, entries[cands[0] as usize].0);
+        return out;
+    }
+    let groups = split(d, &region, &cands, entries);
+    let parts = crate::par::chunks(
+        &groups.list,
+        2,
+        |g| (g.end - g.start) as usize,
+        |chunk| {
+            let keys: Vec<u32> = chunk
+                .iter()
+                .flat_map(|g| groups.key(g).iter().copied())
+                .collect();
+            let mut part = Out {
+                leaves: Vec::with_capacity(kept_count(&keys, entries, keep)),
+                decided: vec![false; keep.len()],
+                keep,
+            };
+            for g in chunk {
+                let mut sub = region.clone();
+                sub.dims[d] =
+                    IntervalSet::from_intervals(g.ivs.iter().copied()).intersect(&region.dims[d]);
+                go(d + 1, sub, groups.key(g), entries, &mut part);
+            }
+            (part.leaves, part.decided)
+        },
+    );
+    out.leaves
+        .reserve(parts.iter().map(|(l, _)| l.len()).sum::<usize>());
+    for (leaves, decided) in parts {
+        out.leaves.extend(leaves);
+        for (o, x) in out.decided.iter_mut().zip(decided) {
+            *o |= x;
+        }
+    }
     out
+}
+
+/// Below this many candidates the decision runs on one thread.
+const PARALLEL_FROM: usize = 4096;
+
+/// About one leaf per kept entry, often more: start there rather than
+/// growing (and copying) a vector of large boxes from nothing.
+fn kept_count(cands: &[u32], entries: &[(usize, &PBox)], keep: &[bool]) -> usize {
+    cands
+        .iter()
+        .filter(|&&i| keep.get(entries[i as usize].0).copied().unwrap_or(true))
+        .count()
 }
 
 fn covers_from(b: &PBox, region: &PBox, d: usize) -> bool {
@@ -101,31 +165,38 @@ fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &m
         go(d + 1, region, cands, entries, out);
         return;
     }
-    let stopper: SmallVec<[bool; 32]> = cands
-        .iter()
-        .map(|&c| covers_from(entries[c as usize].1, &region, d + 1))
-        .collect();
-    let clipped: SmallVec<[IntervalSet; 16]> = cands
-        .iter()
-        .map(|&c| entries[c as usize].1.dims[d].intersect(&region.dims[d]))
-        .collect();
-    let groups = if cands.len() <= SMALL {
-        split_small(cands, &stopper, &clipped)
-    } else {
-        split_large(cands, &stopper, &clipped, &region.dims[d])
-    };
+    let groups = split(d, &region, cands, entries);
     let whole = region.dims[d].clone();
     let n = groups.len();
     let mut region = region;
-    for (i, (key, ivs)) in groups.into_iter().enumerate() {
+    for (i, g) in groups.list.iter().enumerate() {
         // The last group takes the region itself, the others a copy.
         let mut sub = if i + 1 == n {
             std::mem::take(&mut region)
         } else {
             region.clone()
         };
-        sub.dims[d] = IntervalSet::from_intervals(ivs).intersect(&whole);
-        go(d + 1, sub, &key, entries, out);
+        sub.dims[d] = IntervalSet::from_intervals(g.ivs.iter().copied()).intersect(&whole);
+        go(d + 1, sub, groups.key(g), entries, out);
+    }
+}
+
+/// Splits dimension `d` of `region` at the candidates' boundaries: the
+/// pieces whose candidate lists (cut after the first that covers the rest
+/// of the region) agree form one group.
+fn split(d: usize, region: &PBox, cands: &[u32], entries: &[(usize, &PBox)]) -> Groups {
+    let stopper: SmallVec<[bool; 32]> = cands
+        .iter()
+        .map(|&c| covers_from(entries[c as usize].1, region, d + 1))
+        .collect();
+    let clipped: SmallVec<[IntervalSet; 16]> = cands
+        .iter()
+        .map(|&c| entries[c as usize].1.dims[d].intersect(&region.dims[d]))
+        .collect();
+    if cands.len() <= SMALL {
+        split_small(cands, &stopper, &clipped)
+    } else {
+        split_large(cands, &stopper, &clipped, &region.dims[d])
     }
 }
 
@@ -168,6 +239,18 @@ fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut O
             }
             return;
         }
+        if i + 1 == cands.len() {
+            // The last candidate: what it leaves is decided by nobody, so
+            // only its part needs computing.
+            for r in left {
+                if b.covers(&r) {
+                    out.emit(r, owner);
+                } else if let Some(hit) = r.intersect(b) {
+                    out.emit(hit, owner);
+                }
+            }
+            return;
+        }
         let mut next: SmallVec<[PBox; 4]> = SmallVec::new();
         for r in left {
             if b.covers(&r) {
@@ -192,14 +275,45 @@ fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut O
 /// Candidate lists up to this length are split by scanning them directly.
 const SMALL: usize = 24;
 
-type Key = SmallVec<[u32; 8]>;
-type Ivl = SmallVec<[(u128, u128); 4]>;
-type Groups = SmallVec<[(Key, Ivl); 4]>;
+type Ivl = SmallVec<[(u128, u128); 2]>;
 
-fn add_group(groups: &mut Groups, key: Key, iv: (u128, u128)) {
-    match groups.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, ivs)) => ivs.push(iv),
-        None => groups.push((key, smallvec![iv])),
+/// The pieces of one dimension grouped by candidate list. The lists live
+/// one after another in `keys`; a group names its part.
+#[derive(Default)]
+struct Groups {
+    keys: Vec<u32>,
+    list: Vec<Group>,
+}
+
+struct Group {
+    /// `keys[start..end]`.
+    start: u32,
+    end: u32,
+    ivs: Ivl,
+    /// The next group whose key has the same hash (`u32::MAX`: none).
+    next: u32,
+}
+
+impl Groups {
+    fn key(&self, g: &Group) -> &[u32] {
+        &self.keys[g.start as usize..g.end as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Starts a group with `key` and its first interval; returns its index.
+    fn push(&mut self, key: &[u32], iv: (u128, u128)) -> u32 {
+        let start = self.keys.len() as u32;
+        self.keys.extend_from_slice(key);
+        self.list.push(Group {
+            start,
+            end: self.keys.len() as u32,
+            ivs: smallvec![iv],
+            next: u32::MAX,
+        });
+        (self.list.len() - 1) as u32
     }
 }
 
@@ -219,7 +333,8 @@ fn split_small(cands: &[u32], stopper: &[bool], clipped: &[IntervalSet]) -> Grou
     }
     points.sort_unstable();
     points.dedup();
-    let mut groups = Groups::new();
+    let mut groups = Groups::default();
+    let mut key: SmallVec<[u32; 24]> = SmallVec::new();
     for (i, &x) in points.iter().enumerate() {
         let hi = match points.get(i + 1) {
             Some(&n) => n - 1,
@@ -227,7 +342,7 @@ fn split_small(cands: &[u32], stopper: &[bool], clipped: &[IntervalSet]) -> Grou
             // Past the last end boundary nothing is active.
             None => continue,
         };
-        let mut key = Key::new();
+        key.clear();
         for (p, c) in clipped.iter().enumerate() {
             if c.contains(x) {
                 key.push(cands[p]);
@@ -236,72 +351,169 @@ fn split_small(cands: &[u32], stopper: &[bool], clipped: &[IntervalSet]) -> Grou
                 }
             }
         }
-        if !key.is_empty() {
-            add_group(&mut groups, key, (x, hi));
+        if key.is_empty() {
+            continue;
+        }
+        match groups
+            .list
+            .iter()
+            .position(|g| groups.key(g) == key.as_slice())
+        {
+            Some(k) => groups.list[k].ivs.push((x, hi)),
+            None => {
+                groups.push(&key, (x, hi));
+            }
         }
     }
     groups
 }
 
+/// A hash of a candidate list (multiply-rotate, as in rustc's FxHash).
+fn key_hash(key: &[u32]) -> u64 {
+    key.iter().fold(key.len() as u64, |h, &x| {
+        (h.rotate_left(5) ^ u64::from(x)).wrapping_mul(0x517c_c1b7_2722_0a95)
+    })
+}
+
 /// Many candidates: a sweep over boundary events with the active set kept
-/// in order.
+/// in order. Groups come in the order of their first piece.
 fn split_large(
     cands: &[u32],
     stopper: &[bool],
     clipped: &[IntervalSet],
     region_dim: &IntervalSet,
 ) -> Groups {
-    let mut events: Vec<(u128, bool, u32)> = Vec::new();
+    // (coordinate, position × 2 + 1 for a start): all events at one
+    // coordinate are applied before the piece that follows, so their
+    // order among themselves does not matter.
+    let mut events: Vec<(u128, u32)> = Vec::with_capacity(2 * clipped.len());
     for (pos, c) in clipped.iter().enumerate() {
-        let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+        let tag = u32::try_from(pos).unwrap_or(u32::MAX >> 1) << 1;
         for &(lo, hi) in c.intervals() {
-            events.push((lo, true, pos));
+            events.push((lo, tag | 1));
             if let Some(end) = hi.checked_add(1) {
-                events.push((end, false, pos));
+                events.push((end, tag));
             }
         }
     }
-    events.sort_unstable_by_key(|e| (e.0, e.1));
-    let mut groups: BTreeMap<Key, Vec<(u128, u128)>> = BTreeMap::new();
+    events.sort_unstable_by_key(|e| e.0);
+    let mut groups = Groups::default();
+    let mut index: HashMap<u64, u32> = HashMap::with_capacity(clipped.len());
     let mut active: BTreeSet<u32> = BTreeSet::new();
+    let mut key: SmallVec<[u32; 24]> = SmallVec::new();
+    let mut last: Option<u32> = None;
     let mut i = 0;
     while i < events.len() {
         let x = events[i].0;
         while i < events.len() && events[i].0 == x {
-            let (_, start, pos) = events[i];
-            if start {
-                active.insert(pos);
+            let (_, tag) = events[i];
+            if tag & 1 == 1 {
+                active.insert(tag >> 1);
             } else {
-                active.remove(&pos);
+                active.remove(&(tag >> 1));
             }
             i += 1;
         }
         if active.is_empty() {
+            last = None;
             continue;
         }
         let hi = match events.get(i) {
             Some(e) => e.0 - 1,
             None => region_dim.intervals().last().map(|iv| iv.1).unwrap_or(x),
         };
-        let mut key = Key::new();
+        key.clear();
         for &p in &active {
             key.push(cands[p as usize]);
             if stopper[p as usize] {
                 break;
             }
         }
-        groups.entry(key).or_default().push((x, hi));
+        // The piece right before with the same list: widen its interval.
+        if let Some(g) = last
+            && groups.key(&groups.list[g as usize]) == key.as_slice()
+            && let Some(prev) = groups.list[g as usize].ivs.last_mut()
+            && prev.1.checked_add(1) == Some(x)
+        {
+            prev.1 = hi;
+            continue;
+        }
+        let h = key_hash(&key);
+        let mut found = None;
+        let mut at = index.get(&h).copied();
+        while let Some(k) = at.filter(|&k| k != u32::MAX) {
+            if groups.key(&groups.list[k as usize]) == key.as_slice() {
+                found = Some(k);
+                break;
+            }
+            at = Some(groups.list[k as usize].next);
+        }
+        let g = match found {
+            Some(k) => {
+                groups.list[k as usize].ivs.push((x, hi));
+                k
+            }
+            None => {
+                let k = groups.push(&key, (x, hi));
+                if let Some(head) = index.insert(h, k) {
+                    groups.list[k as usize].next = head;
+                }
+                k
+            }
+        };
+        last = Some(g);
     }
     groups
-        .into_iter()
-        .map(|(k, v)| (k, Ivl::from_vec(v)))
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::space::{DPORT, SRC};
+
+    /// The decision split over threads gives the leaves, in the same order,
+    /// that one thread gives.
+    #[test]
+    fn parallel_decision_is_the_sequential_one() {
+        let f = Family::Ipv4;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            u128::from(x % n)
+        };
+        let mut boxes = Vec::new();
+        for _ in 0..(PARALLEL_FROM + 500) {
+            let mut b = PBox::universe(f);
+            let s = next(20_000);
+            b.dims[SRC] = IntervalSet::range(s, s + next(3) * 40);
+            let d = next(20_000);
+            b.dims[crate::space::DST] = IntervalSet::range(d, d + next(2) * 100);
+            b.dims[DPORT] = IntervalSet::single(next(4));
+            boxes.push(b);
+        }
+        boxes.push(PBox::universe(f));
+        let entries: Vec<(usize, &PBox)> = boxes.iter().enumerate().collect();
+        let keep: Vec<bool> = (0..boxes.len()).map(|i| i % 3 != 0).collect();
+        let par = decide(f, &entries, &keep);
+        let cands: Vec<u32> = (0..entries.len() as u32).collect();
+        let mut seq = Out {
+            leaves: Vec::new(),
+            decided: vec![false; keep.len()],
+            keep: &keep,
+        };
+        go(0, PBox::universe(f), &cands, &entries, &mut seq);
+        assert_eq!(par.decided, seq.decided);
+        assert_eq!(par.leaves.len(), seq.leaves.len());
+        for (a, b) in par.leaves.iter().zip(&seq.leaves) {
+            assert_eq!((a.owner, &a.region), (b.owner, &b.region));
+        }
+        assert!(
+            seq.decided.iter().filter(|d| !**d).count() > 0,
+            "some rules shadowed"
+        );
+    }
 
     #[test]
     fn first_match_partition() {

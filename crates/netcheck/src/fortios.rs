@@ -336,6 +336,7 @@ fn predefined(f: Family, name: &str) -> Option<BoxSet> {
 }
 
 pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfig, NetcheckError> {
+    let file_rc: std::sync::Arc<str> = file.into();
     let secs = sections(text);
     let objs = Objects {
         addr: [
@@ -379,9 +380,9 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     for (e, only6) in policies {
         let name = e.one("name").map(|n| format!(" {n:?}")).unwrap_or_default();
         let rref = RuleRef {
-            file: file.to_string(),
+            file: file_rc.clone(),
             line: e.line,
-            text: format!("policy {}{name}", e.name),
+            text: format!("policy {}{name}", e.name).into(),
         };
         if e.one("status") == Some("disable") {
             continue;
@@ -407,7 +408,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     }
     let deny = cfg.add_rule(
         RuleRef {
-            file: file.to_string(),
+            file: file_rc.clone(),
             line: 0,
             text: "(implicit deny after the last policy)".into(),
         },

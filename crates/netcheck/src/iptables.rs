@@ -18,6 +18,7 @@ use crate::report::RuleRef;
 use crate::space::{DPORT, DST, Family, IntervalSet, PROTO, SPORT, SRC};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Splits a line into words, honouring double and single quotes.
 pub(crate) fn words(line: &str) -> Vec<Cow<'_, str>> {
@@ -119,6 +120,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         families,
         ..IrConfig::default()
     };
+    let file_rc: Arc<str> = file.into();
     let mut table = String::from("filter");
     let mut chains: HashMap<String, Chain> = HashMap::new();
     let mut other_tables: Vec<(String, u32)> = Vec::new();
@@ -131,16 +133,43 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             },
         );
     }
+    // Each line is read on its own, on all cores; the commands then take
+    // effect in order.
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut tbl = "filter";
     for (n, raw) in text.lines().enumerate() {
-        let line_no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        if let Some(t) = line.strip_prefix('*') {
+            tbl = t.trim();
+        }
+        lines.push(Line {
+            no: u32::try_from(n + 1).unwrap_or(u32::MAX),
+            text: line,
+            table: tbl,
+        });
+    }
+    let pre: Vec<(Arc<str>, Option<Pre<'_>>)> = crate::par::chunks(
+        &lines,
+        PARALLEL_FROM,
+        |_| 1,
+        |part| {
+            part.iter()
+                .map(|l| (Arc::from(l.text), read_line(l, &cfg.families, fam, ifaces)))
+                .collect::<Vec<_>>()
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+    for (l, (text, pre)) in lines.iter().zip(pre) {
+        let (line_no, line) = (l.no, l.text);
         let rref = RuleRef {
-            file: file.to_string(),
+            file: file_rc.clone(),
             line: line_no,
-            text: line.to_string(),
+            text,
         };
         if let Some(t) = line.strip_prefix('*') {
             table = t.trim().to_string();
@@ -155,11 +184,6 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             }
             continue;
         }
-        let mut w = words(line);
-        // `[packets:bytes]` counters before the rule (iptables-save -c).
-        if w.first().is_some_and(|x| x.starts_with('[')) {
-            w.remove(0);
-        }
         if let Some(decl) = line.strip_prefix(':') {
             let parts: Vec<&str> = decl.split_ascii_whitespace().collect();
             let name = parts.first().copied().unwrap_or_default().to_string();
@@ -167,6 +191,9 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             set_policy(&mut cfg, &mut chains, &name, pol, &rref);
             continue;
         }
+        let Some(Pre { w, rule: parsed }) = pre else {
+            continue;
+        };
         let Some(cmd) = w.first().cloned() else {
             continue;
         };
@@ -199,24 +226,33 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                 }
             }
             "-A" | "--append" | "-I" | "--insert" => {
-                let Some(chain) = w.get(1).map(|x| x.to_string()) else {
+                let (Some(chain), Some((pos, parsed))) = (w.get(1), parsed) else {
                     cfg.unsupported(&rref, "rule without a chain");
                     continue;
                 };
-                let mut rest = &w[2..];
-                let mut pos: Option<usize> = None;
-                if cmd.starts_with("-I") || cmd == "--insert" {
-                    pos = Some(0);
-                    if let Some(k) = rest.first().and_then(|x| x.parse::<usize>().ok()) {
-                        pos = Some(k.saturating_sub(1));
-                        rest = &rest[1..];
+                let outcome = match parsed {
+                    Parsed::NotNew => RuleOutcome::NotNew,
+                    Parsed::NoDecision { wide } => {
+                        cfg.add_rule(rref, wide, false);
+                        RuleOutcome::NotNew
                     }
+                    Parsed::Rule { set, action, wide } => {
+                        let id = cfg.add_rule(rref, wide, false);
+                        RuleOutcome::Rule(IrRule { id, set, action })
+                    }
+                };
+                if !chains.contains_key(chain.as_ref()) {
+                    chains.insert(
+                        chain.to_string(),
+                        Chain {
+                            rules: Vec::new(),
+                            policy: None,
+                        },
+                    );
                 }
-                let outcome = rule(&mut cfg, rest, fam, ifaces, rref.clone());
-                let c = chains.entry(chain).or_insert(Chain {
-                    rules: Vec::new(),
-                    policy: None,
-                });
+                let Some(c) = chains.get_mut(chain.as_ref()) else {
+                    continue;
+                };
                 if let RuleOutcome::Rule(r) = outcome {
                     match pos {
                         Some(p) => c.rules.insert(p.min(c.rules.len()), r),
@@ -238,7 +274,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         None => {
             let id = cfg.add_rule(
                 RuleRef {
-                    file: file.to_string(),
+                    file: file_rc.clone(),
                     line: 0,
                     text: "(FORWARD policy not given: ACCEPT)".into(),
                 },
@@ -257,6 +293,71 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     });
     cfg.chains = chains.into_iter().map(|(k, v)| (k, v.rules)).collect();
     Ok(cfg)
+}
+
+/// Below this many lines a file is read on one thread.
+const PARALLEL_FROM: usize = 4096;
+
+/// A line of the file and the table it belongs to.
+struct Line<'t> {
+    no: u32,
+    text: &'t str,
+    table: &'t str,
+}
+
+/// A command line of the filter table, read on its own: its words and, for
+/// a rule (`-A`, `-I`), its position and what it matches.
+struct Pre<'t> {
+    w: Vec<Cow<'t, str>>,
+    rule: Option<(Option<usize>, Parsed)>,
+}
+
+/// What a rule line says, before it has an id.
+enum Parsed {
+    Rule {
+        set: crate::space::PacketSet,
+        action: Action,
+        wide: crate::ir::Wide,
+    },
+    /// A rule that decides nothing (no target, or `LOG`): counted, not
+    /// kept in its chain.
+    NoDecision { wide: crate::ir::Wide },
+    /// Matches no new connection.
+    NotNew,
+}
+
+fn read_line<'t>(
+    l: &Line<'t>,
+    families: &[bool; 2],
+    fam: Family,
+    ifaces: &IfaceMap,
+) -> Option<Pre<'t>> {
+    let line = l.text;
+    if l.table != "filter" || line.starts_with(['*', ':']) || line == "COMMIT" {
+        return None;
+    }
+    let mut w = words(line);
+    // `[packets:bytes]` counters before the rule (iptables-save -c).
+    if w.first().is_some_and(|x| x.starts_with('[')) {
+        w.remove(0);
+    }
+    let cmd = w.first()?.as_ref();
+    let rule = match cmd {
+        "-A" | "--append" | "-I" | "--insert" if w.len() >= 2 => {
+            let mut rest = &w[2..];
+            let mut pos: Option<usize> = None;
+            if cmd.starts_with("-I") || cmd == "--insert" {
+                pos = Some(0);
+                if let Some(k) = rest.first().and_then(|x| x.parse::<usize>().ok()) {
+                    pos = Some(k.saturating_sub(1));
+                    rest = &rest[1..];
+                }
+            }
+            Some((pos, rule(*families, rest, fam, ifaces)))
+        }
+        _ => None,
+    };
+    Some(Pre { w, rule })
 }
 
 fn set_policy(
@@ -290,14 +391,8 @@ fn addr_list(s: &str) -> Result<[IntervalSet; 2], String> {
 }
 
 /// Parses the words after `-A CHAIN`.
-fn rule(
-    cfg: &mut IrConfig,
-    w: &[Cow<'_, str>],
-    fam: Family,
-    ifaces: &IfaceMap,
-    rref: RuleRef,
-) -> RuleOutcome {
-    let mut b = MatchBuilder::new(cfg.families);
+fn rule(families: [bool; 2], w: &[Cow<'_, str>], fam: Family, ifaces: &IfaceMap) -> Parsed {
+    let mut b = MatchBuilder::new(families);
     let mut action: Option<Action> = None;
     let mut problem: Option<String> = None;
     let mut not_new = false;
@@ -489,23 +584,19 @@ fn rule(
     }
     let _ = fam;
     if not_new {
-        return RuleOutcome::NotNew;
+        return Parsed::NotNew;
     }
     let wide = b.wide;
-    let id = cfg.add_rule(rref, wide, false);
-    match (problem, action) {
-        (Some(p), _) => RuleOutcome::Rule(IrRule {
-            id,
-            set: b.set,
-            action: Action::Unsupported(p),
-        }),
-        (None, Some(a)) => RuleOutcome::Rule(IrRule {
-            id,
-            set: b.set,
-            action: a,
-        }),
+    let action = match (problem, action) {
+        (Some(p), _) => Action::Unsupported(p),
+        (None, Some(a)) => a,
         // No target, or a non-terminating one: the rule decides nothing.
-        (None, None) => RuleOutcome::NotNew,
+        (None, None) => return Parsed::NoDecision { wide },
+    };
+    Parsed::Rule {
+        set: b.set,
+        action,
+        wide,
     }
 }
 

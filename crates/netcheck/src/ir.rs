@@ -82,9 +82,9 @@ impl IrConfig {
     /// A problem outside any chain (a line that is not a rule).
     pub fn unsupported(&mut self, rref: &RuleRef, reason: impl Into<String>) {
         self.unsupported.push(Unsupported {
-            file: rref.file.clone(),
+            file: rref.file.to_string(),
             line: rref.line,
-            text: rref.text.clone(),
+            text: rref.text.to_string(),
             reason: reason.into(),
         });
     }

@@ -35,6 +35,7 @@ mod iptables;
 mod ir;
 pub mod model;
 mod nftables;
+mod par;
 pub mod report;
 pub mod segments;
 pub mod space;

@@ -660,13 +660,120 @@ impl Rule<'_> {
     }
 }
 
+/// Below this many rules a document's rules are read on one thread.
+const PARALLEL_FROM: usize = 4096;
+
+/// One rule, read on its own.
+enum Read {
+    /// Not a rule of an analysed family, or it matches no new connection.
+    Skip,
+    /// Not understood at all: reported, left out.
+    Bad(RuleRef, String),
+    Rule {
+        chain: String,
+        rref: RuleRef,
+        wide: crate::ir::Wide,
+        set: crate::space::PacketSet,
+        /// None: the rule decides nothing (counted, not kept in its chain).
+        action: Option<Action>,
+    },
+}
+
+fn read_rule(
+    src: &RuleSrc<'_>,
+    line: u32,
+    file: &std::sync::Arc<str>,
+    sets: &HashMap<String, Vec<Value>>,
+    ifaces: &IfaceMap,
+) -> Read {
+    let owned;
+    let r: &typed::Rule = match src {
+        RuleSrc::Read(r) => r,
+        RuleSrc::Raw(raw) => match serde_json::from_str(raw.get()) {
+            Ok(r) => {
+                owned = r;
+                &owned
+            }
+            Err(e) => {
+                return Read::Bad(
+                    RuleRef {
+                        file: file.clone(),
+                        line,
+                        text: raw.get().chars().take(120).collect::<String>().into(),
+                    },
+                    format!("rule not understood: {e}"),
+                );
+            }
+        },
+    };
+    let fam = r.family.as_ref();
+    let Some(fl) = fam_flags(fam) else {
+        return Read::Skip;
+    };
+    let prefix = format!("{fam} {}", r.table);
+    let chain = format!("{prefix} {}", r.chain);
+    let mut text_ = format!(
+        "{} chain {} handle {}",
+        prefix,
+        r.chain,
+        r.handle.map(|h| h.to_string()).unwrap_or_default()
+    );
+    if let Some(c) = &r.comment {
+        text_.push_str(&format!(" comment {c:?}"));
+    }
+    let rref = RuleRef {
+        file: file.clone(),
+        line,
+        text: text_.into(),
+    };
+    let mut rule = Rule {
+        b: MatchBuilder::new(fl),
+        action: None,
+        problem: None,
+        not_new: false,
+        ifaces,
+    };
+    for e in &r.expr {
+        if let Err(p) = rule.expr_raw(e, sets, &prefix) {
+            rule.problem.get_or_insert(p);
+        }
+    }
+    if rule.not_new {
+        return Read::Skip;
+    }
+    let action = match (rule.problem, rule.action) {
+        (Some(p), _) => Some(Action::Unsupported(p)),
+        (None, a) => a,
+    };
+    Read::Rule {
+        chain,
+        rref,
+        wide: rule.b.wide,
+        set: rule.b.set,
+        action,
+    }
+}
+
 pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfig, NetcheckError> {
+    let file_rc: std::sync::Arc<str> = file.into();
     let cerr = |line: u32, message: String| NetcheckError::Config {
         file: file.to_string(),
         line,
         message,
     };
-    let items = items(text).map_err(|e| {
+    // Finding each element's line is a scan of its own: on another core
+    // while the document is read.
+    let (items, lines) = if crate::par::threads() > 1 {
+        std::thread::scope(|sc| {
+            let h = sc.spawn(|| element_lines(text));
+            let items = items(text);
+            let lines = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (items, lines)
+        })
+    } else {
+        (items(text), element_lines(text))
+    };
+    let items = items.map_err(|e| {
         cerr(
             u32::try_from(e.line()).unwrap_or(0),
             format!("not nft JSON: {e}"),
@@ -675,7 +782,6 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     let small = |raw: Option<&serde_json::value::RawValue>| -> Option<Value> {
         raw.and_then(|r| serde_json::from_str(r.get()).ok())
     };
-    let lines = element_lines(text);
     let line_at = |i: usize| lines.get(i).copied().unwrap_or(1);
     let mut cfg = IrConfig::default();
     let mut sets: HashMap<String, Vec<Value>> = HashMap::new();
@@ -718,14 +824,15 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                 }
                 let policy = ch.get("policy").and_then(Value::as_str).unwrap_or("accept");
                 let rref = RuleRef {
-                    file: file.to_string(),
+                    file: file_rc.clone(),
                     line: line_at(i),
                     text: format!(
                         "chain {} {} {} (hook forward, policy {policy})",
                         fam,
                         s(ch, "table"),
                         s(ch, "name")
-                    ),
+                    )
+                    .into(),
                 };
                 let id = cfg.add_rule(rref, crate::ir::Wide::default(), true);
                 cfg.bases.push(BaseChain {
@@ -738,72 +845,42 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             }
         }
     }
-    for (i, it) in items.into_iter().enumerate() {
-        let raw = match it.rule {
-            None => continue,
-            Some(RuleSrc::Read(r)) => Ok(r),
-            Some(RuleSrc::Raw(raw)) => serde_json::from_str(raw.get()).map_err(|e| (raw, e)),
-        };
-        let r: typed::Rule = match raw {
-            Ok(r) => r,
-            Err((raw, e)) => {
-                cfg.unsupported(
-                    &RuleRef {
-                        file: file.to_string(),
-                        line: line_at(i),
-                        text: raw.get().chars().take(120).collect(),
-                    },
-                    format!("rule not understood: {e}"),
-                );
-                continue;
-            }
-        };
-        let fam = r.family.as_ref();
-        let Some(fl) = fam_flags(fam) else {
-            continue;
-        };
-        let prefix = format!("{fam} {}", r.table);
-        let chain = format!("{prefix} {}", r.chain);
-        let mut text_ = format!(
-            "{} chain {} handle {}",
-            prefix,
-            r.chain,
-            r.handle.map(|h| h.to_string()).unwrap_or_default()
-        );
-        if let Some(c) = &r.comment {
-            text_.push_str(&format!(" comment {c:?}"));
-        }
-        let rref = RuleRef {
-            file: file.to_string(),
-            line: line_at(i),
-            text: text_,
-        };
-        let mut rule = Rule {
-            b: MatchBuilder::new(fl),
-            action: None,
-            problem: None,
-            not_new: false,
-            ifaces,
-        };
-        for e in &r.expr {
-            if let Err(p) = rule.expr_raw(e, &sets, &prefix) {
-                rule.problem.get_or_insert(p);
+    // Rules are read on all cores; they take their ids and places in order.
+    let rules: Vec<(usize, RuleSrc<'_>)> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, it)| it.rule.map(|r| (i, r)))
+        .collect();
+    let read = crate::par::chunks(
+        &rules,
+        PARALLEL_FROM,
+        |_| 1,
+        |part| {
+            part.iter()
+                .map(|(i, r)| read_rule(r, line_at(*i), &file_rc, &sets, ifaces))
+                .collect::<Vec<_>>()
+        },
+    );
+    for got in read.into_iter().flatten() {
+        match got {
+            Read::Skip => {}
+            Read::Bad(rref, reason) => cfg.unsupported(&rref, reason),
+            Read::Rule {
+                chain,
+                rref,
+                wide,
+                set,
+                action,
+            } => {
+                let id = cfg.add_rule(rref, wide, false);
+                if let Some(action) = action {
+                    cfg.chains
+                        .entry(chain)
+                        .or_default()
+                        .push(IrRule { id, set, action });
+                }
             }
         }
-        if rule.not_new {
-            continue;
-        }
-        let id = cfg.add_rule(rref, rule.b.wide, false);
-        let action = match (rule.problem, rule.action) {
-            (Some(p), _) => Action::Unsupported(p),
-            (None, Some(a)) => a,
-            (None, None) => continue,
-        };
-        cfg.chains.entry(chain).or_default().push(IrRule {
-            id,
-            set: rule.b.set,
-            action,
-        });
     }
     Ok(cfg)
 }

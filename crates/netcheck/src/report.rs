@@ -5,13 +5,15 @@ use crate::model::PairPolicy;
 use crate::space::{BoxSet, DPORT, DST, Family, PBox, PROTO, SPORT, SRC};
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-/// Where a rule is.
+/// Where a rule is. Shared text: a rule is named in every violation it
+/// causes, and copying the reference only counts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct RuleRef {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// A construct the checker cannot model exactly.
