@@ -207,7 +207,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if quick { 2_000 } else { 100_000 });
-    let runs = if quick { 1 } else { 7 };
+    let runs = if quick {
+        1
+    } else {
+        std::env::var("MAMORI_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(7)
+    };
     for (label, text) in [
         (
             format!("iptables-save, {n} rules"),

@@ -1,6 +1,6 @@
 //! From parsed configurations to the report.
 
-use crate::decide::decide;
+use crate::decide::{Sink, decide, decide_into};
 use crate::ir::{FlatRule, IrConfig, Wide, flatten};
 use crate::model::{PairPolicy, SegmentModel};
 use crate::report::{
@@ -10,6 +10,7 @@ use crate::report::{
 use crate::segments::SegmentsFile;
 use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
 use crate::{ConfigInput, NetcheckError};
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 
 /// The role whose segments get the "any" finding.
@@ -172,64 +173,63 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
             // Only accepted packets are needed as regions; for the other
             // rules it is enough to know that they decided something.
             let keep: Vec<bool> = flat.iter().map(|fr| fr.accept).collect();
-            let out = decide(f, &entries, &keep);
-            for (i, fr) in flat.iter().enumerate() {
-                if out.decided[i]
-                    && let Some(&last) = fr.trace.last()
-                {
-                    set_flag(&mut decided, last);
+            let mark = |decided_by: &[bool], flags: &mut Vec<bool>| {
+                for (i, fr) in flat.iter().enumerate() {
+                    if decided_by[i]
+                        && let Some(&last) = fr.trace.last()
+                    {
+                        set_flag(flags, last);
+                    }
                 }
+            };
+            if k == 0 {
+                // Each accepted region goes straight to the pairs of
+                // segments it touches (on the core that decided it).
+                let cuts: Vec<Option<(&IntervalSet, &IntervalSet)>> = prs
+                    .iter()
+                    .map(|&(a, b)| {
+                        let (sa, sb) = (segs.segments[a].addrs(f), segs.segments[b].addrs(f));
+                        (!sa.is_empty() && !sb.is_empty()).then_some((sa, sb))
+                    })
+                    .collect();
+                let sink = PairSink {
+                    cuts: &cuts,
+                    pieces: prs.iter().map(|_| Vec::new()).collect(),
+                };
+                let out = decide_into(f, &entries, &keep, sink);
+                mark(&out.decided, &mut decided);
+                // One shared trace per accepting rule, made when first used.
+                let mut trace_of: Vec<usize> = vec![usize::MAX; flat.len()];
+                for (pi, pieces) in out.leaves.pieces.into_iter().enumerate() {
+                    fam_pieces[pi] = pieces
+                        .into_iter()
+                        .map(|(p, owner)| {
+                            if trace_of[owner] == usize::MAX {
+                                traces.push(flat[owner].trace.to_vec());
+                                trace_of[owner] = traces.len() - 1;
+                            }
+                            (f, p, trace_of[owner])
+                        })
+                        .collect();
+                }
+                continue;
             }
+            let out = decide(f, &entries, &keep);
+            mark(&out.decided, &mut decided);
             // The leaves hold only kept (accepting) owners.
             let accepts: Vec<&crate::decide::Leaf> =
                 out.leaves.iter().filter(|l| flat[l.owner].accept).collect();
-            if k == 0 {
-                // One shared trace per accepting rule.
-                let mut trace_of: Vec<usize> = vec![usize::MAX; flat.len()];
-                for l in &accepts {
-                    if trace_of[l.owner] == usize::MAX {
-                        traces.push(flat[l.owner].trace.to_vec());
-                        trace_of[l.owner] = traces.len() - 1;
-                    }
-                }
-                // Each pair of segments takes its part of every accepted
-                // region; the pairs are cut on all cores.
-                let cut = crate::par::chunks(
-                    &prs,
-                    2,
-                    |_| 1,
-                    |part| {
-                        part.iter()
-                            .map(|&(a, b)| {
-                                let sa = segs.segments[a].addrs(f);
-                                let sb = segs.segments[b].addrs(f);
-                                if sa.is_empty() || sb.is_empty() {
-                                    return Vec::new();
-                                }
-                                accepts
-                                    .iter()
-                                    .filter_map(|l| {
-                                        clip(&l.region, sa, sb).map(|p| (f, p, trace_of[l.owner]))
-                                    })
-                                    .collect::<Vec<_>>()
-                            })
-                            .collect::<Vec<_>>()
-                    },
-                );
-                for (pi, pieces) in cut.into_iter().flatten().enumerate() {
-                    fam_pieces[pi] = pieces;
-                }
-            } else {
-                for pieces in &mut fam_pieces {
-                    let prev = std::mem::take(pieces);
-                    for (_, piece, tr) in prev {
-                        for l in &accepts {
-                            if let Some(p) = piece.intersect(&l.region) {
-                                let mut t = traces[tr].clone();
-                                t.extend(flat[l.owner].trace.iter().copied());
-                                traces.push(t);
-                                pieces.push((f, p, traces.len() - 1));
-                            }
+            // A later base chain: a piece passes when this chain accepts
+            // it too.
+            for pieces in &mut fam_pieces {
+                let prev = std::mem::take(pieces);
+                for (_, piece, tr) in prev {
+                    for l in &accepts {
+                        if let Some(p) = piece.intersect(&l.region) {
+                            let mut t = traces[tr].clone();
+                            t.extend(flat[l.owner].trace.iter().copied());
+                            traces.push(t);
+                            pieces.push((f, p, traces.len() - 1));
                         }
                     }
                 }
@@ -250,6 +250,61 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
         terminal,
         problems,
         notes,
+    }
+}
+
+/// Cuts each accepted region into the pairs of segments it touches.
+struct PairSink<'s> {
+    /// Per pair: the source and destination addresses (None: a segment
+    /// without addresses of this family).
+    cuts: &'s [Option<(&'s IntervalSet, &'s IntervalSet)>],
+    /// Per pair: the pieces and the rule (flattened entry) that accepts them.
+    pieces: Vec<Vec<(PBox, usize)>>,
+}
+
+impl Sink for PairSink<'_> {
+    fn leaf(&mut self, region: PBox, owner: usize) {
+        let hits: SmallVec<[usize; 4]> = self
+            .cuts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.is_some_and(|(a, b)| {
+                    region.dims[SRC].intersects(a) && region.dims[DST].intersects(b)
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let Some((&last, rest)) = hits.split_last() else {
+            return;
+        };
+        for &i in rest {
+            if let Some((a, b)) = self.cuts[i]
+                && let Some(p) = clip(&region, a, b)
+            {
+                self.pieces[i].push((p, owner));
+            }
+        }
+        if let Some((a, b)) = self.cuts[last] {
+            // The last pair takes the region itself.
+            let mut p = region;
+            p.dims[SRC] = p.dims[SRC].intersect(a);
+            p.dims[DST] = p.dims[DST].intersect(b);
+            self.pieces[last].push((p, owner));
+        }
+    }
+
+    fn join(&mut self, later: Self) {
+        for (mine, theirs) in self.pieces.iter_mut().zip(later.pieces) {
+            mine.extend(theirs);
+        }
+    }
+
+    fn part(&self, _leaves: usize) -> Self {
+        PairSink {
+            cuts: self.cuts,
+            pieces: self.cuts.iter().map(|_| Vec::new()).collect(),
+        }
     }
 }
 

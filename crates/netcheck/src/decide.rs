@@ -19,21 +19,44 @@ pub(crate) struct Leaf {
     pub owner: usize,
 }
 
+/// Where the leaves of kept owners go.
+pub(crate) trait Sink: Send + Sync {
+    fn leaf(&mut self, region: PBox, owner: usize);
+    /// Appends what another sink (of a later part of the space) holds.
+    fn join(&mut self, later: Self);
+    /// An empty sink for a part of the space with about `leaves` leaves.
+    fn part(&self, leaves: usize) -> Self;
+}
+
+impl Sink for Vec<Leaf> {
+    fn leaf(&mut self, region: PBox, owner: usize) {
+        self.push(Leaf { region, owner });
+    }
+
+    fn join(&mut self, later: Self) {
+        self.extend(later);
+    }
+
+    fn part(&self, leaves: usize) -> Self {
+        Vec::with_capacity(leaves)
+    }
+}
+
 /// Where decisions go: leaves for the owners the caller keeps, and for every
 /// owner whether it decided anything at all.
-pub(crate) struct Out<'k> {
-    pub leaves: Vec<Leaf>,
+pub(crate) struct Out<'k, S> {
+    pub leaves: S,
     pub decided: Vec<bool>,
     keep: &'k [bool],
 }
 
-impl Out<'_> {
+impl<S: Sink> Out<'_, S> {
     fn emit(&mut self, region: PBox, owner: usize) {
         if let Some(d) = self.decided.get_mut(owner) {
             *d = true;
         }
         if self.keep.get(owner).copied().unwrap_or(true) {
-            self.leaves.push(Leaf { region, owner });
+            self.leaves.leaf(region, owner);
         }
     }
 
@@ -52,13 +75,28 @@ impl Out<'_> {
 /// `entries` are `(owner, box)` in first-match order; `keep[owner]` says
 /// whether that owner's leaves are wanted (the others are only marked in
 /// `decided`). Points that no entry holds are left out of the result.
-pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [bool]) -> Out<'k> {
+pub(crate) fn decide<'k>(
+    family: Family,
+    entries: &[(usize, &PBox)],
+    keep: &'k [bool],
+) -> Out<'k, Vec<Leaf>> {
+    decide_into(family, entries, keep, Vec::new())
+}
+
+/// [`decide`], the leaves going to `sink` (and to parts made from it, joined
+/// in order of the space).
+pub(crate) fn decide_into<'k, S: Sink>(
+    family: Family,
+    entries: &[(usize, &PBox)],
+    keep: &'k [bool],
+    sink: S,
+) -> Out<'k, S> {
     let cands: Vec<u32> = (0..entries.len())
         .filter(|&i| !entries[i].1.is_empty())
         .filter_map(|i| u32::try_from(i).ok())
         .collect();
     let mut out = Out {
-        leaves: Vec::new(),
+        leaves: sink,
         decided: vec![false; keep.len()],
         keep,
     };
@@ -78,7 +116,7 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
         d += 1;
     }
     if d >= DIMS || cands.len() < PARALLEL_FROM || crate::par::threads() < 2 {
-        out.leaves.reserve(kept_count(&cands, entries, keep));
+        out.leaves = out.leaves.part(kept_count(&cands, entries, keep));
         go(0, region, &cands, entries, &mut out);
         return out;
     }
@@ -90,6 +128,7 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
         return out;
     }
     let groups = split(d, &region, &cands, entries);
+    let proto = &out.leaves;
     let parts = crate::par::chunks(
         &groups.list,
         2,
@@ -100,7 +139,7 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
                 .flat_map(|g| groups.key(g).iter().copied())
                 .collect();
             let mut part = Out {
-                leaves: Vec::with_capacity(kept_count(&keys, entries, keep)),
+                leaves: proto.part(kept_count(&keys, entries, keep)),
                 decided: vec![false; keep.len()],
                 keep,
             };
@@ -113,10 +152,8 @@ pub(crate) fn decide<'k>(family: Family, entries: &[(usize, &PBox)], keep: &'k [
             (part.leaves, part.decided)
         },
     );
-    out.leaves
-        .reserve(parts.iter().map(|(l, _)| l.len()).sum::<usize>());
     for (leaves, decided) in parts {
-        out.leaves.extend(leaves);
+        out.leaves.join(leaves);
         for (o, x) in out.decided.iter_mut().zip(decided) {
             *o |= x;
         }
@@ -140,7 +177,13 @@ fn covers_from(b: &PBox, region: &PBox, d: usize) -> bool {
     (d..DIMS).all(|k| b.dims[k].covers(&region.dims[k]))
 }
 
-fn go(d: usize, region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Out) {
+fn go<S: Sink>(
+    d: usize,
+    region: PBox,
+    cands: &[u32],
+    entries: &[(usize, &PBox)],
+    out: &mut Out<S>,
+) {
     let Some(&first) = cands.first() else {
         return;
     };
@@ -206,7 +249,7 @@ const SUBTRACT: usize = 6;
 
 /// First match by subtraction: each candidate takes what is left of the
 /// region inside its box. Exact; cheap when the list is short.
-fn subtract(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Out) {
+fn subtract<S: Sink>(region: PBox, cands: &[u32], entries: &[(usize, &PBox)], out: &mut Out<S>) {
     // When the last candidate takes the whole region and its leaves are not
     // wanted (a drop policy, say), what the others leave need not be cut
     // into pieces: it only matters that something is left for it.
@@ -499,7 +542,7 @@ mod tests {
         let par = decide(f, &entries, &keep);
         let cands: Vec<u32> = (0..entries.len() as u32).collect();
         let mut seq = Out {
-            leaves: Vec::new(),
+            leaves: Vec::<Leaf>::new(),
             decided: vec![false; keep.len()],
             keep: &keep,
         };

@@ -357,6 +357,12 @@ fn read_line<'t>(
         }
         _ => None,
     };
+    if rule.is_some() {
+        // Only the command and the chain are needed from here on: the
+        // other words of 100,000 rules need not wait for them.
+        w.truncate(2);
+        w.shrink_to_fit();
+    }
     Some(Pre { w, rule })
 }
 
