@@ -433,6 +433,9 @@ pub(crate) fn check_all(
     for input in configs {
         let (format, mut cfg) = crate::parse_config(input, segs)?;
         let an = analyse(&mut cfg, segs, &input.file);
+        // The rules' packet sets are done with: their memory serves the
+        // report rather than fresh pages.
+        cfg.chains = Default::default();
         let file = input.file.clone();
         report.notes.extend(an.notes.iter().cloned());
         for (f, has) in [(Family::Ipv4, has_v4), (Family::Ipv6, has_v6)] {
@@ -494,6 +497,13 @@ pub(crate) fn check_all(
             },
         );
         let mut findings: BTreeMap<usize, Finding> = BTreeMap::new();
+        report.violations.reserve(
+            judged
+                .iter()
+                .flatten()
+                .map(|r| r.violations.len())
+                .sum::<usize>(),
+        );
         for res in judged.into_iter().flatten() {
             report.violations.extend(res.violations);
             report.matrix.extend(res.cell);

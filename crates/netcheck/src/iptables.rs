@@ -164,6 +164,29 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     .into_iter()
     .flatten()
     .collect();
+    // Rules per chain, counted first: a chain of 100,000 rules is placed
+    // without growing (and copying) its list on the way.
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for (_, p) in &pre {
+        if let Some(Pre {
+            w,
+            rule: Some((_, Parsed::Rule { .. })),
+        }) = p
+            && let Some(chain) = w.get(1)
+        {
+            *sizes.entry(chain.as_ref()).or_default() += 1;
+        }
+    }
+    for (chain, n) in sizes {
+        chains
+            .entry(chain.to_string())
+            .or_insert(Chain {
+                rules: Vec::new(),
+                policy: None,
+            })
+            .rules
+            .reserve(n);
+    }
     for (l, (text, pre)) in lines.iter().zip(pre) {
         let (line_no, line) = (l.no, l.text);
         let rref = RuleRef {

@@ -231,7 +231,8 @@ pub(crate) fn flatten<'a>(
     let mut f = Flattener {
         cfg,
         family,
-        out: Vec::new(),
+        // About one decision per rule: no growing (and copying) on the way.
+        out: Vec::with_capacity(cfg.chains.values().map(Vec::len).sum::<usize>() + 1),
         problems: Vec::new(),
         stack: vec![base.name.clone()],
         accept_by_default: base.accept_by_default,

@@ -861,6 +861,22 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                 .collect::<Vec<_>>()
         },
     );
+    // Each chain's rules are counted first: 100,000 rules are placed
+    // without growing (and copying) their chain's list on the way.
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for got in read.iter().flatten() {
+        if let Read::Rule {
+            chain,
+            action: Some(_),
+            ..
+        } = got
+        {
+            *sizes.entry(chain.as_str()).or_default() += 1;
+        }
+    }
+    for (chain, n) in sizes {
+        cfg.chains.entry(chain.to_string()).or_default().reserve(n);
+    }
     for got in read.into_iter().flatten() {
         match got {
             Read::Skip => {}
