@@ -2,7 +2,9 @@
 //! and segment-model verdicts (基本方針 第2(14), 第8(3) 強靱性の向上).
 //!
 //! Pure: no file or network I/O, no async. The caller reads the files and
-//! hands their text in.
+//! hands their text in. A large check runs on the machine's cores (scoped
+//! threads, results joined in input order: the report does not depend on
+//! the number of threads); `MAMORI_NETCHECK_THREADS` limits them.
 //!
 //! * [`parse_segments`] reads the segments file (segments, relays, specific
 //!   flows); [`builtin_model`] / [`parse_model`] give the segment model.
