@@ -5,7 +5,7 @@ use crate::ir::{FlatRule, IrConfig, Wide, flatten};
 use crate::model::{PairPolicy, SegmentModel};
 use crate::report::{
     BlockedFlow, CELL_LIMIT, CellStatus, Device, Finding, MatrixCell, Report, RuleRef, Unsupported,
-    Violation, describe, describe_boxes,
+    Violation, describe, describe_boxes, describe_owned,
 };
 use crate::segments::SegmentsFile;
 use crate::space::{BoxSet, DST, Family, IntervalSet, PBox, PacketSet, SRC};
@@ -536,10 +536,9 @@ fn judge_pair(
     (a, b): (usize, usize),
     pp: &PairPieces,
 ) -> PairResult {
-    let (a, b) = (&a, &b);
     let file = file.to_string();
     let mut res = PairResult::default();
-    let (sa, sb) = (&segs.segments[*a], &segs.segments[*b]);
+    let (sa, sb) = (&segs.segments[a], &segs.segments[b]);
     let (policy, _) = model.policy(&sa.role, &sb.role);
     let mut any_permitted = false;
     let mut cell_permitted = Vec::new();
@@ -556,7 +555,7 @@ fn judge_pair(
         let (shown, more) = describe_boxes(f, &perm, room);
         cell_permitted.extend(shown);
         cell_more += more;
-        let allow = allowed(segs, model, *a, *b, f);
+        let allow = allowed(segs, model, a, b, f);
         for (g, piece, trace) in &pp.pieces {
             if *g != f {
                 continue;
@@ -601,8 +600,8 @@ fn judge_pair(
     }
     for (trace, sets) in groups {
         let mut packets = Vec::new();
-        for f in Family::ALL {
-            packets.extend(describe(f, &sets[f.index()]));
+        for (f, set) in Family::ALL.into_iter().zip(sets) {
+            packets.extend(describe_owned(f, set));
         }
         res.violations.push(Violation {
             file: file.clone(),
@@ -635,7 +634,7 @@ fn judge_pair(
     // Listed flows that this device does not let through.
     if policy.allows_flows() {
         for fl in &segs.flows {
-            if !(fl.from_idx.contains(a) && fl.to_idx.contains(b)) {
+            if !(fl.from_idx.contains(&a) && fl.to_idx.contains(&b)) {
                 continue;
             }
             let mut blocked = Vec::new();

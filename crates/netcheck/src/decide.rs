@@ -10,6 +10,7 @@
 use crate::space::{DIMS, Family, IntervalSet, PBox};
 use smallvec::{SmallVec, smallvec};
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A region of packets decided by one entry.
 #[derive(Clone, Debug)]
@@ -411,6 +412,26 @@ fn split_small(cands: &[u32], stopper: &[bool], clipped: &[IntervalSet]) -> Grou
     groups
 }
 
+/// The map of [`key_hash`]es: the keys are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
 /// A hash of a candidate list (multiply-rotate, as in rustc's FxHash).
 fn key_hash(key: &[u32]) -> u64 {
     key.iter().fold(key.len() as u64, |h, &x| {
@@ -440,8 +461,13 @@ fn split_large(
         }
     }
     events.sort_unstable_by_key(|e| e.0);
-    let mut groups = Groups::default();
-    let mut index: HashMap<u64, u32> = HashMap::with_capacity(clipped.len());
+    // At most about one group per candidate: no growing on the way.
+    let mut groups = Groups {
+        keys: Vec::with_capacity(4 * clipped.len()),
+        list: Vec::with_capacity(clipped.len()),
+    };
+    let mut index: HashMap<u64, u32, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(clipped.len(), Default::default());
     let mut active: BTreeSet<u32> = BTreeSet::new();
     let mut key: SmallVec<[u32; 24]> = SmallVec::new();
     let mut last: Option<u32> = None;

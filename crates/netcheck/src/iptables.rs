@@ -16,16 +16,20 @@ use crate::addr::{parse_net, parse_ports, proto_number};
 use crate::ir::{Action, BaseChain, IfaceMap, IrConfig, IrRule, MatchBuilder};
 use crate::report::RuleRef;
 use crate::space::{DPORT, DST, Family, IntervalSet, PROTO, SPORT, SRC};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The words of a line: inline up to the length of almost every rule.
+pub(crate) type Words<'a> = SmallVec<[Cow<'a, str>; 24]>;
+
 /// Splits a line into words, honouring double and single quotes.
-pub(crate) fn words(line: &str) -> Vec<Cow<'_, str>> {
+pub(crate) fn words(line: &str) -> Words<'_> {
     if !line.contains(['"', '\'']) {
         return line.split_ascii_whitespace().map(Cow::Borrowed).collect();
     }
-    let mut out = Vec::new();
+    let mut out = Words::new();
     let mut cur = String::new();
     let mut has = false;
     let mut quote: Option<char> = None;
@@ -331,7 +335,8 @@ struct Line<'t> {
 /// A command line of the filter table, read on its own: its words and, for
 /// a rule (`-A`, `-I`), its position and what it matches.
 struct Pre<'t> {
-    w: Vec<Cow<'t, str>>,
+    /// The command and its words (for a rule: the command and the chain).
+    w: SmallVec<[Cow<'t, str>; 3]>,
     rule: Option<(Option<usize>, Parsed)>,
 }
 
@@ -380,13 +385,12 @@ fn read_line<'t>(
         }
         _ => None,
     };
-    if rule.is_some() {
-        // Only the command and the chain are needed from here on: the
-        // other words of 100,000 rules need not wait for them.
-        w.truncate(2);
-        w.shrink_to_fit();
-    }
-    Some(Pre { w, rule })
+    // Only the command and the chain of a rule are needed from here on.
+    let keep = if rule.is_some() { 2 } else { w.len() };
+    Some(Pre {
+        w: w.into_iter().take(keep).collect(),
+        rule,
+    })
 }
 
 fn set_policy(

@@ -63,6 +63,12 @@ pub fn describe(f: Family, set: &BoxSet) -> Vec<PacketRange> {
     describe_some(f, set, usize::MAX).0
 }
 
+/// [`describe`] of a set the caller no longer needs: merged in place.
+pub(crate) fn describe_owned(f: Family, mut set: BoxSet) -> Vec<PacketRange> {
+    set.coalesce();
+    first(f, set.boxes().iter(), usize::MAX).0
+}
+
 /// Describes at most `limit` ranges of a set; also says how many more there
 /// are.
 pub fn describe_some(f: Family, set: &BoxSet, limit: usize) -> (Vec<PacketRange>, usize) {
