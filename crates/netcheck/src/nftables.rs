@@ -762,8 +762,11 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         message,
     };
     // Finding each element's line is a scan of its own: on another core
-    // while the document is read.
-    let (items, lines) = if crate::par::threads() > 1 {
+    // while the document is read. `nft -j` prints the whole document on
+    // one line: then every element is on line 1 and there is nothing to scan.
+    let (items, lines) = if !text.trim_end().contains('\n') {
+        (items(text), Vec::new())
+    } else if crate::par::threads() > 1 {
         std::thread::scope(|sc| {
             let h = sc.spawn(|| element_lines(text));
             let items = items(text);
