@@ -7,6 +7,7 @@ mod asset_write;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+mod netcheck_report;
 mod netcheck_view;
 pub mod pages;
 mod security;

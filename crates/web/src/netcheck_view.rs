@@ -8,6 +8,7 @@ use mamori_store::assets::{NewSegment, Segment, SegmentSync};
 use serde_json::Value;
 
 use crate::error::AppError;
+pub use crate::netcheck_report::Want;
 
 /// The segments file shown when the city has none and no segments are on
 /// record: the three segments of the policy.
@@ -137,22 +138,35 @@ pub struct ReportView {
     pub model: String,
     pub complete: bool,
     pub cells: Vec<CellLine>,
+    /// One page of the violations, and how many there are.
     pub violations: Vec<ViolationLine>,
+    pub violations_total: usize,
     pub blocked: Vec<String>,
     pub findings: Vec<String>,
+    /// One page of the never-matching rules, and how many there are.
     pub shadowed: Vec<String>,
+    pub shadowed_total: usize,
     pub unsupported: Vec<String>,
     pub notes: Vec<String>,
+    /// Items of the shorter lists (blocked flows, findings, unsupported,
+    /// notes) left out of the page: the JSON report has them all.
+    pub more: usize,
 }
 
-/// A stored report (JSON) as lines for the page.
-pub fn view(report_json: &str) -> ReportView {
-    let r: Value = serde_json::from_str(report_json).unwrap_or(Value::Null);
-    let arr = |k: &str| r[k].as_array().cloned().unwrap_or_default();
+/// One page of a stored report (JSON) as lines for the page: the slices of
+/// violations and never-matching rules that `want` names, the first items
+/// of the other lists.
+pub fn view(report_json: &str, want: Want) -> ReportView {
+    let r = crate::netcheck_report::read(report_json, want);
+    let more = [&r.blocked_flows, &r.findings, &r.unsupported, &r.notes]
+        .iter()
+        .map(|s| s.total - s.items.len())
+        .sum();
     ReportView {
-        model: text(&r["model"]),
-        complete: r["complete"].as_bool().unwrap_or(false),
-        cells: arr("matrix")
+        model: r.model,
+        complete: r.complete,
+        cells: r
+            .matrix
             .iter()
             .map(|c| CellLine {
                 file: text(&c["file"]),
@@ -164,7 +178,9 @@ pub fn view(report_json: &str) -> ReportView {
                 permitted: packets(&c["permitted"]),
             })
             .collect(),
-        violations: arr("violations")
+        violations: r
+            .violations
+            .items
             .iter()
             .map(|v| ViolationLine {
                 file: text(&v["file"]),
@@ -178,7 +194,10 @@ pub fn view(report_json: &str) -> ReportView {
                     .unwrap_or_default(),
             })
             .collect(),
-        blocked: arr("blocked_flows")
+        violations_total: r.violations.total,
+        blocked: r
+            .blocked_flows
+            .items
             .iter()
             .map(|b| {
                 format!(
@@ -191,12 +210,17 @@ pub fn view(report_json: &str) -> ReportView {
                 )
             })
             .collect(),
-        findings: arr("findings")
+        findings: r
+            .findings
+            .items
             .iter()
             .map(|f| format!("{} — {}", text(&f["message"]), rule(&f["rule"])))
             .collect(),
-        shadowed: arr("shadowed").iter().map(rule).collect(),
-        unsupported: arr("unsupported")
+        shadowed: r.shadowed.items.iter().map(rule).collect(),
+        shadowed_total: r.shadowed.total,
+        unsupported: r
+            .unsupported
+            .items
             .iter()
             .map(|u| {
                 format!(
@@ -208,7 +232,8 @@ pub fn view(report_json: &str) -> ReportView {
                 )
             })
             .collect(),
-        notes: arr("notes").iter().map(text).collect(),
+        notes: r.notes.items.iter().map(text).collect(),
+        more,
     }
 }
 

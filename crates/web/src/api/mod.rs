@@ -87,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}/dispose", post(assets::dispose))
         .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
         .route("/netcheck/runs/{id}", get(netcheck::get))
+        .route("/netcheck/runs/{id}/violations", get(netcheck::violations))
+        .route("/netcheck/runs/{id}/shadowed", get(netcheck::shadowed))
         // orgimport: the organisation from the HR system's export, a unit's history.
         .route("/org/import", post(orgadmin::import))
         .route("/units/{id}/rename", post(orgadmin::rename))
@@ -128,7 +130,7 @@ pub fn routes() -> Router<AppState> {
         org::guideline_roles, org::role_assignments, org::assign_role, org::end_role, org::set_staff,
         org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
         org::campaign_pending, org::my_requests, org::confirm,
-        netcheck::create, netcheck::list, netcheck::get,
+        netcheck::create, netcheck::list, netcheck::get, netcheck::violations, netcheck::shadowed,
         segments::list, segments::systems, segments::file, segments::save_file,
         assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
         assets::export, assets::import,

@@ -8,9 +8,9 @@ use mamori_netcheck::ConfigInput;
 use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, collection, json_err};
-use crate::auth::ApiUser;
-use crate::netcheck_view::{CheckInput, city_segments_file, remember_segments, run_check};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use crate::auth::{ApiUser, Authed};
+use crate::netcheck_view::{CheckInput, Want, city_segments_file, remember_segments, run_check};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -147,4 +147,85 @@ pub async fn get(
         run: run.summary,
         report,
     }))
+}
+
+/// Which long list of a stored report.
+#[derive(Clone, Copy)]
+enum Part {
+    Violations,
+    Shadowed,
+}
+
+async fn part_of(
+    state: &AppState,
+    user: &Authed,
+    id: i64,
+    paging: Paging,
+    part: Part,
+) -> ApiResult<Json<Collection<serde_json::Value>>> {
+    user.require_app(state, Action::RunNetcheck)
+        .map_err(json_err)?;
+    let run = state.store.netcheck(id).await.map_err(json_err)?;
+    let page = mamori_store::PageRequest::new(paging.page, paging.per_page);
+    let window = (page.offset() as usize, page.per_page as usize);
+    let want = Want {
+        violations: if matches!(part, Part::Violations) {
+            window
+        } else {
+            (0, 0)
+        },
+        shadowed: if matches!(part, Part::Shadowed) {
+            window
+        } else {
+            (0, 0)
+        },
+        others: 0,
+    };
+    // Reading a large report is CPU work: off the async threads.
+    let json = run.report_json;
+    let r = tokio::task::spawn_blocking(move || crate::netcheck_report::read(&json, want))
+        .await
+        .map_err(|e| {
+            json_err(crate::error::AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "MAMORI-INTERNAL",
+                format!("reading the report: {e}"),
+            ))
+        })?;
+    let slice = match part {
+        Part::Violations => r.violations,
+        Part::Shadowed => r.shadowed,
+    };
+    Ok(Json(Collection {
+        items: slice.items,
+        total: slice.total as i64,
+    }))
+}
+
+/// The violations of one check, a page at a time (each with the two
+/// segments, the packets and the rules that permit them, with file and line).
+#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/violations", tag = "netcheck", security(("bearer" = [])),
+    params(("id" = i64, Path), Paging),
+    responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn violations(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Collection<serde_json::Value>>> {
+    part_of(&state, &user, id, paging, Part::Violations).await
+}
+
+/// The rules of one check that can never match, a page at a time (each with
+/// file, line and text).
+#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/shadowed", tag = "netcheck", security(("bearer" = [])),
+    params(("id" = i64, Path), Paging),
+    responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn shadowed(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Collection<serde_json::Value>>> {
+    part_of(&state, &user, id, paging, Part::Shadowed).await
 }

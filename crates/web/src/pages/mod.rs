@@ -195,6 +195,27 @@ impl Pager {
     }
 }
 
+impl Pager {
+    /// A pager whose page parameter is named `param` (several lists on one
+    /// page).
+    pub fn named(
+        t: &T,
+        base: &str,
+        param: &str,
+        page: mamori_store::PageRequest,
+        total: i64,
+    ) -> Pager {
+        let mut p = Pager::new(t, base, page, total);
+        let rename = |link: String| {
+            link.replace("?page=", &format!("?{param}="))
+                .replace("&page=", &format!("&{param}="))
+        };
+        p.prev = p.prev.map(rename);
+        p.next = p.next.map(rename);
+        p
+    }
+}
+
 /// Query parameters of paginated lists.
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {

@@ -17,7 +17,7 @@ use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::netcheck_view::{
-    CheckInput, ReportView, current_segments_file, remember_segments, run_check, view,
+    CheckInput, ReportView, Want, current_segments_file, remember_segments, run_check, view,
 };
 use crate::state::AppState;
 
@@ -241,7 +241,23 @@ pub struct RunPage {
     chrome: Chrome,
     run: RunSummary,
     report: ReportView,
+    violations_pager: Pager,
+    shadowed_pager: Pager,
 }
+
+/// The two long lists of a run page have pages of their own.
+#[derive(Deserialize, Default)]
+pub struct RunQuery {
+    vpage: Option<u32>,
+    spage: Option<u32>,
+}
+
+/// Violations per page of a run.
+const VIOLATIONS_PER_PAGE: u32 = 50;
+/// Never-matching rules per page of a run.
+const SHADOWED_PER_PAGE: u32 = 200;
+/// Items shown of the other lists (the JSON report has them all).
+const OTHERS_SHOWN: usize = 200;
 
 pub async fn show_run(
     State(state): State<AppState>,
@@ -249,21 +265,51 @@ pub async fn show_run(
     lang: Lang,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<RunQuery>,
 ) -> AppResult<RunPage> {
     user.require_app(&state, Action::RunNetcheck)?;
     let run = state.store.netcheck(id).await?;
-    let chrome = Chrome::new(
-        &state,
-        &session,
-        lang,
-        Some(&user),
-        &format!("/netcheck/runs/{id}"),
-        "netcheck",
-    )
-    .await?;
+    let base = format!("/netcheck/runs/{id}");
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "netcheck").await?;
+    let vpage = mamori_store::PageRequest::new(q.vpage, Some(VIOLATIONS_PER_PAGE));
+    let spage = mamori_store::PageRequest::new(q.spage, Some(SHADOWED_PER_PAGE));
+    let window = |p: mamori_store::PageRequest| {
+        (
+            (p.page.saturating_sub(1) as usize) * p.per_page as usize,
+            p.per_page as usize,
+        )
+    };
+    // Reading a large report is CPU work: off the async threads.
+    let json = run.report_json;
+    let want = Want {
+        violations: window(vpage),
+        shadowed: window(spage),
+        others: OTHERS_SHOWN,
+    };
+    let report = tokio::task::spawn_blocking(move || view(&json, want))
+        .await
+        .map_err(|e| {
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "MAMORI-INTERNAL",
+                format!("reading the report: {e}"),
+            )
+        })?;
+    // Each list's pager keeps the other list's page.
+    let vbase = query_string(
+        &base,
+        &[("spage", &q.spage.map(|p| p.to_string()).unwrap_or_default())],
+    );
+    let sbase = query_string(
+        &base,
+        &[("vpage", &q.vpage.map(|p| p.to_string()).unwrap_or_default())],
+    );
+    let t = chrome.t;
     Ok(RunPage {
+        violations_pager: Pager::named(&t, &vbase, "vpage", vpage, report.violations_total as i64),
+        shadowed_pager: Pager::named(&t, &sbase, "spage", spage, report.shadowed_total as i64),
         chrome,
-        report: view(&run.report_json),
+        report,
         run: run.summary,
     })
 }

@@ -26,18 +26,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
-/// A pager whose page parameter is named `param` (several lists on one page).
-fn pager_named(t: &T, base: &str, param: &str, page: PageRequest, total: i64) -> Pager {
-    let mut p = Pager::new(t, base, page, total);
-    let rename = |link: String| {
-        link.replace("?page=", &format!("?{param}="))
-            .replace("&page=", &format!("&{param}="))
-    };
-    p.prev = p.prev.map(rename);
-    p.next = p.next.map(rename);
-    p
-}
-
 /// One of the user's own trainings.
 pub struct MyLine {
     pub r: TrainingRequest,
@@ -119,7 +107,7 @@ pub async fn show(
         .store
         .my_training_requests(user.user.id, false, mpage)
         .await?;
-    let mine_pager = pager_named(&t, "/training", "mpage", mpage, mine.total);
+    let mine_pager = Pager::named(&t, "/training", "mpage", mpage, mine.total);
     let mine = mine
         .items
         .into_iter()
@@ -181,7 +169,7 @@ pub async fn show(
                 .map(|(id, name)| (*id, name.clone(), within == Some(*id)))
                 .collect(),
             whole: sees_all,
-            rates_pager: pager_named(&t, &base, "rpage", rpage, rates.total),
+            rates_pager: Pager::named(&t, &base, "rpage", rpage, rates.total),
             rates: rates
                 .items
                 .into_iter()
@@ -222,7 +210,7 @@ pub async fn show(
             })
             .collect();
         Some(ManageView {
-            courses_pager: pager_named(&t, "/training", "cpage", cpage, courses.total),
+            courses_pager: Pager::named(&t, "/training", "cpage", cpage, courses.total),
             courses: courses
                 .items
                 .into_iter()

@@ -183,3 +183,140 @@ async fn the_page_uploads_a_configuration_and_shows_the_violations() {
         assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// A large report is shown a page at a time: 50 violations, 200
+/// never-matching rules, each list with its own pager that keeps the other's
+/// page.
+#[tokio::test]
+async fn a_large_report_is_shown_a_page_at_a_time() {
+    let mut rules =
+        String::from("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+    // 120 rules, each its own violation (My Number to the Internet).
+    for i in 0..120 {
+        rules.push_str(&format!(
+            "-A FORWARD -s 10.10.{i}.1/32 -d 10.30.0.1/32 -p tcp --dport 443 -j ACCEPT\n"
+        ));
+    }
+    // 250 copies of the first: none can ever match.
+    for _ in 0..250 {
+        rules.push_str("-A FORWARD -s 10.10.0.1/32 -d 10.30.0.1/32 -p tcp --dport 443 -j ACCEPT\n");
+    }
+    rules.push_str("COMMIT\n");
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let body = json!({"device": "fw-big", "segments": SEGMENTS, "configs": [{"file": "big.rules", "text": rules}]});
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let v = r.json();
+        assert_eq!(
+            v["report"]["violations"].as_array().map(Vec::len),
+            Some(120)
+        );
+        assert_eq!(v["report"]["shadowed"].as_array().map(Vec::len), Some(250));
+        let id = v["run"]["id"].as_i64().unwrap();
+        // The API gives the long lists a page at a time too.
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/netcheck/runs/{id}/violations?page=3&per_page=50"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let page = r.json();
+        assert_eq!(page["total"], 120, "{backend}");
+        assert_eq!(
+            page["items"].as_array().map(Vec::len),
+            Some(20),
+            "{backend}"
+        );
+        assert_eq!(
+            page["items"][19]["rules"][0]["line"], 124,
+            "{backend}: the 120th rule"
+        );
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/netcheck/runs/{id}/shadowed?page=3&per_page=100"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        let page = r.json();
+        assert_eq!(page["total"], 250, "{backend}");
+        assert_eq!(
+            page["items"].as_array().map(Vec::len),
+            Some(50),
+            "{backend}"
+        );
+        assert_eq!(page["items"][0]["file"], "big.rules", "{backend}");
+        let r = c
+            .api(
+                "GET",
+                "/api/v1/netcheck/runs/99999/violations",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let staff = c.token("tanaka", PASSWORD).await;
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/netcheck/runs/{id}/violations"),
+                Some(&staff),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        c.sign_in("admin", PASSWORD).await;
+        let cards = |body: &str| body.matches("class=\"card violation\"").count();
+        let shadowed = |body: &str| {
+            let list = body.split("id=\"shadowed\"").nth(1).unwrap_or("");
+            let list = list.split("</ul>").next().unwrap_or("");
+            list.matches("<li>").count()
+        };
+        let first = c.get(&format!("/netcheck/runs/{id}")).await;
+        assert_eq!(first.status, StatusCode::OK, "{backend}");
+        assert_eq!(cards(&first.body), 50, "{backend}");
+        assert_eq!(shadowed(&first.body), 200, "{backend}");
+        assert!(
+            first.body.contains("big.rules:5 "),
+            "{backend}: the first rule"
+        );
+        assert!(
+            !first.body.contains("big.rules:55 "),
+            "{backend}: the 51st is on page 2"
+        );
+        assert!(first.body.contains("全120件"), "{backend}");
+        assert!(first.body.contains("全250件"), "{backend}");
+        assert!(
+            first.body.contains(&format!("/netcheck/runs/{id}?vpage=2")),
+            "{backend}"
+        );
+        assert!(
+            first.body.contains(&format!("/netcheck/runs/{id}?spage=2")),
+            "{backend}"
+        );
+        let last = c.get(&format!("/netcheck/runs/{id}?vpage=3&spage=2")).await;
+        assert_eq!(cards(&last.body), 20, "{backend}");
+        assert_eq!(shadowed(&last.body), 50, "{backend}");
+        assert!(
+            last.body.contains("big.rules:124 "),
+            "{backend}: the 120th rule"
+        );
+        // The other list's page is kept in each pager's links.
+        assert!(
+            last.body
+                .contains(&format!("/netcheck/runs/{id}?spage=2&#38;vpage=2")),
+            "{backend}"
+        );
+        // Past the end: an empty page, not an error.
+        let past = c.get(&format!("/netcheck/runs/{id}?vpage=99")).await;
+        assert_eq!(past.status, StatusCode::OK, "{backend}");
+        assert_eq!(cards(&past.body), 0, "{backend}");
+    }
+}
