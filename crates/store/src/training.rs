@@ -264,6 +264,35 @@ async fn close_requests(
     }))
 }
 
+/// Closes the requests of assignment `id` that completions count for, logs
+/// the change (`action`, from `before`) and commits; returns the assignment.
+async fn settle_assignment(
+    mut tx: Tx,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+    before: Option<&TrainingAssignment>,
+) -> Result<TrainingAssignment, StoreError> {
+    close_requests(&mut tx, Some(id), 0).await?;
+    let after: TrainingAssignment = tx_run!(&mut tx, |c| {
+        sqlx::query_as(select_assignments!("WHERE a.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await?
+    });
+    tx.append_event(
+        actor,
+        "training_assignment",
+        id,
+        action,
+        before,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 fn invalid_target(message: String) -> StoreError {
     StoreError::invalid("target", message)
 }
@@ -444,24 +473,42 @@ impl Store {
             .await?;
             id
         });
-        close_requests(&mut tx, Some(id), 0).await?;
-        let assignment: TrainingAssignment = tx_run!(&mut tx, |c| {
-            sqlx::query_as(select_assignments!("WHERE a.id = $1"))
-                .bind(id)
-                .fetch_one(&mut *c)
-                .await?
+        settle_assignment(tx, actor, id, "create", None).await
+    }
+
+    /// Moves an assignment's due date (期限の変更): its requests take the new
+    /// date, and which completions count is worked out again (a course with a
+    /// validity counts completions from the due date less the validity).
+    pub async fn change_training_due(
+        &self,
+        actor: &Actor,
+        id: i64,
+        due_on: &str,
+    ) -> Result<TrainingAssignment, StoreError> {
+        let before = self.training_assignment(id).await?;
+        let course = self.course(before.course_id).await?;
+        let due = parse_date("due_on", due_on)?;
+        let from = counts_from(due, course.valid_months.and_then(|m| u32::try_from(m).ok()))
+            .map(|d| d.to_string());
+        let mut tx = self.db.begin().await?;
+        tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE training_assignments SET due_on = $2, counts_from = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(due.to_string())
+            .bind(&from)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "UPDATE training_requests SET due_on = $2, completed_on = NULL WHERE assignment_id = $1",
+            )
+            .bind(id)
+            .bind(due.to_string())
+            .execute(&mut *c)
+            .await?;
         });
-        tx.append_event(
-            actor,
-            "training_assignment",
-            id,
-            "create",
-            None::<&TrainingAssignment>,
-            Some(&assignment),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(assignment)
+        settle_assignment(tx, actor, id, "change_due", Some(&before)).await
     }
 
     /// One assignment with its counts.

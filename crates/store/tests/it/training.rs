@@ -566,3 +566,95 @@ async fn the_demo_city_has_training_with_someone_overdue() {
         );
     }
 }
+
+/// Moving a due date moves every request and works out again which
+/// completions count; a bad date or an unknown assignment changes nothing.
+#[tokio::test]
+async fn moving_a_due_date_recounts_completions() {
+    for (backend, store) in all_stores().await {
+        let actor = Actor::System("test");
+        let d = store
+            .create_unit(&actor, unit("D", None, UnitKind::Department))
+            .await
+            .unwrap();
+        let p1 = person(&store, "p1", d.id, EmploymentType::Regular).await;
+        let p2 = person(&store, "p2", d.id, EmploymentType::Regular).await;
+        let y = store
+            .create_course(&actor, course("SEC-Y", "yearly", Some(12)))
+            .await
+            .unwrap();
+        for (who, on) in [(p1, "2024-03-01"), (p2, "2025-02-01")] {
+            store
+                .record_completion(
+                    &actor,
+                    NewCompletion {
+                        user_id: who,
+                        course_id: y.id,
+                        completed_on: on.into(),
+                    },
+                    CompletionSource::Entered,
+                )
+                .await
+                .unwrap();
+        }
+        let a = store
+            .assign_training(&actor, assign(y.id, "everyone", "", "2025-03-31"))
+            .await
+            .unwrap();
+        assert_eq!((a.completed, a.requested), (1, 2), "{backend}: p2 only");
+        let events = events_of(&store, "training_assignment").await;
+
+        // Earlier: p1's completion falls within the twelve months too.
+        let moved = store
+            .change_training_due(&actor, a.id, "2025-02-28")
+            .await
+            .unwrap();
+        assert_eq!(moved.due_on, "2025-02-28", "{backend}");
+        assert_eq!(
+            moved.counts_from.as_deref(),
+            Some("2024-02-28"),
+            "{backend}"
+        );
+        assert_eq!((moved.completed, moved.requested), (2, 2), "{backend}");
+        // Later: neither counts any more.
+        let moved = store
+            .change_training_due(&actor, a.id, "2026-03-31")
+            .await
+            .unwrap();
+        assert_eq!((moved.completed, moved.requested), (0, 2), "{backend}");
+        let mine = store
+            .my_training_requests(p2, false, PageRequest::default())
+            .await
+            .unwrap();
+        assert!(
+            mine.items
+                .iter()
+                .all(|r| r.due_on == "2026-03-31" && r.completed_on.is_none()),
+            "{backend}: the requests moved and reopened"
+        );
+        assert_eq!(
+            events_of(&store, "training_assignment").await,
+            events + 2,
+            "{backend}"
+        );
+
+        let e = store
+            .change_training_due(&actor, a.id, "2026-02-30")
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "due_on", "{backend}: {e}");
+        assert!(matches!(
+            store
+                .change_training_due(&actor, 99_999, "2026-03-31")
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let same = store.training_assignment(a.id).await.unwrap();
+        assert_eq!(same.due_on, "2026-03-31", "{backend}: nothing changed");
+        assert_eq!(
+            events_of(&store, "training_assignment").await,
+            events + 2,
+            "{backend}"
+        );
+    }
+}

@@ -15,7 +15,7 @@ mod netcheck;
 mod segments;
 
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
             "/training/assignments",
             get(training::assignments).post(training::assign),
         )
+        .route("/training/assignments/{id}", patch(training::change_due))
         .route("/training/units", get(training::units))
         .route("/training/overdue", get(training::overdue))
         .route(
@@ -135,7 +136,7 @@ pub fn routes() -> Router<AppState> {
         assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
         assets::export, assets::import,
         orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
-        training::courses, training::create_course, training::assignments, training::assign,
+        training::courses, training::create_course, training::assignments, training::assign, training::change_due,
         training::units, training::overdue, training::completions, training::record,
         training::import, training::mine, training::export, training::export_acks,
     ),

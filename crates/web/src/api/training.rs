@@ -156,6 +156,34 @@ pub async fn assign(
     Ok((StatusCode::CREATED, Json(a)))
 }
 
+/// A new due date for an assignment.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DueChange {
+    /// YYYY-MM-DD
+    pub due_on: String,
+}
+
+/// Moves an assignment's due date (期限の変更): every request takes the new
+/// date and which completions count is worked out again.
+#[utoipa::path(patch, path = "/api/v1/training/assignments/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DueChange,
+    responses((status = 200, body = TrainingAssignment), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn change_due(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<DueChange>,
+) -> ApiResult<Json<TrainingAssignment>> {
+    allow(&state, &user, Action::ManageTraining)?;
+    let a = state
+        .store
+        .change_training_due(&user.actor(), id, &req.due_on)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(a))
+}
+
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct StatusQuery {
     /// Only this assignment.

@@ -92,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .route("/training", get(training::show))
         .route("/training/courses", post(training::create_course))
         .route("/training/assignments", post(training::assign))
+        .route("/training/assignments/due", post(training::change_due))
         .route("/training/completions", post(training::record))
         .route("/training/import", post(training::import))
 }

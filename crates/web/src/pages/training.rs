@@ -49,6 +49,8 @@ pub struct StatusView {
 
 /// What the security office needs to manage training.
 pub struct ManageView {
+    /// (id, label) of the newest assignments, for moving a due date.
+    pub assignments: Vec<(i64, String)>,
     pub courses: Vec<(Course, String)>,
     pub courses_pager: Pager,
     pub all_courses: Vec<(i64, String)>,
@@ -129,6 +131,22 @@ pub async fn show(
         .filter(|u| sees_all || can_manage || manages.contains(&u.id))
         .map(|u| (u.id, lang.pick(&u.name, &u.name_en).to_string()))
         .collect();
+    // The newest assignments, to pick one (status filter, due date change).
+    let assignment_options: Vec<(i64, String)> = if sees_all || !manages.is_empty() || can_manage {
+        state
+            .store
+            .list_training_assignments(None, PageRequest::new(Some(1), Some(100)))
+            .await?
+            .items
+            .into_iter()
+            .map(|a| {
+                let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
+                (a.id, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let status = if sees_all || !manages.is_empty() {
         let within = if sees_all {
             q.within
@@ -151,16 +169,9 @@ pub async fn show(
         let page = PageRequest::new(q.page, q.per_page);
         let rates = state.store.training_rates(scope, rpage).await?;
         let overdue = state.store.training_overdue(scope, page).await?;
-        let assignments = state
-            .store
-            .list_training_assignments(None, PageRequest::new(Some(1), Some(100)))
-            .await?
-            .items
-            .into_iter()
-            .map(|a| {
-                let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
-                (a.id, label, q.assignment == Some(a.id))
-            })
+        let assignments = assignment_options
+            .iter()
+            .map(|(id, label)| (*id, label.clone(), q.assignment == Some(*id)))
             .collect();
         Some(StatusView {
             assignments,
@@ -210,6 +221,7 @@ pub async fn show(
             })
             .collect();
         Some(ManageView {
+            assignments: assignment_options,
             courses_pager: Pager::named(&t, "/training", "cpage", cpage, courses.total),
             courses: courses
                 .items
@@ -358,6 +370,42 @@ pub struct AssignForm {
     due_on: String,
     #[serde(default)]
     note: String,
+}
+
+#[derive(Deserialize)]
+pub struct DueForm {
+    csrf: String,
+    assignment_id: i64,
+    due_on: String,
+}
+
+/// Moves an assignment's due date (期限の変更).
+pub async fn change_due(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<DueForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let result = state
+        .store
+        .change_training_due(&user.actor(), form.assignment_id, &form.due_on)
+        .await;
+    let mut to = "/training".to_string();
+    flash_result(&session, result, |a| {
+        to = format!("/training?assignment={}", a.id);
+        format!(
+            "{} {} ({} / {})",
+            T { lang }.get("training.due_changed"),
+            a.due_on,
+            a.completed,
+            a.requested
+        )
+    })
+    .await?;
+    Ok(Redirect::to(&to))
 }
 
 pub async fn assign(

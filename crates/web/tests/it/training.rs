@@ -676,3 +676,158 @@ async fn training_pages_for_staff_manager_and_office() {
         assert!(p.body.contains("id=\"open-trainings\""), "{backend}");
     }
 }
+
+/// The security office moves a due date through the API and the page; others
+/// may not; a bad date is refused naming the field and changes nothing.
+#[tokio::test]
+async fn a_due_date_is_moved_through_the_api_and_the_page() {
+    for (backend, mut c) in clients().await {
+        let Fixture { suzuki, .. } = fixture(&c).await;
+        let admin = c.token("admin", PASSWORD).await;
+        let t_suzuki = c.token("suzuki", PASSWORD).await;
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/courses",
+                Some(&admin),
+                Some(json!({"code": "SEC-Y", "title": "年次研修", "kind": "yearly", "valid_months": 12})),
+            )
+            .await;
+        let course_id = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/completions",
+                Some(&admin),
+                Some(json!({"user_id": suzuki, "course_id": course_id, "completed_on": "2024-03-01"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/assignments",
+                Some(&admin),
+                Some(json!({"course_id": course_id, "target_kind": "everyone", "due_on": "2025-03-31"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let a = r.json();
+        let id = a["id"].as_i64().unwrap();
+        assert_eq!(
+            a["completed"], 0,
+            "{backend}: 2024-03-01 is too old for 2025-03-31"
+        );
+        let path = format!("/api/v1/training/assignments/{id}");
+
+        let r = c
+            .api(
+                "PATCH",
+                &path,
+                Some(&t_suzuki),
+                Some(json!({"due_on": "2025-02-28"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = c
+            .api(
+                "PATCH",
+                &path,
+                Some(&admin),
+                Some(json!({"due_on": "2025-02-30"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.body.contains("due_on"), "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "PATCH",
+                "/api/v1/training/assignments/99999",
+                Some(&admin),
+                Some(json!({"due_on": "2025-02-28"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let r = c
+            .api(
+                "PATCH",
+                &path,
+                Some(&admin),
+                Some(json!({"due_on": "2025-02-28"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["due_on"], "2025-02-28", "{backend}");
+        assert_eq!(
+            r.json()["completed"],
+            1,
+            "{backend}: now suzuki's completion counts"
+        );
+
+        // The page: the office sees the form and moves the date back.
+        c.sign_in("admin", PASSWORD).await;
+        let page = c.get("/training").await;
+        assert!(page.body.contains("id=\"due-form\""), "{backend}");
+        let csrf = Client::csrf_of(&page.body);
+        let r = c
+            .post_form(
+                "/training/assignments/due",
+                &[
+                    ("csrf", &csrf),
+                    ("assignment_id", &id.to_string()),
+                    ("due_on", "2025-03-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let shown = c.get(&r.location()).await;
+        assert!(
+            shown.body.contains("期限を変更しました: 2025-03-31"),
+            "{backend}"
+        );
+        let a = c.store.training_assignment(id).await.unwrap();
+        assert_eq!(
+            (a.due_on.as_str(), a.completed),
+            ("2025-03-31", 0),
+            "{backend}"
+        );
+        // A wrong date from the page: a message, nothing changed.
+        let r = c
+            .post_form(
+                "/training/assignments/due",
+                &[
+                    ("csrf", &csrf),
+                    ("assignment_id", &id.to_string()),
+                    ("due_on", "someday"),
+                ],
+            )
+            .await;
+        let shown = c.get(&r.location()).await;
+        assert!(
+            shown.body.contains("due_on") || shown.body.contains("日付"),
+            "{backend}"
+        );
+        assert_eq!(
+            c.store.training_assignment(id).await.unwrap().due_on,
+            "2025-03-31"
+        );
+
+        // Staff see no form and may not post it.
+        let mut s = c.fresh();
+        s.sign_in("suzuki", PASSWORD).await;
+        let page = s.get("/training").await;
+        assert!(!page.body.contains("id=\"due-form\""), "{backend}");
+        let s_csrf = Client::csrf_of(&page.body);
+        let r = s
+            .post_form(
+                "/training/assignments/due",
+                &[
+                    ("csrf", &s_csrf),
+                    ("assignment_id", &id.to_string()),
+                    ("due_on", "2030-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
