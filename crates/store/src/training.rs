@@ -36,6 +36,15 @@ pub struct Course {
     pub updated_at: String,
 }
 
+/// Changes to a course's names and description (code, kind and validity
+/// stay: completions and assignments are counted by them).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CourseUpdate {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub description: Option<String>,
+}
+
 /// What is needed to create a course.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewCourse {
@@ -509,6 +518,90 @@ impl Store {
             .await?;
         });
         settle_assignment(tx, actor, id, "change_due", Some(&before)).await
+    }
+
+    /// Corrects a course's names or description.
+    pub async fn update_course(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: CourseUpdate,
+    ) -> Result<Course, StoreError> {
+        let before = self.course(id).await?;
+        let title = change
+            .title
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|| before.title.clone());
+        if title.is_empty() {
+            return Err(StoreError::invalid(
+                "title",
+                "研修名を入力してください / the title is empty",
+            ));
+        }
+        let title_en = change
+            .title_en
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|| before.title_en.clone());
+        let description = change
+            .description
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|| before.description.clone());
+        let mut tx = self.db.begin().await?;
+        let after: Course = tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE training_courses SET title = $2, title_en = $3, description = $4, updated_at = $5 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&title)
+            .bind(&title_en)
+            .bind(&description)
+            .bind(now_rfc3339())
+            .execute(&mut *c)
+            .await?;
+            sqlx::query_as(select_courses!("WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        tx.append_event(
+            actor,
+            "training_course",
+            id,
+            "update",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Withdraws an assignment made in error: it and its requests go (the
+    /// event log keeps what it was); completions stay, they belong to people.
+    pub async fn withdraw_training(&self, actor: &Actor, id: i64) -> Result<(), StoreError> {
+        let before = self.training_assignment(id).await?;
+        let mut tx = self.db.begin().await?;
+        tx_run!(&mut tx, |c| {
+            sqlx::query("DELETE FROM training_requests WHERE assignment_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM training_assignments WHERE id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.append_event(
+            actor,
+            "training_assignment",
+            id,
+            "delete",
+            Some(&before),
+            None::<&TrainingAssignment>,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One assignment with its counts.

@@ -7,8 +7,8 @@ use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain}
 use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
 use mamori_store::testing::all_stores;
 use mamori_store::training::{
-    ACK_SHEET, CompletionSource, NewCompletion, NewCourse, NewTrainingAssignment, TRAINING_SHEET,
-    TrainingScope,
+    ACK_SHEET, CompletionSource, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
+    TRAINING_SHEET, TrainingScope,
 };
 use mamori_store::units::NewUnit;
 use mamori_store::users::{NewUser, UserUpdate};
@@ -655,6 +655,105 @@ async fn moving_a_due_date_recounts_completions() {
             events_of(&store, "training_assignment").await,
             events + 2,
             "{backend}"
+        );
+    }
+}
+
+/// A course's names are corrected; an assignment made in error is withdrawn
+/// with its requests, completions stay; both are logged.
+#[tokio::test]
+async fn courses_are_corrected_and_assignments_withdrawn() {
+    for (backend, store) in all_stores().await {
+        let actor = Actor::System("test");
+        let d = store
+            .create_unit(&actor, unit("D", None, UnitKind::Department))
+            .await
+            .unwrap();
+        let p1 = person(&store, "p1", d.id, EmploymentType::Regular).await;
+        let y = store
+            .create_course(&actor, course("SEC-Y", "yearly", Some(12)))
+            .await
+            .unwrap();
+        let fixed = store
+            .update_course(
+                &actor,
+                y.id,
+                CourseUpdate {
+                    title: Some(" 情報セキュリティ年次研修 ".into()),
+                    title_en: Some("Yearly security training".into()),
+                    description: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(fixed.title, "情報セキュリティ年次研修", "{backend}");
+        assert_eq!(fixed.title_en, "Yearly security training", "{backend}");
+        assert_eq!(
+            (fixed.code.as_str(), fixed.valid_months),
+            ("SEC-Y", Some(12)),
+            "{backend}"
+        );
+        let e = store
+            .update_course(
+                &actor,
+                y.id,
+                CourseUpdate {
+                    title: Some("  ".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(&e), "title", "{backend}");
+        assert_eq!(
+            store.course(y.id).await.unwrap().title,
+            "情報セキュリティ年次研修"
+        );
+        assert_eq!(
+            events_of(&store, "training_course").await,
+            2,
+            "{backend}: create, update"
+        );
+
+        store
+            .record_completion(
+                &actor,
+                NewCompletion {
+                    user_id: p1,
+                    course_id: y.id,
+                    completed_on: "2025-01-10".into(),
+                },
+                CompletionSource::Entered,
+            )
+            .await
+            .unwrap();
+        let a = store
+            .assign_training(&actor, assign(y.id, "everyone", "", "2025-03-31"))
+            .await
+            .unwrap();
+        store.withdraw_training(&actor, a.id).await.unwrap();
+        assert!(matches!(
+            store.training_assignment(a.id).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let mine = store
+            .my_training_requests(p1, false, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(mine.total, 0, "{backend}: the requests went with it");
+        let done = store
+            .list_completions(Some(p1), PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(done.total, 1, "{backend}: completions stay");
+        assert!(matches!(
+            store.withdraw_training(&actor, a.id).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert_eq!(
+            events_of(&store, "training_assignment").await,
+            2,
+            "{backend}: create, delete"
         );
     }
 }

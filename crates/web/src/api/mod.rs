@@ -103,7 +103,11 @@ pub fn routes() -> Router<AppState> {
             "/training/assignments",
             get(training::assignments).post(training::assign),
         )
-        .route("/training/assignments/{id}", patch(training::change_due))
+        .route(
+            "/training/assignments/{id}",
+            patch(training::change_due).delete(training::withdraw),
+        )
+        .route("/training/courses/{id}", patch(training::update_course))
         .route("/training/units", get(training::units))
         .route("/training/overdue", get(training::overdue))
         .route(
@@ -136,7 +140,7 @@ pub fn routes() -> Router<AppState> {
         assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
         assets::export, assets::import,
         orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
-        training::courses, training::create_course, training::assignments, training::assign, training::change_due,
+        training::courses, training::create_course, training::assignments, training::assign, training::change_due, training::update_course, training::withdraw,
         training::units, training::overdue, training::completions, training::record,
         training::import, training::mine, training::export, training::export_acks,
     ),

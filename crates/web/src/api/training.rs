@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use mamori_authz::{Action, Resource};
 use mamori_store::assets::LedgerFormat;
 use mamori_store::training::{
-    Completion, CompletionImportReport, CompletionSource, Course, NewCompletion, NewCourse,
-    NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope, UnitTrainingRate,
+    Completion, CompletionImportReport, CompletionSource, Course, CourseUpdate, NewCompletion,
+    NewCourse, NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope,
+    UnitTrainingRate,
 };
 use mamori_store::units::parse_path;
 use serde::Deserialize;
@@ -154,6 +155,44 @@ pub async fn assign(
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// Corrects a course's names or description (code, kind and validity stay).
+#[utoipa::path(patch, path = "/api/v1/training/courses/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CourseUpdate,
+    responses((status = 200, body = Course), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_course(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CourseUpdate>,
+) -> ApiResult<Json<Course>> {
+    allow(&state, &user, Action::ManageTraining)?;
+    let c = state
+        .store
+        .update_course(&user.actor(), id, req)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(c))
+}
+
+/// Withdraws an assignment made in error, with its requests (completions stay).
+#[utoipa::path(delete, path = "/api/v1/training/assignments/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    allow(&state, &user, Action::ManageTraining)?;
+    state
+        .store
+        .withdraw_training(&user.actor(), id)
+        .await
+        .map_err(json_err)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new due date for an assignment.

@@ -93,6 +93,8 @@ pub fn routes() -> Router<AppState> {
         .route("/training/courses", post(training::create_course))
         .route("/training/assignments", post(training::assign))
         .route("/training/assignments/due", post(training::change_due))
+        .route("/training/assignments/withdraw", post(training::withdraw))
+        .route("/training/courses/edit", post(training::edit_course))
         .route("/training/completions", post(training::record))
         .route("/training/import", post(training::import))
 }

@@ -12,7 +12,7 @@ use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, ScopeKind, guideline_rol
 use mamori_core::training::CourseKind;
 use mamori_store::assets::LedgerFormat;
 use mamori_store::training::{
-    CompletionImportReport, Course, NewCompletion, NewCourse, NewTrainingAssignment,
+    CompletionImportReport, Course, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
     TrainingRequest, TrainingScope, UnitTrainingRate,
 };
 use mamori_store::{PageRequest, StoreError};
@@ -377,6 +377,78 @@ pub struct DueForm {
     csrf: String,
     assignment_id: i64,
     due_on: String,
+}
+
+#[derive(Deserialize)]
+pub struct CourseEditForm {
+    csrf: String,
+    course_id: i64,
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Corrects a course's names and description.
+pub async fn edit_course(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<CourseEditForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let result = state
+        .store
+        .update_course(
+            &user.actor(),
+            form.course_id,
+            CourseUpdate {
+                title: Some(form.title),
+                title_en: Some(form.title_en),
+                description: Some(form.description),
+            },
+        )
+        .await;
+    flash_result(&session, result, |c| {
+        format!(
+            "{}: {} {}",
+            T { lang }.get("training.course_updated"),
+            c.code,
+            c.title
+        )
+    })
+    .await?;
+    Ok(Redirect::to("/training"))
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    csrf: String,
+    assignment_id: i64,
+}
+
+/// Withdraws an assignment made in error.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    axum::Form(form): axum::Form<WithdrawForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    user.require_app(&state, Action::ManageTraining)?;
+    let result = state
+        .store
+        .withdraw_training(&user.actor(), form.assignment_id)
+        .await;
+    flash_result(&session, result, |()| {
+        T { lang }.get("training.withdrawn").to_string()
+    })
+    .await?;
+    Ok(Redirect::to("/training"))
 }
 
 /// Moves an assignment's due date (期限の変更).

@@ -813,21 +813,151 @@ async fn a_due_date_is_moved_through_the_api_and_the_page() {
         );
 
         // Staff see no form and may not post it.
-        let mut s = c.fresh();
-        s.sign_in("suzuki", PASSWORD).await;
-        let page = s.get("/training").await;
-        assert!(!page.body.contains("id=\"due-form\""), "{backend}");
-        let s_csrf = Client::csrf_of(&page.body);
-        let r = s
+        staff_may_not(
+            &c,
+            "due-form",
+            "/training/assignments/due",
+            &[("assignment_id", &id.to_string()), ("due_on", "2030-01-01")],
+        )
+        .await;
+    }
+}
+
+/// The office corrects a course and withdraws an assignment made in error,
+/// through the API and the page; staff may not.
+#[tokio::test]
+async fn a_course_is_corrected_and_an_assignment_withdrawn() {
+    for (backend, mut c) in clients().await {
+        fixture(&c).await;
+        let admin = c.token("admin", PASSWORD).await;
+        let t_suzuki = c.token("suzuki", PASSWORD).await;
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/courses",
+                Some(&admin),
+                Some(json!({"code": "SEC-Y", "title": "年次研集", "kind": "yearly"})),
+            )
+            .await;
+        let course_id = r.json()["id"].as_i64().unwrap();
+        let course = format!("/api/v1/training/courses/{course_id}");
+        let fix = json!({"title": "年次研修", "title_en": "Yearly training"});
+        let r = c
+            .api("PATCH", &course, Some(&t_suzuki), Some(fix.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = c
+            .api("PATCH", &course, Some(&admin), Some(json!({"title": " "})))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.body.contains("title"), "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "PATCH",
+                "/api/v1/training/courses/99999",
+                Some(&admin),
+                Some(fix.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let r = c.api("PATCH", &course, Some(&admin), Some(fix)).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["title"], "年次研修", "{backend}");
+        assert_eq!(r.json()["code"], "SEC-Y", "{backend}");
+
+        let assign =
+            |due: &str| json!({"course_id": course_id, "target_kind": "everyone", "due_on": due});
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/assignments",
+                Some(&admin),
+                Some(assign("2030-03-31")),
+            )
+            .await;
+        let id = r.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/training/assignments/{id}");
+        let r = c.api("DELETE", &path, Some(&t_suzuki), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = c.api("DELETE", &path, Some(&admin), None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{backend}: {}", r.body);
+        let r = c.api("DELETE", &path, Some(&admin), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let r = c
+            .api("GET", "/api/v1/me/trainings", Some(&t_suzuki), None)
+            .await;
+        assert_eq!(r.json()["total"], 0, "{backend}: suzuki's request went too");
+
+        // The page: correct the course, withdraw a second assignment.
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/training/assignments",
+                Some(&admin),
+                Some(assign("2031-03-31")),
+            )
+            .await;
+        let second = r.json()["id"].as_i64().unwrap();
+        c.sign_in("admin", PASSWORD).await;
+        let page = c.get("/training").await;
+        assert!(page.body.contains("id=\"withdraw-form\""), "{backend}");
+        assert!(page.body.contains("id=\"course-edit-form\""), "{backend}");
+        let csrf = Client::csrf_of(&page.body);
+        let r = c
             .post_form(
-                "/training/assignments/due",
+                "/training/courses/edit",
                 &[
-                    ("csrf", &s_csrf),
-                    ("assignment_id", &id.to_string()),
-                    ("due_on", "2030-01-01"),
+                    ("csrf", &csrf),
+                    ("course_id", &course_id.to_string()),
+                    ("title", "情報セキュリティ年次研修"),
+                    ("title_en", ""),
+                    ("description", "全職員"),
                 ],
             )
             .await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let shown = c.get(&r.location()).await;
+        assert!(shown.body.contains("研修を修正しました"), "{backend}");
+        assert_eq!(
+            c.store.course(course_id).await.unwrap().title,
+            "情報セキュリティ年次研修"
+        );
+        let r = c
+            .post_form(
+                "/training/assignments/withdraw",
+                &[("csrf", &csrf), ("assignment_id", &second.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let shown = c.get(&r.location()).await;
+        assert!(shown.body.contains("割り当てを取り消しました"), "{backend}");
+        assert!(
+            c.store.training_assignment(second).await.is_err(),
+            "{backend}"
+        );
+
+        staff_may_not(
+            &c,
+            "course-edit-form",
+            "/training/courses/edit",
+            &[("course_id", &course_id.to_string()), ("title", "x")],
+        )
+        .await;
     }
+}
+
+/// Suzuki (staff) sees no form `form_id` on /training and may not post `path`.
+async fn staff_may_not(c: &Client, form_id: &str, path: &str, fields: &[(&str, &str)]) {
+    let mut s = c.fresh();
+    s.sign_in("suzuki", PASSWORD).await;
+    let page = s.get("/training").await;
+    assert!(
+        !page.body.contains(&format!("id=\"{form_id}\"")),
+        "{form_id}"
+    );
+    let csrf = Client::csrf_of(&page.body);
+    let mut pairs = vec![("csrf", csrf.as_str())];
+    pairs.extend_from_slice(fields);
+    let r = s.post_form(path, &pairs).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
 }
