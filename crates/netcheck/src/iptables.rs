@@ -69,12 +69,6 @@ struct Chain {
     policy: Option<(bool, usize)>,
 }
 
-enum RuleOutcome {
-    Rule(IrRule),
-    /// Matches no new connection (return traffic only).
-    NotNew,
-}
-
 fn family_of(text: &str) -> Result<[bool; 2], String> {
     let head: String = text.lines().take(10).collect::<Vec<_>>().join("\n");
     if head.contains("ip6tables-save") || head.lines().any(|l| l.trim() == "# inet6") {
@@ -257,15 +251,16 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                     cfg.unsupported(&rref, "rule without a chain");
                     continue;
                 };
-                let outcome = match parsed {
-                    Parsed::NotNew => RuleOutcome::NotNew,
+                // The rule that takes a place in its chain, if any.
+                let placed = match parsed {
+                    Parsed::NotNew => None,
                     Parsed::NoDecision { wide } => {
                         cfg.add_rule(rref, wide, false);
-                        RuleOutcome::NotNew
+                        None
                     }
                     Parsed::Rule { set, action, wide } => {
                         let id = cfg.add_rule(rref, wide, false);
-                        RuleOutcome::Rule(IrRule { id, set, action })
+                        Some(IrRule { id, set, action })
                     }
                 };
                 if !chains.contains_key(chain.as_ref()) {
@@ -280,7 +275,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                 let Some(c) = chains.get_mut(chain.as_ref()) else {
                     continue;
                 };
-                if let RuleOutcome::Rule(r) = outcome {
+                if let Some(r) = placed {
                     match pos {
                         Some(p) => c.rules.insert(p.min(c.rules.len()), r),
                         None => c.rules.push(r),

@@ -221,6 +221,12 @@ impl Report {
         self.violations.is_empty() && self.findings.is_empty()
     }
 
+    /// The report as compact JSON (for storing).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    }
+
     /// The report as pretty-printed JSON.
     pub fn render_json(&self) -> String {
         serde_json::to_string_pretty(self)

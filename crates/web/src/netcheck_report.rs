@@ -39,6 +39,28 @@ pub struct Want {
     pub others: usize,
 }
 
+/// The `(offset, limit)` of one page.
+pub fn window(page: mamori_store::PageRequest) -> (usize, usize) {
+    (
+        usize::try_from(page.offset()).unwrap_or(0),
+        page.per_page as usize,
+    )
+}
+
+/// [`read`] on a blocking thread: a large report is CPU work, kept off the
+/// async threads.
+pub async fn read_blocking(json: String, want: Want) -> Result<Partial, crate::error::AppError> {
+    tokio::task::spawn_blocking(move || read(&json, want))
+        .await
+        .map_err(|e| {
+            crate::error::AppError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "MAMORI-INTERNAL",
+                format!("reading the report: {e}"),
+            )
+        })
+}
+
 /// Reads the parts of `json` that `want` asks for. A report that is not an
 /// object of the expected shape reads as empty.
 pub fn read(json: &str, want: Want) -> Partial {

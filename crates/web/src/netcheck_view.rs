@@ -8,7 +8,7 @@ use mamori_store::assets::{NewSegment, Segment, SegmentSync};
 use serde_json::Value;
 
 use crate::error::AppError;
-pub use crate::netcheck_report::Want;
+pub use crate::netcheck_report::{Partial, Want, read_blocking, window};
 
 /// The segments file shown when the city has none and no segments are on
 /// record: the three segments of the policy.
@@ -153,11 +153,10 @@ pub struct ReportView {
     pub more: usize,
 }
 
-/// One page of a stored report (JSON) as lines for the page: the slices of
-/// violations and never-matching rules that `want` names, the first items
-/// of the other lists.
-pub fn view(report_json: &str, want: Want) -> ReportView {
-    let r = crate::netcheck_report::read(report_json, want);
+/// One page of a stored report (read with the slices of violations and
+/// never-matching rules the page shows, the first items of the other lists)
+/// as lines for the page.
+pub fn view(r: Partial) -> ReportView {
     let more = [&r.blocked_flows, &r.findings, &r.unsupported, &r.notes]
         .iter()
         .map(|s| s.total - s.items.len())

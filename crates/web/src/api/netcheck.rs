@@ -7,10 +7,13 @@ use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
 use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
-use crate::netcheck_view::{CheckInput, Want, city_segments_file, remember_segments, run_check};
+use crate::netcheck_view::{
+    CheckInput, Want, city_segments_file, read_blocking, remember_segments, run_check, window,
+};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -41,7 +44,18 @@ pub struct CheckResponse {
     pub run: RunSummary,
     /// The checker's report: matrix, violations (with the rules, each with file and line), blocked_flows, shadowed, findings, unsupported, complete.
     #[schema(value_type = Object)]
-    pub report: serde_json::Value,
+    pub report: Box<RawValue>,
+}
+
+/// A stored report, sent as it is stored.
+fn stored_report(json: String) -> ApiResult<Box<RawValue>> {
+    RawValue::from_string(json).map_err(|e| {
+        json_err(crate::error::AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "MAMORI-INTERNAL",
+            format!("the stored report is not JSON: {e}"),
+        ))
+    })
 }
 
 /// Checks configurations against the segment model and records the check.
@@ -86,7 +100,7 @@ pub async fn create(
     remember_segments(&state, &user.actor(), &segments)
         .await
         .map_err(json_err)?;
-    let report_json = report.render_json();
+    let report_json = report.to_json();
     let run = state
         .store
         .record_netcheck(
@@ -106,7 +120,7 @@ pub async fn create(
         )
         .await
         .map_err(json_err)?;
-    let report = serde_json::from_str(&report_json).unwrap_or_default();
+    let report = stored_report(report_json)?;
     Ok((StatusCode::CREATED, Json(CheckResponse { run, report })))
 }
 
@@ -142,7 +156,7 @@ pub async fn get(
     user.require_app(&state, Action::RunNetcheck)
         .map_err(json_err)?;
     let run = state.store.netcheck(id).await.map_err(json_err)?;
-    let report = serde_json::from_str(&run.report_json).unwrap_or_default();
+    let report = stored_report(run.report_json)?;
     Ok(Json(CheckResponse {
         run: run.summary,
         report,
@@ -167,7 +181,7 @@ async fn part_of(
         .map_err(json_err)?;
     let run = state.store.netcheck(id).await.map_err(json_err)?;
     let page = mamori_store::PageRequest::new(paging.page, paging.per_page);
-    let window = (page.offset() as usize, page.per_page as usize);
+    let window = window(page);
     let want = Want {
         violations: if matches!(part, Part::Violations) {
             window
@@ -181,17 +195,9 @@ async fn part_of(
         },
         others: 0,
     };
-    // Reading a large report is CPU work: off the async threads.
-    let json = run.report_json;
-    let r = tokio::task::spawn_blocking(move || crate::netcheck_report::read(&json, want))
+    let r = read_blocking(run.report_json, want)
         .await
-        .map_err(|e| {
-            json_err(crate::error::AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "MAMORI-INTERNAL",
-                format!("reading the report: {e}"),
-            ))
-        })?;
+        .map_err(json_err)?;
     let slice = match part {
         Part::Violations => r.violations,
         Part::Shadowed => r.shadowed,

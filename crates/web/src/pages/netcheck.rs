@@ -17,7 +17,8 @@ use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::netcheck_view::{
-    CheckInput, ReportView, Want, current_segments_file, remember_segments, run_check, view,
+    CheckInput, ReportView, Want, current_segments_file, read_blocking, remember_segments,
+    run_check, view, window,
 };
 use crate::state::AppState;
 
@@ -228,7 +229,7 @@ pub async fn run(
                 violations: report.violations.len() as i64,
                 shadowed: report.shadowed.len() as i64,
                 segments_toml: posted.segments,
-                report_json: report.render_json(),
+                report_json: report.to_json(),
             },
         )
         .await?;
@@ -273,28 +274,12 @@ pub async fn show_run(
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "netcheck").await?;
     let vpage = mamori_store::PageRequest::new(q.vpage, Some(VIOLATIONS_PER_PAGE));
     let spage = mamori_store::PageRequest::new(q.spage, Some(SHADOWED_PER_PAGE));
-    let window = |p: mamori_store::PageRequest| {
-        (
-            (p.page.saturating_sub(1) as usize) * p.per_page as usize,
-            p.per_page as usize,
-        )
-    };
-    // Reading a large report is CPU work: off the async threads.
-    let json = run.report_json;
     let want = Want {
         violations: window(vpage),
         shadowed: window(spage),
         others: OTHERS_SHOWN,
     };
-    let report = tokio::task::spawn_blocking(move || view(&json, want))
-        .await
-        .map_err(|e| {
-            AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "MAMORI-INTERNAL",
-                format!("reading the report: {e}"),
-            )
-        })?;
+    let report = view(read_blocking(run.report_json, want).await?);
     // Each list's pager keeps the other list's page.
     let vbase = query_string(
         &base,
