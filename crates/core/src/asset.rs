@@ -378,11 +378,11 @@ impl AssetDraft {
                 "資産名が空です",
                 "the asset name is empty",
             ));
-        } else if name.chars().count() > MAX_NAME_CHARS {
+        } else if let Err(problem) = crate::text::check_line(&name, MAX_NAME_CHARS) {
             errors.push(FieldError::new(
                 LedgerColumn::Name,
-                format!("資産名は{MAX_NAME_CHARS}文字以内にしてください"),
-                format!("the asset name is longer than {MAX_NAME_CHARS} characters"),
+                problem.ja("資産名"),
+                problem.en("asset name"),
             ));
         }
         let mut codes: [String; 3] = Default::default();

@@ -3,5 +3,6 @@ pub mod asset;
 pub mod catalog;
 pub mod classification;
 pub mod org;
+pub mod text;
 pub mod training;
 pub mod wareki;

@@ -562,7 +562,7 @@ where
 }
 
 /// The scope as SQL. False when it admits nothing.
-fn push_scope<DB>(qb: &mut QueryBuilder<DB>, scope: &AssetScope) -> bool
+pub(crate) fn push_scope<DB>(qb: &mut QueryBuilder<DB>, scope: &AssetScope) -> bool
 where
     DB: Database,
     i64: for<'q> Encode<'q, DB> + Type<DB>,
@@ -761,6 +761,7 @@ impl Store {
                 entity: Some(ENTITY.to_string()),
                 entity_id: Some(id.to_string()),
             },
+            &AssetScope::unrestricted(),
             page,
         )
         .await

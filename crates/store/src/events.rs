@@ -5,10 +5,12 @@
 //! The head row (`event_head`) holds the last sequence number and hash; taking it in
 //! the writing transaction serialises appends on both backends.
 
+use crate::assets::{AssetScope, ENTITY as ASSET_ENTITY, push_scope};
 use crate::db::Tx;
-use crate::{Actor, Db, Page, PageRequest, StoreError, now_rfc3339, tx_run};
+use crate::{Actor, Db, Page, PageRequest, Store, StoreError, now_rfc3339, tx_run};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -384,6 +386,36 @@ pub async fn verify_chain(db: &Db) -> Result<ChainVerdict, StoreError> {
     Ok(ChainVerdict::Intact { events: count })
 }
 
+/// The event-log entity of exports: a copy of part of the registers taken
+/// out of Mamori.
+pub const EXPORT_ENTITY: &str = "export";
+
+impl Store {
+    /// Records an export in the log: `what` was exported (`assets`,
+    /// `training_status`, `ack_status`), and `details` says how (format,
+    /// filters, rows written). Written after the export succeeded.
+    pub async fn record_export(
+        &self,
+        actor: &Actor,
+        what: &str,
+        details: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let seq = tx
+            .append_event(
+                actor,
+                EXPORT_ENTITY,
+                what,
+                "export",
+                None::<&()>,
+                Some(details),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+}
+
 /// Filters for the event list.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -391,36 +423,62 @@ pub struct EventFilter {
     pub entity_id: Option<String>,
 }
 
-/// The events, newest first, optionally of one entity.
+/// The events, newest first, optionally of one entity, that a reader may see:
+/// an entry about an asset only when `assets` (the reader's asset scope) lets
+/// them read that asset as it is now, so the log never shows what the register
+/// hides. Entries about other records are shown to whoever may read the log.
 pub async fn list_events(
     db: &Db,
     filter: &EventFilter,
+    assets: &AssetScope,
     page: PageRequest,
 ) -> Result<Page<Event>, StoreError> {
-    let entity = filter.entity.clone().unwrap_or_default();
-    let entity_id = filter.entity_id.clone().unwrap_or_default();
     let (items, total) = crate::db_run!(db, |pool| {
-        let items: Vec<Event> = sqlx::query_as(
-            "SELECT seq, at, actor, entity, entity_id, action, before_json, after_json, prev_hash, hash \
-             FROM events WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2) \
-             ORDER BY seq DESC LIMIT $3 OFFSET $4",
-        )
-        .bind(&entity)
-        .bind(&entity_id)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(pool)
-        .await?;
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM events WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2)",
-        )
-        .bind(&entity)
-        .bind(&entity_id)
-        .fetch_one(pool)
-        .await?;
+        let mut qb = QueryBuilder::new(
+            "SELECT e.seq, e.at, e.actor, e.entity, e.entity_id, e.action, e.before_json, \
+             e.after_json, e.prev_hash, e.hash FROM events e WHERE 1 = 1",
+        );
+        push_event_conditions(&mut qb, filter, assets);
+        qb.push(" ORDER BY e.seq DESC LIMIT ")
+            .push_bind(page.limit())
+            .push(" OFFSET ")
+            .push_bind(page.offset());
+        let items: Vec<Event> = qb.build_query_as().fetch_all(pool).await?;
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM events e WHERE 1 = 1");
+        push_event_conditions(&mut count, filter, assets);
+        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
         (items, total)
     });
     Ok(Page { items, total })
+}
+
+/// The filter and the reader's asset scope as ` AND …` on `events e`.
+fn push_event_conditions<DB>(qb: &mut QueryBuilder<DB>, filter: &EventFilter, assets: &AssetScope)
+where
+    DB: Database,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    if let Some(entity) = filter.entity.as_ref().filter(|e| !e.is_empty()) {
+        qb.push(" AND e.entity = ").push_bind(entity.clone());
+    }
+    if let Some(id) = filter.entity_id.as_ref().filter(|e| !e.is_empty()) {
+        qb.push(" AND e.entity_id = ").push_bind(id.clone());
+    }
+    if assets.is_unrestricted() {
+        return;
+    }
+    // The CASE keeps PostgreSQL from casting the ids of other entities
+    // (setting codes, …) to numbers.
+    qb.push(" AND (e.entity <> ")
+        .push_bind(ASSET_ENTITY.to_string())
+        .push(" OR EXISTS (SELECT 1 FROM assets a WHERE a.id = CASE WHEN e.entity = ")
+        .push_bind(ASSET_ENTITY.to_string())
+        .push(" THEN CAST(e.entity_id AS BIGINT) END");
+    if !push_scope(qb, assets) {
+        qb.push(" AND 1 = 0");
+    }
+    qb.push("))");
 }
 
 #[cfg(test)]

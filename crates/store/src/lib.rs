@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod formula;
 pub mod netcheck;
 pub mod org;
 pub mod org_import;

@@ -140,6 +140,43 @@ pub(crate) fn valid_username(username: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
+/// A person's name as entered: trimmed, not empty, one line without control
+/// or bidirectional-override characters.
+pub(crate) fn checked_display_name(name: &str) -> Result<String, StoreError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::invalid(
+            "display_name",
+            "氏名を入力してください / the name is empty",
+        ));
+    }
+    mamori_core::text::check_line(name, mamori_core::text::MAX_LINE_CHARS).map_err(|p| {
+        StoreError::invalid(
+            "display_name",
+            format!("{} / {}", p.ja("氏名"), p.en("name")),
+        )
+    })?;
+    Ok(name.to_string())
+}
+
+/// An e-mail address as entered: trimmed, empty meaning none, otherwise a
+/// valid address.
+pub(crate) fn checked_email(email: Option<String>) -> Result<Option<String>, StoreError> {
+    let Some(email) = email
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !mamori_core::text::is_email(&email) {
+        return Err(StoreError::invalid(
+            "email",
+            "メールアドレスの形式ではありません（例: tanaka@city.example.lg.jp） / not an e-mail address (e.g. tanaka@city.example.lg.jp)",
+        ));
+    }
+    Ok(Some(email))
+}
+
 impl Store {
     /// Creates a user with a password (hashed with argon2id).
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, StoreError> {
@@ -150,13 +187,7 @@ impl Store {
                 "ユーザー名は英数字と . _ - @ の64文字以内です / a user name is 1–64 letters, digits, '.', '_', '-' or '@'",
             ));
         }
-        let display_name = new.display_name.trim().to_string();
-        if display_name.is_empty() {
-            return Err(StoreError::invalid(
-                "display_name",
-                "氏名を入力してください / the name is empty",
-            ));
-        }
+        let display_name = checked_display_name(&new.display_name)?;
         passwords::check_strength(&new.password, &username)?;
         if let Some(unit_id) = new.unit_id {
             self.unit(unit_id).await.map_err(|_| {
@@ -168,10 +199,7 @@ impl Store {
         }
         let hash = hash_blocking(new.password.clone()).await?;
         let now = now_rfc3339();
-        let email = new
-            .email
-            .map(|e| e.trim().to_string())
-            .filter(|e| !e.is_empty());
+        let email = checked_email(new.email)?;
         let mut tx = self.db.begin().await?;
         let inserted: Result<i64, StoreError> = tx_run!(&mut tx, |c| {
             sqlx::query_scalar(
@@ -342,19 +370,10 @@ impl Store {
         let before = self.user(id).await?;
         let mut after = before.clone();
         if let Some(name) = update.display_name {
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                return Err(StoreError::invalid(
-                    "display_name",
-                    "氏名を入力してください / the name is empty",
-                ));
-            }
-            after.display_name = name;
+            after.display_name = checked_display_name(&name)?;
         }
         if let Some(email) = update.email {
-            after.email = email
-                .map(|e| e.trim().to_string())
-                .filter(|e| !e.is_empty());
+            after.email = checked_email(email)?;
         }
         if let Some(unit_id) = update.unit_id {
             if let Some(uid) = unit_id {

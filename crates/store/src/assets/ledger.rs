@@ -67,7 +67,16 @@ use crate::sheet::{self, Malformed};
 /// names the asset-name column (ledgers often carry a title above it); failing
 /// that, the first non-empty row.
 pub(crate) fn read_sheet(bytes: &[u8], format: LedgerFormat) -> Result<Sheet, Malformed> {
-    let rows = sheet::read_rows(bytes, format, &[SHEET_NAME])?;
+    let mut rows = sheet::read_rows(bytes, format, &[SHEET_NAME])?;
+    if format == LedgerFormat::Csv {
+        // What the CSV export wrote behind an apostrophe (formula-like cells).
+        for cell in rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+            let plain = crate::formula::unescape(cell);
+            if plain.len() != cell.len() {
+                *cell = plain.to_string();
+            }
+        }
+    }
     sheet::split_header(rows, |c| {
         LedgerColumn::from_header(c) == Some(LedgerColumn::Name)
     })
@@ -145,6 +154,25 @@ impl Names {
                 LedgerColumn::Notes => r.notes.clone(),
             })
             .collect()
+    }
+}
+
+/// The most characters an Excel cell holds.
+const XLSX_CELL_CHARS: usize = 32_767;
+
+/// A cell as the .xlsx export writes it: whole when Excel can hold it, else
+/// cut with "…" at the end (texts entered before their length was limited),
+/// so that one long value never makes the whole export fail.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.char_indices().nth(XLSX_CELL_CHARS) {
+        None => std::borrow::Cow::Borrowed(cell),
+        Some(_) => {
+            let end = cell
+                .char_indices()
+                .nth(XLSX_CELL_CHARS - 1)
+                .map_or(cell.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &cell[..end]))
+        }
     }
 }
 
@@ -257,7 +285,9 @@ impl Store {
                 last_id = asset.id;
                 let cells = names.cells(&asset);
                 match &mut out {
-                    Out::Csv(w) => w.write_record(&cells).map_err(io_err)?,
+                    Out::Csv(w) => w
+                        .write_record(cells.iter().map(|c| crate::formula::escape_bytes(c)))
+                        .map_err(io_err)?,
                     Out::Xlsx { book, row, .. } => {
                         if written >= XLSX_MAX_ASSETS {
                             return Err(StoreError::invalid(
@@ -272,7 +302,7 @@ impl Store {
                         for (col, cell) in cells.iter().enumerate().skip(1) {
                             if !cell.is_empty() {
                                 sheet
-                                    .write_string(*row, col as u16, cell)
+                                    .write_string(*row, col as u16, fit_cell(cell))
                                     .map_err(xlsx_err)?;
                             }
                         }
@@ -292,5 +322,20 @@ impl Store {
             } => book.save_to_writer(writer).map_err(xlsx_err)?,
         }
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{XLSX_CELL_CHARS, fit_cell};
+
+    #[test]
+    fn long_cells_are_cut_to_what_excel_holds() {
+        let fits = "あ".repeat(XLSX_CELL_CHARS);
+        assert_eq!(fit_cell(&fits), fits.as_str());
+        let long = "あ".repeat(XLSX_CELL_CHARS + 1);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.chars().count(), XLSX_CELL_CHARS);
+        assert!(cut.ends_with('…'));
     }
 }

@@ -159,6 +159,7 @@ impl Context {
                 format!("no network segment with id {id}"),
             ));
         }
+        check_texts(input, &mut errors);
         let valid = match core {
             Ok(v) if errors.is_empty() => v,
             _ => return Err(errors),
@@ -255,6 +256,49 @@ impl Context {
 }
 
 /// Trims, and writes line breaks as `\n`.
+/// The free-text fields: no control or bidirectional-override characters, and
+/// no longer than a register (and an Excel cell) can hold.
+fn check_texts(input: &AssetInput, errors: &mut Vec<FieldError>) {
+    use mamori_core::text::{MAX_LINE_CHARS, MAX_TEXT_CHARS, check_line, check_text};
+    let disposal = input.disposal.as_ref();
+    let fields: [(LedgerColumn, &str, bool); 7] = [
+        (LedgerColumn::Description, &input.description, true),
+        (LedgerColumn::Administrator, &input.administrator, false),
+        (LedgerColumn::Location, &input.location, true),
+        (LedgerColumn::Retention, &input.retention, false),
+        (LedgerColumn::Notes, &input.notes, true),
+        (
+            LedgerColumn::DisposalMethod,
+            disposal.map_or("", |d| d.method.as_str()),
+            false,
+        ),
+        (
+            LedgerColumn::DisposalConfirmedBy,
+            disposal.map_or("", |d| d.confirmed_by.as_str()),
+            false,
+        ),
+    ];
+    for (column, value, free_text) in fields {
+        let checked = if free_text {
+            let max = if column == LedgerColumn::Location {
+                MAX_LINE_CHARS
+            } else {
+                MAX_TEXT_CHARS
+            };
+            check_text(value, max)
+        } else {
+            check_line(value, MAX_LINE_CHARS)
+        };
+        if let Err(problem) = checked {
+            errors.push(FieldError::new(
+                column,
+                problem.ja(column.header()),
+                problem.en(column.header_en()),
+            ));
+        }
+    }
+}
+
 pub(crate) fn clean(text: &str) -> String {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")

@@ -117,10 +117,15 @@ fn input(name: &str, unit: i64, c: &str) -> AssetInput {
 }
 
 async fn event_count(store: &Store) -> i64 {
-    list_events(&store.db, &EventFilter::default(), PageRequest::default())
-        .await
-        .unwrap()
-        .total
+    list_events(
+        &store.db,
+        &EventFilter::default(),
+        &mamori_store::assets::AssetScope::unrestricted(),
+        PageRequest::default(),
+    )
+    .await
+    .unwrap()
+    .total
 }
 
 async fn names(store: &Store, filter: AssetFilter, scope: &AssetScope) -> Vec<String> {

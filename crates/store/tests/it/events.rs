@@ -53,6 +53,7 @@ async fn chain_is_intact_after_writes() {
                 entity: Some("unit".into()),
                 entity_id: None,
             },
+            &mamori_store::assets::AssetScope::unrestricted(),
             PageRequest::default(),
         )
         .await

@@ -180,6 +180,7 @@ async fn staff_profiles_and_role_assignments() {
                 entity: Some("role_assignment".into()),
                 entity_id: None,
             },
+            &mamori_store::assets::AssetScope::unrestricted(),
             PageRequest::default(),
         )
         .await

@@ -36,10 +36,15 @@ async fn events_of(store: &Store, entity: &str) -> i64 {
         entity: Some(entity.into()),
         entity_id: None,
     };
-    list_events(&store.db, &filter, PageRequest::default())
-        .await
-        .unwrap()
-        .total
+    list_events(
+        &store.db,
+        &filter,
+        &mamori_store::assets::AssetScope::unrestricted(),
+        PageRequest::default(),
+    )
+    .await
+    .unwrap()
+    .total
 }
 
 const UNITS: &str = "組織コード,組織名,上位組織コード,種別\n\
@@ -407,9 +412,14 @@ async fn merging_a_unit_moves_what_belonged_to_it() {
             entity: Some("unit".into()),
             entity_id: Some(from.id.to_string()),
         };
-        let history = list_events(&store.db, &filter, PageRequest::default())
-            .await
-            .unwrap();
+        let history = list_events(
+            &store.db,
+            &filter,
+            &mamori_store::assets::AssetScope::unrestricted(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(history.items[0].action, "merge", "{backend}");
         assert!(
             history.items[0]

@@ -98,6 +98,7 @@ async fn events_of(store: &Store, entity: &str) -> i64 {
             entity: Some(entity.into()),
             entity_id: None,
         },
+        &mamori_store::assets::AssetScope::unrestricted(),
         PageRequest::new(Some(1), Some(1)),
     )
     .await

@@ -276,6 +276,10 @@ pub async fn events(
     ApiQuery(q): ApiQuery<EventQuery>,
 ) -> ApiResult<Json<Collection<Event>>> {
     allow(&state, &user, Action::ReadEvents)?;
+    // Entries about assets follow the register: only those the reader may read.
+    let assets = crate::auth::asset_scope(&state, &user)
+        .await
+        .map_err(json_err)?;
     let paging = Paging {
         page: q.page,
         per_page: q.per_page,
@@ -285,7 +289,7 @@ pub async fn events(
         entity_id: q.entity_id,
     };
     Ok(Json(
-        mamori_store::events::list_events(&state.store.db, &filter, paging.request())
+        mamori_store::events::list_events(&state.store.db, &filter, &assets, paging.request())
             .await
             .map_err(json_err)?
             .into(),

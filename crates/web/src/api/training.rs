@@ -50,7 +50,10 @@ pub(crate) async fn allow_status(
 
 /// Who may record a completion for a person: with `record_training` on the
 /// person (the security office, the person's unit manager) it is entered; for
-/// oneself with `declare_training` it is self-declared.
+/// oneself it is always self-declared and needs `declare_training`, whatever
+/// else one may do (a city that forbids self-declaration forbids it to the
+/// security office too, and what is self-attested is never recorded as
+/// entered by someone else).
 pub(crate) async fn completion_source(
     state: &AppState,
     user: &Authed,
@@ -72,11 +75,14 @@ pub(crate) async fn completion_source(
         id: person.id,
         unit_lineage,
     };
-    if user.can(state, Action::RecordTraining, &resource) {
+    if person.id == user.user.id {
+        if user.can(state, Action::DeclareTraining, &Resource::App) {
+            Ok(CompletionSource::SelfDeclared)
+        } else {
+            Err(AppError::forbidden())
+        }
+    } else if user.can(state, Action::RecordTraining, &resource) {
         Ok(CompletionSource::Entered)
-    } else if person.id == user.user.id && user.can(state, Action::DeclareTraining, &Resource::App)
-    {
-        Ok(CompletionSource::SelfDeclared)
     } else {
         Err(AppError::forbidden())
     }
@@ -429,9 +435,19 @@ pub async fn export(
     allow_status(&state, &user, q.within)
         .await
         .map_err(json_err)?;
+    let scope = q.scope();
     let bytes = state
         .store
-        .export_training_status(q.scope())
+        .export_training_status(scope)
+        .await
+        .map_err(json_err)?;
+    state
+        .store
+        .record_export(
+            &user.actor(),
+            "training_status",
+            &serde_json::json!({"format": "xlsx", "assignment_id": scope.assignment_id, "within": scope.within}),
+        )
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, "training-status.xlsx"))
@@ -460,6 +476,15 @@ pub async fn export_acks(
     let bytes = state
         .store
         .export_ack_status(id, q.within)
+        .await
+        .map_err(json_err)?;
+    state
+        .store
+        .record_export(
+            &user.actor(),
+            "ack_status",
+            &serde_json::json!({"format": "xlsx", "campaign_id": id, "within": q.within}),
+        )
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, &format!("acknowledgements-{id}.xlsx")))

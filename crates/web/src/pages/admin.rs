@@ -650,7 +650,10 @@ pub async fn events(
         entity: (!entity.is_empty()).then(|| entity.clone()),
         entity_id: (!entity_id.is_empty()).then(|| entity_id.clone()),
     };
-    let page = mamori_store::events::list_events(&state.store.db, &filter, request).await?;
+    // Entries about assets follow the register: only those the reader may read.
+    let assets = crate::auth::asset_scope(&state, &user).await?;
+    let page =
+        mamori_store::events::list_events(&state.store.db, &filter, &assets, request).await?;
     let events = page
         .items
         .into_iter()

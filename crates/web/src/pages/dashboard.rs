@@ -56,7 +56,8 @@ pub async fn show(
         0
     };
     let events = if user.can(&state, Action::ReadEvents, &mamori_authz::Resource::App) {
-        mamori_store::events::list_events(&store.db, &EventFilter::default(), one)
+        let assets = crate::auth::asset_scope(&state, &user).await?;
+        mamori_store::events::list_events(&store.db, &EventFilter::default(), &assets, one)
             .await?
             .total
     } else {

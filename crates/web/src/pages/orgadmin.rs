@@ -176,7 +176,14 @@ pub async fn unit(
         entity: Some("unit".into()),
         entity_id: Some(id.to_string()),
     };
-    let page = mamori_store::events::list_events(&state.store.db, &filter, request).await?;
+    // A unit's own entries: no asset is among them.
+    let page = mamori_store::events::list_events(
+        &state.store.db,
+        &filter,
+        &mamori_store::assets::AssetScope::unrestricted(),
+        request,
+    )
+    .await?;
     let history = page
         .items
         .into_iter()

@@ -40,7 +40,11 @@ impl Resp {
 
 impl Client {
     pub fn new(store: Store) -> Client {
-        let authz = mamori_authz::Authorizer::builtin().unwrap();
+        Client::with_authz(store, mamori_authz::Authorizer::builtin().unwrap())
+    }
+
+    /// A client of a server whose policy set is `authz` (a city's own policies).
+    pub fn with_authz(store: Store, authz: mamori_authz::Authorizer) -> Client {
         let config = mamori_web::WebConfig {
             secure_cookies: false,
             session_hours: 8,

@@ -961,3 +961,81 @@ async fn staff_may_not(c: &Client, form_id: &str, path: &str, fields: &[(&str, &
     let r = s.post_form(path, &pairs).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
 }
+
+/// Recording one's own completion is always a self-declaration: those who
+/// may enter completions for others (a section's manager, the administrator)
+/// cannot record their own as "entered", and where the city forbids
+/// self-declaration they cannot record their own at all.
+#[tokio::test]
+async fn ones_own_completion_is_always_self_declared() {
+    for (backend, c) in clients().await {
+        let Fixture { kacho, suzuki, .. } = fixture(&c).await;
+        let forbid = mamori_authz::Authorizer::with_extra(&[(
+            "no-self-declaration.cedar".to_string(),
+            "forbid (principal, action == Mamori::Action::\"declare_training\", resource);"
+                .to_string(),
+        )])
+        .unwrap();
+        let mut strict = Client::with_authz(c.store.clone(), forbid);
+        let admin = strict.token("admin", PASSWORD).await;
+        let t_kacho = strict.token("kacho", PASSWORD).await;
+        let r = strict
+            .api(
+                "POST",
+                "/api/v1/training/courses",
+                Some(&admin),
+                Some(json!({"code": "SELF-1", "title": "研修", "kind": "yearly"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let course_id = r.json()["id"].as_i64().unwrap();
+        let admin_id = strict
+            .api("GET", "/api/v1/me", Some(&admin), None)
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let done = |user: i64| json!({"user_id": user, "course_id": course_id, "completed_on": "2020-06-15"});
+
+        for (who, token, id) in [("kacho", &t_kacho, kacho), ("admin", &admin, admin_id)] {
+            let r = strict
+                .api(
+                    "POST",
+                    "/api/v1/training/completions",
+                    Some(token),
+                    Some(done(id)),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{backend}: {who} for self: {}",
+                r.body
+            );
+        }
+        let r = strict
+            .api(
+                "POST",
+                "/api/v1/training/completions",
+                Some(&t_kacho),
+                Some(done(suzuki)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        assert_eq!(r.json()["source"], "entered", "{backend}");
+
+        // Under the built-in policy the manager's own record is self-declared.
+        let mut open = c.fresh();
+        let t_kacho = open.token("kacho", PASSWORD).await;
+        let r = open
+            .api(
+                "POST",
+                "/api/v1/training/completions",
+                Some(&t_kacho),
+                Some(done(kacho)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        assert_eq!(r.json()["source"], "self", "{backend}");
+    }
+}

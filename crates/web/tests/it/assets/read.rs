@@ -224,3 +224,80 @@ async fn the_register_pages_follow_the_policy_too() {
         );
     }
 }
+
+/// The event log shows an entry about an asset only to those who may read the
+/// asset: an auditor gets 404 for another unit's 機密性3 asset, and nothing of
+/// it from the log either (the API, with and without filters, and the page).
+#[tokio::test]
+async fn the_event_log_hides_what_the_register_hides() {
+    use super::{asset, units, user};
+    for (backend, mut c) in clients().await {
+        let (own, other) = units(&c).await;
+        let open = asset(&c, "他局の資料", other.id, "2").await;
+        let secret = asset(&c, "他局の秘密名簿", other.id, "3A").await;
+        let mine = asset(&c, "自課の秘密", own.id, "3A").await;
+        user(&c, "kansa", own.id, SystemRole::Auditor).await;
+        user(&c, "office", own.id, SystemRole::SecurityOfficer).await;
+        let auditor = c.token("kansa", PASSWORD).await;
+        let office = c.token("office", PASSWORD).await;
+        let asset_ids = |v: &serde_json::Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["entity"] == "asset")
+                .map(|e| e["entity_id"].as_str().unwrap().to_string())
+                .collect()
+        };
+
+        let get = format!("/api/v1/assets/{}", secret.id);
+        let r = c.api("GET", &get, Some(&auditor), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+
+        let by_id = format!("/api/v1/events?entity=asset&entity_id={}", secret.id);
+        let r = c.api("GET", &by_id, Some(&auditor), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["total"], 0, "{backend}: {}", r.body);
+        assert!(!r.body.contains("他局の秘密名簿"), "{backend}");
+
+        let r = c
+            .api("GET", "/api/v1/events?per_page=500", Some(&auditor), None)
+            .await;
+        let seen = asset_ids(&r.json());
+        assert!(!r.body.contains("他局の秘密名簿"), "{backend}");
+        assert!(!seen.contains(&secret.id.to_string()), "{backend}");
+        assert!(seen.contains(&open.id.to_string()), "{backend}");
+        assert!(seen.contains(&mine.id.to_string()), "{backend}");
+        // The other entries (users, units, …) are still there.
+        assert!(
+            r.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["entity"] == "user"),
+            "{backend}"
+        );
+
+        // The security office sees every entry.
+        let r = c.api("GET", &by_id, Some(&office), None).await;
+        assert_eq!(r.json()["total"], 1, "{backend}: {}", r.body);
+
+        // The page: the auditor's filtered log is empty.
+        c.sign_in("kansa", PASSWORD).await;
+        let page = c
+            .get(&format!("/events?entity=asset&entity_id={}", secret.id))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(
+            !page.body.contains(&format!("asset {}</td>", secret.id)),
+            "{backend}: the page lists the hidden asset's entry"
+        );
+        let page = c
+            .get(&format!("/events?entity=asset&entity_id={}", open.id))
+            .await;
+        assert!(
+            page.body.contains(&format!("asset {}</td>", open.id)),
+            "{backend}: the visible asset's entry is listed"
+        );
+    }
+}
