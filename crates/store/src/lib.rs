@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod catalogs;
+mod checks;
 pub mod db;
 pub mod demo;
 mod error;

@@ -289,6 +289,7 @@ impl Store {
         };
         let starts = parse_date("starts_on", &new.starts_on)?;
         let ends = optional_date("ends_on", new.ends_on.as_deref())?;
+        crate::checks::text("note", "備考", "note", new.note.trim())?;
         if let Some(ends) = ends
             && ends < starts
         {
@@ -458,6 +459,7 @@ impl Store {
                 "件名を入力してください / the title is empty",
             ));
         }
+        crate::checks::line("title", "件名", "title", &title)?;
         let due = optional_date("due_on", new.due_on.as_deref())?;
         let exists: Option<i64> = db_run!(&self.db, |pool| {
             sqlx::query_scalar("SELECT id FROM policy_revisions WHERE id = $1")

@@ -302,6 +302,13 @@ async fn settle_assignment(
     Ok(after)
 }
 
+/// A course's titles and description as entered.
+fn check_course_text(title: &str, title_en: &str, description: &str) -> Result<(), StoreError> {
+    crate::checks::line("title", "研修名", "title", title)?;
+    crate::checks::line("title_en", "英語の研修名", "English title", title_en)?;
+    crate::checks::text("description", "説明", "description", description)
+}
+
 fn invalid_target(message: String) -> StoreError {
     StoreError::invalid("target", message)
 }
@@ -323,6 +330,8 @@ impl Store {
                 "研修名を入力してください / the title is empty",
             ));
         }
+        crate::checks::line("code", "コード", "code", &code)?;
+        check_course_text(&title, &new.title_en, &new.description)?;
         let kind = new
             .kind
             .trim()
@@ -546,6 +555,7 @@ impl Store {
             .description
             .map(|t| t.trim().to_string())
             .unwrap_or_else(|| before.description.clone());
+        check_course_text(&title, &title_en, &description)?;
         let mut tx = self.db.begin().await?;
         let after: Course = tx_run!(&mut tx, |c| {
             sqlx::query(

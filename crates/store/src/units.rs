@@ -76,9 +76,9 @@ impl Store {
                 "名称を入力してください / the name is empty",
             ));
         }
-        check_unit_text("code", "コード", "code", &code)?;
-        check_unit_text("name", "名称", "name", &name)?;
-        check_unit_text("name_en", "英語名", "English name", &new.name_en)?;
+        crate::checks::line("code", "コード", "code", &code)?;
+        crate::checks::line("name", "名称", "name", &name)?;
+        crate::checks::line("name_en", "英語名", "English name", &new.name_en)?;
         let mut tx = self.db.begin().await?;
         let parent_path = match new.parent_id {
             Some(pid) => {
@@ -198,8 +198,8 @@ impl Store {
                 "名称を入力してください / the name is empty",
             ));
         }
-        check_unit_text("name", "名称", "name", name)?;
-        check_unit_text("name_en", "英語名", "English name", name_en)?;
+        crate::checks::line("name", "名称", "name", name)?;
+        crate::checks::line("name_en", "英語名", "English name", name_en)?;
         let before = self.unit(id).await?;
         let mut tx = self.db.begin().await?;
         let after: Unit = tx_run!(&mut tx, |c| {
@@ -429,16 +429,4 @@ fn abolished_error(field: &str, unit: &Unit) -> StoreError {
             unit.name, unit.code
         ),
     )
-}
-
-/// A unit's code or name: one line, no control or bidirectional-override
-/// characters, at most 200 characters.
-pub(crate) fn check_unit_text(
-    field: &str,
-    label: &str,
-    label_en: &str,
-    value: &str,
-) -> Result<(), StoreError> {
-    mamori_core::text::check_line(value, mamori_core::text::MAX_LINE_CHARS)
-        .map_err(|p| StoreError::invalid(field, format!("{} / {}", p.ja(label), p.en(label_en))))
 }

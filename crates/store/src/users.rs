@@ -150,12 +150,7 @@ pub(crate) fn checked_display_name(name: &str) -> Result<String, StoreError> {
             "氏名を入力してください / the name is empty",
         ));
     }
-    mamori_core::text::check_line(name, mamori_core::text::MAX_LINE_CHARS).map_err(|p| {
-        StoreError::invalid(
-            "display_name",
-            format!("{} / {}", p.ja("氏名"), p.en("name")),
-        )
-    })?;
+    crate::checks::line("display_name", "氏名", "name", name)?;
     Ok(name.to_string())
 }
 

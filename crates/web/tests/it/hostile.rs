@@ -198,6 +198,36 @@ async fn entered_text_is_bounded_and_clean() {
             r.body
         );
         assert!(r.body.contains("name"), "{backend}: {}", r.body);
+        for (course, field) in [
+            (
+                json!({"code": "C\u{0}1", "title": "研修", "kind": "yearly"}),
+                "code",
+            ),
+            (
+                json!({"code": "C2", "title": "研修\u{202D}", "kind": "yearly"}),
+                "title",
+            ),
+            (
+                json!({"code": "C3", "title": "研修", "kind": "yearly", "description": "x".repeat(4001)}),
+                "description",
+            ),
+        ] {
+            let r = c
+                .api(
+                    "POST",
+                    "/api/v1/training/courses",
+                    Some(&admin),
+                    Some(course),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend}: {}",
+                r.body
+            );
+            assert!(r.body.contains(field), "{backend}: {}", r.body);
+        }
     }
 }
 
