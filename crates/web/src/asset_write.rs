@@ -392,6 +392,14 @@ pub async fn reclassify(
             "格付けを変更する理由を書いてください",
             "give the reason for the new levels",
         ));
+    } else if let Err(p) =
+        mamori_core::text::check_text(reason.trim(), mamori_core::text::MAX_TEXT_CHARS)
+    {
+        problems.push(FieldProblem::new(
+            "reason",
+            p.ja("理由"),
+            p.en("reason"),
+        ));
     }
     if !problems.is_empty() {
         return Err(WriteError::Invalid(problems));
