@@ -395,11 +395,7 @@ pub async fn reclassify(
     } else if let Err(p) =
         mamori_core::text::check_text(reason.trim(), mamori_core::text::MAX_TEXT_CHARS)
     {
-        problems.push(FieldProblem::new(
-            "reason",
-            p.ja("理由"),
-            p.en("reason"),
-        ));
+        problems.push(FieldProblem::new("reason", p.ja("理由"), p.en("reason")));
     }
     if !problems.is_empty() {
         return Err(WriteError::Invalid(problems));
