@@ -141,7 +141,8 @@ impl Resolved {
     /// loads the catalogues on first start.
     pub async fn open_store(&self) -> Result<mamori_store::Store> {
         if self.database_url.is_none() {
-            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            // 0700: the folder holds the database (sessions, the event log).
+            mamori_store::db::create_private_dir(&self.data_dir).with_context(|| {
                 format!("cannot create the data folder {}", self.data_dir.display())
             })?;
         }
