@@ -141,7 +141,8 @@ impl Resolved {
     /// loads the catalogues on first start.
     pub async fn open_store(&self) -> Result<mamori_store::Store> {
         if self.database_url.is_none() {
-            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            // 0700: the folder holds the database (sessions, the event log).
+            mamori_store::db::create_private_dir(&self.data_dir).with_context(|| {
                 format!("cannot create the data folder {}", self.data_dir.display())
             })?;
         }
@@ -200,4 +201,31 @@ impl Resolved {
 pub fn parse_bind(bind: &str) -> Result<SocketAddr> {
     bind.parse()
         .with_context(|| format!("'{bind}' is not an address to listen on (e.g. 127.0.0.1:8080)"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The data folder and the SQLite files are the owner's only (issue 10, finding 10).
+    #[tokio::test]
+    async fn a_new_data_folder_and_database_are_private() {
+        let root = std::env::temp_dir().join(format!("mamori-cli-modes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let resolved = Resolved {
+            data_dir: root.join("city").join("mamori-data"),
+            database_url: None,
+            file: FileConfig::default(),
+        };
+        let store = resolved.open_store().await.unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&resolved.data_dir), 0o700);
+        assert_eq!(mode(&resolved.sqlite_path()), 0o600);
+        let wal = PathBuf::from(format!("{}-wal", resolved.sqlite_path().display()));
+        assert!(wal.exists());
+        assert_eq!(mode(&wal), 0o600);
+        store.db.close().await;
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

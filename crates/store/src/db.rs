@@ -80,6 +80,10 @@ impl Db {
     }
 
     async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Db, StoreError> {
+        let file = options.get_filename();
+        if !file.as_os_str().is_empty() && file != std::path::Path::new(":memory:") {
+            make_private_db_file(file)?;
+        }
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -155,6 +159,66 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// Creates a folder (and its missing parents) readable by its owner only (0700 on
+/// Unix): the data folder holds the database, with sessions and the event log.
+pub fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// Makes the SQLite file readable by its owner only (0600 on Unix) before SQLite
+/// opens it: a missing file is created empty with that mode (SQLite gives its `-wal`
+/// and `-shm` files the mode of the database file), and an existing database and its
+/// `-wal` and `-shm` files are narrowed to it.
+fn make_private_db_file(path: &std::path::Path) -> Result<(), StoreError> {
+    let fail = |e: std::io::Error| {
+        StoreError::Connect(format!(
+            "cannot create the SQLite database {}: {e}",
+            path.display()
+        ))
+    };
+    if !path.exists() {
+        let mut open = std::fs::OpenOptions::new();
+        open.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.mode(0o600);
+        }
+        open.open(path).map_err(fail)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = std::path::PathBuf::from(name);
+            match std::fs::metadata(&file) {
+                Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                    // Not fatal (a file of another owner, a read-only copy): say so.
+                    if let Err(e) =
+                        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    {
+                        tracing::warn!(
+                            "{} is readable by others and cannot be narrowed to 0600: {e}",
+                            file.display()
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Hides the password of a database URL for messages.

@@ -15,6 +15,25 @@ impl Store {
         }))
     }
 
+    /// A secret of this installation (a signing key), made up at first use (256
+    /// random bits, hex) and kept with the settings. Never written to the event log.
+    pub async fn secret(&self, key: &str) -> Result<String, StoreError> {
+        let fresh = crate::tokens::random_token();
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(&fresh)
+            .execute(pool)
+            .await?;
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// Sets a value and records the change.
     pub async fn set_setting(
         &self,

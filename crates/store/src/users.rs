@@ -4,12 +4,8 @@ use mamori_core::org::SystemRole;
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
-use time::Duration;
 
-use crate::{
-    Actor, Page, PageRequest, Store, StoreError, db_run, format_rfc3339, now_rfc3339, passwords,
-    tx_run,
-};
+use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, passwords, tx_run};
 
 /// A user as shown and logged (never with its password hash).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
@@ -121,16 +117,52 @@ pub enum SignIn {
     Ok(User),
     /// Wrong user name or password (the two are not told apart).
     Rejected,
-    /// Too many recent failures: try again after the window.
-    Throttled,
+    /// Too many failures for this user name from this address: the password was not
+    /// checked; the next attempt is checked after this many seconds.
+    Throttled {
+        retry_after_secs: u64,
+    },
 }
 
-/// Failures within this window count towards throttling.
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
-/// Failures for one user name within the window before sign-in is refused.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
-/// Failures from one address within the window before sign-in is refused.
-pub const MAX_FAILURES_PER_REMOTE: i64 = 30;
+/// Attempts for one user name from one client address that are checked without
+/// waiting. Each attempt is counted before its password is checked; a success
+/// clears the count.
+pub const FREE_ATTEMPTS: i64 = 5;
+/// The wait after the last free attempt (milliseconds); each further attempt
+/// doubles it, up to [`MAX_WAIT_MS`].
+pub const FIRST_WAIT_MS: i64 = 30_000;
+/// The longest wait between two attempts (30 minutes).
+pub const MAX_WAIT_MS: i64 = 30 * 60_000;
+/// Failures are forgotten this long after the last attempt (24 hours).
+pub const THROTTLE_FORGET_MS: i64 = 24 * 3_600_000;
+
+/// Counts one attempt for a (user name, address) and sets when the next may come, in
+/// one statement, unless the wait after the previous attempt has not passed (then
+/// nothing is written and no row is returned). Parallel attempts are counted one
+/// by one by the database (the row is locked on PostgreSQL, the file on SQLite), so
+/// no more than [`FREE_ATTEMPTS`] get through at once.
+const RESERVE_ATTEMPT: &str = "\
+INSERT INTO login_throttle (username, remote, failures, wait_ms, next_at_ms, last_at_ms) \
+VALUES ($1, $2, 1, $3, $4 + $3, $4) \
+ON CONFLICT (username, remote) DO UPDATE SET \
+  failures = login_throttle.failures + 1, \
+  wait_ms = CASE WHEN login_throttle.failures + 1 < $5 THEN 0 \
+    WHEN login_throttle.wait_ms = 0 THEN $6 \
+    WHEN login_throttle.wait_ms * 2 > $7 THEN $7 \
+    ELSE login_throttle.wait_ms * 2 END, \
+  next_at_ms = $4 + CASE WHEN login_throttle.failures + 1 < $5 THEN 0 \
+    WHEN login_throttle.wait_ms = 0 THEN $6 \
+    WHEN login_throttle.wait_ms * 2 > $7 THEN $7 \
+    ELSE login_throttle.wait_ms * 2 END, \
+  last_at_ms = $4 \
+WHERE login_throttle.next_at_ms <= $4 \
+RETURNING failures";
+
+/// Now, in Unix milliseconds (the throttle's clock).
+pub(crate) fn unix_ms_now() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+        .unwrap_or(i64::MAX)
+}
 
 pub(crate) fn valid_username(username: &str) -> bool {
     !username.is_empty()
@@ -355,7 +387,8 @@ impl Store {
             .collect())
     }
 
-    /// Updates a user's profile, roles or active flag.
+    /// Updates a user's profile, roles or active flag. Deactivating ends every session
+    /// and API token of the user (the trigger `users_end_sessions` of migration 0014).
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -428,7 +461,10 @@ impl Store {
     }
 
     /// Sets a new password. `must_change` asks the user to choose another at next sign-in
-    /// (an administrator's reset); a user choosing their own clears it.
+    /// (an administrator's reset); a user choosing their own clears it. Every session
+    /// and API token of the user ends (the trigger `users_end_sessions` of migration
+    /// 0014; a user who changed their own password keeps their session under a new id,
+    /// see the web layer).
     pub async fn set_password(
         &self,
         actor: &Actor,
@@ -463,8 +499,53 @@ impl Store {
         tx.commit().await
     }
 
-    /// Checks a user name and password, with throttling of repeated failures.
-    /// Every attempt is recorded in the event log.
+    /// Takes one attempt for a user name from an address (see [`RESERVE_ATTEMPT`]):
+    /// None when it may be checked, else the milliseconds left to wait.
+    async fn reserve_attempt(&self, key: &str, remote: &str) -> Result<Option<i64>, StoreError> {
+        let now = unix_ms_now();
+        let first_wait = if FREE_ATTEMPTS > 1 { 0 } else { FIRST_WAIT_MS };
+        let (taken, next_at): (Option<i64>, Option<i64>) = db_run!(&self.db, |pool| {
+            sqlx::query(
+                "DELETE FROM login_throttle WHERE username = $1 AND remote = $2 AND last_at_ms < $3",
+            )
+            .bind(key)
+            .bind(remote)
+            .bind(now - THROTTLE_FORGET_MS)
+            .execute(pool)
+            .await?;
+            let taken: Option<i64> = sqlx::query_scalar(RESERVE_ATTEMPT)
+                .bind(key)
+                .bind(remote)
+                .bind(first_wait)
+                .bind(now)
+                .bind(FREE_ATTEMPTS)
+                .bind(FIRST_WAIT_MS)
+                .bind(MAX_WAIT_MS)
+                .fetch_optional(pool)
+                .await?;
+            let next_at: Option<i64> = if taken.is_none() {
+                sqlx::query_scalar(
+                    "SELECT next_at_ms FROM login_throttle WHERE username = $1 AND remote = $2",
+                )
+                .bind(key)
+                .bind(remote)
+                .fetch_optional(pool)
+                .await?
+            } else {
+                None
+            };
+            (taken, next_at)
+        });
+        Ok(match taken {
+            Some(_) => None,
+            None => Some(next_at.map_or(1000, |n| (n - now).max(1000))),
+        })
+    }
+
+    /// Checks a user name and password. Attempts are throttled per user name and
+    /// client address: [`FREE_ATTEMPTS`] at once, then a wait that doubles with each
+    /// failure, so that an attacker at one address is slowed while the user signs in
+    /// from another. Every attempt is recorded in the event log.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -472,29 +553,20 @@ impl Store {
         remote: &str,
     ) -> Result<SignIn, StoreError> {
         let username = username.trim();
-        let since = format_rfc3339(
-            time::OffsetDateTime::now_utc() - Duration::minutes(THROTTLE_WINDOW_MINUTES),
-        );
-        let (by_user, by_remote): (i64, i64) = db_run!(&self.db, |pool| {
-            let u: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
-            )
-            .bind(username)
-            .bind(&since)
-            .fetch_one(pool)
-            .await?;
-            let r: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM login_failures WHERE remote = $1 AND at > $2",
-            )
-            .bind(remote)
-            .bind(&since)
-            .fetch_one(pool)
-            .await?;
-            (u, r)
-        });
-        if by_user >= MAX_FAILURES_PER_USER || by_remote >= MAX_FAILURES_PER_REMOTE {
+        // A name that cannot be a user's shares one key (and never fills the table).
+        let key = if valid_username(username) {
+            username
+        } else {
+            "(invalid)"
+        };
+        if let Some(wait_ms) = self.reserve_attempt(key, remote).await? {
+            let retry_after_secs = u64::try_from(wait_ms).unwrap_or(1000).div_ceil(1000).max(1);
             let mut tx = self.db.begin().await?;
-            let info = serde_json::json!({ "remote": remote, "outcome": "throttled" });
+            let info = serde_json::json!({
+                "remote": remote,
+                "outcome": "throttled",
+                "retry_after_secs": retry_after_secs,
+            });
             tx.append_event(
                 &Actor::System("auth"),
                 "sign_in",
@@ -505,7 +577,7 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            return Ok(SignIn::Throttled);
+            return Ok(SignIn::Throttled { retry_after_secs });
         }
         let found: Option<(i64, Option<String>, bool)> = db_run!(&self.db, |pool| {
             sqlx::query_as("SELECT id, password_hash, active FROM users WHERE username = $1")
@@ -526,8 +598,9 @@ impl Store {
         match (ok, found) {
             (true, Some((id, _, _))) => {
                 tx_run!(&mut tx, |c| {
-                    sqlx::query("DELETE FROM login_failures WHERE username = $1")
-                        .bind(username)
+                    sqlx::query("DELETE FROM login_throttle WHERE username = $1 AND remote = $2")
+                        .bind(key)
+                        .bind(remote)
                         .execute(&mut *c)
                         .await?;
                 });
@@ -548,16 +621,7 @@ impl Store {
                 Ok(SignIn::Ok(self.user(id).await?))
             }
             _ => {
-                tx_run!(&mut tx, |c| {
-                    sqlx::query(
-                        "INSERT INTO login_failures (username, remote, at) VALUES ($1, $2, $3)",
-                    )
-                    .bind(username)
-                    .bind(remote)
-                    .bind(now_rfc3339())
-                    .execute(&mut *c)
-                    .await?;
-                });
+                // Already counted by reserve_attempt.
                 tx.append_event(
                     &Actor::System("auth"),
                     "sign_in",

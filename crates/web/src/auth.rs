@@ -219,8 +219,8 @@ impl FromRequestParts<AppState> for ApiUser {
                 Some(uid) => authed(state, uid, true)
                     .await
                     .map_err(AppError::as_json)?
-                    .map(ApiUser)
-                    .ok_or_else(AppError::unauthorized),
+                    .ok_or_else(AppError::unauthorized)
+                    .and_then(|a| password_change_gate(parts, a)),
                 None => Err(AppError::new(
                     axum::http::StatusCode::UNAUTHORIZED,
                     "MAMORI-TOKEN-INVALID",
@@ -241,12 +241,38 @@ impl FromRequestParts<AppState> for ApiUser {
             Some(uid) => authed(state, uid, false)
                 .await
                 .map_err(AppError::as_json)?
-                .map(ApiUser)
-                .ok_or_else(AppError::unauthorized),
+                .ok_or_else(AppError::unauthorized)
+                .and_then(|a| password_change_gate(parts, a)),
             None => Err(AppError::unauthorized()),
         }
     }
 }
+
+/// A user who must choose a new password (after an administrator's reset, or a new
+/// account) may use the API only to see who they are (`GET /api/v1/me`) until they
+/// have chosen it on the page `/account/password`; everything else answers 403
+/// `MAMORI-PASSWORD-CHANGE-REQUIRED`.
+fn password_change_gate(parts: &Parts, a: Authed) -> Result<ApiUser, AppError> {
+    if !a.user.must_change_password {
+        return Ok(ApiUser(a));
+    }
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |u| u.0.path());
+    if parts.method == axum::http::Method::GET && path.trim_end_matches('/') == "/api/v1/me" {
+        return Ok(ApiUser(a));
+    }
+    Err(AppError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        PASSWORD_CHANGE_REQUIRED,
+        "パスワードの変更が必要です。/account/password で新しいパスワードを設定してから使ってください / you must choose a new password first: set it at /account/password, then try again",
+    )
+    .as_json())
+}
+
+/// The error code of a request refused until the user has chosen a new password.
+pub const PASSWORD_CHANGE_REQUIRED: &str = "MAMORI-PASSWORD-CHANGE-REQUIRED";
 
 impl OptionalFromRequestParts<AppState> for PageUser {
     type Rejection = AppError;
@@ -298,14 +324,114 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A local path to go back to after signing in (never another site).
+/// A local path to go back to (after signing in, after switching the language),
+/// never another site: it must begin with a single `/` and hold no `//`, no `\\`, no
+/// control character and no white space, neither as given nor once percent-decoded
+/// (browsers drop a tab or a newline, so `/\t/evil.example` is `//evil.example` to
+/// them). Anything else gives `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
+}
+
+fn is_local_path(next: &str) -> bool {
+    let plain = |s: &str| {
+        s.starts_with('/')
+            && !s.contains("//")
+            && !s.contains('\\')
+            && !s.chars().any(|c| c.is_control() || c.is_whitespace())
+    };
+    next.len() <= 2048
+        && plain(next)
+        && percent_encoding::percent_decode_str(next)
+            .decode_utf8()
+            .is_ok_and(|decoded| plain(&decoded))
+}
+
+/// The cookie that holds the nonce of the sign-in form's CSRF token.
+pub const LOGIN_CSRF_COOKIE: &str = "mamori_login_csrf";
+
+/// The sign-in form's CSRF token for a visitor who is not signed in, kept without
+/// a session (no row is written until sign-in): a signed double-submit cookie. The
+/// cookie holds a random nonce, the form HMAC-SHA256(server key, nonce); a site that
+/// can plant a cookie still cannot make the matching token without the key.
+pub struct LoginCsrf {
+    pub token: String,
+    /// The `Set-Cookie` value when the visitor had no nonce yet.
+    pub set_cookie: Option<String>,
+}
+
+fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .find_map(|c| c.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+fn login_nonce(headers: &axum::http::HeaderMap) -> Option<&str> {
+    cookie_value(headers, LOGIN_CSRF_COOKIE)
+        .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+async fn login_token(state: &AppState, nonce: &str) -> AppResult<String> {
+    use hmac::{KeyInit, Mac};
+    let key = state.login_csrf_key().await?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).map_err(|e| {
+        AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "MAMORI-SESSION",
+            e.to_string(),
+        )
+    })?;
+    mac.update(nonce.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+/// The sign-in form's token: the visitor's nonce signed, or a new nonce and its cookie.
+pub async fn login_csrf(state: &AppState, headers: &axum::http::HeaderMap) -> AppResult<LoginCsrf> {
+    if let Some(nonce) = login_nonce(headers) {
+        return Ok(LoginCsrf {
+            token: login_token(state, nonce).await?,
+            set_cookie: None,
+        });
+    }
+    let nonce = mamori_store::tokens::random_token();
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    Ok(LoginCsrf {
+        token: login_token(state, &nonce).await?,
+        set_cookie: Some(format!(
+            "{LOGIN_CSRF_COOKIE}={nonce}; Path=/login; HttpOnly; SameSite=Lax{secure}"
+        )),
+    })
+}
+
+/// Checks the sign-in form's token: the session's (a visitor with a session) or the
+/// signed nonce of the cookie.
+pub async fn verify_login_csrf(
+    state: &AppState,
+    session: &Session,
+    headers: &axum::http::HeaderMap,
+    provided: &str,
+) -> AppResult<()> {
+    if verify_csrf(session, provided).await.is_ok() {
+        return Ok(());
+    }
+    if let Some(nonce) = login_nonce(headers) {
+        let expected = login_token(state, nonce).await?;
+        if !provided.is_empty() && constant_time_eq(expected.as_bytes(), provided.as_bytes()) {
+            return Ok(());
+        }
+    }
+    verify_csrf(session, "").await
 }
 
 /// The remote address of the request (for throttling and the log).

@@ -1,5 +1,9 @@
 //! tower-sessions' `SessionStore` over Mamori's database, so that sessions survive
-//! restarts and several application servers can share them.
+//! restarts and several application servers can share them. The database keeps the
+//! SHA-256 of each id and the signed-in user (see `mamori_store::sessions`); a
+//! session is written only once it holds something (tower-sessions does not save an
+//! empty session), and a visitor who has not signed in is given nothing to keep
+//! (the sign-in form's CSRF token is a signed cookie, see `crate::auth`).
 
 use async_trait::async_trait;
 use mamori_store::{Store, format_rfc3339};
@@ -22,19 +26,23 @@ fn backend(e: mamori_store::StoreError) -> Error {
     Error::Backend(e.to_string())
 }
 
-fn encode(record: &Record) -> StoreResult<(String, String)> {
+fn encode(record: &Record) -> StoreResult<(Option<i64>, String, String)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-    Ok((data, format_rfc3339(record.expiry_date)))
+    let user_id = record
+        .data
+        .get(crate::auth::SESSION_USER)
+        .and_then(serde_json::Value::as_i64);
+    Ok((user_id, data, format_rfc3339(record.expiry_date)))
 }
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
         loop {
-            let (data, expires) = encode(record)?;
+            let (user_id, data, expires) = encode(record)?;
             if self
                 .store
-                .session_create(&record.id.to_string(), &data, &expires)
+                .session_create(&record.id.to_string(), user_id, &data, &expires)
                 .await
                 .map_err(backend)?
             {
@@ -45,9 +53,9 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let (data, expires) = encode(record)?;
+        let (user_id, data, expires) = encode(record)?;
         self.store
-            .session_save(&record.id.to_string(), &data, &expires)
+            .session_save(&record.id.to_string(), user_id, &data, &expires)
             .await
             .map_err(backend)
     }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub store: Store,
     pub authz: Arc<Authorizer>,
     pub config: Arc<WebConfig>,
+    /// The key that signs the sign-in form's CSRF cookie, read once from the store.
+    login_csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 impl AppState {
@@ -36,6 +38,21 @@ impl AppState {
             store,
             authz: Arc::new(authz),
             config: Arc::new(config),
+            login_csrf_key: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
+    /// database, so that every application server and restart shares it.
+    pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {
+        self.login_csrf_key
+            .get_or_try_init(|| async {
+                let hex_key = self.store.secret("web.login_csrf_key").await?;
+                hex::decode(&hex_key).map_err(|e| {
+                    mamori_store::StoreError::Internal(format!("bad web.login_csrf_key: {e}"))
+                })
+            })
+            .await
+            .cloned()
     }
 }

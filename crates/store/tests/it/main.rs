@@ -1,6 +1,7 @@
 //! Store conformance: every story runs on SQLite and, when configured, PostgreSQL.
 
 mod assets;
+mod auth;
 mod catalogs;
 mod events;
 mod org;

@@ -2,11 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use mamori_store::users::{SignIn, User};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiResult, json_err};
+use super::{ApiJson, json_err};
 use crate::auth::{ApiUser, RemoteAddr};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -30,10 +32,19 @@ pub async fn token(
     State(state): State<AppState>,
     remote: RemoteAddr,
     ApiJson(req): ApiJson<TokenRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    match state.store.sign_in(&req.username, &req.password, &remote.0).await.map_err(json_err)? {
+) -> Result<Json<TokenResponse>, Response> {
+    let outcome = state
+        .store
+        .sign_in(&req.username, &req.password, &remote.0)
+        .await
+        .map_err(|e| json_err(e).into_response())?;
+    match outcome {
         SignIn::Ok(user) => {
-            let token = state.store.issue_token(user.id, &user.username).await.map_err(json_err)?;
+            let token = state
+                .store
+                .issue_token(user.id, &user.username)
+                .await
+                .map_err(|e| json_err(e).into_response())?;
             Ok(Json(TokenResponse { token }))
         }
         SignIn::Rejected => Err(AppError::new(
@@ -41,13 +52,22 @@ pub async fn token(
             "MAMORI-AUTH-FAILED",
             "ユーザー名またはパスワードが違います / wrong user name or password",
         )
-        .as_json()),
-        SignIn::Throttled => Err(AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "MAMORI-AUTH-THROTTLED",
-            "失敗が続いたため、15分後にやり直してください / too many failed attempts: try again in 15 minutes",
-        )
-        .as_json()),
+        .as_json()
+        .into_response()),
+        SignIn::Throttled { retry_after_secs } => {
+            let mut res = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "MAMORI-AUTH-THROTTLED",
+                format!(
+                    "失敗が続いたため、{retry_after_secs}秒後にやり直してください / too many failed attempts: try again in {retry_after_secs} seconds"
+                ),
+            )
+            .as_json()
+            .into_response();
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Err(res)
+        }
     }
 }
 

@@ -163,7 +163,12 @@ impl Chrome {
                 username: a.user.username.clone(),
                 display_name: a.user.display_name.clone(),
             }),
-            csrf: csrf_token(session).await?,
+            // A visitor who is not signed in gets no session (nothing stored): the
+            // sign-in form brings its own token (`crate::auth::login_csrf`).
+            csrf: match user {
+                Some(_) => csrf_token(session).await?,
+                None => String::new(),
+            },
             path_enc: urlencode(path),
             section,
             nav,

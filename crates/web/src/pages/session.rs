@@ -4,15 +4,19 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_store::users::SignIn;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Chrome, flash};
-use crate::auth::{PageUser, RemoteAddr, SESSION_CSRF, SESSION_USER, safe_next, verify_csrf};
+use crate::auth::{
+    PageUser, RemoteAddr, SESSION_CSRF, SESSION_USER, login_csrf, safe_next, verify_csrf,
+    verify_login_csrf,
+};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang, T};
 use crate::state::AppState;
@@ -37,6 +41,7 @@ pub async fn login_form(
     State(state): State<AppState>,
     session: Session,
     lang: Lang,
+    headers: HeaderMap,
     user: Option<PageUser>,
     Query(q): Query<LoginQuery>,
 ) -> AppResult<Response> {
@@ -44,15 +49,31 @@ pub async fn login_form(
     if user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
-    Ok(LoginPage {
+    let mut chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
+    let csrf = login_csrf(&state, &headers).await?;
+    chrome.csrf = csrf.token;
+    let page = LoginPage {
         chrome,
         next,
         username: String::new(),
         error: None,
         expired: q.expired.is_some(),
-    }
-    .into_response())
+    };
+    Ok(match csrf.set_cookie {
+        Some(cookie) => ([(SET_COOKIE, cookie)], page).into_response(),
+        None => page.into_response(),
+    })
+}
+
+/// "try again in …" for a throttled sign-in.
+fn throttled_message(t: &T, retry_after_secs: u64) -> String {
+    let wait = match (t.lang, retry_after_secs) {
+        (Lang::Ja, s) if s >= 120 => format!("{}分", s.div_ceil(60)),
+        (Lang::Ja, s) => format!("{s}秒"),
+        (Lang::En, s) if s >= 120 => format!("{} minutes", s.div_ceil(60)),
+        (Lang::En, s) => format!("{s} seconds"),
+    };
+    t.get("login.throttled").replace("{wait}", &wait)
 }
 
 #[derive(Deserialize)]
@@ -69,18 +90,20 @@ pub async fn login(
     session: Session,
     lang: Lang,
     remote: RemoteAddr,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    verify_csrf(&session, &form.csrf).await?;
+    verify_login_csrf(&state, &session, &headers, &form.csrf).await?;
     let next = safe_next(form.next.as_deref());
     let t = T { lang };
     let outcome = state
         .store
         .sign_in(&form.username, &form.password, &remote.0)
         .await?;
-    let (status, message) = match outcome {
+    let (status, message, retry_after) = match outcome {
         SignIn::Ok(user) => {
-            // A new session id at sign-in (no session fixation), a new CSRF token.
+            // A new session id at sign-in (no session fixation), a new CSRF token;
+            // the session is written now, for the first time.
             session.cycle_id().await.map_err(session_error)?;
             session
                 .insert(SESSION_USER, user.id)
@@ -92,18 +115,35 @@ pub async fn login(
                 .map_err(session_error)?;
             return Ok(Redirect::to(&next).into_response());
         }
-        SignIn::Rejected => (StatusCode::UNAUTHORIZED, t.get("login.rejected")),
-        SignIn::Throttled => (StatusCode::TOO_MANY_REQUESTS, t.get("login.throttled")),
+        SignIn::Rejected => (
+            StatusCode::UNAUTHORIZED,
+            t.get("login.rejected").to_string(),
+            None,
+        ),
+        SignIn::Throttled { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            throttled_message(&t, retry_after_secs),
+            Some(retry_after_secs),
+        ),
     };
-    let chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
+    let mut chrome = Chrome::new(&state, &session, lang, None, "/login", "login").await?;
+    let csrf = login_csrf(&state, &headers).await?;
+    chrome.csrf = csrf.token;
     let page = LoginPage {
         chrome,
         next,
         username: form.username,
-        error: Some(message.to_string()),
+        error: Some(message),
         expired: false,
     };
-    Ok((status, page).into_response())
+    let mut res = (status, page).into_response();
+    if let Some(cookie) = csrf.set_cookie.and_then(|c| c.parse().ok()) {
+        res.headers_mut().append(SET_COOKIE, cookie);
+    }
+    if let Some(secs) = retry_after {
+        res.headers_mut().insert(RETRY_AFTER, secs.into());
+    }
+    Ok(res)
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
@@ -231,12 +271,17 @@ pub async fn change_password(
                 .set_password(&user.actor(), user.user.id, &form.new_password, false)
                 .await
             {
-                Ok(()) => None,
+                // Every session of the user has ended with the old password; this
+                // one goes on under a new id.
+                Ok(()) => {
+                    session.cycle_id().await.map_err(session_error)?;
+                    None
+                }
                 Err(mamori_store::StoreError::Invalid { message, .. }) => Some(message),
                 Err(e) => return Err(e.into()),
             },
             SignIn::Rejected => Some(t.get("password.wrong_current").to_string()),
-            SignIn::Throttled => Some(t.get("login.throttled").to_string()),
+            SignIn::Throttled { retry_after_secs } => Some(throttled_message(&t, retry_after_secs)),
         }
     };
     match error {

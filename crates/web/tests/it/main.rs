@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod auth;
 mod client;
 mod hostile;
 mod netcheck;
