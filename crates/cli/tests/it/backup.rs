@@ -361,3 +361,46 @@ fn backup_without_a_database_says_so() {
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(!dir.join("b.tar").exists());
 }
+
+#[tokio::test]
+async fn a_changed_event_log_is_restored_and_named_with_exit_1() {
+    let (dir, store, _) = populated().await;
+    let seq: i64 = match &store.db {
+        Db::Sqlite(p) => sqlx::query_scalar(
+            "UPDATE events SET after_json = REPLACE(after_json, '資産7', '改ざん') WHERE after_json LIKE '%資産7\"%' RETURNING seq",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap(),
+        Db::Pg(_) => unreachable!(),
+    };
+    store.db.close().await;
+    let backup = dir.join("b.tar");
+    // The backup is written, and says the copy's log is broken.
+    let o = run(&[
+        "backup",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("#{seq}")),
+        "{}",
+        out(&o)
+    );
+    let target = temp_dir().join("restored");
+    let o = run(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("#{seq}")),
+        "{}",
+        out(&o)
+    );
+    assert!(target.join("mamori.db").exists(), "restored all the same");
+}
