@@ -2,6 +2,7 @@
 //! check firewall configurations.
 
 mod assets;
+mod backup;
 mod config;
 mod netcheck;
 mod org;
@@ -60,6 +61,13 @@ enum Command {
     /// Check firewall configurations (iptables-save, nft -j, FortiOS) against the
     /// segment model: exit 0 clean, 1 violations, 2 unreadable input.
     Netcheck(netcheck::NetcheckArgs),
+    /// Copy a SQLite installation (database, settings, mamori.toml, policies) into
+    /// one file while the server runs: exit 0 written, 1 written but the copy's
+    /// event log is broken, 2 nothing written (and for PostgreSQL: use pg_dump).
+    Backup(backup::BackupArgs),
+    /// Bring a backup back into a data folder and verify its event log: exit 0
+    /// restored and intact, 1 restored but the chain is broken, 2 nothing changed.
+    Restore(backup::RestoreArgs),
 }
 
 /// mimalloc: see the dependency's note in Cargo.toml.
@@ -101,6 +109,8 @@ async fn run(cli: Cli) -> i32 {
             on_store(db, async |store| org::run(command, store).await).await
         }
         Command::Bench { db, assets } => bench(db, assets).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     };
     match result {
         Ok(code) => code,

@@ -145,6 +145,28 @@ impl Db {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to `dest`, a file that must
+    /// not exist yet, with `VACUUM INTO`: one read transaction, so writers go on
+    /// while it runs and the copy holds exactly what was committed when it
+    /// began (the settings included: they live in the database). The copy is
+    /// compact and needs no `-wal` file. PostgreSQL has its own tools (pg_dump)
+    /// and answers an error.
+    pub async fn sqlite_snapshot(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        let Db::Sqlite(pool) = self else {
+            return Err(StoreError::Internal(
+                "a snapshot of the database is for SQLite; use pg_dump for PostgreSQL".into(),
+            ));
+        };
+        let dest = dest.to_str().ok_or_else(|| {
+            StoreError::Internal(format!("the path {} is not valid UTF-8", dest.display()))
+        })?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         db_run!(self, |pool| pool.close().await)

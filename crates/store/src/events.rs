@@ -416,6 +416,16 @@ impl Store {
     }
 }
 
+/// The head of the chain as stored: the number of the last event and its hash
+/// (0 and the genesis hash for an empty log).
+pub async fn chain_head(db: &Db) -> Result<(i64, String), StoreError> {
+    Ok(crate::db_run!(db, |pool| {
+        sqlx::query_as("SELECT seq, hash FROM event_head WHERE id = 1")
+            .fetch_one(pool)
+            .await?
+    }))
+}
+
 /// Filters for the event list.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `mamori` binary: the real server over HTTP, and the
 //! commands' exit codes and messages.
 
+mod backup;
 mod http;
 mod org;
 mod serve;

@@ -1,0 +1,88 @@
+//! What the fuzz targets share: one store per fuzzing process (a SQLite file
+//! in a temporary folder, with the demo city so that units, users and courses
+//! are found), and the runtime that drives its imports. The targets call the
+//! same `Store::import_*` the API and the CLI call, so the whole parse-and-check
+//! step runs on each input (a valid file is written, as it would be).
+
+use std::sync::OnceLock;
+
+use mamori_store::assets::LedgerFormat;
+use mamori_store::{Actor, Store};
+
+pub const ACTOR: Actor = Actor::System("fuzz");
+
+struct Shared {
+    runtime: tokio::runtime::Runtime,
+    store: Store,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        // Folders left by earlier fuzzing processes (libFuzzer ends with exit()).
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if let Some(pid) = name.strip_prefix("mamori-fuzz-")
+                    && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("mamori-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let path = dir.join("mamori.db");
+        let _ = std::fs::remove_file(&path);
+        let store = runtime.block_on(async {
+            let store = Store::open(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("store");
+            mamori_store::demo::load_demo(&store).await.expect("demo");
+            store
+        });
+        Shared { runtime, store }
+    })
+}
+
+/// Runs `f` on the shared store.
+pub fn with_store<T>(f: impl AsyncFnOnce(&Store) -> T) -> T {
+    let s = shared();
+    s.runtime.block_on(f(&s.store))
+}
+
+/// The format the server would read these bytes as.
+pub fn format_of(bytes: &[u8]) -> LedgerFormat {
+    mamori_store::org_import::sniff_format(bytes)
+}
+
+/// The segments file the firewall targets check against.
+pub const SEGMENTS: &str = include_str!("../../crates/netcheck/tests/fixtures/rich/segments.toml");
+
+/// Parses and checks one firewall configuration of a given format against
+/// the segments fixture and the built-in α model.
+pub fn netcheck(data: &[u8], format: mamori_netcheck::ConfigFormat) {
+    use std::sync::OnceLock;
+    static SETUP: OnceLock<(mamori_netcheck::SegmentsFile, mamori_netcheck::SegmentModel)> =
+        OnceLock::new();
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (segments, model) = SETUP.get_or_init(|| {
+        let segments = mamori_netcheck::parse_segments(SEGMENTS).expect("segments fixture");
+        let model = mamori_netcheck::builtin_model("alpha")
+            .expect("built-in model")
+            .expect("alpha parses");
+        (segments, model)
+    });
+    let input = mamori_netcheck::ConfigInput {
+        file: "fuzz.conf".into(),
+        text: text.to_string(),
+        format: Some(format),
+    };
+    let _ = mamori_netcheck::check(segments, model, &[input]);
+}
