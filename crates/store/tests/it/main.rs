@@ -3,6 +3,7 @@
 mod assets;
 mod catalogs;
 mod events;
+mod limits;
 mod org;
 mod org_import;
 mod training;
