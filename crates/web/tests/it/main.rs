@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod client;
+mod limits;
 mod netcheck;
 mod org;
 mod orgimport;
