@@ -383,38 +383,298 @@ fn check_zip(bytes: &[u8], limits: &ImportLimits) -> Result<(), Malformed> {
             continue;
         }
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        // The zip reader stops an entry that unpacks to more than its header
-        // says; that is the lie this check is for.
-        let unpack_error = |e: std::io::Error| {
-            if e.to_string().contains("declared uncompressed size") {
-                unpacked_too_big(&name, false, limits)
-            } else {
-                not_xlsx(&e)
-            }
-        };
-        let left = budget - total;
-        let mut prefix = Vec::new();
         let shared_strings = name.to_ascii_lowercase().ends_with("sharedstrings.xml");
-        if shared_strings {
-            (&mut entry)
-                .take(SST_PREFIX.min(left.saturating_add(1)))
-                .read_to_end(&mut prefix)
-                .map_err(unpack_error)?;
-        }
-        let rest = std::io::copy(
-            &mut (&mut entry).take(left.saturating_add(1) - prefix.len() as u64),
-            &mut std::io::sink(),
-        )
-        .map_err(unpack_error)?;
-        total += prefix.len() as u64 + rest;
-        if total > budget {
-            return Err(unpacked_too_big(&name, false, limits));
-        }
+        let mut prefix = Vec::new();
+        total += scan_entry(
+            &mut entry,
+            &name,
+            budget - total,
+            limits,
+            &mut prefix,
+            shared_strings,
+        )?;
         if shared_strings {
             check_shared_strings_count(&prefix, limits)?;
         }
     }
     Ok(())
+}
+
+/// What one XML event (a text, a tag, a comment, a CDATA section) or one
+/// string (`<si>`, `<is>`: runs of rich text joined) may come to in a part's
+/// source: a cell's characters at up to 10 bytes each (`&#x10FFFF;`) and room
+/// for a tag's attributes. The XML reader behind holds an event whole, and
+/// calamine a string whole, before anything can look at them.
+fn max_xml_event(limits: &ImportLimits) -> u64 {
+    u64::from(limits.max_cell_chars)
+        .saturating_mul(10)
+        .saturating_add(64 * 1024)
+}
+
+/// Where the scanner is in a part's XML.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Xml {
+    Text,
+    /// Just after `<`.
+    Open,
+    /// In a start or end tag; the quote it is inside, if any.
+    Tag(Option<u8>),
+    /// Just after `<!`: which declaration, told by the next bytes.
+    Bang,
+    Comment,
+    CData,
+    /// A DOCTYPE or other declaration: ends at the `>` that balances its `<`s.
+    Declaration(u32),
+    Instruction,
+}
+
+/// Scans a part's bytes as they are unpacked, the way the XML reader will cut
+/// them into events, and stops at the first event or string longer than
+/// `max` bytes. Parts that are not XML (images) read as short events too.
+struct XmlGuard {
+    max: u64,
+    /// Whether `<si>` and `<is>` strings are measured (not in binary parts,
+    /// where those bytes may occur by chance).
+    strings: bool,
+    state: Xml,
+    run: u64,
+    /// The last three bytes, for `-->`, `]]>`, `?>` and `/>`.
+    last: [u8; 3],
+    bang: Vec<u8>,
+    name: Vec<u8>,
+    naming: bool,
+    closing: bool,
+    in_string: bool,
+    string: u64,
+}
+
+impl XmlGuard {
+    fn new(max: u64, strings: bool) -> XmlGuard {
+        XmlGuard {
+            max,
+            strings,
+            state: Xml::Text,
+            run: 0,
+            last: [0; 3],
+            bang: Vec::new(),
+            name: Vec::new(),
+            naming: false,
+            closing: false,
+            in_string: false,
+            string: 0,
+        }
+    }
+
+    fn ends(&self, end: &[u8]) -> bool {
+        self.last.ends_with(end)
+    }
+
+    /// Feeds bytes; `Err` names what was too long (an event or a string).
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), &'static str> {
+        for &b in bytes {
+            self.last = [self.last[1], self.last[2], b];
+            self.run += 1;
+            match self.state {
+                Xml::Text => {
+                    if b == b'<' {
+                        self.state = Xml::Open;
+                        self.run = 1;
+                    } else if self.in_string {
+                        self.string += 1;
+                    }
+                }
+                Xml::Open => {
+                    self.name.clear();
+                    self.closing = b == b'/';
+                    self.naming = true;
+                    self.state = match b {
+                        b'!' => {
+                            self.bang.clear();
+                            Xml::Bang
+                        }
+                        b'?' => Xml::Instruction,
+                        b'>' => Xml::Text,
+                        b'/' => Xml::Tag(None),
+                        _ => {
+                            self.name.push(b);
+                            Xml::Tag(None)
+                        }
+                    };
+                    if self.state == Xml::Text {
+                        self.run = 0;
+                    }
+                }
+                Xml::Tag(Some(q)) => {
+                    if b == q {
+                        self.state = Xml::Tag(None);
+                    }
+                }
+                Xml::Tag(None) => match b {
+                    b'"' | b'\'' => {
+                        self.naming = false;
+                        self.state = Xml::Tag(Some(b));
+                    }
+                    b'>' => {
+                        self.end_tag();
+                        self.state = Xml::Text;
+                        self.run = 0;
+                    }
+                    _ if self.naming => {
+                        if b.is_ascii_whitespace() || b == b'/' {
+                            self.naming = false;
+                        } else if self.name.len() < 16 {
+                            self.name.push(b);
+                        }
+                    }
+                    _ => {}
+                },
+                Xml::Bang => {
+                    self.bang.push(b);
+                    if self.bang == b"--" {
+                        self.state = Xml::Comment;
+                    } else if self.bang == b"[CDATA[" {
+                        self.state = Xml::CData;
+                    } else if !b"--".starts_with(&self.bang) && !b"[CDATA[".starts_with(&self.bang)
+                    {
+                        self.state = if b == b'>' {
+                            self.run = 0;
+                            Xml::Text
+                        } else {
+                            Xml::Declaration(u32::from(b == b'<'))
+                        };
+                    }
+                }
+                Xml::Comment => {
+                    if self.ends(b"-->") {
+                        self.state = Xml::Text;
+                        self.run = 0;
+                    }
+                }
+                Xml::CData => {
+                    if self.in_string {
+                        self.string += 1;
+                    }
+                    if self.ends(b"]]>") {
+                        self.state = Xml::Text;
+                        self.run = 0;
+                    }
+                }
+                Xml::Declaration(depth) => match b {
+                    b'<' => self.state = Xml::Declaration(depth.saturating_add(1)),
+                    b'>' if depth == 0 => {
+                        self.state = Xml::Text;
+                        self.run = 0;
+                    }
+                    b'>' => self.state = Xml::Declaration(depth - 1),
+                    _ => {}
+                },
+                Xml::Instruction => {
+                    if self.ends(b"?>") {
+                        self.state = Xml::Text;
+                        self.run = 0;
+                    }
+                }
+            }
+            if self.run > self.max {
+                return Err("event");
+            }
+            if self.string > self.max {
+                return Err("string");
+            }
+        }
+        Ok(())
+    }
+
+    /// At the `>` of a tag: entering or leaving a string.
+    fn end_tag(&mut self) {
+        if !self.strings {
+            return;
+        }
+        let local = self.name.rsplit(|c| *c == b':').next().unwrap_or_default();
+        if local != b"si" && local != b"is" {
+            return;
+        }
+        let self_closing = self.last[1] == b'/';
+        if self.closing {
+            self.in_string = false;
+        } else if !self_closing {
+            self.in_string = true;
+            self.string = 0;
+        }
+    }
+}
+
+/// Parts an .xlsx holds that are not XML: their bytes are scanned for long
+/// events only, not for strings.
+fn is_binary_part(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".bin",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+}
+
+/// Unpacks an entry into the guard, counting; `Err` as [`check_zip`] says.
+fn scan_entry(
+    entry: &mut impl Read,
+    name: &str,
+    left: u64,
+    limits: &ImportLimits,
+    prefix: &mut Vec<u8>,
+    keep_prefix: bool,
+) -> Result<u64, Malformed> {
+    let unpack_error = |e: std::io::Error| {
+        // The zip reader stops an entry that unpacks to more than its header
+        // says; that is the lie this check is for.
+        if e.to_string().contains("declared uncompressed size") {
+            unpacked_too_big(name, false, limits)
+        } else {
+            not_xlsx(&e)
+        }
+    };
+    let max = max_xml_event(limits);
+    let mut guard = XmlGuard::new(max, !is_binary_part(name));
+    let mut buf = vec![0_u8; 64 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        let n = entry.read(&mut buf).map_err(unpack_error)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n as u64;
+        if total > left {
+            return Err(unpacked_too_big(name, false, limits));
+        }
+        if keep_prefix && (prefix.len() as u64) < SST_PREFIX {
+            let room = (SST_PREFIX as usize - prefix.len()).min(n);
+            prefix.extend_from_slice(&buf[..room]);
+        }
+        if let Err(what) = guard.feed(&buf[..n]) {
+            let name = quote(name);
+            let max_chars = thousands(u64::from(limits.max_cell_chars));
+            let bytes = thousands(max);
+            return Err(if what == "string" {
+                malformed(
+                    format!(
+                        "Excelファイルの {name} に長すぎる文字列があります（{bytes}バイト超。1つのセルは{max_chars}文字までです。import.max_cell_chars）"
+                    ),
+                    format!(
+                        "{name} in the workbook holds a string longer than {bytes} bytes (a cell holds at most {max_chars} characters; import.max_cell_chars)"
+                    ),
+                )
+            } else {
+                malformed(
+                    format!(
+                        "Excelファイルの {name} に長すぎる要素があります（{bytes}バイト超。1つのセルは{max_chars}文字までです。import.max_cell_chars）"
+                    ),
+                    format!(
+                        "{name} in the workbook holds a text or tag longer than {bytes} bytes (a cell holds at most {max_chars} characters; import.max_cell_chars)"
+                    ),
+                )
+            });
+        }
+    }
 }
 
 /// The `uniqueCount` of the shared strings, which the reader reserves room for:

@@ -187,6 +187,23 @@ pub mod hostile {
         )
     }
 
+    /// A header in A1 and in A2 one shared string of `runs` runs of rich text,
+    /// 100 characters each: short events, one long string.
+    pub fn rich_shared_string(runs: usize) -> Vec<u8> {
+        let run = format!("<r><t>{}</t></r>", "B".repeat(100));
+        let shared = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si>{}</si></sst>"#,
+            run.repeat(runs)
+        );
+        xlsx(
+            &format!(
+                r#"{}<row r="2"><c r="A2" t="s"><v>0</v></c></row>"#,
+                header_row()
+            ),
+            Some(&shared),
+        )
+    }
+
     /// Shared strings that declare `count` strings (the reader reserves room
     /// for them) and hold one.
     pub fn shared_strings_count(count: u64) -> Vec<u8> {

@@ -105,6 +105,20 @@ async fn hostile_files_are_refused_quickly_naming_the_limit() {
                 "A2",
             ),
             (
+                "1 MiB of whitespace between two rows",
+                hostile::whitespace_bomb(1 << 20),
+                xlsx,
+                "import.max_cell_chars",
+                "xl/worksheets/sheet1.xml",
+            ),
+            (
+                "a shared string of 10,000 runs of rich text",
+                hostile::rich_shared_string(10_000),
+                xlsx,
+                "import.max_cell_chars",
+                "xl/sharedStrings.xml",
+            ),
+            (
                 "4 billion shared strings declared",
                 hostile::shared_strings_count(4_000_000_000),
                 xlsx,
