@@ -69,7 +69,7 @@ impl FromStr for OrgImportKind {
                 "kind",
                 format!(
                     "種類は units か staff です: '{other}' / the kind is units or staff",
-                    other = quote(&other)
+                    other = quote(other)
                 ),
             )),
         }
@@ -584,11 +584,11 @@ impl Store {
                         "kind",
                         format!(
                             "種別「{kind_text}」は使えません（使える値: 部局、課、係、その他）",
-                            kind_text = quote(&kind_text)
+                            kind_text = quote(kind_text)
                         ),
                         format!(
                             "unknown kind '{kind_text}' (allowed: 部局, 課, 係, その他)",
-                            kind_text = quote(&kind_text)
+                            kind_text = quote(kind_text)
                         ),
                     );
                 }
@@ -651,22 +651,22 @@ impl Store {
                     None => errors.push(issue(
                         format!(
                             "上位組織コード {parent} はファイルにも登録済みの組織にもありません",
-                            parent = quote(&parent)
+                            parent = quote(parent)
                         ),
                         format!(
                             "no unit {parent} in the file or the organisation",
-                            parent = quote(&parent)
+                            parent = quote(parent)
                         ),
                     )),
                     Some(u) if !u.active => errors.push(issue(
                         format!(
                             "上位組織 {parent}（{}）は廃止済みです",
                             u.name,
-                            parent = quote(&parent)
+                            parent = quote(parent)
                         ),
                         format!(
                             "the parent unit {parent} is abolished",
-                            parent = quote(&parent)
+                            parent = quote(parent)
                         ),
                     )),
                     Some(_) => {}
@@ -983,12 +983,12 @@ impl Store {
                         format!(
                             "雇用区分「{employment_text}」は使えません（使える値: {}）",
                             names.join("、"),
-                            employment_text = quote(&employment_text)
+                            employment_text = quote(employment_text)
                         ),
                         format!(
                             "unknown employment type '{employment_text}' (allowed: {})",
                             names.join(", "),
-                            employment_text = quote(&employment_text)
+                            employment_text = quote(employment_text)
                         ),
                     );
                 }
@@ -1004,11 +1004,11 @@ impl Store {
                         "active",
                         format!(
                             "利用可否「{active_text}」は 可 か 否 で入力してください（在籍・退職も可）",
-                            active_text = quote(&active_text)
+                            active_text = quote(active_text)
                         ),
                         format!(
                             "'{active_text}' is not 可 (may sign in) or 否 (may not)",
-                            active_text = quote(&active_text)
+                            active_text = quote(active_text)
                         ),
                     );
                 }
@@ -1036,11 +1036,11 @@ impl Store {
                         format!(
                             "ログインID {login_key} は別の職員（職員番号 {}）が使っています",
                             people[b].staff_number.as_deref().unwrap_or("なし"),
-                            login_key = quote(&login_key)
+                            login_key = quote(login_key)
                         ),
                         format!(
                             "the login {login_key} belongs to another person",
-                            login_key = quote(&login_key)
+                            login_key = quote(login_key)
                         ),
                     );
                     None
@@ -1055,13 +1055,13 @@ impl Store {
                             "number",
                             format!(
                                 "ログインID {login_key} の職員の職員番号は {other} です",
-                                login_key = quote(&login_key),
-                                other = quote(&other)
+                                login_key = quote(login_key),
+                                other = quote(other)
                             ),
                             format!(
                                 "the person with the login {login_key} has the staff number {other}",
-                                login_key = quote(&login_key),
-                                other = quote(&other)
+                                login_key = quote(login_key),
+                                other = quote(other)
                             ),
                         );
                     }
