@@ -43,13 +43,13 @@ pub fn router(state: AppState) -> Router {
             .with_expiry(Expiry::OnInactivity(
                 tower_sessions::cookie::time::Duration::hours(state.config.session_hours),
             ));
-    // An upload's body: the largest file an import takes, and room for the
-    // multipart form around it on the pages.
-    let upload_limit = usize::try_from(state.store.import_limits().max_upload_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(UPLOAD_FORM_SLACK);
+    // An upload's body: the largest file an import takes (the API's body is
+    // the file), and room for the multipart form around it on the pages.
+    let upload_limit =
+        usize::try_from(state.store.import_limits().max_upload_bytes).unwrap_or(usize::MAX);
+    let form_limit = upload_limit.saturating_add(UPLOAD_FORM_SLACK);
     Router::new()
-        .merge(pages::routes(upload_limit))
+        .merge(pages::routes(form_limit))
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(health))
         .route("/static/app.css", get(security::stylesheet))
@@ -59,7 +59,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(CsrfLayer::new().with_rejection_response(error::csrf_rejection))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            upload_limit.max(64 * 1024 * 1024),
+            form_limit.max(64 * 1024 * 1024),
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
