@@ -11,7 +11,9 @@ use mamori_store::{Actor, Store};
 #[derive(Debug, clap::Subcommand)]
 pub enum AssetsCommand {
     /// Import a ledger (.xlsx or .csv). Every row is checked first; then all rows
-    /// are written, or none. Exit 0 when written, 1 when nothing was.
+    /// are written, or none. Exit 0 when written, 1 when nothing was, 2 when the
+    /// file cannot be read (damaged, not a spreadsheet, or beyond an `[import]`
+    /// limit of mamori.toml).
     Import {
         /// The ledger file; its extension (.xlsx, .csv) says the format.
         file: PathBuf,
@@ -60,6 +62,15 @@ fn format_of(path: &Path) -> anyhow::Result<LedgerFormat> {
     }
 }
 
+/// An import's exit code: 0 written, 1 checked and nothing written, 2 unreadable.
+pub fn exit_code(written: bool, unreadable: bool) -> i32 {
+    match (written, unreadable) {
+        (true, _) => 0,
+        (false, false) => 1,
+        (false, true) => 2,
+    }
+}
+
 /// Runs the command; returns the exit code.
 pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
     match cmd {
@@ -72,7 +83,7 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
                 .import_ledger(&Actor::System("cli"), &bytes, format)
                 .await?;
             print!("{report}");
-            Ok(if report.written { 0 } else { 1 })
+            Ok(exit_code(report.written, report.unreadable))
         }
         AssetsCommand::Export {
             file,

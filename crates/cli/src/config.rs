@@ -35,6 +35,9 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub secure_cookies: Option<bool>,
     pub session_hours: Option<i64>,
+    /// `[import]`: what an import may read (upload size, unpacked size, rows,
+    /// columns, cells, characters in a cell); what is left out keeps its default.
+    pub import: Option<mamori_store::ImportLimits>,
 }
 
 impl std::fmt::Debug for FileConfig {
@@ -51,6 +54,7 @@ impl std::fmt::Debug for FileConfig {
             .field("bind", &self.bind)
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
+            .field("import", &self.import)
             .finish()
     }
 }
@@ -146,14 +150,20 @@ impl Resolved {
                 format!("cannot create the data folder {}", self.data_dir.display())
             })?;
         }
-        mamori_store::Store::open(&self.url())
+        let store = mamori_store::Store::open(&self.url())
             .await
             .with_context(|| {
                 format!(
                     "cannot open the database {}",
                     mamori_store::db::redact_url(&self.url())
                 )
-            })
+            })?;
+        Ok(store.with_import_limits(self.import_limits()))
+    }
+
+    /// What an import may read: the defaults, then `[import]` of the settings file.
+    pub fn import_limits(&self) -> mamori_store::ImportLimits {
+        self.file.import.unwrap_or_default()
     }
 
     /// Opens the database of an existing installation without changing anything.

@@ -42,7 +42,10 @@ pub async fn run(cmd: OrgCommand, store: &Store) -> anyhow::Result<i32> {
                 .import_org(&Actor::System("cli"), &bytes, format, kind)
                 .await?;
             print!("{report}");
-            Ok(if report.report.written { 0 } else { 1 })
+            Ok(crate::assets::exit_code(
+                report.report.written,
+                report.report.unreadable,
+            ))
         }
     }
 }

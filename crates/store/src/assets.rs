@@ -14,7 +14,8 @@ mod ledger;
 mod segments;
 mod write;
 
-pub use import::{ImportIssue, ImportReport};
+pub(crate) use import::cap_issues;
+pub use import::{ImportIssue, ImportReport, REPORTED_ISSUES};
 pub(crate) use ledger::read_sheet;
 pub use ledger::{LedgerFormat, SHEET_NAME};
 pub use segments::{

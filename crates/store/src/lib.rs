@@ -29,6 +29,7 @@ use time::format_description::well_known::Rfc3339;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;
+pub use sheet::ImportLimits;
 
 /// Who makes a change: a signed-in user, or the system itself (start-up, imports
 /// run from the command line).
@@ -115,6 +116,8 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: Db,
+    /// What an import may read ([`ImportLimits`]).
+    import_limits: ImportLimits,
 }
 
 impl Store {
@@ -127,9 +130,23 @@ impl Store {
     /// Migrates the database and loads the built-in catalogues if not yet loaded.
     pub async fn init(db: Db) -> Result<Store, StoreError> {
         db.migrate().await?;
-        let store = Store { db };
+        let store = Store {
+            db,
+            import_limits: ImportLimits::default(),
+        };
         catalogs::load_builtin_if_missing(&store).await?;
         Ok(store)
+    }
+
+    /// The same store, its imports held to `limits`.
+    pub fn with_import_limits(mut self, limits: ImportLimits) -> Store {
+        self.import_limits = limits;
+        self
+    }
+
+    /// What an import may read.
+    pub fn import_limits(&self) -> &ImportLimits {
+        &self.import_limits
     }
 
     /// True when the database answers.

@@ -20,7 +20,7 @@ use sqlx::QueryBuilder;
 use crate::assets::{ImportIssue, ImportReport, LedgerFormat};
 use crate::events::EventInput;
 pub use crate::sheet::sniff_format;
-use crate::sheet::{self, Sheet};
+use crate::sheet::{self, Sheet, quote};
 use crate::units::Unit;
 use crate::users::valid_username;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
@@ -67,7 +67,10 @@ impl FromStr for OrgImportKind {
             "staff" | "users" | "職員" => Ok(OrgImportKind::Staff),
             other => Err(StoreError::invalid(
                 "kind",
-                format!("種類は units か staff です: '{other}' / the kind is units or staff"),
+                format!(
+                    "種類は units か staff です: '{other}' / the kind is units or staff",
+                    other = quote(other)
+                ),
             )),
         }
     }
@@ -268,9 +271,9 @@ impl Table<'_> {
         let index = self.columns.get(key).copied();
         ImportIssue {
             row: Some(row),
-            column: index.and_then(|i| self.sheet.header.get(i).cloned()),
+            column: index.and_then(|i| self.sheet.header.get(i).map(|h| quote(h))),
             column_letter: index.map(column_letters),
-            value: self.cell(cells, key).to_string(),
+            value: quote(self.cell(cells, key)),
             message,
             message_en,
         }
@@ -461,6 +464,18 @@ impl Store {
         format: LedgerFormat,
         kind: Option<OrgImportKind>,
     ) -> Result<OrgImportReport, StoreError> {
+        let mut report = self.import_org_uncapped(actor, bytes, format, kind).await?;
+        report.report = report.report.capped();
+        Ok(report)
+    }
+
+    async fn import_org_uncapped(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: LedgerFormat,
+        kind: Option<OrgImportKind>,
+    ) -> Result<OrgImportReport, StoreError> {
         let preferred: &[&str] = match kind {
             Some(k) => k.sheet_names(),
             None => &[],
@@ -468,11 +483,16 @@ impl Store {
         let guess = kind.unwrap_or(OrgImportKind::Units);
         let looks_like_header =
             |c: &str| find_col(&UNIT_COLUMNS, c).is_some() || find_col(&STAFF_COLUMNS, c).is_some();
-        let sheet = match sheet::read_rows(bytes, format, preferred)
+        let sheet = match sheet::read_rows(bytes, format, preferred, self.import_limits())
             .and_then(|rows| sheet::split_header(rows, looks_like_header))
         {
             Ok(s) => s,
-            Err(m) => return Ok(failed(guess, 0, vec![file_issue(m.message, m.message_en)])),
+            Err(m) => {
+                return Ok(OrgImportReport {
+                    kind: guess,
+                    report: ImportReport::unreadable(m.message, m.message_en),
+                });
+            }
         };
         let Some(kind) = kind.or_else(|| detect_kind(&sheet.header)) else {
             return Ok(failed(
@@ -537,8 +557,14 @@ impl Store {
                 first_row.insert(code.clone(), first);
                 bad(
                     "code",
-                    format!("組織コード {code} が{first}行目と重複しています"),
-                    format!("unit code {code} appears twice (also row {first})"),
+                    format!(
+                        "組織コード {code} が{first}行目と重複しています",
+                        code = quote(&code)
+                    ),
+                    format!(
+                        "unit code {code} appears twice (also row {first})",
+                        code = quote(&code)
+                    ),
                 );
             }
             if name.is_empty() {
@@ -557,9 +583,13 @@ impl Store {
                     bad(
                         "kind",
                         format!(
-                            "種別「{kind_text}」は使えません（使える値: 部局、課、係、その他）"
+                            "種別「{kind_text}」は使えません（使える値: 部局、課、係、その他）",
+                            kind_text = quote(kind_text)
                         ),
-                        format!("unknown kind '{kind_text}' (allowed: 部局, 課, 係, その他)"),
+                        format!(
+                            "unknown kind '{kind_text}' (allowed: 部局, 課, 係, その他)",
+                            kind_text = quote(kind_text)
+                        ),
                     );
                 }
                 k
@@ -578,8 +608,12 @@ impl Store {
             {
                 bad(
                     "code",
-                    format!("組織 {code}（{}）は廃止済みです", u.name),
-                    format!("unit {code} ({}) is abolished", u.name),
+                    format!(
+                        "組織 {code}（{}）は廃止済みです",
+                        u.name,
+                        code = quote(&code)
+                    ),
+                    format!("unit {code} ({}) is abolished", u.name, code = quote(&code)),
                 );
             }
             rows.push(UnitRow {
@@ -616,13 +650,24 @@ impl Store {
                 match by_code.get(parent) {
                     None => errors.push(issue(
                         format!(
-                            "上位組織コード {parent} はファイルにも登録済みの組織にもありません"
+                            "上位組織コード {parent} はファイルにも登録済みの組織にもありません",
+                            parent = quote(parent)
                         ),
-                        format!("no unit {parent} in the file or the organisation"),
+                        format!(
+                            "no unit {parent} in the file or the organisation",
+                            parent = quote(parent)
+                        ),
                     )),
                     Some(u) if !u.active => errors.push(issue(
-                        format!("上位組織 {parent}（{}）は廃止済みです", u.name),
-                        format!("the parent unit {parent} is abolished"),
+                        format!(
+                            "上位組織 {parent}（{}）は廃止済みです",
+                            u.name,
+                            parent = quote(parent)
+                        ),
+                        format!(
+                            "the parent unit {parent} is abolished",
+                            parent = quote(parent)
+                        ),
                     )),
                     Some(_) => {}
                 }
@@ -870,8 +915,14 @@ impl Store {
                 seen_number.insert(number.clone(), first);
                 bad(
                     "number",
-                    format!("職員番号 {number} が{first}行目と重複しています"),
-                    format!("staff number {number} appears twice (also row {first})"),
+                    format!(
+                        "職員番号 {number} が{first}行目と重複しています",
+                        number = quote(&number)
+                    ),
+                    format!(
+                        "staff number {number} appears twice (also row {first})",
+                        number = quote(&number)
+                    ),
                 );
             }
             let name = normalize(t.cell(cells, "name"));
@@ -892,17 +943,28 @@ impl Store {
                     bad(
                         "unit",
                         format!(
-                            "所属コード {unit_code} の組織がありません（先に組織のファイルを取り込んでください）"
+                            "所属コード {unit_code} の組織がありません（先に組織のファイルを取り込んでください）",
+                            unit_code = quote(&unit_code)
                         ),
-                        format!("no unit with the code {unit_code} (import the units first)"),
+                        format!(
+                            "no unit with the code {unit_code} (import the units first)",
+                            unit_code = quote(&unit_code)
+                        ),
                     );
                     None
                 }
                 Some(u) if !u.active => {
                     bad(
                         "unit",
-                        format!("所属 {unit_code}（{}）は廃止済みです", u.name),
-                        format!("the unit {unit_code} is abolished"),
+                        format!(
+                            "所属 {unit_code}（{}）は廃止済みです",
+                            u.name,
+                            unit_code = quote(&unit_code)
+                        ),
+                        format!(
+                            "the unit {unit_code} is abolished",
+                            unit_code = quote(&unit_code)
+                        ),
                     );
                     None
                 }
@@ -920,11 +982,13 @@ impl Store {
                         "employment",
                         format!(
                             "雇用区分「{employment_text}」は使えません（使える値: {}）",
-                            names.join("、")
+                            names.join("、"),
+                            employment_text = quote(employment_text)
                         ),
                         format!(
                             "unknown employment type '{employment_text}' (allowed: {})",
-                            names.join(", ")
+                            names.join(", "),
+                            employment_text = quote(employment_text)
                         ),
                     );
                 }
@@ -939,9 +1003,13 @@ impl Store {
                     bad(
                         "active",
                         format!(
-                            "利用可否「{active_text}」は 可 か 否 で入力してください（在籍・退職も可）"
+                            "利用可否「{active_text}」は 可 か 否 で入力してください（在籍・退職も可）",
+                            active_text = quote(active_text)
                         ),
-                        format!("'{active_text}' is not 可 (may sign in) or 否 (may not)"),
+                        format!(
+                            "'{active_text}' is not 可 (may sign in) or 否 (may not)",
+                            active_text = quote(active_text)
+                        ),
                     );
                 }
                 a
@@ -967,9 +1035,13 @@ impl Store {
                         "login",
                         format!(
                             "ログインID {login_key} は別の職員（職員番号 {}）が使っています",
-                            people[b].staff_number.as_deref().unwrap_or("なし")
+                            people[b].staff_number.as_deref().unwrap_or("なし"),
+                            login_key = quote(login_key)
                         ),
-                        format!("the login {login_key} belongs to another person"),
+                        format!(
+                            "the login {login_key} belongs to another person",
+                            login_key = quote(login_key)
+                        ),
                     );
                     None
                 }
@@ -981,9 +1053,15 @@ impl Store {
                     {
                         bad(
                             "number",
-                            format!("ログインID {login_key} の職員の職員番号は {other} です"),
                             format!(
-                                "the person with the login {login_key} has the staff number {other}"
+                                "ログインID {login_key} の職員の職員番号は {other} です",
+                                login_key = quote(login_key),
+                                other = quote(other)
+                            ),
+                            format!(
+                                "the person with the login {login_key} has the staff number {other}",
+                                login_key = quote(login_key),
+                                other = quote(other)
                             ),
                         );
                     }
@@ -999,9 +1077,13 @@ impl Store {
             if !login.is_empty() && !valid_username(&login) {
                 bad(
                     login_col,
-                    format!("ログインID「{login}」は英数字と . _ - @ の64文字以内にしてください"),
                     format!(
-                        "the login '{login}' must be 1–64 letters, digits, '.', '_', '-' or '@'"
+                        "ログインID「{login}」は英数字と . _ - @ の64文字以内にしてください",
+                        login = quote(&login)
+                    ),
+                    format!(
+                        "the login '{login}' must be 1–64 letters, digits, '.', '_', '-' or '@'",
+                        login = quote(&login)
                     ),
                 );
             }
@@ -1011,8 +1093,14 @@ impl Store {
                 seen_login.insert(login.to_lowercase(), first);
                 bad(
                     login_col,
-                    format!("ログインID {login} が{first}行目と重複しています"),
-                    format!("the login {login} appears twice (also row {first})"),
+                    format!(
+                        "ログインID {login} が{first}行目と重複しています",
+                        login = quote(&login)
+                    ),
+                    format!(
+                        "the login {login} appears twice (also row {first})",
+                        login = quote(&login)
+                    ),
                 );
             }
             if let Some(i) = existing

@@ -27,6 +27,10 @@ pub use state::{AppState, WebConfig};
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "mamori_session";
 
+/// What a multipart upload form adds to the file it carries (boundaries, the
+/// CSRF token, the file's name).
+const UPLOAD_FORM_SLACK: usize = 1024 * 1024;
+
 /// The whole application: pages, API, static files, health check, with sessions,
 /// CSRF protection and security headers around it.
 pub fn router(state: AppState) -> Router {
@@ -39,9 +43,14 @@ pub fn router(state: AppState) -> Router {
             .with_expiry(Expiry::OnInactivity(
                 tower_sessions::cookie::time::Duration::hours(state.config.session_hours),
             ));
+    // An upload's body: the largest file an import takes (the API's body is
+    // the file), and room for the multipart form around it on the pages.
+    let upload_limit =
+        usize::try_from(state.store.import_limits().max_upload_bytes).unwrap_or(usize::MAX);
+    let form_limit = upload_limit.saturating_add(UPLOAD_FORM_SLACK);
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages::routes(form_limit))
+        .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(health))
         .route("/static/app.css", get(security::stylesheet))
         .route("/favicon.ico", get(security::favicon))
@@ -50,7 +59,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(CsrfLayer::new().with_rejection_response(error::csrf_rejection))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            64 * 1024 * 1024,
+            form_limit.max(64 * 1024 * 1024),
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

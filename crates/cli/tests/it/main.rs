@@ -3,6 +3,7 @@
 
 mod backup;
 mod http;
+mod imports;
 mod org;
 mod serve;
 mod verify;

@@ -128,6 +128,7 @@ async fn fill(store: &Store, n: usize) -> Result<Option<(usize, Duration)>, Stor
 /// [`IMPORT_ROWS`] new assets imported once as CSV and once as .xlsx (adding
 /// 200,000 assets). For measuring the write path without the pages.
 pub async fn bench_imports(store: &Store, n: usize) -> Result<BenchReport, StoreError> {
+    let store = &store.clone().with_import_limits(bench_limits());
     let load = fill(store, n).await?;
     let assets = count_assets(&store.db).await?;
     let scheme = store.active_scheme().await?;
@@ -192,6 +193,18 @@ fn process_cpu() -> Option<Duration> {
     Some(Duration::from_millis((utime + stime) * 10))
 }
 
+/// The benchmark re-imports whole exports of a large store, beyond what an
+/// upload may be: its imports are held to wider limits than the defaults.
+fn bench_limits() -> crate::ImportLimits {
+    crate::ImportLimits {
+        max_upload_bytes: 4 << 30,
+        max_xlsx_unpacked_bytes: 16 << 30,
+        max_rows: 1_048_576,
+        max_cells: 100_000_000,
+        ..crate::ImportLimits::default()
+    }
+}
+
 /// [`bench_assets`], with the bulk part (imports and exports, which add
 /// 200,000 assets to the store) only when `bulk` is true.
 pub async fn bench_assets_with(
@@ -199,6 +212,7 @@ pub async fn bench_assets_with(
     n: usize,
     bulk: bool,
 ) -> Result<BenchReport, StoreError> {
+    let store = &store.clone().with_import_limits(bench_limits());
     let actor = Actor::System("bench");
     let load = fill(store, n).await?;
     let assets = count_assets(&store.db).await?;

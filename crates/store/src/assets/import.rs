@@ -22,6 +22,7 @@ use super::{
     ASSET_COLUMNS, ASSET_JOINS, Asset, AssetInput, AssetRecord, AssetRow, AssetScope, ENTITY,
 };
 use crate::events::EventInput;
+use crate::sheet::{clip, quote};
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339};
 
 /// One problem found in the file.
@@ -50,12 +51,72 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// True when every row was written; false when nothing was.
     pub written: bool,
+    /// The first [`REPORTED_ISSUES`] errors (`errors_total` counts them all).
     pub errors: Vec<ImportIssue>,
-    /// Things that did not stop the import (columns it does not know).
+    /// Things that did not stop the import (columns it does not know); the
+    /// first [`REPORTED_ISSUES`] of them.
     pub warnings: Vec<ImportIssue>,
+    /// How many errors there were, listed or not.
+    #[serde(default)]
+    pub errors_total: usize,
+    /// How many warnings there were, listed or not.
+    #[serde(default)]
+    pub warnings_total: usize,
+    /// True when the file could not be read at all (not a spreadsheet, damaged,
+    /// or beyond an import limit): nothing in it was checked.
+    #[serde(default)]
+    pub unreadable: bool,
+}
+
+/// At most this many errors (and as many warnings) are kept in a report; the
+/// totals count them all.
+pub const REPORTED_ISSUES: usize = 100;
+
+/// The longest message a report keeps (a message quotes at most
+/// [`crate::sheet::QUOTED_CHARS`] characters of a value; this is a last guard).
+const MESSAGE_CHARS: usize = 2000;
+
+/// Keeps the first [`REPORTED_ISSUES`] issues, their quoted values cut short;
+/// returns how many there were.
+pub(crate) fn cap_issues(issues: &mut Vec<ImportIssue>) -> usize {
+    let total = issues.len();
+    issues.truncate(REPORTED_ISSUES);
+    for issue in issues.iter_mut() {
+        issue.value = quote(&issue.value);
+        issue.column = issue.column.as_deref().map(quote);
+        issue.message = clip(&issue.message, MESSAGE_CHARS);
+        issue.message_en = clip(&issue.message_en, MESSAGE_CHARS);
+    }
+    total
 }
 
 impl ImportReport {
+    /// The report as kept and shown: the first errors and warnings, and their totals.
+    pub(crate) fn capped(mut self) -> ImportReport {
+        self.errors_total = self.errors_total.max(cap_issues(&mut self.errors));
+        self.warnings_total = self.warnings_total.max(cap_issues(&mut self.warnings));
+        self
+    }
+
+    /// The report of a file that could not be read.
+    pub(crate) fn unreadable(message: String, message_en: String) -> ImportReport {
+        ImportReport {
+            unreadable: true,
+            ..ImportReport::failed(
+                0,
+                vec![ImportIssue {
+                    row: None,
+                    column: None,
+                    column_letter: None,
+                    value: String::new(),
+                    message,
+                    message_en,
+                }],
+                Vec::new(),
+            )
+        }
+    }
+
     fn failed(rows: usize, errors: Vec<ImportIssue>, warnings: Vec<ImportIssue>) -> ImportReport {
         ImportReport {
             rows,
@@ -67,8 +128,8 @@ impl ImportReport {
     }
 }
 
-/// At most this many problems are printed; the report keeps them all.
-const PRINTED_ISSUES: usize = 200;
+/// At most this many problems are printed.
+const PRINTED_ISSUES: usize = REPORTED_ISSUES;
 
 impl fmt::Display for ImportIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,25 +171,25 @@ impl fmt::Display for ImportReport {
                 self.rows, self.created, self.updated, self.unchanged
             )?;
         } else {
+            let total = self.errors_total.max(self.errors.len());
             writeln!(
                 f,
-                "取り込みませんでした（エラー {}件）。1行も書き込んでいません。",
-                self.errors.len()
+                "取り込みませんでした（エラー {total}件）。1行も書き込んでいません。"
             )?;
             writeln!(
                 f,
-                "Nothing was imported ({} errors); no row was written.",
-                self.errors.len()
+                "Nothing was imported ({total} errors); no row was written."
             )?;
-            for issue in self.errors.iter().take(PRINTED_ISSUES) {
+            let shown = self.errors.len().min(PRINTED_ISSUES);
+            for issue in self.errors.iter().take(shown) {
                 writeln!(f, "  {issue}")?;
             }
-            if self.errors.len() > PRINTED_ISSUES {
+            if total > shown {
                 writeln!(
                     f,
                     "  … ほか {}件 / and {} more",
-                    self.errors.len() - PRINTED_ISSUES,
-                    self.errors.len() - PRINTED_ISSUES
+                    total - shown,
+                    total - shown
                 )?;
             }
         }
@@ -254,31 +315,30 @@ impl Store {
         format: LedgerFormat,
         scope: &AssetScope,
     ) -> Result<ImportReport, StoreError> {
-        let sheet = match read_sheet(bytes, format) {
+        let sheet = match read_sheet(bytes, format, self.import_limits()) {
             Ok(sheet) => sheet,
-            Err(m) => {
-                return Ok(ImportReport::failed(
-                    0,
-                    vec![ImportIssue {
-                        row: None,
-                        column: None,
-                        column_letter: None,
-                        value: String::new(),
-                        message: m.message,
-                        message_en: m.message_en,
-                    }],
-                    Vec::new(),
-                ));
-            }
+            Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
         };
+        self.import_ledger_sheet(actor, &sheet, format, scope)
+            .await
+            .map(ImportReport::capped)
+    }
+
+    async fn import_ledger_sheet(
+        &self,
+        actor: &Actor,
+        sheet: &Sheet,
+        format: LedgerFormat,
+        scope: &AssetScope,
+    ) -> Result<ImportReport, StoreError> {
         let active = self.active_scheme().await?;
         let ctx = Context::load(self, &active).await?;
-        let (columns, mut errors, warnings) = map_header(&sheet);
+        let (columns, mut errors, warnings) = map_header(sheet);
         if !errors.is_empty() {
             return Ok(ImportReport::failed(sheet.rows.len(), errors, warnings));
         }
         let reader = RowReader {
-            sheet: &sheet,
+            sheet,
             columns: &columns,
         };
 
@@ -341,6 +401,7 @@ impl Store {
             written: true,
             errors: Vec::new(),
             warnings,
+            ..ImportReport::default()
         })
     }
 
@@ -451,9 +512,9 @@ fn map_header(
     let header_issue =
         |index: Option<usize>, value: &str, message: String, message_en: String| ImportIssue {
             row: Some(sheet.header_row),
-            column: index.map(|i| sheet.header.get(i).cloned().unwrap_or_default()),
+            column: index.map(|i| quote(sheet.header.get(i).map_or("", String::as_str))),
             column_letter: index.map(column_letters),
-            value: value.to_string(),
+            value: quote(value),
             message,
             message_en,
         };
@@ -549,11 +610,11 @@ impl RowReader<'_> {
             row: Some(row),
             column: Some(
                 index
-                    .and_then(|i| self.sheet.header.get(i).cloned())
-                    .unwrap_or_else(|| column.header().to_string()),
+                    .and_then(|i| self.sheet.header.get(i))
+                    .map_or_else(|| column.header().to_string(), |h| quote(h)),
             ),
             column_letter: index.map(column_letters),
-            value: self.cell(cells, column).to_string(),
+            value: quote(self.cell(cells, column)),
             message,
             message_en,
         }
@@ -635,8 +696,8 @@ impl RowReader<'_> {
                 ("種別が空です".to_string(), "the kind is empty".to_string())
             } else {
                 (
-                    format!("種別「{}」は使えません", kind_text.trim()),
-                    format!("unknown kind '{}'", kind_text.trim()),
+                    format!("種別「{}」は使えません", quote(kind_text.trim())),
+                    format!("unknown kind '{}'", quote(kind_text.trim())),
                 )
             };
             errors.push(issue(
@@ -647,8 +708,9 @@ impl RowReader<'_> {
         }
 
         // Owning unit.
-        let unit_text = self.cell(cells, LedgerColumn::OwnerUnit).trim().to_string();
-        let unit = if unit_text.is_empty() {
+        let unit_full = self.cell(cells, LedgerColumn::OwnerUnit).trim();
+        let unit_text = quote(unit_full);
+        let unit = if unit_full.is_empty() {
             errors.push(issue(
                 LedgerColumn::OwnerUnit,
                 "所管課が空です".into(),
@@ -656,7 +718,7 @@ impl RowReader<'_> {
             ));
             None
         } else {
-            match lookup.unit(&unit_text) {
+            match lookup.unit(unit_full) {
                 Found::One(id) => Some(id),
                 Found::None => {
                     errors.push(issue(
@@ -680,11 +742,12 @@ impl RowReader<'_> {
         };
 
         // System and segment.
-        let system_text = self.cell(cells, LedgerColumn::System).trim().to_string();
-        let system = if system_text.is_empty() {
+        let system_full = self.cell(cells, LedgerColumn::System).trim();
+        let system_text = quote(system_full);
+        let system = if system_full.is_empty() {
             None
         } else {
-            match lookup.system(&system_text) {
+            match lookup.system(system_full) {
                 Found::One(id) => Some(id),
                 Found::None => {
                     errors.push(issue(
@@ -704,11 +767,12 @@ impl RowReader<'_> {
                 }
             }
         };
-        let segment_text = self.cell(cells, LedgerColumn::Segment).trim().to_string();
-        let segment = if segment_text.is_empty() {
+        let segment_full = self.cell(cells, LedgerColumn::Segment).trim();
+        let segment_text = quote(segment_full);
+        let segment = if segment_full.is_empty() {
             None
         } else {
-            let found = lookup.segment(&segment_text);
+            let found = lookup.segment(segment_full);
             if found.is_none() {
                 let names: Vec<&str> = ctx.segments.values().map(|s| s.name.as_str()).collect();
                 errors.push(issue(
@@ -732,8 +796,8 @@ impl RowReader<'_> {
             asset::parse_flag(text).unwrap_or_else(|| {
                 errors.push(issue(
                     column,
-                    format!("「{}」は 有 か 無 で入力してください", text.trim()),
-                    format!("'{}' is not yes or no: write 有 or 無", text.trim()),
+                    format!("「{}」は 有 か 無 で入力してください", quote(text.trim())),
+                    format!("'{}' is not yes or no: write 有 or 無", quote(text.trim())),
                 ));
                 false
             })
@@ -753,8 +817,16 @@ impl RowReader<'_> {
                 Ok(l) => levels = Levels::new(l.confidentiality, l.integrity, l.availability),
                 Err(e) => errors.push(issue(
                     LedgerColumn::Label,
-                    format!("格付け「{label_text}」を読み取れません: {e}"),
-                    format!("the label '{label_text}' cannot be read: {e}"),
+                    format!(
+                        "格付け「{}」を読み取れません: {}",
+                        quote(label_text),
+                        clip(&e.to_string(), 200)
+                    ),
+                    format!(
+                        "the label '{}' cannot be read: {}",
+                        quote(label_text),
+                        clip(&e.to_string(), 200)
+                    ),
                 )),
             }
         }
@@ -769,11 +841,11 @@ impl RowReader<'_> {
                     LedgerColumn::State,
                     format!(
                         "状態「{}」は使えません（使える値: 登録、使用中、廃棄）",
-                        state_text.trim()
+                        quote(state_text.trim())
                     ),
                     format!(
                         "unknown state '{}' (allowed: 登録, 使用中, 廃棄)",
-                        state_text.trim()
+                        quote(state_text.trim())
                     ),
                 ));
                 Lifecycle::Registered
@@ -789,11 +861,11 @@ impl RowReader<'_> {
                     LedgerColumn::DisposedOn,
                     format!(
                         "廃棄日「{}」を日付として読み取れません（例: 2025-03-31、令和7年3月31日）",
-                        date_text.trim()
+                        quote(date_text.trim())
                     ),
                     format!(
                         "the disposal date '{}' is not a date (e.g. 2025-03-31)",
-                        date_text.trim()
+                        quote(date_text.trim())
                     ),
                 ));
             }

@@ -66,8 +66,12 @@ use crate::sheet::{self, Malformed};
 /// Reads a ledger file into rows of text. The header is the first row that
 /// names the asset-name column (ledgers often carry a title above it); failing
 /// that, the first non-empty row.
-pub(crate) fn read_sheet(bytes: &[u8], format: LedgerFormat) -> Result<Sheet, Malformed> {
-    let mut rows = sheet::read_rows(bytes, format, &[SHEET_NAME])?;
+pub(crate) fn read_sheet(
+    bytes: &[u8],
+    format: LedgerFormat,
+    limits: &crate::ImportLimits,
+) -> Result<Sheet, Malformed> {
+    let mut rows = sheet::read_rows(bytes, format, &[SHEET_NAME], limits)?;
     if format == LedgerFormat::Csv {
         // What the CSV export wrote behind an apostrophe (formula-like cells).
         for cell in rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {

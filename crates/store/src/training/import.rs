@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
 use super::{CompletionSource, close_requests};
-use crate::assets::{ImportIssue, LedgerFormat, read_sheet};
+use crate::assets::{ImportIssue, LedgerFormat, cap_issues, read_sheet};
 use crate::events::EventInput;
 use crate::org::today;
+use crate::sheet::quote;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
 
 /// What an import of completions did, or why it did nothing.
@@ -32,8 +33,16 @@ pub struct CompletionImportReport {
     pub requests_closed: u64,
     /// True when every row was written; false when nothing was.
     pub written: bool,
+    /// The first [`crate::assets::REPORTED_ISSUES`] errors (`errors_total` counts them all).
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<ImportIssue>,
+    /// How many errors there were, listed or not.
+    #[serde(default)]
+    pub errors_total: usize,
+    /// True when the file could not be read at all (not a spreadsheet, damaged,
+    /// or beyond an import limit): nothing in it was checked.
+    #[serde(default)]
+    pub unreadable: bool,
 }
 
 impl fmt::Display for CompletionImportReport {
@@ -50,18 +59,21 @@ impl fmt::Display for CompletionImportReport {
                 self.rows, self.recorded, self.unchanged, self.requests_closed
             )
         } else {
+            let total = self.errors_total.max(self.errors.len());
             writeln!(
                 f,
-                "取り込みませんでした（エラー {}件）。1行も書き込んでいません。",
-                self.errors.len()
+                "取り込みませんでした（エラー {total}件）。1行も書き込んでいません。"
             )?;
             writeln!(
                 f,
-                "Nothing was imported ({} errors); no row was written.",
-                self.errors.len()
+                "Nothing was imported ({total} errors); no row was written."
             )?;
-            for issue in self.errors.iter().take(200) {
+            for issue in &self.errors {
                 writeln!(f, "  {issue}")?;
+            }
+            if total > self.errors.len() {
+                let more = total - self.errors.len();
+                writeln!(f, "  … ほか {more}件 / and {more} more")?;
             }
             Ok(())
         }
@@ -153,7 +165,7 @@ fn issue(row: u32, col: Option<(usize, &str)>, value: &str, ja: String, en: Stri
         row: Some(row),
         column: col.map(|(_, h)| h.to_string()),
         column_letter: col.map(|(i, _)| column_letters(i)),
-        value: value.to_string(),
+        value: quote(value),
         message: ja,
         message_en: en,
     }
@@ -185,11 +197,25 @@ impl Store {
         bytes: &[u8],
         format: LedgerFormat,
     ) -> Result<CompletionImportReport, StoreError> {
-        let sheet = match read_sheet(bytes, format) {
+        let mut report = self
+            .import_completions_uncapped(actor, bytes, format)
+            .await?;
+        report.errors_total = report.errors_total.max(cap_issues(&mut report.errors));
+        Ok(report)
+    }
+
+    async fn import_completions_uncapped(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: LedgerFormat,
+    ) -> Result<CompletionImportReport, StoreError> {
+        let sheet = match read_sheet(bytes, format, self.import_limits()) {
             Ok(s) => s,
             Err(m) => {
                 return Ok(CompletionImportReport {
                     errors: vec![file_issue(m.message, m.message_en)],
+                    unreadable: true,
                     ..Default::default()
                 });
             }
@@ -364,7 +390,7 @@ impl Store {
             unchanged: rows - recorded.len(),
             requests_closed: closed,
             written: true,
-            errors: Vec::new(),
+            ..Default::default()
         })
     }
 }

@@ -4,6 +4,7 @@ mod assets;
 mod auth;
 mod catalogs;
 mod events;
+mod limits;
 mod org;
 mod org_import;
 mod training;

@@ -23,7 +23,9 @@ use utoipa::OpenApi;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+/// The API's routes; the imports take bodies up to `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    let upload = || axum::extract::DefaultBodyLimit::max(upload_limit);
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/auth/token", post(auth::token))
@@ -76,12 +78,7 @@ pub fn routes() -> Router<AppState> {
         .route("/information-systems", get(segments::systems))
         .route("/assets", get(assets::list).post(assets::create))
         .route("/assets/export", get(assets::export))
-        .route(
-            "/assets/import",
-            post(assets::import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::pages::LEDGER_UPLOAD_LIMIT,
-            )),
-        )
+        .route("/assets/import", post(assets::import).layer(upload()))
         .route("/assets/{id}", get(assets::get).patch(assets::update))
         .route("/assets/{id}/reclassify", post(assets::reclassify))
         .route("/assets/{id}/dispose", post(assets::dispose))
@@ -90,7 +87,7 @@ pub fn routes() -> Router<AppState> {
         .route("/netcheck/runs/{id}/violations", get(netcheck::violations))
         .route("/netcheck/runs/{id}/shadowed", get(netcheck::shadowed))
         // orgimport: the organisation from the HR system's export, a unit's history.
-        .route("/org/import", post(orgadmin::import))
+        .route("/org/import", post(orgadmin::import).layer(upload()))
         .route("/units/{id}/rename", post(orgadmin::rename))
         .route("/units/{id}/merge", post(orgadmin::merge))
         .route("/units/{id}/abolish", post(orgadmin::abolish))
@@ -114,7 +111,10 @@ pub fn routes() -> Router<AppState> {
             "/training/completions",
             get(training::completions).post(training::record),
         )
-        .route("/training/completions/import", post(training::import))
+        .route(
+            "/training/completions/import",
+            post(training::import).layer(upload()),
+        )
         .route("/training/export.xlsx", get(training::export))
         .route("/me/trainings", get(training::mine))
         .route(

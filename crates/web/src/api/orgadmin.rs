@@ -63,8 +63,7 @@ pub async fn import(
             code: "MAMORI-IMPORT-ROWS".into(),
             message: format!(
                 "取り込みませんでした（エラー {}件）/ nothing was imported ({} errors)",
-                report.report.errors.len(),
-                report.report.errors.len()
+                report.report.errors_total, report.report.errors_total
             ),
             fields: Vec::new(),
         },

@@ -909,8 +909,10 @@ pub async fn write_existing(
     .await
 }
 
-/// The largest ledger a page or the API takes.
-pub const LEDGER_UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+/// The largest ledger a page or the API takes by default (`[import]
+/// max_upload_bytes` in mamori.toml sets it).
+pub const LEDGER_UPLOAD_LIMIT: usize =
+    mamori_store::ImportLimits::DEFAULT_MAX_UPLOAD_BYTES as usize;
 
 /// One problem of an import as the page lists it.
 pub struct ReportLine {
@@ -970,11 +972,11 @@ async fn import_page(
         Some(r) => match lang {
             Lang::Ja => format!(
                 "取り込みませんでした（エラー {}件）。1行も書き込んでいません。",
-                r.errors.len()
+                r.errors_total.max(r.errors.len())
             ),
             Lang::En => format!(
                 "Nothing was imported ({} errors); no row was written.",
-                r.errors.len()
+                r.errors_total.max(r.errors.len())
             ),
         },
         None => String::new(),

@@ -27,7 +27,9 @@ use crate::state::AppState;
 
 pub use assets::LEDGER_UPLOAD_LIMIT;
 
-pub fn routes() -> Router<AppState> {
+/// The pages' routes; the import forms take bodies up to `upload_limit` bytes.
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    let upload = || axum::extract::DefaultBodyLimit::max(upload_limit);
     Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(session::login_form).post(session::login))
@@ -70,7 +72,7 @@ pub fn routes() -> Router<AppState> {
             "/assets/import",
             get(assets::import_form)
                 .post(assets::import)
-                .layer(axum::extract::DefaultBodyLimit::max(LEDGER_UPLOAD_LIMIT)),
+                .layer(upload()),
         )
         .route("/assets/{id}", get(assets::show))
         .route("/segments", get(segments::show))
@@ -84,7 +86,9 @@ pub fn routes() -> Router<AppState> {
         // orgimport: the organisation from the HR system's export, a unit's history.
         .route(
             "/org/import",
-            get(orgadmin::import_form).post(orgadmin::import),
+            get(orgadmin::import_form)
+                .post(orgadmin::import)
+                .layer(upload()),
         )
         .route("/units/{id}", get(orgadmin::unit))
         .route("/units/{id}/{what}", post(orgadmin::change_unit))
@@ -96,7 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/training/assignments/withdraw", post(training::withdraw))
         .route("/training/courses/edit", post(training::edit_course))
         .route("/training/completions", post(training::record))
-        .route("/training/import", post(training::import))
+        .route("/training/import", post(training::import).layer(upload()))
 }
 
 /// The signed-in user as the layout shows them.

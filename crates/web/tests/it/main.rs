@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod client;
 mod hostile;
+mod limits;
 mod netcheck;
 mod org;
 mod orgimport;

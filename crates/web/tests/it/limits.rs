@@ -1,0 +1,154 @@
+//! The import limits over HTTP: hostile files refused by the ledger, HR and
+//! e-learning imports (API and pages) with a short report naming the limit, and
+//! the same upload size (64 MiB by default, `[import] max_upload_bytes`) on
+//! every import route.
+
+use axum::http::StatusCode;
+use mamori_store::ImportLimits;
+use mamori_store::testing::hostile;
+
+use crate::client::{Client, PASSWORD, clients};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The three import endpoints of the API and the content type each is sent.
+const API: [(&str, &str); 3] = [
+    ("/api/v1/assets/import", XLSX),
+    ("/api/v1/org/import?kind=units", XLSX),
+    ("/api/v1/training/completions/import?format=xlsx", XLSX),
+];
+
+#[tokio::test]
+async fn hostile_workbooks_are_refused_by_every_api_import() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        for (what, bytes, limit, at) in [
+            (
+                "a cell at XFD1048576",
+                hostile::sparse_far_cell(),
+                "import.max_columns",
+                "XFD1048576",
+            ),
+            (
+                "an empty cell at BL1048576",
+                hostile::tall_empty(),
+                "import.max_rows",
+                "BL1048576",
+            ),
+            (
+                "a shared string of 40,000 characters",
+                hostile::huge_shared_string(40_000),
+                "import.max_cell_chars",
+                "A2",
+            ),
+        ] {
+            for (path, ct) in API {
+                let start = std::time::Instant::now();
+                let r = c.api_bytes("POST", path, &admin, ct, bytes.clone()).await;
+                let took = start.elapsed();
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{backend} {path} {what}: {}",
+                    r.body
+                );
+                assert!(
+                    r.body.contains(limit) && r.body.contains(at),
+                    "{backend} {path} {what}: {}",
+                    r.body
+                );
+                assert!(
+                    r.body.len() < 4096,
+                    "{backend} {path} {what}: {}",
+                    r.body.len()
+                );
+                assert!(took.as_secs() < 5, "{backend} {path} {what}: {took:?}");
+            }
+        }
+        // A CSV header of a million columns: one short error, not 174 MB.
+        let wide = hostile::csv_wide(1_000_000);
+        for path in [
+            "/api/v1/assets/import",
+            "/api/v1/org/import?kind=units",
+            "/api/v1/training/completions/import",
+        ] {
+            let r = c
+                .api_bytes("POST", path, &admin, "text/csv", wide.clone())
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend} {path}"
+            );
+            assert!(
+                r.body.contains("import.max_columns"),
+                "{backend} {path}: {}",
+                r.body
+            );
+            assert!(r.body.len() < 4096, "{backend} {path}: {}", r.body.len());
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_import_takes_the_same_upload_size_on_the_api_and_the_pages() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        // 3 MB: past axum's 2 MB default, within the 64 MiB budget. The store
+        // refuses the cell (422), so the body got through.
+        let three_mb = hostile::csv_giant_cell(3_000_000);
+        for path in [
+            "/api/v1/assets/import",
+            "/api/v1/org/import?kind=units",
+            "/api/v1/training/completions/import",
+        ] {
+            let r = c
+                .api_bytes("POST", path, &admin, "text/csv", three_mb.clone())
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend} {path}: {}",
+                &r.body[..r.body.len().min(300)]
+            );
+            assert!(r.body.contains("import.max_cell_chars"), "{backend} {path}");
+        }
+        c.sign_in("admin", PASSWORD).await;
+        for (page, form, extra) in [
+            ("/assets/import", "/assets/import", None),
+            ("/org/import", "/org/import", Some(("kind", "units"))),
+            ("/training", "/training/import", None),
+        ] {
+            let csrf = Client::csrf_of(&c.get(page).await.body);
+            let mut fields = vec![("csrf", csrf.as_str())];
+            fields.extend(extra);
+            let r = c
+                .post_multipart(form, &fields, ("file", "big.csv", &three_mb))
+                .await;
+            assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{backend} {form}");
+            assert!(
+                r.body.contains("import.max_cell_chars"),
+                "{backend} {form}: {} {}",
+                r.status,
+                &r.body[..r.body.len().min(300)]
+            );
+        }
+
+        // A smaller budget from the settings: the same on every route.
+        let mut small = Client::new(c.store.clone().with_import_limits(ImportLimits {
+            max_upload_bytes: 1_000_000,
+            ..ImportLimits::default()
+        }));
+        let admin = small.token("admin", PASSWORD).await;
+        for path in [
+            "/api/v1/assets/import",
+            "/api/v1/org/import?kind=units",
+            "/api/v1/training/completions/import",
+        ] {
+            let r = small
+                .api_bytes("POST", path, &admin, "text/csv", three_mb.clone())
+                .await;
+            assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{backend} {path}");
+        }
+    }
+}
