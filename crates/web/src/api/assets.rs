@@ -4,8 +4,7 @@
 //! What a caller sees and changes is decided by the Cedar policy.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use mamori_authz::{Action, Resource};
@@ -17,7 +16,7 @@ use mamori_store::assets::{
 use mamori_store::units::parse_path;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, json_err};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
 use crate::asset_write::{self, Entered, WriteError};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
@@ -37,28 +36,63 @@ fn bad(field: &str, value: &str) -> AppError {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetQuery {
     /// Owning unit id (with its sub-units).
     unit: Option<i64>,
-    /// equipment, facility, electronic_information, system_document, administrative_information, self_managed_information
+    /// equipment, facility, electronic_information, system_document, administrative_information, self_managed_information (empty: any)
+    #[param(schema_with = kind_param)]
     kind: Option<String>,
     confidentiality: Option<String>,
     integrity: Option<String>,
     availability: Option<String>,
     segment: Option<i64>,
-    /// registered, in_use, disposed
+    /// registered, in_use, disposed (empty: any)
+    #[param(schema_with = state_param)]
     state: Option<String>,
     flagged: Option<bool>,
     /// Words that must all occur in the name, description, administrator, location or notes.
     q: Option<String>,
-    /// id, name, unit, kind, confidentiality, lifecycle, updated
+    /// id, name, unit, kind, confidentiality, lifecycle, updated (empty: id)
+    #[param(schema_with = sort_param)]
     sort: Option<String>,
     desc: Option<bool>,
     /// Count every match (slower on broad filters over a large register);
     /// otherwise the count stops at 10,000 and `more` says whether there are more.
     exact_total: Option<bool>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
+}
+
+fn kind_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(std::iter::once("").chain(AssetKind::ALL.iter().map(|k| k.code())))
+}
+
+fn state_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(std::iter::once("").chain(Lifecycle::ALL.iter().map(|l| l.code())))
+}
+
+fn sort_param() -> utoipa::openapi::schema::Object {
+    super::string_enum([
+        "",
+        "id",
+        "name",
+        "unit",
+        "kind",
+        "confidentiality",
+        "lifecycle",
+        "updated",
+    ])
+}
+
+fn format_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(["", "xlsx", "csv"])
 }
 
 /// The count a register page gives unless an exact one is asked for.
@@ -166,7 +200,7 @@ pub struct AssetDetail {
 pub async fn get(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AssetDetail>> {
     let asset = state
         .store
@@ -313,7 +347,7 @@ pub struct AssetChanges {
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AssetChanges>,
 ) -> ApiResult<Json<Asset>> {
     let asset = asset_write::update(&state, &user, id, |e| {
@@ -364,7 +398,7 @@ pub struct Reclassification {
 pub async fn reclassify(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<Reclassification>,
 ) -> ApiResult<Json<Asset>> {
     let levels = Levels::new(b.confidentiality, b.integrity, b.availability);
@@ -395,7 +429,7 @@ pub struct DisposalBody {
 pub async fn dispose(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DisposalBody>,
 ) -> ApiResult<Json<Asset>> {
     let asset = asset_write::dispose(&state, &user, id, &b.date, &b.method, &b.confirmed_by)
@@ -405,8 +439,10 @@ pub async fn dispose(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// xlsx or csv
+    /// xlsx or csv (empty or left out: .xlsx for an export, found from the file for an import)
+    #[param(schema_with = format_param)]
     format: Option<String>,
 }
 
@@ -425,7 +461,12 @@ pub async fn export(
     ApiQuery(f): ApiQuery<FormatQuery>,
     ApiQuery(q): ApiQuery<AssetQuery>,
 ) -> ApiResult<Response> {
-    let format = format_of(f.format.as_deref().unwrap_or("xlsx"))?;
+    let format = format_of(
+        f.format
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("xlsx"),
+    )?;
     let filter = filter_of(q)?;
     asset_write::export(&state, &user, &filter, format)
         .await
@@ -439,14 +480,14 @@ pub async fn export(
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(FormatQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
     responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}"),
-        (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB"),
+        (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),
         (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]")))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(f): ApiQuery<FormatQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     let format = match f.format.as_deref().filter(|s| !s.is_empty()) {
         Some(t) => format_of(t)?,

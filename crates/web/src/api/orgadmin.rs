@@ -2,8 +2,7 @@
 //! and a unit's history (rename, merge, abolish).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_authz::Action;
@@ -11,16 +10,22 @@ use mamori_store::org_import::{OrgImportKind, sniff_format};
 use mamori_store::units::Unit;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, json_err};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
 use crate::auth::ApiUser;
 use crate::error::{AppError, ErrorDetail};
 use crate::pages::org_import_action;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// units (組織) or staff (職員)
+    #[param(schema_with = kind_param)]
     kind: String,
+}
+
+fn kind_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(["units", "staff"])
 }
 
 /// The answer of an import that wrote nothing: the error, and the report naming
@@ -45,7 +50,7 @@ pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     let kind = q.kind.parse::<OrgImportKind>().map_err(json_err)?;
     user.require_app(&state, org_import_action(kind))
@@ -106,7 +111,7 @@ fn manage(state: &AppState, user: &crate::auth::Authed) -> ApiResult<()> {
 pub async fn rename(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RenameRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;
@@ -127,7 +132,7 @@ pub async fn rename(
 pub async fn merge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;
@@ -146,7 +151,7 @@ pub async fn merge(
 pub async fn abolish(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AbolishRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;

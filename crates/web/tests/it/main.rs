@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod client;
+mod contract;
 mod netcheck;
 mod org;
 mod orgimport;
