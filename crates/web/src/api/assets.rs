@@ -467,6 +467,11 @@ pub async fn export(
             .filter(|s| !s.is_empty())
             .unwrap_or("xlsx"),
     )?;
+    // The export keeps the register's order; a sort is still checked, so that
+    // what the list refuses the export refuses too.
+    if let Some(s) = q.sort.as_deref().filter(|s| !s.is_empty()) {
+        parse_enum::<AssetSortKey>("sort", s)?;
+    }
     let filter = filter_of(q)?;
     asset_write::export(&state, &user, &filter, format)
         .await

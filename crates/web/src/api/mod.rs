@@ -144,7 +144,7 @@ pub fn routes() -> Router<AppState> {
         training::units, training::overdue, training::completions, training::record,
         training::import, training::mine, training::export, training::export_acks,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem, orgadmin::ImportKind)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -232,7 +232,28 @@ fn complete_document(doc: &mut serde_json::Value) {
                             Value::Array(kept)
                         };
                     }
+                    // Nor a NUL (see ApiQuery).
+                    if in_query
+                        && p.pointer("/schema/type").and_then(Value::as_str) == Some("string")
+                        && let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut)
+                    {
+                        schema
+                            .entry("pattern")
+                            .or_insert_with(|| Value::String("^[^\\u0000]*$".into()));
+                    }
                 }
+            }
+            let path_params = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        p.get("in").and_then(Value::as_str) == Some("path")
+                            || p.get("name").and_then(Value::as_str) == Some("within")
+                    })
+                });
+            if secured && path_params {
+                add.push(("404", "the record the path (or `within`) names does not exist, or the caller may not see it (MAMORI-NOT-FOUND)"));
             }
             let body_types: Vec<String> = op
                 .get("requestBody")
@@ -264,6 +285,23 @@ fn complete_document(doc: &mut serde_json::Value) {
                     responses
                         .entry(status)
                         .or_insert_with(|| error_response(description));
+                }
+                // Any refusal may be the plain error body (a malformed body,
+                // a wrong parameter) besides the report a route declares.
+                for (status, r) in responses.iter_mut() {
+                    if !status.starts_with('4') {
+                        continue;
+                    }
+                    if let Some(schema) = r.pointer_mut("/content/application~1json/schema") {
+                        let is_error = schema.get("$ref").and_then(Value::as_str)
+                            == Some("#/components/schemas/ErrorBody");
+                        if !is_error {
+                            *schema = serde_json::json!({"anyOf": [
+                                schema.clone(),
+                                {"$ref": "#/components/schemas/ErrorBody"}
+                            ]});
+                        }
+                    }
                 }
             }
         }
@@ -353,7 +391,7 @@ pub(crate) fn collection<T>(
 pub struct Paging {
     /// The page, from 1 (default 1).
     #[serde(default, deserialize_with = "paging::page")]
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
     /// Items per page, 1–500 (default 50).
     #[serde(default, deserialize_with = "paging::per_page")]
@@ -403,12 +441,15 @@ where
 pub mod paging {
     use serde::de::{Deserialize, Deserializer, Error};
 
-    /// `page`: 1 or more.
+    /// The last page number a request may ask for (the document's int32 maximum).
+    pub const MAX_PAGE: u32 = 2_147_483_647;
+
+    /// `page`: 1 to [`MAX_PAGE`].
     pub fn page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
         let v = Option::<u32>::deserialize(d)?;
         match v {
-            Some(0) => Err(D::Error::custom(
-                "page は 1 以上です / page must be 1 or more",
+            Some(n) if n == 0 || n > MAX_PAGE => Err(D::Error::custom(
+                "page は 1〜2147483647 です / page must be from 1 to 2147483647",
             )),
             v => Ok(v),
         }
@@ -440,6 +481,14 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        // No stored text holds a NUL and PostgreSQL's text cannot: refused
+        // here, as the document's pattern for string parameters says.
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(AppError::bad_request(
+                "クエリに NUL 文字は使えません / a query parameter cannot hold a NUL character",
+            )
+            .as_json());
+        }
         let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map_err(|e| AppError::from(e).as_json())?;

@@ -16,16 +16,22 @@ use crate::error::{AppError, ErrorDetail};
 use crate::pages::org_import_action;
 use crate::state::AppState;
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Deserialize)]
 pub struct ImportQuery {
-    /// units (組織) or staff (職員)
-    #[param(schema_with = kind_param)]
+    /// units (組織) or staff (職員); another value is answered 422.
     kind: String,
 }
 
-fn kind_param() -> utoipa::openapi::schema::Object {
-    super::string_enum(["units", "staff"])
+/// What an HR file holds, as the document lists it (the handler reads the
+/// text, so that another value is answered 422 naming it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// 組織
+    Units,
+    /// 職員
+    Staff,
 }
 
 /// The answer of an import that wrote nothing: the error, and the report naming
@@ -43,7 +49,7 @@ pub struct ImportFailure {
 /// first; then all rows are written (200, the report: kind, rows, created,
 /// updated, unchanged, written, warnings) or none (422, with the report of the
 /// bad rows). Units are matched by 組織コード, staff by 職員番号 or ログインID.
-#[utoipa::path(post, path = "/api/v1/org/import", tag = "organisation", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/org/import", tag = "organisation", security(("bearer" = [])), params(("kind" = ImportKind, Query, description = "units (組織) or staff (職員)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = Object), (status = 422, body = ImportFailure), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn import(

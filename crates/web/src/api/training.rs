@@ -305,7 +305,8 @@ pub struct CompletionQuery {
 /// Recorded completions, latest first: your own, a person's you may read, or
 /// everyone's (whole-organisation status readers).
 #[utoipa::path(get, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
-    responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, description = "user_id names no user (MAMORI-NOT-FOUND)", body = crate::error::ErrorBody)))]
 pub async fn completions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -315,6 +316,8 @@ pub async fn completions(
     match q.user_id {
         Some(id) if id == user.user.id || all => {}
         Some(id) => {
+            // A person who does not exist is not found (404), as elsewhere.
+            state.store.user(id).await.map_err(json_err)?;
             completion_source(&state, &user, id)
                 .await
                 .map_err(json_err)?;

@@ -196,6 +196,26 @@ async fn query_parameters_are_in_query_and_path_parameters_in_path() {
     }
     assert!(queries > 50, "only {queries} query parameters");
 
+    // Every reference resolves.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let pointer = r.strip_prefix('#').expect("a local reference");
+        assert!(doc.pointer(pointer).is_some(), "unresolvable {r}");
+    }
+
     // The ones the issue named, where they are read.
     let param = |path: &str, name: &str| -> Value {
         doc["paths"][path]["get"]["parameters"]
