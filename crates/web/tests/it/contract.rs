@@ -253,6 +253,8 @@ async fn query_values_out_of_the_documented_range_are_refused_in_json() {
             "/api/v1/assets?flagged=maybe",
             "/api/v1/assets/99999999999999999999999",
             "/api/v1/threats/%FF",
+            "/api/v1/assets?q=a%00b",
+            "/api/v1/assets/export?sort=sideways",
         ] {
             let r = c.api("GET", bad, Some(&token), None).await;
             assert!(
@@ -269,6 +271,12 @@ async fn query_values_out_of_the_documented_range_are_refused_in_json() {
             );
             assert!(v["error"]["message"].is_string(), "{backend}: {bad}");
         }
+        // A NUL in the register's search is no server error on the page either
+        // (SQLite's full-text query and PostgreSQL's text refuse it).
+        let mut page = c.fresh();
+        page.sign_in("tanaka", PASSWORD).await;
+        let r = page.get("/assets?q=a%00b").await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         for good in [
             "/api/v1/threats?per_page=1",
             "/api/v1/threats?per_page=500&page=1",
