@@ -278,7 +278,7 @@ fn id_text(id: Option<i64>) -> String {
 
 /// Registers an asset. Staff may register assets of their own unit only.
 #[utoipa::path(post, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), request_body = NewAsset,
-    responses((status = 201, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 201, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -341,7 +341,7 @@ pub struct AssetChanges {
 /// Edits an asset's facts (not its levels: see reclassify; not its disposal: see dispose).
 #[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AssetChanges,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, description = "the asset is disposed", body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn update(
@@ -392,7 +392,7 @@ pub struct Reclassification {
 /// Gives an asset new levels under the active scheme (格付けの変更).
 #[utoipa::path(post, path = "/api/v1/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Reclassification,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn reclassify(
@@ -423,7 +423,7 @@ pub struct DisposalBody {
 /// Records an asset's disposal; it stays on record.
 #[utoipa::path(post, path = "/api/v1/assets/{id}/dispose", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = DisposalBody,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
         (status = 422, description = "disposed_on, disposal_method or disposal_confirmed_by in error.fields", body = crate::error::ErrorBody)))]
 pub async fn dispose(
@@ -484,9 +484,9 @@ pub async fn export(
 /// names each bad row and column, and why. Up to 64 MiB.
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(FormatQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
-    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}"),
+    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}", body = Object),
         (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),
-        (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]")))]
+        (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]", body = Object)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

@@ -157,7 +157,7 @@ pub async fn controls(
 
 /// The classification schemes, each with its levels, handling rules and checks.
 #[utoipa::path(get, path = "/api/v1/classification-schemes", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{items: [scheme], total}")))]
+    responses((status = 200, description = "{items: [scheme], total}", body = Object)))]
 pub async fn schemes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -174,7 +174,7 @@ pub async fn schemes(
 
 /// The active classification scheme.
 #[utoipa::path(get, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "the scheme")))]
+    responses((status = 200, description = "the scheme", body = Object)))]
 pub async fn active_scheme(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
