@@ -544,7 +544,12 @@ where
         qb.push(" AND a.my_number = ").push_bind(v);
     }
     if let Some(text) = &filter.text {
-        for word in asset::search_fold(text).split_whitespace() {
+        // A NUL can be in no stored text, and neither SQLite's full-text
+        // query nor PostgreSQL's text takes one: it separates words.
+        for word in asset::search_fold(text)
+            .replace('\0', " ")
+            .split_whitespace()
+        {
             if DB::NAME == "SQLite" && word.chars().count() >= 3 {
                 // The trigram index (assets_fts) finds substrings of three or
                 // more characters; a quoted phrase is taken literally.

@@ -1,7 +1,7 @@
 //! Units, users and the event log.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::Action;
 use mamori_core::org::{SystemRole, UnitKind};
@@ -10,7 +10,7 @@ use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -92,10 +92,17 @@ fn parse_roles(roles: &[String]) -> ApiResult<Vec<SystemRole>> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Text in the user name or name.
     q: Option<String>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -134,7 +141,7 @@ pub async fn users(
 pub async fn user(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<User>> {
     if caller.user.id != id {
         allow(&state, &caller, Action::ReadUsers)?;
@@ -210,7 +217,7 @@ mod double_option {
 pub async fn update_user(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
     allow(&state, &caller, Action::ManageUsers)?;
@@ -247,7 +254,7 @@ pub struct PasswordReset {
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
     allow(&state, &caller, Action::ManageUsers)?;
@@ -260,10 +267,17 @@ pub async fn reset_password(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventQuery {
     entity: Option<String>,
     entity_id: Option<String>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 

@@ -4,8 +4,7 @@
 //! What a caller sees and changes is decided by the Cedar policy.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use mamori_authz::{Action, Resource};
@@ -17,7 +16,7 @@ use mamori_store::assets::{
 use mamori_store::units::parse_path;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, json_err};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
 use crate::asset_write::{self, Entered, WriteError};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
@@ -37,28 +36,63 @@ fn bad(field: &str, value: &str) -> AppError {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetQuery {
     /// Owning unit id (with its sub-units).
     unit: Option<i64>,
-    /// equipment, facility, electronic_information, system_document, administrative_information, self_managed_information
+    /// equipment, facility, electronic_information, system_document, administrative_information, self_managed_information (empty: any)
+    #[param(schema_with = kind_param)]
     kind: Option<String>,
     confidentiality: Option<String>,
     integrity: Option<String>,
     availability: Option<String>,
     segment: Option<i64>,
-    /// registered, in_use, disposed
+    /// registered, in_use, disposed (empty: any)
+    #[param(schema_with = state_param)]
     state: Option<String>,
     flagged: Option<bool>,
     /// Words that must all occur in the name, description, administrator, location or notes.
     q: Option<String>,
-    /// id, name, unit, kind, confidentiality, lifecycle, updated
+    /// id, name, unit, kind, confidentiality, lifecycle, updated (empty: id)
+    #[param(schema_with = sort_param)]
     sort: Option<String>,
     desc: Option<bool>,
     /// Count every match (slower on broad filters over a large register);
     /// otherwise the count stops at 10,000 and `more` says whether there are more.
     exact_total: Option<bool>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
+}
+
+fn kind_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(std::iter::once("").chain(AssetKind::ALL.iter().map(|k| k.code())))
+}
+
+fn state_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(std::iter::once("").chain(Lifecycle::ALL.iter().map(|l| l.code())))
+}
+
+fn sort_param() -> utoipa::openapi::schema::Object {
+    super::string_enum([
+        "",
+        "id",
+        "name",
+        "unit",
+        "kind",
+        "confidentiality",
+        "lifecycle",
+        "updated",
+    ])
+}
+
+fn format_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(["", "xlsx", "csv"])
 }
 
 /// The count a register page gives unless an exact one is asked for.
@@ -166,7 +200,7 @@ pub struct AssetDetail {
 pub async fn get(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AssetDetail>> {
     let asset = state
         .store
@@ -244,7 +278,7 @@ fn id_text(id: Option<i64>) -> String {
 
 /// Registers an asset. Staff may register assets of their own unit only.
 #[utoipa::path(post, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), request_body = NewAsset,
-    responses((status = 201, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 201, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -307,13 +341,13 @@ pub struct AssetChanges {
 /// Edits an asset's facts (not its levels: see reclassify; not its disposal: see dispose).
 #[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AssetChanges,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, description = "the asset is disposed", body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AssetChanges>,
 ) -> ApiResult<Json<Asset>> {
     let asset = asset_write::update(&state, &user, id, |e| {
@@ -358,13 +392,13 @@ pub struct Reclassification {
 /// Gives an asset new levels under the active scheme (格付けの変更).
 #[utoipa::path(post, path = "/api/v1/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Reclassification,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn reclassify(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<Reclassification>,
 ) -> ApiResult<Json<Asset>> {
     let levels = Levels::new(b.confidentiality, b.integrity, b.availability);
@@ -389,13 +423,13 @@ pub struct DisposalBody {
 /// Records an asset's disposal; it stays on record.
 #[utoipa::path(post, path = "/api/v1/assets/{id}/dispose", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = DisposalBody,
-    responses((status = 200, description = "the asset"), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
         (status = 422, description = "disposed_on, disposal_method or disposal_confirmed_by in error.fields", body = crate::error::ErrorBody)))]
 pub async fn dispose(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DisposalBody>,
 ) -> ApiResult<Json<Asset>> {
     let asset = asset_write::dispose(&state, &user, id, &b.date, &b.method, &b.confirmed_by)
@@ -405,8 +439,10 @@ pub async fn dispose(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// xlsx or csv
+    /// xlsx or csv (empty or left out: .xlsx for an export, found from the file for an import)
+    #[param(schema_with = format_param)]
     format: Option<String>,
 }
 
@@ -425,7 +461,17 @@ pub async fn export(
     ApiQuery(f): ApiQuery<FormatQuery>,
     ApiQuery(q): ApiQuery<AssetQuery>,
 ) -> ApiResult<Response> {
-    let format = format_of(f.format.as_deref().unwrap_or("xlsx"))?;
+    let format = format_of(
+        f.format
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("xlsx"),
+    )?;
+    // The export keeps the register's order; a sort is still checked, so that
+    // what the list refuses the export refuses too.
+    if let Some(s) = q.sort.as_deref().filter(|s| !s.is_empty()) {
+        parse_enum::<AssetSortKey>("sort", s)?;
+    }
     let filter = filter_of(q)?;
     asset_write::export(&state, &user, &filter, format)
         .await
@@ -438,15 +484,15 @@ pub async fn export(
 /// names each bad row and column, and why. Up to 64 MiB.
 #[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(FormatQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
-    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}"),
-        (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB"),
-        (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]")))]
+    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}", body = Object),
+        (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),
+        (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]", body = Object)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(f): ApiQuery<FormatQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     let format = match f.format.as_deref().filter(|s| !s.is_empty()) {
         Some(t) => format_of(t)?,

@@ -1,7 +1,7 @@
 //! The policy documents and the catalogues.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use mamori_authz::Action;
 use mamori_store::catalogs::{
     ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView,
@@ -9,7 +9,7 @@ use mamori_store::catalogs::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 
@@ -37,7 +37,7 @@ pub async fn documents(
 pub async fn document(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<PolicyDocumentView>> {
     allow(&state, &user, Action::ReadPolicy)?;
     Ok(Json(
@@ -59,10 +59,17 @@ pub async fn threat_categories(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ThreatQuery {
     /// A category code (see /threat-categories).
     category: Option<String>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -91,7 +98,7 @@ pub async fn threats(
 pub async fn threat(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<ThreatRow>> {
     allow(&state, &user, Action::ReadCatalog)?;
     Ok(Json(state.store.threat(&code).await.map_err(json_err)?))
@@ -111,12 +118,19 @@ pub async fn control_categories(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ControlQuery {
     category: Option<String>,
     chapter: Option<i64>,
     /// A threat code: only the controls that mitigate it.
     threat: Option<String>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -143,7 +157,7 @@ pub async fn controls(
 
 /// The classification schemes, each with its levels, handling rules and checks.
 #[utoipa::path(get, path = "/api/v1/classification-schemes", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "{items: [scheme], total}")))]
+    responses((status = 200, description = "{items: [scheme], total}", body = Object)))]
 pub async fn schemes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -160,7 +174,7 @@ pub async fn schemes(
 
 /// The active classification scheme.
 #[utoipa::path(get, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, description = "the scheme")))]
+    responses((status = 200, description = "the scheme", body = Object)))]
 pub async fn active_scheme(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

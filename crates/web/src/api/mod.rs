@@ -144,7 +144,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         training::units, training::overdue, training::completions, training::record,
         training::import, training::mine, training::export, training::export_acks,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem, orgadmin::ImportKind)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -163,8 +163,149 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// `GET /api/v1/openapi.json`.
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Json<serde_json::Value> {
+    Json(document().clone())
+}
+
+/// The OpenAPI document as served: the routes' declarations with the answers
+/// every operation of its kind can give added once here (401/403 where a token
+/// is needed, 400 for a malformed path, query or body, 413/415/422 for bodies),
+/// and query parameters that cannot be null written as such.
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        complete_document(&mut doc);
+        doc
+    })
+}
+
+fn error_response(description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    })
+}
+
+/// Adds the answers common to every operation of a kind, so that each route's
+/// declaration lists only what is particular to it.
+fn complete_document(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (_path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (_method, op) in item.iter_mut() {
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let mut add: Vec<(&str, &str)> = Vec::new();
+            let secured = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty());
+            if secured {
+                add.push(("401", "no token, or the token is invalid or has expired (MAMORI-AUTH-REQUIRED, MAMORI-TOKEN-INVALID)"));
+                add.push(("403", "the caller may not do this (MAMORI-FORBIDDEN)"));
+            }
+            let mut has_params = false;
+            if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                has_params = !params.is_empty();
+                for p in params.iter_mut() {
+                    let in_query = p.get("in").and_then(Value::as_str) == Some("query");
+                    // A query string cannot carry a null: an absent parameter is the default.
+                    if let Some(ty) = p.pointer_mut("/schema/type")
+                        && in_query
+                        && let Some(types) = ty.as_array()
+                    {
+                        let kept: Vec<Value> = types
+                            .iter()
+                            .filter(|t| t.as_str() != Some("null"))
+                            .cloned()
+                            .collect();
+                        *ty = if kept.len() == 1 {
+                            kept[0].clone()
+                        } else {
+                            Value::Array(kept)
+                        };
+                    }
+                    // Nor a NUL (see ApiQuery).
+                    if in_query
+                        && p.pointer("/schema/type").and_then(Value::as_str) == Some("string")
+                        && let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut)
+                    {
+                        schema
+                            .entry("pattern")
+                            .or_insert_with(|| Value::String("^[^\\u0000]*$".into()));
+                    }
+                }
+            }
+            let path_params = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        p.get("in").and_then(Value::as_str) == Some("path")
+                            || p.get("name").and_then(Value::as_str) == Some("within")
+                    })
+                });
+            if secured && path_params {
+                add.push(("404", "the record the path (or `within`) names does not exist, or the caller may not see it (MAMORI-NOT-FOUND)"));
+            }
+            let body_types: Vec<String> = op
+                .get("requestBody")
+                .and_then(|b| b.get("content"))
+                .and_then(Value::as_object)
+                .map(|c| c.keys().cloned().collect())
+                .unwrap_or_default();
+            if has_params || !body_types.is_empty() {
+                add.push((
+                    "400",
+                    "the path, query or body is malformed (MAMORI-BAD-REQUEST, MAMORI-BAD-JSON)",
+                ));
+            }
+            if !body_types.is_empty() {
+                add.push(("413", "the body is larger than the server accepts"));
+            }
+            if body_types.iter().any(|t| t == "application/json") {
+                add.push((
+                    "415",
+                    "the body is not sent as application/json (MAMORI-BAD-JSON)",
+                ));
+                add.push(("422", "the body does not fit the schema, or a field is wrong (MAMORI-BAD-JSON, MAMORI-INVALID)"));
+            }
+            let responses = op
+                .entry("responses")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Some(responses) = responses.as_object_mut() {
+                for (status, description) in add {
+                    responses
+                        .entry(status)
+                        .or_insert_with(|| error_response(description));
+                }
+                // Any refusal may be the plain error body (a malformed body,
+                // a wrong parameter) besides the report a route declares.
+                for (status, r) in responses.iter_mut() {
+                    if !status.starts_with('4') {
+                        continue;
+                    }
+                    if let Some(schema) = r.pointer_mut("/content/application~1json/schema") {
+                        let is_error = schema.get("$ref").and_then(Value::as_str)
+                            == Some("#/components/schemas/ErrorBody");
+                        if !is_error {
+                            *schema = serde_json::json!({"anyOf": [
+                                schema.clone(),
+                                {"$ref": "#/components/schemas/ErrorBody"}
+                            ]});
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A JSON body whose errors are answered in the API's error format.
@@ -180,6 +321,43 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let Json(value) = Json::<T>::from_request(req, state).await?;
         Ok(ApiJson(value))
+    }
+}
+
+/// A raw body (an uploaded file) whose errors are answered in the API's error
+/// format: 413 when it is larger than the route accepts.
+pub struct ApiBody(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for ApiBody
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBody)
+            .map_err(|r| {
+                let status = r.status();
+                if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::new(
+                        status,
+                        "MAMORI-TOO-LARGE",
+                        "ファイルが大きすぎます / the file is larger than this route accepts",
+                    )
+                } else {
+                    AppError::new(
+                        status,
+                        "MAMORI-BAD-REQUEST",
+                        format!(
+                            "本文を読めませんでした / the body could not be read: {}",
+                            r.body_text()
+                        ),
+                    )
+                }
+                .as_json()
+            })
     }
 }
 
@@ -209,14 +387,83 @@ pub(crate) fn collection<T>(
 
 /// `page` (from 1) and `per_page` (1–500, default 50).
 #[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "paging::page")]
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
 impl Paging {
     pub fn request(&self) -> mamori_store::PageRequest {
         mamori_store::PageRequest::new(self.page, self.per_page)
+    }
+}
+
+/// The schema of a string parameter whose values are a closed set.
+pub(crate) fn string_enum<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.into_iter().map(str::to_string)))
+        .build()
+}
+
+/// Path extractor with API-style errors (a JSON 400, not axum's plain text).
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(v) = axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| AppError::from(e).as_json())?;
+        Ok(ApiPath(v))
+    }
+}
+
+/// Strict readers of `page` and `per_page`: a value out of range is refused
+/// (400) as the OpenAPI document says, rather than quietly clamped.
+pub mod paging {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    /// The last page number a request may ask for (the document's int32 maximum).
+    pub const MAX_PAGE: u32 = 2_147_483_647;
+
+    /// `page`: 1 to [`MAX_PAGE`].
+    pub fn page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        let v = Option::<u32>::deserialize(d)?;
+        match v {
+            Some(n) if n == 0 || n > MAX_PAGE => Err(D::Error::custom(
+                "page は 1〜2147483647 です / page must be from 1 to 2147483647",
+            )),
+            v => Ok(v),
+        }
+    }
+
+    /// `per_page`: 1 to 500.
+    pub fn per_page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        let v = Option::<u32>::deserialize(d)?;
+        match v {
+            Some(n) if !(1..=mamori_store::PageRequest::MAX_PER_PAGE).contains(&n) => Err(
+                D::Error::custom("per_page は 1〜500 です / per_page must be from 1 to 500"),
+            ),
+            v => Ok(v),
+        }
     }
 }
 
@@ -234,6 +481,14 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        // No stored text holds a NUL and PostgreSQL's text cannot: refused
+        // here, as the document's pattern for string parameters says.
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(AppError::bad_request(
+                "クエリに NUL 文字は使えません / a query parameter cannot hold a NUL character",
+            )
+            .as_json());
+        }
         let axum::extract::Query(v) = axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map_err(|e| AppError::from(e).as_json())?;

@@ -1,7 +1,7 @@
 //! Firewall checks over the API.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
@@ -9,7 +9,7 @@ use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::netcheck_view::{
     CheckInput, Want, city_segments_file, read_blocking, remember_segments, run_check, window,
@@ -125,9 +125,16 @@ pub async fn create(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunQuery {
     device: Option<String>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -151,7 +158,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<CheckResponse>> {
     user.require_app(&state, Action::RunNetcheck)
         .map_err(json_err)?;
@@ -216,7 +223,7 @@ async fn part_of(
 pub async fn violations(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<serde_json::Value>>> {
     part_of(&state, &user, id, paging, Part::Violations).await
@@ -230,7 +237,7 @@ pub async fn violations(
 pub async fn shadowed(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<serde_json::Value>>> {
     part_of(&state, &user, id, paging, Part::Shadowed).await

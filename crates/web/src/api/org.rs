@@ -2,7 +2,7 @@
 //! (誓約) of policy revisions.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::{Action, Resource};
 use mamori_core::org::{EmploymentType, GUIDELINE_ROLES};
@@ -14,7 +14,7 @@ use mamori_store::units::parse_path;
 use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -55,10 +55,17 @@ pub async fn guideline_roles(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only the assignments of this user.
     user_id: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -101,12 +108,12 @@ pub struct EndRequest {
 }
 
 /// Ends a role assignment.
-#[utoipa::path(post, path = "/api/v1/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), request_body = EndRequest,
+#[utoipa::path(post, path = "/api/v1/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EndRequest,
     responses((status = 200, body = RoleAssignment), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn end_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> ApiResult<Json<RoleAssignment>> {
     allow(&state, &user, Action::ManageRoles, &Resource::App)?;
@@ -141,12 +148,12 @@ async fn person_of(state: &AppState, target: &User) -> ApiResult<Resource> {
 
 /// Sets a member of staff's employment type and position. Allowed to the security
 /// office and to the 情報セキュリティ管理者 / 責任者 of the person's unit.
-#[utoipa::path(put, path = "/api/v1/users/{id}/staff", tag = "organisation", security(("bearer" = [])), request_body = StaffRequest,
+#[utoipa::path(put, path = "/api/v1/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
     responses((status = 200, body = User), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_staff(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<StaffRequest>,
 ) -> ApiResult<Json<User>> {
     let target = state.store.user(id).await.map_err(json_err)?;
@@ -216,10 +223,17 @@ pub async fn open_campaign(
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Only this unit and the units below it.
     pub within: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -243,12 +257,12 @@ pub(crate) async fn allow_status(
 }
 
 /// The confirmation rate per unit.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<UnitAckRate>)))]
 pub async fn campaign_units(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<UnitAckRate>>> {
     allow_status(&state, &user, q.within)
@@ -259,12 +273,12 @@ pub async fn campaign_units(
 }
 
 /// Who has not confirmed yet.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn campaign_pending(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<AckRequest>>> {
     allow_status(&state, &user, q.within)
@@ -287,12 +301,12 @@ pub async fn my_requests(
 }
 
 /// The signed-in user confirms that they have read the campaign's revision.
-#[utoipa::path(post, path = "/api/v1/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])), params(("campaign_id" = i64, Path)),
     responses((status = 200, body = AckRequest), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn confirm(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(campaign_id): Path<i64>,
+    ApiPath(campaign_id): ApiPath<i64>,
 ) -> ApiResult<Json<AckRequest>> {
     allow(&state, &user, Action::Acknowledge, &Resource::App)?;
     Ok(Json(

@@ -2,8 +2,7 @@
 //! and a unit's history (rename, merge, abolish).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_authz::Action;
@@ -11,16 +10,28 @@ use mamori_store::org_import::{OrgImportKind, sniff_format};
 use mamori_store::units::Unit;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, json_err};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
 use crate::auth::ApiUser;
 use crate::error::{AppError, ErrorDetail};
 use crate::pages::org_import_action;
 use crate::state::AppState;
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Deserialize)]
 pub struct ImportQuery {
-    /// units (組織) or staff (職員)
+    /// units (組織) or staff (職員); another value is answered 422.
     kind: String,
+}
+
+/// What an HR file holds, as the document lists it (the handler reads the
+/// text, so that another value is answered 422 naming it).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// 組織
+    Units,
+    /// 職員
+    Staff,
 }
 
 /// The answer of an import that wrote nothing: the error, and the report naming
@@ -38,14 +49,14 @@ pub struct ImportFailure {
 /// first; then all rows are written (200, the report: kind, rows, created,
 /// updated, unchanged, written, warnings) or none (422, with the report of the
 /// bad rows). Units are matched by 組織コード, staff by 職員番号 or ログインID.
-#[utoipa::path(post, path = "/api/v1/org/import", tag = "organisation", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/org/import", tag = "organisation", security(("bearer" = [])), params(("kind" = ImportKind, Query, description = "units (組織) or staff (職員)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = Object), (status = 422, body = ImportFailure), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     let kind = q.kind.parse::<OrgImportKind>().map_err(json_err)?;
     user.require_app(&state, org_import_action(kind))
@@ -105,7 +116,7 @@ fn manage(state: &AppState, user: &crate::auth::Authed) -> ApiResult<()> {
 pub async fn rename(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RenameRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;
@@ -126,7 +137,7 @@ pub async fn rename(
 pub async fn merge(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;
@@ -145,7 +156,7 @@ pub async fn merge(
 pub async fn abolish(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AbolishRequest>,
 ) -> ApiResult<Json<Unit>> {
     manage(&state, &user)?;

@@ -35,10 +35,17 @@ pub async fn list(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SystemsQuery {
     /// Only the systems of this segment (its id).
     pub segment: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 

@@ -5,8 +5,7 @@
 //! ティ管理者 sees and records their units only; staff see and declare their own.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_authz::{Action, Resource};
@@ -19,7 +18,9 @@ use mamori_store::training::{
 use mamori_store::units::parse_path;
 use serde::Deserialize;
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{
+    ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err,
+};
 use crate::auth::{ApiUser, Authed};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -119,10 +120,17 @@ pub async fn create_course(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only the assignments of this course.
     course_id: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -171,7 +179,7 @@ pub async fn assign(
 pub async fn update_course(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CourseUpdate>,
 ) -> ApiResult<Json<Course>> {
     allow(&state, &user, Action::ManageTraining)?;
@@ -190,7 +198,7 @@ pub async fn update_course(
 pub async fn withdraw(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     allow(&state, &user, Action::ManageTraining)?;
     state
@@ -217,7 +225,7 @@ pub struct DueChange {
 pub async fn change_due(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DueChange>,
 ) -> ApiResult<Json<TrainingAssignment>> {
     allow(&state, &user, Action::ManageTraining)?;
@@ -230,12 +238,19 @@ pub async fn change_due(
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// Only this assignment.
     pub assignment_id: Option<i64>,
     /// Only this unit and the units below it.
     pub within: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -279,17 +294,25 @@ pub async fn overdue(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompletionQuery {
     /// Only this person's completions (yourself, or someone whose record you may read).
     user_id: Option<i64>,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
 /// Recorded completions, latest first: your own, a person's you may read, or
 /// everyone's (whole-organisation status readers).
 #[utoipa::path(get, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
-    responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, description = "user_id names no user (MAMORI-NOT-FOUND)", body = crate::error::ErrorBody)))]
 pub async fn completions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -299,6 +322,8 @@ pub async fn completions(
     match q.user_id {
         Some(id) if id == user.user.id || all => {}
         Some(id) => {
+            // A person who does not exist is not found (404), as elsewhere.
+            state.store.user(id).await.map_err(json_err)?;
             completion_source(&state, &user, id)
                 .await
                 .map_err(json_err)?;
@@ -332,9 +357,15 @@ pub async fn record(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// csv (UTF-8 or Shift_JIS; the default) or xlsx
+    #[param(schema_with = import_format_param)]
     format: Option<String>,
+}
+
+fn import_format_param() -> utoipa::openapi::schema::Object {
+    super::string_enum(["csv", "xlsx"])
 }
 
 /// Imports completions from an e-learning system's export, sent as the request
@@ -349,7 +380,7 @@ pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    body: Bytes,
+    ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<CompletionImportReport>)> {
     allow(&state, &user, Action::ManageTraining)?;
     let format = match q.format.as_deref().unwrap_or("csv") {
@@ -378,11 +409,18 @@ pub async fn import(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MineQuery {
     /// Only the trainings not yet completed.
     #[serde(default)]
     open: bool,
+    /// The page, from 1 (default 1).
+    #[serde(default, deserialize_with = "super::paging::page")]
+    #[param(minimum = 1)]
     page: Option<u32>,
+    /// Items per page, 1–500 (default 50).
+    #[serde(default, deserialize_with = "super::paging::per_page")]
+    #[param(minimum = 1, maximum = 500)]
     per_page: Option<u32>,
 }
 
@@ -454,6 +492,7 @@ pub async fn export(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WithinQuery {
     /// Only this unit and the units below it.
     within: Option<i64>,
@@ -461,13 +500,13 @@ pub struct WithinQuery {
 
 /// The acknowledgement status of a campaign as an Excel workbook: one row per
 /// person asked (unit, person, status, confirmed at), scoped like the status.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/export.xlsx", tag = "acknowledgements", security(("bearer" = [])), params(WithinQuery),
+#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/export.xlsx", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), WithinQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn export_acks(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<WithinQuery>,
 ) -> ApiResult<Response> {
     super::allow_ack_status(&state, &user, q.within)

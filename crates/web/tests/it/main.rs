@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod auth;
 mod client;
+mod contract;
 mod hostile;
 mod limits;
 mod netcheck;
