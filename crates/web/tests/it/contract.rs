@@ -14,7 +14,7 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 /// `.route("PATH", get(..).post(..))` as (METHOD, /api/v1PATH).
 fn router_routes() -> BTreeSet<(String, String)> {
     let src = include_str!("../../src/api/mod.rs");
-    let start = src.find("pub fn routes()").expect("api::routes");
+    let start = src.find("pub fn routes(").expect("api::routes");
     let end = src[start..].find("\n}\n").expect("end of api::routes") + start;
     let body = &src[start..end];
     let mut out = BTreeSet::new();
