@@ -17,6 +17,10 @@ pub enum AssetsCommand {
     Import {
         /// The ledger file; its extension (.xlsx, .csv) says the format.
         file: PathBuf,
+        /// Why the file changes assets' classification (格付けの変更理由), kept
+        /// in the log; a file that changes levels is refused without it.
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Export the register, or the part the filters select, as a ledger.
     Export {
@@ -74,13 +78,19 @@ pub fn exit_code(written: bool, unreadable: bool) -> i32 {
 /// Runs the command; returns the exit code.
 pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
     match cmd {
-        AssetsCommand::Import { file } => {
+        AssetsCommand::Import { file, reason } => {
             let format = format_of(&file)?;
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let report = store
-                .import_ledger(&Actor::System("cli"), &bytes, format)
+                .import_ledger_scoped(
+                    &Actor::System("cli"),
+                    &bytes,
+                    format,
+                    &AssetScope::unrestricted(),
+                    reason.as_deref(),
+                )
                 .await?;
             print!("{report}");
             Ok(exit_code(report.written, report.unreadable))

@@ -584,17 +584,18 @@ pub fn sniff_format(name: Option<&str>, bytes: &[u8]) -> LedgerFormat {
 }
 
 /// Imports a ledger for the user: all rows or none, each row limited to the
-/// assets the user may write.
+/// assets the user may write; rows that change levels need `reason`.
 pub async fn import(
     state: &AppState,
     user: &Authed,
     bytes: &[u8],
     format: LedgerFormat,
+    reason: Option<&str>,
 ) -> AppResult<ImportReport> {
     user.require_app(state, Action::ImportAssets)?;
     let scope = asset_write_scope(state, user).await?;
     Ok(state
         .store
-        .import_ledger_scoped(&user.actor(), bytes, format, &scope)
+        .import_ledger_scoped(&user.actor(), bytes, format, &scope, reason)
         .await?)
 }

@@ -597,7 +597,16 @@ pub(crate) async fn generate_assets(
     while written < count {
         let n = LOAD_CHUNK.min(count - written);
         let records: Vec<AssetRecord> = (0..n).map(|_| generator.record()).collect();
-        write_planned(store, actor, generator.context(), records, Vec::new(), None).await?;
+        write_planned(
+            store,
+            actor,
+            generator.context(),
+            records,
+            Vec::new(),
+            None,
+            None,
+        )
+        .await?;
         written += n;
     }
     Ok(written)

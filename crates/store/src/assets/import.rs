@@ -300,26 +300,38 @@ impl Store {
         bytes: &[u8],
         format: LedgerFormat,
     ) -> Result<ImportReport, StoreError> {
-        self.import_ledger_scoped(actor, bytes, format, &AssetScope::unrestricted())
+        self.import_ledger_scoped(actor, bytes, format, &AssetScope::unrestricted(), None)
             .await
     }
 
     /// Imports a ledger on behalf of a user who may write the assets `scope`
     /// lets through: a row for another unit, or naming an asset the user cannot
-    /// see, is an error. Problems with the file are in the report (`Ok`); `Err`
-    /// is for the database.
+    /// see, is an error. A row that changes an existing asset's levels needs
+    /// `reason` (as the reclassify form does): without one it is an error; with
+    /// one its event is a `reclassify` that keeps the reason. Problems with the
+    /// file are in the report (`Ok`); `Err` is for the database.
     pub async fn import_ledger_scoped(
         &self,
         actor: &Actor,
         bytes: &[u8],
         format: LedgerFormat,
         scope: &AssetScope,
+        reason: Option<&str>,
     ) -> Result<ImportReport, StoreError> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(Err(p)) =
+            reason.map(|r| mamori_core::text::check_text(r, mamori_core::text::MAX_TEXT_CHARS))
+        {
+            return Err(StoreError::invalid(
+                "reason",
+                format!("{} / {}", p.ja("変更理由"), p.en("reason")),
+            ));
+        }
         let sheet = match read_sheet(bytes, format, self.import_limits()) {
             Ok(sheet) => sheet,
             Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
         };
-        self.import_ledger_sheet(actor, &sheet, format, scope)
+        self.import_ledger_sheet(actor, &sheet, format, scope, reason)
             .await
             .map(ImportReport::capped)
     }
@@ -330,6 +342,7 @@ impl Store {
         sheet: &Sheet,
         format: LedgerFormat,
         scope: &AssetScope,
+        reason: Option<&str>,
     ) -> Result<ImportReport, StoreError> {
         let active = self.active_scheme().await?;
         let ctx = Context::load(self, &active).await?;
@@ -340,6 +353,7 @@ impl Store {
         let reader = RowReader {
             sheet,
             columns: &columns,
+            reason_given: reason.is_some(),
         };
 
         // The assets the file names by number.
@@ -383,6 +397,7 @@ impl Store {
             "created": created,
             "updated": updated,
             "unchanged": unchanged,
+            "reason": reason,
         });
         write_planned(
             self,
@@ -391,6 +406,7 @@ impl Store {
             creates,
             updates,
             Some(("asset_import", summary)),
+            reason,
         )
         .await?;
         Ok(ImportReport {
@@ -438,6 +454,7 @@ pub(crate) async fn write_planned(
     creates: Vec<AssetRecord>,
     updates: Vec<(Asset, AssetRecord)>,
     summary: Option<(&str, serde_json::Value)>,
+    reason: Option<&str>,
 ) -> Result<Vec<i64>, StoreError> {
     let now = now_rfc3339();
     let mut tx = store.db.begin().await?;
@@ -474,13 +491,20 @@ pub(crate) async fn write_planned(
             label: &derived.label,
             flags: &derived.flags,
         };
-        events.push(EventInput::new(
-            ENTITY,
-            before.id,
-            "update",
-            Some(&b),
-            Some(&a),
-        )?);
+        // A change of levels is a reclassification, with its reason (the
+        // import refuses one without).
+        let event = match (reclassified(&before.record, record), reason) {
+            (Some(_), Some(reason)) => {
+                let mut a = serde_json::to_value(&a)
+                    .map_err(|e| StoreError::Internal(format!("asset snapshot: {e}")))?;
+                if let Some(map) = a.as_object_mut() {
+                    map.insert("reason".into(), reason.into());
+                }
+                EventInput::new(ENTITY, before.id, "reclassify", Some(&b), Some(&a))?
+            }
+            _ => EventInput::new(ENTITY, before.id, "update", Some(&b), Some(&a))?,
+        };
+        events.push(event);
     }
     if let Some((entity, summary)) = summary {
         let key = events.len();
@@ -587,6 +611,8 @@ fn map_header(
 struct RowReader<'a> {
     sheet: &'a Sheet,
     columns: &'a HashMap<LedgerColumn, usize>,
+    /// The import carries a reason for changes of classification.
+    reason_given: bool,
 }
 
 impl RowReader<'_> {
@@ -952,11 +978,41 @@ impl RowReader<'_> {
                 format!("you may not register assets of the unit '{unit_text}'"),
             )]);
         }
+        if let Some(b) = before
+            && !self.reason_given
+            && let Some(column) = reclassified(&b.record, &record)
+        {
+            return Err(vec![issue(
+                column,
+                format!(
+                    "格付けを{}から{}に変更する行です。変更理由を添えて取り込んでください",
+                    b.label, derived.label
+                ),
+                format!(
+                    "this row changes the classification from {} to {}: import with the reason for the change",
+                    b.label, derived.label
+                ),
+            )]);
+        }
         Ok(match before {
             None => Planned::Create(record),
             Some(b) if b.record == record => Planned::Unchanged,
             Some(b) => Planned::Update(Box::new(b.clone()), record),
         })
+    }
+}
+
+/// The first level column that `after` changes from `before` (a change of
+/// scheme counts as a change of confidentiality), if any.
+fn reclassified(before: &AssetRecord, after: &AssetRecord) -> Option<LedgerColumn> {
+    if before.scheme != after.scheme || before.confidentiality != after.confidentiality {
+        Some(LedgerColumn::Confidentiality)
+    } else if before.integrity != after.integrity {
+        Some(LedgerColumn::Integrity)
+    } else if before.availability != after.availability {
+        Some(LedgerColumn::Availability)
+    } else {
+        None
     }
 }
 

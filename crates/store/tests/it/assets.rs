@@ -1147,7 +1147,7 @@ async fn a_scoped_import_may_write_only_its_own_units() {
             ",課税台帳,電子情報,税務課,,,,,2,2,1,,,,,,,,,",
         ]);
         let report = store
-            .import_ledger_scoped(&ACTOR, &bytes, LedgerFormat::Csv, &staff)
+            .import_ledger_scoped(&ACTOR, &bytes, LedgerFormat::Csv, &staff, None)
             .await
             .unwrap();
         assert!(!report.written, "{backend}");
@@ -1155,7 +1155,13 @@ async fn a_scoped_import_may_write_only_its_own_units() {
         assert_eq!(report.errors[0].row, Some(3));
         assert_eq!(report.errors[0].column.as_deref(), Some("所管課"));
         let ok = store
-            .import_ledger_scoped(&ACTOR, &ledger(&[GOOD_ROWS[1]]), LedgerFormat::Csv, &staff)
+            .import_ledger_scoped(
+                &ACTOR,
+                &ledger(&[GOOD_ROWS[1]]),
+                LedgerFormat::Csv,
+                &staff,
+                None,
+            )
             .await
             .unwrap();
         assert!(ok.written, "{backend}: {ok}");
@@ -1234,5 +1240,76 @@ async fn demo_assets_load_once() {
             verify_chain(&store.db).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
+    }
+}
+
+/// An import that changes an asset's levels needs a reason, as the reclassify
+/// form does: without one nothing is written and the row's level column is
+/// named; with one the change is a `reclassify` event that keeps the reason.
+#[tokio::test]
+async fn an_import_that_changes_levels_needs_a_reason() {
+    for (backend, store) in all_stores().await {
+        city(&store).await;
+        let report = import_csv(&store, &ledger(&[GOOD_ROWS[1]])).await;
+        assert!(report.written, "{backend}: {report}");
+        let id = store
+            .list_assets(
+                &AssetFilter::default(),
+                AssetSort::default(),
+                PageRequest::default(),
+                &all(),
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        // The same row, confidentiality lowered from 3B to 2, the notes changed.
+        let lowered =
+            format!("{id},転入届,行政情報,D1-S1,係長,書庫,,LGWAN接続系,2,2,1,○,,5年,登録,,,,,窓口");
+        let before = event_count(&store).await;
+        let report = import_csv(&store, &ledger(&[&lowered])).await;
+        assert!(!report.written, "{backend}: {report}");
+        assert_eq!(report.errors.len(), 1, "{backend}: {report}");
+        assert_eq!(
+            report.errors[0].column.as_deref(),
+            Some("機密性"),
+            "{backend}"
+        );
+        assert!(report.errors[0].message.contains("変更理由"), "{backend}");
+        assert_eq!(
+            event_count(&store).await,
+            before,
+            "{backend}: nothing written"
+        );
+
+        // Other changes need no reason.
+        let noted = format!(
+            "{id},転入届,行政情報,D1-S1,係長,書庫,,LGWAN接続系,3B,2,1,○,,5年,登録,,,,備考あり,窓口"
+        );
+        let report = import_csv(&store, &ledger(&[&noted])).await;
+        assert!(report.written, "{backend}: {report}");
+
+        let report = store
+            .import_ledger_scoped(
+                &ACTOR,
+                &ledger(&[&lowered]),
+                LedgerFormat::Csv,
+                &all(),
+                Some("令和8年度の棚卸しで見直し"),
+            )
+            .await
+            .unwrap();
+        assert!(report.written, "{backend}: {report}");
+        assert_eq!(report.updated, 1, "{backend}");
+        let history = store
+            .asset_history(id, PageRequest::default())
+            .await
+            .unwrap();
+        let last = &history.items[0];
+        assert_eq!(last.action, "reclassify", "{backend}");
+        let after: serde_json::Value =
+            serde_json::from_str(last.after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after["reason"], "令和8年度の棚卸しで見直し", "{backend}");
+        assert_eq!(after["confidentiality"], "2", "{backend}: {after}");
     }
 }

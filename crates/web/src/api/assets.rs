@@ -446,6 +446,18 @@ pub struct FormatQuery {
     format: Option<String>,
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// xlsx or csv (empty or left out: found from the Content-Type or the file)
+    #[param(schema_with = format_param)]
+    format: Option<String>,
+    /// Why the file changes assets' classification (格付けの変更理由), kept in
+    /// the log with each change; a file whose rows change an asset's levels is
+    /// refused without it.
+    reason: Option<String>,
+}
+
 fn format_of(text: &str) -> ApiResult<LedgerFormat> {
     parse_enum::<LedgerFormat>("format", text)
 }
@@ -482,7 +494,7 @@ pub async fn export(
 /// Content-Type (text/csv, or the .xlsx type), else the file's first bytes.
 /// Every row is checked first; then all rows are written, or none. The report
 /// names each bad row and column, and why. Up to 64 MiB.
-#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(FormatQuery),
+#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(ImportQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
     responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}", body = Object),
         (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),
@@ -490,7 +502,7 @@ pub async fn export(
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    ApiQuery(f): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<ImportQuery>,
     headers: HeaderMap,
     ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
@@ -511,7 +523,7 @@ pub async fn import(
             }
         }
     };
-    let report = asset_write::import(&state, &user, &body, format)
+    let report = asset_write::import(&state, &user, &body, format, f.reason.as_deref())
         .await
         .map_err(json_err)?;
     let status = if report.written {

@@ -1025,10 +1025,12 @@ pub async fn import(
         )
     };
     let mut csrf = String::new();
+    let mut reason = String::new();
     let mut file: Option<(Option<String>, Bytes)> = None;
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("reason") => reason = field.text().await.map_err(bad)?,
             Some("file") => {
                 let name = field.file_name().map(str::to_string);
                 file = Some((name, field.bytes().await.map_err(bad)?));
@@ -1042,7 +1044,7 @@ pub async fn import(
         return Ok(Redirect::to("/assets/import").into_response());
     };
     let format = asset_write::sniff_format(name.as_deref(), &bytes);
-    let report = asset_write::import(&state, &user, &bytes, format).await?;
+    let report = asset_write::import(&state, &user, &bytes, format, Some(&reason)).await?;
     let status = if report.written {
         StatusCode::OK
     } else {

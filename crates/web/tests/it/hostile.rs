@@ -272,3 +272,80 @@ async fn exports_are_logged() {
         assert_eq!(details["filter"]["text"], "会議", "{backend}");
     }
 }
+
+/// A ledger import cannot change an asset's classification without the reason
+/// the reclassify form asks for: the API takes `reason`, the page a field.
+#[tokio::test]
+async fn an_import_changing_levels_asks_for_the_reason() {
+    for (backend, mut c) in clients().await {
+        let (own, _) = units(&c).await;
+        let asset = crate::assets::asset(&c, "会議録", own.id, "2").await;
+        let admin = c.token("admin", PASSWORD).await;
+        let export = c
+            .api(
+                "GET",
+                "/api/v1/assets/export?format=csv",
+                Some(&admin),
+                None,
+            )
+            .await;
+        let lowered = export.body.replace(",2,1,1,C2-I1-A1,", ",1,1,1,,");
+        assert_ne!(lowered, export.body, "{backend}: {}", export.body);
+        let r = c
+            .api_bytes(
+                "POST",
+                "/api/v1/assets/import",
+                &admin,
+                "text/csv",
+                lowered.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(r.body.contains("変更理由"), "{backend}: {}", r.body);
+
+        c.sign_in("admin", PASSWORD).await;
+        let csrf = crate::client::Client::csrf_of(&c.get("/assets/import").await.body);
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("reason", "")],
+                ("file", "ledger.csv", lowered.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.body.contains("変更理由"), "{backend}");
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("reason", "棚卸しで見直し")],
+                ("file", "ledger.csv", lowered.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let history = c
+            .api(
+                "GET",
+                &format!("/api/v1/events?entity=asset&entity_id={}", asset.id),
+                Some(&admin),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            history["items"][0]["action"], "reclassify",
+            "{backend}: {history}"
+        );
+        assert!(
+            history["items"][0]["after_json"]
+                .as_str()
+                .unwrap()
+                .contains("棚卸しで見直し"),
+            "{backend}"
+        );
+    }
+}
