@@ -8,6 +8,7 @@
 //! file are left as they are; the 利用可否 (or 在籍) column may deactivate them.
 //! New staff get no password: they cannot sign in until an administrator sets one.
 
+use mamori_core::text::{MAX_LINE_CHARS, check_line, is_email};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
@@ -574,6 +575,15 @@ impl Store {
                     "the unit name is empty".into(),
                 );
             }
+            for (key, label, label_en) in [
+                ("code", "組織コード", "unit code"),
+                ("name", "組織名", "unit name"),
+                ("name_en", "英語名", "English name"),
+            ] {
+                if let Err(p) = check_line(&normalize(t.cell(cells, key)), MAX_LINE_CHARS) {
+                    bad(key, p.ja(label), p.en(label_en));
+                }
+            }
             let kind_text = t.cell(cells, "kind");
             let kind = if kind_text.is_empty() {
                 None
@@ -928,6 +938,21 @@ impl Store {
             let name = normalize(t.cell(cells, "name"));
             if name.is_empty() {
                 bad("name", "氏名が空です".into(), "the name is empty".into());
+            }
+            for (key, label, label_en) in
+                [("name", "氏名", "name"), ("position", "職名", "position")]
+            {
+                if let Err(p) = check_line(&normalize(t.cell(cells, key)), MAX_LINE_CHARS) {
+                    bad(key, p.ja(label), p.en(label_en));
+                }
+            }
+            let email = normalize(t.cell(cells, "email"));
+            if !email.is_empty() && !is_email(&email) {
+                bad(
+                    "email",
+                    format!("メールアドレス {} の形式が正しくありません", quote(&email)),
+                    format!("{} is not an e-mail address", quote(&email)),
+                );
             }
             let unit_code = normalize(t.cell(cells, "unit"));
             let unit = match unit_by_code.get(&unit_code) {

@@ -477,3 +477,50 @@ async fn only_an_empty_unit_is_abolished() {
         );
     }
 }
+
+/// Names from the HR system are held to the rules of names entered by hand: no
+/// NUL or bidirectional overrides in a name or unit name, e-mail addresses
+/// that are addresses; each problem named by row and column.
+#[tokio::test]
+async fn hr_names_refuse_control_characters_and_bad_addresses() {
+    for (backend, store) in all_stores().await {
+        let units = "組織コード,組織名,上位組織コード,種別\n\
+            9001,総務\u{0}課,,課\n\
+            9002,\u{202E}課税課,,課\n";
+        let r = import(&store, units, Some(OrgImportKind::Units)).await;
+        assert!(!r.report.written, "{backend}");
+        let cols: Vec<(Option<u32>, Option<String>)> = r
+            .report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column_letter.clone()))
+            .collect();
+        assert!(
+            cols.contains(&(Some(2), Some("B".into()))),
+            "{backend}: {r}"
+        );
+        assert!(
+            cols.contains(&(Some(3), Some("B".into()))),
+            "{backend}: {r}"
+        );
+
+        import(&store, UNITS, None).await;
+        let staff = "職員番号,ログインID,氏名,所属コード,メールアドレス\n\
+            C001,c1,田中\u{2066}太郎,1010,\n\
+            C002,c2,佐藤 花子,1010,sato-at-example\n\
+            C003,c3,鈴木 一郎,1010,suzuki@city.example.lg.jp\n";
+        let r = import(&store, staff, Some(OrgImportKind::Staff)).await;
+        assert!(!r.report.written, "{backend}");
+        let cols: Vec<(Option<u32>, Option<String>)> = r
+            .report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column_letter.clone()))
+            .collect();
+        assert_eq!(
+            cols,
+            vec![(Some(2), Some("C".into())), (Some(3), Some("E".into()))],
+            "{backend}: {r}"
+        );
+    }
+}
