@@ -5,6 +5,7 @@ mod auth;
 mod catalogs;
 mod events;
 mod limits;
+mod migrations;
 mod org;
 mod org_import;
 mod training;
