@@ -1,6 +1,8 @@
 //! End-to-end tests of the `mamori` binary: the real server over HTTP, and the
 //! commands' exit codes and messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
+
 mod backup;
 mod http;
 mod imports;

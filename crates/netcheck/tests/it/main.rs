@@ -1,5 +1,7 @@
 //! Integration tests of mamori-netcheck (one binary, modules by subject).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
+
 mod algebra;
 mod crosscheck;
 mod firstmatch;

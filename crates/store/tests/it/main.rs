@@ -1,5 +1,7 @@
 //! Store conformance: every story runs on SQLite and, when configured, PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
+
 mod assets;
 mod auth;
 mod catalogs;

@@ -1,6 +1,8 @@
 //! Web conformance: the pages and the API, in process, on SQLite and (when
 //! configured) PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
+
 mod api;
 mod assets;
 mod auth;
