@@ -88,6 +88,26 @@ pub fn parse_net(s: &str) -> Result<(Family, IntervalSet), String> {
     Ok((f, IntervalSet::range(lo, hi)))
 }
 
+/// For `a.b.c.d/len` (or `/m.m.m.m`, or IPv6) with bits set under the
+/// prefix: the network the device will use instead (`10.10.128.0/15` ->
+/// `10.10.0.0/15`). None for a plain address, a range, or a clean prefix.
+pub fn host_bits_set(s: &str) -> Option<String> {
+    let (addr, l) = s.trim().split_once('/')?;
+    let (f, v) = parse_ip(addr.trim())?;
+    let len = match l.trim().parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            let (mf, m) = parse_ip(l.trim())?;
+            if mf != f {
+                return None;
+            }
+            mask_len(m, f)?
+        }
+    };
+    let (lo, _) = prefix_range(f, v, len)?;
+    (lo != v).then(|| format!("{}/{len}", fmt_ip(f, lo)))
+}
+
 /// Formats an address of a family.
 pub fn fmt_ip(f: Family, v: u128) -> String {
     ip(f, v).to_string()

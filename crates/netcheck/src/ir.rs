@@ -19,9 +19,16 @@ pub(crate) enum Action {
     Return,
     Jump(String),
     Goto(String),
-    /// A rule the parser cannot model exactly: reported where reached and
-    /// otherwise left out.
+    /// A rule the parser cannot model exactly and that cannot accept (a
+    /// drop, or a rule deciding nothing): reported where reached and left
+    /// out, so that later rules see its packets (more is permitted, never
+    /// less).
     Unsupported(String),
+    /// A rule the parser cannot model exactly and that might accept (or
+    /// jump to rules that do): reported where reached and taken as
+    /// accepting its whole set, which the parser makes a superset of what
+    /// the rule can match.
+    Approx(String),
 }
 
 /// Whether the rule as written leaves a side or the destination port open.
@@ -65,6 +72,8 @@ pub(crate) struct IrConfig {
     pub bases: Vec<BaseChain>,
     pub unsupported: Vec<Unsupported>,
     pub notes: Vec<String>,
+    /// Lines read that may not mean what their author meant.
+    pub warnings: Vec<crate::report::Warning>,
     /// Families the configuration speaks for.
     pub families: [bool; 2],
 }
@@ -90,6 +99,19 @@ impl IrConfig {
     }
 }
 
+impl IrConfig {
+    /// Warns about a line that is read but may not mean what it says.
+    pub fn warn(&mut self, rref: &RuleRef, message: String, message_en: String) {
+        self.warnings.push(crate::report::Warning {
+            file: rref.file.to_string(),
+            line: rref.line,
+            text: rref.text.to_string(),
+            message,
+            message_en,
+        });
+    }
+}
+
 /// A flattened decision: the trace is the jump rules followed by the rule
 /// that decides.
 #[derive(Clone, Debug)]
@@ -108,6 +130,14 @@ struct Flattener<'a> {
     problems: Vec<(usize, String)>,
     stack: Vec<String>,
     accept_by_default: bool,
+    /// Per chain: the guards it has been walked with (without problems).
+    /// A later jump into the chain with one of these guards adds only
+    /// decisions that the earlier walk's (earlier in first-match order)
+    /// already take, so it is skipped: chains that jump twice to the next
+    /// stay linear instead of doubling at every level.
+    walked: HashMap<&'a str, Vec<PacketSet>>,
+    budget: &'a crate::budget::Budget,
+    err: Option<crate::NetcheckError>,
 }
 
 impl<'a> Flattener<'a> {
@@ -154,6 +184,13 @@ impl<'a> Flattener<'a> {
         };
         let mut g = guard;
         for r in rules {
+            if self.err.is_some() {
+                return;
+            }
+            if let Err(e) = self.budget.spend(1) {
+                self.err = Some(e);
+                return;
+            }
             if g.is_empty() {
                 // Nothing reaches the rest of the chain; the remaining
                 // terminal rules are recorded with empty sets (shadowed).
@@ -179,6 +216,14 @@ impl<'a> Flattener<'a> {
             t.push(r.id);
             match &r.action {
                 Action::Unsupported(reason) => self.problems.push((r.id, reason.clone())),
+                Action::Approx(reason) => {
+                    self.problems.push((r.id, reason.clone()));
+                    self.out.push(FlatRule {
+                        trace: t,
+                        set: m,
+                        accept: true,
+                    });
+                }
                 Action::Accept | Action::Drop => self.out.push(FlatRule {
                     trace: t,
                     set: m,
@@ -206,9 +251,24 @@ impl<'a> Flattener<'a> {
                     if m.is_empty() {
                         continue;
                     }
-                    self.stack.push(target.clone());
-                    self.walk(target, m.as_ref().clone(), &t, false);
-                    self.stack.pop();
+                    let seen = self
+                        .walked
+                        .get(target.as_str())
+                        .is_some_and(|gs| gs.iter().any(|x| x == m.as_ref()));
+                    if !seen {
+                        let probs = self.problems.len();
+                        self.stack.push(target.clone());
+                        self.walk(target, m.as_ref().clone(), &t, false);
+                        self.stack.pop();
+                        if self.problems.len() == probs
+                            && let Some((name, _)) = cfg.chains.get_key_value(target.as_str())
+                        {
+                            self.walked
+                                .entry(name.as_str())
+                                .or_default()
+                                .push(m.as_ref().clone());
+                        }
+                    }
                     if matches!(r.action, Action::Goto(_)) {
                         // Falling off a goto'd chain leaves this chain too.
                         self.leave_chain(top, t, m, &r.set, &mut g);
@@ -225,7 +285,8 @@ pub(crate) fn flatten<'a>(
     cfg: &'a IrConfig,
     base: &BaseChain,
     family: Family,
-) -> (Vec<FlatRule<'a>>, Vec<(usize, String)>) {
+    budget: &'a crate::budget::Budget,
+) -> Result<(Vec<FlatRule<'a>>, Vec<(usize, String)>), crate::NetcheckError> {
     let mut universe = PacketSet::empty();
     *universe.get_mut(family) = crate::space::BoxSet::universe(family);
     let mut f = Flattener {
@@ -236,14 +297,20 @@ pub(crate) fn flatten<'a>(
         problems: Vec::new(),
         stack: vec![base.name.clone()],
         accept_by_default: base.accept_by_default,
+        walked: HashMap::new(),
+        budget,
+        err: None,
     };
     f.walk(&base.name, universe.clone(), &[], true);
+    if let Some(e) = f.err {
+        return Err(e);
+    }
     f.out.push(FlatRule {
         trace: smallvec::smallvec![base.policy_rule],
         set: Cow::Owned(universe),
         accept: base.accept_by_default,
     });
-    (f.out, f.problems)
+    Ok((f.out, f.problems))
 }
 
 /// Resolves interface names to the addresses of the segments that face them.
