@@ -3,5 +3,6 @@
 mod algebra;
 mod crosscheck;
 mod firstmatch;
+mod hostile;
 mod parsers;
 mod support;
