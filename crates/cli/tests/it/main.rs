@@ -2,6 +2,7 @@
 //! commands' exit codes and messages.
 
 mod http;
+mod netcheck;
 mod org;
 mod serve;
 mod verify;
