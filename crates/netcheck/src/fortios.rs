@@ -52,7 +52,11 @@ const COMMANDS: [&str; 14] = [
 /// and its words. A double-quoted string may span lines (comments,
 /// automation scripts, replacement messages) and holds `\"` escapes: an
 /// `end` inside quotes closes nothing. `#` starts a comment line.
-fn logical_lines(text: &str) -> Result<Vec<(u32, Vec<String>)>, (u32, String)> {
+/// Logical lines (first line number, words), or the line and reason the
+/// text cannot be read.
+type Lines = Result<Vec<(u32, Vec<String>)>, (u32, String)>;
+
+fn logical_lines(text: &str) -> Lines {
     let mut out = Vec::new();
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -873,7 +877,7 @@ fn policy(
         let (Some(sa), Some(da)) = (e.get(sk), e.get(dk)) else {
             // An internet service stands in for the missing side: the
             // policy may then match any address of the family.
-            if !(inet_dst && e.get(sk).is_some()) && !(inet_src && e.get(dk).is_some()) {
+            if !(inet_dst && e.get(sk).is_some() || inet_src && e.get(dk).is_some()) {
                 b.only(match f {
                     Family::Ipv4 => Family::Ipv6,
                     Family::Ipv6 => Family::Ipv4,

@@ -279,6 +279,9 @@ impl<'a> Flattener<'a> {
     }
 }
 
+/// The flattened decisions and the problems met (rule id, reason).
+pub(crate) type Flat<'a> = (Vec<FlatRule<'a>>, Vec<(usize, String)>);
+
 /// Flattens one base chain for the given family into first-match decisions,
 /// ending with the chain policy. Problems name the rule and what went wrong.
 pub(crate) fn flatten<'a>(
@@ -286,7 +289,7 @@ pub(crate) fn flatten<'a>(
     base: &BaseChain,
     family: Family,
     budget: &'a crate::budget::Budget,
-) -> Result<(Vec<FlatRule<'a>>, Vec<(usize, String)>), crate::NetcheckError> {
+) -> Result<Flat<'a>, crate::NetcheckError> {
     let mut universe = PacketSet::empty();
     *universe.get_mut(family) = crate::space::BoxSet::universe(family);
     let mut f = Flattener {
