@@ -271,3 +271,105 @@ proptest! {
         }
     }
 }
+
+// The same for FortiOS: an FQDN address (not modelled) may resolve to any
+// addresses, and a policy under a schedule may or may not be in force.
+
+#[derive(Clone, Debug)]
+struct Pol {
+    src: u8,
+    dst: u8,
+    neg_dst: bool,
+    accept: bool,
+    svc: u8,
+    scheduled: bool,
+}
+
+const FQDN_AS: [&str; 4] = ["10.10.0.0/16", "8.8.8.8/32", "0.0.0.0/0", ""];
+const ADDRS: [&str; 4] = ["mn", "lg", "all", "cloud"];
+const SVCS: [&str; 3] = ["HTTPS", "PING", "ALL"];
+
+/// `cloud` is an FQDN (mode None) or the given subnet; scheduled policies
+/// are under a recurring schedule (mode None), always in force, or off.
+fn fortios_text(pols: &[Pol], cloud: Option<&str>, sched_on: bool) -> String {
+    let mut s = String::from(
+        "config firewall address\n edit \"mn\"\n  set subnet 10.10.0.0 255.255.0.0\n next\n edit \"lg\"\n  set subnet 10.20.0.0 255.255.0.0\n next\n",
+    );
+    match cloud {
+        None => s.push_str(" edit \"cloud\"\n  set type fqdn\n  set fqdn \"example.jp\"\n next\n"),
+        Some("") => {}
+        Some(net) => s.push_str(&format!(" edit \"cloud\"\n  set subnet {net}\n next\n")),
+    }
+    s.push_str("end\nconfig firewall addrgrp\n");
+    if cloud == Some("") {
+        // An empty group stands for an FQDN that resolves to nothing.
+        s.push_str(" edit \"cloud\"\n  set member \"none\"\n next\n");
+    }
+    s.push_str("end\nconfig firewall policy\n");
+    for (i, p) in pols.iter().enumerate() {
+        s.push_str(&format!(
+            " edit {}\n  set srcintf \"any\"\n  set dstintf \"any\"\n  set srcaddr \"{}\"\n  set dstaddr \"{}\"\n  set action {}\n  set service \"{}\"\n",
+            i + 1,
+            ADDRS[usize::from(p.src)],
+            ADDRS[usize::from(p.dst)],
+            if p.accept { "accept" } else { "deny" },
+            SVCS[usize::from(p.svc)]
+        ));
+        if p.neg_dst {
+            s.push_str("  set dstaddr-negate enable\n");
+        }
+        if p.scheduled {
+            if cloud.is_none() {
+                s.push_str("  set schedule \"weekdays\"\n");
+            } else if !sched_on {
+                s.push_str("  set status disable\n");
+            }
+        }
+        s.push_str(" next\n");
+    }
+    s.push_str("end\n");
+    s
+}
+
+fn arb_pol() -> impl Strategy<Value = Pol> {
+    (
+        0u8..4,
+        0u8..4,
+        prop::bool::weighted(0.2),
+        any::<bool>(),
+        0u8..3,
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(src, dst, neg_dst, accept, svc, scheduled)| Pol {
+            src,
+            dst,
+            neg_dst,
+            accept,
+            svc,
+            scheduled,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn fortios_unmodelled_objects_only_widen_the_permitted(pols in prop::collection::vec(arb_pol(), 1..7)) {
+        let segs = segments(SEGS);
+        let got = permitted_matrix(&segs, &text_input("u.conf", &fortios_text(&pols, None, false))).unwrap();
+        for net in FQDN_AS {
+            for on in [false, true] {
+                let text = fortios_text(&pols, Some(net), on);
+                let real = permitted_matrix(&segs, &text_input("r.conf", &text)).unwrap();
+                for ((a, b, g), (_, _, w)) in got.iter().zip(&real) {
+                    let missing = w.difference(g);
+                    prop_assert!(
+                        missing.is_empty(),
+                        "{a} -> {b}: cloud = {net:?}, schedule on {on}: {:?} permitted but not counted\n{}",
+                        missing,
+                        fortios_text(&pols, None, false)
+                    );
+                }
+            }
+        }
+    }
+}
