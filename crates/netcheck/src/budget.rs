@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 pub struct Limits {
     /// Work units: rules reached while flattening chains, and members met
     /// while expanding address and service groups. `None`: the default,
-    /// [`Limits::BASE_WORK`] plus [`Limits::WORK_PER_LINE`] for every line
-    /// of the configurations, so that large honest files always fit.
+    /// [`Limits::BASE_WORK`] plus one unit for every [`Limits::BYTES_PER_WORK`]
+    /// bytes of the configurations, so that large honest files always fit.
     pub max_work: Option<u64>,
     /// Wall clock for the whole check.
     pub deadline: Option<Duration>,
@@ -22,8 +22,9 @@ pub struct Limits {
 impl Limits {
     /// Work every check may do, whatever its size.
     pub const BASE_WORK: u64 = 2_000_000;
-    /// Further work per line of configuration.
-    pub const WORK_PER_LINE: u64 = 8;
+    /// Bytes of configuration that bring one more unit of work (a rule
+    /// line is 40 to 120 bytes: about eight units a line).
+    pub const BYTES_PER_WORK: u64 = 10;
     /// Default wall clock of a check.
     pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -55,11 +56,11 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    pub fn new(limits: &Limits, lines: usize) -> Self {
-        let lines = u64::try_from(lines).unwrap_or(u64::MAX);
+    pub fn new(limits: &Limits, bytes: usize) -> Self {
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
         Budget {
             max_work: limits.max_work.unwrap_or_else(|| {
-                Limits::BASE_WORK.saturating_add(lines.saturating_mul(Limits::WORK_PER_LINE))
+                Limits::BASE_WORK.saturating_add(bytes / Limits::BYTES_PER_WORK)
             }),
             used: AtomicU64::new(0),
             deadline: limits.deadline.map(|d| (Instant::now() + d, d)),

@@ -593,6 +593,7 @@ pub(crate) fn parse(
     budget: &Budget,
 ) -> Result<IrConfig, NetcheckError> {
     let file_rc: std::sync::Arc<str> = file.into();
+    let text = text.trim_start_matches('\u{feff}');
     let lines = logical_lines(text).map_err(|(l, m)| conf_err(file, l, m))?;
     let (secs, vdom_names) = sections(&lines).map_err(|(l, m)| conf_err(file, l, m))?;
     let mut cfg = IrConfig {

@@ -148,7 +148,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     // The table opened by `*name` and not yet committed, with its line.
     let mut open: Option<(&str, u32)> = None;
     let mut last_line = 0;
-    for (n, raw) in text.lines().enumerate() {
+    for (n, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let line = raw.trim();
         let no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         if line.is_empty() || line.starts_with('#') {
@@ -472,10 +472,15 @@ fn set_policy(
     }
 }
 
-fn addr_list(s: &str) -> Result<[IntervalSet; 2], String> {
+/// The addresses of a `-s`/`-d` list, per family; a part with host bits
+/// set under its prefix goes to `warn` with the network the device uses.
+fn addr_list(s: &str, warn: &mut Vec<(String, String)>) -> Result<[IntervalSet; 2], String> {
     let mut out = [IntervalSet::empty(), IntervalSet::empty()];
     for part in s.split(',') {
-        let (f, set) = parse_net(part)?;
+        let (f, set, host_bits) = crate::addr::parse_net_flagged(part)?;
+        if host_bits && let Some(fixed) = crate::addr::host_bits_set(part) {
+            warn.push((part.trim().to_string(), fixed));
+        }
         out[f.index()] = out[f.index()].union(&set);
     }
     Ok(out)
@@ -521,14 +526,9 @@ fn rule(
                 } else {
                     DST
                 };
-                match addr_list(arg(i)) {
+                match addr_list(arg(i), warn) {
                     Ok(sets) => b.restrict_addrs(dim, &sets, neg),
                     Err(e) => problem = Some(e),
-                }
-                for part in arg(i).split(',') {
-                    if let Some(fixed) = crate::addr::host_bits_set(part) {
-                        warn.push((part.to_string(), fixed));
-                    }
                 }
                 i += 2;
             }

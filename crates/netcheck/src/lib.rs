@@ -179,8 +179,8 @@ pub fn check_with(
     configs: &[ConfigInput],
     limits: &Limits,
 ) -> Result<Report, NetcheckError> {
-    let lines = configs.iter().map(|c| c.text.lines().count()).sum();
-    let budget = budget::Budget::new(limits, lines);
+    let bytes = configs.iter().map(|c| c.text.len()).sum();
+    let budget = budget::Budget::new(limits, bytes);
     check::check_all(segments, model, configs, &budget)
 }
 
@@ -191,7 +191,7 @@ pub fn permitted_matrix(
     segments: &SegmentsFile,
     config: &ConfigInput,
 ) -> Result<Vec<(String, String, PacketSet)>, NetcheckError> {
-    let budget = budget::Budget::new(&Limits::default(), config.text.lines().count());
+    let budget = budget::Budget::new(&Limits::default(), config.text.len());
     let (_, mut cfg) = parse_config(config, segments, &budget)?;
     let an = check::analyse(&mut cfg, segments, &config.file, &budget)?;
     Ok(an
