@@ -130,12 +130,16 @@ struct Flattener<'a> {
     problems: Vec<(usize, String)>,
     stack: Vec<String>,
     accept_by_default: bool,
-    /// Per chain: the guards it has been walked with (without problems).
+    /// Per chain: the guards it has been walked with (without loops or
+    /// too-deep nesting).
     /// A later jump into the chain with one of these guards adds only
     /// decisions that the earlier walk's (earlier in first-match order)
     /// already take, so it is skipped: chains that jump twice to the next
     /// stay linear instead of doubling at every level.
     walked: HashMap<&'a str, Vec<PacketSet>>,
+    /// Loops and too-deep nesting met so far: a walk that met one depends
+    /// on the jumps that led to it and is not reused.
+    stack_problems: usize,
     budget: &'a crate::budget::Budget,
     err: Option<crate::NetcheckError>,
 }
@@ -231,21 +235,28 @@ impl<'a> Flattener<'a> {
                 }),
                 Action::Return => self.leave_chain(top, t, m, &r.set, &mut g),
                 Action::Jump(target) | Action::Goto(target) => {
-                    if !self.cfg.chains.contains_key(target) {
-                        self.problems
-                            .push((r.id, format!("jump to unknown chain {target:?}")));
-                        continue;
-                    }
-                    if self.stack.iter().any(|c| c == target) {
-                        self.problems.push((
-                            r.id,
-                            format!("jump loop: {} -> {target}", self.stack.join(" -> ")),
-                        ));
-                        continue;
-                    }
-                    if self.stack.len() >= MAX_DEPTH {
-                        self.problems
-                            .push((r.id, format!("chains nested deeper than {MAX_DEPTH}")));
+                    let problem = if !self.cfg.chains.contains_key(target) {
+                        Some(format!("jump to unknown chain {target:?}"))
+                    } else if self.stack.iter().any(|c| c == target) {
+                        Some(format!(
+                            "jump loop: {} -> {target}",
+                            self.stack.join(" -> ")
+                        ))
+                    } else if self.stack.len() >= MAX_DEPTH {
+                        Some(format!("chains nested deeper than {MAX_DEPTH}"))
+                    } else {
+                        None
+                    };
+                    if let Some(p) = problem {
+                        // What the chain would do is not followed: its
+                        // packets count as possibly accepted.
+                        self.stack_problems += 1;
+                        self.problems.push((r.id, p));
+                        self.out.push(FlatRule {
+                            trace: t,
+                            set: m,
+                            accept: true,
+                        });
                         continue;
                     }
                     if m.is_empty() {
@@ -256,11 +267,11 @@ impl<'a> Flattener<'a> {
                         .get(target.as_str())
                         .is_some_and(|gs| gs.iter().any(|x| x == m.as_ref()));
                     if !seen {
-                        let probs = self.problems.len();
+                        let probs = self.stack_problems;
                         self.stack.push(target.clone());
                         self.walk(target, m.as_ref().clone(), &t, false);
                         self.stack.pop();
-                        if self.problems.len() == probs
+                        if self.stack_problems == probs
                             && let Some((name, _)) = cfg.chains.get_key_value(target.as_str())
                         {
                             self.walked
@@ -301,6 +312,7 @@ pub(crate) fn flatten<'a>(
         stack: vec![base.name.clone()],
         accept_by_default: base.accept_by_default,
         walked: HashMap::new(),
+        stack_problems: 0,
         budget,
         err: None,
     };
