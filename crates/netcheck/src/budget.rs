@@ -21,7 +21,7 @@ pub struct Limits {
 
 impl Limits {
     /// Work every check may do, whatever its size.
-    pub const BASE_WORK: u64 = 2_000_000;
+    pub const BASE_WORK: u64 = 1_000_000;
     /// Bytes of configuration that bring one more unit of work (a rule
     /// line is 40 to 120 bytes: about eight units a line).
     pub const BYTES_PER_WORK: u64 = 10;

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 /// Deepest chain nesting followed before a jump is reported.
 pub const MAX_DEPTH: usize = 64;
 
+/// Most guards remembered per chain (see `Flattener::walked`).
+const MEMO_PER_CHAIN: usize = 256;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
     Accept,
@@ -136,7 +139,7 @@ struct Flattener<'a> {
     /// decisions that the earlier walk's (earlier in first-match order)
     /// already take, so it is skipped: chains that jump twice to the next
     /// stay linear instead of doubling at every level.
-    walked: HashMap<&'a str, Vec<PacketSet>>,
+    walked: HashMap<&'a str, std::collections::HashSet<PacketSet>>,
     /// Loops and too-deep nesting met so far: a walk that met one depends
     /// on the jumps that led to it and is not reused.
     stack_problems: usize,
@@ -265,7 +268,7 @@ impl<'a> Flattener<'a> {
                     let seen = self
                         .walked
                         .get(target.as_str())
-                        .is_some_and(|gs| gs.iter().any(|x| x == m.as_ref()));
+                        .is_some_and(|gs| gs.contains(m.as_ref()));
                     if !seen {
                         let probs = self.stack_problems;
                         self.stack.push(target.clone());
@@ -274,10 +277,12 @@ impl<'a> Flattener<'a> {
                         if self.stack_problems == probs
                             && let Some((name, _)) = cfg.chains.get_key_value(target.as_str())
                         {
-                            self.walked
-                                .entry(name.as_str())
-                                .or_default()
-                                .push(m.as_ref().clone());
+                            // A few hundred guards a chain catch the
+                            // repeated jumps; more only fill memory.
+                            let gs = self.walked.entry(name.as_str()).or_default();
+                            if gs.len() < MEMO_PER_CHAIN {
+                                gs.insert(m.as_ref().clone());
+                            }
                         }
                     }
                     if matches!(r.action, Action::Goto(_)) {

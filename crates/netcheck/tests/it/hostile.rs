@@ -394,3 +394,18 @@ fn a_byte_order_mark_is_not_a_foreign_line() {
     );
     assert!(r.is_clean() && r.complete, "{}", r.render_text());
 }
+
+#[test]
+fn jumps_with_distinct_guards_are_stopped_by_the_budget() {
+    // 30 chains, each jumping twice to the next under conditions whose
+    // combinations all differ (2^29 paths that no memo can merge): the
+    // default budget ends the check with NC105 instead of a hang.
+    let segs = segments(SEGS);
+    let model = builtin_model("alpha").unwrap().unwrap();
+    let t = Instant::now();
+    let e = check(&segs, &model, &[hostile("iptables-jump-distinct.rules")]).unwrap_err();
+    let took = t.elapsed();
+    assert!(matches!(e, NetcheckError::Budget { .. }), "{e}");
+    eprintln!("refused after {took:?}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
