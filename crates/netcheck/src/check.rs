@@ -494,6 +494,16 @@ pub(crate) fn check_all(
         let an = analyse(&mut cfg, segs, &input.file, budget)?;
         let cell_warnings = pair_warnings(&cfg, segs, &an.problems);
         report.warnings.append(&mut cfg.warnings);
+        if cfg.warnings_more > 0 {
+            report.notes.push(format!(
+                "{}: ほかに {} 件の警告があります (最初の {} 件のみ表示) / {} more warnings (only the first {} are listed)",
+                input.file,
+                cfg.warnings_more,
+                crate::ir::WARNINGS_KEPT,
+                cfg.warnings_more,
+                crate::ir::WARNINGS_KEPT
+            ));
+        }
         // The rules' packet sets are done with: their memory serves the
         // report rather than fresh pages.
         cfg.chains = Default::default();

@@ -266,6 +266,10 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             continue;
         };
         for (net, fixed) in warn {
+            if cfg.warnings.len() >= crate::ir::WARNINGS_KEPT {
+                cfg.warnings_more += 1;
+                continue;
+            }
             cfg.warn(
                 &rref,
                 format!("{net} はプレフィックスより下のビットが立っています。機器は {fixed} 全体として扱います (範囲が意図より広い可能性があります)"),

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 /// Deepest chain nesting followed before a jump is reported.
 pub const MAX_DEPTH: usize = 64;
 
+/// Warnings kept per configuration (the rest are counted in a note).
+pub(crate) const WARNINGS_KEPT: usize = 100;
+
 /// Most guards remembered per chain (see `Flattener::walked`).
 const MEMO_PER_CHAIN: usize = 256;
 
@@ -77,6 +80,8 @@ pub(crate) struct IrConfig {
     pub notes: Vec<String>,
     /// Lines read that may not mean what their author meant.
     pub warnings: Vec<crate::report::Warning>,
+    /// Warnings past [`WARNINGS_KEPT`], counted only.
+    pub warnings_more: usize,
     /// Families the configuration speaks for.
     pub families: [bool; 2],
 }
@@ -105,6 +110,10 @@ impl IrConfig {
 impl IrConfig {
     /// Warns about a line that is read but may not mean what it says.
     pub fn warn(&mut self, rref: &RuleRef, message: String, message_en: String) {
+        if self.warnings.len() >= WARNINGS_KEPT {
+            self.warnings_more += 1;
+            return;
+        }
         self.warnings.push(crate::report::Warning {
             file: rref.file.to_string(),
             line: rref.line,

@@ -409,3 +409,21 @@ fn jumps_with_distinct_guards_are_stopped_by_the_budget() {
     eprintln!("refused after {took:?}");
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+#[test]
+fn host_bit_warnings_are_capped_with_a_count() {
+    let segs = segments(SEGS);
+    let mut text = String::from("*filter\n:FORWARD DROP [0:0]\n");
+    for i in 0..150 {
+        text.push_str(&format!("-A FORWARD -s 10.20.{i}.7/24 -j DROP\n"));
+    }
+    text.push_str("COMMIT\n");
+    let r = report(&segs, &[text_input("many.rules", &text)]);
+    assert_eq!(r.warnings.len(), 100);
+    assert_eq!(r.warnings[0].line, 3);
+    assert!(
+        r.notes.iter().any(|n| n.contains("50 more warnings")),
+        "{:?}",
+        r.notes
+    );
+}
