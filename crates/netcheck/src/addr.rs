@@ -53,6 +53,12 @@ pub fn mask_len(mask: u128, f: Family) -> Option<u32> {
 /// Parses `a.b.c.d`, `a.b.c.d/len`, `a.b.c.d/m.m.m.m`, `x::/len` and
 /// `first-last` into an address set of one family.
 pub fn parse_net(s: &str) -> Result<(Family, IntervalSet), String> {
+    parse_net_flagged(s).map(|(f, set, _)| (f, set))
+}
+
+/// [`parse_net`], also saying whether a prefix had host bits set under it
+/// (`10.10.128.0/15`: the set is then the whole network, `10.10.0.0/15`).
+pub fn parse_net_flagged(s: &str) -> Result<(Family, IntervalSet, bool), String> {
     let s = s.trim();
     if let Some((a, b)) = s.split_once('-') {
         let (fa, lo) = parse_ip(a.trim()).ok_or_else(|| format!("bad address {a:?}"))?;
@@ -60,7 +66,7 @@ pub fn parse_net(s: &str) -> Result<(Family, IntervalSet), String> {
         if fa != fb || lo > hi {
             return Err(format!("bad address range {s:?}"));
         }
-        return Ok((fa, IntervalSet::range(lo, hi)));
+        return Ok((fa, IntervalSet::range(lo, hi), false));
     }
     let (addr, len) = match s.split_once('/') {
         Some((a, l)) => (a, Some(l)),
@@ -85,7 +91,27 @@ pub fn parse_net(s: &str) -> Result<(Family, IntervalSet), String> {
         },
     };
     let (lo, hi) = prefix_range(f, v, len).ok_or_else(|| format!("bad prefix length in {s:?}"))?;
-    Ok((f, IntervalSet::range(lo, hi)))
+    Ok((f, IntervalSet::range(lo, hi), lo != v))
+}
+
+/// For `a.b.c.d/len` (or `/m.m.m.m`, or IPv6) with bits set under the
+/// prefix: the network the device will use instead (`10.10.128.0/15` ->
+/// `10.10.0.0/15`). None for a plain address, a range, or a clean prefix.
+pub fn host_bits_set(s: &str) -> Option<String> {
+    let (addr, l) = s.trim().split_once('/')?;
+    let (f, v) = parse_ip(addr.trim())?;
+    let len = match l.trim().parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            let (mf, m) = parse_ip(l.trim())?;
+            if mf != f {
+                return None;
+            }
+            mask_len(m, f)?
+        }
+    };
+    let (lo, _) = prefix_range(f, v, len)?;
+    (lo != v).then(|| format!("{}/{len}", fmt_ip(f, lo)))
 }
 
 /// Formats an address of a family.

@@ -108,7 +108,12 @@ fn clip(region: &PBox, a: &IntervalSet, b: &IntervalSet) -> Option<PBox> {
 
 /// Computes, for every ordered pair of segments, the exact packets a
 /// configuration permits.
-pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> Analysis {
+pub(crate) fn analyse(
+    cfg: &mut IrConfig,
+    segs: &SegmentsFile,
+    file: &str,
+    budget: &crate::budget::Budget,
+) -> Result<Analysis, NetcheckError> {
     let prs = pairs(segs);
     let mut out: Vec<PairPieces> = prs
         .iter()
@@ -139,6 +144,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                     file: file.into(),
                     line: 0,
                     text: format!("(no forward chain for {f:?})").into(),
+                    vdom: None,
                 },
                 Wide {
                     src_any: true,
@@ -158,7 +164,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
         let mut fam_pieces: Vec<Vec<(Family, PBox, usize)>> =
             prs.iter().map(|_| Vec::new()).collect();
         for (k, base) in bases.iter().enumerate() {
-            let (flat, probs): (Vec<FlatRule>, _) = flatten(cfg, base, f);
+            let (flat, probs): (Vec<FlatRule>, _) = flatten(cfg, base, f, budget)?;
             problems.extend(probs);
             let entries: Vec<(usize, &PBox)> = flat
                 .iter()
@@ -197,6 +203,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                     pieces: prs.iter().map(|_| Vec::new()).collect(),
                 };
                 let out = decide_into(f, &entries, &keep, sink);
+                budget.check_time()?;
                 mark(&out.decided, &mut decided);
                 // One shared trace per accepting rule, made when first used.
                 let mut trace_of: Vec<usize> = vec![usize::MAX; flat.len()];
@@ -215,6 +222,7 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
                 continue;
             }
             let out = decide(f, &entries, &keep);
+            budget.check_time()?;
             mark(&out.decided, &mut decided);
             // The leaves hold only kept (accepting) owners.
             let accepts: Vec<&crate::decide::Leaf> =
@@ -243,14 +251,63 @@ pub(crate) fn analyse(cfg: &mut IrConfig, segs: &SegmentsFile, file: &str) -> An
             }
         }
     }
-    Analysis {
+    Ok(Analysis {
         pairs: prs.into_iter().zip(out).collect(),
         traces,
         decided,
         terminal,
         problems,
         notes,
+    })
+}
+
+/// Per ordered pair of segments (in [`pairs`] order): the rules that could
+/// not be modelled exactly and whose packets (as over-approximated) touch
+/// the pair.
+fn pair_warnings(
+    cfg: &IrConfig,
+    segs: &SegmentsFile,
+    problems: &[(usize, String)],
+) -> Vec<Vec<Unsupported>> {
+    let prs = pairs(segs);
+    let mut out: Vec<Vec<Unsupported>> = prs.iter().map(|_| Vec::new()).collect();
+    if problems.is_empty() {
+        return out;
     }
+    let mut sets: std::collections::HashMap<usize, &PacketSet> = Default::default();
+    for rules in cfg.chains.values() {
+        for r in rules {
+            sets.insert(r.id, &r.set);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, reason) in problems {
+        if !seen.insert((*id, reason.as_str())) {
+            continue;
+        }
+        let Some(set) = sets.get(id) else {
+            continue;
+        };
+        let r = &cfg.rules[*id].rref;
+        for (pi, &(a, b)) in prs.iter().enumerate() {
+            let touches = Family::ALL.into_iter().any(|f| {
+                let (sa, sb) = (segs.segments[a].addrs(f), segs.segments[b].addrs(f));
+                set.get(f)
+                    .boxes()
+                    .iter()
+                    .any(|x| x.dims[SRC].intersects(sa) && x.dims[DST].intersects(sb))
+            });
+            if touches {
+                out[pi].push(Unsupported {
+                    file: r.file.to_string(),
+                    line: r.line,
+                    text: r.text.to_string(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Cuts each accepted region into the pairs of segments it touches.
@@ -371,6 +428,7 @@ pub(crate) fn check_all(
     segs: &SegmentsFile,
     model: &SegmentModel,
     configs: &[ConfigInput],
+    budget: &crate::budget::Budget,
 ) -> Result<Report, NetcheckError> {
     for s in &segs.segments {
         if !model.has_role(&s.role) {
@@ -401,6 +459,7 @@ pub(crate) fn check_all(
         shadowed: Vec::new(),
         unsupported: Vec::new(),
         notes: Vec::new(),
+        warnings: Vec::new(),
         complete: true,
     };
     for fl in &segs.flows {
@@ -431,8 +490,20 @@ pub(crate) fn check_all(
         .iter()
         .any(|s| !s.addrs(Family::Ipv4).is_empty());
     for input in configs {
-        let (format, mut cfg) = crate::parse_config(input, segs)?;
-        let an = analyse(&mut cfg, segs, &input.file);
+        let (format, mut cfg) = crate::parse_config(input, segs, budget)?;
+        let an = analyse(&mut cfg, segs, &input.file, budget)?;
+        let cell_warnings = pair_warnings(&cfg, segs, &an.problems);
+        report.warnings.append(&mut cfg.warnings);
+        if cfg.warnings_more > 0 {
+            report.notes.push(format!(
+                "{}: ほかに {} 件の警告があります (最初の {} 件のみ表示) / {} more warnings (only the first {} are listed)",
+                input.file,
+                cfg.warnings_more,
+                crate::ir::WARNINGS_KEPT,
+                cfg.warnings_more,
+                crate::ir::WARNINGS_KEPT
+            ));
+        }
         // The rules' packet sets are done with: their memory serves the
         // report rather than fresh pages.
         cfg.chains = Default::default();
@@ -504,7 +575,10 @@ pub(crate) fn check_all(
                 .map(|r| r.violations.len())
                 .sum::<usize>(),
         );
-        for res in judged.into_iter().flatten() {
+        for (mut res, warn) in judged.into_iter().flatten().zip(cell_warnings) {
+            if let Some(c) = res.cell.as_mut() {
+                c.warnings = warn;
+            }
             report.violations.extend(res.violations);
             report.matrix.extend(res.cell);
             report.blocked_flows.extend(res.blocked);
@@ -630,6 +704,7 @@ fn judge_pair(
         },
         permitted: cell_permitted,
         permitted_more: cell_more,
+        warnings: Vec::new(),
     });
     // Listed flows that this device does not let through.
     if policy.allows_flows() {

@@ -69,7 +69,7 @@ struct Chain {
     policy: Option<(bool, usize)>,
 }
 
-fn family_of(text: &str) -> Result<[bool; 2], String> {
+fn family_of(text: &str) -> Result<[bool; 2], (u32, String)> {
     let head: String = text.lines().take(10).collect::<Vec<_>>().join("\n");
     if head.contains("ip6tables-save") || head.lines().any(|l| l.trim() == "# inet6") {
         return Ok([false, true]);
@@ -77,38 +77,48 @@ fn family_of(text: &str) -> Result<[bool; 2], String> {
     if head.contains("iptables-save") || head.lines().any(|l| l.trim() == "# inet") {
         return Ok([true, false]);
     }
-    let mut v4 = false;
-    let mut v6 = false;
-    for l in text
-        .lines()
-        .filter(|l| l.starts_with("-A ") || l.starts_with("-I "))
-    {
+    // The first line with an address of each family.
+    let mut v4: Option<u32> = None;
+    let mut v6: Option<u32> = None;
+    for (n, l) in text.lines().enumerate() {
+        let l = l.trim_start();
+        if !(l.starts_with("-A ") || l.starts_with("-I ")) {
+            continue;
+        }
+        let no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         let w: Vec<&str> = l.split_ascii_whitespace().collect();
         for (i, t) in w.iter().enumerate() {
             if matches!(*t, "-s" | "-d" | "--source" | "--destination")
                 && let Some(a) = w.get(i + 1)
             {
-                if a.contains(':') {
-                    v6 = true;
-                } else {
-                    v4 = true;
-                }
+                let slot = if a.contains(':') { &mut v6 } else { &mut v4 };
+                slot.get_or_insert(no);
             }
         }
     }
     match (v4, v6) {
-        (true, true) => Err("IPv4 and IPv6 addresses in one iptables file".into()),
-        (false, true) => Ok([false, true]),
+        (Some(a), Some(b)) => Err((
+            a.max(b),
+            format!(
+                "IPv4 と IPv6 のアドレスが一つの iptables ファイルに混在しています (IPv{} の最初の行は {}) / IPv4 and IPv6 addresses in one iptables file (the first IPv{} address is on line {})",
+                if a < b { 4 } else { 6 },
+                a.min(b),
+                if a < b { 4 } else { 6 },
+                a.min(b)
+            ),
+        )),
+        (None, Some(_)) => Ok([false, true]),
         _ => Ok([true, false]),
     }
 }
 
 pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfig, NetcheckError> {
-    let families = family_of(text).map_err(|m| NetcheckError::Config {
+    let cerr = |line: u32, message: String| NetcheckError::Config {
         file: file.to_string(),
-        line: 0,
-        message: m,
-    })?;
+        line,
+        message,
+    };
+    let families = family_of(text).map_err(|(l, m)| cerr(l, m))?;
     let fam = if families[1] {
         Family::Ipv6
     } else {
@@ -135,19 +145,52 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     // effect in order.
     let mut lines: Vec<Line<'_>> = Vec::new();
     let mut tbl = "filter";
-    for (n, raw) in text.lines().enumerate() {
+    // The table opened by `*name` and not yet committed, with its line.
+    let mut open: Option<(&str, u32)> = None;
+    let mut last_line = 0;
+    for (n, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let line = raw.trim();
+        let no = u32::try_from(n + 1).unwrap_or(u32::MAX);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        last_line = no;
         if let Some(t) = line.strip_prefix('*') {
             tbl = t.trim();
+            if let Some((t0, l0)) = open {
+                return Err(cerr(
+                    no,
+                    format!(
+                        "テーブル *{t0} ({l0} 行目) が COMMIT で終わらないまま次のテーブルが始まっています (iptables-restore は読み込みません) / table *{t0} (line {l0}) has no COMMIT before the next table (iptables-restore would refuse the file)"
+                    ),
+                ));
+            }
+            open = Some((tbl, no));
+        } else if line == "COMMIT" {
+            open = None;
+        } else if !line.starts_with(['-', ':', '[']) {
+            return Err(cerr(
+                no,
+                format!(
+                    "iptables-save の行ではありません: {:?} / not an iptables-save line: {:?}",
+                    line.chars().take(60).collect::<String>(),
+                    line.chars().take(60).collect::<String>()
+                ),
+            ));
         }
         lines.push(Line {
             no: u32::try_from(n + 1).unwrap_or(u32::MAX),
             text: line,
             table: tbl,
         });
+    }
+    if let Some((t0, l0)) = open {
+        return Err(cerr(
+            last_line,
+            format!(
+                "テーブル *{t0} ({l0} 行目) が COMMIT で終わっていません。ファイルが途中で切れている可能性があります (iptables-restore は読み込みません) / table *{t0} (line {l0}) ends without COMMIT: the file may be cut short (iptables-restore would refuse it)"
+            ),
+        ));
     }
     let pre: Vec<(Arc<str>, Option<Pre<'_>>)> = crate::par::chunks(
         &lines,
@@ -169,6 +212,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
         if let Some(Pre {
             w,
             rule: Some((_, Parsed::Rule { .. })),
+            ..
         }) = p
             && let Some(chain) = w.get(1)
         {
@@ -191,6 +235,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             file: file_rc.clone(),
             line: line_no,
             text,
+            vdom: None,
         };
         if let Some(t) = line.strip_prefix('*') {
             table = t.trim().to_string();
@@ -212,9 +257,25 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             set_policy(&mut cfg, &mut chains, &name, pol, &rref);
             continue;
         }
-        let Some(Pre { w, rule: parsed }) = pre else {
+        let Some(Pre {
+            w,
+            rule: parsed,
+            warn,
+        }) = pre
+        else {
             continue;
         };
+        for (net, fixed) in warn {
+            if cfg.warnings.len() >= crate::ir::WARNINGS_KEPT {
+                cfg.warnings_more += 1;
+                continue;
+            }
+            cfg.warn(
+                &rref,
+                format!("{net} はプレフィックスより下のビットが立っています。機器は {fixed} 全体として扱います (範囲が意図より広い可能性があります)"),
+                format!("{net} has host bits set under its prefix: the device treats it as the whole of {fixed} (possibly wider than meant)"),
+            );
+        }
         let Some(cmd) = w.first().cloned() else {
             continue;
         };
@@ -299,6 +360,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                     file: file_rc.clone(),
                     line: 0,
                     text: "(FORWARD policy not given: ACCEPT)".into(),
+                    vdom: None,
                 },
                 crate::ir::Wide::default(),
                 true,
@@ -333,6 +395,9 @@ struct Pre<'t> {
     /// The command and its words (for a rule: the command and the chain).
     w: SmallVec<[Cow<'t, str>; 3]>,
     rule: Option<(Option<usize>, Parsed)>,
+    /// Addresses with host bits set under their prefix, and what the
+    /// device makes of them.
+    warn: Vec<(String, String)>,
 }
 
 /// What a rule line says, before it has an id.
@@ -365,6 +430,7 @@ fn read_line<'t>(
         w.remove(0);
     }
     let cmd = w.first()?.as_ref();
+    let mut warn = Vec::new();
     let rule = match cmd {
         "-A" | "--append" | "-I" | "--insert" if w.len() >= 2 => {
             let mut rest = &w[2..];
@@ -376,7 +442,7 @@ fn read_line<'t>(
                     rest = &rest[1..];
                 }
             }
-            Some((pos, rule(*families, rest, fam, ifaces)))
+            Some((pos, rule(*families, rest, fam, ifaces, &mut warn)))
         }
         _ => None,
     };
@@ -385,6 +451,7 @@ fn read_line<'t>(
     Some(Pre {
         w: w.into_iter().take(keep).collect(),
         rule,
+        warn,
     })
 }
 
@@ -409,17 +476,28 @@ fn set_policy(
     }
 }
 
-fn addr_list(s: &str) -> Result<[IntervalSet; 2], String> {
+/// The addresses of a `-s`/`-d` list, per family; a part with host bits
+/// set under its prefix goes to `warn` with the network the device uses.
+fn addr_list(s: &str, warn: &mut Vec<(String, String)>) -> Result<[IntervalSet; 2], String> {
     let mut out = [IntervalSet::empty(), IntervalSet::empty()];
     for part in s.split(',') {
-        let (f, set) = parse_net(part)?;
+        let (f, set, host_bits) = crate::addr::parse_net_flagged(part)?;
+        if host_bits && let Some(fixed) = crate::addr::host_bits_set(part) {
+            warn.push((part.trim().to_string(), fixed));
+        }
         out[f.index()] = out[f.index()].union(&set);
     }
     Ok(out)
 }
 
 /// Parses the words after `-A CHAIN`.
-fn rule(families: [bool; 2], w: &[Cow<'_, str>], fam: Family, ifaces: &IfaceMap) -> Parsed {
+fn rule(
+    families: [bool; 2],
+    w: &[Cow<'_, str>],
+    fam: Family,
+    ifaces: &IfaceMap,
+    warn: &mut Vec<(String, String)>,
+) -> Parsed {
     let mut b = MatchBuilder::new(families);
     let mut action: Option<Action> = None;
     let mut problem: Option<String> = None;
@@ -452,7 +530,7 @@ fn rule(families: [bool; 2], w: &[Cow<'_, str>], fam: Family, ifaces: &IfaceMap)
                 } else {
                     DST
                 };
-                match addr_list(arg(i)) {
+                match addr_list(arg(i), warn) {
                     Ok(sets) => b.restrict_addrs(dim, &sets, neg),
                     Err(e) => problem = Some(e),
                 }
@@ -616,7 +694,15 @@ fn rule(families: [bool; 2], w: &[Cow<'_, str>], fam: Family, ifaces: &IfaceMap)
     }
     let wide = b.wide;
     let action = match (problem, action) {
-        (Some(p), _) => Action::Unsupported(p),
+        // The conditions read before the problem hold a superset of the
+        // rule's packets: a rule that may accept (or jump, return, or
+        // hand packets to an extension) is taken as accepting them all; a
+        // rule that drops or decides nothing is left out. Either way the
+        // verdict permits at least what the device does.
+        (Some(p), _) => match target_of(w) {
+            Some("DROP" | "REJECT" | "LOG" | "NFLOG" | "ULOG") | None => Action::Unsupported(p),
+            Some(_) => Action::Approx(p),
+        },
         (None, Some(a)) => a,
         // No target, or a non-terminating one: the rule decides nothing.
         (None, None) => return Parsed::NoDecision { wide },
@@ -626,6 +712,14 @@ fn rule(families: [bool; 2], w: &[Cow<'_, str>], fam: Family, ifaces: &IfaceMap)
         action,
         wide,
     }
+}
+
+/// The target named by `-j` / `-g`, if any.
+fn target_of<'w>(w: &'w [Cow<'_, str>]) -> Option<&'w str> {
+    w.iter()
+        .position(|x| matches!(x.as_ref(), "-j" | "--jump" | "-g" | "--goto"))
+        .and_then(|i| w.get(i + 1))
+        .map(|x| x.as_ref())
 }
 
 /// Targets of iptables extensions (anything else is taken as a user chain).

@@ -12,6 +12,12 @@ use std::collections::HashMap;
 /// Deepest chain nesting followed before a jump is reported.
 pub const MAX_DEPTH: usize = 64;
 
+/// Warnings kept per configuration (the rest are counted in a note).
+pub(crate) const WARNINGS_KEPT: usize = 100;
+
+/// Most guards remembered per chain (see `Flattener::walked`).
+const MEMO_PER_CHAIN: usize = 256;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
     Accept,
@@ -19,9 +25,16 @@ pub(crate) enum Action {
     Return,
     Jump(String),
     Goto(String),
-    /// A rule the parser cannot model exactly: reported where reached and
-    /// otherwise left out.
+    /// A rule the parser cannot model exactly and that cannot accept (a
+    /// drop, or a rule deciding nothing): reported where reached and left
+    /// out, so that later rules see its packets (more is permitted, never
+    /// less).
     Unsupported(String),
+    /// A rule the parser cannot model exactly and that might accept (or
+    /// jump to rules that do): reported where reached and taken as
+    /// accepting its whole set, which the parser makes a superset of what
+    /// the rule can match.
+    Approx(String),
 }
 
 /// Whether the rule as written leaves a side or the destination port open.
@@ -65,6 +78,10 @@ pub(crate) struct IrConfig {
     pub bases: Vec<BaseChain>,
     pub unsupported: Vec<Unsupported>,
     pub notes: Vec<String>,
+    /// Lines read that may not mean what their author meant.
+    pub warnings: Vec<crate::report::Warning>,
+    /// Warnings past [`WARNINGS_KEPT`], counted only.
+    pub warnings_more: usize,
     /// Families the configuration speaks for.
     pub families: [bool; 2],
 }
@@ -90,6 +107,23 @@ impl IrConfig {
     }
 }
 
+impl IrConfig {
+    /// Warns about a line that is read but may not mean what it says.
+    pub fn warn(&mut self, rref: &RuleRef, message: String, message_en: String) {
+        if self.warnings.len() >= WARNINGS_KEPT {
+            self.warnings_more += 1;
+            return;
+        }
+        self.warnings.push(crate::report::Warning {
+            file: rref.file.to_string(),
+            line: rref.line,
+            text: rref.text.to_string(),
+            message,
+            message_en,
+        });
+    }
+}
+
 /// A flattened decision: the trace is the jump rules followed by the rule
 /// that decides.
 #[derive(Clone, Debug)]
@@ -108,6 +142,18 @@ struct Flattener<'a> {
     problems: Vec<(usize, String)>,
     stack: Vec<String>,
     accept_by_default: bool,
+    /// Per chain: the guards it has been walked with (without loops or
+    /// too-deep nesting).
+    /// A later jump into the chain with one of these guards adds only
+    /// decisions that the earlier walk's (earlier in first-match order)
+    /// already take, so it is skipped: chains that jump twice to the next
+    /// stay linear instead of doubling at every level.
+    walked: HashMap<&'a str, std::collections::HashSet<PacketSet>>,
+    /// Loops and too-deep nesting met so far: a walk that met one depends
+    /// on the jumps that led to it and is not reused.
+    stack_problems: usize,
+    budget: &'a crate::budget::Budget,
+    err: Option<crate::NetcheckError>,
 }
 
 impl<'a> Flattener<'a> {
@@ -154,6 +200,13 @@ impl<'a> Flattener<'a> {
         };
         let mut g = guard;
         for r in rules {
+            if self.err.is_some() {
+                return;
+            }
+            if let Err(e) = self.budget.spend(1) {
+                self.err = Some(e);
+                return;
+            }
             if g.is_empty() {
                 // Nothing reaches the rest of the chain; the remaining
                 // terminal rules are recorded with empty sets (shadowed).
@@ -179,6 +232,14 @@ impl<'a> Flattener<'a> {
             t.push(r.id);
             match &r.action {
                 Action::Unsupported(reason) => self.problems.push((r.id, reason.clone())),
+                Action::Approx(reason) => {
+                    self.problems.push((r.id, reason.clone()));
+                    self.out.push(FlatRule {
+                        trace: t,
+                        set: m,
+                        accept: true,
+                    });
+                }
                 Action::Accept | Action::Drop => self.out.push(FlatRule {
                     trace: t,
                     set: m,
@@ -186,29 +247,53 @@ impl<'a> Flattener<'a> {
                 }),
                 Action::Return => self.leave_chain(top, t, m, &r.set, &mut g),
                 Action::Jump(target) | Action::Goto(target) => {
-                    if !self.cfg.chains.contains_key(target) {
-                        self.problems
-                            .push((r.id, format!("jump to unknown chain {target:?}")));
-                        continue;
-                    }
-                    if self.stack.iter().any(|c| c == target) {
-                        self.problems.push((
-                            r.id,
-                            format!("jump loop: {} -> {target}", self.stack.join(" -> ")),
-                        ));
-                        continue;
-                    }
-                    if self.stack.len() >= MAX_DEPTH {
-                        self.problems
-                            .push((r.id, format!("chains nested deeper than {MAX_DEPTH}")));
+                    let problem = if !self.cfg.chains.contains_key(target) {
+                        Some(format!("jump to unknown chain {target:?}"))
+                    } else if self.stack.iter().any(|c| c == target) {
+                        Some(format!(
+                            "jump loop: {} -> {target}",
+                            self.stack.join(" -> ")
+                        ))
+                    } else if self.stack.len() >= MAX_DEPTH {
+                        Some(format!("chains nested deeper than {MAX_DEPTH}"))
+                    } else {
+                        None
+                    };
+                    if let Some(p) = problem {
+                        // What the chain would do is not followed: its
+                        // packets count as possibly accepted.
+                        self.stack_problems += 1;
+                        self.problems.push((r.id, p));
+                        self.out.push(FlatRule {
+                            trace: t,
+                            set: m,
+                            accept: true,
+                        });
                         continue;
                     }
                     if m.is_empty() {
                         continue;
                     }
-                    self.stack.push(target.clone());
-                    self.walk(target, m.as_ref().clone(), &t, false);
-                    self.stack.pop();
+                    let seen = self
+                        .walked
+                        .get(target.as_str())
+                        .is_some_and(|gs| gs.contains(m.as_ref()));
+                    if !seen {
+                        let probs = self.stack_problems;
+                        self.stack.push(target.clone());
+                        self.walk(target, m.as_ref().clone(), &t, false);
+                        self.stack.pop();
+                        if self.stack_problems == probs
+                            && let Some((name, _)) = cfg.chains.get_key_value(target.as_str())
+                        {
+                            // A few hundred guards a chain catch the
+                            // repeated jumps; more only fill memory.
+                            let gs = self.walked.entry(name.as_str()).or_default();
+                            if gs.len() < MEMO_PER_CHAIN {
+                                gs.insert(m.as_ref().clone());
+                            }
+                        }
+                    }
                     if matches!(r.action, Action::Goto(_)) {
                         // Falling off a goto'd chain leaves this chain too.
                         self.leave_chain(top, t, m, &r.set, &mut g);
@@ -219,13 +304,17 @@ impl<'a> Flattener<'a> {
     }
 }
 
+/// The flattened decisions and the problems met (rule id, reason).
+pub(crate) type Flat<'a> = (Vec<FlatRule<'a>>, Vec<(usize, String)>);
+
 /// Flattens one base chain for the given family into first-match decisions,
 /// ending with the chain policy. Problems name the rule and what went wrong.
 pub(crate) fn flatten<'a>(
     cfg: &'a IrConfig,
     base: &BaseChain,
     family: Family,
-) -> (Vec<FlatRule<'a>>, Vec<(usize, String)>) {
+    budget: &'a crate::budget::Budget,
+) -> Result<Flat<'a>, crate::NetcheckError> {
     let mut universe = PacketSet::empty();
     *universe.get_mut(family) = crate::space::BoxSet::universe(family);
     let mut f = Flattener {
@@ -236,14 +325,21 @@ pub(crate) fn flatten<'a>(
         problems: Vec::new(),
         stack: vec![base.name.clone()],
         accept_by_default: base.accept_by_default,
+        walked: HashMap::new(),
+        stack_problems: 0,
+        budget,
+        err: None,
     };
     f.walk(&base.name, universe.clone(), &[], true);
+    if let Some(e) = f.err {
+        return Err(e);
+    }
     f.out.push(FlatRule {
         trace: smallvec::smallvec![base.policy_rule],
         set: Cow::Owned(universe),
         accept: base.accept_by_default,
     });
-    (f.out, f.problems)
+    Ok((f.out, f.problems))
 }
 
 /// Resolves interface names to the addresses of the segments that face them.

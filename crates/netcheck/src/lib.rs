@@ -27,9 +27,14 @@
 //!   through its interfaces. An interface match when some segment lists no
 //!   interfaces cannot be resolved and is reported as unsupported.
 //! * Anything the parsers cannot model exactly is reported with its line and
-//!   the rule is left out; the report is then marked incomplete.
+//!   over-approximated: a rule that might accept is taken as accepting every
+//!   packet its understood conditions allow, a rule that cannot accept is
+//!   left out; the pairs of segments it touches carry a warning and the
+//!   report is marked incomplete. An unmodelled construct never makes the
+//!   verdict cleaner than the device.
 
 pub mod addr;
+mod budget;
 mod check;
 mod decide;
 mod fortios;
@@ -42,6 +47,7 @@ pub mod report;
 pub mod segments;
 pub mod space;
 
+pub use budget::Limits;
 pub use model::{
     PairPolicy, PairRule, Role, SegmentModel, builtin_model, builtin_model_names, parse_model,
 };
@@ -82,6 +88,9 @@ pub enum NetcheckError {
     /// NC104: segments and model do not fit together.
     #[error("NC104 {message}")]
     Check { message: String },
+    /// NC105: the check went over its budget of work or time ([`Limits`]).
+    #[error("NC105 {message} / {message_en}")]
+    Budget { message: String, message_en: String },
 }
 
 /// Formats the checker reads.
@@ -131,6 +140,7 @@ pub struct ConfigInput {
 pub(crate) fn parse_config(
     input: &ConfigInput,
     segs: &SegmentsFile,
+    budget: &budget::Budget,
 ) -> Result<(ConfigFormat, ir::IrConfig), NetcheckError> {
     let format = match input.format.or_else(|| detect_format(&input.text)) {
         Some(f) => f,
@@ -138,7 +148,7 @@ pub(crate) fn parse_config(
             return Err(NetcheckError::Config {
                 file: input.file.clone(),
                 line: 0,
-                message: "not an iptables-save, nft -j or FortiOS configuration".into(),
+                message: "設定ファイルとして読めません (iptables-save, nft -j, FortiOS のいずれでもありません) / not an iptables-save, nft -j or FortiOS configuration".into(),
             });
         }
     };
@@ -146,7 +156,7 @@ pub(crate) fn parse_config(
     let cfg = match format {
         ConfigFormat::Iptables => iptables::parse(&input.file, &input.text, &ifaces)?,
         ConfigFormat::NftablesJson => nftables::parse(&input.file, &input.text, &ifaces)?,
-        ConfigFormat::FortiOs => fortios::parse(&input.file, &input.text, &ifaces)?,
+        ConfigFormat::FortiOs => fortios::parse(&input.file, &input.text, &ifaces, budget)?,
     };
     Ok((format, cfg))
 }
@@ -158,7 +168,20 @@ pub fn check(
     model: &SegmentModel,
     configs: &[ConfigInput],
 ) -> Result<Report, NetcheckError> {
-    check::check_all(segments, model, configs)
+    check_with(segments, model, configs, &Limits::default())
+}
+
+/// [`check`] under explicit limits of work and time: a check that goes
+/// over them ends with [`NetcheckError::Budget`] (NC105).
+pub fn check_with(
+    segments: &SegmentsFile,
+    model: &SegmentModel,
+    configs: &[ConfigInput],
+    limits: &Limits,
+) -> Result<Report, NetcheckError> {
+    let bytes = configs.iter().map(|c| c.text.len()).sum();
+    let budget = budget::Budget::new(limits, bytes);
+    check::check_all(segments, model, configs, &budget)
 }
 
 /// The exact packets one configuration forwards from segment to segment, for
@@ -168,8 +191,9 @@ pub fn permitted_matrix(
     segments: &SegmentsFile,
     config: &ConfigInput,
 ) -> Result<Vec<(String, String, PacketSet)>, NetcheckError> {
-    let (_, mut cfg) = parse_config(config, segments)?;
-    let an = check::analyse(&mut cfg, segments, &config.file);
+    let budget = budget::Budget::new(&Limits::default(), config.text.len());
+    let (_, mut cfg) = parse_config(config, segments, &budget)?;
+    let an = check::analyse(&mut cfg, segments, &config.file, &budget)?;
     Ok(an
         .pairs
         .iter()

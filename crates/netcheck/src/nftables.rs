@@ -700,6 +700,7 @@ fn read_rule(
                         file: file.clone(),
                         line,
                         text: raw.get().chars().take(120).collect::<String>().into(),
+                        vdom: None,
                     },
                     format!("rule not understood: {e}"),
                 );
@@ -725,6 +726,7 @@ fn read_rule(
         file: file.clone(),
         line,
         text: text_.into(),
+        vdom: None,
     };
     let mut rule = Rule {
         b: MatchBuilder::new(fl),
@@ -742,7 +744,11 @@ fn read_rule(
         return Read::Skip;
     }
     let action = match (rule.problem, rule.action) {
-        (Some(p), _) => Some(Action::Unsupported(p)),
+        // The understood expressions hold a superset of the rule's
+        // packets: a rule that may accept or jump is taken as accepting
+        // them all, one that drops (or decides nothing) is left out.
+        (Some(p), Some(Action::Drop) | None) => Some(Action::Unsupported(p)),
+        (Some(p), Some(_)) => Some(Action::Approx(p)),
         (None, a) => a,
     };
     Read::Rule {
@@ -836,6 +842,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                         s(ch, "name")
                     )
                     .into(),
+                    vdom: None,
                 };
                 let id = cfg.add_rule(rref, crate::ir::Wide::default(), true);
                 cfg.bases.push(BaseChain {

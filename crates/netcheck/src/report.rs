@@ -14,6 +14,21 @@ pub struct RuleRef {
     pub file: Arc<str>,
     pub line: u32,
     pub text: Arc<str>,
+    /// The FortiOS virtual domain the rule is in (multi-VDOM files only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vdom: Option<Arc<str>>,
+}
+
+/// Something in a configuration that is read, but may not say what its
+/// author meant (e.g. an address with host bits set under its prefix).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    pub file: String,
+    pub line: u32,
+    pub text: String,
+    /// In Japanese.
+    pub message: String,
+    pub message_en: String,
 }
 
 /// A construct the checker cannot model exactly.
@@ -34,6 +49,11 @@ pub struct PacketRange {
     pub protocol: String,
     pub src_ports: String,
     pub dst_ports: String,
+    /// ICMP (ICMPv6) type and code, when the range is ICMP of some types
+    /// only (ICMP has no ports: the checker keeps the type where a source
+    /// port would be and the code where a destination port would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icmp: Option<String>,
 }
 
 impl PacketRange {
@@ -53,6 +73,9 @@ impl PacketRange {
         }
         if self.dst_ports != "any" {
             let _ = write!(s, " dport {}", self.dst_ports);
+        }
+        if let Some(i) = &self.icmp {
+            let _ = write!(s, " {i}");
         }
         s
     }
@@ -96,6 +119,37 @@ pub(crate) fn describe_boxes(
     first(f, boxes.iter().copied(), limit)
 }
 
+/// ICMP or ICMPv6 alone: type and code live in the port dimensions.
+fn icmp_only(b: &PBox) -> bool {
+    b.dims[PROTO]
+        .intervals()
+        .iter()
+        .all(|&(lo, hi)| lo == hi && (lo == 1 || lo == 58))
+        && !b.dims[PROTO].is_empty()
+}
+
+fn ports_or_any(b: &PBox, dim: usize) -> String {
+    if icmp_only(b) {
+        "any".into()
+    } else {
+        fmt_ports(&b.dims[dim])
+    }
+}
+
+fn icmp_of(b: &PBox) -> Option<String> {
+    if !icmp_only(b) || (b.dims[SPORT].is_full(65535) && b.dims[DPORT].is_full(65535)) {
+        return None;
+    }
+    let part = |dim: usize| {
+        if b.dims[dim].is_full(65535) {
+            "any".to_string()
+        } else {
+            fmt_ports(&b.dims[dim])
+        }
+    };
+    Some(format!("icmp-type {} code {}", part(SPORT), part(DPORT)))
+}
+
 /// The first `limit` boxes in words, and how many are left out.
 fn first<'a>(
     f: Family,
@@ -110,8 +164,9 @@ fn first<'a>(
             src: fmt_addrs(f, &b.dims[SRC]),
             dst: fmt_addrs(f, &b.dims[DST]),
             protocol: fmt_protos(&b.dims[PROTO]),
-            src_ports: fmt_ports(&b.dims[SPORT]),
-            dst_ports: fmt_ports(&b.dims[DPORT]),
+            src_ports: ports_or_any(b, SPORT),
+            dst_ports: ports_or_any(b, DPORT),
+            icmp: icmp_of(b),
         })
         .collect();
     (shown, more)
@@ -152,6 +207,11 @@ pub struct MatrixCell {
     pub permitted: Vec<PacketRange>,
     /// Ranges left out of `permitted`.
     pub permitted_more: usize,
+    /// Rules the checker could not model exactly whose packets touch this
+    /// pair: the cell's verdict over-approximates them (counts what they
+    /// might permit as permitted).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<Unsupported>,
 }
 
 /// Most ranges listed in one matrix cell.
@@ -207,6 +267,9 @@ pub struct Report {
     pub shadowed: Vec<RuleRef>,
     pub unsupported: Vec<Unsupported>,
     pub notes: Vec<String>,
+    /// Lines that are read but may not mean what their author meant.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<Warning>,
     /// False when some construct could not be modelled: the verdict then
     /// covers only what was understood.
     pub complete: bool,
@@ -330,10 +393,20 @@ impl Report {
                 let _ = writeln!(s, "- {n}");
             }
         }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(s, "\nwarnings: {}", self.warnings.len());
+            for w in &self.warnings {
+                let _ = writeln!(
+                    s,
+                    "- {}:{}: {} / {}\n    {}",
+                    w.file, w.line, w.message, w.message_en, w.text
+                );
+            }
+        }
         if !self.complete {
             let _ = writeln!(
                 s,
-                "\nINCOMPLETE: {} construct(s) could not be modelled; the verdict covers only the rest:",
+                "\nINCOMPLETE: {} construct(s) could not be modelled exactly; what they might permit is counted as permitted:",
                 self.unsupported.len()
             );
             for u in &self.unsupported {

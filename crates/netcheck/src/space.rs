@@ -444,7 +444,7 @@ impl PBox {
 const PARTITION_FROM: usize = 16;
 
 /// A union of pairwise disjoint boxes of one family.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BoxSet {
     boxes: Vec<PBox>,
 }
@@ -672,7 +672,7 @@ impl BoxSet {
 }
 
 /// Packets of both families.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PacketSet {
     pub v4: BoxSet,
     pub v6: BoxSet,

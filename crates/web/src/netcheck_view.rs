@@ -90,6 +90,9 @@ fn packet(v: &Value) -> String {
             s.push_str(&format!(" {label} {p}"));
         }
     }
+    if let Some(i) = v["icmp"].as_str() {
+        s.push_str(&format!(" {i}"));
+    }
     s
 }
 

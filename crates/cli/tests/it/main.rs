@@ -6,6 +6,7 @@
 mod backup;
 mod http;
 mod imports;
+mod netcheck;
 mod org;
 mod serve;
 mod verify;

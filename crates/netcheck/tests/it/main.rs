@@ -5,5 +5,6 @@
 mod algebra;
 mod crosscheck;
 mod firstmatch;
+mod hostile;
 mod parsers;
 mod support;

@@ -320,3 +320,58 @@ async fn a_large_report_is_shown_a_page_at_a_time() {
         assert_eq!(cards(&past.body), 0, "{backend}");
     }
 }
+
+/// A file that makes the checker walk a 1,000-rule chain from 2,100 jumps
+/// (each with its own guard): more work than the default budget allows.
+fn over_budget_iptables() -> String {
+    let mut s = String::from("*filter\n:FORWARD DROP [0:0]\n:BIG - [0:0]\n");
+    for i in 0..2100u32 {
+        s.push_str(&format!(
+            "-A FORWARD -s 10.20.{}.{}/32 -j BIG\n",
+            i / 250,
+            i % 250
+        ));
+    }
+    for p in 1..=1000u32 {
+        s.push_str(&format!(
+            "-A BIG -d 10.30.0.0/16 -p tcp --dport {p} -j ACCEPT\n"
+        ));
+    }
+    s.push_str("COMMIT\n");
+    s
+}
+
+#[tokio::test]
+async fn a_check_over_its_budget_is_refused_not_a_server_error() {
+    let text = over_budget_iptables();
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let body = json!({"device": "fw-big", "segments": SEGMENTS, "configs": [{"file": "big.rules", "text": text}]});
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains("NC105") && msg.contains("上限") && msg.contains("limit"),
+            "{backend}: {msg}"
+        );
+        // A pasted paragraph is refused too, with its line.
+        let body = json!({"device": "fw-big", "segments": SEGMENTS, "configs": [{"file": "memo.txt", "text": "ネットワーク分離の方針\n-A 系統からの通信は認めない。\n"}]});
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(r.body.contains("memo.txt, line 1"), "{}", r.body);
+    }
+}
