@@ -28,6 +28,8 @@ pub struct Partial {
     pub findings: Slice,
     pub unsupported: Slice,
     pub notes: Slice,
+    /// Things the officer should look at (host bits, …), with their lines.
+    pub warnings: Slice,
 }
 
 /// Which items of the long lists to keep: `(offset, limit)`.
@@ -113,6 +115,7 @@ impl<'de> Visitor<'de> for ReportSeed {
                 "findings" => p.findings = map.next_value_seed(first(w.others))?,
                 "unsupported" => p.unsupported = map.next_value_seed(first(w.others))?,
                 "notes" => p.notes = map.next_value_seed(first(w.others))?,
+                "warnings" => p.warnings = map.next_value_seed(first(w.others))?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }

@@ -126,6 +126,9 @@ pub struct CellLine {
     pub status: String,
     pub bad: bool,
     pub permitted: Vec<String>,
+    /// Rules the checker could not model exactly, counted as possibly
+    /// permitting traffic on this pair (file:line, the rule, why).
+    pub assumed: Vec<String>,
 }
 
 pub struct ViolationLine {
@@ -151,6 +154,8 @@ pub struct ReportView {
     pub shadowed_total: usize,
     pub unsupported: Vec<String>,
     pub notes: Vec<String>,
+    /// Warnings with their lines (host bits set in a range, …).
+    pub warnings: Vec<String>,
     /// Items of the shorter lists (blocked flows, findings, unsupported,
     /// notes) left out of the page: the JSON report has them all.
     pub more: usize,
@@ -160,10 +165,16 @@ pub struct ReportView {
 /// never-matching rules the page shows, the first items of the other lists)
 /// as lines for the page.
 pub fn view(r: Partial) -> ReportView {
-    let more = [&r.blocked_flows, &r.findings, &r.unsupported, &r.notes]
-        .iter()
-        .map(|s| s.total - s.items.len())
-        .sum();
+    let more = [
+        &r.blocked_flows,
+        &r.findings,
+        &r.unsupported,
+        &r.notes,
+        &r.warnings,
+    ]
+    .iter()
+    .map(|s| s.total - s.items.len())
+    .sum();
     ReportView {
         model: r.model,
         complete: r.complete,
@@ -178,6 +189,10 @@ pub fn view(r: Partial) -> ReportView {
                 status: text(&c["status"]),
                 bad: c["status"] == "violation",
                 permitted: packets(&c["permitted"]),
+                assumed: c["warnings"]
+                    .as_array()
+                    .map(|a| a.iter().map(unsupported_line).collect())
+                    .unwrap_or_default(),
             })
             .collect(),
         violations: r
@@ -220,23 +235,36 @@ pub fn view(r: Partial) -> ReportView {
             .collect(),
         shadowed: r.shadowed.items.iter().map(rule).collect(),
         shadowed_total: r.shadowed.total,
-        unsupported: r
-            .unsupported
+        unsupported: r.unsupported.items.iter().map(unsupported_line).collect(),
+        notes: r.notes.items.iter().map(text).collect(),
+        warnings: r
+            .warnings
             .items
             .iter()
-            .map(|u| {
+            .map(|w| {
                 format!(
-                    "{}:{}  {} — {}",
-                    text(&u["file"]),
-                    u["line"],
-                    text(&u["text"]),
-                    text(&u["reason"])
+                    "{}:{}  {} — {} / {}",
+                    text(&w["file"]),
+                    w["line"],
+                    text(&w["text"]),
+                    text(&w["message"]),
+                    text(&w["message_en"])
                 )
             })
             .collect(),
-        notes: r.notes.items.iter().map(text).collect(),
         more,
     }
+}
+
+/// A construct the checker could not model: where, what, why.
+fn unsupported_line(u: &Value) -> String {
+    format!(
+        "{}:{}  {} — {}",
+        text(&u["file"]),
+        u["line"],
+        text(&u["text"]),
+        text(&u["reason"])
+    )
 }
 
 /// Keeps the segments file of a successful check as the city's current one,

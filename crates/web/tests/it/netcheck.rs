@@ -375,3 +375,35 @@ async fn a_check_over_its_budget_is_refused_not_a_server_error() {
         assert!(r.body.contains("memo.txt, line 1"), "{}", r.body);
     }
 }
+
+/// A rule the checker cannot model exactly is counted as possibly permitting
+/// traffic, and the run page says so on that pair of segments, with its file
+/// and line; a range with host bits set is listed to look at.
+#[tokio::test]
+async fn the_page_names_rules_counted_as_possibly_permitting() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let rules = "*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -s 10.20.0.0/16 -d 10.10.0.0/16 -m mark --mark 0x1 -j ACCEPT
+-A FORWARD -s 10.20.0.0/16 -d 10.30.128.0/15 -p tcp --dport 443 -j ACCEPT
+COMMIT
+";
+        let body = json!({"device": "fw-edge", "segments": SEGMENTS, "configs": [{"file": "edge.rules", "text": rules}]});
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let id = r.json()["run"]["id"].as_i64().unwrap();
+        c.sign_in("admin", PASSWORD).await;
+        let page = c.get(&format!("/netcheck/runs/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(page.body.contains("class=\"cell-assumed\""), "{backend}");
+        assert!(page.body.contains("edge.rules:5"), "{backend}");
+        assert!(page.body.contains("許可しうる"), "{backend}");
+        assert!(page.body.contains("id=\"warnings\""), "{backend}");
+        assert!(page.body.contains("edge.rules:6"), "{backend}");
+    }
+}
