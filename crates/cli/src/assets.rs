@@ -154,7 +154,13 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
             let mut out = BufWriter::new(out);
             let written = store
-                .export_ledger(&filter, &AssetScope::unrestricted(), format, &mut out)
+                .export_ledger(
+                    &Actor::System("cli"),
+                    &filter,
+                    &AssetScope::unrestricted(),
+                    format,
+                    &mut out,
+                )
                 .await;
             let written = match written {
                 Ok(n) => n,
@@ -167,13 +173,6 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
             drop(out);
             std::fs::rename(&tmp, &file)
                 .with_context(|| format!("cannot write {}", file.display()))?;
-            store
-                .record_export(
-                    &Actor::System("cli"),
-                    "assets",
-                    &serde_json::json!({"format": format, "filter": filter, "rows": written, "file": file.display().to_string()}),
-                )
-                .await?;
             println!(
                 "{}件の資産を {} に書き出しました / exported {written} assets to {}",
                 written,

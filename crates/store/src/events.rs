@@ -394,7 +394,7 @@ impl Store {
     /// Records an export in the log: `what` was exported (`assets`,
     /// `training_status`, `ack_status`), and `details` says how (format,
     /// filters, rows written). Written after the export succeeded.
-    pub async fn record_export(
+    pub(crate) async fn record_export(
         &self,
         actor: &Actor,
         what: &str,

@@ -261,6 +261,23 @@ impl Table<'_> {
             .map_or("", |s| s.trim())
     }
 
+    /// The one-line cells (`key`, label, English label) that hold control or
+    /// bidirectional-override characters or are too long: (key, why, why in
+    /// English).
+    fn line_problems<'k>(
+        &self,
+        cells: &[String],
+        keys: &[(&'k str, &str, &str)],
+    ) -> Vec<(&'k str, String, String)> {
+        keys.iter()
+            .filter_map(|(key, label, label_en)| {
+                check_line(&normalize(self.cell(cells, key)), MAX_LINE_CHARS)
+                    .err()
+                    .map(|p| (*key, p.ja(label), p.en(label_en)))
+            })
+            .collect()
+    }
+
     fn issue(
         &self,
         row: u32,
@@ -575,14 +592,13 @@ impl Store {
                     "the unit name is empty".into(),
                 );
             }
-            for (key, label, label_en) in [
+            let lines = [
                 ("code", "組織コード", "unit code"),
                 ("name", "組織名", "unit name"),
                 ("name_en", "英語名", "English name"),
-            ] {
-                if let Err(p) = check_line(&normalize(t.cell(cells, key)), MAX_LINE_CHARS) {
-                    bad(key, p.ja(label), p.en(label_en));
-                }
+            ];
+            for (key, why, why_en) in t.line_problems(cells, &lines) {
+                bad(key, why, why_en);
             }
             let kind_text = t.cell(cells, "kind");
             let kind = if kind_text.is_empty() {
@@ -939,12 +955,9 @@ impl Store {
             if name.is_empty() {
                 bad("name", "氏名が空です".into(), "the name is empty".into());
             }
-            for (key, label, label_en) in
-                [("name", "氏名", "name"), ("position", "職名", "position")]
-            {
-                if let Err(p) = check_line(&normalize(t.cell(cells, key)), MAX_LINE_CHARS) {
-                    bad(key, p.ja(label), p.en(label_en));
-                }
+            let lines = [("name", "氏名", "name"), ("position", "職名", "position")];
+            for (key, why, why_en) in t.line_problems(cells, &lines) {
+                bad(key, why, why_en);
             }
             let email = normalize(t.cell(cells, "email"));
             if !email.is_empty() && !is_email(&email) {

@@ -508,19 +508,11 @@ pub async fn export(
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(io)?;
         let mut out = std::io::BufWriter::new(file);
-        let rows = state
-            .store
-            .export_ledger(filter, &scope, format, &mut out)
-            .await?;
-        std::io::Write::flush(&mut out).map_err(io)?;
         state
             .store
-            .record_export(
-                &user.actor(),
-                "assets",
-                &serde_json::json!({"format": format, "filter": filter, "rows": rows}),
-            )
+            .export_ledger(&user.actor(), filter, &scope, format, &mut out)
             .await?;
+        std::io::Write::flush(&mut out).map_err(io)?;
         Ok::<_, AppError>(())
     }
     .await;

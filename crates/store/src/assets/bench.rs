@@ -446,7 +446,7 @@ pub async fn bench_assets_with(
         let mut out = Vec::new();
         let started = Instant::now();
         let rows = store
-            .export_ledger(&dept_filter, &all, format, &mut out)
+            .export_ledger(&actor, &dept_filter, &all, format, &mut out)
             .await?;
         bulk.push((
             format!("export of one department, {}", format.extension()),
@@ -466,7 +466,13 @@ pub async fn bench_assets_with(
     let mut sink = std::io::sink();
     let started = Instant::now();
     let rows = store
-        .export_ledger(&AssetFilter::default(), &all, LedgerFormat::Csv, &mut sink)
+        .export_ledger(
+            &actor,
+            &AssetFilter::default(),
+            &all,
+            LedgerFormat::Csv,
+            &mut sink,
+        )
         .await?;
     bulk.push((
         "export of the whole register, csv".to_string(),

@@ -319,13 +319,8 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<ImportReport, StoreError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if let Some(Err(p)) =
-            reason.map(|r| mamori_core::text::check_text(r, mamori_core::text::MAX_TEXT_CHARS))
-        {
-            return Err(StoreError::invalid(
-                "reason",
-                format!("{} / {}", p.ja("変更理由"), p.en("reason")),
-            ));
+        if let Some(r) = reason {
+            crate::checks::text("reason", "変更理由", "reason", r)?;
         }
         let sheet = match read_sheet(bytes, format, self.import_limits()) {
             Ok(sheet) => sheet,

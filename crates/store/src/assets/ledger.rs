@@ -60,6 +60,7 @@ impl LedgerFormat {
     }
 }
 
+use crate::Actor;
 pub(crate) use crate::sheet::Sheet;
 use crate::sheet::{self, Malformed};
 
@@ -203,9 +204,12 @@ impl Store {
     /// through) as a ledger, reading it in batches of a few thousand assets so
     /// that a register of any size never sits in memory at once. CSV is UTF-8
     /// with a byte-order mark, so that Excel opens it as such; .xlsx is written
-    /// in constant-memory mode. Returns the number of assets written.
+    /// in constant-memory mode. Once written, the export is an event of the
+    /// log (format, filters, rows), whoever asked: page, API or command line.
+    /// Returns the number of assets written.
     pub async fn export_ledger<W: Write + Send>(
         &self,
+        actor: &Actor,
         filter: &AssetFilter,
         scope: &AssetScope,
         format: LedgerFormat,
@@ -325,6 +329,12 @@ impl Store {
                 mut book, writer, ..
             } => book.save_to_writer(writer).map_err(xlsx_err)?,
         }
+        self.record_export(
+            actor,
+            "assets",
+            &serde_json::json!({"format": format, "filter": filter, "rows": written}),
+        )
+        .await?;
         Ok(written)
     }
 }

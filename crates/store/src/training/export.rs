@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use super::TrainingScope;
 use crate::org::{today, within_pattern};
-use crate::{Store, StoreError, db_run};
+use crate::{Actor, Store, StoreError, db_run};
 
 /// The sheet of an acknowledgement status workbook.
 pub const ACK_SHEET: &str = "誓約状況";
@@ -71,8 +71,10 @@ type TrainingRow = (
 impl Store {
     /// The acknowledgement status of a campaign as an .xlsx workbook: one row per
     /// person asked, by unit and user name.
+    /// The export is an event of the log.
     pub async fn export_ack_status(
         &self,
+        actor: &Actor,
         campaign_id: i64,
         within: Option<i64>,
     ) -> Result<Vec<u8>, StoreError> {
@@ -107,7 +109,7 @@ impl Store {
                 ]
             })
             .collect();
-        workbook(
+        let book = workbook(
             ACK_SHEET,
             &[
                 ("誓約 / Campaign", 24.0),
@@ -118,13 +120,22 @@ impl Store {
                 ("確認日時 / Confirmed at", 26.0),
             ],
             &rows,
+        )?;
+        self.record_export(
+            actor,
+            "ack_status",
+            &serde_json::json!({"format": "xlsx", "campaign_id": campaign_id, "within": within, "rows": rows.len()}),
         )
+        .await?;
+        Ok(book)
     }
 
     /// The training status as an .xlsx workbook: one row per request of the
     /// assignment (or of every assignment), by course, unit and user name.
+    /// The export is an event of the log.
     pub async fn export_training_status(
         &self,
+        actor: &Actor,
         scope: TrainingScope,
     ) -> Result<Vec<u8>, StoreError> {
         let pattern = within_pattern(scope.within);
@@ -163,7 +174,7 @@ impl Store {
                 ]
             })
             .collect();
-        workbook(
+        let book = workbook(
             TRAINING_SHEET,
             &[
                 ("研修コード / Course code", 14.0),
@@ -176,6 +187,13 @@ impl Store {
                 ("修了日 / Completed", 12.0),
             ],
             &rows,
+        )?;
+        self.record_export(
+            actor,
+            "training_status",
+            &serde_json::json!({"format": "xlsx", "assignment_id": scope.assignment_id, "within": scope.within, "rows": rows.len()}),
         )
+        .await?;
+        Ok(book)
     }
 }

@@ -886,7 +886,7 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
         for format in [LedgerFormat::Csv, LedgerFormat::Xlsx] {
             let mut out = Vec::new();
             let n = store
-                .export_ledger(&AssetFilter::default(), &all(), format, &mut out)
+                .export_ledger(&ACTOR, &AssetFilter::default(), &all(), format, &mut out)
                 .await
                 .unwrap();
             assert_eq!(n, 3);
@@ -901,10 +901,11 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
                 "{backend} {format:?}"
             );
         }
-        // Unchanged rows write no asset events (only the import's summary).
+        // Unchanged rows write no asset events (only each export's entry and
+        // each import's summary).
         assert_eq!(
             event_count(&store).await,
-            events_after_import + 2,
+            events_after_import + 4,
             "{backend}"
         );
         let after = store
@@ -922,6 +923,7 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
         let mut out = Vec::new();
         store
             .export_ledger(
+                &ACTOR,
                 &AssetFilter {
                     unit_id: Some(c.shimin),
                     ..Default::default()
@@ -1224,6 +1226,7 @@ async fn demo_assets_load_once() {
         let mut out = Vec::new();
         store
             .export_ledger(
+                &ACTOR,
                 &AssetFilter::default(),
                 &all(),
                 LedgerFormat::Xlsx,

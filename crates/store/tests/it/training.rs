@@ -472,7 +472,10 @@ async fn courses_assignments_completions_and_overdue() {
         ));
 
         // Excel exports, scoped to a unit.
-        let book = store.export_training_status(in_a).await.unwrap();
+        let book = store
+            .export_training_status(&Actor::System("test"), in_a)
+            .await
+            .unwrap();
         let rows = sheet_rows(&book, TRAINING_SHEET);
         assert_eq!(rows.len(), 4, "{backend}: header + a1, kacho, a2");
         assert!(rows[0][0].contains("研修コード"));
@@ -483,7 +486,7 @@ async fn courses_assignments_completions_and_overdue() {
         assert_eq!(kacho_row[6], "修了");
         assert_eq!(kacho_row[7], "2020-06-01");
         let whole = store
-            .export_training_status(TrainingScope::default())
+            .export_training_status(&Actor::System("test"), TrainingScope::default())
             .await
             .unwrap();
         assert_eq!(sheet_rows(&whole, TRAINING_SHEET).len(), 1 + 4 + 1 + 3 + 1);
@@ -507,7 +510,7 @@ async fn courses_assignments_completions_and_overdue() {
             .unwrap();
         store.acknowledge(&actor, campaign.id, a2).await.unwrap();
         let book = store
-            .export_ack_status(campaign.id, Some(a.id))
+            .export_ack_status(&Actor::System("test"), campaign.id, Some(a.id))
             .await
             .unwrap();
         let rows = sheet_rows(&book, ACK_SHEET);

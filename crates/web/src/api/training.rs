@@ -473,19 +473,9 @@ pub async fn export(
     allow_status(&state, &user, q.within)
         .await
         .map_err(json_err)?;
-    let scope = q.scope();
     let bytes = state
         .store
-        .export_training_status(scope)
-        .await
-        .map_err(json_err)?;
-    state
-        .store
-        .record_export(
-            &user.actor(),
-            "training_status",
-            &serde_json::json!({"format": "xlsx", "assignment_id": scope.assignment_id, "within": scope.within}),
-        )
+        .export_training_status(&user.actor(), q.scope())
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, "training-status.xlsx"))
@@ -514,16 +504,7 @@ pub async fn export_acks(
         .map_err(json_err)?;
     let bytes = state
         .store
-        .export_ack_status(id, q.within)
-        .await
-        .map_err(json_err)?;
-    state
-        .store
-        .record_export(
-            &user.actor(),
-            "ack_status",
-            &serde_json::json!({"format": "xlsx", "campaign_id": id, "within": q.within}),
-        )
+        .export_ack_status(&user.actor(), id, q.within)
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, &format!("acknowledgements-{id}.xlsx")))
