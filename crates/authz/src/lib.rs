@@ -26,6 +26,18 @@ pub enum AuthzError {
     Invalid { file: String, message: String },
 }
 
+/// Why a permission could not be decided: an entity or request that does not
+/// fit the schema, or a policy that failed to evaluate.
+#[derive(Debug, thiserror::Error)]
+#[error("authorization could not be decided: {0}")]
+pub struct DecideError(pub String);
+
+impl DecideError {
+    fn of(e: impl std::fmt::Display) -> DecideError {
+        DecideError(e.to_string())
+    }
+}
+
 /// Something a user may ask to do. Each names one Cedar action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -257,12 +269,26 @@ impl Authorizer {
         &self.sources
     }
 
-    /// May `principal` do `action` on `resource`? Denies on any error.
+    /// May `principal` do `action` on `resource`? Denies on any error, which is
+    /// logged; [`Authorizer::decide`] gives the error to the caller.
     pub fn check(&self, principal: &Principal, action: Action, resource: &Resource) -> bool {
-        self.decide(principal, action, resource).unwrap_or(false)
+        match self.decide(principal, action, resource) {
+            Ok(allowed) => allowed,
+            Err(e) => {
+                tracing::error!(error = %e, action = action.name(), "authorization failed");
+                false
+            }
+        }
     }
 
-    fn decide(&self, principal: &Principal, action: Action, resource: &Resource) -> Option<bool> {
+    /// May `principal` do `action` on `resource`? An error building the request
+    /// or evaluating a policy is returned, not taken for a denial.
+    pub fn decide(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource: &Resource,
+    ) -> Result<bool, DecideError> {
         let mut entities: HashMap<String, Entity> = HashMap::new();
         unit_entities(&principal.unit_lineage, &mut entities);
         let mut attrs = HashMap::new();
@@ -310,7 +336,7 @@ impl Authorizer {
         let user_uid = uid("Mamori::User", principal.user_id);
         entities.insert(
             "user".into(),
-            Entity::new(user_uid.clone(), attrs, role_uids).ok()?,
+            Entity::new(user_uid.clone(), attrs, role_uids).map_err(DecideError::of)?,
         );
         let resource_uid = match resource {
             Resource::Person { id, unit_lineage } => {
@@ -322,7 +348,7 @@ impl Authorizer {
                 )]);
                 entities.insert(
                     "person".into(),
-                    Entity::new(person.clone(), attrs, HashSet::new()).ok()?,
+                    Entity::new(person.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
                 );
                 person
             }
@@ -346,7 +372,7 @@ impl Authorizer {
                 ]);
                 entities.insert(
                     "request".into(),
-                    Entity::new(request.clone(), attrs, HashSet::new()).ok()?,
+                    Entity::new(request.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
                 );
                 request
             }
@@ -385,7 +411,7 @@ impl Authorizer {
                 ]);
                 entities.insert(
                     "asset".into(),
-                    Entity::new(asset.clone(), attrs, HashSet::new()).ok()?,
+                    Entity::new(asset.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
                 );
                 asset
             }
@@ -397,7 +423,8 @@ impl Authorizer {
                 .entry(format!("unit:{unit}"))
                 .or_insert_with(|| Entity::new_no_attrs(uid("Mamori::Unit", unit), HashSet::new()));
         }
-        let entities = Entities::from_entities(entities.into_values(), Some(&self.schema)).ok()?;
+        let entities = Entities::from_entities(entities.into_values(), Some(&self.schema))
+            .map_err(DecideError::of)?;
         let request = Request::new(
             user_uid,
             uid("Mamori::Action", action.name()),
@@ -405,11 +432,14 @@ impl Authorizer {
             Context::empty(),
             Some(&self.schema),
         )
-        .ok()?;
+        .map_err(DecideError::of)?;
         let response = self
             .cedar
             .is_authorized(&request, &self.policies, &entities);
-        Some(response.decision() == Decision::Allow)
+        if let Some(e) = response.diagnostics().errors().next() {
+            return Err(DecideError(e.to_string()));
+        }
+        Ok(response.decision() == Decision::Allow)
     }
 
     /// Which owning units' assets a principal may read, as a filter for lists: asked

@@ -52,6 +52,22 @@ impl TextProblem {
     }
 }
 
+impl TextProblem {
+    /// The problem as one of the shared vocabulary, for `field`, labelled
+    /// `label` (Japanese) and `label_en`.
+    pub fn problem(&self, field: &str, label: &str, label_en: &str) -> crate::problem::Problem {
+        use crate::problem::Problem;
+        let p = match self {
+            TextProblem::TooLong { max } => Problem::new("MAMORI-TEXT-TOO-LONG").with("max", max),
+            TextProblem::Control { at } => Problem::new("MAMORI-TEXT-CONTROL").with("at", at),
+            TextProblem::Bidi { at } => Problem::new("MAMORI-TEXT-BIDI").with("at", at),
+        };
+        p.field(field)
+            .with("label", label)
+            .with("label_en", label_en)
+    }
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

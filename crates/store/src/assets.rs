@@ -23,6 +23,7 @@ pub use segments::{
     SystemLine,
 };
 
+use crate::events::{Entity, Verb};
 use mamori_core::asset::{
     self, AssetDraft, AssetKind, Disposal, FLAG_OTHER_SCHEME, FieldError, Levels, Lifecycle,
     ValidAsset,
@@ -35,7 +36,7 @@ use crate::events::{Event, EventFilter, EventInput, list_events};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339};
 
 /// The event-log entity name of assets.
-pub const ENTITY: &str = "asset";
+pub const ENTITY: crate::events::Entity = crate::events::Entity::Asset;
 
 /// What is recorded of an asset: every field a person enters. Snapshots in the
 /// event log are of this (with the id and the derived label and flags).
@@ -764,7 +765,7 @@ impl Store {
         list_events(
             &self.db,
             &EventFilter {
-                entity: Some(ENTITY.to_string()),
+                entity: Some(ENTITY.as_str().to_string()),
                 entity_id: Some(id.to_string()),
             },
             &AssetScope::unrestricted(),
@@ -813,7 +814,7 @@ impl Store {
             label: &derived.label,
             flags: &derived.flags,
         };
-        tx.append_event(actor, ENTITY, id, "create", None::<&()>, Some(&after))
+        tx.append_event(actor, ENTITY, id, Verb::Create, None::<&()>, Some(&after))
             .await?;
         tx.commit().await?;
         self.asset(id, &AssetScope::unrestricted()).await
@@ -852,7 +853,7 @@ impl Store {
             disposal: None,
             notes: edit.notes,
         };
-        self.replace_asset(actor, before, input, "update", None)
+        self.replace_asset(actor, before, input, Verb::Update, None)
             .await
     }
 
@@ -869,7 +870,7 @@ impl Store {
             levels,
             ..input_of(&before.record)
         };
-        self.replace_asset(actor, before, input, "reclassify", None)
+        self.replace_asset(actor, before, input, Verb::Reclassify, None)
             .await
     }
 
@@ -888,7 +889,7 @@ impl Store {
             levels,
             ..input_of(&before.record)
         };
-        self.replace_asset(actor, before, input, "reclassify", Some(reason.trim()))
+        self.replace_asset(actor, before, input, Verb::Reclassify, Some(reason.trim()))
             .await
     }
 
@@ -906,7 +907,7 @@ impl Store {
             disposal: Some(disposal),
             ..input_of(&before.record)
         };
-        self.replace_asset(actor, before, input, "dispose", None)
+        self.replace_asset(actor, before, input, Verb::Dispose, None)
             .await
     }
 
@@ -915,14 +916,14 @@ impl Store {
         actor: &Actor,
         before: Asset,
         input: AssetInput,
-        action: &str,
+        action: Verb,
         reason: Option<&str>,
     ) -> Result<Asset, StoreError> {
         let active = self.active_scheme().await?;
         let ctx = write::Context::load(self, &active).await?;
         // An edit that leaves the levels as they are keeps the scheme they
         // belong to, even when another scheme has become active since.
-        let keep_scheme = action != "reclassify" && before.record.scheme != active.code;
+        let keep_scheme = action != Verb::Reclassify && before.record.scheme != active.code;
         let record = if keep_scheme {
             let own = ctx
                 .scheme(&before.record.scheme)
@@ -1034,9 +1035,9 @@ impl Store {
         let summary = serde_json::json!({ "scheme": active.code, "assets_changed": changed });
         tx.append_event(
             actor,
-            "asset_flags",
+            Entity::AssetFlags,
             &active.code,
-            "recompute",
+            Verb::Recompute,
             None::<&()>,
             Some(&summary),
         )

@@ -1,6 +1,7 @@
 //! The built-in catalogues in the database: loading them on first start, and reading
 //! the policy documents, threats, controls and classification schemes.
 
+use crate::events::{Entity, Verb};
 use mamori_core::catalog::{self, Builtin, Scheme};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -225,9 +226,9 @@ impl Store {
             });
             tx.append_event(
                 &actor,
-                "policy_article",
+                Entity::PolicyArticle,
                 article_id,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(article),
             )
@@ -253,9 +254,9 @@ impl Store {
         });
         tx.append_event(
             &actor,
-            "policy_document",
+            Entity::PolicyDocument,
             doc_id,
-            "create",
+            Verb::Create,
             None::<&()>,
             Some(&summary),
         )
@@ -279,9 +280,9 @@ impl Store {
             });
             tx.append_event(
                 &actor,
-                "threat_category",
+                Entity::ThreatCategory,
                 &cat.code,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(cat),
             )
@@ -305,8 +306,15 @@ impl Store {
                 .await?
             });
             threat_ids.insert(threat.code.as_str(), id);
-            tx.append_event(&actor, "threat", id, "create", None::<&()>, Some(threat))
-                .await?;
+            tx.append_event(
+                &actor,
+                Entity::Threat,
+                id,
+                Verb::Create,
+                None::<&()>,
+                Some(threat),
+            )
+            .await?;
         }
 
         // Controls.
@@ -327,9 +335,9 @@ impl Store {
             });
             tx.append_event(
                 &actor,
-                "control_category",
+                Entity::ControlCategory,
                 &cat.code,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(cat),
             )
@@ -348,9 +356,9 @@ impl Store {
             });
             tx.append_event(
                 &actor,
-                "standard_chapter",
+                Entity::StandardChapter,
                 chapter.number,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(chapter),
             )
@@ -383,8 +391,15 @@ impl Store {
                 }
                 id
             });
-            tx.append_event(&actor, "control", id, "create", None::<&()>, Some(control))
-                .await?;
+            tx.append_event(
+                &actor,
+                Entity::Control,
+                id,
+                Verb::Create,
+                None::<&()>,
+                Some(control),
+            )
+            .await?;
         }
 
         // Classification schemes, and the active one.
@@ -407,9 +422,9 @@ impl Store {
             });
             tx.append_event(
                 &actor,
-                "classification_scheme",
+                Entity::ClassificationScheme,
                 &scheme.code,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(scheme),
             )
@@ -429,8 +444,15 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
             });
-            tx.append_event(&actor, "setting", key, "set", None::<&()>, Some(&value))
-                .await?;
+            tx.append_event(
+                &actor,
+                Entity::Setting,
+                key,
+                Verb::Set,
+                None::<&()>,
+                Some(&value),
+            )
+            .await?;
         }
         tx.commit().await
     }

@@ -1,5 +1,6 @@
 //! Errors of the store, with stable codes a help desk can look up.
 
+use mamori_core::problem::Problem;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -20,6 +21,16 @@ pub enum StoreError {
     Catalog(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A condition of the shared vocabulary ([`mamori_core::problem`]): its code,
+    /// field and parameters, worded by whoever shows it.
+    #[error("{0}")]
+    Rejected(Problem),
+}
+
+impl From<Problem> for StoreError {
+    fn from(p: Problem) -> StoreError {
+        StoreError::Rejected(p)
+    }
 }
 
 impl StoreError {
@@ -34,6 +45,7 @@ impl StoreError {
             StoreError::Invalid { .. } => "MAMORI-INVALID",
             StoreError::Catalog(_) => "MAMORI-CATALOG",
             StoreError::Internal(_) => "MAMORI-INTERNAL",
+            StoreError::Rejected(p) => p.code,
         }
     }
 

@@ -78,12 +78,13 @@ impl Tx {
     pub async fn append_event<B: Serialize, A: Serialize>(
         &mut self,
         actor: &Actor,
-        entity: &str,
+        entity: Entity,
         entity_id: impl ToString,
-        action: &str,
+        action: Verb,
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<i64, StoreError> {
+        let (entity, action) = (entity.as_str(), action.as_str());
         let before = before
             .map(serde_json::to_string)
             .transpose()
@@ -141,6 +142,95 @@ impl Tx {
     }
 }
 
+/// Declares an enum whose variants are written into the log as fixed names: the
+/// names are part of each event's hash, so a variant's name never changes.
+macro_rules! log_names {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name written into the log.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            /// The value a logged name stands for.
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+log_names! {
+    /// What kind of record an event is about.
+    Entity {
+        AckCampaign => "ack_campaign",
+        AckRequest => "ack_request",
+        ApiToken => "api_token",
+        Asset => "asset",
+        AssetFlags => "asset_flags",
+        AssetImport => "asset_import",
+        ClassificationScheme => "classification_scheme",
+        Control => "control",
+        ControlCategory => "control_category",
+        Export => "export",
+        InformationSystem => "information_system",
+        NetcheckRun => "netcheck_run",
+        OrgImport => "org_import",
+        PolicyArticle => "policy_article",
+        PolicyDocument => "policy_document",
+        RoleAssignment => "role_assignment",
+        Segment => "segment",
+        Setting => "setting",
+        SignIn => "sign_in",
+        StandardChapter => "standard_chapter",
+        Threat => "threat",
+        ThreatCategory => "threat_category",
+        TrainingAssignment => "training_assignment",
+        TrainingCompletion => "training_completion",
+        TrainingCourse => "training_course",
+        Unit => "unit",
+        User => "user",
+    }
+}
+
+log_names! {
+    /// What happened to the record.
+    Verb {
+        Abolish => "abolish",
+        ChangeDue => "change_due",
+        Confirm => "confirm",
+        Create => "create",
+        Delete => "delete",
+        Dispose => "dispose",
+        Export => "export",
+        Failure => "failure",
+        Import => "import",
+        Issue => "issue",
+        Merge => "merge",
+        Password => "password",
+        Reclassify => "reclassify",
+        Recompute => "recompute",
+        Set => "set",
+        SignOut => "sign_out",
+        Success => "success",
+        Throttled => "throttled",
+        Update => "update",
+    }
+}
+
 /// One event to append with [`Tx::append_events`]: the record's states already
 /// encoded as JSON.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,16 +245,16 @@ pub struct EventInput {
 impl EventInput {
     /// An event whose before and after states are encoded here.
     pub fn new<B: Serialize, A: Serialize>(
-        entity: &str,
+        entity: Entity,
         entity_id: impl ToString,
-        action: &str,
+        action: Verb,
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<EventInput, StoreError> {
         Ok(EventInput {
-            entity: entity.to_string(),
+            entity: entity.as_str().to_string(),
             entity_id: entity_id.to_string(),
-            action: action.to_string(),
+            action: action.as_str().to_string(),
             before_json: before
                 .map(serde_json::to_string)
                 .transpose()
@@ -388,7 +478,7 @@ pub async fn verify_chain(db: &Db) -> Result<ChainVerdict, StoreError> {
 
 /// The event-log entity of exports: a copy of part of the registers taken
 /// out of Mamori.
-pub const EXPORT_ENTITY: &str = "export";
+pub const EXPORT_ENTITY: Entity = Entity::Export;
 
 impl Store {
     /// Records an export in the log: `what` was exported (`assets`,
@@ -406,7 +496,7 @@ impl Store {
                 actor,
                 EXPORT_ENTITY,
                 what,
-                "export",
+                Verb::Export,
                 None::<&()>,
                 Some(details),
             )

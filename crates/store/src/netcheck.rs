@@ -1,6 +1,7 @@
 //! The history of firewall checks per device, and the city's segments file.
 //! The checking itself is `mamori-netcheck`'s; this keeps what it found.
 
+use crate::events::{Entity, Verb};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -116,9 +117,9 @@ impl Store {
         };
         tx.append_event(
             actor,
-            "netcheck_run",
+            Entity::NetcheckRun,
             id,
-            "create",
+            Verb::Create,
             None::<&()>,
             Some(&summary),
         )

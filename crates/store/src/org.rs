@@ -2,6 +2,7 @@
 //! users, role assignments with their scope and dates, and acknowledgements (誓約)
 //! of policy revisions.
 
+use crate::events::{Entity, Verb};
 use mamori_core::org::{EmploymentType, ScopeKind, guideline_role};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -226,9 +227,9 @@ impl Store {
         after.position = position.trim().to_string();
         tx.append_event(
             actor,
-            "user",
+            Entity::User,
             user_id,
-            "update",
+            Verb::Update,
             Some(&before),
             Some(&after),
         )
@@ -322,9 +323,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "role_assignment",
+            Entity::RoleAssignment,
             assignment.id,
-            "create",
+            Verb::Create,
             None::<&RoleAssignment>,
             Some(&assignment),
         )
@@ -374,9 +375,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "role_assignment",
+            Entity::RoleAssignment,
             id,
-            "update",
+            Verb::Update,
             Some(&before),
             Some(&after),
         )
@@ -503,9 +504,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "ack_campaign",
+            Entity::AckCampaign,
             campaign.id,
-            "create",
+            Verb::Create,
             None::<&AckCampaign>,
             Some(&campaign),
         )
@@ -577,9 +578,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "ack_request",
+            Entity::AckRequest,
             format!("{campaign_id}:{user_id}"),
-            "confirm",
+            Verb::Confirm,
             Some(&before),
             Some(&after),
         )

@@ -8,6 +8,7 @@
 //! file are left as they are; the 利用可否 (or 在籍) column may deactivate them.
 //! New staff get no password: they cannot sign in until an administrator sets one.
 
+use crate::events::{Entity, Verb};
 use mamori_core::text::{MAX_LINE_CHARS, check_line, is_email};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -830,9 +831,9 @@ impl Store {
                 None => {
                     n_created += 1;
                     events.push(EventInput::new(
-                        "unit",
+                        Entity::Unit,
                         id,
-                        "create",
+                        Verb::Create,
                         None::<&()>,
                         Some(&u),
                     )?);
@@ -845,7 +846,13 @@ impl Store {
                         if given.contains_key(id) {
                             n_updated += 1;
                         }
-                        events.push(EventInput::new("unit", id, "update", Some(*b), Some(&u))?);
+                        events.push(EventInput::new(
+                            Entity::Unit,
+                            id,
+                            Verb::Update,
+                            Some(*b),
+                            Some(&u),
+                        )?);
                         changed.push(&after[id]);
                     }
                 }
@@ -873,9 +880,9 @@ impl Store {
         let unchanged = rows.len() - n_created - n_updated;
         let summary = serde_json::json!({"kind": "units", "rows": rows.len(), "created": n_created, "updated": n_updated, "unchanged": unchanged});
         events.push(EventInput::new(
-            "org_import",
+            Entity::OrgImport,
             "units",
-            "import",
+            Verb::Import,
             None::<&()>,
             Some(&summary),
         )?);
@@ -1298,23 +1305,29 @@ impl Store {
         for p in &creates {
             let after = serde_json::json!({"user": p, "roles": ["staff"], "password": "none"});
             events.push(EventInput::new(
-                "user",
+                Entity::User,
                 p.id,
-                "create",
+                Verb::Create,
                 None::<&()>,
                 Some(&after),
             )?);
         }
         for (b, p) in &updates {
-            events.push(EventInput::new("user", p.id, "update", Some(*b), Some(p))?);
+            events.push(EventInput::new(
+                Entity::User,
+                p.id,
+                Verb::Update,
+                Some(*b),
+                Some(p),
+            )?);
         }
         let (created, updated) = (creates.len(), updates.len());
         let unchanged = rows - created - updated;
         let summary = serde_json::json!({"kind": "staff", "rows": rows, "created": created, "updated": updated, "unchanged": unchanged});
         events.push(EventInput::new(
-            "org_import",
+            Entity::OrgImport,
             "staff",
-            "import",
+            Verb::Import,
             None::<&()>,
             Some(&summary),
         )?);

@@ -1,5 +1,6 @@
 //! Key-value settings kept in the database (the active classification scheme …).
 
+use crate::events::{Entity, Verb};
 use crate::{Actor, Store, StoreError, Tx, db_run};
 
 /// The setting that names the active classification scheme.
@@ -75,8 +76,15 @@ impl Tx {
             .execute(&mut *c)
             .await?;
         });
-        self.append_event(actor, "setting", key, "set", before.as_ref(), Some(&value))
-            .await?;
+        self.append_event(
+            actor,
+            Entity::Setting,
+            key,
+            Verb::Set,
+            before.as_ref(),
+            Some(&value),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Bearer tokens for API clients. Only the SHA-256 of a token is stored.
 
+use crate::events::{Entity, Verb};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -42,9 +43,9 @@ impl Store {
         let info = serde_json::json!({ "expires_at": expires });
         tx.append_event(
             &actor,
-            "api_token",
+            Entity::ApiToken,
             user_id,
-            "issue",
+            Verb::Issue,
             None::<&()>,
             Some(&info),
         )

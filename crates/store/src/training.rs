@@ -11,6 +11,7 @@ mod import;
 pub use export::{ACK_SHEET, TRAINING_SHEET};
 pub use import::CompletionImportReport;
 
+use crate::events::{Entity, Verb};
 use mamori_core::org::{EmploymentType, guideline_role};
 use mamori_core::training::{CourseKind, TargetKind, counts_from};
 use serde::{Deserialize, Serialize};
@@ -279,7 +280,7 @@ async fn settle_assignment(
     mut tx: Tx,
     actor: &Actor,
     id: i64,
-    action: &str,
+    action: Verb,
     before: Option<&TrainingAssignment>,
 ) -> Result<TrainingAssignment, StoreError> {
     close_requests(&mut tx, Some(id), 0).await?;
@@ -291,7 +292,7 @@ async fn settle_assignment(
     });
     tx.append_event(
         actor,
-        "training_assignment",
+        Entity::TrainingAssignment,
         id,
         action,
         before,
@@ -373,9 +374,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "training_course",
+            Entity::TrainingCourse,
             course.id,
-            "create",
+            Verb::Create,
             None::<&Course>,
             Some(&course),
         )
@@ -491,7 +492,7 @@ impl Store {
             .await?;
             id
         });
-        settle_assignment(tx, actor, id, "create", None).await
+        settle_assignment(tx, actor, id, Verb::Create, None).await
     }
 
     /// Moves an assignment's due date (期限の変更): its requests take the new
@@ -526,7 +527,7 @@ impl Store {
             .execute(&mut *c)
             .await?;
         });
-        settle_assignment(tx, actor, id, "change_due", Some(&before)).await
+        settle_assignment(tx, actor, id, Verb::ChangeDue, Some(&before)).await
     }
 
     /// Corrects a course's names or description.
@@ -575,9 +576,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "training_course",
+            Entity::TrainingCourse,
             id,
-            "update",
+            Verb::Update,
             Some(&before),
             Some(&after),
         )
@@ -603,9 +604,9 @@ impl Store {
         });
         tx.append_event(
             actor,
-            "training_assignment",
+            Entity::TrainingAssignment,
             id,
-            "delete",
+            Verb::Delete,
             Some(&before),
             None::<&TrainingAssignment>,
         )
@@ -720,9 +721,9 @@ impl Store {
         let closed = close_requests(&mut tx, None, id).await?;
         tx.append_event(
             actor,
-            "training_completion",
+            Entity::TrainingCompletion,
             id,
-            "create",
+            Verb::Create,
             None::<&Completion>,
             Some(&serde_json::json!({"completion": &completion, "requests_closed": closed})),
         )

@@ -1,5 +1,6 @@
 //! The organisation's units (部局 → 課 → 係) as a tree with materialised paths.
 
+use crate::events::{Entity, Verb};
 use mamori_core::org::UnitKind;
 use serde::{Deserialize, Serialize};
 
@@ -130,8 +131,15 @@ impl Store {
                 .fetch_one(&mut *c)
                 .await?
         });
-        tx.append_event(actor, "unit", id, "create", None::<&Unit>, Some(&unit))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Unit,
+            id,
+            Verb::Create,
+            None::<&Unit>,
+            Some(&unit),
+        )
+        .await?;
         tx.commit().await?;
         Ok(unit)
     }
@@ -215,8 +223,15 @@ impl Store {
                 .fetch_one(&mut *c)
                 .await?
         });
-        tx.append_event(actor, "unit", id, "update", Some(&before), Some(&after))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Unit,
+            id,
+            Verb::Update,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -321,8 +336,15 @@ impl Store {
             (moved, after)
         });
         let what = serde_json::json!({ "unit": &after, "moved_to": into, "moved": &moved });
-        tx.append_event(actor, "unit", id, "merge", Some(&before), Some(&what))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Unit,
+            id,
+            Verb::Merge,
+            Some(&before),
+            Some(&what),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -395,8 +417,15 @@ impl Store {
                 .fetch_one(&mut *c)
                 .await?
         });
-        tx.append_event(actor, "unit", id, "abolish", Some(&before), Some(&after))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Unit,
+            id,
+            Verb::Abolish,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

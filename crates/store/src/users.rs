@@ -1,5 +1,6 @@
 //! Users, their system roles, passwords and the throttling of failed sign-ins.
 
+use crate::events::{Entity, Verb};
 use mamori_core::org::SystemRole;
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
@@ -274,8 +275,15 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
         };
-        tx.append_event(actor, "user", id, "create", None::<&User>, Some(&user))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::User,
+            id,
+            Verb::Create,
+            None::<&User>,
+            Some(&user),
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -454,8 +462,15 @@ impl Store {
                     .await?;
             }
         });
-        tx.append_event(actor, "user", id, "update", Some(&before), Some(&after))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::User,
+            id,
+            Verb::Update,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -494,8 +509,15 @@ impl Store {
         });
         let what =
             serde_json::json!({ "password": "changed", "must_change_password": must_change });
-        tx.append_event(actor, "user", id, "password", None::<&()>, Some(&what))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::User,
+            id,
+            Verb::Password,
+            None::<&()>,
+            Some(&what),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -569,9 +591,9 @@ impl Store {
             });
             tx.append_event(
                 &Actor::System("auth"),
-                "sign_in",
+                Entity::SignIn,
                 username,
-                "throttled",
+                Verb::Throttled,
                 None::<&()>,
                 Some(&info),
             )
@@ -610,9 +632,9 @@ impl Store {
                 };
                 tx.append_event(
                     &actor,
-                    "sign_in",
+                    Entity::SignIn,
                     username,
-                    "success",
+                    Verb::Success,
                     None::<&()>,
                     Some(&info),
                 )
@@ -624,9 +646,9 @@ impl Store {
                 // Already counted by reserve_attempt.
                 tx.append_event(
                     &Actor::System("auth"),
-                    "sign_in",
+                    Entity::SignIn,
                     username,
-                    "failure",
+                    Verb::Failure,
                     None::<&()>,
                     Some(&info),
                 )

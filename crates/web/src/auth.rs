@@ -5,9 +5,9 @@ use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use mamori_app::Caller;
 use mamori_authz::{Action, Principal, Resource};
 use mamori_store::users::User;
-use mamori_store::{Actor, units::parse_path};
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
@@ -22,22 +22,23 @@ pub const SESSION_CSRF: &str = "csrf";
 /// A signed-in user and what Cedar knows of them.
 #[derive(Debug, Clone)]
 pub struct Authed {
-    pub user: User,
-    pub principal: Principal,
+    /// The person, as the operation layer knows them.
+    pub caller: Caller,
     /// Signed in with a bearer token rather than a session cookie.
     pub via_token: bool,
 }
 
-impl Authed {
-    pub fn actor(&self) -> Actor {
-        Actor::User {
-            id: self.user.id,
-            username: self.user.username.clone(),
-        }
-    }
+impl std::ops::Deref for Authed {
+    type Target = Caller;
 
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl Authed {
     pub fn can(&self, state: &AppState, action: Action, resource: &Resource) -> bool {
-        state.authz.check(&self.principal, action, resource)
+        state.app.may(&self.caller, action, resource)
     }
 
     /// Fails with 403 unless the policy allows.
@@ -58,40 +59,15 @@ impl Authed {
 /// Builds the principal of a user (one query for the unit's path, one for the
 /// guideline roles held today).
 pub async fn principal_of(state: &AppState, user: &User) -> AppResult<Principal> {
-    let unit_lineage = match user.unit_id {
-        Some(id) => parse_path(&state.store.unit(id).await?.path),
-        None => Vec::new(),
-    };
-    let scoped_roles = state
-        .store
-        .active_roles(user.id, &mamori_store::org::today())
-        .await?
-        .into_iter()
-        .map(|r| {
-            let scope = r.scope_id();
-            (r.role, scope)
-        })
-        .collect();
-    Ok(Principal {
-        user_id: user.id,
-        roles: user.roles.clone(),
-        unit_lineage,
-        scoped_roles,
-    })
+    Ok(state.app.principal_of(user).await?)
 }
 
 async fn authed(state: &AppState, user_id: i64, via_token: bool) -> AppResult<Option<Authed>> {
-    let user = match state.store.user(user_id).await {
-        Ok(u) if u.active => u,
-        Ok(_) | Err(mamori_store::StoreError::NotFound { .. }) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let principal = principal_of(state, &user).await?;
-    Ok(Some(Authed {
-        user,
-        principal,
-        via_token,
-    }))
+    Ok(state
+        .app
+        .caller(user_id)
+        .await?
+        .map(|caller| Authed { caller, via_token }))
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -451,7 +427,7 @@ pub async fn asset_scope(
     state: &AppState,
     user: &Authed,
 ) -> AppResult<mamori_store::assets::AssetScope> {
-    asset_scope_for(state, user, Action::ReadAsset).await
+    Ok(state.app.asset_scope(user).await?)
 }
 
 /// The owning units whose assets a user may create or change (an import's scope).
@@ -459,53 +435,17 @@ pub async fn asset_write_scope(
     state: &AppState,
     user: &Authed,
 ) -> AppResult<mamori_store::assets::AssetScope> {
-    asset_scope_for(state, user, Action::WriteAsset).await
-}
-
-async fn asset_scope_for(
-    state: &AppState,
-    user: &Authed,
-    action: Action,
-) -> AppResult<mamori_store::assets::AssetScope> {
-    let units: Vec<(i64, Vec<i64>)> = state
-        .store
-        .all_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, parse_path(&u.path)))
-        .collect();
-    let s = state.authz.asset_scope_for(&user.principal, action, &units);
-    Ok(mamori_store::assets::AssetScope {
-        units: s.units,
-        top_units: s.top_units,
-    })
+    Ok(state.app.asset_write_scope(user).await?)
 }
 
 /// The units whose staff a user may list (`None`: everyone), asked of the policy.
 pub async fn person_scope(state: &AppState, user: &Authed) -> AppResult<Option<Vec<i64>>> {
-    let units: Vec<(i64, Vec<i64>)> = state
-        .store
-        .all_units()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, parse_path(&u.path)))
-        .collect();
-    Ok(state.authz.person_scope(&user.principal, &units))
+    Ok(state.app.person_scope(user).await?)
 }
 
 impl Authed {
     /// Whether the user may list some staff (read_users, or a unit they manage).
     pub fn may_list_staff(&self, state: &AppState) -> bool {
-        self.can(state, Action::ReadUsers, &Resource::App)
-            || self.principal.scoped_roles.iter().any(|(_, unit)| {
-                self.can(
-                    state,
-                    Action::ReadPerson,
-                    &Resource::Person {
-                        id: 0,
-                        unit_lineage: vec![*unit],
-                    },
-                )
-            })
+        state.app.may_list_staff(&self.caller)
     }
 }

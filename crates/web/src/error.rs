@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
+use mamori_core::problem::{Class, Lang, Problem};
 use mamori_store::StoreError;
 use serde::Serialize;
 
@@ -19,6 +20,11 @@ pub struct AppError {
     pub json: bool,
     /// The fields that were wrong (a 422), each with why.
     pub fields: Vec<FieldProblem>,
+    /// The specific condition (a code of `problems.toml`), when more precise
+    /// than `code`.
+    pub reason: Option<&'static str>,
+    /// What to do about it, or whom to ask (Japanese / English).
+    pub hint: String,
 }
 
 /// One field a request got wrong, and why (Japanese and English).
@@ -28,6 +34,9 @@ pub struct FieldProblem {
     pub field: String,
     pub message: String,
     pub message_en: String,
+    /// The condition, a code of the problem catalogue (README, "Error codes").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl FieldProblem {
@@ -40,6 +49,17 @@ impl FieldProblem {
             field: field.into(),
             message: message.into(),
             message_en: message_en.into(),
+            code: None,
+        }
+    }
+
+    /// A problem of the shared vocabulary, worded in both languages.
+    pub fn of(p: &Problem) -> FieldProblem {
+        FieldProblem {
+            field: p.field.clone().unwrap_or_default(),
+            message: p.message(Lang::Ja),
+            message_en: p.message(Lang::En),
+            code: Some(p.code.to_string()),
         }
     }
 }
@@ -57,6 +77,13 @@ pub struct ErrorDetail {
     /// With MAMORI-INVALID: every field that was wrong.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// The specific condition, a code of the problem catalogue, when more
+    /// precise than `code` (README, "Error codes").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What to do about it, or whom to ask.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub hint: String,
 }
 
 impl AppError {
@@ -67,6 +94,8 @@ impl AppError {
             message: message.into(),
             json: false,
             fields: Vec::new(),
+            reason: None,
+            hint: String::new(),
         }
     }
 
@@ -136,6 +165,53 @@ impl From<StoreError> for AppError {
     }
 }
 
+fn status_of(class: Class) -> StatusCode {
+    match class {
+        Class::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Class::NotFound => StatusCode::NOT_FOUND,
+        Class::Conflict => StatusCode::CONFLICT,
+        Class::Forbidden => StatusCode::FORBIDDEN,
+        Class::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Class::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn both(ja: String, en: String) -> String {
+    if ja == en || en.is_empty() {
+        ja
+    } else if ja.is_empty() {
+        en
+    } else {
+        format!("{ja} / {en}")
+    }
+}
+
+impl From<mamori_app::Error> for AppError {
+    fn from(e: mamori_app::Error) -> AppError {
+        let class = e.class();
+        let problems = e.problems();
+        let status = status_of(class);
+        let first = problems.first();
+        let hint = first
+            .map(|p| both(p.hint(Lang::Ja), p.hint(Lang::En)))
+            .unwrap_or_default();
+        let reason = first.map(|p| p.code).filter(|c| *c != class.code());
+        let mut err = if class == Class::Invalid {
+            AppError::invalid_fields(problems.iter().map(FieldProblem::of).collect())
+        } else {
+            let message = problems
+                .iter()
+                .map(|p| both(p.message(Lang::Ja), p.message(Lang::En)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            AppError::new(status, class.code(), message)
+        };
+        err.reason = reason;
+        err.hint = hint;
+        err
+    }
+}
+
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> AppError {
         AppError::new(
@@ -185,6 +261,8 @@ impl IntoResponse for AppError {
                     code: self.code.to_string(),
                     message: self.message,
                     fields: self.fields,
+                    reason: self.reason.map(str::to_string),
+                    hint: self.hint,
                 },
             };
             return (self.status, Json(body)).into_response();
@@ -192,11 +270,16 @@ impl IntoResponse for AppError {
         let page = format!(
             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{status} — Mamori</title>\
              <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error-page\">\
-             <h1>{status}</h1><p class=\"error\">{message}</p><p class=\"muted\">{code}</p>\
+             <h1>{status}</h1><p class=\"error\">{message}</p>{hint}<p class=\"muted\">{code}</p>\
              <p><a href=\"/\">ダッシュボードへ戻る / Back to the dashboard</a></p></main></body></html>",
             status = self.status.as_u16(),
             message = html_escape(&self.message),
-            code = self.code,
+            hint = if self.hint.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"hint\">{}</p>", html_escape(&self.hint))
+            },
+            code = self.reason.unwrap_or(self.code),
         );
         (self.status, Html(page)).into_response()
     }

@@ -3,10 +3,10 @@
 //! kept in the database, CSRF protection and strict security headers.
 
 pub mod api;
-mod asset_write;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+mod ledger_download;
 mod netcheck_report;
 mod netcheck_view;
 pub mod pages;

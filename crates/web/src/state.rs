@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use mamori_app::App;
 use mamori_authz::Authorizer;
 use mamori_store::Store;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ impl Default for WebConfig {
 /// The shared state of the application.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// The operations: every permission, check, write and event goes through it.
+    pub app: App,
     pub store: Store,
     pub authz: Arc<Authorizer>,
     pub config: Arc<WebConfig>,
@@ -34,9 +37,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, authz: Authorizer, config: WebConfig) -> AppState {
+        let authz = Arc::new(authz);
         AppState {
+            app: App::new(store.clone(), authz.clone()),
             store,
-            authz: Arc::new(authz),
+            authz,
             config: Arc::new(config),
             login_csrf_key: Arc::new(tokio::sync::OnceCell::new()),
         }

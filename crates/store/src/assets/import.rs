@@ -5,6 +5,7 @@
 //! equal to the stored asset changes nothing); a row without one creates an
 //! asset. So an export imports back unchanged.
 
+use crate::events::Verb;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -400,7 +401,7 @@ impl Store {
             &ctx,
             creates,
             updates,
-            Some(("asset_import", summary)),
+            Some((crate::events::Entity::AssetImport, summary)),
             reason,
         )
         .await?;
@@ -448,7 +449,7 @@ pub(crate) async fn write_planned(
     ctx: &Context,
     creates: Vec<AssetRecord>,
     updates: Vec<(Asset, AssetRecord)>,
-    summary: Option<(&str, serde_json::Value)>,
+    summary: Option<(crate::events::Entity, serde_json::Value)>,
     reason: Option<&str>,
 ) -> Result<Vec<i64>, StoreError> {
     let now = now_rfc3339();
@@ -468,7 +469,7 @@ pub(crate) async fn write_planned(
         events.push(EventInput::new(
             ENTITY,
             id,
-            "create",
+            Verb::Create,
             None::<&()>,
             Some(&after),
         )?);
@@ -495,9 +496,9 @@ pub(crate) async fn write_planned(
                 if let Some(map) = a.as_object_mut() {
                     map.insert("reason".into(), reason.into());
                 }
-                EventInput::new(ENTITY, before.id, "reclassify", Some(&b), Some(&a))?
+                EventInput::new(ENTITY, before.id, Verb::Reclassify, Some(&b), Some(&a))?
             }
-            _ => EventInput::new(ENTITY, before.id, "update", Some(&b), Some(&a))?,
+            _ => EventInput::new(ENTITY, before.id, Verb::Update, Some(&b), Some(&a))?,
         };
         events.push(event);
     }
@@ -506,7 +507,7 @@ pub(crate) async fn write_planned(
         events.push(EventInput::new(
             entity,
             key,
-            "import",
+            Verb::Import,
             None::<&()>,
             Some(&summary),
         )?);

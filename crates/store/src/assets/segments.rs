@@ -3,6 +3,7 @@
 //! checker: saving the city's segments file (see `save_segments_file`) brings
 //! this table in line with it.
 
+use crate::events::{Entity, Verb};
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
@@ -135,9 +136,9 @@ impl Store {
         })?;
         tx.append_event(
             actor,
-            "segment",
+            Entity::Segment,
             segment.id,
-            "create",
+            Verb::Create,
             None::<&()>,
             Some(&segment),
         )
@@ -214,9 +215,9 @@ impl Store {
         })?;
         tx.append_event(
             actor,
-            "information_system",
+            Entity::InformationSystem,
             system.id,
-            "create",
+            Verb::Create,
             None::<&()>,
             Some(&system),
         )
@@ -305,8 +306,15 @@ impl Store {
                         .fetch_one(&mut *c)
                         .await?
                     });
-                    tx.append_event(actor, "segment", s.id, "update", Some(s), Some(&after))
-                        .await?;
+                    tx.append_event(
+                        actor,
+                        Entity::Segment,
+                        s.id,
+                        Verb::Update,
+                        Some(s),
+                        Some(&after),
+                    )
+                    .await?;
                     sync.updated.push(name.to_string());
                 }
                 None => {
@@ -327,9 +335,9 @@ impl Store {
                     });
                     tx.append_event(
                         actor,
-                        "segment",
+                        Entity::Segment,
                         created.id,
-                        "create",
+                        Verb::Create,
                         None::<&()>,
                         Some(&created),
                     )

@@ -5,6 +5,7 @@
 //! names each bad row and column. Importing the same file again records nothing
 //! new (a completion is one person, one course, one date).
 
+use crate::events::{Entity, Verb};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -372,9 +373,9 @@ impl Store {
             .iter()
             .map(|(id, u, k, d)| {
                 EventInput::new(
-                    "training_completion",
+                    Entity::TrainingCompletion,
                     id,
-                    "import",
+                    Verb::Import,
                     None::<&()>,
                     Some(&serde_json::json!({
                         "user_id": u, "course_id": k, "completed_on": d, "source": source,

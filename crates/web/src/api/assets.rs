@@ -7,20 +7,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use mamori_authz::{Action, Resource};
 use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_store::assets::{
     Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, FlagView, HandlingRule, ImportReport,
     LedgerFormat,
 };
-use mamori_store::units::parse_path;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
-use crate::asset_write::{self, Entered, WriteError};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
+use mamori_app::assets::{Entered, sniff_format};
 
 async fn scope_of(state: &AppState, user: &Authed) -> ApiResult<AssetScope> {
     crate::auth::asset_scope(state, user)
@@ -202,25 +200,7 @@ pub async fn get(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AssetDetail>> {
-    let asset = state
-        .store
-        .asset(id, &AssetScope::unrestricted())
-        .await
-        .map_err(json_err)?;
-    let owner = state
-        .store
-        .unit(asset.record.owner_unit_id)
-        .await
-        .map_err(json_err)?;
-    let resource = Resource::Asset {
-        id,
-        owner_lineage: parse_path(&owner.path),
-        top: asset.is_top,
-    };
-    if !user.can(&state, Action::ReadAsset, &resource) {
-        // Not found rather than forbidden: the caller learns nothing of assets they may not see.
-        return Err(AppError::not_found(format!("asset {id} was not found")).as_json());
-    }
+    let asset = state.app.asset(&user, id).await.map_err(json_err)?;
     let scheme = state.store.active_scheme().await.map_err(json_err)?;
     let history = state
         .store
@@ -303,9 +283,11 @@ pub async fn create(
         integrity: b.integrity,
         availability: b.availability,
     };
-    let asset = asset_write::create(&state, &user, &entered)
+    let asset = state
+        .app
+        .create_asset(&user, &entered)
         .await
-        .map_err(WriteError::into_api)?;
+        .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(asset)))
 }
 
@@ -350,28 +332,30 @@ pub async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AssetChanges>,
 ) -> ApiResult<Json<Asset>> {
-    let asset = asset_write::update(&state, &user, id, |e| {
-        let set = |slot: &mut String, v: Option<String>| {
-            if let Some(v) = v {
-                *slot = v;
-            }
-        };
-        set(&mut e.name, b.name);
-        set(&mut e.kind, b.kind);
-        set(&mut e.description, b.description);
-        set(&mut e.owner_unit_id, b.owner_unit_id.map(|i| i.to_string()));
-        set(&mut e.administrator, b.administrator);
-        set(&mut e.location, b.location);
-        set(&mut e.system_id, b.system_id.map(id_text));
-        set(&mut e.segment_id, b.segment_id.map(id_text));
-        set(&mut e.retention, b.retention);
-        set(&mut e.lifecycle, b.lifecycle);
-        set(&mut e.notes, b.notes);
-        e.personal_info = b.personal_info.unwrap_or(e.personal_info);
-        e.my_number = b.my_number.unwrap_or(e.my_number);
-    })
-    .await
-    .map_err(WriteError::into_api)?;
+    let asset = state
+        .app
+        .update_asset(&user, id, |e| {
+            let set = |slot: &mut String, v: Option<String>| {
+                if let Some(v) = v {
+                    *slot = v;
+                }
+            };
+            set(&mut e.name, b.name);
+            set(&mut e.kind, b.kind);
+            set(&mut e.description, b.description);
+            set(&mut e.owner_unit_id, b.owner_unit_id.map(|i| i.to_string()));
+            set(&mut e.administrator, b.administrator);
+            set(&mut e.location, b.location);
+            set(&mut e.system_id, b.system_id.map(id_text));
+            set(&mut e.segment_id, b.segment_id.map(id_text));
+            set(&mut e.retention, b.retention);
+            set(&mut e.lifecycle, b.lifecycle);
+            set(&mut e.notes, b.notes);
+            e.personal_info = b.personal_info.unwrap_or(e.personal_info);
+            e.my_number = b.my_number.unwrap_or(e.my_number);
+        })
+        .await
+        .map_err(json_err)?;
     Ok(Json(asset))
 }
 
@@ -402,9 +386,11 @@ pub async fn reclassify(
     ApiJson(b): ApiJson<Reclassification>,
 ) -> ApiResult<Json<Asset>> {
     let levels = Levels::new(b.confidentiality, b.integrity, b.availability);
-    let asset = asset_write::reclassify(&state, &user, id, levels, &b.reason)
+    let asset = state
+        .app
+        .reclassify_asset(&user, id, levels, &b.reason)
         .await
-        .map_err(WriteError::into_api)?;
+        .map_err(json_err)?;
     Ok(Json(asset))
 }
 
@@ -432,9 +418,11 @@ pub async fn dispose(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DisposalBody>,
 ) -> ApiResult<Json<Asset>> {
-    let asset = asset_write::dispose(&state, &user, id, &b.date, &b.method, &b.confirmed_by)
+    let asset = state
+        .app
+        .dispose_asset(&user, id, &b.date, &b.method, &b.confirmed_by)
         .await
-        .map_err(WriteError::into_api)?;
+        .map_err(json_err)?;
     Ok(Json(asset))
 }
 
@@ -485,7 +473,7 @@ pub async fn export(
         parse_enum::<AssetSortKey>("sort", s)?;
     }
     let filter = filter_of(q)?;
-    asset_write::export(&state, &user, &filter, format)
+    crate::ledger_download::export(&state, &user, &filter, format)
         .await
         .map_err(json_err)
 }
@@ -519,11 +507,13 @@ pub async fn import(
             } else if ct.contains("spreadsheetml") {
                 LedgerFormat::Xlsx
             } else {
-                asset_write::sniff_format(None, &body)
+                sniff_format(None, &body)
             }
         }
     };
-    let report = asset_write::import(&state, &user, &body, format, f.reason.as_deref())
+    let report = state
+        .app
+        .import_ledger(&user, &body, format, f.reason.as_deref())
         .await
         .map_err(json_err)?;
     let status = if report.written {

@@ -75,5 +75,5 @@ pub async fn token(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
-    Json(user.user)
+    Json(user.caller.user)
 }

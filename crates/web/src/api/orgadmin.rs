@@ -77,6 +77,8 @@ pub async fn import(
                 report.report.errors_total, report.report.errors_total
             ),
             fields: Vec::new(),
+            reason: None,
+            hint: String::new(),
         },
         report: serde_json::to_value(&report)
             .map_err(|e| json_err(AppError::bad_request(e.to_string())))?,

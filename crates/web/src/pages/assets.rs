@@ -25,11 +25,12 @@ use std::collections::HashMap;
 use tower_sessions::Session;
 
 use super::{Chrome, Pager, flash, flash_error, query_string};
-use crate::asset_write::{self, Entered, WriteError, WriteResult};
 use crate::auth::{Authed, PageUser, asset_scope, verify_csrf};
 use crate::error::{AppError, AppResult, FieldProblem};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
+use mamori_app::assets::{Entered, sniff_format};
+use mamori_app::error::Error as OpError;
 
 pub struct AssetLine {
     pub id: i64,
@@ -357,7 +358,7 @@ pub async fn export(
             )));
         }
     };
-    asset_write::export(&state, &user, &q.filter()?, format).await
+    crate::ledger_download::export(&state, &user, &q.filter()?, format).await
 }
 
 #[derive(Deserialize)]
@@ -762,7 +763,7 @@ async fn after_write(
     kind: FormKind,
     before: Option<&Asset>,
     form: AssetForm,
-    result: WriteResult<Asset>,
+    result: mamori_app::Result<Asset>,
     done_key: &str,
 ) -> AppResult<Response> {
     match result {
@@ -770,11 +771,12 @@ async fn after_write(
             flash(session, T { lang }.get(done_key)).await;
             Ok(Redirect::to(&format!("/assets/{}", asset.id)).into_response())
         }
-        Err(WriteError::Invalid(problems)) => {
+        Err(e @ OpError::Rejected(_)) if e.class() == mamori_core::problem::Class::Invalid => {
+            let problems: Vec<FieldProblem> = e.problems().iter().map(FieldProblem::of).collect();
             let page = form_page(state, session, lang, user, kind, before, form, &problems).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(WriteError::App(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -811,7 +813,7 @@ pub async fn create(
     Form(form): Form<AssetForm>,
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
-    let result = asset_write::create(&state, &user, &form.entered()).await;
+    let result = state.app.create_asset(&user, &form.entered()).await;
     after_write(
         &state,
         &session,
@@ -850,7 +852,7 @@ pub async fn existing_form(
     Path((id, action)): Path<(i64, String)>,
 ) -> AppResult<AssetFormPage> {
     let kind = FormKind::of_path(&action, id)?;
-    let asset = asset_write::writable(&state, &user, id).await?;
+    let asset = state.app.writable_asset(&user, id).await?;
     let form = match kind {
         FormKind::Dispose => AssetForm::default(),
         _ => AssetForm::of(&Entered::of(&asset)),
@@ -869,29 +871,33 @@ pub async fn write_existing(
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
     let kind = FormKind::of_path(&action, id)?;
-    let before = asset_write::writable(&state, &user, id).await?;
+    let before = state.app.writable_asset(&user, id).await?;
     let (result, done) = match kind {
         // The levels are not part of the edit form; the edit keeps them.
         FormKind::Edit | FormKind::Create => {
             let wanted = form.entered();
-            let result = asset_write::update(&state, &user, id, |e| *e = wanted).await;
+            let result = state.app.update_asset(&user, id, |e| *e = wanted).await;
             (result, "assets.updated_flash")
         }
         FormKind::Reclassify => {
             let levels = Levels::new(&form.confidentiality, &form.integrity, &form.availability);
-            let result = asset_write::reclassify(&state, &user, id, levels, &form.reason).await;
+            let result = state
+                .app
+                .reclassify_asset(&user, id, levels, &form.reason)
+                .await;
             (result, "assets.reclassified")
         }
         FormKind::Dispose => {
-            let result = asset_write::dispose(
-                &state,
-                &user,
-                id,
-                &form.disposed_on,
-                &form.disposal_method,
-                &form.disposal_confirmed_by,
-            )
-            .await;
+            let result = state
+                .app
+                .dispose_asset(
+                    &user,
+                    id,
+                    &form.disposed_on,
+                    &form.disposal_method,
+                    &form.disposal_confirmed_by,
+                )
+                .await;
             (result, "assets.disposed")
         }
     };
@@ -1043,8 +1049,11 @@ pub async fn import(
         flash_error(&session, T { lang }.get("assets.import_no_file")).await;
         return Ok(Redirect::to("/assets/import").into_response());
     };
-    let format = asset_write::sniff_format(name.as_deref(), &bytes);
-    let report = asset_write::import(&state, &user, &bytes, format, Some(&reason)).await?;
+    let format = sniff_format(name.as_deref(), &bytes);
+    let report = state
+        .app
+        .import_ledger(&user, &bytes, format, Some(&reason))
+        .await?;
     let status = if report.written {
         StatusCode::OK
     } else {

@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::response::{IntoResponse, Redirect, Response};
+use mamori_store::events::{Entity, Verb};
 use mamori_store::users::SignIn;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -171,9 +172,9 @@ pub async fn logout(
     let mut tx = state.store.db.begin().await?;
     tx.append_event(
         &user.actor(),
-        "sign_in",
+        Entity::SignIn,
         &user.user.username,
-        "sign_out",
+        Verb::SignOut,
         None::<&()>,
         None::<&()>,
     )

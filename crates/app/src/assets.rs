@@ -1,0 +1,492 @@
+//! The information-asset register (第7): registering, editing, reclassifying
+//! and disposing of an asset, and the ledger's export and import. What was
+//! entered is read leniently and every problem is named by its field; the Cedar
+//! policy is asked about the asset as it is and as it would become.
+
+use mamori_authz::{Action, Resource};
+use mamori_core::asset::{
+    AssetKind, Disposal, FieldError, LedgerColumn, Levels, Lifecycle, level_column_error,
+    parse_date,
+};
+use mamori_core::classification::{Axis, Scheme};
+use mamori_core::problem::Problem;
+use mamori_store::assets::{
+    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, ImportReport, LedgerFormat,
+};
+use mamori_store::units::parse_path;
+
+use crate::access::{App, Caller};
+use crate::error::{Error, Result};
+
+/// The name a form and the API give the field of a ledger column.
+pub fn column_field(column: LedgerColumn) -> &'static str {
+    match column {
+        LedgerColumn::Id => "id",
+        LedgerColumn::Name => "name",
+        LedgerColumn::Kind => "kind",
+        LedgerColumn::Description => "description",
+        LedgerColumn::OwnerUnit => "owner_unit_id",
+        LedgerColumn::Administrator => "administrator",
+        LedgerColumn::Location => "location",
+        LedgerColumn::System => "system_id",
+        LedgerColumn::Segment => "segment_id",
+        LedgerColumn::Confidentiality => "confidentiality",
+        LedgerColumn::Integrity => "integrity",
+        LedgerColumn::Availability => "availability",
+        LedgerColumn::Label => "label",
+        LedgerColumn::PersonalInfo => "personal_info",
+        LedgerColumn::MyNumber => "my_number",
+        LedgerColumn::Retention => "retention",
+        LedgerColumn::State => "lifecycle",
+        LedgerColumn::DisposedOn => "disposed_on",
+        LedgerColumn::DisposalMethod => "disposal_method",
+        LedgerColumn::DisposalConfirmedBy => "disposal_confirmed_by",
+        LedgerColumn::Notes => "notes",
+    }
+}
+
+/// A field check of the asset rules (core) as a problem of its form field.
+fn field_problem(e: FieldError) -> Problem {
+    Problem::new("MAMORI-FIELD")
+        .field(column_field(e.column))
+        .with("message", e.message)
+        .with("message_en", e.message_en)
+}
+
+/// The facts of an asset as entered (a form's text, or an API body written as
+/// text), before they are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entered {
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub owner_unit_id: String,
+    pub administrator: String,
+    pub location: String,
+    pub system_id: String,
+    pub segment_id: String,
+    pub personal_info: bool,
+    pub my_number: bool,
+    pub retention: String,
+    pub lifecycle: String,
+    pub notes: String,
+    pub confidentiality: String,
+    pub integrity: String,
+    pub availability: String,
+}
+
+impl Entered {
+    /// An asset's facts as a form shows them.
+    pub fn of(asset: &Asset) -> Entered {
+        let r = &asset.record;
+        Entered {
+            name: r.name.clone(),
+            kind: r.kind.code().to_string(),
+            description: r.description.clone(),
+            owner_unit_id: r.owner_unit_id.to_string(),
+            administrator: r.administrator.clone(),
+            location: r.location.clone(),
+            system_id: r.system_id.map(|i| i.to_string()).unwrap_or_default(),
+            segment_id: r.segment_id.map(|i| i.to_string()).unwrap_or_default(),
+            personal_info: r.personal_info,
+            my_number: r.my_number,
+            retention: r.retention.clone(),
+            lifecycle: r.lifecycle.code().to_string(),
+            notes: r.notes.clone(),
+            confidentiality: r.confidentiality.clone(),
+            integrity: r.integrity.clone(),
+            availability: r.availability.clone(),
+        }
+    }
+
+    /// The store's input, and a problem for each field that could not be read
+    /// (those fields hold placeholders).
+    fn read(&self) -> (AssetInput, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let kind = match AssetKind::parse(&self.kind) {
+            Some(k) => k,
+            None => {
+                problems.push(choose_problem(
+                    "kind",
+                    &self.kind,
+                    "種別",
+                    "kind",
+                    &AssetKind::ALL.map(|k| k.code()),
+                ));
+                AssetKind::ElectronicInformation
+            }
+        };
+        let lifecycle = match self.lifecycle.trim() {
+            "" => Lifecycle::Registered,
+            t => match Lifecycle::parse(t) {
+                Some(Lifecycle::Disposed) => {
+                    problems
+                        .push(Problem::new("MAMORI-ASSET-DISPOSE-SEPARATELY").field("lifecycle"));
+                    Lifecycle::Registered
+                }
+                Some(l) => l,
+                None => {
+                    problems.push(choose_problem(
+                        "lifecycle",
+                        t,
+                        "状態",
+                        "state",
+                        &["registered", "in_use"],
+                    ));
+                    Lifecycle::Registered
+                }
+            },
+        };
+        let mut id = |field: &'static str, text: &str, required: bool| -> Option<i64> {
+            let t = text.trim();
+            if t.is_empty() {
+                if required {
+                    problems.push(Problem::new("MAMORI-CHOOSE-ONE").field(field));
+                }
+                return None;
+            }
+            match t.parse::<i64>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    problems.push(
+                        Problem::new("MAMORI-NOT-A-NUMBER")
+                            .field(field)
+                            .with("value", t),
+                    );
+                    None
+                }
+            }
+        };
+        let owner_unit_id = id("owner_unit_id", &self.owner_unit_id, true).unwrap_or(0);
+        let system_id = id("system_id", &self.system_id, false);
+        let segment_id = id("segment_id", &self.segment_id, false);
+        let input = AssetInput {
+            name: self.name.clone(),
+            kind,
+            description: self.description.clone(),
+            owner_unit_id,
+            administrator: self.administrator.clone(),
+            location: self.location.clone(),
+            system_id,
+            segment_id,
+            personal_info: self.personal_info,
+            my_number: self.my_number,
+            retention: self.retention.clone(),
+            levels: Levels::new(&self.confidentiality, &self.integrity, &self.availability),
+            lifecycle,
+            disposal: None,
+            notes: self.notes.clone(),
+        };
+        (input, problems)
+    }
+}
+
+fn choose_problem(field: &str, given: &str, ja: &str, en: &str, allowed: &[&str]) -> Problem {
+    if given.trim().is_empty() {
+        return Problem::new("MAMORI-CHOOSE")
+            .field(field)
+            .with("label", ja)
+            .with("label_en", en);
+    }
+    Problem::new("MAMORI-NO-SUCH-CHOICE")
+        .field(field)
+        .with("label", ja)
+        .with("label_en", en)
+        .with("value", given)
+        .with("allowed", allowed.join("、"))
+        .with("allowed_en", allowed.join(", "))
+}
+
+fn is_level(column: LedgerColumn) -> bool {
+    matches!(
+        column,
+        LedgerColumn::Confidentiality | LedgerColumn::Integrity | LedgerColumn::Availability
+    )
+}
+
+/// Whether a confidentiality level is the top one of the scheme.
+fn is_top(scheme: &Scheme, code: &str) -> bool {
+    let top = scheme.top(Axis::Confidentiality).map_or(0, |l| l.rank);
+    level_column_error(scheme, Axis::Confidentiality, code).is_ok_and(|l| l.rank >= top)
+}
+
+fn invalid(problems: Vec<Problem>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Rejected(problems))
+    }
+}
+
+impl App {
+    /// The read problems, then the store's for the columns `keep` admits (none
+    /// for a field that already has one).
+    async fn check_asset(
+        &self,
+        input: &AssetInput,
+        mut problems: Vec<Problem>,
+        keep: impl Fn(LedgerColumn) -> bool,
+    ) -> Result<Vec<Problem>> {
+        let unreadable: Vec<String> = problems.iter().filter_map(|p| p.field.clone()).collect();
+        for e in self.facts().check_asset_input(input).await? {
+            let field = column_field(e.column);
+            if keep(e.column) && !unreadable.iter().any(|f| f == field) {
+                problems.push(field_problem(e));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// The Cedar resource of an asset of this unit and level.
+    async fn asset_resource(&self, id: i64, owner: i64, top: bool) -> Result<Resource> {
+        let unit = self.facts().unit(owner).await?;
+        Ok(Resource::Asset {
+            id,
+            owner_lineage: parse_path(&unit.path),
+            top,
+        })
+    }
+
+    /// One asset, if the person may read it (not found otherwise: they learn
+    /// nothing of assets they may not see).
+    pub async fn asset(&self, caller: &Caller, id: i64) -> Result<Asset> {
+        let asset = self.facts().asset(id, &AssetScope::unrestricted()).await?;
+        let r = self
+            .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
+            .await?;
+        self.permit_or_hide(caller, Action::ReadAsset, &r, "asset", id)?;
+        Ok(asset)
+    }
+
+    /// Whether the person may change this asset (for a page's buttons).
+    pub async fn may_write_asset(&self, caller: &Caller, asset: &Asset) -> Result<bool> {
+        let r = self
+            .asset_resource(asset.id, asset.record.owner_unit_id, asset.is_top)
+            .await?;
+        Ok(self.may(caller, Action::WriteAsset, &r))
+    }
+
+    /// An asset the person may change: not found when they may not even see it,
+    /// forbidden when they may see but not change it, a conflict when disposed.
+    pub async fn writable_asset(&self, caller: &Caller, id: i64) -> Result<Asset> {
+        let asset = self.asset(caller, id).await?;
+        let r = self
+            .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
+            .await?;
+        self.permit(caller, Action::WriteAsset, &r)?;
+        if asset.record.lifecycle == Lifecycle::Disposed {
+            return Err(Problem::new("MAMORI-ASSET-DISPOSED").with("id", id).into());
+        }
+        Ok(asset)
+    }
+
+    /// Registers an asset: the person must be allowed to register assets, and to
+    /// write an asset of the owning unit at the level given.
+    pub async fn create_asset(&self, caller: &Caller, entered: &Entered) -> Result<Asset> {
+        self.permit_app(caller, Action::CreateAsset)?;
+        let (input, problems) = entered.read();
+        invalid(self.check_asset(&input, problems, |_| true).await?)?;
+        let scheme = self.facts().active_scheme().await?;
+        let top = is_top(&scheme, &input.levels.confidentiality);
+        let r = self.asset_resource(0, input.owner_unit_id, top).await?;
+        let permit = self.permit(caller, Action::WriteAsset, &r)?;
+        Ok(permit.store().create_asset(permit.actor(), input).await?)
+    }
+
+    /// Edits an asset's facts (not its levels or disposal). `change` turns the
+    /// asset's facts as they are into the facts wanted. Moving an asset to
+    /// another unit needs the right to write assets of that unit too.
+    pub async fn update_asset(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: impl FnOnce(&mut Entered),
+    ) -> Result<Asset> {
+        let asset = self.writable_asset(caller, id).await?;
+        let mut entered = Entered::of(&asset);
+        change(&mut entered);
+        // The levels are not edited here (and may belong to an earlier scheme).
+        let r = &asset.record;
+        entered.confidentiality = r.confidentiality.clone();
+        entered.integrity = r.integrity.clone();
+        entered.availability = r.availability.clone();
+        let (input, problems) = entered.read();
+        invalid(self.check_asset(&input, problems, |c| !is_level(c)).await?)?;
+        let target = self
+            .asset_resource(id, input.owner_unit_id, asset.is_top)
+            .await?;
+        let permit = self.permit(caller, Action::WriteAsset, &target)?;
+        let edit = AssetEdit {
+            name: input.name,
+            kind: input.kind,
+            description: input.description,
+            owner_unit_id: input.owner_unit_id,
+            administrator: input.administrator,
+            location: input.location,
+            system_id: input.system_id,
+            segment_id: input.segment_id,
+            personal_info: input.personal_info,
+            my_number: input.my_number,
+            retention: input.retention,
+            lifecycle: input.lifecycle,
+            notes: input.notes,
+        };
+        Ok(permit
+            .store()
+            .update_asset(permit.actor(), id, edit)
+            .await?)
+    }
+
+    /// New levels under the active scheme, and why (格付けの変更).
+    pub async fn reclassify_asset(
+        &self,
+        caller: &Caller,
+        id: i64,
+        levels: Levels,
+        reason: &str,
+    ) -> Result<Asset> {
+        let asset = self.writable_asset(caller, id).await?;
+        let scheme = self.facts().active_scheme().await?;
+        let mut problems = Vec::new();
+        for axis in Axis::ALL {
+            if let Err(e) = level_column_error(&scheme, axis, levels.code(axis).trim()) {
+                problems.push(field_problem(e));
+            }
+        }
+        if reason.trim().is_empty() {
+            problems.push(Problem::new("MAMORI-REASON-REQUIRED").field("reason"));
+        } else if let Err(p) =
+            mamori_core::text::check_text(reason.trim(), mamori_core::text::MAX_TEXT_CHARS)
+        {
+            problems.push(p.problem("reason", "理由", "reason"));
+        }
+        invalid(problems)?;
+        let top = is_top(&scheme, &levels.confidentiality);
+        let target = self
+            .asset_resource(id, asset.record.owner_unit_id, top)
+            .await?;
+        let permit = self.permit(caller, Action::WriteAsset, &target)?;
+        Ok(permit
+            .store()
+            .reclassify_asset_because(permit.actor(), id, levels, reason)
+            .await?)
+    }
+
+    /// Records an asset's disposal: the date (western or 和暦), how, and who
+    /// confirmed it.
+    pub async fn dispose_asset(
+        &self,
+        caller: &Caller,
+        id: i64,
+        date: &str,
+        method: &str,
+        confirmed_by: &str,
+    ) -> Result<Asset> {
+        let asset = self.writable_asset(caller, id).await?;
+        let mut problems = Vec::new();
+        let parsed = match date.trim() {
+            "" => {
+                problems.push(
+                    Problem::new("MAMORI-REQUIRED")
+                        .field("disposed_on")
+                        .with("label", "廃棄日")
+                        .with("label_en", "disposal date"),
+                );
+                None
+            }
+            t => {
+                let d = parse_date(t);
+                if d.is_none() {
+                    problems.push(
+                        Problem::new("MAMORI-BAD-DATE")
+                            .field("disposed_on")
+                            .with("label", "廃棄日")
+                            .with("label_en", "the disposal date")
+                            .with("value", t),
+                    );
+                }
+                d
+            }
+        };
+        let required = [
+            ("disposal_method", method, "廃棄方法", "disposal method"),
+            (
+                "disposal_confirmed_by",
+                confirmed_by,
+                "廃棄を確認した者",
+                "person who confirmed the disposal",
+            ),
+        ];
+        for (field, value, ja, en) in required {
+            if value.trim().is_empty() {
+                problems.push(
+                    Problem::new("MAMORI-REQUIRED")
+                        .field(field)
+                        .with("label", ja)
+                        .with("label_en", en),
+                );
+            }
+        }
+        let Some(date) = parsed.filter(|_| problems.is_empty()) else {
+            return Err(Error::Rejected(problems));
+        };
+        let r = self
+            .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
+            .await?;
+        let permit = self.permit(caller, Action::WriteAsset, &r)?;
+        let disposal = Disposal {
+            date,
+            method: method.trim().to_string(),
+            confirmed_by: confirmed_by.trim().to_string(),
+        };
+        Ok(permit
+            .store()
+            .dispose_asset(permit.actor(), id, disposal)
+            .await?)
+    }
+
+    /// Writes the ledger of what the person may see (all of it, or the
+    /// filtered view) to `out`; the export is logged with its filters.
+    pub async fn export_ledger<W: std::io::Write + Send>(
+        &self,
+        caller: &Caller,
+        filter: &AssetFilter,
+        format: LedgerFormat,
+        out: W,
+    ) -> Result<u64> {
+        let scope = self.asset_scope(caller).await?;
+        let permit = self.permit_app(caller, Action::ExportAssets)?;
+        Ok(permit
+            .store()
+            .export_ledger(permit.actor(), filter, &scope, format, out)
+            .await?)
+    }
+
+    /// Imports a ledger for the person: all rows or none, each row limited to
+    /// the assets they may write; rows that change levels need `reason`.
+    pub async fn import_ledger(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+        format: LedgerFormat,
+        reason: Option<&str>,
+    ) -> Result<ImportReport> {
+        let scope = self.asset_write_scope(caller).await?;
+        let permit = self.permit_app(caller, Action::ImportAssets)?;
+        Ok(permit
+            .store()
+            .import_ledger_scoped(permit.actor(), bytes, format, &scope, reason)
+            .await?)
+    }
+}
+
+/// The format of an uploaded ledger: as its name says, else by its first bytes
+/// (an .xlsx file is a ZIP archive).
+pub fn sniff_format(name: Option<&str>, bytes: &[u8]) -> LedgerFormat {
+    name.and_then(|n| LedgerFormat::from_path(std::path::Path::new(n)))
+        .unwrap_or(if bytes.starts_with(b"PK\x03\x04") {
+            LedgerFormat::Xlsx
+        } else {
+            LedgerFormat::Csv
+        })
+}

@@ -1,0 +1,16 @@
+//! Mamori's operations: one function per thing a person can do (register an
+//! asset, reclassify it, assign a course, open a campaign, run a firewall
+//! check, …). Each takes the acting person ([`Caller`]) and input already read
+//! into domain types, decides permission once through the Cedar policy (the
+//! store is reached only through a [`access::Permit`]), calls the store, whose
+//! write records its event in the same transaction, and returns the record or
+//! an [`Error`] in the shared problem vocabulary. Pages, API and CLI call these
+//! functions and only translate HTTP, forms and arguments in, and views, JSON
+//! and exit codes out. See ARCHITECTURE.md.
+
+pub mod access;
+pub mod assets;
+pub mod error;
+
+pub use access::{App, Caller};
+pub use error::{Error, Result};
