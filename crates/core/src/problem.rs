@@ -253,6 +253,20 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_lists_every_code() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("## Error codes")
+            .nth(1)
+            .expect("README has an Error codes section");
+        let missing: Vec<&String> = catalogue()
+            .keys()
+            .filter(|code| !section.contains(&format!("`{code}`")))
+            .collect();
+        assert!(missing.is_empty(), "README's Error codes lack {missing:?}");
+    }
+
+    #[test]
     fn an_unknown_code_is_an_internal_problem() {
         assert_eq!(Problem::new("MAMORI-NO-SUCH").class(), Class::Internal);
     }

@@ -497,3 +497,41 @@ fn catalogues_survive_a_toml_round_trip() {
     let again = Builtin::from_sources(&p, &t, &c, &s).map_err(|e| e.to_string());
     assert_eq!(again, Ok(builtin));
 }
+
+/// Every `"MAMORI-…"` code written in the sources is in the problem catalogue
+/// (`crates/core/problems.toml`), so the codes are listed in one place.
+#[test]
+fn every_error_code_in_the_sources_is_in_the_problem_catalogue() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let catalogue = mamori_core::problem::catalogue();
+    let mut missing = Vec::new();
+    let mut stack = vec![crates];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("target") && !path.ends_with("tests") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split("\"MAMORI-").skip(1) {
+                let code: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-')
+                    .collect();
+                if piece[code.len()..].starts_with('"') {
+                    let code = format!("MAMORI-{code}");
+                    if !catalogue.contains_key(&code) && code != "MAMORI-NO-SUCH" {
+                        missing.push(format!("{}: {code}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "codes not in problems.toml: {missing:#?}");
+}
