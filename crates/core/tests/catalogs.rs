@@ -524,7 +524,7 @@ fn every_error_code_in_the_sources_is_in_the_problem_catalogue() {
                     .chars()
                     .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '-')
                     .collect();
-                if piece[code.len()..].starts_with('"') {
+                if !code.is_empty() && piece[code.len()..].starts_with('"') {
                     let code = format!("MAMORI-{code}");
                     if !catalogue.contains_key(&code) && code != "MAMORI-NO-SUCH" {
                         missing.push(format!("{}: {code}", path.display()));
