@@ -11,9 +11,11 @@ use mamori_core::asset::{
 use mamori_core::classification::{Axis, Scheme};
 use mamori_core::problem::Problem;
 use mamori_store::assets::{
-    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, ImportReport, LedgerFormat,
+    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort, ImportReport, LedgerFormat,
 };
+use mamori_store::events::Event;
 use mamori_store::units::parse_path;
+use mamori_store::{Page, PageRequest};
 
 use crate::access::{App, Caller};
 use crate::error::{Error, Result};
@@ -218,7 +220,74 @@ fn invalid(problems: Vec<Problem>) -> Result<()> {
     }
 }
 
+/// How many matches a register page counts before it stops and says "more".
+pub const COUNT_LIMIT: i64 = 10_000;
+
+/// One asset as its page and the API show it: the record, the scheme it is
+/// read under, its latest changes and whether the person may change it.
+#[derive(Debug)]
+pub struct AssetView {
+    pub asset: Asset,
+    pub scheme: Scheme,
+    /// Its changes, newest first (the first 50).
+    pub history: Vec<Event>,
+    /// The person may change it (and it is not disposed).
+    pub may_write: bool,
+}
+
 impl App {
+    /// The register as the person may see it, filtered and sorted on the
+    /// server, one page at a time. The count stops at [`COUNT_LIMIT`] unless
+    /// `exact` (then the flag "more" is always false).
+    pub async fn list_assets(
+        &self,
+        caller: &Caller,
+        filter: &AssetFilter,
+        sort: AssetSort,
+        page: PageRequest,
+        exact: bool,
+    ) -> Result<(Page<Asset>, bool)> {
+        let scope = self.asset_scope(caller).await?;
+        let permit = self.permit_app(caller, Action::View)?;
+        if exact {
+            let found = permit
+                .store()
+                .list_assets(filter, sort, page, &scope)
+                .await?;
+            Ok((found, false))
+        } else {
+            Ok(permit
+                .store()
+                .list_assets_bounded(filter, sort, page, &scope, COUNT_LIMIT)
+                .await?)
+        }
+    }
+
+    /// One asset with the scheme, its history and what the person may do.
+    pub async fn asset_view(&self, caller: &Caller, id: i64) -> Result<AssetView> {
+        let asset = self.asset(caller, id).await?;
+        let scheme = self.facts().active_scheme().await?;
+        let history = self
+            .facts()
+            .asset_history(id, PageRequest::default())
+            .await?
+            .items;
+        let may_write = asset.record.lifecycle != Lifecycle::Disposed
+            && self.may_write_asset(caller, &asset).await?;
+        Ok(AssetView {
+            asset,
+            scheme,
+            history,
+            may_write,
+        })
+    }
+
+    /// The classification scheme in force (public to everyone signed in: it is
+    /// part of the policy).
+    pub async fn active_scheme(&self) -> Result<Scheme> {
+        Ok(self.facts().active_scheme().await?)
+    }
+
     /// The read problems, then the store's for the columns `keep` admits (none
     /// for a field that already has one).
     async fn check_asset(

@@ -533,5 +533,8 @@ fn every_error_code_in_the_sources_is_in_the_problem_catalogue() {
             }
         }
     }
-    assert!(missing.is_empty(), "codes not in problems.toml: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "codes not in problems.toml: {missing:#?}"
+    );
 }

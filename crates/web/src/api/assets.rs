@@ -9,22 +9,15 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_store::assets::{
-    Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, FlagView, HandlingRule, ImportReport,
-    LedgerFormat,
+    Asset, AssetFilter, AssetSort, AssetSortKey, FlagView, HandlingRule, ImportReport, LedgerFormat,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
-use crate::auth::{ApiUser, Authed};
+use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
 use mamori_app::assets::{Entered, sniff_format};
-
-async fn scope_of(state: &AppState, user: &Authed) -> ApiResult<AssetScope> {
-    crate::auth::asset_scope(state, user)
-        .await
-        .map_err(json_err)
-}
 
 fn bad(field: &str, value: &str) -> AppError {
     AppError::bad_request(format!(
@@ -93,9 +86,6 @@ fn format_param() -> utoipa::openapi::schema::Object {
     super::string_enum(["", "xlsx", "csv"])
 }
 
-/// The count a register page gives unless an exact one is asked for.
-const COUNT_LIMIT: i64 = 10_000;
-
 /// A page of the register.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AssetPage {
@@ -156,21 +146,11 @@ pub async fn list(
     };
     let exact = q.exact_total.unwrap_or(false);
     let filter = filter_of(q)?;
-    let scope = scope_of(&state, &user).await?;
-    let (found, more) = if exact {
-        let found = state
-            .store
-            .list_assets(&filter, sort, page, &scope)
-            .await
-            .map_err(json_err)?;
-        (found, false)
-    } else {
-        state
-            .store
-            .list_assets_bounded(&filter, sort, page, &scope, COUNT_LIMIT)
-            .await
-            .map_err(json_err)?
-    };
+    let (found, more) = state
+        .app
+        .list_assets(&user, &filter, sort, page, exact)
+        .await
+        .map_err(json_err)?;
     Ok(Json(AssetPage {
         items: found.items,
         total: found.total,
@@ -200,14 +180,8 @@ pub async fn get(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AssetDetail>> {
-    let asset = state.app.asset(&user, id).await.map_err(json_err)?;
-    let scheme = state.store.active_scheme().await.map_err(json_err)?;
-    let history = state
-        .store
-        .asset_history(id, mamori_store::PageRequest::default())
-        .await
-        .map_err(json_err)?
-        .items;
+    let view = state.app.asset_view(&user, id).await.map_err(json_err)?;
+    let (asset, scheme, history) = (view.asset, view.scheme, view.history);
     Ok(Json(AssetDetail {
         handling: asset.handling(&scheme),
         flags: asset.flag_views(&scheme),

@@ -10,22 +10,20 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_core::catalog::Axis;
 use mamori_core::classification::Scheme;
 use mamori_store::assets::{
-    Asset, AssetFilter, AssetScope, AssetSort, AssetSortKey, ImportIssue, ImportReport,
-    LedgerFormat,
+    Asset, AssetFilter, AssetSort, AssetSortKey, ImportIssue, ImportReport, LedgerFormat,
 };
 use mamori_store::events::Event;
-use mamori_store::units::parse_path;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
 use super::{Chrome, Pager, flash, flash_error, query_string};
-use crate::auth::{Authed, PageUser, asset_scope, verify_csrf};
+use crate::auth::{Authed, PageUser, verify_csrf};
 use crate::error::{AppError, AppResult, FieldProblem};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
@@ -256,16 +254,14 @@ pub async fn list(
     PageUser(user): PageUser,
     Query(q): Query<AssetsQuery>,
 ) -> AppResult<AssetsPage> {
-    user.require_app(&state, Action::View)?;
-    let scope = asset_scope(&state, &user).await?;
     let filter = q.filter()?;
     let sort = q.sort()?;
     let request = mamori_store::PageRequest::new(q.page, q.per_page);
     let (page, more) = state
-        .store
-        .list_assets_bounded(&filter, sort, request, &scope, COUNT_LIMIT)
+        .app
+        .list_assets(&user, &filter, sort, request, false)
         .await?;
-    let scheme = state.store.active_scheme().await?;
+    let scheme = state.app.active_scheme().await?;
     let assets = page
         .items
         .into_iter()
@@ -296,7 +292,7 @@ pub async fn list(
             Lang::En => format!("more than {limit} (page {})", request.page),
         };
     }
-    let may_export = user.can(&state, Action::ExportAssets, &Resource::App);
+    let may_export = state.app.may_app(&user, Action::ExportAssets);
     let export = |format: &'static str| {
         let mut p = pairs.clone();
         p.push(("format", format));
@@ -334,8 +330,8 @@ pub async fn list(
         .collect(),
         assets,
         pager,
-        may_create: user.can(&state, Action::CreateAsset, &Resource::App),
-        may_import: user.can(&state, Action::ImportAssets, &Resource::App),
+        may_create: state.app.may_app(&user, Action::CreateAsset),
+        may_import: state.app.may_app(&user, Action::ImportAssets),
         export_csv,
         export_xlsx,
         f: q,
@@ -390,19 +386,8 @@ pub async fn show(
     PageUser(user): PageUser,
     Path(id): Path<i64>,
 ) -> AppResult<AssetPage> {
-    let asset = state.store.asset(id, &AssetScope::unrestricted()).await?;
-    let owner = state.store.unit(asset.record.owner_unit_id).await?;
-    let resource = Resource::Asset {
-        id,
-        owner_lineage: parse_path(&owner.path),
-        top: asset.is_top,
-    };
-    if !user.can(&state, Action::ReadAsset, &resource) {
-        return Err(AppError::not_found(format!(
-            "資産 {id} はありません / asset {id} was not found"
-        )));
-    }
-    let scheme = state.store.active_scheme().await?;
+    let view = state.app.asset_view(&user, id).await?;
+    let (asset, scheme) = (view.asset, view.scheme);
     let t = T { lang };
     let yes_no = |b: bool| {
         if b {
@@ -477,11 +462,8 @@ pub async fn show(
         .into_iter()
         .map(|f| lang.pick(&f.message, &f.message_en).to_string())
         .collect();
-    let history = state
-        .store
-        .asset_history(id, mamori_store::PageRequest::default())
-        .await?
-        .items
+    let history = view
+        .history
         .into_iter()
         .map(|e| {
             let reason = e
@@ -493,8 +475,7 @@ pub async fn show(
             (e, reason)
         })
         .collect();
-    let may_write =
-        r.lifecycle != Lifecycle::Disposed && user.can(&state, Action::WriteAsset, &resource);
+    let may_write = view.may_write;
     let chrome = Chrome::new(
         &state,
         &session,
@@ -718,7 +699,7 @@ async fn form_page(
         Some(a) => format!("{}: {}", t.get(heading_key), a.record.name),
         None => t.get(heading_key).to_string(),
     };
-    let scheme = state.store.active_scheme().await?;
+    let scheme = state.app.active_scheme().await?;
     let systems = state
         .store
         .information_systems()
@@ -786,7 +767,9 @@ pub async fn new_form(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<AssetFormPage> {
-    user.require_app(&state, Action::CreateAsset)?;
+    if !state.app.may_app(&user, Action::CreateAsset) {
+        return Err(AppError::forbidden());
+    }
     let form = AssetForm {
         owner_unit_id: user.user.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         lifecycle: Lifecycle::InUse.code().to_string(),
