@@ -11,6 +11,8 @@
 pub mod access;
 pub mod assets;
 pub mod error;
+pub mod org;
+pub mod users;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

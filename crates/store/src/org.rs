@@ -4,6 +4,7 @@
 
 use crate::events::{Entity, Verb};
 use mamori_core::org::{EmploymentType, ScopeKind, guideline_role};
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::format_description;
@@ -187,6 +188,22 @@ fn optional_date(field: &str, s: Option<&str>) -> Result<Option<Date>, StoreErro
     }
 }
 
+/// A date of a role assignment (YYYY-MM-DD).
+fn role_date(field: &str, s: &str) -> Result<Date, StoreError> {
+    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+        Problem::new("MAMORI-ROLE-BAD-DATE")
+            .field(field)
+            .with("value", s)
+            .into()
+    })
+}
+
+fn ends_before_start() -> StoreError {
+    Problem::new("MAMORI-ROLE-ENDS-BEFORE-START")
+        .field("ends_on")
+        .into()
+}
+
 /// Today's date (UTC) as stored.
 pub fn today() -> String {
     time::OffsetDateTime::now_utc().date().to_string()
@@ -244,60 +261,55 @@ impl Store {
         actor: &Actor,
         new: NewRoleAssignment,
     ) -> Result<RoleAssignment, StoreError> {
-        let role = guideline_role(new.role.trim())
-            .map_err(|e| StoreError::invalid("role", format!("役割がありません / {e}")))?;
+        let role = guideline_role(new.role.trim()).map_err(|_| {
+            Problem::new("MAMORI-ROLE-UNKNOWN")
+                .field("role")
+                .with("value", new.role.trim())
+        })?;
         let user = self.user(new.user_id).await.map_err(|_| {
-            StoreError::invalid(
-                "user_id",
-                format!(
-                    "職員 {} がありません / no user {}",
-                    new.user_id, new.user_id
-                ),
-            )
+            Problem::new("MAMORI-USER-NO-SUCH")
+                .field("user_id")
+                .with("id", new.user_id)
         })?;
         let (unit_id, system_id) = match role.scope {
             ScopeKind::Organisation => (None, None),
             ScopeKind::Unit => {
                 let unit_id = new.unit_id.ok_or_else(|| {
-                    StoreError::invalid(
-                        "unit_id",
-                        format!(
-                            "{} には対象の組織が必要です / the role {} is held for a unit",
-                            role.name_ja, role.code
-                        ),
-                    )
+                    Problem::new("MAMORI-ROLE-NEEDS-UNIT")
+                        .field("unit_id")
+                        .with("role", role.name_ja)
+                        .with("role_en", role.code)
                 })?;
-                self.unit(unit_id).await.map_err(|_| {
-                    StoreError::invalid(
-                        "unit_id",
-                        format!("組織 {unit_id} がありません / no unit {unit_id}"),
-                    )
-                })?;
+                self.unit(unit_id)
+                    .await
+                    .map_err(|_| crate::users::no_unit(unit_id))?;
                 (Some(unit_id), None)
             }
             ScopeKind::System => {
                 let system_id = new.system_id.ok_or_else(|| {
-                    StoreError::invalid(
-                        "system_id",
-                        format!(
-                            "{} には対象の情報システムが必要です / the role {} is held for an information system",
-                            role.name_ja, role.code
-                        ),
-                    )
+                    Problem::new("MAMORI-ROLE-NEEDS-SYSTEM")
+                        .field("system_id")
+                        .with("role", role.name_ja)
+                        .with("role_en", role.code)
                 })?;
                 (None, Some(system_id))
             }
         };
-        let starts = parse_date("starts_on", &new.starts_on)?;
-        let ends = optional_date("ends_on", new.ends_on.as_deref())?;
+        let starts = role_date("starts_on", &new.starts_on)?;
+        let ends = match new
+            .ends_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(role_date("ends_on", s)?),
+            None => None,
+        };
         crate::checks::text("note", "備考", "note", new.note.trim())?;
         if let Some(ends) = ends
             && ends < starts
         {
-            return Err(StoreError::invalid(
-                "ends_on",
-                "終了日が開始日より前です / the end date is before the start date",
-            ));
+            return Err(ends_before_start());
         }
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
@@ -353,12 +365,9 @@ impl Store {
         ends_on: &str,
     ) -> Result<RoleAssignment, StoreError> {
         let before = self.role_assignment(id).await?;
-        let ends = parse_date("ends_on", ends_on)?;
-        if ends < parse_date("starts_on", &before.starts_on)? {
-            return Err(StoreError::invalid(
-                "ends_on",
-                "終了日が開始日より前です / the end date is before the start date",
-            ));
+        let ends = role_date("ends_on", ends_on)?;
+        if ends < role_date("starts_on", &before.starts_on)? {
+            return Err(ends_before_start());
         }
         let mut tx = self.db.begin().await?;
         let after: RoleAssignment = tx_run!(&mut tx, |c| {

@@ -6,6 +6,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use std::sync::OnceLock;
 
 use crate::StoreError;
+use mamori_core::problem::Problem;
 
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 12;
@@ -45,18 +46,15 @@ fn dummy_hash() -> &'static str {
 /// Checks a new password against the rules; the message names what is wrong.
 pub fn check_strength(password: &str, username: &str) -> Result<(), StoreError> {
     if password.chars().count() < MIN_LENGTH {
-        return Err(StoreError::invalid(
-            "password",
-            format!(
-                "パスワードは{MIN_LENGTH}文字以上にしてください / the password must have at least {MIN_LENGTH} characters"
-            ),
-        ));
+        return Err(Problem::new("MAMORI-PASSWORD-TOO-SHORT")
+            .field("password")
+            .with("min", MIN_LENGTH)
+            .into());
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(StoreError::invalid(
-            "password",
-            "パスワードにユーザー名を含めないでください / the password must not contain the user name",
-        ));
+        return Err(Problem::new("MAMORI-PASSWORD-HAS-USERNAME")
+            .field("password")
+            .into());
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::events::{Entity, Verb};
 use mamori_core::org::UnitKind;
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
@@ -66,16 +67,10 @@ impl Store {
         let code = new.code.trim().to_string();
         let name = new.name.trim().to_string();
         if code.is_empty() {
-            return Err(StoreError::invalid(
-                "code",
-                "コードを入力してください / the code is empty",
-            ));
+            return Err(Problem::new("MAMORI-UNIT-CODE-EMPTY").field("code").into());
         }
         if name.is_empty() {
-            return Err(StoreError::invalid(
-                "name",
-                "名称を入力してください / the name is empty",
-            ));
+            return Err(Problem::new("MAMORI-UNIT-NAME-EMPTY").field("name").into());
         }
         crate::checks::line("code", "コード", "code", &code)?;
         crate::checks::line("name", "名称", "name", &name)?;
@@ -90,10 +85,9 @@ impl Store {
                         .await?
                 });
                 path.ok_or_else(|| {
-                    StoreError::invalid(
-                        "parent_id",
-                        format!("上位組織 {pid} がありません / no parent unit {pid}"),
-                    )
+                    Problem::new("MAMORI-UNIT-NO-PARENT")
+                        .field("parent_id")
+                        .with("id", pid)
                 })?
             }
             None => "/".to_string(),
@@ -115,9 +109,12 @@ impl Store {
             .map_err(StoreError::from)
         });
         let id = inserted.map_err(|e| {
-            e.on_unique(format!(
-                "組織コード {code} は既に使われています / the unit code {code} is already in use"
-            ))
+            crate::users::unique_as(
+                e,
+                Problem::new("MAMORI-UNIT-CODE-TAKEN")
+                    .field("code")
+                    .with("code", &code),
+            )
         })?;
         let path = format!("{parent_path}{id}/");
         let unit: Unit = tx_run!(&mut tx, |c| {
@@ -201,10 +198,7 @@ impl Store {
     ) -> Result<Unit, StoreError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::invalid(
-                "name",
-                "名称を入力してください / the name is empty",
-            ));
+            return Err(Problem::new("MAMORI-UNIT-NAME-EMPTY").field("name").into());
         }
         crate::checks::line("name", "名称", "name", name)?;
         crate::checks::line("name_en", "英語名", "English name", name_en)?;
@@ -250,10 +244,9 @@ impl Store {
         let on = history_date(on)?;
         let before = self.unit(id).await?;
         let target = self.unit(into).await.map_err(|_| {
-            StoreError::invalid(
-                "into",
-                format!("統合先の組織 {into} がありません / no unit {into} to merge into"),
-            )
+            Problem::new("MAMORI-UNIT-NO-MERGE-TARGET")
+                .field("into")
+                .with("id", into)
         })?;
         if !before.active {
             return Err(abolished_error("id", &before));
@@ -262,13 +255,11 @@ impl Store {
             return Err(abolished_error("into", &target));
         }
         if target.lineage().contains(&id) {
-            return Err(StoreError::invalid(
-                "into",
-                format!(
-                    "{} は {} 自身かその下の組織です / a unit cannot be merged into itself or a unit below it",
-                    target.name, before.name
-                ),
-            ));
+            return Err(Problem::new("MAMORI-UNIT-MERGE-INTO-OWN")
+                .field("into")
+                .with("target", &target.name)
+                .with("unit", &before.name)
+                .into());
         }
         let mut tx = self.db.begin().await?;
         let now = now_rfc3339();
@@ -394,13 +385,11 @@ impl Store {
             .collect();
         if !left.is_empty() {
             let (ja, en): (Vec<String>, Vec<String>) = left.into_iter().unzip();
-            return Err(StoreError::Conflict(format!(
-                "{} には {} があります。移すか統合してから廃止してください / {} still has {}: move them or merge the unit",
-                before.name,
-                ja.join("、"),
-                before.name,
-                en.join(", ")
-            )));
+            return Err(Problem::new("MAMORI-UNIT-NOT-EMPTY")
+                .with("name", &before.name)
+                .with("left", ja.join("、"))
+                .with("left_en", en.join(", "))
+                .into());
         }
         let mut tx = self.db.begin().await?;
         let after: Unit = tx_run!(&mut tx, |c| {
@@ -443,19 +432,17 @@ pub struct MovedByMerge {
 
 fn history_date(on: &str) -> Result<time::Date, StoreError> {
     mamori_core::asset::parse_date(on).ok_or_else(|| {
-        StoreError::invalid(
-            "on",
-            format!("日付を読み取れません: '{on}' / not a date (YYYY-MM-DD): '{on}'"),
-        )
+        Problem::new("MAMORI-UNIT-BAD-DATE")
+            .field("on")
+            .with("value", on)
+            .into()
     })
 }
 
 fn abolished_error(field: &str, unit: &Unit) -> StoreError {
-    StoreError::invalid(
-        field,
-        format!(
-            "{} は廃止済みです / the unit {} is abolished",
-            unit.name, unit.code
-        ),
-    )
+    Problem::new("MAMORI-UNIT-ABOLISHED")
+        .field(field)
+        .with("name", &unit.name)
+        .with("code", &unit.code)
+        .into()
 }

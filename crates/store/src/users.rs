@@ -2,6 +2,7 @@
 
 use crate::events::{Entity, Verb};
 use mamori_core::org::SystemRole;
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
@@ -165,6 +166,22 @@ pub(crate) fn unix_ms_now() -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// A unique-constraint violation as the problem given; other errors as they are.
+pub(crate) fn unique_as(e: StoreError, problem: Problem) -> StoreError {
+    match e.on_unique(String::new()) {
+        StoreError::Conflict(_) => StoreError::Rejected(problem),
+        other => other,
+    }
+}
+
+/// A unit named by a form or a request that does not exist.
+pub(crate) fn no_unit(id: i64) -> StoreError {
+    Problem::new("MAMORI-UNIT-NO-SUCH")
+        .field("unit_id")
+        .with("id", id)
+        .into()
+}
+
 pub(crate) fn valid_username(username: &str) -> bool {
     !username.is_empty()
         && username.len() <= 64
@@ -178,10 +195,9 @@ pub(crate) fn valid_username(username: &str) -> bool {
 pub(crate) fn checked_display_name(name: &str) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(StoreError::invalid(
-            "display_name",
-            "氏名を入力してください / the name is empty",
-        ));
+        return Err(Problem::new("MAMORI-USER-DISPLAY-NAME-EMPTY")
+            .field("display_name")
+            .into());
     }
     crate::checks::line("display_name", "氏名", "name", name)?;
     Ok(name.to_string())
@@ -197,10 +213,9 @@ pub(crate) fn checked_email(email: Option<String>) -> Result<Option<String>, Sto
         return Ok(None);
     };
     if !mamori_core::text::is_email(&email) {
-        return Err(StoreError::invalid(
-            "email",
-            "メールアドレスの形式ではありません（例: tanaka@city.example.lg.jp） / not an e-mail address (e.g. tanaka@city.example.lg.jp)",
-        ));
+        return Err(Problem::new("MAMORI-USER-EMAIL-INVALID")
+            .field("email")
+            .into());
     }
     Ok(Some(email))
 }
@@ -210,20 +225,14 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, StoreError> {
         let username = new.username.trim().to_string();
         if !valid_username(&username) {
-            return Err(StoreError::invalid(
-                "username",
-                "ユーザー名は英数字と . _ - @ の64文字以内です / a user name is 1–64 letters, digits, '.', '_', '-' or '@'",
-            ));
+            return Err(Problem::new("MAMORI-USER-NAME-INVALID")
+                .field("username")
+                .into());
         }
         let display_name = checked_display_name(&new.display_name)?;
         passwords::check_strength(&new.password, &username)?;
         if let Some(unit_id) = new.unit_id {
-            self.unit(unit_id).await.map_err(|_| {
-                StoreError::invalid(
-                    "unit_id",
-                    format!("組織 {unit_id} がありません / no unit {unit_id}"),
-                )
-            })?;
+            self.unit(unit_id).await.map_err(|_| no_unit(unit_id))?;
         }
         let hash = hash_blocking(new.password.clone()).await?;
         let now = now_rfc3339();
@@ -246,7 +255,12 @@ impl Store {
             .map_err(StoreError::from)
         });
         let id = inserted.map_err(|e| {
-            e.on_unique(format!("ユーザー名 {username} は既に使われています / the user name {username} is already taken"))
+            unique_as(
+                e,
+                Problem::new("MAMORI-USER-NAME-TAKEN")
+                    .field("username")
+                    .with("username", &username),
+            )
         })?;
         let mut roles: Vec<SystemRole> = new.roles;
         roles.sort();
@@ -413,12 +427,7 @@ impl Store {
         }
         if let Some(unit_id) = update.unit_id {
             if let Some(uid) = unit_id {
-                self.unit(uid).await.map_err(|_| {
-                    StoreError::invalid(
-                        "unit_id",
-                        format!("組織 {uid} がありません / no unit {uid}"),
-                    )
-                })?;
+                self.unit(uid).await.map_err(|_| no_unit(uid))?;
             }
             after.unit_id = unit_id;
         }
@@ -659,6 +668,21 @@ impl Store {
         }
     }
 
+    /// Records that a person signed out (their session has ended).
+    pub async fn record_sign_out(&self, actor: &Actor, username: &str) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        tx.append_event(
+            actor,
+            Entity::SignIn,
+            username,
+            Verb::SignOut,
+            None::<&()>,
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Makes sure the administrator account exists. Returns the password when a new
     /// one was made up (to print once), None when the account existed or the given
     /// password was used.
@@ -684,8 +708,8 @@ impl Store {
         )
         .await
         .map_err(|e| match e {
-            StoreError::Invalid { message, .. } => {
-                StoreError::invalid("MAMORI_ADMIN_PASSWORD", message)
+            StoreError::Rejected(p) if p.field.as_deref() == Some("password") => {
+                StoreError::Rejected(p.field("MAMORI_ADMIN_PASSWORD"))
             }
             other => other,
         })?;

@@ -186,17 +186,19 @@ impl FromRequestParts<AppState> for ApiUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(token) = bearer(parts) {
-            let uid = state
-                .store
-                .user_for_token(token)
+            let caller = state
+                .app
+                .token_caller(token)
                 .await
                 .map_err(|e| AppError::from(e).as_json())?;
-            return match uid {
-                Some(uid) => authed(state, uid, true)
-                    .await
-                    .map_err(AppError::as_json)?
-                    .ok_or_else(AppError::unauthorized)
-                    .and_then(|a| password_change_gate(parts, a)),
+            return match caller {
+                Some(caller) => password_change_gate(
+                    parts,
+                    Authed {
+                        caller,
+                        via_token: true,
+                    },
+                ),
                 None => Err(AppError::new(
                     axum::http::StatusCode::UNAUTHORIZED,
                     "MAMORI-TOKEN-INVALID",

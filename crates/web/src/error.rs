@@ -148,6 +148,10 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
+        // A condition of the shared vocabulary: worded from its code.
+        if let StoreError::Rejected(_) = e {
+            return mamori_app::Error::from(e).into();
+        }
         let status = match &e {
             StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
             StoreError::Conflict(_) => StatusCode::CONFLICT,

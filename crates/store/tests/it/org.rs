@@ -75,7 +75,8 @@ async fn staff_profiles_and_role_assignments() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&missing_unit, StoreError::Invalid { field, .. } if field == "unit_id"),
+            matches!(&missing_unit, StoreError::Rejected(p)
+                if p.field.as_deref() == Some("unit_id") && p.code == "MAMORI-ROLE-NEEDS-UNIT"),
             "{backend}: {missing_unit}"
         );
         let unknown = store

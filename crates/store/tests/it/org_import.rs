@@ -366,7 +366,7 @@ async fn merging_a_unit_moves_what_belonged_to_it() {
             store
                 .merge_unit(&ACTOR, from.id, team.id, "2026-04-01")
                 .await,
-            Err(StoreError::Invalid { .. })
+            Err(StoreError::Rejected(p)) if p.code == "MAMORI-UNIT-MERGE-INTO-OWN"
         ));
         let merged = store
             .merge_unit(&ACTOR, from.id, into.id, "2026-04-01")
@@ -446,7 +446,10 @@ async fn only_an_empty_unit_is_abolished() {
         .await;
         let busy = unit(&store, "2010").await;
         match store.abolish_unit(&ACTOR, busy.id, "2026-03-31").await {
-            Err(StoreError::Conflict(m)) => assert!(m.contains("在籍職員 1件"), "{m}"),
+            Err(StoreError::Rejected(p)) if p.code == "MAMORI-UNIT-NOT-EMPTY" => {
+                let m = p.to_string();
+                assert!(m.contains("在籍職員 1件"), "{m}")
+            }
             other => panic!("{backend}: {other:?}"),
         }
         let parent = unit(&store, "20").await;
@@ -459,7 +462,7 @@ async fn only_an_empty_unit_is_abolished() {
         let empty = unit(&store, "101010").await;
         assert!(matches!(
             store.abolish_unit(&ACTOR, empty.id, "not a date").await,
-            Err(StoreError::Invalid { .. })
+            Err(StoreError::Rejected(p)) if p.code == "MAMORI-UNIT-BAD-DATE"
         ));
         let gone = store
             .abolish_unit(&ACTOR, empty.id, "2026-03-31")

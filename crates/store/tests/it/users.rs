@@ -42,7 +42,11 @@ async fn users_sign_in_and_are_throttled() {
             .create_user(&actor, new_user("tanaka", None))
             .await
             .unwrap_err();
-        assert!(matches!(dup, StoreError::Conflict(_)), "{backend}: {dup:?}");
+        assert!(
+            matches!(&dup, StoreError::Rejected(p) if p.code == "MAMORI-USER-NAME-TAKEN"
+                && p.class() == mamori_core::problem::Class::Conflict),
+            "{backend}: {dup:?}"
+        );
         let bad_unit = store
             .create_user(&actor, new_user("sato", Some(9999)))
             .await

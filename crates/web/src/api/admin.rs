@@ -10,7 +10,7 @@ use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,8 +27,14 @@ pub async fn units(
     ApiUser(user): ApiUser,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Unit>>> {
-    allow(&state, &user, Action::ReadUnits)?;
-    collection(state.store.list_units(p.request()).await)
+    Ok(Json(
+        state
+            .app
+            .units(&user, p.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -50,15 +56,14 @@ pub async fn create_unit(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<UnitRequest>,
 ) -> ApiResult<(StatusCode, Json<Unit>)> {
-    allow(&state, &user, Action::ManageUnits)?;
     let kind = req
         .kind
         .parse::<UnitKind>()
         .map_err(|e| invalid("kind", e.to_string()))?;
     let unit = state
-        .store
+        .app
         .create_unit(
-            &user.actor(),
+            &user,
             NewUnit {
                 parent_id: req.parent_id,
                 code: req.code,
@@ -117,22 +122,18 @@ pub async fn users(
 ) -> ApiResult<Json<Collection<User>>> {
     // Everyone for read_users; else the staff of the units the policy lets the
     // caller read (a 情報セキュリティ管理者's section), or nobody.
-    let scope = crate::auth::person_scope(&state, &user)
-        .await
-        .map_err(json_err)?;
-    if scope.as_ref().is_some_and(Vec::is_empty) {
-        return Err(json_err(AppError::forbidden()));
-    }
     let paging = Paging {
         page: q.page,
         per_page: q.per_page,
     };
-    collection(
+    Ok(Json(
         state
-            .store
-            .list_users_in(q.q.as_deref(), scope.as_deref(), paging.request())
-            .await,
-    )
+            .app
+            .users(&user, q.q.as_deref(), paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One user.
@@ -143,10 +144,7 @@ pub async fn user(
     ApiUser(caller): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<User>> {
-    if caller.user.id != id {
-        allow(&state, &caller, Action::ReadUsers)?;
-    }
-    Ok(Json(state.store.user(id).await.map_err(json_err)?))
+    Ok(Json(state.app.user(&caller, id).await.map_err(json_err)?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -170,7 +168,6 @@ pub async fn create_user(
     ApiUser(caller): ApiUser,
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    allow(&state, &caller, Action::ManageUsers)?;
     let new = NewUser {
         username: req.username,
         display_name: req.display_name,
@@ -181,8 +178,8 @@ pub async fn create_user(
         must_change_password: true,
     };
     let user = state
-        .store
-        .create_user(&caller.actor(), new)
+        .app
+        .create_user(&caller, new)
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -220,13 +217,6 @@ pub async fn update_user(
     ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
-    allow(&state, &caller, Action::ManageUsers)?;
-    if id == caller.user.id && patch.active == Some(false) {
-        return Err(invalid(
-            "active",
-            "自分自身は無効にできません / you cannot deactivate yourself".into(),
-        ));
-    }
     let update = UserUpdate {
         display_name: patch.display_name,
         email: patch.email,
@@ -236,8 +226,8 @@ pub async fn update_user(
     };
     Ok(Json(
         state
-            .store
-            .update_user(&caller.actor(), id, update)
+            .app
+            .update_user(&caller, id, update)
             .await
             .map_err(json_err)?,
     ))
@@ -257,10 +247,9 @@ pub async fn reset_password(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> ApiResult<StatusCode> {
-    allow(&state, &caller, Action::ManageUsers)?;
     state
-        .store
-        .set_password(&caller.actor(), id, &body.password, true)
+        .app
+        .reset_password(&caller, id, &body.password)
         .await
         .map_err(json_err)?;
     Ok(StatusCode::NO_CONTENT)

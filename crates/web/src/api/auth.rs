@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mamori_store::users::{SignIn, User};
+use mamori_app::users::TokenGrant;
+use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, json_err};
@@ -34,27 +35,20 @@ pub async fn token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, Response> {
     let outcome = state
-        .store
-        .sign_in(&req.username, &req.password, &remote.0)
+        .app
+        .api_token(&req.username, &req.password, &remote.0)
         .await
         .map_err(|e| json_err(e).into_response())?;
     match outcome {
-        SignIn::Ok(user) => {
-            let token = state
-                .store
-                .issue_token(user.id, &user.username)
-                .await
-                .map_err(|e| json_err(e).into_response())?;
-            Ok(Json(TokenResponse { token }))
-        }
-        SignIn::Rejected => Err(AppError::new(
+        TokenGrant::Issued(token) => Ok(Json(TokenResponse { token })),
+        TokenGrant::Rejected => Err(AppError::new(
             StatusCode::UNAUTHORIZED,
             "MAMORI-AUTH-FAILED",
             "ユーザー名またはパスワードが違います / wrong user name or password",
         )
         .as_json()
         .into_response()),
-        SignIn::Throttled { retry_after_secs } => {
+        TokenGrant::Throttled { retry_after_secs } => {
             let mut res = AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "MAMORI-AUTH-THROTTLED",

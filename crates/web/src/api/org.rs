@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::{Action, Resource};
-use mamori_core::org::{EmploymentType, GUIDELINE_ROLES};
+use mamori_core::org::EmploymentType;
 use mamori_store::org::{
     AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
     UnitAckRate,
@@ -40,9 +40,11 @@ pub async fn guideline_roles(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Vec<GuidelineRoleInfo>>> {
-    allow(&state, &user, Action::ReadUnits, &Resource::App)?;
     Ok(Json(
-        GUIDELINE_ROLES
+        state
+            .app
+            .guideline_roles(&user)
+            .map_err(json_err)?
             .iter()
             .map(|r| GuidelineRoleInfo {
                 code: r.code.into(),
@@ -77,11 +79,15 @@ pub async fn role_assignments(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssignmentQuery>,
 ) -> ApiResult<Json<Collection<RoleAssignment>>> {
-    if !user.can(&state, Action::ReadUsers, &Resource::App) {
-        allow(&state, &user, Action::ManageRoles, &Resource::App)?;
-    }
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.list_role_assignments(q.user_id, page).await)
+    Ok(Json(
+        state
+            .app
+            .role_assignments(&user, q.user_id, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// Assigns a guideline role.
@@ -92,12 +98,7 @@ pub async fn assign_role(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewRoleAssignment>,
 ) -> ApiResult<(StatusCode, Json<RoleAssignment>)> {
-    allow(&state, &user, Action::ManageRoles, &Resource::App)?;
-    let a = state
-        .store
-        .assign_role(&user.actor(), req)
-        .await
-        .map_err(json_err)?;
+    let a = state.app.assign_role(&user, req).await.map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -116,11 +117,10 @@ pub async fn end_role(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> ApiResult<Json<RoleAssignment>> {
-    allow(&state, &user, Action::ManageRoles, &Resource::App)?;
     Ok(Json(
         state
-            .store
-            .end_role_assignment(&user.actor(), id, &req.ends_on)
+            .app
+            .end_role(&user, id, &req.ends_on)
             .await
             .map_err(json_err)?,
     ))
@@ -134,18 +134,6 @@ pub struct StaffRequest {
     pub position: String,
 }
 
-/// The lineage of a user's unit, for the policy.
-async fn person_of(state: &AppState, target: &User) -> ApiResult<Resource> {
-    let unit_lineage = match target.unit_id {
-        Some(id) => parse_path(&state.store.unit(id).await.map_err(json_err)?.path),
-        None => Vec::new(),
-    };
-    Ok(Resource::Person {
-        id: target.id,
-        unit_lineage,
-    })
-}
-
 /// Sets a member of staff's employment type and position. Allowed to the security
 /// office and to the 情報セキュリティ管理者 / 責任者 of the person's unit.
 #[utoipa::path(put, path = "/api/v1/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
@@ -156,9 +144,6 @@ pub async fn set_staff(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<StaffRequest>,
 ) -> ApiResult<Json<User>> {
-    let target = state.store.user(id).await.map_err(json_err)?;
-    let person = person_of(&state, &target).await?;
-    allow(&state, &user, Action::ManagePerson, &person)?;
     let et = req.employment_type.parse::<EmploymentType>().map_err(|e| {
         AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -169,8 +154,8 @@ pub async fn set_staff(
     })?;
     Ok(Json(
         state
-            .store
-            .set_staff_profile(&user.actor(), id, et, &req.position)
+            .app
+            .set_staff(&user, id, et, &req.position)
             .await
             .map_err(json_err)?,
     ))

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mamori_authz::Action;
 use mamori_store::org_import::{OrgImportKind, sniff_format};
 use mamori_store::units::Unit;
 use serde::{Deserialize, Serialize};
@@ -107,11 +106,6 @@ pub struct AbolishRequest {
     pub on: String,
 }
 
-fn manage(state: &AppState, user: &crate::auth::Authed) -> ApiResult<()> {
-    user.require_app(state, Action::ManageUnits)
-        .map_err(json_err)
-}
-
 /// Renames a unit (its code stays).
 #[utoipa::path(post, path = "/api/v1/units/{id}/rename", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = RenameRequest, responses((status = 200, body = Unit), (status = 422, body = crate::error::ErrorBody)))]
@@ -121,11 +115,10 @@ pub async fn rename(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<RenameRequest>,
 ) -> ApiResult<Json<Unit>> {
-    manage(&state, &user)?;
     Ok(Json(
         state
-            .store
-            .rename_unit(&user.actor(), id, &req.name, &req.name_en)
+            .app
+            .rename_unit(&user, id, &req.name, &req.name_en)
             .await
             .map_err(json_err)?,
     ))
@@ -142,11 +135,10 @@ pub async fn merge(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<MergeRequest>,
 ) -> ApiResult<Json<Unit>> {
-    manage(&state, &user)?;
     Ok(Json(
         state
-            .store
-            .merge_unit(&user.actor(), id, req.into, &req.on)
+            .app
+            .merge_unit(&user, id, req.into, &req.on)
             .await
             .map_err(json_err)?,
     ))
@@ -161,11 +153,10 @@ pub async fn abolish(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AbolishRequest>,
 ) -> ApiResult<Json<Unit>> {
-    manage(&state, &user)?;
     Ok(Json(
         state
-            .store
-            .abolish_unit(&user.actor(), id, &req.on)
+            .app
+            .abolish_unit(&user, id, &req.on)
             .await
             .map_err(json_err)?,
     ))

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::{Action, Resource};
 use mamori_core::org::{SystemRole, UnitKind};
-use mamori_store::StoreError;
+use mamori_core::problem::{Class, Lang as ProblemLang};
 use mamori_store::events::{ChainVerdict, EventFilter};
 use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
@@ -21,6 +21,24 @@ use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
+
+/// Why an operation was refused, in the reader's language.
+pub(super) fn worded(e: &mamori_app::Error, lang: Lang) -> String {
+    e.problems()
+        .iter()
+        .map(|p| {
+            lang.pick(&p.message(ProblemLang::Ja), &p.message(ProblemLang::En))
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Whether an error is about what was entered (shown on the form), rather than
+/// a fault or a refusal answered with an error page.
+fn refused(e: &mamori_app::Error) -> bool {
+    matches!(e.class(), Class::Invalid | Class::Conflict)
+}
 
 pub struct UnitLine {
     pub id: i64,
@@ -77,9 +95,8 @@ pub async fn units(
     PageUser(user): PageUser,
     Query(q): Query<PageQuery>,
 ) -> AppResult<UnitsPage> {
-    user.require_app(&state, Action::ReadUnits)?;
     let request = q.request();
-    let page = state.store.list_units(request).await?;
+    let page = state.app.units(&user, request).await?;
     let units = page
         .items
         .iter()
@@ -94,7 +111,7 @@ pub async fn units(
             indent: "　".repeat(u.lineage().len().saturating_sub(1)),
         })
         .collect();
-    let can_manage = user.can(&state, Action::ManageUnits, &Resource::App);
+    let can_manage = state.app.may_app(&user, Action::ManageUnits);
     let parents = if can_manage {
         unit_labels(&state.store.all_units().await?, lang)
     } else {
@@ -142,7 +159,6 @@ pub async fn create_unit(
     axum::Form(form): axum::Form<UnitForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageUnits)?;
     let kind = form
         .kind
         .parse::<UnitKind>()
@@ -155,9 +171,9 @@ pub async fn create_unit(
         ),
     };
     let result = state
-        .store
+        .app
         .create_unit(
-            &user.actor(),
+            &user,
             NewUnit {
                 parent_id,
                 code: form.code,
@@ -175,9 +191,7 @@ pub async fn create_unit(
             )
             .await
         }
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
-            flash_error(&session, e.to_string()).await
-        }
+        Err(e) if refused(&e) => flash_error(&session, worded(&e, lang)).await,
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to("/units"))
@@ -230,16 +244,9 @@ pub async fn users(
 ) -> AppResult<UsersPage> {
     // Everyone for read_users; else the staff of the units the policy lets the
     // user read (a 情報セキュリティ管理者's section), or nobody.
-    let scope = crate::auth::person_scope(&state, &user).await?;
-    if scope.as_ref().is_some_and(Vec::is_empty) {
-        return Err(AppError::forbidden());
-    }
     let request = query.page.request();
     let q = query.q.unwrap_or_default();
-    let page = state
-        .store
-        .list_users_in(Some(&q), scope.as_deref(), request)
-        .await?;
+    let page = state.app.users(&user, Some(&q), request).await?;
     let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang)
         .into_iter()
         .collect();
@@ -260,7 +267,7 @@ pub async fn users(
         .collect();
     let base = query_string("/users", &[("q", &q)]);
     let pager = Pager::new(&T { lang }, &base, request, page.total);
-    let can_manage = user.can(&state, Action::ManageUsers, &Resource::App);
+    let can_manage = state.app.may_manage_users(&user);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "users").await?;
     Ok(UsersPage {
         chrome,
@@ -346,7 +353,7 @@ pub async fn new_user_form(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<UserFormPage> {
-    user.require_app(&state, Action::ManageUsers)?;
+    state.app.may_create_user(&user)?;
     user_form_page(
         &state,
         &session,
@@ -433,7 +440,6 @@ pub async fn create_user(
 ) -> AppResult<Response> {
     let p = parse_user_form(&body)?;
     verify_csrf(&session, &p.csrf).await?;
-    user.require_app(&state, Action::ManageUsers)?;
     let new = NewUser {
         username: p.username.clone(),
         display_name: p.display_name.clone(),
@@ -443,7 +449,7 @@ pub async fn create_user(
         password: p.password.clone(),
         must_change_password: true,
     };
-    match state.store.create_user(&user.actor(), new).await {
+    match state.app.create_user(&user, new).await {
         Ok(created) => {
             flash(
                 &session,
@@ -452,7 +458,7 @@ pub async fn create_user(
             .await;
             Ok(Redirect::to(&format!("/users/{}", created.id)).into_response())
         }
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+        Err(e) if refused(&e) => {
             let form = UserFormValues {
                 username: p.username,
                 display_name: p.display_name,
@@ -468,7 +474,7 @@ pub async fn create_user(
                 None,
                 form,
                 &p.roles,
-                Some(e.to_string()),
+                Some(worded(&e, lang)),
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -484,8 +490,7 @@ pub async fn edit_user_form(
     PageUser(user): PageUser,
     Path(id): Path<i64>,
 ) -> AppResult<UserFormPage> {
-    user.require_app(&state, Action::ManageUsers)?;
-    let target = state.store.user(id).await?;
+    let target = state.app.managed_user(&user, id).await?;
     let form = UserFormValues {
         username: target.username.clone(),
         display_name: target.display_name.clone(),
@@ -516,30 +521,7 @@ pub async fn update_user(
 ) -> AppResult<Response> {
     let p = parse_user_form(&body)?;
     verify_csrf(&session, &p.csrf).await?;
-    user.require_app(&state, Action::ManageUsers)?;
-    let target = state.store.user(id).await?;
-    if target.id == user.user.id && (!p.active || !p.roles.iter().any(|r| r == "admin")) {
-        let msg = T { lang }.get("users.no_self_lockout").to_string();
-        let form = UserFormValues {
-            username: target.username.clone(),
-            display_name: p.display_name,
-            email: p.email,
-            unit_id: p.unit_id,
-            active: p.active,
-        };
-        let page = user_form_page(
-            &state,
-            &session,
-            lang,
-            &user,
-            Some(&target),
-            form,
-            &p.roles,
-            Some(msg),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
+    let target = state.app.managed_user(&user, id).await?;
     let update = UserUpdate {
         display_name: Some(p.display_name.clone()),
         email: Some(Some(p.email.clone())),
@@ -547,12 +529,12 @@ pub async fn update_user(
         roles: Some(parse_roles(&p.roles)?),
         active: Some(p.active),
     };
-    match state.store.update_user(&user.actor(), id, update).await {
+    match state.app.update_user(&user, id, update).await {
         Ok(_) => {
             flash(&session, T { lang }.get("common.saved")).await;
             Ok(Redirect::to(&format!("/users/{id}")).into_response())
         }
-        Err(e @ StoreError::Invalid { .. }) => {
+        Err(e) if e.class() == Class::Invalid => {
             let form = UserFormValues {
                 username: target.username.clone(),
                 display_name: p.display_name,
@@ -568,7 +550,7 @@ pub async fn update_user(
                 Some(&target),
                 form,
                 &p.roles,
-                Some(e.to_string()),
+                Some(worded(&e, lang)),
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -593,14 +575,13 @@ pub async fn reset_password(
     axum::Form(form): axum::Form<ResetForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageUsers)?;
     match state
-        .store
-        .set_password(&user.actor(), id, &form.new_password, true)
+        .app
+        .reset_password(&user, id, &form.new_password)
         .await
     {
         Ok(()) => flash(&session, T { lang }.get("users.password_reset")).await,
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) if e.class() == Class::Invalid => flash_error(&session, worded(&e, lang)).await,
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/users/{id}")))

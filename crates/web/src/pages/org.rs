@@ -7,12 +7,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use mamori_authz::{Action, Resource};
 use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, guideline_role};
+use mamori_core::problem::Class;
 use mamori_store::StoreError;
 use mamori_store::org::{
     AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
     UnitAckRate,
 };
-use mamori_store::units::parse_path;
 use mamori_store::users::User;
 use mamori_store::{Page, PageRequest};
 use serde::Deserialize;
@@ -247,15 +247,12 @@ pub async fn staff(
     Path(id): Path<i64>,
     Query(q): Query<AckQuery>,
 ) -> AppResult<StaffPage> {
-    let target = state.store.user(id).await?;
-    let person = person_resource(&state, &target).await?;
-    user.require(&state, Action::ReadPerson, &person)?;
+    let page = PageRequest::new(q.page, q.per_page);
+    let staff = state.app.staff(&user, id, page).await?;
+    let (target, list, can_assign) = (staff.user, staff.assignments, staff.may_assign);
     let t = T { lang };
     let path = format!("/users/{id}/staff");
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &path, "users").await?;
-    let page = PageRequest::new(q.page, q.per_page);
-    let list = state.store.list_role_assignments(Some(id), page).await?;
-    let can_assign = user.can(&state, Action::ManageRoles, &Resource::App);
     let units = if can_assign {
         state
             .store
@@ -284,7 +281,7 @@ pub async fn staff(
                 )
             })
             .collect(),
-        can_edit: user.can(&state, Action::ManagePerson, &person),
+        can_edit: staff.may_edit,
         can_assign,
         pager: Pager::new(&t, &path, page, list.total),
         assignments: list
@@ -309,17 +306,6 @@ pub async fn staff(
     })
 }
 
-async fn person_resource(state: &AppState, target: &User) -> AppResult<Resource> {
-    let unit_lineage = match target.unit_id {
-        Some(u) => parse_path(&state.store.unit(u).await?.path),
-        None => Vec::new(),
-    };
-    Ok(Resource::Person {
-        id: target.id,
-        unit_lineage,
-    })
-}
-
 #[derive(Deserialize)]
 pub struct StaffForm {
     csrf: String,
@@ -337,17 +323,11 @@ pub async fn save_staff(
     axum::Form(form): axum::Form<StaffForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    let target = state.store.user(id).await?;
-    let person = person_resource(&state, &target).await?;
-    user.require(&state, Action::ManagePerson, &person)?;
     let et = form
         .employment_type
         .parse::<EmploymentType>()
         .map_err(|e| AppError::bad_request(format!("雇用形態が不明です / {e}")))?;
-    state
-        .store
-        .set_staff_profile(&user.actor(), id, et, &form.position)
-        .await?;
+    state.app.set_staff(&user, id, et, &form.position).await?;
     flash(&session, T { lang }.get("common.saved")).await;
     Ok(Redirect::to(&format!("/users/{id}/staff")))
 }
@@ -386,11 +366,10 @@ pub async fn assign(
     axum::Form(form): axum::Form<AssignForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageRoles)?;
     let result = state
-        .store
+        .app
         .assign_role(
-            &user.actor(),
+            &user,
             NewRoleAssignment {
                 user_id: id,
                 role: form.role,
@@ -404,7 +383,7 @@ pub async fn assign(
         .await;
     match result {
         Ok(a) => flash(&session, format!("{} #{}", a.role, a.id)).await,
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) if e.class() == Class::Invalid => flash_error(&session, e.to_string()).await,
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/users/{id}/staff")))
@@ -425,14 +404,9 @@ pub async fn end_assignment(
     axum::Form(form): axum::Form<EndForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageRoles)?;
-    match state
-        .store
-        .end_role_assignment(&user.actor(), assignment, &form.ends_on)
-        .await
-    {
+    match state.app.end_role(&user, assignment, &form.ends_on).await {
         Ok(_) => flash(&session, T { lang }.get("common.saved")).await,
-        Err(e @ StoreError::Invalid { .. }) => flash_error(&session, e.to_string()).await,
+        Err(e) if e.class() == Class::Invalid => flash_error(&session, e.to_string()).await,
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/users/{id}/staff")))

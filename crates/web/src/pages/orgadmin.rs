@@ -8,7 +8,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::{Action, Resource};
-use mamori_store::StoreError;
 use mamori_store::assets::ImportIssue;
 use mamori_store::events::{Event, EventFilter};
 use mamori_store::org_import::{OrgImportKind, OrgImportReport, sniff_format};
@@ -244,27 +243,26 @@ pub async fn change_unit(
     axum::Form(form): axum::Form<UnitChange>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageUnits)?;
-    let actor = user.actor();
-    let store = &state.store;
+    let app = &state.app;
     let result = match what.as_str() {
-        "rename" => {
-            store
-                .rename_unit(&actor, id, &form.name, &form.name_en)
-                .await
-        }
+        "rename" => app.rename_unit(&user, id, &form.name, &form.name_en).await,
         "merge" => {
             let into = form.into.trim().parse::<i64>().map_err(|_| {
                 AppError::bad_request(format!("into '{}' is not a unit id", form.into))
             })?;
-            store.merge_unit(&actor, id, into, &form.on).await
+            app.merge_unit(&user, id, into, &form.on).await
         }
-        "abolish" => store.abolish_unit(&actor, id, &form.on).await,
+        "abolish" => app.abolish_unit(&user, id, &form.on).await,
         _ => return Err(AppError::not_found(format!("/units/{id}/{what}"))),
     };
     match result {
         Ok(_) => flash(&session, T { lang }.get("common.saved")).await,
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+        Err(e)
+            if matches!(
+                e.class(),
+                mamori_core::problem::Class::Invalid | mamori_core::problem::Class::Conflict
+            ) =>
+        {
             flash_error(&session, e.to_string()).await
         }
         Err(e) => return Err(e.into()),

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_store::events::{Entity, Verb};
+use mamori_app::users::PasswordChange;
 use mamori_store::users::SignIn;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -98,7 +98,7 @@ pub async fn login(
     let next = safe_next(form.next.as_deref());
     let t = T { lang };
     let outcome = state
-        .store
+        .app
         .sign_in(&form.username, &form.password, &remote.0)
         .await?;
     let (status, message, retry_after) = match outcome {
@@ -169,17 +169,7 @@ pub async fn logout(
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
     session.flush().await.map_err(session_error)?;
-    let mut tx = state.store.db.begin().await?;
-    tx.append_event(
-        &user.actor(),
-        Entity::SignIn,
-        &user.user.username,
-        Verb::SignOut,
-        None::<&()>,
-        None::<&()>,
-    )
-    .await?;
-    tx.commit().await?;
+    state.app.sign_out(&user).await?;
     Ok(Redirect::to("/login").into_response())
 }
 
@@ -263,26 +253,24 @@ pub async fn change_password(
         Some(t.get("password.mismatch").to_string())
     } else {
         match state
-            .store
-            .sign_in(&user.user.username, &form.current, &remote.0)
-            .await?
+            .app
+            .change_password(&user, &form.current, &form.new_password, &remote.0)
+            .await
         {
-            SignIn::Ok(_) => match state
-                .store
-                .set_password(&user.actor(), user.user.id, &form.new_password, false)
-                .await
-            {
-                // Every session of the user has ended with the old password; this
-                // one goes on under a new id.
-                Ok(()) => {
-                    session.cycle_id().await.map_err(session_error)?;
-                    None
-                }
-                Err(mamori_store::StoreError::Invalid { message, .. }) => Some(message),
-                Err(e) => return Err(e.into()),
-            },
-            SignIn::Rejected => Some(t.get("password.wrong_current").to_string()),
-            SignIn::Throttled { retry_after_secs } => Some(throttled_message(&t, retry_after_secs)),
+            // Every session of the user has ended with the old password; this
+            // one goes on under a new id.
+            Ok(PasswordChange::Changed) => {
+                session.cycle_id().await.map_err(session_error)?;
+                None
+            }
+            Ok(PasswordChange::WrongCurrent) => Some(t.get("password.wrong_current").to_string()),
+            Ok(PasswordChange::Throttled { retry_after_secs }) => {
+                Some(throttled_message(&t, retry_after_secs))
+            }
+            Err(e) if e.class() == mamori_core::problem::Class::Invalid => {
+                Some(super::admin::worded(&e, lang))
+            }
+            Err(e) => return Err(e.into()),
         }
     };
     match error {

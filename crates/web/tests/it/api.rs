@@ -252,6 +252,67 @@ async fn api_permissions_follow_the_policy() {
 }
 
 #[tokio::test]
+async fn nobody_locks_themselves_out_and_account_errors_have_codes() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let me = c.api("GET", "/api/v1/me", Some(&admin), None).await.json();
+        let id = me["id"].as_i64().unwrap();
+        for (patch, field) in [
+            (json!({"active": false}), "active"),
+            (json!({"roles": ["staff"]}), "roles"),
+        ] {
+            let r = c
+                .api(
+                    "PATCH",
+                    &format!("/api/v1/users/{id}"),
+                    Some(&admin),
+                    Some(patch),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{backend}: {}",
+                r.body
+            );
+            let f = &r.json()["error"]["fields"][0];
+            assert_eq!(f["field"], field, "{backend}");
+            assert_eq!(f["code"], "MAMORI-USER-SELF-LOCKOUT", "{backend}");
+        }
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&admin),
+                Some(json!({"username": "admin", "display_name": "二人目", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.body);
+        assert_eq!(
+            r.json()["error"]["reason"],
+            "MAMORI-USER-NAME-TAKEN",
+            "{backend}"
+        );
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/users",
+                Some(&admin),
+                Some(json!({"username": "kato", "display_name": "加藤", "password": "short"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let f = &r.json()["error"]["fields"][0];
+        assert_eq!(f["field"], "password", "{backend}");
+        assert_eq!(f["code"], "MAMORI-PASSWORD-TOO-SHORT", "{backend}");
+        assert!(
+            f["message_en"].as_str().unwrap().contains("at least 12"),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn openapi_document_lists_the_routes() {
     let (_, mut c) = clients().await.remove(0);
     {
