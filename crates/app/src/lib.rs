@@ -9,8 +9,10 @@
 //! and exit codes out. See ARCHITECTURE.md.
 
 pub mod access;
+pub mod acknowledgements;
 pub mod assets;
 pub mod error;
+pub mod training;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};
