@@ -9,10 +9,12 @@
 //! and exit codes out. See ARCHITECTURE.md.
 
 pub mod access;
+pub mod acknowledgements;
 pub mod assets;
 pub mod error;
 pub mod org;
 pub mod users;
+pub mod training;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

@@ -464,13 +464,18 @@ impl Store {
     ) -> Result<AckCampaign, StoreError> {
         let title = new.title.trim().to_string();
         if title.is_empty() {
-            return Err(StoreError::invalid(
-                "title",
-                "件名を入力してください / the title is empty",
-            ));
+            return Err(crate::training::required("title", "件名", "title"));
         }
-        crate::checks::line("title", "件名", "title", &title)?;
-        let due = optional_date("due_on", new.due_on.as_deref())?;
+        crate::training::line("title", "件名", "title", &title)?;
+        let due = match new
+            .due_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(crate::training::ymd("due_on", s)?),
+            None => None,
+        };
         let exists: Option<i64> = db_run!(&self.db, |pool| {
             sqlx::query_scalar("SELECT id FROM policy_revisions WHERE id = $1")
                 .bind(new.revision_id)
@@ -478,13 +483,10 @@ impl Store {
                 .await?
         });
         if exists.is_none() {
-            return Err(StoreError::invalid(
-                "revision_id",
-                format!(
-                    "改正 {} がありません / no policy revision {}",
-                    new.revision_id, new.revision_id
-                ),
-            ));
+            return Err(mamori_core::problem::Problem::new("MAMORI-ACK-NO-REVISION")
+                .field("revision_id")
+                .with("id", new.revision_id)
+                .into());
         }
         let mut tx = self.db.begin().await?;
         let campaign: AckCampaign = tx_run!(&mut tx, |c| {

@@ -12,12 +12,17 @@ pub use export::{ACK_SHEET, TRAINING_SHEET};
 pub use import::CompletionImportReport;
 
 use crate::events::{Entity, Verb};
-use mamori_core::org::{EmploymentType, guideline_role};
+use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, guideline_role};
 use mamori_core::training::{CourseKind, TargetKind, counts_from};
 use serde::{Deserialize, Serialize};
 
+use mamori_core::problem::Problem;
+use mamori_core::text::{MAX_LINE_CHARS, MAX_TEXT_CHARS, check_line, check_text};
+use time::Date;
+use time::macros::format_description;
+
 use crate::db::Tx;
-use crate::org::{parse_date, today, within_pattern};
+use crate::org::{today, within_pattern};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
 
 /// A course.
@@ -303,15 +308,74 @@ async fn settle_assignment(
     Ok(after)
 }
 
-/// A course's titles and description as entered.
-fn check_course_text(title: &str, title_en: &str, description: &str) -> Result<(), StoreError> {
-    crate::checks::line("title", "研修名", "title", title)?;
-    crate::checks::line("title_en", "英語の研修名", "English title", title_en)?;
-    crate::checks::text("description", "説明", "description", description)
+/// A one-line value (a code, a title) as entered.
+pub(crate) fn line(
+    field: &str,
+    label: &str,
+    label_en: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    check_line(value, MAX_LINE_CHARS).map_err(|p| p.problem(field, label, label_en).into())
 }
 
-fn invalid_target(message: String) -> StoreError {
-    StoreError::invalid("target", message)
+/// A field that must be filled in.
+pub(crate) fn required(field: &str, label: &str, label_en: &str) -> StoreError {
+    Problem::new("MAMORI-REQUIRED")
+        .field(field)
+        .with("label", label)
+        .with("label_en", label_en)
+        .into()
+}
+
+/// A value that is not one of the choices.
+fn no_such_choice(
+    field: &str,
+    label: &str,
+    label_en: &str,
+    value: &str,
+    allowed: &[&str],
+) -> StoreError {
+    Problem::new("MAMORI-NO-SUCH-CHOICE")
+        .field(field)
+        .with("label", label)
+        .with("label_en", label_en)
+        .with("value", value)
+        .with("allowed", allowed.join("、"))
+        .with("allowed_en", allowed.join(", "))
+        .into()
+}
+
+/// A date written YYYY-MM-DD (a due date, a completion date).
+pub(crate) fn ymd(field: &str, s: &str) -> Result<Date, StoreError> {
+    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+        Problem::new("MAMORI-TRAINING-DATE")
+            .field(field)
+            .with("value", s)
+            .into()
+    })
+}
+
+/// A course's titles and description as entered.
+fn check_course_text(title: &str, title_en: &str, description: &str) -> Result<(), StoreError> {
+    line("title", "研修名", "title", title)?;
+    line("title_en", "英語の研修名", "English title", title_en)?;
+    check_text(description, MAX_TEXT_CHARS)
+        .map_err(|p| p.problem("description", "説明", "description").into())
+}
+
+/// The course an assignment or completion names, which must exist.
+fn no_course(id: i64) -> StoreError {
+    Problem::new("MAMORI-TRAINING-NO-COURSE")
+        .field("course_id")
+        .with("id", id)
+        .into()
+}
+
+/// The person a completion names, who must exist.
+pub fn no_user(id: i64) -> Problem {
+    Problem::new("MAMORI-TRAINING-NO-USER")
+        .field("user_id")
+        .with("id", id)
 }
 
 impl Store {
@@ -320,31 +384,29 @@ impl Store {
         let code = new.code.trim().to_string();
         let title = new.title.trim().to_string();
         if code.is_empty() {
-            return Err(StoreError::invalid(
-                "code",
-                "コードを入力してください / the code is empty",
-            ));
+            return Err(required("code", "コード", "code"));
         }
         if title.is_empty() {
-            return Err(StoreError::invalid(
-                "title",
-                "研修名を入力してください / the title is empty",
-            ));
+            return Err(required("title", "研修名", "title"));
         }
-        crate::checks::line("code", "コード", "code", &code)?;
+        line("code", "コード", "code", &code)?;
         check_course_text(&title, &new.title_en, &new.description)?;
-        let kind = new
-            .kind
-            .trim()
-            .parse::<CourseKind>()
-            .map_err(|e| StoreError::invalid("kind", format!("研修の種類が不明です / {e}")))?;
+        let kind = new.kind.trim().parse::<CourseKind>().map_err(|_| {
+            no_such_choice(
+                "kind",
+                "研修の種類",
+                "course kind",
+                new.kind.trim(),
+                &CourseKind::ALL.map(|k| k.code()),
+            )
+        })?;
         if let Some(m) = new.valid_months
             && !(1..=120).contains(&m)
         {
-            return Err(StoreError::invalid(
-                "valid_months",
-                format!("有効期間は1〜120か月です: {m} / the validity is 1 to 120 months: {m}"),
-            ));
+            return Err(Problem::new("MAMORI-TRAINING-VALIDITY")
+                .field("valid_months")
+                .with("months", m)
+                .into());
         }
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
@@ -362,10 +424,13 @@ impl Store {
             .bind(&now)
             .fetch_one(&mut *c)
             .await
-            .map_err(|e| {
-                StoreError::from(e).on_unique(format!(
-                    "研修コード {code} はすでにあります / the course code {code} exists"
-                ))
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::from(
+                    Problem::new("MAMORI-TRAINING-COURSE-EXISTS")
+                        .field("code")
+                        .with("code", &code),
+                ),
+                e => StoreError::from(e),
             })?;
             sqlx::query_as(select_courses!("WHERE id = $1"))
                 .bind(id)
@@ -415,45 +480,61 @@ impl Store {
         actor: &Actor,
         new: NewTrainingAssignment,
     ) -> Result<TrainingAssignment, StoreError> {
-        let course = self.course(new.course_id).await.map_err(|_| {
-            StoreError::invalid(
-                "course_id",
-                format!(
-                    "研修 {} がありません / no course {}",
-                    new.course_id, new.course_id
-                ),
-            )
+        let course = self.course(new.course_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => no_course(new.course_id),
+            e => e,
         })?;
-        let kind = new.target_kind.trim().parse::<TargetKind>().map_err(|e| {
-            StoreError::invalid("target_kind", format!("対象の種類が不明です / {e}"))
+        let kind = new.target_kind.trim().parse::<TargetKind>().map_err(|_| {
+            no_such_choice(
+                "target_kind",
+                "対象の種類",
+                "target kind",
+                new.target_kind.trim(),
+                &TargetKind::ALL.map(|k| k.code()),
+            )
         })?;
         let target = new.target.trim().to_string();
         let (target, pattern) = match kind {
             TargetKind::Everyone => (String::new(), String::new()),
             TargetKind::Role => {
-                let role = guideline_role(&target)
-                    .map_err(|e| invalid_target(format!("役割がありません / {e}")))?;
+                let role = guideline_role(&target).map_err(|_| {
+                    let codes: Vec<&str> = GUIDELINE_ROLES.iter().map(|r| r.code).collect();
+                    no_such_choice("target", "役割", "role", &target, &codes)
+                })?;
                 (role.code.to_string(), String::new())
             }
             TargetKind::EmploymentType => {
-                let et = target
-                    .parse::<EmploymentType>()
-                    .map_err(|e| invalid_target(format!("雇用形態が不明です / {e}")))?;
+                let et = target.parse::<EmploymentType>().map_err(|_| {
+                    no_such_choice(
+                        "target",
+                        "雇用形態",
+                        "employment type",
+                        &target,
+                        &EmploymentType::ALL.map(|e| e.code()),
+                    )
+                })?;
                 (et.code().to_string(), String::new())
             }
             TargetKind::Unit => {
                 let unit = target.parse::<i64>().ok().ok_or_else(|| {
-                    invalid_target(format!(
-                        "組織の番号を指定してください: '{target}' / a unit id: '{target}'"
-                    ))
+                    StoreError::from(
+                        Problem::new("MAMORI-TRAINING-TARGET-UNIT")
+                            .field("target")
+                            .with("value", &target),
+                    )
                 })?;
-                self.unit(unit).await.map_err(|_| {
-                    invalid_target(format!("組織 {unit} がありません / no unit {unit}"))
+                self.unit(unit).await.map_err(|e| match e {
+                    StoreError::NotFound { .. } => StoreError::from(
+                        Problem::new("MAMORI-TRAINING-NO-UNIT")
+                            .field("target")
+                            .with("id", unit),
+                    ),
+                    e => e,
                 })?;
                 (unit.to_string(), within_pattern(Some(unit)))
             }
         };
-        let due = parse_date("due_on", &new.due_on)?;
+        let due = ymd("due_on", &new.due_on)?;
         let from = counts_from(due, course.valid_months.and_then(|m| u32::try_from(m).ok()))
             .map(|d| d.to_string());
         let today = today();
@@ -506,7 +587,7 @@ impl Store {
     ) -> Result<TrainingAssignment, StoreError> {
         let before = self.training_assignment(id).await?;
         let course = self.course(before.course_id).await?;
-        let due = parse_date("due_on", due_on)?;
+        let due = ymd("due_on", due_on)?;
         let from = counts_from(due, course.valid_months.and_then(|m| u32::try_from(m).ok()))
             .map(|d| d.to_string());
         let mut tx = self.db.begin().await?;
@@ -543,10 +624,7 @@ impl Store {
             .map(|t| t.trim().to_string())
             .unwrap_or_else(|| before.title.clone());
         if title.is_empty() {
-            return Err(StoreError::invalid(
-                "title",
-                "研修名を入力してください / the title is empty",
-            ));
+            return Err(required("title", "研修名", "title"));
         }
         let title_en = change
             .title_en
@@ -653,32 +731,20 @@ impl Store {
         new: NewCompletion,
         source: CompletionSource,
     ) -> Result<Completion, StoreError> {
-        let course = self.course(new.course_id).await.map_err(|_| {
-            StoreError::invalid(
-                "course_id",
-                format!(
-                    "研修 {} がありません / no course {}",
-                    new.course_id, new.course_id
-                ),
-            )
+        let course = self.course(new.course_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => no_course(new.course_id),
+            e => e,
         })?;
-        let user = self.user(new.user_id).await.map_err(|_| {
-            StoreError::invalid(
-                "user_id",
-                format!(
-                    "職員 {} がありません / no user {}",
-                    new.user_id, new.user_id
-                ),
-            )
+        let user = self.user(new.user_id).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => no_user(new.user_id).into(),
+            e => e,
         })?;
-        let on = parse_date("completed_on", &new.completed_on)?.to_string();
+        let on = ymd("completed_on", &new.completed_on)?.to_string();
         if on > today() {
-            return Err(StoreError::invalid(
-                "completed_on",
-                format!(
-                    "修了日が未来の日付です: {on} / the completion date is in the future: {on}"
-                ),
-            ));
+            return Err(Problem::new("MAMORI-TRAINING-FUTURE")
+                .field("completed_on")
+                .with("date", &on)
+                .into());
         }
         let mut tx = self.db.begin().await?;
         let (id, created): (i64, bool) = tx_run!(&mut tx, |c| {

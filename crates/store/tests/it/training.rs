@@ -69,6 +69,9 @@ fn assign(course_id: i64, kind: &str, target: &str, due: &str) -> NewTrainingAss
 fn field_of(e: &StoreError) -> String {
     match e {
         StoreError::Invalid { field, .. } => field.clone(),
+        StoreError::Rejected(p) if p.class() == mamori_core::problem::Class::Invalid => {
+            p.field.clone().unwrap_or_default()
+        }
         other => format!("not invalid: {other}"),
     }
 }
@@ -184,7 +187,7 @@ async fn courses_assignments_completions_and_overdue() {
                 .create_course(&actor, course("SEC-Y", "yearly", None))
                 .await
                 .unwrap_err(),
-            StoreError::Conflict(_)
+            StoreError::Rejected(p) if p.code == "MAMORI-TRAINING-COURSE-EXISTS"
         ));
         let courses = store.list_courses(PageRequest::default()).await.unwrap();
         assert_eq!(courses.total, 2, "{backend}");

@@ -10,7 +10,6 @@ mod orgadmin;
 mod training;
 
 pub(crate) use org::allow_status as allow_ack_status;
-pub(crate) use training::{allow_status as allow_training_status, completion_source};
 mod netcheck;
 mod segments;
 

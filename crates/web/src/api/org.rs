@@ -14,6 +14,7 @@ use mamori_store::units::parse_path;
 use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
+use super::training::listed;
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
@@ -169,8 +170,7 @@ pub async fn policy_revisions(
     ApiUser(user): ApiUser,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<PolicyRevision>>> {
-    allow(&state, &user, Action::ReadPolicy, &Resource::App)?;
-    collection(state.store.list_policy_revisions(p.request()).await)
+    listed(state.app.policy_revisions(&user, p.request()).await)
 }
 
 /// Acknowledgement campaigns, newest first, with their counts.
@@ -181,8 +181,7 @@ pub async fn campaigns(
     ApiUser(user): ApiUser,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<AckCampaign>>> {
-    allow(&state, &user, Action::ReadAckStatus, &Resource::App)?;
-    collection(state.store.list_ack_campaigns(p.request()).await)
+    listed(state.app.ack_campaigns(&user, p.request()).await)
 }
 
 /// Opens a campaign: every active member of staff is asked to confirm the revision.
@@ -193,15 +192,9 @@ pub async fn open_campaign(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewAckCampaign>,
 ) -> ApiResult<(StatusCode, Json<AckCampaign>)> {
-    allow(
-        &state,
-        &user,
-        Action::ManageAcknowledgements,
-        &Resource::App,
-    )?;
     let c = state
-        .store
-        .open_ack_campaign(&user.actor(), req)
+        .app
+        .open_ack_campaign(&user, req)
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -229,16 +222,7 @@ pub(crate) async fn allow_status(
     user: &Authed,
     within: Option<i64>,
 ) -> Result<(), AppError> {
-    if user.can(state, Action::ReadAckStatus, &Resource::App) {
-        return Ok(());
-    }
-    match within {
-        Some(unit) => {
-            let lineage = parse_path(&state.store.unit(unit).await?.path);
-            user.require(state, Action::ReadUnitStatus, &Resource::Unit { lineage })
-        }
-        None => Err(AppError::forbidden()),
-    }
+    Ok(state.app.check_ack_status(user, within).await?)
 }
 
 /// The confirmation rate per unit.
@@ -250,11 +234,8 @@ pub async fn campaign_units(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<UnitAckRate>>> {
-    allow_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.ack_rates(id, q.within, page).await)
+    listed(state.app.ack_rates(&user, id, q.within, page).await)
 }
 
 /// Who has not confirmed yet.
@@ -266,11 +247,8 @@ pub async fn campaign_pending(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<AckRequest>>> {
-    allow_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.ack_pending(id, q.within, page).await)
+    listed(state.app.ack_pending(&user, id, q.within, page).await)
 }
 
 /// The signed-in user's own acknowledgement requests, unconfirmed first.
@@ -281,8 +259,7 @@ pub async fn my_requests(
     ApiUser(user): ApiUser,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<AckRequest>>> {
-    allow(&state, &user, Action::Acknowledge, &Resource::App)?;
-    collection(state.store.my_ack_requests(user.user.id, p.request()).await)
+    listed(state.app.my_ack_requests(&user, p.request()).await)
 }
 
 /// The signed-in user confirms that they have read the campaign's revision.
@@ -293,11 +270,10 @@ pub async fn confirm(
     ApiUser(user): ApiUser,
     ApiPath(campaign_id): ApiPath<i64>,
 ) -> ApiResult<Json<AckRequest>> {
-    allow(&state, &user, Action::Acknowledge, &Resource::App)?;
     Ok(Json(
         state
-            .store
-            .acknowledge(&user.actor(), campaign_id, user.user.id)
+            .app
+            .acknowledge(&user, campaign_id)
             .await
             .map_err(json_err)?,
     ))

@@ -11,16 +11,12 @@ use axum::response::{IntoResponse, Response};
 use mamori_authz::{Action, Resource};
 use mamori_store::assets::LedgerFormat;
 use mamori_store::training::{
-    Completion, CompletionImportReport, CompletionSource, Course, CourseUpdate, NewCompletion,
-    NewCourse, NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope,
-    UnitTrainingRate,
+    Completion, CompletionImportReport, Course, CourseUpdate, NewCompletion, NewCourse,
+    NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope, UnitTrainingRate,
 };
-use mamori_store::units::parse_path;
 use serde::Deserialize;
 
-use super::{
-    ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err,
-};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -37,56 +33,14 @@ pub(crate) async fn allow_status(
     user: &Authed,
     within: Option<i64>,
 ) -> AppResult<()> {
-    if user.can(state, Action::ReadTrainingStatus, &Resource::App) {
-        return Ok(());
-    }
-    match within {
-        Some(unit) => {
-            let lineage = parse_path(&state.store.unit(unit).await?.path);
-            user.require(state, Action::ReadUnitStatus, &Resource::Unit { lineage })
-        }
-        None => Err(AppError::forbidden()),
-    }
+    Ok(state.app.check_training_status(user, within).await?)
 }
 
-/// Who may record a completion for a person: with `record_training` on the
-/// person (the security office, the person's unit manager) it is entered; for
-/// oneself it is always self-declared and needs `declare_training`, whatever
-/// else one may do (a city that forbids self-declaration forbids it to the
-/// security office too, and what is self-attested is never recorded as
-/// entered by someone else).
-pub(crate) async fn completion_source(
-    state: &AppState,
-    user: &Authed,
-    person_id: i64,
-) -> AppResult<CompletionSource> {
-    let person = state.store.user(person_id).await.map_err(|e| match e {
-        mamori_store::StoreError::NotFound { .. } => AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "MAMORI-INVALID",
-            format!("user_id: 職員 {person_id} がありません / no user {person_id}"),
-        ),
-        e => e.into(),
-    })?;
-    let unit_lineage = match person.unit_id {
-        Some(u) => parse_path(&state.store.unit(u).await?.path),
-        None => Vec::new(),
-    };
-    let resource = Resource::Person {
-        id: person.id,
-        unit_lineage,
-    };
-    if person.id == user.user.id {
-        if user.can(state, Action::DeclareTraining, &Resource::App) {
-            Ok(CompletionSource::SelfDeclared)
-        } else {
-            Err(AppError::forbidden())
-        }
-    } else if user.can(state, Action::RecordTraining, &resource) {
-        Ok(CompletionSource::Entered)
-    } else {
-        Err(AppError::forbidden())
-    }
+/// A page of a list from an operation, as the API answers it.
+pub(crate) fn listed<T>(
+    found: mamori_app::Result<mamori_store::Page<T>>,
+) -> ApiResult<Json<Collection<T>>> {
+    Ok(Json(found.map_err(json_err)?.into()))
 }
 
 /// Courses by code.
@@ -97,8 +51,7 @@ pub async fn courses(
     ApiUser(user): ApiUser,
     ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Course>>> {
-    allow(&state, &user, Action::View)?;
-    collection(state.store.list_courses(p.request()).await)
+    listed(state.app.courses(&user, p.request()).await)
 }
 
 /// Creates a course (the security office).
@@ -110,10 +63,9 @@ pub async fn create_course(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewCourse>,
 ) -> ApiResult<(StatusCode, Json<Course>)> {
-    allow(&state, &user, Action::ManageTraining)?;
     let c = state
-        .store
-        .create_course(&user.actor(), req)
+        .app
+        .create_course(&user, req)
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -143,12 +95,11 @@ pub async fn assignments(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssignmentQuery>,
 ) -> ApiResult<Json<Collection<TrainingAssignment>>> {
-    allow(&state, &user, Action::ReadTrainingStatus)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(
+    listed(
         state
-            .store
-            .list_training_assignments(q.course_id, page)
+            .app
+            .training_assignments(&user, q.course_id, page)
             .await,
     )
 }
@@ -162,10 +113,9 @@ pub async fn assign(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewTrainingAssignment>,
 ) -> ApiResult<(StatusCode, Json<TrainingAssignment>)> {
-    allow(&state, &user, Action::ManageTraining)?;
     let a = state
-        .store
-        .assign_training(&user.actor(), req)
+        .app
+        .assign_training(&user, req)
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(a)))
@@ -182,10 +132,9 @@ pub async fn update_course(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CourseUpdate>,
 ) -> ApiResult<Json<Course>> {
-    allow(&state, &user, Action::ManageTraining)?;
     let c = state
-        .store
-        .update_course(&user.actor(), id, req)
+        .app
+        .update_course(&user, id, req)
         .await
         .map_err(json_err)?;
     Ok(Json(c))
@@ -200,10 +149,9 @@ pub async fn withdraw(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    allow(&state, &user, Action::ManageTraining)?;
     state
-        .store
-        .withdraw_training(&user.actor(), id)
+        .app
+        .withdraw_training(&user, id)
         .await
         .map_err(json_err)?;
     Ok(StatusCode::NO_CONTENT)
@@ -228,10 +176,9 @@ pub async fn change_due(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<DueChange>,
 ) -> ApiResult<Json<TrainingAssignment>> {
-    allow(&state, &user, Action::ManageTraining)?;
     let a = state
-        .store
-        .change_training_due(&user.actor(), id, &req.due_on)
+        .app
+        .change_training_due(&user, id, &req.due_on)
         .await
         .map_err(json_err)?;
     Ok(Json(a))
@@ -271,11 +218,8 @@ pub async fn units(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<UnitTrainingRate>>> {
-    allow_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.training_rates(q.scope(), page).await)
+    listed(state.app.training_rates(&user, q.scope(), page).await)
 }
 
 /// Who is overdue (due date passed, not completed), by unit.
@@ -286,11 +230,8 @@ pub async fn overdue(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Json<Collection<TrainingRequest>>> {
-    allow_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.training_overdue(q.scope(), page).await)
+    listed(state.app.training_overdue(&user, q.scope(), page).await)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -318,21 +259,8 @@ pub async fn completions(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<CompletionQuery>,
 ) -> ApiResult<Json<Collection<Completion>>> {
-    let all = user.can(&state, Action::ReadTrainingStatus, &Resource::App);
-    match q.user_id {
-        Some(id) if id == user.user.id || all => {}
-        Some(id) => {
-            // A person who does not exist is not found (404), as elsewhere.
-            state.store.user(id).await.map_err(json_err)?;
-            completion_source(&state, &user, id)
-                .await
-                .map_err(json_err)?;
-        }
-        None if all => {}
-        None => return Err(json_err(AppError::forbidden())),
-    }
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.list_completions(q.user_id, page).await)
+    listed(state.app.completions(&user, q.user_id, page).await)
 }
 
 /// Records a completion: for anyone by the security office, for a unit's staff
@@ -345,12 +273,9 @@ pub async fn record(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewCompletion>,
 ) -> ApiResult<(StatusCode, Json<Completion>)> {
-    let source = completion_source(&state, &user, req.user_id)
-        .await
-        .map_err(json_err)?;
     let c = state
-        .store
-        .record_completion(&user.actor(), req, source)
+        .app
+        .record_completion(&user, req)
         .await
         .map_err(json_err)?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -432,14 +357,8 @@ pub async fn mine(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<MineQuery>,
 ) -> ApiResult<Json<Collection<TrainingRequest>>> {
-    allow(&state, &user, Action::View)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(
-        state
-            .store
-            .my_training_requests(user.user.id, q.open, page)
-            .await,
-    )
+    listed(state.app.my_trainings(&user, q.open, page).await)
 }
 
 /// An .xlsx download.

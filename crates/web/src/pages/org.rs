@@ -62,7 +62,8 @@ pub async fn show(
     PageUser(user): PageUser,
     Query(q): Query<AckQuery>,
 ) -> AppResult<AckPage> {
-    user.require_app(&state, Action::Acknowledge)?;
+    let page = PageRequest::new(q.page, q.per_page);
+    let mine = state.app.my_ack_requests(&user, page).await?;
     let t = T { lang };
     let chrome = Chrome::new(
         &state,
@@ -73,15 +74,13 @@ pub async fn show(
         "acknowledgements",
     )
     .await?;
-    let page = PageRequest::new(q.page, q.per_page);
-    let mine = state.store.my_ack_requests(user.user.id, page).await?;
     let mine_pager = Pager::new(&t, "/acknowledgements", page, mine.total);
-    let sees_all = user.can(&state, Action::ReadAckStatus, &Resource::App);
+    let sees_all = state.app.may_app(&user, Action::ReadAckStatus);
     let campaigns = if sees_all {
         Some(
             state
-                .store
-                .list_ack_campaigns(PageRequest::default())
+                .app
+                .ack_campaigns(&user, PageRequest::default())
                 .await?,
         )
     } else {
@@ -89,16 +88,15 @@ pub async fn show(
     };
     let status = match q.campaign {
         Some(id) => {
-            crate::api::allow_ack_status(&state, &user, q.within).await?;
-            let campaign = state.store.ack_campaign(id).await?;
+            let campaign = state.app.ack_campaign(&user, id, q.within).await?;
             let within = q.within.map(|w| w.to_string()).unwrap_or_default();
             let base = query_string(
                 "/acknowledgements",
                 &[("campaign", &id.to_string()), ("within", &within)],
             );
             let rpage = PageRequest::new(q.rpage, None);
-            let rates = state.store.ack_rates(id, q.within, rpage).await?;
-            let pending = state.store.ack_pending(id, q.within, page).await?;
+            let rates = state.app.ack_rates(&user, id, q.within, rpage).await?;
+            let pending = state.app.ack_pending(&user, id, q.within, page).await?;
             Some(CampaignStatus {
                 campaign,
                 within: q.within,
@@ -117,11 +115,11 @@ pub async fn show(
         }
         None => None,
     };
-    let can_open = user.can(&state, Action::ManageAcknowledgements, &Resource::App);
+    let can_open = state.app.may_app(&user, Action::ManageAcknowledgements);
     let revisions = if can_open {
         state
-            .store
-            .list_policy_revisions(PageRequest::default())
+            .app
+            .policy_revisions(&user, PageRequest::default())
             .await?
             .items
     } else {
@@ -152,11 +150,7 @@ pub async fn confirm(
     axum::Form(form): axum::Form<CsrfForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::Acknowledge)?;
-    state
-        .store
-        .acknowledge(&user.actor(), campaign_id, user.user.id)
-        .await?;
+    state.app.acknowledge(&user, campaign_id).await?;
     flash(&session, T { lang }.get("ack.confirmed")).await;
     Ok(Redirect::to("/acknowledgements"))
 }
@@ -178,12 +172,11 @@ pub async fn open(
     axum::Form(form): axum::Form<OpenForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageAcknowledgements)?;
     let due_on = Some(form.due_on).filter(|d| !d.trim().is_empty());
     let result = state
-        .store
+        .app
         .open_ack_campaign(
-            &user.actor(),
+            &user,
             NewAckCampaign {
                 revision_id: form.revision_id,
                 title: form.title,
@@ -203,7 +196,7 @@ pub async fn open(
                 c.id
             )))
         }
-        Err(e @ StoreError::Invalid { .. }) => {
+        Err(e) if e.class() == mamori_core::problem::Class::Invalid => {
             flash_error(&session, e.to_string()).await;
             Ok(Redirect::to("/acknowledgements"))
         }

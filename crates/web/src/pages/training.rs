@@ -7,21 +7,22 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Query, State};
 use axum::response::Redirect;
-use mamori_authz::{Action, Resource};
-use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, ScopeKind, guideline_role};
+use mamori_app::training::managed_units;
+use mamori_authz::Action;
+use mamori_core::org::{EmploymentType, GUIDELINE_ROLES};
+use mamori_core::problem::Class;
 use mamori_core::training::CourseKind;
+use mamori_store::PageRequest;
 use mamori_store::assets::LedgerFormat;
 use mamori_store::training::{
     CompletionImportReport, Course, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
     TrainingRequest, TrainingScope, UnitTrainingRate,
 };
-use mamori_store::{PageRequest, StoreError};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{Chrome, Pager, flash, flash_error, query_string};
-use crate::api::{allow_training_status, completion_source};
-use crate::auth::{Authed, PageUser, verify_csrf};
+use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
@@ -83,16 +84,6 @@ pub struct TrainingQuery {
     pub cpage: Option<u32>,
 }
 
-/// The units a user holds a unit-scoped guideline role for.
-fn managed_units(user: &Authed) -> Vec<i64> {
-    user.principal
-        .scoped_roles
-        .iter()
-        .filter(|(role, _)| guideline_role(role).map(|r| r.scope) == Ok(ScopeKind::Unit))
-        .map(|(_, unit)| *unit)
-        .collect()
-}
-
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
@@ -100,15 +91,11 @@ pub async fn show(
     PageUser(user): PageUser,
     Query(q): Query<TrainingQuery>,
 ) -> AppResult<TrainingPage> {
-    user.require_app(&state, Action::View)?;
+    let mpage = PageRequest::new(q.mpage, None);
+    let mine = state.app.my_trainings(&user, false, mpage).await?;
     let t = T { lang };
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/training", "training").await?;
     let today = mamori_store::org::today();
-    let mpage = PageRequest::new(q.mpage, None);
-    let mine = state
-        .store
-        .my_training_requests(user.user.id, false, mpage)
-        .await?;
     let mine_pager = Pager::named(&t, "/training", "mpage", mpage, mine.total);
     let mine = mine
         .items
@@ -118,9 +105,9 @@ pub async fn show(
             r,
         })
         .collect();
-    let sees_all = user.can(&state, Action::ReadTrainingStatus, &Resource::App);
+    let sees_all = state.app.may_app(&user, Action::ReadTrainingStatus);
     let manages = managed_units(&user);
-    let can_manage = user.can(&state, Action::ManageTraining, &Resource::App);
+    let can_manage = state.app.may_app(&user, Action::ManageTraining);
     let all_units = if sees_all || can_manage || !manages.is_empty() {
         state.store.all_units().await?
     } else {
@@ -134,10 +121,9 @@ pub async fn show(
     // The newest assignments, to pick one (status filter, due date change).
     let assignment_options: Vec<(i64, String)> = if sees_all || !manages.is_empty() || can_manage {
         state
-            .store
-            .list_training_assignments(None, PageRequest::new(Some(1), Some(100)))
+            .app
+            .training_assignment_choices(&user)
             .await?
-            .items
             .into_iter()
             .map(|a| {
                 let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
@@ -153,7 +139,6 @@ pub async fn show(
         } else {
             q.within.or_else(|| manages.first().copied())
         };
-        allow_training_status(&state, &user, within).await?;
         let scope = TrainingScope {
             assignment_id: q.assignment,
             within,
@@ -167,8 +152,8 @@ pub async fn show(
         let base = query_string("/training", &filter);
         let rpage = PageRequest::new(q.rpage, None);
         let page = PageRequest::new(q.page, q.per_page);
-        let rates = state.store.training_rates(scope, rpage).await?;
-        let overdue = state.store.training_overdue(scope, page).await?;
+        let rates = state.app.training_rates(&user, scope, rpage).await?;
+        let overdue = state.app.training_overdue(&user, scope, page).await?;
         let assignments = assignment_options
             .iter()
             .map(|(id, label)| (*id, label.clone(), q.assignment == Some(*id)))
@@ -206,10 +191,13 @@ pub async fn show(
     };
     let manage = if can_manage {
         let cpage = PageRequest::new(q.cpage, None);
-        let courses = state.store.list_courses(cpage).await?;
+        let courses = state.app.courses(&user, cpage).await?;
         let all_courses = state
-            .store
-            .list_courses(PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)))
+            .app
+            .courses(
+                &user,
+                PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+            )
             .await?
             .items
             .into_iter()
@@ -273,7 +261,7 @@ pub async fn show(
         today,
         mine,
         mine_pager,
-        can_declare: user.can(&state, Action::DeclareTraining, &Resource::App),
+        can_declare: state.app.may_app(&user, Action::DeclareTraining),
         status,
         manage,
     })
@@ -288,15 +276,16 @@ fn back_to(back: &str) -> String {
     }
 }
 
-/// Shows a store's validation error as a flash message; other errors fail.
-async fn flash_result<X>(
+/// Shows what was wrong with the form (invalid or in conflict) as a flash
+/// message; other errors fail.
+pub(super) async fn flash_result<X>(
     session: &Session,
-    result: Result<X, StoreError>,
+    result: mamori_app::Result<X>,
     ok: impl FnOnce(X) -> String,
 ) -> AppResult<()> {
     match result {
         Ok(x) => flash(session, ok(x)).await,
-        Err(e @ (StoreError::Invalid { .. } | StoreError::Conflict(_))) => {
+        Err(e) if matches!(e.class(), Class::Invalid | Class::Conflict) => {
             flash_error(session, e.to_string()).await
         }
         Err(e) => return Err(e.into()),
@@ -326,7 +315,6 @@ pub async fn create_course(
     axum::Form(form): axum::Form<CourseForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
     let valid_months = match form.valid_months.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
@@ -336,9 +324,9 @@ pub async fn create_course(
         })?),
     };
     let result = state
-        .store
+        .app
         .create_course(
-            &user.actor(),
+            &user,
             NewCourse {
                 code: form.code,
                 title: form.title,
@@ -399,11 +387,10 @@ pub async fn edit_course(
     axum::Form(form): axum::Form<CourseEditForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
     let result = state
-        .store
+        .app
         .update_course(
-            &user.actor(),
+            &user,
             form.course_id,
             CourseUpdate {
                 title: Some(form.title),
@@ -439,11 +426,7 @@ pub async fn withdraw(
     axum::Form(form): axum::Form<WithdrawForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
-    let result = state
-        .store
-        .withdraw_training(&user.actor(), form.assignment_id)
-        .await;
+    let result = state.app.withdraw_training(&user, form.assignment_id).await;
     flash_result(&session, result, |()| {
         T { lang }.get("training.withdrawn").to_string()
     })
@@ -460,10 +443,9 @@ pub async fn change_due(
     axum::Form(form): axum::Form<DueForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
     let result = state
-        .store
-        .change_training_due(&user.actor(), form.assignment_id, &form.due_on)
+        .app
+        .change_training_due(&user, form.assignment_id, &form.due_on)
         .await;
     let mut to = "/training".to_string();
     flash_result(&session, result, |a| {
@@ -488,7 +470,6 @@ pub async fn assign(
     axum::Form(form): axum::Form<AssignForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
     let target = match form.target_kind.as_str() {
         "role" => form.role,
         "unit" => form.unit,
@@ -496,9 +477,9 @@ pub async fn assign(
         _ => String::new(),
     };
     let result = state
-        .store
+        .app
         .assign_training(
-            &user.actor(),
+            &user,
             NewTrainingAssignment {
                 course_id: form.course_id,
                 target_kind: form.target_kind,
@@ -542,17 +523,15 @@ pub async fn record(
     axum::Form(form): axum::Form<CompletionForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    let source = completion_source(&state, &user, form.user_id).await?;
     let result = state
-        .store
+        .app
         .record_completion(
-            &user.actor(),
+            &user,
             NewCompletion {
                 user_id: form.user_id,
                 course_id: form.course_id,
                 completed_on: form.completed_on,
             },
-            source,
         )
         .await;
     flash_result(&session, result, |_| {
