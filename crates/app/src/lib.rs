@@ -10,7 +10,12 @@
 
 pub mod access;
 pub mod assets;
+pub mod catalog;
+pub mod dashboard;
 pub mod error;
+pub mod events;
+pub mod netcheck;
+pub mod segments;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};
