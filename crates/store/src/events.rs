@@ -581,6 +581,28 @@ where
     qb.push("))");
 }
 
+impl Store {
+    /// The events a reader may see, newest first (see [`list_events`]).
+    pub async fn list_events(
+        &self,
+        filter: &EventFilter,
+        assets: &AssetScope,
+        page: PageRequest,
+    ) -> Result<Page<Event>, StoreError> {
+        list_events(&self.db, filter, assets, page).await
+    }
+
+    /// Recomputes the whole chain (see [`verify_chain`]).
+    pub async fn verify_chain(&self) -> Result<ChainVerdict, StoreError> {
+        verify_chain(&self.db).await
+    }
+
+    /// The head of the chain as stored (see [`chain_head`]).
+    pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        chain_head(&self.db).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::canonical;
@@ -614,27 +636,5 @@ mod tests {
             fields.0, fields.1, fields.2, fields.3, fields.4, fields.5, before, None, "ab",
         );
         assert_eq!(old, new);
-    }
-}
-
-impl Store {
-    /// The events a reader may see, newest first (see [`list_events`]).
-    pub async fn list_events(
-        &self,
-        filter: &EventFilter,
-        assets: &AssetScope,
-        page: PageRequest,
-    ) -> Result<Page<Event>, StoreError> {
-        list_events(&self.db, filter, assets, page).await
-    }
-
-    /// Recomputes the whole chain (see [`verify_chain`]).
-    pub async fn verify_chain(&self) -> Result<ChainVerdict, StoreError> {
-        verify_chain(&self.db).await
-    }
-
-    /// The head of the chain as stored (see [`chain_head`]).
-    pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
-        chain_head(&self.db).await
     }
 }

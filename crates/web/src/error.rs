@@ -27,8 +27,13 @@ pub struct AppError {
     pub hint: String,
     /// The problems behind the error, when known: an error page words them
     /// (message and hint) in the reader's language. Not part of the JSON body.
-    pub problems: Vec<Problem>,
+    /// (Boxed: an error stays small to return.)
+    pub problems: Option<Box<Problems>>,
 }
+
+/// The problems behind an error.
+#[derive(Debug, Clone)]
+pub struct Problems(pub Vec<Problem>);
 
 /// One field a request got wrong, and why (Japanese and English).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -99,14 +104,14 @@ impl AppError {
             fields: Vec::new(),
             reason: None,
             hint: String::new(),
-            problems: Vec::new(),
+            problems: None,
         }
     }
 
     /// The problem behind the error, for the error page's wording (the JSON
     /// body keeps `message` and `hint` as they are).
     pub fn with_problem(mut self, p: Problem) -> AppError {
-        self.problems = vec![p];
+        self.problems = Some(Box::new(Problems(vec![p])));
         self
     }
 
@@ -224,7 +229,7 @@ impl From<mamori_app::Error> for AppError {
         };
         err.reason = reason;
         err.hint = hint;
-        err.problems = problems;
+        err.problems = Some(Box::new(Problems(problems)));
         err
     }
 }
@@ -341,14 +346,14 @@ fn split_both(text: &str) -> (String, String) {
 impl ErrorPage {
     fn of(e: &AppError) -> ErrorPage {
         let code = e.reason.unwrap_or(e.code);
-        let from_problems = !e.problems.is_empty();
+        let problems: &[Problem] = e.problems.as_deref().map_or(&[], |p| &p.0);
+        let from_problems = !problems.is_empty();
         let word = |lang: Lang| -> (String, String) {
-            let message = e
-                .problems
+            let message = problems
                 .iter()
                 .map(|p| match &p.field {
                     Some(f)
-                        if e.problems.len() > 1 || e.status == StatusCode::UNPROCESSABLE_ENTITY =>
+                        if problems.len() > 1 || e.status == StatusCode::UNPROCESSABLE_ENTITY =>
                     {
                         format!("{f}: {}", p.message(lang))
                     }
@@ -356,7 +361,7 @@ impl ErrorPage {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            let hint = e.problems.first().map(|p| p.hint(lang)).unwrap_or_default();
+            let hint = problems.first().map(|p| p.hint(lang)).unwrap_or_default();
             (message, hint)
         };
         let ((message_ja, hint_ja), (message_en, hint_en)) = if from_problems {
