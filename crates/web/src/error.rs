@@ -345,8 +345,11 @@ fn split_both(text: &str) -> (String, String) {
 
 impl ErrorPage {
     fn of(e: &AppError) -> ErrorPage {
-        let code = e.reason.unwrap_or(e.code);
         let problems: &[Problem] = e.problems.as_deref().map_or(&[], |p| &p.0);
+        let code = e
+            .reason
+            .or_else(|| problems.first().map(|p| p.code))
+            .unwrap_or(e.code);
         let from_problems = !problems.is_empty();
         let word = |lang: Lang| -> (String, String) {
             let message = problems
@@ -370,6 +373,28 @@ impl ErrorPage {
             let (mj, me) = split_both(&e.message);
             let (hj, he) = split_both(&e.hint);
             ((mj, hj), (me, he))
+        };
+        // Without a hint of its own, the page says what to do about its class.
+        let class_hint = |lang: Lang| {
+            let code = match e.status {
+                StatusCode::NOT_FOUND => "MAMORI-NOT-FOUND",
+                StatusCode::FORBIDDEN => "MAMORI-FORBIDDEN",
+                StatusCode::CONFLICT => "MAMORI-CONFLICT",
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "MAMORI-INVALID",
+                s if s.is_server_error() => "MAMORI-INTERNAL",
+                _ => return String::new(),
+            };
+            Problem::new(code).hint(lang)
+        };
+        let hint_ja = if hint_ja.is_empty() {
+            class_hint(Lang::Ja)
+        } else {
+            hint_ja
+        };
+        let hint_en = if hint_en.is_empty() {
+            class_hint(Lang::En)
+        } else {
+            hint_en
         };
         ErrorPage {
             status: e.status,
