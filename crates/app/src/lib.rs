@@ -11,10 +11,15 @@
 pub mod access;
 pub mod acknowledgements;
 pub mod assets;
+pub mod catalog;
+pub mod dashboard;
 pub mod error;
 pub mod org;
 pub mod users;
 pub mod training;
+pub mod events;
+pub mod netcheck;
+pub mod segments;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 
 use crate::events::{Entity, Verb};
 use mamori_core::catalog::{self, Builtin, Scheme};
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -709,10 +710,10 @@ impl Store {
             .iter()
             .any(|s| s.code == code);
         if !exists {
-            return Err(StoreError::invalid(
-                "scheme",
-                format!("格付け基準 {code} はありません / no classification scheme {code}"),
-            ));
+            return Err(Problem::new("MAMORI-CATALOG-NO-SUCH-SCHEME")
+                .field("scheme")
+                .with("code", code)
+                .into());
         }
         self.set_setting(actor, ACTIVE_SCHEME, code).await
     }

@@ -581,6 +581,28 @@ where
     qb.push("))");
 }
 
+impl Store {
+    /// The events a reader may see, newest first (see [`list_events`]).
+    pub async fn list_events(
+        &self,
+        filter: &EventFilter,
+        assets: &AssetScope,
+        page: PageRequest,
+    ) -> Result<Page<Event>, StoreError> {
+        list_events(&self.db, filter, assets, page).await
+    }
+
+    /// Recomputes the whole chain (see [`verify_chain`]).
+    pub async fn verify_chain(&self) -> Result<ChainVerdict, StoreError> {
+        verify_chain(&self.db).await
+    }
+
+    /// The head of the chain as stored (see [`chain_head`]).
+    pub async fn chain_head(&self) -> Result<(i64, String), StoreError> {
+        chain_head(&self.db).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::canonical;

@@ -2,6 +2,7 @@
 //! The checking itself is `mamori-netcheck`'s; this keeps what it found.
 
 use crate::events::{Entity, Verb};
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -69,10 +70,9 @@ impl Store {
     ) -> Result<RunSummary, StoreError> {
         let device = run.device.trim().to_string();
         if device.is_empty() {
-            return Err(StoreError::invalid(
-                "device",
-                "機器名を入力してください / the device name is empty",
-            ));
+            return Err(Problem::new("MAMORI-NETCHECK-DEVICE-EMPTY")
+                .field("device")
+                .into());
         }
         let mut hasher = Sha256::new();
         for text in &run.config_texts {

@@ -70,6 +70,11 @@ async fn authed(state: &AppState, user_id: i64, via_token: bool) -> AppResult<Op
         .map(|caller| Authed { caller, via_token }))
 }
 
+/// The signed-in person of a session's user id, if active (an error page's menu).
+pub async fn authed_user(state: &AppState, user_id: i64) -> Option<Authed> {
+    authed(state, user_id, false).await.ok().flatten()
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers

@@ -25,7 +25,15 @@ pub struct AppError {
     pub reason: Option<&'static str>,
     /// What to do about it, or whom to ask (Japanese / English).
     pub hint: String,
+    /// The problems behind the error, when known: an error page words them
+    /// (message and hint) in the reader's language. Not part of the JSON body.
+    /// (Boxed: an error stays small to return.)
+    pub problems: Option<Box<Problems>>,
 }
+
+/// The problems behind an error.
+#[derive(Debug, Clone)]
+pub struct Problems(pub Vec<Problem>);
 
 /// One field a request got wrong, and why (Japanese and English).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -96,7 +104,15 @@ impl AppError {
             fields: Vec::new(),
             reason: None,
             hint: String::new(),
+            problems: None,
         }
+    }
+
+    /// The problem behind the error, for the error page's wording (the JSON
+    /// body keeps `message` and `hint` as they are).
+    pub fn with_problem(mut self, p: Problem) -> AppError {
+        self.problems = Some(Box::new(Problems(vec![p])));
+        self
     }
 
     /// 422 naming each bad field.
@@ -133,6 +149,7 @@ impl AppError {
             "MAMORI-FORBIDDEN",
             "この操作の権限がありません / you are not permitted to do this",
         )
+        .with_problem(Problem::new("MAMORI-FORBIDDEN"))
     }
 
     pub fn not_found(what: impl Into<String>) -> AppError {
@@ -212,6 +229,7 @@ impl From<mamori_app::Error> for AppError {
         };
         err.reason = reason;
         err.hint = hint;
+        err.problems = Some(Box::new(Problems(problems)));
         err
     }
 }
@@ -271,7 +289,10 @@ impl IntoResponse for AppError {
             };
             return (self.status, Json(body)).into_response();
         }
-        let page = format!(
+        let page = ErrorPage::of(&self);
+        // A bare page in both languages; `render_error_pages` re-renders it
+        // inside the layout, in the reader's language, when it can.
+        let body = format!(
             "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{status} — Mamori</title>\
              <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error-page\">\
              <h1>{status}</h1><p class=\"error\">{message}</p>{hint}<p class=\"muted\">{code}</p>\
@@ -283,9 +304,153 @@ impl IntoResponse for AppError {
             } else {
                 format!("<p class=\"hint\">{}</p>", html_escape(&self.hint))
             },
-            code = self.reason.unwrap_or(self.code),
+            code = page.code,
         );
-        (self.status, Html(page)).into_response()
+        let mut res = (self.status, Html(body)).into_response();
+        res.extensions_mut().insert(page);
+        res
+    }
+}
+
+/// What an HTML error page says, in both languages: carried on the response
+/// for [`render_error_pages`].
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    /// The most precise code (the reason, or the class's code).
+    pub code: &'static str,
+    pub message_ja: String,
+    pub message_en: String,
+    pub hint_ja: String,
+    pub hint_en: String,
+}
+
+/// The Japanese and English of "日本語 / English" (each of "; "-joined parts).
+fn split_both(text: &str) -> (String, String) {
+    let (mut ja, mut en) = (Vec::new(), Vec::new());
+    for part in text.split("; ") {
+        match part.split_once(" / ") {
+            Some((j, e)) => {
+                ja.push(j.to_string());
+                en.push(e.to_string());
+            }
+            None => {
+                ja.push(part.to_string());
+                en.push(part.to_string());
+            }
+        }
+    }
+    (ja.join("; "), en.join("; "))
+}
+
+impl ErrorPage {
+    fn of(e: &AppError) -> ErrorPage {
+        let problems: &[Problem] = e.problems.as_deref().map_or(&[], |p| &p.0);
+        let code = e
+            .reason
+            .or_else(|| problems.first().map(|p| p.code))
+            .unwrap_or(e.code);
+        let from_problems = !problems.is_empty();
+        let word = |lang: Lang| -> (String, String) {
+            let message = problems
+                .iter()
+                .map(|p| match &p.field {
+                    Some(f)
+                        if problems.len() > 1 || e.status == StatusCode::UNPROCESSABLE_ENTITY =>
+                    {
+                        format!("{f}: {}", p.message(lang))
+                    }
+                    _ => p.message(lang),
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let hint = problems.first().map(|p| p.hint(lang)).unwrap_or_default();
+            (message, hint)
+        };
+        let ((message_ja, hint_ja), (message_en, hint_en)) = if from_problems {
+            (word(Lang::Ja), word(Lang::En))
+        } else {
+            let (mj, me) = split_both(&e.message);
+            let (hj, he) = split_both(&e.hint);
+            ((mj, hj), (me, he))
+        };
+        // Without a hint of its own, the page says what to do about its class.
+        let class_hint = |lang: Lang| {
+            let code = match e.status {
+                StatusCode::NOT_FOUND => "MAMORI-NOT-FOUND",
+                StatusCode::FORBIDDEN => "MAMORI-FORBIDDEN",
+                StatusCode::CONFLICT => "MAMORI-CONFLICT",
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "MAMORI-INVALID",
+                s if s.is_server_error() => "MAMORI-INTERNAL",
+                _ => return String::new(),
+            };
+            Problem::new(code).hint(lang)
+        };
+        let hint_ja = if hint_ja.is_empty() {
+            class_hint(Lang::Ja)
+        } else {
+            hint_ja
+        };
+        let hint_en = if hint_en.is_empty() {
+            class_hint(Lang::En)
+        } else {
+            hint_en
+        };
+        ErrorPage {
+            status: e.status,
+            code,
+            message_ja,
+            message_en,
+            hint_ja,
+            hint_en,
+        }
+    }
+
+    /// The message and hint in one language.
+    pub fn words(&self, lang: crate::i18n::Lang) -> (&str, &str) {
+        match lang {
+            crate::i18n::Lang::En => (&self.message_en, &self.hint_en),
+            crate::i18n::Lang::Ja => (&self.message_ja, &self.hint_ja),
+        }
+    }
+}
+
+/// Re-renders an HTML error page inside the common layout: the menu when
+/// someone is signed in, the message and what to do in the reader's language
+/// (the `mamori_lang` cookie), and the code. API answers (JSON) pass untouched.
+pub async fn render_error_pages(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = req.into_parts();
+    let lang = match crate::i18n::Lang::from_request_parts(&mut parts, &state).await {
+        Ok(l) => l,
+        Err(never) => match never {},
+    };
+    let session = parts.extensions.get::<tower_sessions::Session>().cloned();
+    let path = parts.uri.path().to_string();
+    let res = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
+        return res;
+    };
+    let Some(session) = session else {
+        return res;
+    };
+    match crate::pages::error_page(&state, &session, lang, &path, &page).await {
+        Some(html) => {
+            let (mut parts, _) = res.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Response::from_parts(parts, Body::from(html))
+        }
+        None => res,
     }
 }
 
@@ -314,7 +479,7 @@ pub async fn fallback(uri: Uri) -> AppError {
     if uri.path().starts_with("/api/") {
         err.as_json()
     } else {
-        err
+        err.with_problem(Problem::new("MAMORI-NO-SUCH-PAGE").with("path", uri.path()))
     }
 }
 

@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(security::stylesheet))
         .route("/favicon.ico", get(security::favicon))
         .fallback(error::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_error_pages,
+        ))
         .with_state(state)
         .layer(sessions)
         .layer(CsrfLayer::new().with_rejection_response(error::csrf_rejection))

@@ -272,12 +272,20 @@ fn unsupported_line(u: &Value) -> String {
 /// line with the segments it declares.
 pub async fn remember_segments(
     state: &crate::state::AppState,
-    actor: &mamori_store::Actor,
+    user: &mamori_app::Caller,
     segments_toml: &str,
 ) -> Result<SegmentSync, AppError> {
+    // Refused before the file is read.
+    let scope = state.app.netcheck_scope(user)?;
+    let declared = declared_segments(segments_toml)?;
+    Ok(scope.save_segments_file(segments_toml, &declared).await?)
+}
+
+/// The segments a segments file declares, as the record keeps them.
+pub fn declared_segments(segments_toml: &str) -> Result<Vec<NewSegment>, AppError> {
     let file = parse_segments(segments_toml)
         .map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
-    let declared: Vec<NewSegment> = file
+    Ok(file
         .segments
         .iter()
         .map(|s| NewSegment {
@@ -288,11 +296,7 @@ pub async fn remember_segments(
             description: String::new(),
             interfaces: s.interfaces.join("\n"),
         })
-        .collect();
-    Ok(state
-        .store
-        .save_segments_file(actor, segments_toml, &declared)
-        .await?)
+        .collect())
 }
 
 /// The city's segments file: the one last saved, or else one written from the
@@ -300,21 +304,21 @@ pub async fn remember_segments(
 /// when there is neither.
 pub async fn city_segments_file(
     state: &crate::state::AppState,
+    user: &mamori_app::Caller,
 ) -> Result<Option<String>, AppError> {
-    if let Some(saved) = state
-        .store
-        .setting(mamori_store::netcheck::SEGMENTS_SETTING)
-        .await?
-    {
+    let source = state.app.segments_source(user).await?;
+    if let Some(saved) = source.saved {
         return Ok(Some(saved));
     }
-    let record = state.store.segments().await?;
-    Ok((!record.is_empty()).then(|| segments_file_of(&record)))
+    Ok((!source.record.is_empty()).then(|| segments_file_of(&source.record)))
 }
 
 /// The segments file to show on the page: the city's, or the example.
-pub async fn current_segments_file(state: &crate::state::AppState) -> Result<String, AppError> {
-    Ok(city_segments_file(state)
+pub async fn current_segments_file(
+    state: &crate::state::AppState,
+    user: &mamori_app::Caller,
+) -> Result<String, AppError> {
+    Ok(city_segments_file(state, user)
         .await?
         .unwrap_or_else(|| EXAMPLE_SEGMENTS.to_string()))
 }

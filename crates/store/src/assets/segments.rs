@@ -4,6 +4,7 @@
 //! this table in line with it.
 
 use crate::events::{Entity, Verb};
+use mamori_core::problem::Problem;
 use serde::{Deserialize, Serialize};
 
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
@@ -100,16 +101,14 @@ impl Store {
         let name = new.name.trim().to_string();
         let role = new.role.trim().to_string();
         if name.is_empty() {
-            return Err(StoreError::invalid(
-                "name",
-                "名称を入力してください / the name is empty",
-            ));
+            return Err(Problem::new("MAMORI-SEGMENT-NAME-EMPTY")
+                .field("name")
+                .into());
         }
         if role.is_empty() {
-            return Err(StoreError::invalid(
-                "role",
-                "役割を入力してください / the role is empty",
-            ));
+            return Err(Problem::new("MAMORI-SEGMENT-ROLE-EMPTY")
+                .field("role")
+                .into());
         }
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
@@ -130,9 +129,12 @@ impl Store {
             .map_err(StoreError::from)
         });
         let segment = inserted.map_err(|e| {
-            e.on_unique(format!(
-                "ネットワーク区分「{name}」は既にあります / the segment {name} already exists"
-            ))
+            on_unique(
+                e,
+                Problem::new("MAMORI-SEGMENT-TAKEN")
+                    .field("name")
+                    .with("name", &name),
+            )
         })?;
         tx.append_event(
             actor,
@@ -179,16 +181,14 @@ impl Store {
         let code = new.code.trim().to_string();
         let name = new.name.trim().to_string();
         if code.is_empty() {
-            return Err(StoreError::invalid(
-                "code",
-                "コードを入力してください / the code is empty",
-            ));
+            return Err(Problem::new("MAMORI-SYSTEM-CODE-EMPTY")
+                .field("code")
+                .into());
         }
         if name.is_empty() {
-            return Err(StoreError::invalid(
-                "name",
-                "名称を入力してください / the name is empty",
-            ));
+            return Err(Problem::new("MAMORI-SYSTEM-NAME-EMPTY")
+                .field("name")
+                .into());
         }
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
@@ -209,9 +209,12 @@ impl Store {
             .map_err(StoreError::from)
         });
         let system = inserted.map_err(|e| {
-            e.on_unique(format!(
-                "情報システムのコード {code} は既に使われています / the system code {code} is already in use"
-            ))
+            on_unique(
+                e,
+                Problem::new("MAMORI-SYSTEM-CODE-TAKEN")
+                    .field("code")
+                    .with("code", &code),
+            )
         })?;
         tx.append_event(
             actor,
@@ -267,14 +270,10 @@ impl Store {
     ) -> Result<SegmentSync, StoreError> {
         for (i, d) in declared.iter().enumerate() {
             if d.name.trim().is_empty() || d.role.trim().is_empty() {
-                return Err(StoreError::invalid(
-                    "segment",
-                    format!(
-                        "{}番目の区分に名称か役割がありません / segment {} has no name or no role",
-                        i + 1,
-                        i + 1
-                    ),
-                ));
+                return Err(Problem::new("MAMORI-SEGMENT-FILE-INCOMPLETE")
+                    .field("segment")
+                    .with("n", (i + 1).to_string())
+                    .into());
             }
         }
         let now = now_rfc3339();
@@ -425,5 +424,15 @@ impl Store {
             page,
         )
         .await
+    }
+}
+
+/// A unique violation as this problem (a conflict); other errors unchanged.
+fn on_unique(e: StoreError, p: Problem) -> StoreError {
+    match &e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            StoreError::Rejected(p)
+        }
+        _ => e,
     }
 }

@@ -278,11 +278,6 @@ pub async fn events(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<EventQuery>,
 ) -> ApiResult<Json<Collection<Event>>> {
-    allow(&state, &user, Action::ReadEvents)?;
-    // Entries about assets follow the register: only those the reader may read.
-    let assets = crate::auth::asset_scope(&state, &user)
-        .await
-        .map_err(json_err)?;
     let paging = Paging {
         page: q.page,
         per_page: q.per_page,
@@ -292,7 +287,9 @@ pub async fn events(
         entity_id: q.entity_id,
     };
     Ok(Json(
-        mamori_store::events::list_events(&state.store.db, &filter, &assets, paging.request())
+        state
+            .app
+            .events(&user, &filter, paging.request())
             .await
             .map_err(json_err)?
             .into(),
@@ -316,12 +313,8 @@ pub async fn verify(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Verdict>> {
-    allow(&state, &user, Action::VerifyLog)?;
     Ok(Json(
-        match mamori_store::events::verify_chain(&state.store.db)
-            .await
-            .map_err(json_err)?
-        {
+        match state.app.verify_log(&user).await.map_err(json_err)? {
             ChainVerdict::Intact { events } => Verdict {
                 intact: true,
                 events: Some(events),

@@ -2,20 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use mamori_authz::Action;
 use mamori_store::catalogs::{
     ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView,
     ThreatCategoryRow, ThreatFilter, ThreatRow,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
-
-fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiResult<()> {
-    user.require_app(state, action).map_err(json_err)
-}
 
 /// The policy documents (基本方針, 対策基準, 実施手順).
 #[utoipa::path(get, path = "/api/v1/policy-documents", tag = "policy", security(("bearer" = [])),
@@ -24,8 +19,7 @@ pub async fn documents(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<PolicyDocumentRow>>> {
-    allow(&state, &user, Action::ReadPolicy)?;
-    let items = state.store.policy_documents().await.map_err(json_err)?;
+    let items = state.app.policy_documents(&user).await.map_err(json_err)?;
     let total = items.len() as i64;
     Ok(Json(Collection { items, total }))
 }
@@ -39,9 +33,12 @@ pub async fn document(
     ApiUser(user): ApiUser,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<PolicyDocumentView>> {
-    allow(&state, &user, Action::ReadPolicy)?;
     Ok(Json(
-        state.store.policy_document(&code).await.map_err(json_err)?,
+        state
+            .app
+            .policy_document(&user, &code)
+            .await
+            .map_err(json_err)?,
     ))
 }
 
@@ -52,8 +49,7 @@ pub async fn threat_categories(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<ThreatCategoryRow>>> {
-    allow(&state, &user, Action::ReadCatalog)?;
-    let items = state.store.threat_categories().await.map_err(json_err)?;
+    let items = state.app.threat_categories(&user).await.map_err(json_err)?;
     let total = items.len() as i64;
     Ok(Json(Collection { items, total }))
 }
@@ -81,7 +77,6 @@ pub async fn threats(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ThreatQuery>,
 ) -> ApiResult<Json<Collection<ThreatRow>>> {
-    allow(&state, &user, Action::ReadCatalog)?;
     let paging = Paging {
         page: q.page,
         per_page: q.per_page,
@@ -89,7 +84,14 @@ pub async fn threats(
     let filter = ThreatFilter {
         category: q.category.filter(|c| !c.is_empty()),
     };
-    collection(state.store.list_threats(&filter, paging.request()).await)
+    Ok(Json(
+        state
+            .app
+            .threats(&user, &filter, paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One threat.
@@ -100,8 +102,9 @@ pub async fn threat(
     ApiUser(user): ApiUser,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<ThreatRow>> {
-    allow(&state, &user, Action::ReadCatalog)?;
-    Ok(Json(state.store.threat(&code).await.map_err(json_err)?))
+    Ok(Json(
+        state.app.threat(&user, &code).await.map_err(json_err)?,
+    ))
 }
 
 /// The five categories of countermeasures of 第8.
@@ -111,8 +114,11 @@ pub async fn control_categories(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<ControlCategoryRow>>> {
-    allow(&state, &user, Action::ReadCatalog)?;
-    let items = state.store.control_categories().await.map_err(json_err)?;
+    let items = state
+        .app
+        .control_categories(&user)
+        .await
+        .map_err(json_err)?;
     let total = items.len() as i64;
     Ok(Json(Collection { items, total }))
 }
@@ -142,7 +148,6 @@ pub async fn controls(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ControlQuery>,
 ) -> ApiResult<Json<Collection<ControlView>>> {
-    allow(&state, &user, Action::ReadCatalog)?;
     let paging = Paging {
         page: q.page,
         per_page: q.per_page,
@@ -152,7 +157,14 @@ pub async fn controls(
         chapter: q.chapter,
         threat: q.threat,
     };
-    collection(state.store.list_controls(&filter, paging.request()).await)
+    Ok(Json(
+        state
+            .app
+            .controls(&user, &filter, paging.request())
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// The classification schemes, each with its levels, handling rules and checks.
@@ -162,10 +174,9 @@ pub async fn schemes(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<serde_json::Value>> {
-    allow(&state, &user, Action::ReadCatalog)?;
     let items = state
-        .store
-        .classification_schemes()
+        .app
+        .classification_schemes(&user)
         .await
         .map_err(json_err)?;
     let total = items.len();
@@ -179,8 +190,7 @@ pub async fn active_scheme(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<serde_json::Value>> {
-    allow(&state, &user, Action::ReadCatalog)?;
-    let scheme = state.store.active_scheme().await.map_err(json_err)?;
+    let scheme = state.app.active_scheme(&user).await.map_err(json_err)?;
     Ok(Json(serde_json::to_value(scheme).unwrap_or_default()))
 }
 
@@ -198,16 +208,10 @@ pub async fn set_active_scheme(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<ActiveScheme>,
 ) -> ApiResult<Json<ActiveScheme>> {
-    allow(&state, &user, Action::ManageCatalog)?;
-    state
-        .store
-        .set_active_scheme(&user.actor(), &body.code)
-        .await
-        .map_err(json_err)?;
     // The register's flags follow the scheme now in force.
     state
-        .store
-        .recompute_asset_flags(&user.actor())
+        .app
+        .set_active_scheme(&user, &body.code)
         .await
         .map_err(json_err)?;
     Ok(Json(body))

@@ -3,16 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
 use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::netcheck_view::{
-    CheckInput, Want, city_segments_file, read_blocking, remember_segments, run_check, window,
+    CheckInput, Want, city_segments_file, declared_segments, read_blocking, run_check, window,
 };
 use crate::state::AppState;
 
@@ -66,11 +65,10 @@ pub async fn create(
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<CheckRequest>,
 ) -> ApiResult<(StatusCode, Json<CheckResponse>)> {
-    user.require_app(&state, Action::RunNetcheck)
-        .map_err(json_err)?;
+    let scope = state.app.netcheck_scope(&user).map_err(json_err)?;
     let segments = match req.segments {
         Some(s) => s,
-        None => city_segments_file(&state)
+        None => city_segments_file(&state, &user)
             .await
             .map_err(json_err)?
             .ok_or_else(|| {
@@ -97,14 +95,11 @@ pub async fn create(
         configs: configs.clone(),
     };
     let (report, model) = run_check(input).await.map_err(json_err)?;
-    remember_segments(&state, &user.actor(), &segments)
-        .await
-        .map_err(json_err)?;
+    let declared = declared_segments(&segments).map_err(json_err)?;
     let report_json = report.to_json();
-    let run = state
-        .store
-        .record_netcheck(
-            &user.actor(),
+    let run = scope
+        .record_run(
+            &declared,
             NewRun {
                 device: req.device,
                 files: configs.iter().map(|c| c.file.clone()).collect(),
@@ -146,10 +141,15 @@ pub async fn list(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<RunQuery>,
 ) -> ApiResult<Json<Collection<RunSummary>>> {
-    user.require_app(&state, Action::RunNetcheck)
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.list_netchecks(q.device.as_deref(), page).await)
+    Ok(Json(
+        state
+            .app
+            .netchecks(&user, q.device.as_deref(), page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// One check with its report.
@@ -160,9 +160,7 @@ pub async fn get(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<CheckResponse>> {
-    user.require_app(&state, Action::RunNetcheck)
-        .map_err(json_err)?;
-    let run = state.store.netcheck(id).await.map_err(json_err)?;
+    let run = state.app.netcheck(&user, id).await.map_err(json_err)?;
     let report = stored_report(run.report_json)?;
     Ok(Json(CheckResponse {
         run: run.summary,
@@ -184,9 +182,7 @@ async fn part_of(
     paging: Paging,
     part: Part,
 ) -> ApiResult<Json<Collection<serde_json::Value>>> {
-    user.require_app(state, Action::RunNetcheck)
-        .map_err(json_err)?;
-    let run = state.store.netcheck(id).await.map_err(json_err)?;
+    let run = state.app.netcheck(user, id).await.map_err(json_err)?;
     let page = mamori_store::PageRequest::new(paging.page, paging.per_page);
     let window = window(page);
     let want = Want {

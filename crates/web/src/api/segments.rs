@@ -3,11 +3,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use mamori_authz::{Action, Resource};
 use mamori_store::assets::{SegmentSync, SegmentUsage, SystemLine};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
 use crate::auth::ApiUser;
 use crate::netcheck_view::{city_segments_file, remember_segments};
 use crate::state::AppState;
@@ -20,16 +19,8 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<SegmentUsage>>> {
-    user.require_app(&state, Action::ReadCatalog)
-        .map_err(json_err)?;
-    let technical = user.can(&state, Action::RunNetcheck, &Resource::App);
-    let mut items = state.store.segment_usage().await.map_err(json_err)?;
-    if !technical {
-        for s in &mut items {
-            s.segment.ranges.clear();
-            s.segment.interfaces.clear();
-        }
-    }
+    // Ranges and interfaces only for those who may run the network checker.
+    let items = state.app.segment_usage(&user).await.map_err(json_err)?;
     let total = items.len() as i64;
     Ok(Json(Collection { items, total }))
 }
@@ -57,10 +48,15 @@ pub async fn systems(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<SystemsQuery>,
 ) -> ApiResult<Json<Collection<SystemLine>>> {
-    user.require_app(&state, Action::ReadCatalog)
-        .map_err(json_err)?;
     let page = mamori_store::PageRequest::new(q.page, q.per_page);
-    collection(state.store.list_information_systems(q.segment, page).await)
+    Ok(Json(
+        state
+            .app
+            .information_systems(&user, q.segment, page)
+            .await
+            .map_err(json_err)?
+            .into(),
+    ))
 }
 
 /// The city's segments file (TOML), as the network checker reads it.
@@ -76,9 +72,7 @@ pub async fn file(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<SegmentsFileBody>> {
-    user.require_app(&state, Action::RunNetcheck)
-        .map_err(json_err)?;
-    let segments = city_segments_file(&state)
+    let segments = city_segments_file(&state, &user)
         .await
         .map_err(json_err)?
         .ok_or_else(|| {
@@ -101,10 +95,8 @@ pub async fn save_file(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<SegmentsFileBody>,
 ) -> ApiResult<Json<SegmentSync>> {
-    user.require_app(&state, Action::RunNetcheck)
-        .map_err(json_err)?;
     Ok(Json(
-        remember_segments(&state, &user.actor(), &body.segments)
+        remember_segments(&state, &user, &body.segments)
             .await
             .map_err(json_err)?,
     ))

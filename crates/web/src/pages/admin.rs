@@ -623,7 +623,6 @@ pub async fn events(
     PageUser(user): PageUser,
     Query(q): Query<EventsQuery>,
 ) -> AppResult<EventsPage> {
-    user.require_app(&state, Action::ReadEvents)?;
     let request = q.page.request();
     let entity = q.entity.unwrap_or_default();
     let entity_id = q.entity_id.unwrap_or_default();
@@ -632,9 +631,7 @@ pub async fn events(
         entity_id: (!entity_id.is_empty()).then(|| entity_id.clone()),
     };
     // Entries about assets follow the register: only those the reader may read.
-    let assets = crate::auth::asset_scope(&state, &user).await?;
-    let page =
-        mamori_store::events::list_events(&state.store.db, &filter, &assets, request).await?;
+    let page = state.app.events(&user, &filter, request).await?;
     let events = page
         .items
         .into_iter()
@@ -650,7 +647,7 @@ pub async fn events(
         .collect();
     let base = query_string("/events", &[("entity", &entity), ("entity_id", &entity_id)]);
     let pager = Pager::new(&T { lang }, &base, request, page.total);
-    let can_verify = user.can(&state, Action::VerifyLog, &Resource::App);
+    let can_verify = state.app.may_app(&user, Action::VerifyLog);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "events").await?;
     Ok(EventsPage {
         chrome,
@@ -670,9 +667,8 @@ pub async fn verify(
     axum::Form(form): axum::Form<super::session::CsrfOnly>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::VerifyLog)?;
     let t = T { lang };
-    match mamori_store::events::verify_chain(&state.store.db).await? {
+    match state.app.verify_log(&user).await? {
         ChainVerdict::Intact { events } => {
             flash(&session, format!("{} ({events})", t.get("events.intact"))).await
         }
@@ -700,12 +696,7 @@ pub async fn authz_policies(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<AuthzPage> {
-    user.require_app(&state, Action::ManageSettings)?;
-    let mut files = vec![(
-        "mamori.cedarschema".to_string(),
-        mamori_authz::SCHEMA.to_string(),
-    )];
-    files.extend(state.authz.sources().iter().cloned());
+    let files = state.app.policy_files(&user)?;
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/authz", "authz").await?;
     Ok(AuthzPage { chrome, files })
 }

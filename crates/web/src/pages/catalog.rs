@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Redirect;
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_core::catalog::{Axis, HandlingTopic, Scheme};
 use mamori_store::catalogs::{
     ChapterRow, ControlCategoryRow, ControlFilter, ThreatCategoryRow, ThreatFilter,
@@ -55,8 +55,7 @@ pub async fn threats(
     PageUser(user): PageUser,
     Query(q): Query<ThreatQuery>,
 ) -> AppResult<ThreatsPage> {
-    user.require_app(&state, Action::ReadCatalog)?;
-    let categories = state.store.threat_categories().await?;
+    let categories = state.app.threat_categories(&user).await?;
     let selected = q.category.clone().unwrap_or_default();
     if !selected.is_empty() && !categories.iter().any(|c| c.code == selected) {
         return Err(AppError::bad_request(format!(
@@ -69,8 +68,9 @@ pub async fn threats(
         .collect();
     let request = q.page.request();
     let page = state
-        .store
-        .list_threats(
+        .app
+        .threats(
+            &user,
             &ThreatFilter {
                 category: q.category.clone(),
             },
@@ -143,9 +143,8 @@ pub async fn controls(
     PageUser(user): PageUser,
     Query(q): Query<ControlQuery>,
 ) -> AppResult<ControlsPage> {
-    user.require_app(&state, Action::ReadCatalog)?;
-    let categories = state.store.control_categories().await?;
-    let chapters = state.store.standard_chapters().await?;
+    let categories = state.app.control_categories(&user).await?;
+    let chapters = state.app.standard_chapters(&user).await?;
     let selected_category = q
         .category
         .clone()
@@ -169,7 +168,7 @@ pub async fn controls(
         chapter,
         threat: None,
     };
-    let page = state.store.list_controls(&filter, request).await?;
+    let page = state.app.controls(&user, &filter, request).await?;
     let controls = page
         .items
         .into_iter()
@@ -289,16 +288,15 @@ pub async fn classification(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<ClassificationPage> {
-    user.require_app(&state, Action::ReadCatalog)?;
-    let active = state.store.active_scheme().await?.code;
+    let active = state.app.active_scheme(&user).await?.code;
     let schemes = state
-        .store
-        .classification_schemes()
+        .app
+        .classification_schemes(&user)
         .await?
         .into_iter()
         .map(|s| scheme_view(s, &active, lang))
         .collect();
-    let can_manage = user.can(&state, Action::ManageCatalog, &Resource::App);
+    let can_manage = state.app.may_app(&user, Action::ManageCatalog);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -330,13 +328,8 @@ pub async fn set_active(
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::ManageCatalog)?;
-    state
-        .store
-        .set_active_scheme(&user.actor(), &form.scheme)
-        .await?;
     // The register's flags follow the scheme now in force.
-    state.store.recompute_asset_flags(&user.actor()).await?;
+    state.app.set_active_scheme(&user, &form.scheme).await?;
     flash(&session, T { lang }.get("classification.changed")).await;
     Ok(Redirect::to("/classification"))
 }

@@ -3,10 +3,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use mamori_authz::Action;
-use mamori_store::PageRequest;
-use mamori_store::catalogs::{ControlFilter, ThreatFilter};
-use mamori_store::events::EventFilter;
 use tower_sessions::Session;
 
 use super::{Chrome, DatePair};
@@ -37,37 +33,16 @@ pub async fn show(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<DashboardPage> {
-    user.require_app(&state, Action::View)?;
-    let store = &state.store;
-    let one = PageRequest::new(Some(1), Some(1));
-    let policy = store.policy_document("basic_policy").await?;
-    let threats = store
-        .list_threats(&ThreatFilter::default(), one)
-        .await?
-        .total;
-    let controls = store
-        .list_controls(&ControlFilter::default(), one)
-        .await?
-        .total;
-    let units = store.list_units(one).await?.total;
-    let users = if user.can(&state, Action::ReadUsers, &mamori_authz::Resource::App) {
-        store.list_users(None, one).await?.total
-    } else {
-        0
-    };
-    let events = if user.can(&state, Action::ReadEvents, &mamori_authz::Resource::App) {
-        let assets = crate::auth::asset_scope(&state, &user).await?;
-        mamori_store::events::list_events(&store.db, &EventFilter::default(), &assets, one)
-            .await?
-            .total
-    } else {
-        0
-    };
-    let scheme = store.active_scheme().await?;
-    let open_trainings = store
-        .my_training_requests(user.user.id, true, one)
-        .await?
-        .total;
+    let mamori_app::dashboard::Dashboard {
+        policy,
+        threats,
+        controls,
+        units,
+        users,
+        events,
+        scheme,
+        open_trainings,
+    } = state.app.dashboard(&user).await?;
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/", "dashboard").await?;
     Ok(DashboardPage {
         articles: policy.articles.len(),

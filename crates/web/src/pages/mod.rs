@@ -154,10 +154,10 @@ impl Chrome {
     ) -> AppResult<Chrome> {
         let nav = match user {
             Some(a) => Nav {
-                users: a.may_list_staff(state),
-                events: a.can(state, Action::ReadEvents, &mamori_authz::Resource::App),
-                policies: a.can(state, Action::ManageSettings, &mamori_authz::Resource::App),
-                netcheck: a.can(state, Action::RunNetcheck, &mamori_authz::Resource::App),
+                users: state.app.may_list_staff(a),
+                events: state.app.may_app(a, Action::ReadEvents),
+                policies: state.app.may_app(a, Action::ManageSettings),
+                netcheck: state.app.may_app(a, Action::RunNetcheck),
             },
             None => Nav::default(),
         };
@@ -321,4 +321,45 @@ impl DatePair {
             },
         }
     }
+}
+
+/// An error page inside the common layout.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPageView<'a> {
+    chrome: Chrome,
+    status: u16,
+    message: &'a str,
+    hint: &'a str,
+    code: &'static str,
+}
+
+/// An error page in the reader's language, with the menu when someone is
+/// signed in; `None` when it cannot be rendered (the bare page stays).
+pub async fn error_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    path: &str,
+    page: &crate::error::ErrorPage,
+) -> Option<String> {
+    use askama::Template;
+    let uid: Option<i64> = session.get(crate::auth::SESSION_USER).await.ok().flatten();
+    let user = match uid {
+        Some(uid) => crate::auth::authed_user(state, uid).await,
+        None => None,
+    };
+    let chrome = Chrome::new(state, session, lang, user.as_ref(), path, "")
+        .await
+        .ok()?;
+    let (message, hint) = page.words(lang);
+    ErrorPageView {
+        chrome,
+        status: page.status.as_u16(),
+        message,
+        hint,
+        code: page.code,
+    }
+    .render()
+    .ok()
 }

@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
 use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::netcheck_view::{
-    CheckInput, ReportView, Want, current_segments_file, read_blocking, remember_segments,
+    CheckInput, ReportView, Want, current_segments_file, declared_segments, read_blocking,
     run_check, view, window,
 };
 use crate::state::AppState;
@@ -70,13 +69,13 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<NetcheckPage> {
     let segments = if posted.segments.is_empty() {
-        current_segments_file(state).await?
+        current_segments_file(state, user).await?
     } else {
         posted.segments
     };
     let runs = state
-        .store
-        .list_netchecks(Some(&device_filter), request)
+        .app
+        .netchecks(user, Some(&device_filter), request)
         .await?;
     let base = query_string("/netcheck", &[("device", &device_filter)]);
     let pager = Pager::new(&T { lang }, &base, request, runs.total);
@@ -93,7 +92,7 @@ async fn page(
         segments,
         model_toml: posted.model_toml,
         config_text: posted.config_text,
-        devices: state.store.netcheck_devices().await?,
+        devices: state.app.netcheck_devices(user).await?,
         selected_device: device_filter,
         runs: runs.items,
         pager,
@@ -107,7 +106,6 @@ pub async fn show(
     PageUser(user): PageUser,
     Query(q): Query<NetcheckQuery>,
 ) -> AppResult<NetcheckPage> {
-    user.require_app(&state, Action::RunNetcheck)?;
     page(
         &state,
         &session,
@@ -174,7 +172,7 @@ pub async fn run(
 ) -> AppResult<Response> {
     let mut posted = read_form(form).await?;
     verify_csrf(&session, &posted.csrf).await?;
-    user.require_app(&state, Action::RunNetcheck)?;
+    let scope = state.app.netcheck_scope(&user)?;
     let mut configs = std::mem::take(&mut posted.files);
     if !posted.config_text.trim().is_empty() {
         configs.push(ConfigInput {
@@ -214,11 +212,10 @@ pub async fn run(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
         }
     };
-    remember_segments(&state, &user.actor(), &posted.segments).await?;
-    let summary = state
-        .store
-        .record_netcheck(
-            &user.actor(),
+    let declared = declared_segments(&posted.segments)?;
+    let summary = scope
+        .record_run(
+            &declared,
             NewRun {
                 device: posted.device,
                 files: configs.iter().map(|c| c.file.clone()).collect(),
@@ -268,8 +265,7 @@ pub async fn show_run(
     Path(id): Path<i64>,
     Query(q): Query<RunQuery>,
 ) -> AppResult<RunPage> {
-    user.require_app(&state, Action::RunNetcheck)?;
-    let run = state.store.netcheck(id).await?;
+    let run = state.app.netcheck(&user, id).await?;
     let base = format!("/netcheck/runs/{id}");
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "netcheck").await?;
     let vpage = mamori_store::PageRequest::new(q.vpage, Some(VIOLATIONS_PER_PAGE));

@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use mamori_authz::Action;
 use mamori_store::catalogs::{ArticleView, PolicyDocumentRow};
 use tower_sessions::Session;
 
@@ -27,8 +26,7 @@ pub async fn index(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<PolicyIndexPage> {
-    user.require_app(&state, Action::ReadPolicy)?;
-    let documents = state.store.policy_documents().await?;
+    let documents = state.app.policy_documents(&user).await?;
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/policy", "policy").await?;
     Ok(PolicyIndexPage { chrome, documents })
 }
@@ -58,8 +56,7 @@ pub async fn document(
     PageUser(user): PageUser,
     Path(code): Path<String>,
 ) -> AppResult<PolicyDocumentPage> {
-    user.require_app(&state, Action::ReadPolicy)?;
-    let doc = state.store.policy_document(&code).await?;
+    let doc = state.app.policy_document(&user, &code).await?;
     let revisions: Vec<RevisionView> = doc
         .revisions
         .iter()

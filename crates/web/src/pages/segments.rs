@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_authz::{Action, Resource};
+
 use mamori_store::assets::{SegmentUsage, SystemLine};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -55,19 +55,13 @@ async fn page(
     q: SegmentsQuery,
     posted: Option<(String, String)>,
 ) -> AppResult<SegmentsPage> {
-    let technical = user.can(state, Action::RunNetcheck, &Resource::App);
-    let mut segments = state.store.segment_usage().await?;
-    if !technical {
-        for s in &mut segments {
-            s.segment.ranges.clear();
-            s.segment.interfaces.clear();
-        }
-    }
+    let technical = state.app.sees_segment_details(user);
+    let segments = state.app.segment_usage(user).await?;
     let selected = q.segment.unwrap_or(0);
     let request = q.page.request();
     let systems = state
-        .store
-        .list_information_systems((selected > 0).then_some(selected), request)
+        .app
+        .information_systems(user, (selected > 0).then_some(selected), request)
         .await?;
     let selected_text = if selected > 0 {
         selected.to_string()
@@ -78,7 +72,7 @@ async fn page(
     let pager = Pager::new(&T { lang }, &base, request, systems.total);
     let (file, error) = match posted {
         Some((file, error)) => (file, Some(error)),
-        None if technical => (current_segments_file(state).await?, None),
+        None if technical => (current_segments_file(state, user).await?, None),
         None => (String::new(), None),
     };
     Ok(SegmentsPage {
@@ -100,7 +94,6 @@ pub async fn show(
     PageUser(user): PageUser,
     Query(q): Query<SegmentsQuery>,
 ) -> AppResult<SegmentsPage> {
-    user.require_app(&state, Action::ReadCatalog)?;
     page(&state, &session, lang, &user, q, None).await
 }
 
@@ -113,8 +106,7 @@ pub async fn save_file(
     Form(form): Form<FileForm>,
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
-    user.require_app(&state, Action::RunNetcheck)?;
-    match remember_segments(&state, &user.actor(), &form.file).await {
+    match remember_segments(&state, &user, &form.file).await {
         Ok(sync) => {
             flash(&session, sync_message(&sync, lang)).await;
             Ok(Redirect::to("/segments").into_response())

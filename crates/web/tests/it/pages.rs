@@ -294,3 +294,93 @@ async fn event_log_verification_from_the_page() {
         assert!(r.body.contains("記録の連鎖は完全です"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn error_pages_show_the_menu_the_hint_and_the_code_in_the_readers_language() {
+    for (backend, c) in clients().await {
+        let mut staff = c.fresh();
+        staff.sign_in("tanaka", PASSWORD).await;
+        // Japanese (the default).
+        let r = staff.get("/events").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert!(
+            r.body.contains("<nav aria-label="),
+            "{backend}: menu\n{}",
+            r.body
+        );
+        assert!(r.body.contains("href=\"/assets\""), "{backend}: menu");
+        assert!(r.body.contains("この操作の権限がありません"), "{backend}");
+        assert!(
+            r.body
+                .contains("所属の情報セキュリティ管理者か情報セキュリティ担当課に依頼"),
+            "{backend}: hint\n{}",
+            r.body
+        );
+        assert!(r.body.contains("MAMORI-FORBIDDEN"), "{backend}: code");
+        assert!(
+            !r.body.contains("you are not permitted"),
+            "{backend}: ja only"
+        );
+        let r = staff.get("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(r.body.contains("href=\"/assets\""), "{backend}: menu");
+        assert!(
+            r.body.contains("ページ /no/such/page は見つかりません"),
+            "{backend}"
+        );
+        assert!(
+            r.body.contains("メニューから選んでください"),
+            "{backend}: hint"
+        );
+        assert!(r.body.contains("MAMORI-NO-SUCH-PAGE"), "{backend}: code");
+        let r = staff.get("/assets/987654").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(r.body.contains("href=\"/assets\""), "{backend}: menu");
+        assert!(r.body.contains("MAMORI-NOT-FOUND"), "{backend}: code");
+        assert!(r.body.contains("番号を確かめてください"), "{backend}: hint");
+
+        // English.
+        staff.get("/lang/en?next=/").await;
+        let r = staff.get("/events").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        assert!(r.body.contains("<html lang=\"en\""), "{backend}");
+        assert!(r.body.contains("href=\"/assets\""), "{backend}: menu");
+        assert!(
+            r.body.contains("you are not permitted to do this"),
+            "{backend}"
+        );
+        assert!(
+            r.body
+                .contains("ask your section&#39;s information security manager")
+                || r.body
+                    .contains("ask your section's information security manager"),
+            "{backend}: hint\n{}",
+            r.body
+        );
+        assert!(r.body.contains("MAMORI-FORBIDDEN"), "{backend}: code");
+        assert!(!r.body.contains("権限がありません"), "{backend}: en only");
+        let r = staff.get("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(r.body.contains("href=\"/assets\""), "{backend}: menu");
+        assert!(
+            r.body.contains("there is no page /no/such/page"),
+            "{backend}"
+        );
+        assert!(r.body.contains("choose from the menu"), "{backend}: hint");
+        assert!(r.body.contains("MAMORI-NO-SUCH-PAGE"), "{backend}: code");
+
+        // Not signed in: no menu, still worded and coded.
+        let mut anon = c.fresh();
+        let r = anon.get("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(!r.body.contains("href=\"/assets\""), "{backend}: no menu");
+        assert!(r.body.contains("MAMORI-NO-SUCH-PAGE"), "{backend}");
+
+        // The API's JSON error body is unchanged.
+        let r = staff.get("/api/v1/no/such").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let j = r.json();
+        assert_eq!(j["error"]["code"], "MAMORI-NOT-FOUND", "{backend}");
+        assert!(j["error"].get("hint").is_none(), "{backend}: {j}");
+    }
+}
