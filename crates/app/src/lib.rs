@@ -11,6 +11,7 @@
 pub mod access;
 pub mod assets;
 pub mod error;
+pub mod imports;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};
