@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use mamori_store::assets::LedgerFormat;
+use mamori_sheet::LedgerFormat;
 use mamori_store::{Actor, Store};
 
 pub const ACTOR: Actor = Actor::System("fuzz");
@@ -57,7 +57,7 @@ pub fn with_store<T>(f: impl AsyncFnOnce(&Store) -> T) -> T {
 
 /// The format the server would read these bytes as.
 pub fn format_of(bytes: &[u8]) -> LedgerFormat {
-    mamori_store::org_import::sniff_format(bytes)
+    mamori_sheet::sniff_format(bytes)
 }
 
 /// The segments file the firewall targets check against.

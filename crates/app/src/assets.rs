@@ -11,7 +11,7 @@ use mamori_core::asset::{
 use mamori_core::classification::{Axis, Scheme};
 use mamori_core::problem::Problem;
 use mamori_store::assets::{
-    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort, ImportReport, LedgerFormat,
+    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort,
 };
 use mamori_store::events::Event;
 use mamori_store::units::parse_path;
@@ -513,49 +513,6 @@ impl App {
             .dispose_asset(permit.actor(), id, disposal)
             .await?)
     }
-
-    /// Writes the ledger of what the person may see (all of it, or the
-    /// filtered view) to `out`; the export is logged with its filters.
-    pub async fn export_ledger<W: std::io::Write + Send>(
-        &self,
-        caller: &Caller,
-        filter: &AssetFilter,
-        format: LedgerFormat,
-        out: W,
-    ) -> Result<u64> {
-        let scope = self.asset_scope(caller).await?;
-        let permit = self.permit_app(caller, Action::ExportAssets)?;
-        Ok(permit
-            .store()
-            .export_ledger(permit.actor(), filter, &scope, format, out)
-            .await?)
-    }
-
-    /// Imports a ledger for the person: all rows or none, each row limited to
-    /// the assets they may write; rows that change levels need `reason`.
-    pub async fn import_ledger(
-        &self,
-        caller: &Caller,
-        bytes: &[u8],
-        format: LedgerFormat,
-        reason: Option<&str>,
-    ) -> Result<ImportReport> {
-        let scope = self.asset_write_scope(caller).await?;
-        let permit = self.permit_app(caller, Action::ImportAssets)?;
-        Ok(permit
-            .store()
-            .import_ledger_scoped(permit.actor(), bytes, format, &scope, reason)
-            .await?)
-    }
 }
 
-/// The format of an uploaded ledger: as its name says, else by its first bytes
-/// (an .xlsx file is a ZIP archive).
-pub fn sniff_format(name: Option<&str>, bytes: &[u8]) -> LedgerFormat {
-    name.and_then(|n| LedgerFormat::from_path(std::path::Path::new(n)))
-        .unwrap_or(if bytes.starts_with(b"PK\x03\x04") {
-            LedgerFormat::Xlsx
-        } else {
-            LedgerFormat::Csv
-        })
-}
+pub use crate::imports::sniff_format;

@@ -20,6 +20,7 @@ pub mod training;
 pub mod events;
 pub mod netcheck;
 pub mod segments;
+pub mod imports;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

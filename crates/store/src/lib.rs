@@ -8,7 +8,6 @@ pub mod db;
 pub mod demo;
 mod error;
 pub mod events;
-pub mod formula;
 pub mod netcheck;
 pub mod org;
 pub mod org_import;
@@ -16,7 +15,6 @@ mod paging;
 pub mod passwords;
 pub mod sessions;
 pub mod settings;
-mod sheet;
 pub mod testing;
 pub mod tokens;
 pub mod training;
@@ -29,7 +27,8 @@ use time::format_description::well_known::Rfc3339;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;
-pub use sheet::ImportLimits;
+pub use mamori_sheet::ImportLimits;
+pub use mamori_sheet::formula;
 
 /// Who makes a change: a signed-in user, or the system itself (start-up, imports
 /// run from the command line).

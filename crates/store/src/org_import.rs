@@ -21,11 +21,12 @@ use sqlx::QueryBuilder;
 
 use crate::assets::{ImportIssue, ImportReport, LedgerFormat};
 use crate::events::EventInput;
-pub use crate::sheet::sniff_format;
-use crate::sheet::{self, Sheet, quote};
 use crate::units::Unit;
 use crate::users::valid_username;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
+use mamori_sheet::read as sheet;
+pub use mamori_sheet::sniff_format;
+use mamori_sheet::{Sheet, quote};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use mamori_core::asset::LedgerColumn;
 use mamori_core::classification::Axis;
-use rust_xlsxwriter::Workbook;
 
 use super::demo::{Generator, ensure_reference_data, generate_assets};
 use super::ledger::{LedgerFormat, Names};
@@ -530,7 +529,7 @@ async fn ledger_bytes(
         ctx.systems.values().map(|s| s.name.as_str()),
     );
     let headers: Vec<&str> = LedgerColumn::ALL.iter().map(|c| c.header()).collect();
-    let mut cells_of = |_: usize| -> Vec<String> {
+    let cells_of = |_: usize| -> Vec<String> {
         let record = generator.record();
         let asset = super::Asset {
             id: 0,
@@ -571,33 +570,6 @@ async fn ledger_bytes(
         cells
     };
     let err = |e: &dyn fmt::Display| StoreError::Internal(format!("benchmark ledger: {e}"));
-    match format {
-        LedgerFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(&headers).map_err(|e| err(&e))?;
-            for i in 0..rows {
-                w.write_record(cells_of(i)).map_err(|e| err(&e))?;
-            }
-            w.into_inner().map_err(|e| err(&e))
-        }
-        LedgerFormat::Xlsx => {
-            let mut book = Workbook::new();
-            let sheet = book
-                .add_worksheet_with_constant_memory()
-                .map_err(|e| err(&e))?;
-            for (col, h) in headers.iter().enumerate() {
-                sheet.write_string(0, col as u16, *h).map_err(|e| err(&e))?;
-            }
-            for i in 0..rows {
-                for (col, cell) in cells_of(i).iter().enumerate() {
-                    if !cell.is_empty() {
-                        sheet
-                            .write_string(i as u32 + 1, col as u16, cell)
-                            .map_err(|e| err(&e))?;
-                    }
-                }
-            }
-            book.save_to_buffer().map_err(|e| err(&e))
-        }
-    }
+    mamori_sheet::status::plain_table(format, &headers, (0..rows).map(cells_of))
+        .map_err(|e| err(&e))
 }

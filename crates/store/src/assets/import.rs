@@ -17,14 +17,15 @@ use mamori_core::classification::{Axis, Scheme};
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
-use super::ledger::{LedgerFormat, Sheet, read_sheet};
+use super::ledger::{LedgerFormat, read_sheet};
 use super::write::{self, Context, Snapshot};
 use super::{
     ASSET_COLUMNS, ASSET_JOINS, Asset, AssetInput, AssetRecord, AssetRow, AssetScope, ENTITY,
 };
 use crate::events::EventInput;
-use crate::sheet::{clip, quote};
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339};
+use mamori_sheet::Sheet;
+use mamori_sheet::{clip, quote};
 
 /// One problem found in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +75,7 @@ pub struct ImportReport {
 pub const REPORTED_ISSUES: usize = 100;
 
 /// The longest message a report keeps (a message quotes at most
-/// [`crate::sheet::QUOTED_CHARS`] characters of a value; this is a last guard).
+/// [`mamori_sheet::read::QUOTED_CHARS`] characters of a value; this is a last guard).
 const MESSAGE_CHARS: usize = 2000;
 
 /// Keeps the first [`REPORTED_ISSUES`] issues, their quoted values cut short;

@@ -3,58 +3,31 @@
 //! completed), limited to a unit and the units below it when asked. Each is read
 //! in one query.
 
-use rust_xlsxwriter::{Format, Workbook};
+use mamori_sheet::WriteError;
+use mamori_sheet::status;
 
 use super::TrainingScope;
 use crate::org::{today, within_pattern};
 use crate::{Actor, Store, StoreError, db_run};
 
-/// The sheet of an acknowledgement status workbook.
-pub const ACK_SHEET: &str = "誓約状況";
-/// The sheet of a training status workbook.
-pub const TRAINING_SHEET: &str = "研修受講状況";
+pub use mamori_sheet::status::{ACK_SHEET, TRAINING_SHEET};
 
-/// Rows one sheet holds (1,048,576 less the header).
-const MAX_ROWS: usize = 1_048_575;
-
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
-    StoreError::Internal(format!("cannot write the Excel file: {e}"))
-}
-
-/// One sheet: a bold, frozen header and text cells (empty cells left blank).
+/// One sheet of text cells (see [`status::workbook`]), its failures as the
+/// store reports them.
 fn workbook(
     sheet_name: &str,
     headers: &[(&str, f64)],
     rows: &[Vec<String>],
 ) -> Result<Vec<u8>, StoreError> {
-    if rows.len() > MAX_ROWS {
-        return Err(StoreError::invalid(
+    status::workbook(sheet_name, headers, rows).map_err(|e| match e {
+        WriteError::TooManyRows => StoreError::invalid(
             "rows",
             "Excelの1シートに収まらない件数です / too many rows for one Excel sheet",
-        ));
-    }
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name).map_err(xlsx_err)?;
-    for (col, (header, width)) in headers.iter().enumerate() {
-        let col = col as u16;
-        sheet.set_column_width(col, *width).map_err(xlsx_err)?;
-        sheet
-            .write_string_with_format(0, col, *header, &bold)
-            .map_err(xlsx_err)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-    for (r, cells) in rows.iter().enumerate() {
-        for (col, cell) in cells.iter().enumerate() {
-            if !cell.is_empty() {
-                sheet
-                    .write_string(r as u32 + 1, col as u16, cell)
-                    .map_err(xlsx_err)?;
-            }
+        ),
+        WriteError::Xlsx(e) | WriteError::Io(e) => {
+            StoreError::Internal(format!("cannot write the Excel file: {e}"))
         }
-    }
-    book.save_to_buffer().map_err(xlsx_err)
+    })
 }
 
 type AckRow = (String, String, Option<String>, Option<String>);

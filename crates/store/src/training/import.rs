@@ -18,8 +18,8 @@ use super::{CompletionSource, close_requests};
 use crate::assets::{ImportIssue, LedgerFormat, cap_issues, read_sheet};
 use crate::events::EventInput;
 use crate::org::today;
-use crate::sheet::quote;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
+use mamori_sheet::quote;
 
 /// What an import of completions did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]

@@ -276,22 +276,19 @@ async fn a_bad_staff_file_writes_nothing() {
 #[tokio::test]
 async fn an_xlsx_workbook_imports_from_its_sheet() {
     for (backend, store) in all_stores().await {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name("組織").unwrap();
-        for (r, row) in [
-            ["組織コード", "組織名", "上位組織コード"],
-            ["90", "議会事務局", ""],
-            ["9010", "議事課", "90"],
-        ]
-        .iter()
-        .enumerate()
-        {
-            for (c, v) in row.iter().enumerate() {
-                sheet.write_string(r as u32, c as u16, *v).unwrap();
-            }
-        }
-        let bytes = book.save_to_buffer().unwrap();
+        let bytes = mamori_sheet::status::workbook(
+            "組織",
+            &[
+                ("組織コード", 10.0),
+                ("組織名", 10.0),
+                ("上位組織コード", 10.0),
+            ],
+            &[
+                vec!["90".to_string(), "議会事務局".to_string(), String::new()],
+                vec!["9010".to_string(), "議事課".to_string(), "90".to_string()],
+            ],
+        )
+        .unwrap();
         assert_eq!(
             mamori_store::org_import::sniff_format(&bytes),
             LedgerFormat::Xlsx

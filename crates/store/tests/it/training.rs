@@ -1,6 +1,3 @@
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
 use mamori_core::org::{EmploymentType, SystemRole, UnitKind};
 use mamori_store::assets::LedgerFormat;
 use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain};
@@ -78,20 +75,7 @@ fn field_of(e: &StoreError) -> String {
 
 /// The rows of the first sheet of a workbook, as text.
 pub fn sheet_rows(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
-    assert_eq!(book.sheet_names(), vec![name.to_string()]);
-    let range = book.worksheet_range(name).unwrap();
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
+    mamori_sheet::testing::sheet_rows(bytes, name)
 }
 
 async fn events_of(store: &Store, entity: &str) -> i64 {

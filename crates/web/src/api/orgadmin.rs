@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
 use crate::auth::ApiUser;
 use crate::error::{AppError, ErrorDetail};
-use crate::pages::org_import_action;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -58,11 +57,9 @@ pub async fn import(
     ApiBody(body): ApiBody,
 ) -> ApiResult<Response> {
     let kind = q.kind.parse::<OrgImportKind>().map_err(json_err)?;
-    user.require_app(&state, org_import_action(kind))
-        .map_err(json_err)?;
     let report = state
-        .store
-        .import_org(&user.actor(), &body, sniff_format(&body), Some(kind))
+        .app
+        .import_org(&user, &body, sniff_format(&body), kind)
         .await
         .map_err(json_err)?;
     if report.report.written {

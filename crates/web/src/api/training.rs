@@ -307,7 +307,10 @@ pub async fn import(
     ApiQuery(q): ApiQuery<ImportQuery>,
     ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<CompletionImportReport>)> {
-    allow(&state, &user, Action::ManageTraining)?;
+    // Refused before the format is looked at (the import decides again).
+    if !state.app.may_app(&user, Action::ManageTraining) {
+        return Err(AppError::forbidden().as_json());
+    }
     let format = match q.format.as_deref().unwrap_or("csv") {
         "csv" => LedgerFormat::Csv,
         "xlsx" => LedgerFormat::Xlsx,
@@ -321,8 +324,8 @@ pub async fn import(
         }
     };
     let report = state
-        .store
-        .import_completions(&user.actor(), &body, format)
+        .app
+        .import_completions(&user, &body, format)
         .await
         .map_err(json_err)?;
     let status = if report.written {

@@ -18,8 +18,6 @@ use axum::routing::{get, post};
 use mamori_authz::Action;
 use tower_sessions::Session;
 
-pub use orgadmin::import_action as org_import_action;
-
 use crate::auth::{Authed, csrf_token, urlencode};
 use crate::error::AppResult;
 use crate::i18n::{Lang, T};

@@ -21,14 +21,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
-/// The action an import of this kind needs.
-pub fn import_action(kind: OrgImportKind) -> Action {
-    match kind {
-        OrgImportKind::Units => Action::ManageUnits,
-        OrgImportKind::Staff => Action::ManageUsers,
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "org_import.html")]
 pub struct ImportPage {
@@ -63,9 +55,7 @@ async fn import_page(
 }
 
 fn may_import(state: &AppState, user: &Authed) -> AppResult<()> {
-    if user.can(state, Action::ManageUnits, &Resource::App)
-        || user.can(state, Action::ManageUsers, &Resource::App)
-    {
+    if state.app.may_import_org(user) {
         Ok(())
     } else {
         Err(AppError::forbidden())
@@ -108,15 +98,14 @@ pub async fn import(
     let parsed = kind
         .parse::<OrgImportKind>()
         .map_err(|e| AppError::bad_request(e.to_string()))?;
-    user.require_app(&state, import_action(parsed))?;
     if file.is_empty() {
         let msg = T { lang }.get("orgimport.no_file").to_string();
         let page = import_page(&state, &session, lang, &user, kind, None, Some(msg)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let report = state
-        .store
-        .import_org(&user.actor(), &file, sniff_format(&file), Some(parsed))
+        .app
+        .import_org(&user, &file, sniff_format(&file), parsed)
         .await?;
     let status = if report.report.written {
         StatusCode::OK

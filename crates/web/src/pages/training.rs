@@ -573,16 +573,16 @@ pub async fn import(
         }
     }
     verify_csrf(&session, &csrf).await?;
-    user.require_app(&state, Action::ManageTraining)?;
+    // Refused before the file name is looked at (the import decides again).
+    if !state.app.may_app(&user, Action::ManageTraining) {
+        return Err(AppError::forbidden());
+    }
     let format = LedgerFormat::from_path(std::path::Path::new(&file)).ok_or_else(|| {
         AppError::bad_request(format!(
             "{file}: 拡張子は .csv か .xlsx にしてください / the file name must end in .csv or .xlsx"
         ))
     })?;
-    let report = state
-        .store
-        .import_completions(&user.actor(), &bytes, format)
-        .await?;
+    let report = state.app.import_completions(&user, &bytes, format).await?;
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/training", "training").await?;
     Ok(ImportPage {
         chrome,

@@ -9,7 +9,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use mamori_core::asset::column_letters;
 use serde::{Deserialize, Serialize};
 
-use crate::assets::LedgerFormat;
+use crate::LedgerFormat;
 
 /// What one import may read (every import: the asset ledger, the organisation
 /// and its staff, e-learning completions). A file beyond any of them is refused
@@ -55,26 +55,26 @@ impl Default for ImportLimits {
 /// A sheet read from a file: the header row and the data rows, each with the
 /// row number a person sees in Excel.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Sheet {
+pub struct Sheet {
     pub header_row: u32,
     pub header: Vec<String>,
     pub rows: Vec<SheetRow>,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct SheetRow {
+pub struct SheetRow {
     pub number: u32,
     pub cells: Vec<String>,
 }
 
 /// Why a file could not be read, in Japanese and English.
 #[derive(Debug, Clone)]
-pub(crate) struct Malformed {
+pub struct Malformed {
     pub message: String,
     pub message_en: String,
 }
 
-pub(crate) fn malformed(message: impl Into<String>, message_en: impl Into<String>) -> Malformed {
+pub fn malformed(message: impl Into<String>, message_en: impl Into<String>) -> Malformed {
     Malformed {
         message: message.into(),
         message_en: message_en.into(),
@@ -93,7 +93,7 @@ pub fn sniff_format(bytes: &[u8]) -> LedgerFormat {
 
 /// Every row of a file. From a workbook, the first sheet named in `preferred`
 /// that exists, or else the first sheet.
-pub(crate) fn read_rows(
+pub fn read_rows(
     bytes: &[u8],
     format: LedgerFormat,
     preferred: &[&str],
@@ -111,7 +111,7 @@ pub(crate) fn read_rows(
 /// Splits rows into the header and the non-blank data rows. The header is the
 /// first of the first 20 rows with a cell `is_header` accepts; failing that, the
 /// first non-empty row.
-pub(crate) fn split_header(
+pub fn split_header(
     rows: Vec<SheetRow>,
     is_header: impl Fn(&str) -> bool,
 ) -> Result<Sheet, Malformed> {
@@ -154,7 +154,7 @@ fn thousands(n: u64) -> String {
 
 /// At most `max` characters of `text`, with … where it was cut: for quoting
 /// a value from a file in a message or a report.
-pub(crate) fn clip(text: &str, max: usize) -> String {
+pub fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
         Some((at, _)) => format!("{}…", &text[..at]),
@@ -162,10 +162,10 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
 }
 
 /// How many characters of a value from a file a message quotes.
-pub(crate) const QUOTED_CHARS: usize = 100;
+pub const QUOTED_CHARS: usize = 100;
 
 /// A value from a file as a message quotes it: at most [`QUOTED_CHARS`] characters.
-pub(crate) fn quote(text: &str) -> String {
+pub fn quote(text: &str) -> String {
     clip(text, QUOTED_CHARS)
 }
 

@@ -1,0 +1,27 @@
+//! Mamori's spreadsheets: bytes of .xlsx and .csv read into rows of text under
+//! budgets ([`ImportLimits`]: zip entries, cells, rows, characters), and the
+//! writers of the exports (the ledger, streamed row by row; status workbooks).
+//! It knows files, not the database: the store gives it rows and takes rows.
+
+pub mod formula;
+pub mod ledger;
+pub mod read;
+pub mod status;
+pub mod testing;
+
+pub use ledger::{LedgerFormat, LedgerWriter, read_ledger};
+pub use read::{ImportLimits, Malformed, Sheet, SheetRow, clip, quote, sniff_format};
+
+/// Why a file could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// More rows than one Excel sheet holds.
+    #[error("too many rows for one Excel sheet")]
+    TooManyRows,
+    /// The workbook could not be written.
+    #[error("cannot write the Excel file: {0}")]
+    Xlsx(String),
+    /// The output refused the bytes.
+    #[error("cannot write the ledger: {0}")]
+    Io(String),
+}

@@ -1,0 +1,99 @@
+//! Small one-sheet workbooks (acknowledgement and training status): a bold,
+//! frozen header and text cells.
+
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::WriteError;
+
+/// The sheet of an acknowledgement status workbook.
+pub const ACK_SHEET: &str = "誓約状況";
+/// The sheet of a training status workbook.
+pub const TRAINING_SHEET: &str = "研修受講状況";
+
+/// Rows one sheet holds (1,048,576 less the header).
+const MAX_ROWS: usize = 1_048_575;
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> WriteError {
+    WriteError::Xlsx(e.to_string())
+}
+
+/// One sheet: a bold, frozen header (text and column width) and text cells
+/// (empty cells left blank).
+pub fn workbook(
+    sheet_name: &str,
+    headers: &[(&str, f64)],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, WriteError> {
+    if rows.len() > MAX_ROWS {
+        return Err(WriteError::TooManyRows);
+    }
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name).map_err(xlsx_err)?;
+    for (col, (header, width)) in headers.iter().enumerate() {
+        let col = col as u16;
+        sheet.set_column_width(col, *width).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(0, col, *header, &bold)
+            .map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (r, cells) in rows.iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet
+                    .write_string(r as u32 + 1, col as u16, cell)
+                    .map_err(xlsx_err)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+/// A plain table (header row, then rows; no formats, no escaping, .xlsx in
+/// constant-memory mode, CSV without byte-order mark), as the benchmark and
+/// tests generate the files they import.
+pub fn plain_table<R, I, S>(
+    format: crate::LedgerFormat,
+    headers: &[&str],
+    rows: R,
+) -> Result<Vec<u8>, WriteError>
+where
+    R: IntoIterator<Item = I>,
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let io = |e: &dyn std::fmt::Display| WriteError::Io(e.to_string());
+    match format {
+        crate::LedgerFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(headers).map_err(|e| io(&e))?;
+            for row in rows {
+                w.write_record(row.into_iter().map(|c| c.as_ref().to_string()))
+                    .map_err(|e| io(&e))?;
+            }
+            w.into_inner().map_err(|e| io(&e))
+        }
+        crate::LedgerFormat::Xlsx => {
+            let mut book = Workbook::new();
+            let sheet = book
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx_err)?;
+            for (col, h) in headers.iter().enumerate() {
+                sheet.write_string(0, col as u16, *h).map_err(xlsx_err)?;
+            }
+            for (i, row) in rows.into_iter().enumerate() {
+                for (col, cell) in row.into_iter().enumerate() {
+                    let cell = cell.as_ref();
+                    if !cell.is_empty() {
+                        sheet
+                            .write_string(i as u32 + 1, col as u16, cell)
+                            .map_err(xlsx_err)?;
+                    }
+                }
+            }
+            book.save_to_buffer().map_err(xlsx_err)
+        }
+    }
+}
