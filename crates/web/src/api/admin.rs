@@ -5,9 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::Action;
 use mamori_core::org::{SystemRole, UnitKind};
-use mamori_store::events::{ChainVerdict, Event, EventFilter};
-use mamori_store::units::{NewUnit, Unit};
-use mamori_store::users::{NewUser, User, UserUpdate};
+use mamori_store::events::{ChainVerdict, EventFilter};
+use mamori_store::units::NewUnit;
+use mamori_store::users::{NewUser, UserUpdate};
+
+use super::wire::{Event, Unit, User};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
@@ -69,7 +71,7 @@ pub async fn create_unit(
         )
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(unit)))
+    Ok((StatusCode::CREATED, Json(unit.into())))
 }
 
 fn invalid(field: &str, message: String) -> AppError {
@@ -146,7 +148,7 @@ pub async fn user(
     if caller.user.id != id {
         allow(&state, &caller, Action::ReadUsers)?;
     }
-    Ok(Json(state.store.user(id).await.map_err(json_err)?))
+    Ok(Json(state.store.user(id).await.map_err(json_err)?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -185,7 +187,7 @@ pub async fn create_user(
         .create_user(&caller.actor(), new)
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -239,7 +241,8 @@ pub async fn update_user(
             .store
             .update_user(&caller.actor(), id, update)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 

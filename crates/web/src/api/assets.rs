@@ -189,7 +189,7 @@ pub struct AssetDetail {
     #[schema(value_type = Vec<Object>)]
     pub flags: Vec<FlagView>,
     /// Its changes, newest first (the first 50).
-    pub history: Vec<mamori_store::events::Event>,
+    pub history: Vec<super::wire::Event>,
 }
 
 /// One asset with its handling rules, failed checks and history.
@@ -208,6 +208,7 @@ pub async fn get(
         .await
         .map_err(json_err)?
         .items;
+    let history = super::wire::items(history);
     Ok(Json(AssetDetail {
         handling: asset.handling(&scheme),
         flags: asset.flag_views(&scheme),

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mamori_store::users::{SignIn, User};
+use mamori_store::users::SignIn;
+
+use super::wire::User;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, json_err};
@@ -75,5 +77,5 @@ pub async fn token(
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
-    Json(user.caller.user)
+    Json(user.caller.user.into())
 }

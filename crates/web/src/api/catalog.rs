@@ -3,12 +3,13 @@
 use axum::Json;
 use axum::extract::State;
 use mamori_authz::Action;
-use mamori_store::catalogs::{
-    ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView,
-    ThreatCategoryRow, ThreatFilter, ThreatRow,
-};
+use mamori_store::catalogs::{ControlFilter, ThreatFilter};
 use serde::{Deserialize, Serialize};
 
+use super::wire::{
+    ControlCategoryRow, ControlView, PolicyDocumentRow, PolicyDocumentView, ThreatCategoryRow,
+    ThreatRow,
+};
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
@@ -26,8 +27,7 @@ pub async fn documents(
 ) -> ApiResult<Json<Collection<PolicyDocumentRow>>> {
     allow(&state, &user, Action::ReadPolicy)?;
     let items = state.store.policy_documents().await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 /// One policy document with its articles, their items, and its revisions (附則).
@@ -41,7 +41,12 @@ pub async fn document(
 ) -> ApiResult<Json<PolicyDocumentView>> {
     allow(&state, &user, Action::ReadPolicy)?;
     Ok(Json(
-        state.store.policy_document(&code).await.map_err(json_err)?,
+        state
+            .store
+            .policy_document(&code)
+            .await
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -54,8 +59,7 @@ pub async fn threat_categories(
 ) -> ApiResult<Json<Collection<ThreatCategoryRow>>> {
     allow(&state, &user, Action::ReadCatalog)?;
     let items = state.store.threat_categories().await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -101,7 +105,9 @@ pub async fn threat(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<ThreatRow>> {
     allow(&state, &user, Action::ReadCatalog)?;
-    Ok(Json(state.store.threat(&code).await.map_err(json_err)?))
+    Ok(Json(
+        state.store.threat(&code).await.map_err(json_err)?.into(),
+    ))
 }
 
 /// The five categories of countermeasures of 第8.
@@ -113,8 +119,7 @@ pub async fn control_categories(
 ) -> ApiResult<Json<Collection<ControlCategoryRow>>> {
     allow(&state, &user, Action::ReadCatalog)?;
     let items = state.store.control_categories().await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -8,6 +8,7 @@ mod catalog;
 mod org;
 mod orgadmin;
 mod training;
+pub mod wire;
 
 pub(crate) use org::allow_status as allow_ack_status;
 pub(crate) use training::{allow_status as allow_training_status, completion_source};
@@ -368,19 +369,33 @@ pub struct Collection<T> {
     pub total: i64,
 }
 
-impl<T> From<mamori_store::Page<T>> for Collection<T> {
-    fn from(p: mamori_store::Page<T>) -> Self {
+impl<S, T: From<S>> From<mamori_store::Page<S>> for Collection<T> {
+    fn from(p: mamori_store::Page<S>) -> Self {
         Collection {
-            items: p.items,
+            items: wire::items(p.items),
             total: p.total,
         }
     }
 }
 
-/// A page from the store as a collection, or the store's error in the API's
-/// error format.
-pub(crate) fn collection<T>(
-    found: Result<mamori_store::Page<T>, mamori_store::StoreError>,
+impl<T> Collection<T> {
+    /// A whole list (not paged) as one collection, its items on the wire.
+    pub(crate) fn all<S>(items: Vec<S>) -> Self
+    where
+        T: From<S>,
+    {
+        let total = items.len() as i64;
+        Collection {
+            items: wire::items(items),
+            total,
+        }
+    }
+}
+
+/// A page from the store as a collection of wire items, or the store's error
+/// in the API's error format.
+pub(crate) fn collection<S, T: From<S>>(
+    found: Result<mamori_store::Page<S>, mamori_store::StoreError>,
 ) -> ApiResult<Json<Collection<T>>> {
     Ok(Json(found.map_err(json_err)?.into()))
 }

@@ -1,11 +1,12 @@
 //! Firewall checks over the API.
 
+use super::wire::RunSummary;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::Action;
 use mamori_netcheck::ConfigInput;
-use mamori_store::netcheck::{NewRun, RunSummary};
+use mamori_store::netcheck::NewRun;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -121,7 +122,13 @@ pub async fn create(
         .await
         .map_err(json_err)?;
     let report = stored_report(report_json)?;
-    Ok((StatusCode::CREATED, Json(CheckResponse { run, report })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CheckResponse {
+            run: run.into(),
+            report,
+        }),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -165,7 +172,7 @@ pub async fn get(
     let run = state.store.netcheck(id).await.map_err(json_err)?;
     let report = stored_report(run.report_json)?;
     Ok(Json(CheckResponse {
-        run: run.summary,
+        run: run.summary.into(),
         report,
     }))
 }

@@ -1,17 +1,16 @@
 //! The guideline's roles and their assignments, staff fields, and acknowledgements
 //! (誓約) of policy revisions.
 
+use super::wire::{
+    AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
+    UnitAckRate, User,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_authz::{Action, Resource};
 use mamori_core::org::{EmploymentType, GUIDELINE_ROLES};
-use mamori_store::org::{
-    AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
-    UnitAckRate,
-};
 use mamori_store::units::parse_path;
-use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
@@ -95,10 +94,10 @@ pub async fn assign_role(
     allow(&state, &user, Action::ManageRoles, &Resource::App)?;
     let a = state
         .store
-        .assign_role(&user.actor(), req)
+        .assign_role(&user.actor(), req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(a)))
+    Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -122,7 +121,8 @@ pub async fn end_role(
             .store
             .end_role_assignment(&user.actor(), id, &req.ends_on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -135,7 +135,7 @@ pub struct StaffRequest {
 }
 
 /// The lineage of a user's unit, for the policy.
-async fn person_of(state: &AppState, target: &User) -> ApiResult<Resource> {
+async fn person_of(state: &AppState, target: &mamori_store::users::User) -> ApiResult<Resource> {
     let unit_lineage = match target.unit_id {
         Some(id) => parse_path(&state.store.unit(id).await.map_err(json_err)?.path),
         None => Vec::new(),
@@ -172,7 +172,8 @@ pub async fn set_staff(
             .store
             .set_staff_profile(&user.actor(), id, et, &req.position)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -216,10 +217,10 @@ pub async fn open_campaign(
     )?;
     let c = state
         .store
-        .open_ack_campaign(&user.actor(), req)
+        .open_ack_campaign(&user.actor(), req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
@@ -314,6 +315,7 @@ pub async fn confirm(
             .store
             .acknowledge(&user.actor(), campaign_id, user.user.id)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

@@ -1,13 +1,13 @@
 //! The organisation's administration over the API: importing units and staff,
 //! and a unit's history (rename, merge, abolish).
 
+use super::wire::Unit;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_authz::Action;
 use mamori_store::org_import::{OrgImportKind, sniff_format};
-use mamori_store::units::Unit;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
@@ -127,7 +127,8 @@ pub async fn rename(
             .store
             .rename_unit(&user.actor(), id, &req.name, &req.name_en)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -148,7 +149,8 @@ pub async fn merge(
             .store
             .merge_unit(&user.actor(), id, req.into, &req.on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -167,6 +169,7 @@ pub async fn abolish(
             .store
             .abolish_unit(&user.actor(), id, &req.on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

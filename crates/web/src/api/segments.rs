@@ -1,10 +1,10 @@
 //! The network segments, the information systems in them, and the city's
 //! segments file (the one record the asset register and the checker share).
 
+use super::wire::{SegmentSync, SegmentUsage, SystemLine};
 use axum::Json;
 use axum::extract::State;
 use mamori_authz::{Action, Resource};
-use mamori_store::assets::{SegmentSync, SegmentUsage, SystemLine};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, ApiResult, Collection, collection, json_err};
@@ -30,8 +30,7 @@ pub async fn list(
             s.segment.interfaces.clear();
         }
     }
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -106,6 +105,7 @@ pub async fn save_file(
     Ok(Json(
         remember_segments(&state, &user.actor(), &body.segments)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

@@ -10,10 +10,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_authz::{Action, Resource};
 use mamori_store::assets::LedgerFormat;
-use mamori_store::training::{
-    Completion, CompletionImportReport, CompletionSource, Course, CourseUpdate, NewCompletion,
-    NewCourse, NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope,
-    UnitTrainingRate,
+use mamori_store::training::{CompletionSource, TrainingScope};
+
+use super::wire::{
+    Completion, CompletionImportReport, Course, CourseUpdate, NewCompletion, NewCourse,
+    NewTrainingAssignment, TrainingAssignment, TrainingRequest, UnitTrainingRate,
 };
 use mamori_store::units::parse_path;
 use serde::Deserialize;
@@ -113,10 +114,10 @@ pub async fn create_course(
     allow(&state, &user, Action::ManageTraining)?;
     let c = state
         .store
-        .create_course(&user.actor(), req)
+        .create_course(&user.actor(), req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -165,10 +166,10 @@ pub async fn assign(
     allow(&state, &user, Action::ManageTraining)?;
     let a = state
         .store
-        .assign_training(&user.actor(), req)
+        .assign_training(&user.actor(), req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(a)))
+    Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 /// Corrects a course's names or description (code, kind and validity stay).
@@ -185,10 +186,10 @@ pub async fn update_course(
     allow(&state, &user, Action::ManageTraining)?;
     let c = state
         .store
-        .update_course(&user.actor(), id, req)
+        .update_course(&user.actor(), id, req.into())
         .await
         .map_err(json_err)?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
 
 /// Withdraws an assignment made in error, with its requests (completions stay).
@@ -234,7 +235,7 @@ pub async fn change_due(
         .change_training_due(&user.actor(), id, &req.due_on)
         .await
         .map_err(json_err)?;
-    Ok(Json(a))
+    Ok(Json(a.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
@@ -350,10 +351,10 @@ pub async fn record(
         .map_err(json_err)?;
     let c = state
         .store
-        .record_completion(&user.actor(), req, source)
+        .record_completion(&user.actor(), req.into(), source)
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -405,7 +406,7 @@ pub async fn import(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, Json(report)))
+    Ok((status, Json(report.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
