@@ -28,7 +28,7 @@ pub struct TokenResponse {
 }
 
 /// Exchanges a user name and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn token(
     State(state): State<AppState>,
@@ -74,7 +74,7 @@ pub async fn token(
 }
 
 /// The caller.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
     Json(user.caller.user.into())

@@ -19,7 +19,7 @@ fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiRes
 }
 
 /// The policy documents (基本方針, 対策基準, 実施手順).
-#[utoipa::path(get, path = "/api/v1/policy-documents", tag = "policy", security(("bearer" = [])),
+#[utoipa::path(get, path = "/policy-documents", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = Collection<PolicyDocumentRow>)))]
 pub async fn documents(
     State(state): State<AppState>,
@@ -31,7 +31,7 @@ pub async fn documents(
 }
 
 /// One policy document with its articles, their items, and its revisions (附則).
-#[utoipa::path(get, path = "/api/v1/policy-documents/{code}", tag = "policy", security(("bearer" = [])),
+#[utoipa::path(get, path = "/policy-documents/{code}", tag = "policy", security(("bearer" = [])),
     params(("code" = String, Path, description = "e.g. basic_policy")),
     responses((status = 200, body = PolicyDocumentView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn document(
@@ -51,7 +51,7 @@ pub async fn document(
 }
 
 /// The four categories of threats of 第7.
-#[utoipa::path(get, path = "/api/v1/threat-categories", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/threat-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ThreatCategoryRow>)))]
 pub async fn threat_categories(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ pub struct ThreatQuery {
 }
 
 /// The threats, optionally of one category.
-#[utoipa::path(get, path = "/api/v1/threats", tag = "catalog", security(("bearer" = [])), params(ThreatQuery),
+#[utoipa::path(get, path = "/threats", tag = "catalog", security(("bearer" = [])), params(ThreatQuery),
     responses((status = 200, body = Collection<ThreatRow>)))]
 pub async fn threats(
     State(state): State<AppState>,
@@ -97,7 +97,7 @@ pub async fn threats(
 }
 
 /// One threat.
-#[utoipa::path(get, path = "/api/v1/threats/{code}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/threats/{code}", tag = "catalog", security(("bearer" = [])),
     params(("code" = String, Path)), responses((status = 200, body = ThreatRow), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn threat(
     State(state): State<AppState>,
@@ -111,7 +111,7 @@ pub async fn threat(
 }
 
 /// The five categories of countermeasures of 第8.
-#[utoipa::path(get, path = "/api/v1/control-categories", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/control-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ControlCategoryRow>)))]
 pub async fn control_categories(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub struct ControlQuery {
 }
 
 /// The controls, with the threats each mitigates.
-#[utoipa::path(get, path = "/api/v1/controls", tag = "catalog", security(("bearer" = [])), params(ControlQuery),
+#[utoipa::path(get, path = "/controls", tag = "catalog", security(("bearer" = [])), params(ControlQuery),
     responses((status = 200, body = Collection<ControlView>)))]
 pub async fn controls(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ pub async fn controls(
 }
 
 /// The classification schemes, each with its levels, handling rules and checks.
-#[utoipa::path(get, path = "/api/v1/classification-schemes", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/classification-schemes", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "{items: [scheme], total}", body = Object)))]
 pub async fn schemes(
     State(state): State<AppState>,
@@ -178,7 +178,7 @@ pub async fn schemes(
 }
 
 /// The active classification scheme.
-#[utoipa::path(get, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "the scheme", body = Object)))]
 pub async fn active_scheme(
     State(state): State<AppState>,
@@ -196,7 +196,7 @@ pub struct ActiveScheme {
 }
 
 /// Makes another scheme the active one.
-#[utoipa::path(put, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(put, path = "/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
     request_body = ActiveScheme, responses((status = 200, body = ActiveScheme), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_active_scheme(
     State(state): State<AppState>,

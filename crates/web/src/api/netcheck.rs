@@ -60,7 +60,7 @@ fn stored_report(json: String) -> ApiResult<Box<RawValue>> {
 }
 
 /// Checks configurations against the segment model and records the check.
-#[utoipa::path(post, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
+#[utoipa::path(post, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
     responses((status = 201, body = CheckResponse), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -146,7 +146,7 @@ pub struct RunQuery {
 }
 
 /// The history of checks, newest first.
-#[utoipa::path(get, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
+#[utoipa::path(get, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
     responses((status = 200, body = Collection<RunSummary>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -160,7 +160,7 @@ pub async fn list(
 }
 
 /// One check with its report.
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CheckResponse), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -224,7 +224,7 @@ async fn part_of(
 
 /// The violations of one check, a page at a time (each with the two
 /// segments, the packets and the rules that permit them, with file and line).
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/violations", tag = "netcheck", security(("bearer" = [])),
+#[utoipa::path(get, path = "/netcheck/runs/{id}/violations", tag = "netcheck", security(("bearer" = [])),
     params(("id" = i64, Path), Paging),
     responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn violations(
@@ -238,7 +238,7 @@ pub async fn violations(
 
 /// The rules of one check that can never match, a page at a time (each with
 /// file, line and text).
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/shadowed", tag = "netcheck", security(("bearer" = [])),
+#[utoipa::path(get, path = "/netcheck/runs/{id}/shadowed", tag = "netcheck", security(("bearer" = [])),
     params(("id" = i64, Path), Paging),
     responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn shadowed(

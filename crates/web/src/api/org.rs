@@ -33,7 +33,7 @@ pub struct GuidelineRoleInfo {
 }
 
 /// The guideline's roles (第5) and what each is held for.
-#[utoipa::path(get, path = "/api/v1/guideline-roles", tag = "organisation", security(("bearer" = [])),
+#[utoipa::path(get, path = "/guideline-roles", tag = "organisation", security(("bearer" = [])),
     responses((status = 200, body = [GuidelineRoleInfo])))]
 pub async fn guideline_roles(
     State(state): State<AppState>,
@@ -69,7 +69,7 @@ pub struct AssignmentQuery {
 }
 
 /// Role assignments (who holds which guideline role, for what, from when to when).
-#[utoipa::path(get, path = "/api/v1/role-assignments", tag = "organisation", security(("bearer" = [])), params(AssignmentQuery),
+#[utoipa::path(get, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), params(AssignmentQuery),
     responses((status = 200, body = Collection<RoleAssignment>)))]
 pub async fn role_assignments(
     State(state): State<AppState>,
@@ -84,7 +84,7 @@ pub async fn role_assignments(
 }
 
 /// Assigns a guideline role.
-#[utoipa::path(post, path = "/api/v1/role-assignments", tag = "organisation", security(("bearer" = [])), request_body = NewRoleAssignment,
+#[utoipa::path(post, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), request_body = NewRoleAssignment,
     responses((status = 201, body = RoleAssignment), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn assign_role(
     State(state): State<AppState>,
@@ -107,7 +107,7 @@ pub struct EndRequest {
 }
 
 /// Ends a role assignment.
-#[utoipa::path(post, path = "/api/v1/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EndRequest,
+#[utoipa::path(post, path = "/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EndRequest,
     responses((status = 200, body = RoleAssignment), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn end_role(
     State(state): State<AppState>,
@@ -148,7 +148,7 @@ async fn person_of(state: &AppState, target: &mamori_store::users::User) -> ApiR
 
 /// Sets a member of staff's employment type and position. Allowed to the security
 /// office and to the 情報セキュリティ管理者 / 責任者 of the person's unit.
-#[utoipa::path(put, path = "/api/v1/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
+#[utoipa::path(put, path = "/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
     responses((status = 200, body = User), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_staff(
     State(state): State<AppState>,
@@ -178,7 +178,7 @@ pub async fn set_staff(
 }
 
 /// Revisions (附則) of the policy documents: what a campaign is about.
-#[utoipa::path(get, path = "/api/v1/policy-revisions", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/policy-revisions", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<PolicyRevision>)))]
 pub async fn policy_revisions(
     State(state): State<AppState>,
@@ -190,7 +190,7 @@ pub async fn policy_revisions(
 }
 
 /// Acknowledgement campaigns, newest first, with their counts.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<AckCampaign>)))]
 pub async fn campaigns(
     State(state): State<AppState>,
@@ -202,7 +202,7 @@ pub async fn campaigns(
 }
 
 /// Opens a campaign: every active member of staff is asked to confirm the revision.
-#[utoipa::path(post, path = "/api/v1/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), request_body = NewAckCampaign,
+#[utoipa::path(post, path = "/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), request_body = NewAckCampaign,
     responses((status = 201, body = AckCampaign), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn open_campaign(
     State(state): State<AppState>,
@@ -258,7 +258,7 @@ pub(crate) async fn allow_status(
 }
 
 /// The confirmation rate per unit.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<UnitAckRate>)))]
 pub async fn campaign_units(
     State(state): State<AppState>,
@@ -274,7 +274,7 @@ pub async fn campaign_units(
 }
 
 /// Who has not confirmed yet.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn campaign_pending(
     State(state): State<AppState>,
@@ -290,7 +290,7 @@ pub async fn campaign_pending(
 }
 
 /// The signed-in user's own acknowledgement requests, unconfirmed first.
-#[utoipa::path(get, path = "/api/v1/me/acknowledgements", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/me/acknowledgements", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn my_requests(
     State(state): State<AppState>,
@@ -302,7 +302,7 @@ pub async fn my_requests(
 }
 
 /// The signed-in user confirms that they have read the campaign's revision.
-#[utoipa::path(post, path = "/api/v1/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])), params(("campaign_id" = i64, Path)),
+#[utoipa::path(post, path = "/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])), params(("campaign_id" = i64, Path)),
     responses((status = 200, body = AckRequest), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn confirm(
     State(state): State<AppState>,

@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// The segments with the number of systems and assets in each. Address ranges
 /// and interfaces are given to those who may run the network checker.
-#[utoipa::path(get, path = "/api/v1/segments", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/segments", tag = "segments", security(("bearer" = [])),
     responses((status = 200, body = Collection<SegmentUsage>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -49,7 +49,7 @@ pub struct SystemsQuery {
 }
 
 /// The information systems by code, with their unit and segment.
-#[utoipa::path(get, path = "/api/v1/information-systems", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/information-systems", tag = "segments", security(("bearer" = [])),
     params(SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
 pub async fn systems(
     State(state): State<AppState>,
@@ -69,7 +69,7 @@ pub struct SegmentsFileBody {
 }
 
 /// The city's segments file: the one last saved, or one written from the record.
-#[utoipa::path(get, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/segments/file", tag = "segments", security(("bearer" = [])),
     responses((status = 200, body = SegmentsFileBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn file(
     State(state): State<AppState>,
@@ -92,7 +92,7 @@ pub async fn file(
 
 /// Saves the city's segments file and brings the record of segments in line
 /// with it; answers what changed.
-#[utoipa::path(put, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(put, path = "/segments/file", tag = "segments", security(("bearer" = [])),
     request_body = SegmentsFileBody,
     responses((status = 200, body = SegmentSync), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn save_file(
