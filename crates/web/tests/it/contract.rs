@@ -410,6 +410,7 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
         assert!(walked >= 20, "{backend}: only {walked} collections walked");
 
         // Every list page, by the pager's own "次へ →" link, and past its last.
+        let mut no_more = 0;
         let mut c = c.fresh();
         c.sign_in("admin", PASSWORD).await;
         for list in [
@@ -450,7 +451,26 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
                 "{backend}: {list} past the last: {}",
                 past.body
             );
+            // Past the last page, the pager says there is no more (not
+            // "100000/1ページ") and leads back, never further.
+            assert!(
+                !past.body.contains("100000/") && !past.body.contains("page=100001"),
+                "{backend}: {list} past the last: {}",
+                past.body
+            );
+            if past.body.contains("class=\"pager") {
+                no_more += 1;
+                assert!(
+                    past.body.contains("これより先はありません") || past.body.contains("no more"),
+                    "{backend}: {list} past the last says so: {}",
+                    past.body
+                );
+            }
         }
+        assert!(
+            no_more >= 10,
+            "{backend}: only {no_more} pagers past the last"
+        );
         // The pager's next link itself, as the page writes it.
         for list in ["/controls", "/events", "/users", "/threats"] {
             let first = c.get(&format!("{list}?per_page=1")).await;
