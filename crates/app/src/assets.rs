@@ -10,9 +10,7 @@ use mamori_core::asset::{
 };
 use mamori_core::classification::{Axis, Scheme};
 use mamori_core::problem::Problem;
-use mamori_store::assets::{
-    Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort,
-};
+use mamori_store::assets::{Asset, AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort};
 use mamori_store::events::Event;
 use mamori_store::units::parse_path;
 use mamori_store::{Page, PageRequest};
@@ -280,12 +278,6 @@ impl App {
             history,
             may_write,
         })
-    }
-
-    /// The classification scheme in force (public to everyone signed in: it is
-    /// part of the policy).
-    pub async fn active_scheme(&self) -> Result<Scheme> {
-        Ok(self.facts().active_scheme().await?)
     }
 
     /// The read problems, then the store's for the columns `keep` admits (none

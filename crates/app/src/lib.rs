@@ -14,13 +14,13 @@ pub mod assets;
 pub mod catalog;
 pub mod dashboard;
 pub mod error;
-pub mod org;
-pub mod users;
-pub mod training;
 pub mod events;
-pub mod netcheck;
-pub mod segments;
 pub mod imports;
+pub mod netcheck;
+pub mod org;
+pub mod segments;
+pub mod training;
+pub mod users;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

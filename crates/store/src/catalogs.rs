@@ -23,7 +23,7 @@ pub async fn load_builtin_if_missing(store: &Store) -> Result<(), StoreError> {
 }
 
 /// A policy document as listed.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct PolicyDocumentRow {
     pub id: i64,
     pub code: String,
@@ -34,7 +34,7 @@ pub struct PolicyDocumentRow {
 }
 
 /// An article of a policy document with its numbered items.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ArticleView {
     pub id: i64,
     pub label: String,
@@ -56,7 +56,7 @@ struct ArticleRow {
 }
 
 /// A numbered item of an article.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct ItemRow {
     #[serde(skip)]
     pub article_id: i64,
@@ -68,7 +68,7 @@ pub struct ItemRow {
 }
 
 /// A revision (附則) of a policy document.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct RevisionRow {
     pub label: String,
     /// ISO date on which the revision came into force.
@@ -77,7 +77,7 @@ pub struct RevisionRow {
 }
 
 /// A whole policy document.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PolicyDocumentView {
     #[serde(flatten)]
     pub document: PolicyDocumentRow,
@@ -86,7 +86,7 @@ pub struct PolicyDocumentView {
 }
 
 /// A category of threats (an item of 第7).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct ThreatCategoryRow {
     pub code: String,
     pub article_item: i64,
@@ -97,7 +97,7 @@ pub struct ThreatCategoryRow {
 }
 
 /// A threat of the catalogue.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct ThreatRow {
     pub id: i64,
     pub code: String,
@@ -111,7 +111,7 @@ pub struct ThreatRow {
 }
 
 /// A category of countermeasures (an item of 第8).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct ControlCategoryRow {
     pub code: String,
     pub article_item: i64,
@@ -122,7 +122,7 @@ pub struct ControlCategoryRow {
 }
 
 /// A chapter of the 対策基準.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct ChapterRow {
     pub number: i64,
     pub name: String,
@@ -130,7 +130,7 @@ pub struct ChapterRow {
 }
 
 /// A control of the catalogue, with the codes of the threats it mitigates.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ControlView {
     pub id: i64,
     pub code: String,

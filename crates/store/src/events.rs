@@ -15,7 +15,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One stored event.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
 pub struct Event {
     pub seq: i64,
     pub at: String,

@@ -12,7 +12,7 @@ use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx
 pub const SEGMENTS_SETTING: &str = "netcheck.segments_toml";
 
 /// A check as listed.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct RunSummary {
     pub id: i64,
     pub device: String,

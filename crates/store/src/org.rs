@@ -14,7 +14,7 @@ use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx
 
 /// A guideline role held by a user for a scope, from a start date to an end date
 /// (inclusive; open when `ends_on` is empty).
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct RoleAssignment {
     pub id: i64,
     pub user_id: i64,
@@ -35,7 +35,7 @@ pub struct RoleAssignment {
 }
 
 /// What is needed to assign a role.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct NewRoleAssignment {
     pub user_id: i64,
     pub role: String,
@@ -76,7 +76,7 @@ macro_rules! select_assignments {
 }
 
 /// An acknowledgement campaign for one revision of a policy document.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct AckCampaign {
     pub id: i64,
     pub revision_id: i64,
@@ -107,7 +107,7 @@ macro_rules! select_campaigns {
 }
 
 /// What is needed to open a campaign.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct NewAckCampaign {
     /// A row of the document's revisions (附則).
     pub revision_id: i64,
@@ -117,7 +117,7 @@ pub struct NewAckCampaign {
 }
 
 /// The confirmation rate of one unit in a campaign.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct UnitAckRate {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -137,7 +137,7 @@ impl UnitAckRate {
 }
 
 /// A request of a campaign, with who it is for.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct AckRequest {
     pub campaign_id: i64,
     pub campaign_title: String,
@@ -163,29 +163,13 @@ macro_rules! select_requests {
 }
 
 /// A revision (附則) of a policy document: what an acknowledgement campaign is about.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct PolicyRevision {
     pub id: i64,
     pub document_code: String,
     pub document_title: String,
     pub label: String,
     pub effective: String,
-}
-
-pub(crate) fn parse_date(field: &str, s: &str) -> Result<Date, StoreError> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
-        StoreError::invalid(
-            field,
-            format!("日付は YYYY-MM-DD で入力してください: '{s}' / a date is YYYY-MM-DD: '{s}'"),
-        )
-    })
-}
-
-fn optional_date(field: &str, s: Option<&str>) -> Result<Option<Date>, StoreError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => parse_date(field, s).map(Some),
-        None => Ok(None),
-    }
 }
 
 /// A date of a role assignment (YYYY-MM-DD).

@@ -26,7 +26,7 @@ use crate::org::{today, within_pattern};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
 
 /// A course.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct Course {
     pub id: i64,
     /// The code an e-learning system's export names the course by.
@@ -44,7 +44,7 @@ pub struct Course {
 
 /// Changes to a course's names and description (code, kind and validity
 /// stay: completions and assignments are counted by them).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct CourseUpdate {
     pub title: Option<String>,
     pub title_en: Option<String>,
@@ -52,7 +52,7 @@ pub struct CourseUpdate {
 }
 
 /// What is needed to create a course.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct NewCourse {
     pub code: String,
     pub title: String,
@@ -77,7 +77,7 @@ macro_rules! select_courses {
 }
 
 /// An assignment of a course, with its counts.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct TrainingAssignment {
     pub id: i64,
     pub course_id: i64,
@@ -99,7 +99,7 @@ pub struct TrainingAssignment {
 }
 
 /// What is needed to assign a course.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct NewTrainingAssignment {
     pub course_id: i64,
     /// everyone, role, unit or employment_type
@@ -127,7 +127,7 @@ macro_rules! select_assignments {
 }
 
 /// What one person is asked to take, and whether they have.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct TrainingRequest {
     pub assignment_id: i64,
     pub course_id: i64,
@@ -163,7 +163,7 @@ macro_rules! select_requests {
 }
 
 /// How a completion came to be recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CompletionSource {
     /// Entered by the security office or the person's unit manager.
@@ -186,7 +186,7 @@ impl CompletionSource {
 }
 
 /// A completion of a course by a person.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct Completion {
     pub id: i64,
     pub course_id: i64,
@@ -212,7 +212,7 @@ macro_rules! select_completions {
 }
 
 /// What is needed to record a completion.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct NewCompletion {
     pub user_id: i64,
     pub course_id: i64,
@@ -221,7 +221,7 @@ pub struct NewCompletion {
 }
 
 /// The completion rate and the overdue count of one unit.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct UnitTrainingRate {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
 
 /// A unit of the organisation.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,

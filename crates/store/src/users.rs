@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, passwords, tx_run};
 
 /// A user as shown and logged (never with its password hash).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct User {
     pub id: i64,
     pub username: String,

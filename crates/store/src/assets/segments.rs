@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
 
 /// A network segment (マイナンバー利用事務系, LGWAN接続系, インターネット接続系 …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Segment {
     pub id: i64,
     pub name: String,
@@ -41,7 +41,7 @@ pub struct NewSegment {
 }
 
 /// A segment with what refers to it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentUsage {
     #[serde(flatten)]
     pub segment: Segment,
@@ -50,7 +50,7 @@ pub struct SegmentUsage {
 }
 
 /// What saving a segments file changed in the record of segments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SegmentSync {
     /// Names of the segments the file added.
     pub created: Vec<String>,
@@ -390,7 +390,7 @@ impl Store {
 }
 
 /// An information system with the names of its unit and segment, for lists.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct SystemLine {
     pub id: i64,
     pub code: String,

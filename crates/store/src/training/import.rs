@@ -22,7 +22,7 @@ use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
 use mamori_sheet::quote;
 
 /// What an import of completions did, or why it did nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CompletionImportReport {
     /// Data rows read (blank rows are skipped).
     pub rows: usize,
@@ -35,7 +35,6 @@ pub struct CompletionImportReport {
     /// True when every row was written; false when nothing was.
     pub written: bool,
     /// The first [`crate::assets::REPORTED_ISSUES`] errors (`errors_total` counts them all).
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<ImportIssue>,
     /// How many errors there were, listed or not.
     #[serde(default)]

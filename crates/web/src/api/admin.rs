@@ -3,11 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mamori_authz::Action;
 use mamori_core::org::{SystemRole, UnitKind};
-use mamori_store::events::{ChainVerdict, Event, EventFilter};
-use mamori_store::units::{NewUnit, Unit};
-use mamori_store::users::{NewUser, User, UserUpdate};
+use mamori_store::events::{ChainVerdict, EventFilter};
+use mamori_store::units::NewUnit;
+use mamori_store::users::{NewUser, UserUpdate};
+
+use super::wire::{Event, Unit, User};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
@@ -15,12 +16,8 @@ use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
-fn allow(state: &AppState, user: &crate::auth::Authed, action: Action) -> ApiResult<()> {
-    user.require_app(state, action).map_err(json_err)
-}
-
 /// The organisation's units, in tree order.
-#[utoipa::path(get, path = "/api/v1/units", tag = "organisation", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/units", tag = "organisation", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<Unit>)))]
 pub async fn units(
     State(state): State<AppState>,
@@ -49,7 +46,7 @@ pub struct UnitRequest {
 }
 
 /// Creates a unit.
-#[utoipa::path(post, path = "/api/v1/units", tag = "organisation", security(("bearer" = [])), request_body = UnitRequest,
+#[utoipa::path(post, path = "/units", tag = "organisation", security(("bearer" = [])), request_body = UnitRequest,
     responses((status = 201, body = Unit), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_unit(
     State(state): State<AppState>,
@@ -74,7 +71,7 @@ pub async fn create_unit(
         )
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(unit)))
+    Ok((StatusCode::CREATED, Json(unit.into())))
 }
 
 fn invalid(field: &str, message: String) -> AppError {
@@ -113,7 +110,7 @@ pub struct UserQuery {
 
 /// The users: everyone for those who may read users, the staff of their own
 /// units for a unit's 情報セキュリティ管理者 or 責任者.
-#[utoipa::path(get, path = "/api/v1/users", tag = "organisation", security(("bearer" = [])), params(UserQuery),
+#[utoipa::path(get, path = "/users", tag = "organisation", security(("bearer" = [])), params(UserQuery),
     responses((status = 200, body = Collection<User>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn users(
     State(state): State<AppState>,
@@ -137,14 +134,16 @@ pub async fn users(
 }
 
 /// One user.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn user(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(state.app.user(&caller, id).await.map_err(json_err)?))
+    Ok(Json(
+        state.app.user(&caller, id).await.map_err(json_err)?.into(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -161,7 +160,7 @@ pub struct NewUserRequest {
 }
 
 /// Creates a user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "organisation", security(("bearer" = [])), request_body = NewUserRequest,
+#[utoipa::path(post, path = "/users", tag = "organisation", security(("bearer" = [])), request_body = NewUserRequest,
     responses((status = 201, body = User), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -182,7 +181,7 @@ pub async fn create_user(
         .create_user(&caller, new)
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -209,7 +208,7 @@ mod double_option {
 }
 
 /// Changes a user (leave out a field to keep it).
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(patch, path = "/users/{id}", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = UserPatch, responses((status = 200, body = User), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -229,7 +228,8 @@ pub async fn update_user(
             .app
             .update_user(&caller, id, update)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -239,7 +239,7 @@ pub struct PasswordReset {
 }
 
 /// Sets a new password that the user must change at next sign-in.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/users/{id}/password", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = PasswordReset, responses((status = 204), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -271,7 +271,7 @@ pub struct EventQuery {
 }
 
 /// The event log, newest first.
-#[utoipa::path(get, path = "/api/v1/events", tag = "log", security(("bearer" = [])), params(EventQuery),
+#[utoipa::path(get, path = "/events", tag = "log", security(("bearer" = [])), params(EventQuery),
     responses((status = 200, body = Collection<Event>)))]
 pub async fn events(
     State(state): State<AppState>,
@@ -307,7 +307,7 @@ pub struct Verdict {
 }
 
 /// Recomputes the hash chain.
-#[utoipa::path(post, path = "/api/v1/events/verify", tag = "log", security(("bearer" = [])),
+#[utoipa::path(post, path = "/events/verify", tag = "log", security(("bearer" = [])),
     responses((status = 200, body = Verdict)))]
 pub async fn verify(
     State(state): State<AppState>,

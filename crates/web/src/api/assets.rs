@@ -128,7 +128,7 @@ fn filter_of(q: AssetQuery) -> ApiResult<AssetFilter> {
 }
 
 /// The register, filtered on the server, one page at a time.
-#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
+#[utoipa::path(get, path = "/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
     responses((status = 200, body = AssetPage), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -169,11 +169,11 @@ pub struct AssetDetail {
     #[schema(value_type = Vec<Object>)]
     pub flags: Vec<FlagView>,
     /// Its changes, newest first (the first 50).
-    pub history: Vec<mamori_store::events::Event>,
+    pub history: Vec<super::wire::Event>,
 }
 
 /// One asset with its handling rules, failed checks and history.
-#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AssetDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -181,7 +181,8 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<AssetDetail>> {
     let view = state.app.asset_view(&user, id).await.map_err(json_err)?;
-    let (asset, scheme, history) = (view.asset, view.scheme, view.history);
+    let (asset, scheme) = (view.asset, view.scheme);
+    let history = super::wire::items(view.history);
     Ok(Json(AssetDetail {
         handling: asset.handling(&scheme),
         flags: asset.flag_views(&scheme),
@@ -231,7 +232,7 @@ fn id_text(id: Option<i64>) -> String {
 }
 
 /// Registers an asset. Staff may register assets of their own unit only.
-#[utoipa::path(post, path = "/api/v1/assets", tag = "assets", security(("bearer" = [])), request_body = NewAsset,
+#[utoipa::path(post, path = "/assets", tag = "assets", security(("bearer" = [])), request_body = NewAsset,
     responses((status = 201, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn create(
@@ -295,7 +296,7 @@ pub struct AssetChanges {
 }
 
 /// Edits an asset's facts (not its levels: see reclassify; not its disposal: see dispose).
-#[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(patch, path = "/assets/{id}", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AssetChanges,
     responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, description = "the asset is disposed", body = crate::error::ErrorBody),
@@ -348,7 +349,7 @@ pub struct Reclassification {
 }
 
 /// Gives an asset new levels under the active scheme (格付けの変更).
-#[utoipa::path(post, path = "/api/v1/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Reclassification,
     responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
@@ -381,7 +382,7 @@ pub struct DisposalBody {
 }
 
 /// Records an asset's disposal; it stays on record.
-#[utoipa::path(post, path = "/api/v1/assets/{id}/dispose", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/assets/{id}/dispose", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = DisposalBody,
     responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
@@ -426,7 +427,7 @@ fn format_of(text: &str) -> ApiResult<LedgerFormat> {
 
 /// The ledger (情報資産管理台帳) as .xlsx or .csv: the whole register the caller
 /// may see, or the part the filters select (the same filters as the list).
-#[utoipa::path(get, path = "/api/v1/assets/export", tag = "assets", security(("bearer" = [])), params(FormatQuery, AssetQuery),
+#[utoipa::path(get, path = "/assets/export", tag = "assets", security(("bearer" = [])), params(FormatQuery, AssetQuery),
     responses((status = 200, description = "the ledger file (CSV is UTF-8 with a byte-order mark)"), (status = 400, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody)))]
 pub async fn export(
@@ -456,7 +457,7 @@ pub async fn export(
 /// Content-Type (text/csv, or the .xlsx type), else the file's first bytes.
 /// Every row is checked first; then all rows are written, or none. The report
 /// names each bad row and column, and why. Up to 64 MiB.
-#[utoipa::path(post, path = "/api/v1/assets/import", tag = "assets", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/assets/import", tag = "assets", security(("bearer" = [])), params(ImportQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
     responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}", body = Object),
         (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),

@@ -6,7 +6,8 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mamori_app::users::TokenGrant;
-use mamori_store::users::User;
+
+use super::wire::User;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, json_err};
@@ -27,7 +28,7 @@ pub struct TokenResponse {
 }
 
 /// Exchanges a user name and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn token(
     State(state): State<AppState>,
@@ -66,8 +67,8 @@ pub async fn token(
 }
 
 /// The caller.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(ApiUser(user): ApiUser) -> Json<User> {
-    Json(user.caller.user)
+    Json(user.caller.user.into())
 }

@@ -2,30 +2,30 @@
 
 use axum::Json;
 use axum::extract::State;
-use mamori_store::catalogs::{
-    ControlCategoryRow, ControlFilter, ControlView, PolicyDocumentRow, PolicyDocumentView,
-    ThreatCategoryRow, ThreatFilter, ThreatRow,
-};
+use mamori_store::catalogs::{ControlFilter, ThreatFilter};
 use serde::{Deserialize, Serialize};
 
+use super::wire::{
+    ControlCategoryRow, ControlView, PolicyDocumentRow, PolicyDocumentView, ThreatCategoryRow,
+    ThreatRow,
+};
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 
 /// The policy documents (基本方針, 対策基準, 実施手順).
-#[utoipa::path(get, path = "/api/v1/policy-documents", tag = "policy", security(("bearer" = [])),
+#[utoipa::path(get, path = "/policy-documents", tag = "policy", security(("bearer" = [])),
     responses((status = 200, body = Collection<PolicyDocumentRow>)))]
 pub async fn documents(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<PolicyDocumentRow>>> {
     let items = state.app.policy_documents(&user).await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 /// One policy document with its articles, their items, and its revisions (附則).
-#[utoipa::path(get, path = "/api/v1/policy-documents/{code}", tag = "policy", security(("bearer" = [])),
+#[utoipa::path(get, path = "/policy-documents/{code}", tag = "policy", security(("bearer" = [])),
     params(("code" = String, Path, description = "e.g. basic_policy")),
     responses((status = 200, body = PolicyDocumentView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn document(
@@ -38,20 +38,20 @@ pub async fn document(
             .app
             .policy_document(&user, &code)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
 /// The four categories of threats of 第7.
-#[utoipa::path(get, path = "/api/v1/threat-categories", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/threat-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ThreatCategoryRow>)))]
 pub async fn threat_categories(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
 ) -> ApiResult<Json<Collection<ThreatCategoryRow>>> {
     let items = state.app.threat_categories(&user).await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -70,7 +70,7 @@ pub struct ThreatQuery {
 }
 
 /// The threats, optionally of one category.
-#[utoipa::path(get, path = "/api/v1/threats", tag = "catalog", security(("bearer" = [])), params(ThreatQuery),
+#[utoipa::path(get, path = "/threats", tag = "catalog", security(("bearer" = [])), params(ThreatQuery),
     responses((status = 200, body = Collection<ThreatRow>)))]
 pub async fn threats(
     State(state): State<AppState>,
@@ -95,7 +95,7 @@ pub async fn threats(
 }
 
 /// One threat.
-#[utoipa::path(get, path = "/api/v1/threats/{code}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/threats/{code}", tag = "catalog", security(("bearer" = [])),
     params(("code" = String, Path)), responses((status = 200, body = ThreatRow), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn threat(
     State(state): State<AppState>,
@@ -103,12 +103,17 @@ pub async fn threat(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<ThreatRow>> {
     Ok(Json(
-        state.app.threat(&user, &code).await.map_err(json_err)?,
+        state
+            .app
+            .threat(&user, &code)
+            .await
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
 /// The five categories of countermeasures of 第8.
-#[utoipa::path(get, path = "/api/v1/control-categories", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/control-categories", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, body = Collection<ControlCategoryRow>)))]
 pub async fn control_categories(
     State(state): State<AppState>,
@@ -119,8 +124,7 @@ pub async fn control_categories(
         .control_categories(&user)
         .await
         .map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -141,7 +145,7 @@ pub struct ControlQuery {
 }
 
 /// The controls, with the threats each mitigates.
-#[utoipa::path(get, path = "/api/v1/controls", tag = "catalog", security(("bearer" = [])), params(ControlQuery),
+#[utoipa::path(get, path = "/controls", tag = "catalog", security(("bearer" = [])), params(ControlQuery),
     responses((status = 200, body = Collection<ControlView>)))]
 pub async fn controls(
     State(state): State<AppState>,
@@ -168,7 +172,7 @@ pub async fn controls(
 }
 
 /// The classification schemes, each with its levels, handling rules and checks.
-#[utoipa::path(get, path = "/api/v1/classification-schemes", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/classification-schemes", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "{items: [scheme], total}", body = Object)))]
 pub async fn schemes(
     State(state): State<AppState>,
@@ -184,7 +188,7 @@ pub async fn schemes(
 }
 
 /// The active classification scheme.
-#[utoipa::path(get, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
     responses((status = 200, description = "the scheme", body = Object)))]
 pub async fn active_scheme(
     State(state): State<AppState>,
@@ -201,7 +205,7 @@ pub struct ActiveScheme {
 }
 
 /// Makes another scheme the active one.
-#[utoipa::path(put, path = "/api/v1/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(put, path = "/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
     request_body = ActiveScheme, responses((status = 200, body = ActiveScheme), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_active_scheme(
     State(state): State<AppState>,

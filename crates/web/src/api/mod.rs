@@ -8,141 +8,114 @@ mod catalog;
 mod org;
 mod orgadmin;
 mod training;
+pub mod wire;
 
 pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
 mod segments;
 
 use axum::extract::{FromRequest, Request};
-use axum::routing::{get, patch, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The API's routes; the imports take bodies up to `upload_limit` bytes.
 pub fn routes(upload_limit: usize) -> Router<AppState> {
-    let upload = || axum::extract::DefaultBodyLimit::max(upload_limit);
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/auth/token", post(auth::token))
-        .route("/me", get(auth::me))
-        .route("/policy-documents", get(catalog::documents))
-        .route("/policy-documents/{code}", get(catalog::document))
-        .route("/threat-categories", get(catalog::threat_categories))
-        .route("/threats", get(catalog::threats))
-        .route("/threats/{code}", get(catalog::threat))
-        .route("/control-categories", get(catalog::control_categories))
-        .route("/controls", get(catalog::controls))
-        .route("/classification-schemes", get(catalog::schemes))
-        .route(
-            "/classification-schemes/active",
-            get(catalog::active_scheme).put(catalog::set_active_scheme),
+    let (router, _) = router(upload_limit).split_for_parts();
+    router.route("/openapi.json", get(openapi))
+}
+
+/// The prefix under which [`routes`] are served.
+pub const PREFIX: &str = "/api/v1";
+
+/// Every operation of the API, declared once: each handler's `#[utoipa::path]`
+/// gives both its route and its description, so the router and the OpenAPI
+/// document cannot differ. Handlers of one path are declared together.
+pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
+    let upload = move |(schemas, paths, method): UtoipaMethodRouter<AppState>| {
+        (
+            schemas,
+            paths,
+            method.layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
         )
-        .route("/units", get(admin::units).post(admin::create_unit))
-        .route("/users", get(admin::users).post(admin::create_user))
-        .route("/users/{id}", get(admin::user).patch(admin::update_user))
-        .route("/users/{id}/password", post(admin::reset_password))
-        .route("/guideline-roles", get(org::guideline_roles))
-        .route(
-            "/role-assignments",
-            get(org::role_assignments).post(org::assign_role),
-        )
-        .route("/role-assignments/{id}/end", post(org::end_role))
-        .route("/users/{id}/staff", axum::routing::put(org::set_staff))
-        .route("/policy-revisions", get(org::policy_revisions))
-        .route(
-            "/acknowledgements/campaigns",
-            get(org::campaigns).post(org::open_campaign),
-        )
-        .route(
-            "/acknowledgements/campaigns/{id}/units",
-            get(org::campaign_units),
-        )
-        .route(
-            "/acknowledgements/campaigns/{id}/pending",
-            get(org::campaign_pending),
-        )
-        .route("/me/acknowledgements", get(org::my_requests))
-        .route("/me/acknowledgements/{campaign_id}", post(org::confirm))
-        .route("/events", get(admin::events))
-        .route("/events/verify", post(admin::verify))
-        .route("/segments", get(segments::list))
-        .route(
-            "/segments/file",
-            get(segments::file).put(segments::save_file),
-        )
-        .route("/information-systems", get(segments::systems))
-        .route("/assets", get(assets::list).post(assets::create))
-        .route("/assets/export", get(assets::export))
-        .route("/assets/import", post(assets::import).layer(upload()))
-        .route("/assets/{id}", get(assets::get).patch(assets::update))
-        .route("/assets/{id}/reclassify", post(assets::reclassify))
-        .route("/assets/{id}/dispose", post(assets::dispose))
-        .route("/netcheck/runs", get(netcheck::list).post(netcheck::create))
-        .route("/netcheck/runs/{id}", get(netcheck::get))
-        .route("/netcheck/runs/{id}/violations", get(netcheck::violations))
-        .route("/netcheck/runs/{id}/shadowed", get(netcheck::shadowed))
+    };
+    OpenApiRouter::new()
+        .routes(routes!(auth::token))
+        .routes(routes!(auth::me))
+        .routes(routes!(catalog::documents))
+        .routes(routes!(catalog::document))
+        .routes(routes!(catalog::threat_categories))
+        .routes(routes!(catalog::threats))
+        .routes(routes!(catalog::threat))
+        .routes(routes!(catalog::control_categories))
+        .routes(routes!(catalog::controls))
+        .routes(routes!(catalog::schemes))
+        .routes(routes!(catalog::active_scheme, catalog::set_active_scheme))
+        .routes(routes!(admin::units, admin::create_unit))
+        .routes(routes!(admin::users, admin::create_user))
+        .routes(routes!(admin::user, admin::update_user))
+        .routes(routes!(admin::reset_password))
+        .routes(routes!(org::guideline_roles))
+        .routes(routes!(org::role_assignments, org::assign_role))
+        .routes(routes!(org::end_role))
+        .routes(routes!(org::set_staff))
+        .routes(routes!(org::policy_revisions))
+        .routes(routes!(org::campaigns, org::open_campaign))
+        .routes(routes!(org::campaign_units))
+        .routes(routes!(org::campaign_pending))
+        .routes(routes!(org::my_requests))
+        .routes(routes!(org::confirm))
+        .routes(routes!(admin::events))
+        .routes(routes!(admin::verify))
+        .routes(routes!(segments::list))
+        .routes(routes!(segments::file, segments::save_file))
+        .routes(routes!(segments::systems))
+        .routes(routes!(assets::list, assets::create))
+        .routes(routes!(assets::export))
+        .routes(upload(routes!(assets::import)))
+        .routes(routes!(assets::get, assets::update))
+        .routes(routes!(assets::reclassify))
+        .routes(routes!(assets::dispose))
+        .routes(routes!(netcheck::list, netcheck::create))
+        .routes(routes!(netcheck::get))
+        .routes(routes!(netcheck::violations))
+        .routes(routes!(netcheck::shadowed))
         // orgimport: the organisation from the HR system's export, a unit's history.
-        .route("/org/import", post(orgadmin::import).layer(upload()))
-        .route("/units/{id}/rename", post(orgadmin::rename))
-        .route("/units/{id}/merge", post(orgadmin::merge))
-        .route("/units/{id}/abolish", post(orgadmin::abolish))
+        .routes(upload(routes!(orgadmin::import)))
+        .routes(routes!(orgadmin::rename))
+        .routes(routes!(orgadmin::merge))
+        .routes(routes!(orgadmin::abolish))
         // Training (第8(2)) and the Excel exports of training and acknowledgement status.
-        .route(
-            "/training/courses",
-            get(training::courses).post(training::create_course),
-        )
-        .route(
-            "/training/assignments",
-            get(training::assignments).post(training::assign),
-        )
-        .route(
-            "/training/assignments/{id}",
-            patch(training::change_due).delete(training::withdraw),
-        )
-        .route("/training/courses/{id}", patch(training::update_course))
-        .route("/training/units", get(training::units))
-        .route("/training/overdue", get(training::overdue))
-        .route(
-            "/training/completions",
-            get(training::completions).post(training::record),
-        )
-        .route(
-            "/training/completions/import",
-            post(training::import).layer(upload()),
-        )
-        .route("/training/export.xlsx", get(training::export))
-        .route("/me/trainings", get(training::mine))
-        .route(
-            "/acknowledgements/campaigns/{id}/export.xlsx",
-            get(training::export_acks),
-        )
+        .routes(routes!(training::courses, training::create_course))
+        .routes(routes!(training::assignments, training::assign))
+        .routes(routes!(training::change_due, training::withdraw))
+        .routes(routes!(training::update_course))
+        .routes(routes!(training::units))
+        .routes(routes!(training::overdue))
+        .routes(routes!(training::completions, training::record))
+        .routes(upload(routes!(training::import)))
+        .routes(routes!(training::export))
+        .routes(routes!(training::mine))
+        .routes(routes!(training::export_acks))
+}
+
+/// The OpenAPI document as the router declares it, under [`PREFIX`], before
+/// [`document`] adds the answers common to every operation of a kind.
+pub fn declared() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(PREFIX, router(0))
+        .into_openapi()
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Mamori API", description = "情報セキュリティマネジメント for Japanese local governments. Authenticate with POST /api/v1/auth/token and send `Authorization: Bearer TOKEN`. Collections answer {items, total} and take page and per_page."),
-    paths(
-        auth::token, auth::me,
-        catalog::documents, catalog::document, catalog::threat_categories, catalog::threats, catalog::threat,
-        catalog::control_categories, catalog::controls, catalog::schemes, catalog::active_scheme, catalog::set_active_scheme,
-        admin::units, admin::create_unit, admin::users, admin::create_user, admin::user, admin::update_user,
-        admin::reset_password, admin::events, admin::verify,
-        org::guideline_roles, org::role_assignments, org::assign_role, org::end_role, org::set_staff,
-        org::policy_revisions, org::campaigns, org::open_campaign, org::campaign_units,
-        org::campaign_pending, org::my_requests, org::confirm,
-        netcheck::create, netcheck::list, netcheck::get, netcheck::violations, netcheck::shadowed,
-        segments::list, segments::systems, segments::file, segments::save_file,
-        assets::list, assets::get, assets::create, assets::update, assets::reclassify, assets::dispose,
-        assets::export, assets::import,
-        orgadmin::import, orgadmin::rename, orgadmin::merge, orgadmin::abolish,
-        training::courses, training::create_course, training::assignments, training::assign, training::change_due, training::update_course, training::withdraw,
-        training::units, training::overdue, training::completions, training::record,
-        training::import, training::mine, training::export, training::export_acks,
-    ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::FieldProblem, orgadmin::ImportKind)),
     modifiers(&BearerAuth),
 )]
@@ -173,7 +146,7 @@ async fn openapi() -> Json<serde_json::Value> {
 pub fn document() -> &'static serde_json::Value {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
-        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        let mut doc = serde_json::to_value(declared()).unwrap_or_default();
         complete_document(&mut doc);
         doc
     })
@@ -367,21 +340,27 @@ pub struct Collection<T> {
     pub total: i64,
 }
 
-impl<T> From<mamori_store::Page<T>> for Collection<T> {
-    fn from(p: mamori_store::Page<T>) -> Self {
+impl<S, T: From<S>> From<mamori_store::Page<S>> for Collection<T> {
+    fn from(p: mamori_store::Page<S>) -> Self {
         Collection {
-            items: p.items,
+            items: wire::items(p.items),
             total: p.total,
         }
     }
 }
 
-/// A page from the store as a collection, or the store's error in the API's
-/// error format.
-pub(crate) fn collection<T>(
-    found: Result<mamori_store::Page<T>, mamori_store::StoreError>,
-) -> ApiResult<Json<Collection<T>>> {
-    Ok(Json(found.map_err(json_err)?.into()))
+impl<T> Collection<T> {
+    /// A whole list (not paged) as one collection, its items on the wire.
+    pub(crate) fn all<S>(items: Vec<S>) -> Self
+    where
+        T: From<S>,
+    {
+        let total = items.len() as i64;
+        Collection {
+            items: wire::items(items),
+            total,
+        }
+    }
 }
 
 /// `page` (from 1) and `per_page` (1–500, default 50).

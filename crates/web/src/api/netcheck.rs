@@ -1,10 +1,11 @@
 //! Firewall checks over the API.
 
+use super::wire::RunSummary;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use mamori_netcheck::ConfigInput;
-use mamori_store::netcheck::{NewRun, RunSummary};
+use mamori_store::netcheck::NewRun;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -58,7 +59,7 @@ fn stored_report(json: String) -> ApiResult<Box<RawValue>> {
 }
 
 /// Checks configurations against the segment model and records the check.
-#[utoipa::path(post, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
+#[utoipa::path(post, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), request_body = CheckRequest,
     responses((status = 201, body = CheckResponse), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -116,7 +117,13 @@ pub async fn create(
         .await
         .map_err(json_err)?;
     let report = stored_report(report_json)?;
-    Ok((StatusCode::CREATED, Json(CheckResponse { run, report })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CheckResponse {
+            run: run.into(),
+            report,
+        }),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -134,7 +141,7 @@ pub struct RunQuery {
 }
 
 /// The history of checks, newest first.
-#[utoipa::path(get, path = "/api/v1/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
+#[utoipa::path(get, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
     responses((status = 200, body = Collection<RunSummary>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -153,7 +160,7 @@ pub async fn list(
 }
 
 /// One check with its report.
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/netcheck/runs/{id}", tag = "netcheck", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = CheckResponse), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -163,7 +170,7 @@ pub async fn get(
     let run = state.app.netcheck(&user, id).await.map_err(json_err)?;
     let report = stored_report(run.report_json)?;
     Ok(Json(CheckResponse {
-        run: run.summary,
+        run: run.summary.into(),
         report,
     }))
 }
@@ -213,7 +220,7 @@ async fn part_of(
 
 /// The violations of one check, a page at a time (each with the two
 /// segments, the packets and the rules that permit them, with file and line).
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/violations", tag = "netcheck", security(("bearer" = [])),
+#[utoipa::path(get, path = "/netcheck/runs/{id}/violations", tag = "netcheck", security(("bearer" = [])),
     params(("id" = i64, Path), Paging),
     responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn violations(
@@ -227,7 +234,7 @@ pub async fn violations(
 
 /// The rules of one check that can never match, a page at a time (each with
 /// file, line and text).
-#[utoipa::path(get, path = "/api/v1/netcheck/runs/{id}/shadowed", tag = "netcheck", security(("bearer" = [])),
+#[utoipa::path(get, path = "/netcheck/runs/{id}/shadowed", tag = "netcheck", security(("bearer" = [])),
     params(("id" = i64, Path), Paging),
     responses((status = 200, body = Collection<Object>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn shadowed(

@@ -1,28 +1,22 @@
 //! The guideline's roles and their assignments, staff fields, and acknowledgements
 //! (誓約) of policy revisions.
 
+use super::wire::{
+    AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
+    UnitAckRate, User,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use mamori_authz::{Action, Resource};
+
 use mamori_core::org::EmploymentType;
-use mamori_store::org::{
-    AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
-    UnitAckRate,
-};
-use mamori_store::units::parse_path;
-use mamori_store::users::User;
 use serde::{Deserialize, Serialize};
 
 use super::training::listed;
-use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, collection, json_err};
+use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::{ApiUser, Authed};
 use crate::error::AppError;
 use crate::state::AppState;
-
-fn allow(state: &AppState, user: &Authed, action: Action, resource: &Resource) -> ApiResult<()> {
-    user.require(state, action, resource).map_err(json_err)
-}
 
 /// One role of the guideline's model.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -35,7 +29,7 @@ pub struct GuidelineRoleInfo {
 }
 
 /// The guideline's roles (第5) and what each is held for.
-#[utoipa::path(get, path = "/api/v1/guideline-roles", tag = "organisation", security(("bearer" = [])),
+#[utoipa::path(get, path = "/guideline-roles", tag = "organisation", security(("bearer" = [])),
     responses((status = 200, body = [GuidelineRoleInfo])))]
 pub async fn guideline_roles(
     State(state): State<AppState>,
@@ -73,7 +67,7 @@ pub struct AssignmentQuery {
 }
 
 /// Role assignments (who holds which guideline role, for what, from when to when).
-#[utoipa::path(get, path = "/api/v1/role-assignments", tag = "organisation", security(("bearer" = [])), params(AssignmentQuery),
+#[utoipa::path(get, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), params(AssignmentQuery),
     responses((status = 200, body = Collection<RoleAssignment>)))]
 pub async fn role_assignments(
     State(state): State<AppState>,
@@ -92,15 +86,19 @@ pub async fn role_assignments(
 }
 
 /// Assigns a guideline role.
-#[utoipa::path(post, path = "/api/v1/role-assignments", tag = "organisation", security(("bearer" = [])), request_body = NewRoleAssignment,
+#[utoipa::path(post, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), request_body = NewRoleAssignment,
     responses((status = 201, body = RoleAssignment), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn assign_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiJson(req): ApiJson<NewRoleAssignment>,
 ) -> ApiResult<(StatusCode, Json<RoleAssignment>)> {
-    let a = state.app.assign_role(&user, req).await.map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(a)))
+    let a = state
+        .app
+        .assign_role(&user, req.into())
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -110,7 +108,7 @@ pub struct EndRequest {
 }
 
 /// Ends a role assignment.
-#[utoipa::path(post, path = "/api/v1/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EndRequest,
+#[utoipa::path(post, path = "/role-assignments/{id}/end", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EndRequest,
     responses((status = 200, body = RoleAssignment), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn end_role(
     State(state): State<AppState>,
@@ -123,7 +121,8 @@ pub async fn end_role(
             .app
             .end_role(&user, id, &req.ends_on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
@@ -137,7 +136,7 @@ pub struct StaffRequest {
 
 /// Sets a member of staff's employment type and position. Allowed to the security
 /// office and to the 情報セキュリティ管理者 / 責任者 of the person's unit.
-#[utoipa::path(put, path = "/api/v1/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
+#[utoipa::path(put, path = "/users/{id}/staff", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)), request_body = StaffRequest,
     responses((status = 200, body = User), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_staff(
     State(state): State<AppState>,
@@ -158,12 +157,13 @@ pub async fn set_staff(
             .app
             .set_staff(&user, id, et, &req.position)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
 /// Revisions (附則) of the policy documents: what a campaign is about.
-#[utoipa::path(get, path = "/api/v1/policy-revisions", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/policy-revisions", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<PolicyRevision>)))]
 pub async fn policy_revisions(
     State(state): State<AppState>,
@@ -174,7 +174,7 @@ pub async fn policy_revisions(
 }
 
 /// Acknowledgement campaigns, newest first, with their counts.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<AckCampaign>)))]
 pub async fn campaigns(
     State(state): State<AppState>,
@@ -185,7 +185,7 @@ pub async fn campaigns(
 }
 
 /// Opens a campaign: every active member of staff is asked to confirm the revision.
-#[utoipa::path(post, path = "/api/v1/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), request_body = NewAckCampaign,
+#[utoipa::path(post, path = "/acknowledgements/campaigns", tag = "acknowledgements", security(("bearer" = [])), request_body = NewAckCampaign,
     responses((status = 201, body = AckCampaign), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn open_campaign(
     State(state): State<AppState>,
@@ -194,10 +194,10 @@ pub async fn open_campaign(
 ) -> ApiResult<(StatusCode, Json<AckCampaign>)> {
     let c = state
         .app
-        .open_ack_campaign(&user, req)
+        .open_ack_campaign(&user, req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
@@ -226,7 +226,7 @@ pub(crate) async fn allow_status(
 }
 
 /// The confirmation rate per unit.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<UnitAckRate>)))]
 pub async fn campaign_units(
     State(state): State<AppState>,
@@ -239,7 +239,7 @@ pub async fn campaign_units(
 }
 
 /// Who has not confirmed yet.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn campaign_pending(
     State(state): State<AppState>,
@@ -252,7 +252,7 @@ pub async fn campaign_pending(
 }
 
 /// The signed-in user's own acknowledgement requests, unconfirmed first.
-#[utoipa::path(get, path = "/api/v1/me/acknowledgements", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/me/acknowledgements", tag = "acknowledgements", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn my_requests(
     State(state): State<AppState>,
@@ -263,7 +263,7 @@ pub async fn my_requests(
 }
 
 /// The signed-in user confirms that they have read the campaign's revision.
-#[utoipa::path(post, path = "/api/v1/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])), params(("campaign_id" = i64, Path)),
+#[utoipa::path(post, path = "/me/acknowledgements/{campaign_id}", tag = "acknowledgements", security(("bearer" = [])), params(("campaign_id" = i64, Path)),
     responses((status = 200, body = AckRequest), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn confirm(
     State(state): State<AppState>,
@@ -275,6 +275,7 @@ pub async fn confirm(
             .app
             .acknowledge(&user, campaign_id)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

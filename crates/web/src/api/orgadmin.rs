@@ -1,12 +1,12 @@
 //! The organisation's administration over the API: importing units and staff,
 //! and a unit's history (rename, merge, abolish).
 
+use super::wire::Unit;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_store::org_import::{OrgImportKind, sniff_format};
-use mamori_store::units::Unit;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
@@ -47,7 +47,7 @@ pub struct ImportFailure {
 /// first; then all rows are written (200, the report: kind, rows, created,
 /// updated, unchanged, written, warnings) or none (422, with the report of the
 /// bad rows). Units are matched by 組織コード, staff by 職員番号 or ログインID.
-#[utoipa::path(post, path = "/api/v1/org/import", tag = "organisation", security(("bearer" = [])), params(("kind" = ImportKind, Query, description = "units (組織) or staff (職員)")),
+#[utoipa::path(post, path = "/org/import", tag = "organisation", security(("bearer" = [])), params(("kind" = ImportKind, Query, description = "units (組織) or staff (職員)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = Object), (status = 422, body = ImportFailure), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn import(
@@ -104,7 +104,7 @@ pub struct AbolishRequest {
 }
 
 /// Renames a unit (its code stays).
-#[utoipa::path(post, path = "/api/v1/units/{id}/rename", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/units/{id}/rename", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = RenameRequest, responses((status = 200, body = Unit), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn rename(
     State(state): State<AppState>,
@@ -117,14 +117,15 @@ pub async fn rename(
             .app
             .rename_unit(&user, id, &req.name, &req.name_en)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
 /// Merges a unit into another: its staff, the units below it, its assets,
 /// information systems and unit-scoped role assignments move; the unit is kept,
 /// abolished, with `merged_into` and `abolished_on`.
-#[utoipa::path(post, path = "/api/v1/units/{id}/merge", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/units/{id}/merge", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = MergeRequest, responses((status = 200, body = Unit), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn merge(
     State(state): State<AppState>,
@@ -137,12 +138,13 @@ pub async fn merge(
             .app
             .merge_unit(&user, id, req.into, &req.on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }
 
 /// Abolishes an empty unit (409 naming what is still in it).
-#[utoipa::path(post, path = "/api/v1/units/{id}/abolish", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/units/{id}/abolish", tag = "organisation", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = AbolishRequest, responses((status = 200, body = Unit), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn abolish(
     State(state): State<AppState>,
@@ -155,6 +157,7 @@ pub async fn abolish(
             .app
             .abolish_unit(&user, id, &req.on)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

@@ -1,9 +1,9 @@
 //! The network segments, the information systems in them, and the city's
 //! segments file (the one record the asset register and the checker share).
 
+use super::wire::{SegmentSync, SegmentUsage, SystemLine};
 use axum::Json;
 use axum::extract::State;
-use mamori_store::assets::{SegmentSync, SegmentUsage, SystemLine};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// The segments with the number of systems and assets in each. Address ranges
 /// and interfaces are given to those who may run the network checker.
-#[utoipa::path(get, path = "/api/v1/segments", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/segments", tag = "segments", security(("bearer" = [])),
     responses((status = 200, body = Collection<SegmentUsage>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -21,8 +21,7 @@ pub async fn list(
 ) -> ApiResult<Json<Collection<SegmentUsage>>> {
     // Ranges and interfaces only for those who may run the network checker.
     let items = state.app.segment_usage(&user).await.map_err(json_err)?;
-    let total = items.len() as i64;
-    Ok(Json(Collection { items, total }))
+    Ok(Json(Collection::all(items)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -41,7 +40,7 @@ pub struct SystemsQuery {
 }
 
 /// The information systems by code, with their unit and segment.
-#[utoipa::path(get, path = "/api/v1/information-systems", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/information-systems", tag = "segments", security(("bearer" = [])),
     params(SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
 pub async fn systems(
     State(state): State<AppState>,
@@ -66,7 +65,7 @@ pub struct SegmentsFileBody {
 }
 
 /// The city's segments file: the one last saved, or one written from the record.
-#[utoipa::path(get, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/segments/file", tag = "segments", security(("bearer" = [])),
     responses((status = 200, body = SegmentsFileBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn file(
     State(state): State<AppState>,
@@ -87,7 +86,7 @@ pub async fn file(
 
 /// Saves the city's segments file and brings the record of segments in line
 /// with it; answers what changed.
-#[utoipa::path(put, path = "/api/v1/segments/file", tag = "segments", security(("bearer" = [])),
+#[utoipa::path(put, path = "/segments/file", tag = "segments", security(("bearer" = [])),
     request_body = SegmentsFileBody,
     responses((status = 200, body = SegmentSync), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn save_file(
@@ -98,6 +97,7 @@ pub async fn save_file(
     Ok(Json(
         remember_segments(&state, &user, &body.segments)
             .await
-            .map_err(json_err)?,
+            .map_err(json_err)?
+            .into(),
     ))
 }

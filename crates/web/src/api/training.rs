@@ -8,11 +8,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_store::assets::LedgerFormat;
-use mamori_store::training::{
+use mamori_store::training::TrainingScope;
+
+use super::wire::{
     Completion, CompletionImportReport, Course, CourseUpdate, NewCompletion, NewCourse,
-    NewTrainingAssignment, TrainingAssignment, TrainingRequest, TrainingScope, UnitTrainingRate,
+    NewTrainingAssignment, TrainingAssignment, TrainingRequest, UnitTrainingRate,
 };
 use serde::Deserialize;
 
@@ -20,11 +22,6 @@ use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, 
 use crate::auth::{ApiUser, Authed};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-fn allow(state: &AppState, user: &Authed, action: Action) -> ApiResult<()> {
-    user.require(state, action, &Resource::App)
-        .map_err(json_err)
-}
 
 /// The whole organisation's status needs `read_training_status`; a unit's (and
 /// below) needs `read_unit_status` on that unit.
@@ -37,14 +34,14 @@ pub(crate) async fn allow_status(
 }
 
 /// A page of a list from an operation, as the API answers it.
-pub(crate) fn listed<T>(
-    found: mamori_app::Result<mamori_store::Page<T>>,
+pub(crate) fn listed<S, T: From<S>>(
+    found: mamori_app::Result<mamori_store::Page<S>>,
 ) -> ApiResult<Json<Collection<T>>> {
     Ok(Json(found.map_err(json_err)?.into()))
 }
 
 /// Courses by code.
-#[utoipa::path(get, path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), params(Paging),
+#[utoipa::path(get, path = "/training/courses", tag = "training", security(("bearer" = [])), params(Paging),
     responses((status = 200, body = Collection<Course>)))]
 pub async fn courses(
     State(state): State<AppState>,
@@ -55,7 +52,7 @@ pub async fn courses(
 }
 
 /// Creates a course (the security office).
-#[utoipa::path(post, path = "/api/v1/training/courses", tag = "training", security(("bearer" = [])), request_body = NewCourse,
+#[utoipa::path(post, path = "/training/courses", tag = "training", security(("bearer" = [])), request_body = NewCourse,
     responses((status = 201, body = Course), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_course(
@@ -65,10 +62,10 @@ pub async fn create_course(
 ) -> ApiResult<(StatusCode, Json<Course>)> {
     let c = state
         .app
-        .create_course(&user, req)
+        .create_course(&user, req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -88,7 +85,7 @@ pub struct AssignmentQuery {
 
 /// Assignments with their counts, latest due date first (whole-organisation
 /// status readers).
-#[utoipa::path(get, path = "/api/v1/training/assignments", tag = "training", security(("bearer" = [])), params(AssignmentQuery),
+#[utoipa::path(get, path = "/training/assignments", tag = "training", security(("bearer" = [])), params(AssignmentQuery),
     responses((status = 200, body = Collection<TrainingAssignment>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn assignments(
     State(state): State<AppState>,
@@ -106,7 +103,7 @@ pub async fn assignments(
 
 /// Assigns a course to everyone, a guideline role, a unit (and below) or an
 /// employment type, with a due date: one request per matching active person.
-#[utoipa::path(post, path = "/api/v1/training/assignments", tag = "training", security(("bearer" = [])), request_body = NewTrainingAssignment,
+#[utoipa::path(post, path = "/training/assignments", tag = "training", security(("bearer" = [])), request_body = NewTrainingAssignment,
     responses((status = 201, body = TrainingAssignment), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
@@ -115,14 +112,14 @@ pub async fn assign(
 ) -> ApiResult<(StatusCode, Json<TrainingAssignment>)> {
     let a = state
         .app
-        .assign_training(&user, req)
+        .assign_training(&user, req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(a)))
+    Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 /// Corrects a course's names or description (code, kind and validity stay).
-#[utoipa::path(patch, path = "/api/v1/training/courses/{id}", tag = "training", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/training/courses/{id}", tag = "training", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CourseUpdate,
     responses((status = 200, body = Course), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -134,14 +131,14 @@ pub async fn update_course(
 ) -> ApiResult<Json<Course>> {
     let c = state
         .app
-        .update_course(&user, id, req)
+        .update_course(&user, id, req.into())
         .await
         .map_err(json_err)?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
 
 /// Withdraws an assignment made in error, with its requests (completions stay).
-#[utoipa::path(delete, path = "/api/v1/training/assignments/{id}", tag = "training", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/training/assignments/{id}", tag = "training", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn withdraw(
@@ -166,7 +163,7 @@ pub struct DueChange {
 
 /// Moves an assignment's due date (期限の変更): every request takes the new
 /// date and which completions count is worked out again.
-#[utoipa::path(patch, path = "/api/v1/training/assignments/{id}", tag = "training", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/training/assignments/{id}", tag = "training", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DueChange,
     responses((status = 200, body = TrainingAssignment), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -181,7 +178,7 @@ pub async fn change_due(
         .change_training_due(&user, id, &req.due_on)
         .await
         .map_err(json_err)?;
-    Ok(Json(a))
+    Ok(Json(a.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
@@ -211,7 +208,7 @@ impl StatusQuery {
 }
 
 /// The completion rate and overdue count per unit.
-#[utoipa::path(get, path = "/api/v1/training/units", tag = "training", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/training/units", tag = "training", security(("bearer" = [])), params(StatusQuery),
     responses((status = 200, body = Collection<UnitTrainingRate>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn units(
     State(state): State<AppState>,
@@ -223,7 +220,7 @@ pub async fn units(
 }
 
 /// Who is overdue (due date passed, not completed), by unit.
-#[utoipa::path(get, path = "/api/v1/training/overdue", tag = "training", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/training/overdue", tag = "training", security(("bearer" = [])), params(StatusQuery),
     responses((status = 200, body = Collection<TrainingRequest>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn overdue(
     State(state): State<AppState>,
@@ -251,7 +248,7 @@ pub struct CompletionQuery {
 
 /// Recorded completions, latest first: your own, a person's you may read, or
 /// everyone's (whole-organisation status readers).
-#[utoipa::path(get, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
+#[utoipa::path(get, path = "/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
     responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody),
         (status = 404, description = "user_id names no user (MAMORI-NOT-FOUND)", body = crate::error::ErrorBody)))]
 pub async fn completions(
@@ -266,7 +263,7 @@ pub async fn completions(
 /// Records a completion: for anyone by the security office, for a unit's staff
 /// by its manager, or for yourself (self-declared, while the policy allows it).
 /// Recording the same completion again changes nothing.
-#[utoipa::path(post, path = "/api/v1/training/completions", tag = "training", security(("bearer" = [])), request_body = NewCompletion,
+#[utoipa::path(post, path = "/training/completions", tag = "training", security(("bearer" = [])), request_body = NewCompletion,
     responses((status = 201, body = Completion), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
@@ -275,10 +272,10 @@ pub async fn record(
 ) -> ApiResult<(StatusCode, Json<Completion>)> {
     let c = state
         .app
-        .record_completion(&user, req)
+        .record_completion(&user, req.into())
         .await
         .map_err(json_err)?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -297,7 +294,7 @@ fn import_format_param() -> utoipa::openapi::schema::Object {
 /// body: columns for the login (the Mamori user name), the course code and the
 /// completion date. All rows or none: 200 with the report when written, 422
 /// with the report naming every bad row and column when not.
-#[utoipa::path(post, path = "/api/v1/training/completions/import", tag = "training", security(("bearer" = [])), params(ImportQuery),
+#[utoipa::path(post, path = "/training/completions/import", tag = "training", security(("bearer" = [])), params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = CompletionImportReport), (status = 422, body = CompletionImportReport),
         (status = 403, body = crate::error::ErrorBody)))]
@@ -333,7 +330,7 @@ pub async fn import(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, Json(report)))
+    Ok((status, Json(report.into())))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -353,7 +350,7 @@ pub struct MineQuery {
 }
 
 /// The signed-in user's own trainings, open ones first by due date.
-#[utoipa::path(get, path = "/api/v1/me/trainings", tag = "training", security(("bearer" = [])), params(MineQuery),
+#[utoipa::path(get, path = "/me/trainings", tag = "training", security(("bearer" = [])), params(MineQuery),
     responses((status = 200, body = Collection<TrainingRequest>)))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -384,7 +381,7 @@ pub(crate) fn xlsx(bytes: Vec<u8>, file: &str) -> Response {
 
 /// The training status as an Excel workbook: one row per person asked (course,
 /// unit, person, due date, status, completion date), scoped like the status.
-#[utoipa::path(get, path = "/api/v1/training/export.xlsx", tag = "training", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/training/export.xlsx", tag = "training", security(("bearer" = [])), params(StatusQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 403, body = crate::error::ErrorBody)))]
 pub async fn export(
@@ -412,7 +409,7 @@ pub struct WithinQuery {
 
 /// The acknowledgement status of a campaign as an Excel workbook: one row per
 /// person asked (unit, person, status, confirmed at), scoped like the status.
-#[utoipa::path(get, path = "/api/v1/acknowledgements/campaigns/{id}/export.xlsx", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), WithinQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/export.xlsx", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), WithinQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn export_acks(

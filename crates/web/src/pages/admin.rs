@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_core::org::{SystemRole, UnitKind};
 use mamori_core::problem::{Class, Lang as ProblemLang};
 use mamori_store::events::{ChainVerdict, EventFilter};

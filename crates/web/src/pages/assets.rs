@@ -261,7 +261,7 @@ pub async fn list(
         .app
         .list_assets(&user, &filter, sort, request, false)
         .await?;
-    let scheme = state.app.active_scheme().await?;
+    let scheme = state.app.active_scheme(&user).await?;
     let assets = page
         .items
         .into_iter()
@@ -699,7 +699,7 @@ async fn form_page(
         Some(a) => format!("{}: {}", t.get(heading_key), a.record.name),
         None => t.get(heading_key).to_string(),
     };
-    let scheme = state.app.active_scheme().await?;
+    let scheme = state.app.active_scheme(user).await?;
     let systems = state
         .store
         .information_systems()

@@ -193,13 +193,24 @@ impl Pager {
         let sep = if base.contains('?') { '&' } else { '?' };
         let pages = ((total.max(0) as u64).div_ceil(u64::from(page.per_page))).max(1);
         let link = |p: u32| format!("{base}{sep}page={p}&per_page={}", page.per_page);
-        let summary = match t.lang {
-            Lang::Ja => format!("全{total}件（{}/{}ページ）", page.page, pages),
-            Lang::En => format!("{total} in all (page {} of {})", page.page, pages),
+        let past = u64::from(page.page) > pages;
+        let summary = match (t.lang, past) {
+            (Lang::Ja, false) => format!("全{total}件（{}/{}ページ）", page.page, pages),
+            (Lang::En, false) => format!("{total} in all (page {} of {})", page.page, pages),
+            (Lang::Ja, true) => {
+                format!("全{total}件：これより先はありません（最後は{pages}ページ）")
+            }
+            (Lang::En, true) => format!("{total} in all: no more (the last page is {pages})"),
+        };
+        // Past the last page, "back" leads to the last one.
+        let back = if past {
+            u32::try_from(pages).ok()
+        } else {
+            page.page.checked_sub(1).filter(|p| *p >= 1)
         };
         Pager {
             summary,
-            prev: (page.page > 1).then(|| link(page.page - 1)),
+            prev: back.map(link),
             next: (u64::from(page.page) < pages).then(|| link(page.page + 1)),
         }
     }

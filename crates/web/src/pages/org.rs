@@ -5,10 +5,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_core::org::{EmploymentType, GUIDELINE_ROLES, guideline_role};
 use mamori_core::problem::Class;
-use mamori_store::StoreError;
 use mamori_store::org::{
     AckCampaign, AckRequest, NewAckCampaign, NewRoleAssignment, PolicyRevision, RoleAssignment,
     UnitAckRate,
