@@ -159,3 +159,29 @@ impl App {
             .await?)
     }
 }
+
+impl App {
+    /// A unit's own entries of the event log (its creation, renames, merges and
+    /// abolition), for everyone who may read the organisation. No asset is among
+    /// them, so no asset scope applies.
+    pub async fn unit_history(
+        &self,
+        caller: &Caller,
+        id: i64,
+        page: mamori_store::PageRequest,
+    ) -> Result<mamori_store::Page<mamori_store::events::Event>> {
+        let permit = self.permit_app(caller, Action::ReadUnits)?;
+        let filter = mamori_store::events::EventFilter {
+            entity: Some(mamori_store::events::Entity::Unit.as_str().to_string()),
+            entity_id: Some(id.to_string()),
+        };
+        Ok(permit
+            .store()
+            .list_events(
+                &filter,
+                &mamori_store::assets::AssetScope::unrestricted(),
+                page,
+            )
+            .await?)
+    }
+}

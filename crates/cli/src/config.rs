@@ -235,7 +235,7 @@ mod tests {
         let wal = PathBuf::from(format!("{}-wal", resolved.sqlite_path().display()));
         assert!(wal.exists());
         assert_eq!(mode(&wal), 0o600);
-        store.db.close().await;
+        store.close().await;
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -128,7 +128,7 @@ async fn on_store(
 ) -> Result<i32> {
     let store = db.resolve()?.open_store().await?;
     let code = command(&store).await;
-    store.db.close().await;
+    store.close().await;
     code
 }
 
@@ -136,7 +136,7 @@ async fn bench(args: DbArgs, assets: usize) -> Result<i32> {
     let store = args.resolve()?.open_store().await?;
     let report = mamori_store::assets::bench::bench_assets(&store, assets).await?;
     println!("{report}");
-    store.db.close().await;
+    store.close().await;
     Ok(0)
 }
 

@@ -65,7 +65,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(%addr, backend = store.db.backend(), "Mamori is listening");
+    tracing::info!(%addr, backend = store.backend(), "Mamori is listening");
     println!("Mamori: http://{addr}/");
     let purge = store.clone();
     tokio::spawn(async move {
@@ -84,7 +84,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     .with_graceful_shutdown(shutdown())
     .await
     .context("the server stopped")?;
-    store.db.close().await;
+    store.close().await;
     Ok(())
 }
 

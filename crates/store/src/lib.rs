@@ -114,12 +114,31 @@ pub fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
 /// The store: a database and the operations of Mamori on it.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub db: Db,
+    /// The database: private to the store, so that every write goes through
+    /// a function that records its event. Tests reach it with the `testing`
+    /// feature ([`Store::db`]).
+    pub(crate) db: Db,
     /// What an import may read ([`ImportLimits`]).
     import_limits: ImportLimits,
 }
 
 impl Store {
+    /// The database itself, for tests that tamper with it or read it raw.
+    #[cfg(feature = "testing")]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Which database this is (`sqlite` or `postgres`), for the log and the benchmark.
+    pub fn backend(&self) -> &'static str {
+        self.db.backend()
+    }
+
+    /// Closes the connections (at shutdown, so that SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
     /// Connects, applies migrations, and loads the built-in catalogues on first start.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let db = Db::connect(url).await?;

@@ -123,11 +123,11 @@ async fn a_store_round_trips_while_writes_go_on() {
         })
     };
     // Let a few writes land, then note what was committed before the backup.
-    while count(&store.db, "SELECT count(*) FROM assets").await < 60 {
+    while count(store.db(), "SELECT count(*) FROM assets").await < 60 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let (events_before, _) = chain_head(&store.db).await.unwrap();
-    let assets_before = count(&store.db, "SELECT count(*) FROM assets").await;
+    let (events_before, _) = chain_head(store.db()).await.unwrap();
+    let assets_before = count(store.db(), "SELECT count(*) FROM assets").await;
     let backup = dir.join("backup.tar");
     let b = backup.to_str().unwrap().to_string();
     let o = tokio::task::spawn_blocking(move || run(&["backup", &b, "--data-dir", &d]))
@@ -178,21 +178,21 @@ async fn a_store_round_trips_while_writes_go_on() {
     ))
     .await
     .unwrap();
-    let ChainVerdict::Intact { events } = verify_chain(&copy.db).await.unwrap() else {
+    let ChainVerdict::Intact { events } = verify_chain(copy.db()).await.unwrap() else {
         panic!("the restored chain is broken");
     };
     assert!(
         events >= events_before,
         "{events} restored, {events_before} committed before the backup"
     );
-    let assets = count(&copy.db, "SELECT count(*) FROM assets").await;
+    let assets = count(copy.db(), "SELECT count(*) FROM assets").await;
     assert!(assets >= assets_before, "{assets} < {assets_before}");
     assert_eq!(
         copy.setting("backup.test").await.unwrap().as_deref(),
         Some("設定値")
     );
-    copy.db.close().await;
-    store.db.close().await;
+    copy.close().await;
+    store.close().await;
 
     // `mamori verify` agrees, with the same count.
     let o = run(&["verify", "--data-dir", r]);
@@ -215,10 +215,10 @@ async fn restore_refuses_an_occupied_folder_without_force_and_replaces_with_it()
         dir.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    let (head, _) = chain_head(&store.db).await.unwrap();
+    let (head, _) = chain_head(store.db()).await.unwrap();
     // More changes after the backup, and a policy the backup does not have.
     store.set_setting(&ACTOR, "after", "x").await.unwrap();
-    store.db.close().await;
+    store.close().await;
     std::fs::write(dir.join("policies/later.cedar"), POLICY).unwrap();
     let db_before = std::fs::read(dir.join("mamori.db")).unwrap();
 
@@ -260,13 +260,13 @@ async fn restore_refuses_an_occupied_folder_without_force_and_replaces_with_it()
         .await
         .unwrap();
     assert_eq!(copy.setting("after").await.unwrap(), None);
-    copy.db.close().await;
+    copy.close().await;
 }
 
 #[tokio::test]
 async fn a_damaged_backup_exits_2_and_leaves_the_folder_untouched() {
     let (dir, store, _) = populated().await;
-    store.db.close().await;
+    store.close().await;
     let backup = dir.join("b.tar");
     let o = run(&[
         "backup",
@@ -365,7 +365,7 @@ fn backup_without_a_database_says_so() {
 #[tokio::test]
 async fn a_changed_event_log_is_restored_and_named_with_exit_1() {
     let (dir, store, _) = populated().await;
-    let seq: i64 = match &store.db {
+    let seq: i64 = match store.db() {
         Db::Sqlite(p) => sqlx::query_scalar(
             "UPDATE events SET after_json = REPLACE(after_json, '資産7', '改ざん') WHERE after_json LIKE '%資産7\"%' RETURNING seq",
         )
@@ -374,7 +374,7 @@ async fn a_changed_event_log_is_restored_and_named_with_exit_1() {
         .unwrap(),
         Db::Pg(_) => unreachable!(),
     };
-    store.db.close().await;
+    store.close().await;
     let backup = dir.join("b.tar");
     // The backup is written, and says the copy's log is broken.
     let o = run(&[

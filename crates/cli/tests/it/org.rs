@@ -110,7 +110,7 @@ async fn story(db: &[&str], open: impl AsyncFn() -> Store) {
         "総務管理課"
     );
     assert!(store.user_by_name("A009").await.unwrap().is_none());
-    store.db.close().await;
+    store.close().await;
 }
 
 #[tokio::test]

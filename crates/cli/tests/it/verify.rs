@@ -25,8 +25,8 @@ async fn verify_passes_then_names_the_changed_event_on_sqlite() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
-    let seq = tamper(&store.db).await;
-    store.db.close().await;
+    let seq = tamper(store.db()).await;
+    store.close().await;
     let out = run(&["verify", "--data-dir", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -47,7 +47,7 @@ async fn verify_on_postgres() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let seq = tamper(&store.db).await;
+    let seq = tamper(store.db()).await;
     let out = run(&["verify", "--database-url", &url]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("#{seq}")));

@@ -118,7 +118,7 @@ fn input(name: &str, unit: i64, c: &str) -> AssetInput {
 
 async fn event_count(store: &Store) -> i64 {
     list_events(
-        &store.db,
+        store.db(),
         &EventFilter::default(),
         &mamori_store::assets::AssetScope::unrestricted(),
         PageRequest::default(),
@@ -234,7 +234,7 @@ async fn assets_are_created_edited_reclassified_disposed_with_history() {
         assert!(reclass.before_json.as_deref().unwrap().contains("\"3B\""));
         assert!(reclass.after_json.as_deref().unwrap().contains("\"3A\""));
         assert!(matches!(
-            verify_chain(&store.db).await.unwrap(),
+            verify_chain(store.db()).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
     }
@@ -973,7 +973,7 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
             "{backend}"
         );
         assert!(matches!(
-            verify_chain(&store.db).await.unwrap(),
+            verify_chain(store.db()).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
     }
@@ -1239,7 +1239,7 @@ async fn demo_assets_load_once() {
             .unwrap();
         assert_eq!(report.unchanged, 600, "{backend}: {report}");
         assert!(matches!(
-            verify_chain(&store.db).await.unwrap(),
+            verify_chain(store.db()).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
     }

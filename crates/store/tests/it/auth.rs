@@ -29,7 +29,7 @@ async fn user(store: &Store, name: &str) -> i64 {
 }
 
 async fn count_events(store: &Store, action: &str) -> i64 {
-    db_run!(&store.db, |pool| {
+    db_run!(store.db(), |pool| {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM events WHERE entity = 'sign_in' AND action = $1",
         )
@@ -106,7 +106,7 @@ async fn parallel_wrong_passwords_are_checked_at_most_the_allowed_times() {
         );
 
         // Once the wait has passed, one more attempt is checked, and the wait doubles.
-        db_run!(&store.db, |pool| {
+        db_run!(store.db(), |pool| {
             sqlx::query("UPDATE login_throttle SET next_at_ms = 0")
                 .execute(pool)
                 .await
@@ -154,7 +154,7 @@ async fn sessions_are_stored_by_hash_and_end_with_the_password_or_the_account() 
             .session_create("s-other", Some(other), "{}", expires)
             .await
             .unwrap();
-        let stored: Vec<String> = db_run!(&store.db, |pool| {
+        let stored: Vec<String> = db_run!(store.db(), |pool| {
             sqlx::query_scalar("SELECT id_hash FROM sessions ORDER BY id_hash")
                 .fetch_all(pool)
                 .await
@@ -273,7 +273,7 @@ async fn the_data_folder_and_the_database_files_are_private() {
         assert!(p.exists(), "{}", p.display());
         assert_eq!(mode(&p), 0o600, "{}", p.display());
     }
-    store.db.close().await;
+    store.close().await;
 
     // A database left readable by others is narrowed when opened.
     std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -281,6 +281,6 @@ async fn the_data_folder_and_the_database_files_are_private() {
         .await
         .unwrap();
     assert_eq!(mode(&db_path), 0o600);
-    store.db.close().await;
+    store.close().await;
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -66,7 +66,7 @@ async fn builtin_catalogues_are_loaded_once() {
         assert_eq!(store.active_scheme().await.unwrap().code, "mic-r6");
 
         // A second start does not load again.
-        let again = mamori_store::Store::init(store.db.clone()).await.unwrap();
+        let again = mamori_store::Store::init(store.db().clone()).await.unwrap();
         let doc2 = again.policy_documents().await.unwrap();
         assert_eq!(doc2.len(), 1, "{backend}");
     }

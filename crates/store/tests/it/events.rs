@@ -43,12 +43,12 @@ async fn store_with_unit() -> Vec<(&'static str, mamori_store::Store)> {
 #[tokio::test]
 async fn chain_is_intact_after_writes() {
     for (backend, store) in store_with_unit().await {
-        match verify_chain(&store.db).await.unwrap() {
+        match verify_chain(store.db()).await.unwrap() {
             ChainVerdict::Intact { events } => assert!(events > 100, "{backend}: {events}"),
             other => panic!("{backend}: {other:?}"),
         }
         let history = mamori_store::events::list_events(
-            &store.db,
+            store.db(),
             &EventFilter {
                 entity: Some("unit".into()),
                 entity_id: None,
@@ -80,8 +80,8 @@ async fn chain_is_intact_after_writes() {
 #[tokio::test]
 async fn a_changed_event_is_named() {
     for (backend, store) in store_with_unit().await {
-        exec(&store.db, "UPDATE events SET after_json = REPLACE(after_json, '総務部', '改ざん') WHERE entity = 'unit' AND action = 'update'").await;
-        let seq: i64 = match &store.db {
+        exec(store.db(), "UPDATE events SET after_json = REPLACE(after_json, '総務部', '改ざん') WHERE entity = 'unit' AND action = 'update'").await;
+        let seq: i64 = match store.db() {
             Db::Sqlite(p) => sqlx::query_scalar(
                 "SELECT seq FROM events WHERE entity = 'unit' AND action = 'update'",
             )
@@ -95,7 +95,7 @@ async fn a_changed_event_is_named() {
             .await
             .unwrap(),
         };
-        match verify_chain(&store.db).await.unwrap() {
+        match verify_chain(store.db()).await.unwrap() {
             ChainVerdict::Broken { seq: s, reason } => {
                 assert_eq!(s, seq, "{backend}: {reason}");
                 assert!(reason.contains("changed"), "{reason}");
@@ -108,8 +108,8 @@ async fn a_changed_event_is_named() {
 #[tokio::test]
 async fn a_removed_event_is_named() {
     for (backend, store) in store_with_unit().await {
-        exec(&store.db, "DELETE FROM events WHERE seq = 5").await;
-        match verify_chain(&store.db).await.unwrap() {
+        exec(store.db(), "DELETE FROM events WHERE seq = 5").await;
+        match verify_chain(store.db()).await.unwrap() {
             ChainVerdict::Broken { seq, reason } => {
                 assert_eq!(seq, 5, "{backend}: {reason}");
                 assert!(reason.contains("missing"), "{reason}");
@@ -123,13 +123,13 @@ async fn a_removed_event_is_named() {
 async fn a_removed_last_event_and_reordering_are_named() {
     for (backend, store) in store_with_unit().await {
         exec(
-            &store.db,
+            store.db(),
             "DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
         )
         .await;
         assert!(
             matches!(
-                verify_chain(&store.db).await.unwrap(),
+                verify_chain(store.db()).await.unwrap(),
                 ChainVerdict::Broken { .. }
             ),
             "{backend}"
@@ -137,10 +137,10 @@ async fn a_removed_last_event_and_reordering_are_named() {
     }
     for (backend, store) in store_with_unit().await {
         // Swap the contents of events 3 and 4 (keeping their sequence numbers).
-        exec(&store.db, "UPDATE events SET seq = -3 WHERE seq = 3").await;
-        exec(&store.db, "UPDATE events SET seq = 3 WHERE seq = 4").await;
-        exec(&store.db, "UPDATE events SET seq = 4 WHERE seq = -3").await;
-        match verify_chain(&store.db).await.unwrap() {
+        exec(store.db(), "UPDATE events SET seq = -3 WHERE seq = 3").await;
+        exec(store.db(), "UPDATE events SET seq = 3 WHERE seq = 4").await;
+        exec(store.db(), "UPDATE events SET seq = 4 WHERE seq = -3").await;
+        match verify_chain(store.db()).await.unwrap() {
             ChainVerdict::Broken { seq, .. } => assert_eq!(seq, 3, "{backend}"),
             other => panic!("{backend}: reordering not found: {other:?}"),
         }
@@ -172,7 +172,7 @@ async fn concurrent_writers_keep_one_chain() {
         }
         assert!(
             matches!(
-                verify_chain(&store.db).await.unwrap(),
+                verify_chain(store.db()).await.unwrap(),
                 ChainVerdict::Intact { .. }
             ),
             "{backend}"

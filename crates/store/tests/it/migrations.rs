@@ -152,7 +152,7 @@ fn differences(sqlite: &Shape, pg: &Shape) -> Vec<String> {
 async fn sqlite_and_postgresql_migrations_make_the_same_tables() {
     let mut shapes = Vec::new();
     for (backend, store) in all_stores().await {
-        let s = shape(&store.db).await;
+        let s = shape(store.db()).await;
         for table in [
             "assets",
             "events",

@@ -176,7 +176,7 @@ async fn staff_profiles_and_role_assignments() {
         );
         // Every change is in the log.
         let events = mamori_store::events::list_events(
-            &store.db,
+            store.db(),
             &mamori_store::events::EventFilter {
                 entity: Some("role_assignment".into()),
                 entity_id: None,

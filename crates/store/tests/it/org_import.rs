@@ -37,7 +37,7 @@ async fn events_of(store: &Store, entity: &str) -> i64 {
         entity_id: None,
     };
     list_events(
-        &store.db,
+        store.db(),
         &filter,
         &mamori_store::assets::AssetScope::unrestricted(),
         PageRequest::default(),
@@ -110,7 +110,7 @@ async fn units_import_then_reimport_updates_and_moves_subtrees() {
         );
         assert!(events_of(&store, "org_import").await >= 3);
         assert!(matches!(
-            verify_chain(&store.db).await.unwrap(),
+            verify_chain(store.db()).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
     }
@@ -410,7 +410,7 @@ async fn merging_a_unit_moves_what_belonged_to_it() {
             entity_id: Some(from.id.to_string()),
         };
         let history = list_events(
-            &store.db,
+            store.db(),
             &filter,
             &mamori_store::assets::AssetScope::unrestricted(),
             PageRequest::default(),

@@ -80,7 +80,7 @@ pub fn sheet_rows(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
 
 async fn events_of(store: &Store, entity: &str) -> i64 {
     list_events(
-        &store.db,
+        store.db(),
         &EventFilter {
             entity: Some(entity.into()),
             entity_id: None,
@@ -454,7 +454,7 @@ async fn courses_assignments_completions_and_overdue() {
             "{backend}"
         );
         assert!(matches!(
-            verify_chain(&store.db).await.unwrap(),
+            verify_chain(store.db()).await.unwrap(),
             ChainVerdict::Intact { .. }
         ));
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::{Action, Resource};
 use mamori_store::assets::ImportIssue;
-use mamori_store::events::{Event, EventFilter};
+use mamori_store::events::Event;
 use mamori_store::org_import::{OrgImportKind, OrgImportReport, sniff_format};
 use mamori_store::units::Unit;
 use serde::Deserialize;
@@ -146,7 +146,6 @@ pub async fn unit(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<UnitPage> {
-    user.require_app(&state, Action::ReadUnits)?;
     let unit = state.store.unit(id).await?;
     let by_id = |id: Option<i64>| {
         let store = state.store.clone();
@@ -160,18 +159,7 @@ pub async fn unit(
     let parent = by_id(unit.parent_id).await?;
     let merged_into = by_id(unit.merged_into).await?;
     let request = q.request();
-    let filter = EventFilter {
-        entity: Some("unit".into()),
-        entity_id: Some(id.to_string()),
-    };
-    // A unit's own entries: no asset is among them.
-    let page = mamori_store::events::list_events(
-        &state.store.db,
-        &filter,
-        &mamori_store::assets::AssetScope::unrestricted(),
-        request,
-    )
-    .await?;
+    let page = state.app.unit_history(&user, id, request).await?;
     let history = page
         .items
         .into_iter()
