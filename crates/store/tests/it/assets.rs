@@ -8,6 +8,8 @@ use mamori_store::assets::{
 };
 use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain};
 use mamori_store::testing::all_stores;
+
+use super::fixtures::add_unit as unit;
 use mamori_store::units::NewUnit;
 use mamori_store::{Actor, PageRequest, Store, StoreError};
 use time::macros::date;
@@ -23,27 +25,6 @@ struct City {
     lgwan: i64,
     internet: i64,
     juki: i64,
-}
-
-async fn unit(store: &Store, parent: Option<i64>, code: &str, name: &str) -> i64 {
-    store
-        .create_unit(
-            &ACTOR,
-            NewUnit {
-                parent_id: parent,
-                code: code.into(),
-                name: name.into(),
-                name_en: String::new(),
-                kind: if parent.is_some() {
-                    UnitKind::Section
-                } else {
-                    UnitKind::Department
-                },
-            },
-        )
-        .await
-        .unwrap()
-        .id
 }
 
 async fn segment(store: &Store, name: &str, role: &str) -> i64 {

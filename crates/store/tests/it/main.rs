@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod catalogs;
 mod events;
+mod fixtures;
 mod limits;
 mod migrations;
 mod org;

@@ -1,19 +1,11 @@
 use mamori_core::org::{EmploymentType, SystemRole, UnitKind};
 use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
 use mamori_store::testing::all_stores;
+
+use super::fixtures::new_unit as unit;
 use mamori_store::units::NewUnit;
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{Actor, PageRequest, StoreError};
-
-fn unit(code: &str, parent: Option<i64>, kind: UnitKind) -> NewUnit {
-    NewUnit {
-        parent_id: parent,
-        code: code.into(),
-        name: format!("{code}課"),
-        name_en: String::new(),
-        kind,
-    }
-}
 
 fn user(name: &str, unit: Option<i64>) -> NewUser {
     NewUser {

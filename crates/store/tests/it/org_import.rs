@@ -7,6 +7,8 @@ use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain}
 use mamori_store::org::NewRoleAssignment;
 use mamori_store::org_import::{OrgImportKind, OrgImportReport};
 use mamori_store::testing::all_stores;
+
+use super::fixtures::unit_by_code as unit;
 use mamori_store::users::SignIn;
 use mamori_store::{Actor, PageRequest, Store, StoreError};
 
@@ -25,10 +27,6 @@ async fn unit_count(store: &Store) -> i64 {
         .await
         .unwrap()
         .total
-}
-
-async fn unit(store: &Store, code: &str) -> mamori_store::units::Unit {
-    store.unit_by_code(code).await.unwrap().unwrap()
 }
 
 async fn events_of(store: &Store, entity: &str) -> i64 {

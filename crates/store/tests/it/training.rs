@@ -3,6 +3,8 @@ use mamori_store::assets::LedgerFormat;
 use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain};
 use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
 use mamori_store::testing::all_stores;
+
+use super::fixtures::new_unit as unit;
 use mamori_store::training::{
     ACK_SHEET, CompletionSource, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
     TRAINING_SHEET, TrainingScope,
@@ -10,16 +12,6 @@ use mamori_store::training::{
 use mamori_store::units::NewUnit;
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{Actor, PageRequest, Store, StoreError};
-
-fn unit(code: &str, parent: Option<i64>, kind: UnitKind) -> NewUnit {
-    NewUnit {
-        parent_id: parent,
-        code: code.into(),
-        name: format!("{code}課"),
-        name_en: String::new(),
-        kind,
-    }
-}
 
 async fn person(store: &Store, name: &str, unit: i64, et: EmploymentType) -> i64 {
     let actor = Actor::System("test");
