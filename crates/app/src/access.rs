@@ -117,6 +117,12 @@ impl App {
         self.may(caller, action, &Resource::App)
     }
 
+    /// Fails with [`Error::Forbidden`] unless the person may do this to Mamori
+    /// as a whole: for a page that shows an operation's form before it is sent.
+    pub fn ensure_may_app(&self, caller: &Caller, action: Action) -> Result<()> {
+        self.permit_app(caller, action).map(|_| ())
+    }
+
     fn decide(&self, caller: &Caller, action: Action, resource: &Resource) -> Result<bool> {
         self.authz
             .decide(&caller.principal, action, resource)

@@ -6,7 +6,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_app::Caller;
-use mamori_authz::{Action, Principal, Resource};
+use mamori_authz::Principal;
 use mamori_store::users::User;
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -33,26 +33,6 @@ impl std::ops::Deref for Authed {
 
     fn deref(&self) -> &Caller {
         &self.caller
-    }
-}
-
-impl Authed {
-    pub fn can(&self, state: &AppState, action: Action, resource: &Resource) -> bool {
-        state.app.may(&self.caller, action, resource)
-    }
-
-    /// Fails with 403 unless the policy allows.
-    pub fn require(&self, state: &AppState, action: Action, resource: &Resource) -> AppResult<()> {
-        if self.can(state, action, resource) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden())
-        }
-    }
-
-    /// Shorthand for an action on Mamori as a whole.
-    pub fn require_app(&self, state: &AppState, action: Action) -> AppResult<()> {
-        self.require(state, action, &Resource::App)
     }
 }
 

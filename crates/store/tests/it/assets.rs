@@ -1,7 +1,6 @@
 //! The asset register: every story on SQLite and, when configured, PostgreSQL.
 
 use mamori_core::asset::{AssetKind, Disposal, Levels, Lifecycle};
-use mamori_core::org::UnitKind;
 use mamori_store::assets::{
     AssetEdit, AssetFilter, AssetInput, AssetScope, AssetSort, AssetSortKey, ImportReport,
     LedgerFormat, NewInformationSystem, NewSegment,
@@ -10,7 +9,6 @@ use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain}
 use mamori_store::testing::all_stores;
 
 use super::fixtures::add_unit as unit;
-use mamori_store::units::NewUnit;
 use mamori_store::{Actor, PageRequest, Store, StoreError};
 use time::macros::date;
 

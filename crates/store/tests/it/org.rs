@@ -3,7 +3,6 @@ use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
 use mamori_store::testing::all_stores;
 
 use super::fixtures::new_unit as unit;
-use mamori_store::units::NewUnit;
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{Actor, PageRequest, StoreError};
 

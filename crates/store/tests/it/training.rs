@@ -9,7 +9,6 @@ use mamori_store::training::{
     ACK_SHEET, CompletionSource, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
     TRAINING_SHEET, TrainingScope,
 };
-use mamori_store::units::NewUnit;
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{Actor, PageRequest, Store, StoreError};
 

@@ -767,9 +767,7 @@ pub async fn new_form(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<AssetFormPage> {
-    if !state.app.may_app(&user, Action::CreateAsset) {
-        return Err(AppError::forbidden());
-    }
+    state.app.ensure_may_app(&user, Action::CreateAsset)?;
     let form = AssetForm {
         owner_unit_id: user.user.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         lifecycle: Lifecycle::InUse.code().to_string(),
@@ -991,7 +989,7 @@ pub async fn import_form(
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<ImportPage> {
-    user.require_app(&state, Action::ImportAssets)?;
+    state.app.ensure_may_app(&user, Action::ImportAssets)?;
     import_page(&state, &session, lang, &user, None).await
 }
 

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_authz::{Action, Resource};
+use mamori_authz::Action;
 use mamori_store::assets::ImportIssue;
 use mamori_store::events::Event;
 use mamori_store::org_import::{OrgImportKind, OrgImportReport, sniff_format};
@@ -170,7 +170,7 @@ pub async fn unit(
             action: e.action,
         })
         .collect();
-    let can_manage = user.can(&state, Action::ManageUnits, &Resource::App);
+    let can_manage = state.app.may_app(&user, Action::ManageUnits);
     let targets = if can_manage && unit.active {
         super::admin::unit_labels(&state.store.all_units().await?, lang)
             .into_iter()
