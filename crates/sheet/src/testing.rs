@@ -188,6 +188,81 @@ pub mod hostile {
     pub fn csv_giant_cell(chars: usize) -> Vec<u8> {
         format!("資産名,種別\n{},機器\n", "x".repeat(chars)).into_bytes()
     }
+
+    /// One hostile file a reader must refuse under the default budgets: what
+    /// it is, its bytes, its format, the budget that refuses it and the cell
+    /// or zip entry the refusal names.
+    pub type Case = (
+        &'static str,
+        Vec<u8>,
+        crate::LedgerFormat,
+        &'static str,
+        &'static str,
+    );
+
+    /// The hostile files refused under the default budgets, shared by the
+    /// reader's tests and the store's import tests.
+    pub fn refused_by_default() -> Vec<Case> {
+        use crate::LedgerFormat::{Csv, Xlsx};
+        vec![
+            (
+                "a cell at XFD1048576",
+                sparse_far_cell(),
+                Xlsx,
+                "import.max_columns",
+                "XFD1048576",
+            ),
+            (
+                "an empty cell at BL1048576",
+                tall_empty(),
+                Xlsx,
+                "import.max_rows",
+                "BL1048576",
+            ),
+            (
+                "a shared string of 40,000 characters",
+                huge_shared_string(40_000),
+                Xlsx,
+                "import.max_cell_chars",
+                "A2",
+            ),
+            (
+                "1 MiB of whitespace between two rows",
+                whitespace_bomb(1 << 20),
+                Xlsx,
+                "import.max_cell_chars",
+                "xl/worksheets/sheet1.xml",
+            ),
+            (
+                "a shared string of 10,000 runs of rich text",
+                rich_shared_string(10_000),
+                Xlsx,
+                "import.max_cell_chars",
+                "xl/sharedStrings.xml",
+            ),
+            (
+                "4 billion shared strings declared",
+                shared_strings_count(4_000_000_000),
+                Xlsx,
+                "import.max_cells",
+                "4000000000",
+            ),
+            (
+                "a CSV header of 1,000,000 columns",
+                csv_wide(1_000_000),
+                Csv,
+                "import.max_columns",
+                "1",
+            ),
+            (
+                "a CSV cell of 5,000,000 characters",
+                csv_giant_cell(5_000_000),
+                Csv,
+                "import.max_cell_chars",
+                "A2",
+            ),
+        ]
+    }
 }
 
 /// `text` in Shift_JIS, as Excel in Japan writes CSV (panics on a character
