@@ -98,3 +98,61 @@ pub fn sniff_format(name: Option<&str>, bytes: &[u8]) -> LedgerFormat {
     name.and_then(|n| LedgerFormat::from_path(std::path::Path::new(n)))
         .unwrap_or_else(|| mamori_store::org_import::sniff_format(bytes))
 }
+
+/// The operator's imports and exports from the command line (`mamori assets
+/// import|export`, `mamori org import`): Mamori acting as `system:cli` over
+/// the whole register. The operator holds the database itself, so no policy
+/// is asked; the write, its checks and its events are those of the pages and
+/// the API.
+impl App {
+    pub async fn operator_import_ledger(
+        &self,
+        bytes: &[u8],
+        format: LedgerFormat,
+        reason: Option<&str>,
+    ) -> Result<ImportReport> {
+        let permit = self.system("cli");
+        Ok(permit
+            .store()
+            .import_ledger_scoped(
+                permit.actor(),
+                bytes,
+                format,
+                &mamori_store::assets::AssetScope::unrestricted(),
+                reason,
+            )
+            .await?)
+    }
+
+    pub async fn operator_export_ledger<W: std::io::Write + Send>(
+        &self,
+        filter: &AssetFilter,
+        format: LedgerFormat,
+        out: W,
+    ) -> Result<u64> {
+        let permit = self.system("cli");
+        Ok(permit
+            .store()
+            .export_ledger(
+                permit.actor(),
+                filter,
+                &mamori_store::assets::AssetScope::unrestricted(),
+                format,
+                out,
+            )
+            .await?)
+    }
+
+    pub async fn operator_import_org(
+        &self,
+        bytes: &[u8],
+        format: LedgerFormat,
+        kind: Option<OrgImportKind>,
+    ) -> Result<OrgImportReport> {
+        let permit = self.system("cli");
+        Ok(permit
+            .store()
+            .import_org(permit.actor(), bytes, format, kind)
+            .await?)
+    }
+}

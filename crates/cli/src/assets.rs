@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use mamori_core::asset::{AssetKind, Lifecycle};
-use mamori_store::assets::{AssetFilter, AssetScope, LedgerFormat};
-use mamori_store::{Actor, Store};
+use mamori_store::Store;
+use mamori_store::assets::{AssetFilter, LedgerFormat};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AssetsCommand {
@@ -83,14 +83,8 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let report = store
-                .import_ledger_scoped(
-                    &Actor::System("cli"),
-                    &bytes,
-                    format,
-                    &AssetScope::unrestricted(),
-                    reason.as_deref(),
-                )
+            let report = crate::operator(store)?
+                .operator_import_ledger(&bytes, format, reason.as_deref())
                 .await?;
             print!("{report}");
             Ok(exit_code(report.written, report.unreadable))
@@ -153,14 +147,8 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
             let out = std::fs::File::create(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
             let mut out = BufWriter::new(out);
-            let written = store
-                .export_ledger(
-                    &Actor::System("cli"),
-                    &filter,
-                    &AssetScope::unrestricted(),
-                    format,
-                    &mut out,
-                )
+            let written = crate::operator(store)?
+                .operator_export_ledger(&filter, format, &mut out)
                 .await;
             let written = match written {
                 Ok(n) => n,

@@ -74,6 +74,17 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The operations for the operator at the command line, over this store with
+/// the built-in policy (the operator's commands act as `system:cli` and ask no
+/// policy, but go through the same operations as the pages and the API).
+pub(crate) fn operator(store: &mamori_store::Store) -> anyhow::Result<mamori_app::App> {
+    let authz = mamori_authz::Authorizer::builtin()?;
+    Ok(mamori_app::App::new(
+        store.clone(),
+        std::sync::Arc::new(authz),
+    ))
+}
+
 fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

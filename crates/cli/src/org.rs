@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use mamori_store::Store;
 use mamori_store::assets::LedgerFormat;
 use mamori_store::org_import::OrgImportKind;
-use mamori_store::{Actor, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum OrgCommand {
@@ -38,8 +38,8 @@ pub async fn run(cmd: OrgCommand, store: &Store) -> anyhow::Result<i32> {
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let report = store
-                .import_org(&Actor::System("cli"), &bytes, format, kind)
+            let report = crate::operator(store)?
+                .operator_import_org(&bytes, format, kind)
                 .await?;
             print!("{report}");
             Ok(crate::assets::exit_code(
