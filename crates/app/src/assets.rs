@@ -263,7 +263,7 @@ impl App {
 
     /// One asset with the scheme, its history and what the person may do.
     pub async fn asset_view(&self, caller: &Caller, id: i64) -> Result<AssetView> {
-        let asset = self.asset(caller, id).await?;
+        let (asset, resource) = self.readable(caller, id).await?;
         let scheme = self.facts().active_scheme().await?;
         let history = self
             .facts()
@@ -271,7 +271,7 @@ impl App {
             .await?
             .items;
         let may_write = asset.record.lifecycle != Lifecycle::Disposed
-            && self.may_write_asset(caller, &asset).await?;
+            && self.may(caller, Action::WriteAsset, &resource);
         Ok(AssetView {
             asset,
             scheme,
@@ -311,34 +311,34 @@ impl App {
     /// One asset, if the person may read it (not found otherwise: they learn
     /// nothing of assets they may not see).
     pub async fn asset(&self, caller: &Caller, id: i64) -> Result<Asset> {
+        Ok(self.readable(caller, id).await?.0)
+    }
+
+    /// An asset the person may read, with its Cedar resource (one query for
+    /// the asset, one for its unit's lineage).
+    async fn readable(&self, caller: &Caller, id: i64) -> Result<(Asset, Resource)> {
         let asset = self.facts().asset(id, &AssetScope::unrestricted()).await?;
         let r = self
             .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
             .await?;
         self.permit_or_hide(caller, Action::ReadAsset, &r, "asset", id)?;
-        Ok(asset)
-    }
-
-    /// Whether the person may change this asset (for a page's buttons).
-    pub async fn may_write_asset(&self, caller: &Caller, asset: &Asset) -> Result<bool> {
-        let r = self
-            .asset_resource(asset.id, asset.record.owner_unit_id, asset.is_top)
-            .await?;
-        Ok(self.may(caller, Action::WriteAsset, &r))
+        Ok((asset, r))
     }
 
     /// An asset the person may change: not found when they may not even see it,
     /// forbidden when they may see but not change it, a conflict when disposed.
     pub async fn writable_asset(&self, caller: &Caller, id: i64) -> Result<Asset> {
-        let asset = self.asset(caller, id).await?;
-        let r = self
-            .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
-            .await?;
+        Ok(self.writable(caller, id).await?.0)
+    }
+
+    /// [`App::writable_asset`] with the asset's Cedar resource.
+    async fn writable(&self, caller: &Caller, id: i64) -> Result<(Asset, Resource)> {
+        let (asset, r) = self.readable(caller, id).await?;
         self.permit(caller, Action::WriteAsset, &r)?;
         if asset.record.lifecycle == Lifecycle::Disposed {
             return Err(Problem::new("MAMORI-ASSET-DISPOSED").with("id", id).into());
         }
-        Ok(asset)
+        Ok((asset, r))
     }
 
     /// Registers an asset: the person must be allowed to register assets, and to
@@ -363,7 +363,7 @@ impl App {
         id: i64,
         change: impl FnOnce(&mut Entered),
     ) -> Result<Asset> {
-        let asset = self.writable_asset(caller, id).await?;
+        let (asset, resource) = self.writable(caller, id).await?;
         let mut entered = Entered::of(&asset);
         change(&mut entered);
         // The levels are not edited here (and may belong to an earlier scheme).
@@ -373,9 +373,13 @@ impl App {
         entered.availability = r.availability.clone();
         let (input, problems) = entered.read();
         invalid(self.check_asset(&input, problems, |c| !is_level(c)).await?)?;
-        let target = self
-            .asset_resource(id, input.owner_unit_id, asset.is_top)
-            .await?;
+        // Moving it to another unit needs the right to write that unit's assets.
+        let target = if input.owner_unit_id == r.owner_unit_id {
+            resource
+        } else {
+            self.asset_resource(id, input.owner_unit_id, asset.is_top)
+                .await?
+        };
         let permit = self.permit(caller, Action::WriteAsset, &target)?;
         let edit = AssetEdit {
             name: input.name,
@@ -406,7 +410,7 @@ impl App {
         levels: Levels,
         reason: &str,
     ) -> Result<Asset> {
-        let asset = self.writable_asset(caller, id).await?;
+        let (_, resource) = self.writable(caller, id).await?;
         let scheme = self.facts().active_scheme().await?;
         let mut problems = Vec::new();
         for axis in Axis::ALL {
@@ -422,10 +426,17 @@ impl App {
             problems.push(p.problem("reason", "理由", "reason"));
         }
         invalid(problems)?;
-        let top = is_top(&scheme, &levels.confidentiality);
-        let target = self
-            .asset_resource(id, asset.record.owner_unit_id, top)
-            .await?;
+        // The policy is asked about the asset at its new level.
+        let target = match resource {
+            Resource::Asset {
+                id, owner_lineage, ..
+            } => Resource::Asset {
+                id,
+                owner_lineage,
+                top: is_top(&scheme, &levels.confidentiality),
+            },
+            other => other,
+        };
         let permit = self.permit(caller, Action::WriteAsset, &target)?;
         Ok(permit
             .store()
@@ -443,7 +454,7 @@ impl App {
         method: &str,
         confirmed_by: &str,
     ) -> Result<Asset> {
-        let asset = self.writable_asset(caller, id).await?;
+        let (_, resource) = self.writable(caller, id).await?;
         let mut problems = Vec::new();
         let parsed = match date.trim() {
             "" => {
@@ -491,10 +502,7 @@ impl App {
         let Some(date) = parsed.filter(|_| problems.is_empty()) else {
             return Err(Error::Rejected(problems));
         };
-        let r = self
-            .asset_resource(id, asset.record.owner_unit_id, asset.is_top)
-            .await?;
-        let permit = self.permit(caller, Action::WriteAsset, &r)?;
+        let permit = self.permit(caller, Action::WriteAsset, &resource)?;
         let disposal = Disposal {
             date,
             method: method.trim().to_string(),
