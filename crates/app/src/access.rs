@@ -6,6 +6,7 @@
 //! go through [`App::facts`], which is private to this crate.
 
 use mamori_authz::{Action, Authorizer, Principal, Resource};
+use mamori_core::table::ImportLimits;
 use mamori_store::users::User;
 use mamori_store::{Actor, Store};
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use crate::error::{Error, Result};
 pub struct App {
     store: Store,
     authz: Arc<Authorizer>,
+    /// What an import may read (see [`App::with_import_limits`]).
+    pub(crate) limits: ImportLimits,
 }
 
 /// A signed-in person: their user record and what the policy knows of them.
@@ -57,7 +60,11 @@ impl<'a> Permit<'a> {
 
 impl App {
     pub fn new(store: Store, authz: Arc<Authorizer>) -> App {
-        App { store, authz }
+        App {
+            store,
+            authz,
+            limits: ImportLimits::default(),
+        }
     }
 
     /// The policy set, for a page that lists the policy files.

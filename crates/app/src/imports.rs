@@ -1,15 +1,30 @@
 //! Imports and exports: the asset ledger, the organisation and its staff,
-//! e-learning completions. Each decides permission once, then reads the file
-//! and applies it (all rows or none) through the store, whose write records
-//! its events; exports are logged with their filters by the store.
+//! e-learning completions, the status workbooks. Each decides permission once,
+//! reads the file with `mamori-sheet` under the app's [`ImportLimits`] into a
+//! sheet of rows, and hands the sheet to the store, which checks it into a plan
+//! and applies it (all rows or none) with its events. An export's rows come
+//! from the store in batches and go to a `mamori-sheet` writer held here; the
+//! store logs the export once the file is complete.
+
+use std::io::Write;
 
 use mamori_authz::Action;
-use mamori_store::assets::{AssetFilter, ImportReport, LedgerFormat};
-use mamori_store::org_import::{OrgImportKind, OrgImportReport};
-use mamori_store::training::CompletionImportReport;
+use mamori_core::table::{ImportLimits, LedgerFormat, Sheet};
+use mamori_sheet::read::Malformed;
+use mamori_sheet::{LedgerWriter, WriteError, status};
+use mamori_store::StoreError;
+use mamori_store::assets::{AssetFilter, AssetScope, ImportReport, RowSink};
+use mamori_store::org_import::{
+    OrgImportKind, OrgImportReport, looks_like_org_header, unreadable_org,
+};
+use mamori_store::training::{CompletionImportReport, TrainingScope};
+use mamori_store::{Actor, Store};
 
 use crate::access::{App, Caller};
 use crate::error::Result;
+
+/// The name of the ledger's worksheet (and of its downloads).
+pub use mamori_sheet::ledger::SHEET_NAME as LEDGER_SHEET_NAME;
 
 /// What importing a kind of HR file asks for: units need `manage_units`,
 /// staff `manage_users`.
@@ -20,10 +35,156 @@ pub fn org_import_action(kind: OrgImportKind) -> Action {
     }
 }
 
+/// A spreadsheet writer's failure as an operation reports it.
+fn write_err(e: WriteError) -> StoreError {
+    match e {
+        WriteError::TooManyRows => StoreError::invalid(
+            "format",
+            "Excelの1シートに収まらない件数です。CSVで出力してください / too many rows for one Excel sheet: export as CSV",
+        ),
+        WriteError::Xlsx(e) => StoreError::Internal(format!("cannot write the Excel file: {e}")),
+        WriteError::Io(e) => StoreError::Internal(format!("cannot write the file: {e}")),
+    }
+}
+
+/// The ledger's writer as the store's export hands it rows.
+struct LedgerSink<W: Write + Send>(Option<LedgerWriter<W>>);
+
+impl<W: Write + Send> RowSink for LedgerSink<W> {
+    fn row(&mut self, id: i64, cells: &[String]) -> std::result::Result<(), StoreError> {
+        match self.0.as_mut() {
+            Some(w) => w.write_row(id, cells).map_err(write_err),
+            None => Err(StoreError::Internal(
+                "the ledger was already finished".into(),
+            )),
+        }
+    }
+
+    fn finish(&mut self) -> std::result::Result<u64, StoreError> {
+        match self.0.take() {
+            Some(w) => w.finish().map_err(write_err),
+            None => Err(StoreError::Internal(
+                "the ledger was already finished".into(),
+            )),
+        }
+    }
+}
+
+/// A workbook of one sheet of text cells from the store's rows.
+fn status_workbook(
+    sheet: &str,
+    headers: &[(&str, f64)],
+    rows: &[Vec<String>],
+) -> std::result::Result<Vec<u8>, StoreError> {
+    status::workbook(sheet, headers, rows).map_err(write_err)
+}
+
+/// The files the app reads, under its budgets.
+impl App {
+    /// The same app, its imports held to `limits` (`[import]` of mamori.toml).
+    pub fn with_import_limits(mut self, limits: ImportLimits) -> App {
+        self.limits = limits;
+        self
+    }
+
+    /// What an import may read.
+    pub fn import_limits(&self) -> &ImportLimits {
+        &self.limits
+    }
+
+    /// A ledger file as rows (the header found by the name column), or why it
+    /// cannot be read.
+    fn read_ledger(
+        &self,
+        bytes: &[u8],
+        format: LedgerFormat,
+    ) -> std::result::Result<Sheet, Malformed> {
+        mamori_sheet::read_ledger(bytes, format, &self.limits)
+    }
+
+    /// An HR file as rows: from a workbook, the sheet named for `kind` if any.
+    fn read_org(
+        &self,
+        bytes: &[u8],
+        format: LedgerFormat,
+        kind: Option<OrgImportKind>,
+    ) -> std::result::Result<Sheet, Malformed> {
+        let preferred: &[&str] = match kind {
+            Some(k) => k.sheet_names(),
+            None => &[],
+        };
+        mamori_sheet::read::read_rows(bytes, format, preferred, &self.limits)
+            .and_then(|rows| mamori_sheet::read::split_header(rows, looks_like_org_header))
+    }
+}
+
+/// The store's halves of the imports and exports, for one actor and scope:
+/// shared by the person's operations and the operator's.
+async fn import_ledger_as(
+    app: &App,
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    format: LedgerFormat,
+    scope: &AssetScope,
+    reason: Option<&str>,
+) -> Result<ImportReport> {
+    let sheet = match app.read_ledger(bytes, format) {
+        Ok(sheet) => sheet,
+        Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
+    };
+    Ok(store
+        .import_ledger_scoped(actor, &sheet, format, scope, reason)
+        .await?)
+}
+
+async fn export_ledger_as<W: Write + Send>(
+    store: &Store,
+    actor: &Actor,
+    filter: &AssetFilter,
+    scope: &AssetScope,
+    format: LedgerFormat,
+    out: W,
+) -> Result<u64> {
+    let mut sink = LedgerSink(Some(LedgerWriter::new(format, out).map_err(write_err)?));
+    Ok(store
+        .export_ledger(actor, filter, scope, format, &mut sink)
+        .await?)
+}
+
+async fn import_org_as(
+    app: &App,
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    format: LedgerFormat,
+    kind: Option<OrgImportKind>,
+) -> Result<OrgImportReport> {
+    let sheet = match app.read_org(bytes, format, kind) {
+        Ok(sheet) => sheet,
+        Err(m) => return Ok(unreadable_org(kind, m.message, m.message_en)),
+    };
+    Ok(store.import_org(actor, &sheet, kind).await?)
+}
+
+async fn import_completions_as(
+    app: &App,
+    store: &Store,
+    actor: &Actor,
+    bytes: &[u8],
+    format: LedgerFormat,
+) -> Result<CompletionImportReport> {
+    let sheet = match app.read_ledger(bytes, format) {
+        Ok(sheet) => sheet,
+        Err(m) => return Ok(CompletionImportReport::unreadable(m.message, m.message_en)),
+    };
+    Ok(store.import_completions(actor, &sheet).await?)
+}
+
 impl App {
     /// Writes the ledger of what the person may see (all of it, or the
     /// filtered view) to `out`; the export is logged with its filters.
-    pub async fn export_ledger<W: std::io::Write + Send>(
+    pub async fn export_ledger<W: Write + Send>(
         &self,
         caller: &Caller,
         filter: &AssetFilter,
@@ -32,10 +193,7 @@ impl App {
     ) -> Result<u64> {
         let scope = self.asset_scope(caller).await?;
         let permit = self.permit_app(caller, Action::ExportAssets)?;
-        Ok(permit
-            .store()
-            .export_ledger(permit.actor(), filter, &scope, format, out)
-            .await?)
+        export_ledger_as(permit.store(), permit.actor(), filter, &scope, format, out).await
     }
 
     /// Imports a ledger for the person: all rows or none, each row limited to
@@ -49,10 +207,16 @@ impl App {
     ) -> Result<ImportReport> {
         let scope = self.asset_write_scope(caller).await?;
         let permit = self.permit_app(caller, Action::ImportAssets)?;
-        Ok(permit
-            .store()
-            .import_ledger_scoped(permit.actor(), bytes, format, &scope, reason)
-            .await?)
+        import_ledger_as(
+            self,
+            permit.store(),
+            permit.actor(),
+            bytes,
+            format,
+            &scope,
+            reason,
+        )
+        .await
     }
 
     /// Whether the person may import any HR file (units or staff): for the
@@ -70,10 +234,15 @@ impl App {
         kind: OrgImportKind,
     ) -> Result<OrgImportReport> {
         let permit = self.permit_app(caller, org_import_action(kind))?;
-        Ok(permit
-            .store()
-            .import_org(permit.actor(), bytes, format, Some(kind))
-            .await?)
+        import_org_as(
+            self,
+            permit.store(),
+            permit.actor(),
+            bytes,
+            format,
+            Some(kind),
+        )
+        .await
     }
 
     /// Imports the completions of an e-learning system's export (all rows or
@@ -85,9 +254,45 @@ impl App {
         format: LedgerFormat,
     ) -> Result<CompletionImportReport> {
         let permit = self.permit_app(caller, Action::ManageTraining)?;
+        import_completions_as(self, permit.store(), permit.actor(), bytes, format).await
+    }
+
+    /// The training status (of an assignment, or of all; of a unit and the
+    /// units below it, or of all the caller may see) as an .xlsx workbook; the
+    /// export is logged.
+    pub async fn export_training_status(
+        &self,
+        caller: &Caller,
+        scope: TrainingScope,
+    ) -> Result<Vec<u8>> {
+        let permit = self
+            .permit_status(caller, Action::ReadTrainingStatus, scope.within)
+            .await?;
         Ok(permit
             .store()
-            .import_completions(permit.actor(), bytes, format)
+            .export_training_status(permit.actor(), scope, |rows| {
+                status_workbook(status::TRAINING_SHEET, status::TRAINING_HEADERS, rows)
+            })
+            .await?)
+    }
+
+    /// The acknowledgement status of a campaign (of a unit and the units below
+    /// it, or of all the caller may see) as an .xlsx workbook; the export is
+    /// logged.
+    pub async fn export_ack_status(
+        &self,
+        caller: &Caller,
+        campaign_id: i64,
+        within: Option<i64>,
+    ) -> Result<Vec<u8>> {
+        let permit = self
+            .permit_status(caller, Action::ReadAckStatus, within)
+            .await?;
+        Ok(permit
+            .store()
+            .export_ack_status(permit.actor(), campaign_id, within, |rows| {
+                status_workbook(status::ACK_SHEET, status::ACK_HEADERS, rows)
+            })
             .await?)
     }
 }
@@ -96,7 +301,7 @@ impl App {
 /// (an .xlsx file is a ZIP archive).
 pub fn sniff_format(name: Option<&str>, bytes: &[u8]) -> LedgerFormat {
     name.and_then(|n| LedgerFormat::from_path(std::path::Path::new(n)))
-        .unwrap_or_else(|| mamori_store::org_import::sniff_format(bytes))
+        .unwrap_or_else(|| mamori_sheet::sniff_format(bytes))
 }
 
 /// The operator's imports and exports from the command line (`mamori assets
@@ -112,35 +317,43 @@ impl App {
         reason: Option<&str>,
     ) -> Result<ImportReport> {
         let permit = self.system("cli");
-        Ok(permit
-            .store()
-            .import_ledger_scoped(
-                permit.actor(),
-                bytes,
-                format,
-                &mamori_store::assets::AssetScope::unrestricted(),
-                reason,
-            )
-            .await?)
+        import_ledger_as(
+            self,
+            permit.store(),
+            permit.actor(),
+            bytes,
+            format,
+            &AssetScope::unrestricted(),
+            reason,
+        )
+        .await
     }
 
-    pub async fn operator_export_ledger<W: std::io::Write + Send>(
+    pub async fn operator_export_ledger<W: Write + Send>(
         &self,
         filter: &AssetFilter,
         format: LedgerFormat,
         out: W,
     ) -> Result<u64> {
         let permit = self.system("cli");
-        Ok(permit
-            .store()
-            .export_ledger(
-                permit.actor(),
-                filter,
-                &mamori_store::assets::AssetScope::unrestricted(),
-                format,
-                out,
-            )
-            .await?)
+        export_ledger_as(
+            permit.store(),
+            permit.actor(),
+            filter,
+            &AssetScope::unrestricted(),
+            format,
+            out,
+        )
+        .await
+    }
+
+    pub async fn operator_import_completions(
+        &self,
+        bytes: &[u8],
+        format: LedgerFormat,
+    ) -> Result<CompletionImportReport> {
+        let permit = self.system("cli");
+        import_completions_as(self, permit.store(), permit.actor(), bytes, format).await
     }
 
     pub async fn operator_import_org(
@@ -150,9 +363,6 @@ impl App {
         kind: Option<OrgImportKind>,
     ) -> Result<OrgImportReport> {
         let permit = self.system("cli");
-        Ok(permit
-            .store()
-            .import_org(permit.actor(), bytes, format, kind)
-            .await?)
+        import_org_as(self, permit.store(), permit.actor(), bytes, format, kind).await
     }
 }

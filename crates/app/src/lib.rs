@@ -11,6 +11,8 @@
 pub mod access;
 pub mod acknowledgements;
 pub mod assets;
+#[cfg(feature = "demo")]
+pub mod bench;
 pub mod catalog;
 pub mod dashboard;
 pub mod error;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use mamori_core::asset::{AssetKind, Lifecycle};
+use mamori_core::table::ImportLimits;
 use mamori_store::Store;
 use mamori_store::assets::{AssetFilter, LedgerFormat};
 
@@ -76,14 +77,14 @@ pub fn exit_code(written: bool, unreadable: bool) -> i32 {
 }
 
 /// Runs the command; returns the exit code.
-pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
+pub async fn run(cmd: AssetsCommand, store: &Store, limits: ImportLimits) -> anyhow::Result<i32> {
     match cmd {
         AssetsCommand::Import { file, reason } => {
             let format = format_of(&file)?;
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let report = crate::operator(store)?
+            let report = crate::operator(store, limits)?
                 .operator_import_ledger(&bytes, format, reason.as_deref())
                 .await?;
             print!("{report}");
@@ -147,7 +148,7 @@ pub async fn run(cmd: AssetsCommand, store: &Store) -> anyhow::Result<i32> {
             let out = std::fs::File::create(&tmp)
                 .with_context(|| format!("cannot create {}", tmp.display()))?;
             let mut out = BufWriter::new(out);
-            let written = crate::operator(store)?
+            let written = crate::operator(store, limits)?
                 .operator_export_ledger(&filter, format, &mut out)
                 .await;
             let written = match written {

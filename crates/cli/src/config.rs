@@ -37,7 +37,7 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     /// `[import]`: what an import may read (upload size, unpacked size, rows,
     /// columns, cells, characters in a cell); what is left out keeps its default.
-    pub import: Option<mamori_store::ImportLimits>,
+    pub import: Option<mamori_core::table::ImportLimits>,
 }
 
 impl std::fmt::Debug for FileConfig {
@@ -158,11 +158,11 @@ impl Resolved {
                     mamori_store::db::redact_url(&self.url())
                 )
             })?;
-        Ok(store.with_import_limits(self.import_limits()))
+        Ok(store)
     }
 
     /// What an import may read: the defaults, then `[import]` of the settings file.
-    pub fn import_limits(&self) -> mamori_store::ImportLimits {
+    pub fn import_limits(&self) -> mamori_core::table::ImportLimits {
         self.file.import.unwrap_or_default()
     }
 

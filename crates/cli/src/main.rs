@@ -77,12 +77,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The operations for the operator at the command line, over this store with
 /// the built-in policy (the operator's commands act as `system:cli` and ask no
 /// policy, but go through the same operations as the pages and the API).
-pub(crate) fn operator(store: &mamori_store::Store) -> anyhow::Result<mamori_app::App> {
+pub(crate) fn operator(
+    store: &mamori_store::Store,
+    limits: mamori_core::table::ImportLimits,
+) -> anyhow::Result<mamori_app::App> {
     let authz = mamori_authz::Authorizer::builtin()?;
-    Ok(mamori_app::App::new(
-        store.clone(),
-        std::sync::Arc::new(authz),
-    ))
+    Ok(mamori_app::App::new(store.clone(), std::sync::Arc::new(authz)).with_import_limits(limits))
 }
 
 fn main() {
@@ -114,10 +114,16 @@ async fn run(cli: Cli) -> i32 {
         Command::Verify { db } => verify(db).await,
         Command::Netcheck(args) => Ok(netcheck::run(&args)),
         Command::Assets { db, command } => {
-            on_store(db, async |store| assets::run(command, store).await).await
+            on_store(db, async |store, limits| {
+                assets::run(command, store, limits).await
+            })
+            .await
         }
         Command::Org { db, command } => {
-            on_store(db, async |store| org::run(command, store).await).await
+            on_store(db, async |store, limits| {
+                org::run(command, store, limits).await
+            })
+            .await
         }
         Command::Bench { db, assets } => bench(db, assets).await,
         Command::Backup(args) => backup::backup(args).await,
@@ -132,20 +138,24 @@ async fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Opens the store, runs a command on it, and closes it.
+/// Opens the store, runs a command on it (with the import limits of the
+/// settings), and closes it.
 async fn on_store(
     db: DbArgs,
-    command: impl AsyncFnOnce(&mamori_store::Store) -> Result<i32>,
+    command: impl AsyncFnOnce(&mamori_store::Store, mamori_core::table::ImportLimits) -> Result<i32>,
 ) -> Result<i32> {
-    let store = db.resolve()?.open_store().await?;
-    let code = command(&store).await;
+    let resolved = db.resolve()?;
+    let store = resolved.open_store().await?;
+    let code = command(&store, resolved.import_limits()).await;
     store.close().await;
     code
 }
 
 async fn bench(args: DbArgs, assets: usize) -> Result<i32> {
     let store = args.resolve()?.open_store().await?;
-    let report = mamori_store::assets::bench::bench_assets(&store, assets).await?;
+    let report = operator(&store, Default::default())?
+        .bench_assets(assets, true)
+        .await?;
     println!("{report}");
     store.close().await;
     Ok(0)

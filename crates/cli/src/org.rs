@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use mamori_core::table::ImportLimits;
 use mamori_store::Store;
 use mamori_store::assets::LedgerFormat;
 use mamori_store::org_import::OrgImportKind;
@@ -22,7 +23,7 @@ pub enum OrgCommand {
 }
 
 /// Runs the command; returns the exit code.
-pub async fn run(cmd: OrgCommand, store: &Store) -> anyhow::Result<i32> {
+pub async fn run(cmd: OrgCommand, store: &Store, limits: ImportLimits) -> anyhow::Result<i32> {
     match cmd {
         OrgCommand::Import { file, kind } => {
             let Some(format) = LedgerFormat::from_path(&file) else {
@@ -38,7 +39,7 @@ pub async fn run(cmd: OrgCommand, store: &Store) -> anyhow::Result<i32> {
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let report = crate::operator(store)?
+            let report = crate::operator(store, limits)?
                 .operator_import_org(&bytes, format, kind)
                 .await?;
             print!("{report}");

@@ -60,7 +60,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         secure_cookies,
         session_hours: resolved.file.session_hours.unwrap_or(8),
     };
-    let state = mamori_web::AppState::new(store.clone(), authz, config);
+    let state = mamori_web::AppState::new(store.clone(), authz, config)
+        .with_import_limits(resolved.import_limits());
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod classification;
 pub mod org;
 pub mod problem;
+pub mod table;
 pub mod text;
 pub mod training;
 pub mod wareki;

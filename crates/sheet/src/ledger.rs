@@ -3,11 +3,9 @@
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::Path;
 
 use mamori_core::asset::LedgerColumn;
 use rust_xlsxwriter::{Format, Workbook};
-use serde::{Deserialize, Serialize};
 
 use crate::read::{self, Malformed, Sheet};
 use crate::{ImportLimits, WriteError, formula};
@@ -18,41 +16,7 @@ pub const SHEET_NAME: &str = "情報資産管理台帳";
 /// The most assets one .xlsx sheet can hold (1,048,576 rows less the header).
 pub const XLSX_MAX_ASSETS: u64 = 1_048_575;
 
-/// The file formats of the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerFormat {
-    Xlsx,
-    Csv,
-}
-
-impl LedgerFormat {
-    /// The format a file name's extension names (`.xlsx` or `.csv`, any case).
-    pub fn from_path(path: &Path) -> Option<LedgerFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "xlsx" => Some(LedgerFormat::Xlsx),
-            "csv" => Some(LedgerFormat::Csv),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            LedgerFormat::Xlsx => "xlsx",
-            LedgerFormat::Csv => "csv",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            LedgerFormat::Xlsx => {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-            LedgerFormat::Csv => "text/csv; charset=utf-8",
-        }
-    }
-}
+pub use mamori_core::table::LedgerFormat;
 
 /// Reads a ledger file into rows of text. The header is the first row that
 /// names the asset-name column (ledgers often carry a title above it); failing

@@ -7,65 +7,9 @@ use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx};
 use mamori_core::asset::column_letters;
-use serde::{Deserialize, Serialize};
 
 use crate::LedgerFormat;
-
-/// What one import may read (every import: the asset ledger, the organisation
-/// and its staff, e-learning completions). A file beyond any of them is refused
-/// as unreadable, with a message naming the limit and where it was passed,
-/// before the grid is built. Set in `[import]` of mamori.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ImportLimits {
-    /// The largest file, in bytes, an upload (page or API) or an import takes.
-    pub max_upload_bytes: u64,
-    /// What an .xlsx may unpack to, in bytes, all its zip entries together; also
-    /// the most text its cells may come to together.
-    pub max_xlsx_unpacked_bytes: u64,
-    /// The last row number a sheet may use (a CSV: the most records).
-    pub max_rows: u32,
-    /// The columns a sheet may use (A … the limit).
-    pub max_columns: u32,
-    /// The cells a sheet may hold (those written in the file, and those a row
-    /// spans up to its last cell).
-    pub max_cells: u64,
-    /// The characters one cell may hold (Excel's own limit is 32,767).
-    pub max_cell_chars: u32,
-}
-
-impl ImportLimits {
-    /// 64 MiB: the largest upload, the same for every import.
-    pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 64 * 1024 * 1024;
-}
-
-impl Default for ImportLimits {
-    fn default() -> Self {
-        ImportLimits {
-            max_upload_bytes: Self::DEFAULT_MAX_UPLOAD_BYTES,
-            max_xlsx_unpacked_bytes: 256 * 1024 * 1024,
-            max_rows: 1_000_000,
-            max_columns: 1_000,
-            max_cells: 10_000_000,
-            max_cell_chars: 32_767,
-        }
-    }
-}
-
-/// A sheet read from a file: the header row and the data rows, each with the
-/// row number a person sees in Excel.
-#[derive(Debug, Clone, Default)]
-pub struct Sheet {
-    pub header_row: u32,
-    pub header: Vec<String>,
-    pub rows: Vec<SheetRow>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SheetRow {
-    pub number: u32,
-    pub cells: Vec<String>,
-}
+pub use mamori_core::table::{ImportLimits, QUOTED_CHARS, Sheet, SheetRow, clip, quote};
 
 /// Why a file could not be read, in Japanese and English.
 #[derive(Debug, Clone)]
@@ -150,23 +94,6 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// At most `max` characters of `text`, with … where it was cut: for quoting
-/// a value from a file in a message or a report.
-pub fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((at, _)) => format!("{}…", &text[..at]),
-    }
-}
-
-/// How many characters of a value from a file a message quotes.
-pub const QUOTED_CHARS: usize = 100;
-
-/// A value from a file as a message quotes it: at most [`QUOTED_CHARS`] characters.
-pub fn quote(text: &str) -> String {
-    clip(text, QUOTED_CHARS)
 }
 
 /// A cell's reference as Excel writes it (A1, XFD1048576), from 0-based indexes.

@@ -10,6 +10,28 @@ pub const ACK_SHEET: &str = "誓約状況";
 /// The sheet of a training status workbook.
 pub const TRAINING_SHEET: &str = "研修受講状況";
 
+/// The columns of an acknowledgement status workbook (header, width).
+pub const ACK_HEADERS: &[(&str, f64)] = &[
+    ("誓約 / Campaign", 24.0),
+    ("所属 / Unit", 20.0),
+    ("ユーザー名 / User name", 16.0),
+    ("氏名 / Name", 18.0),
+    ("状態 / Status", 10.0),
+    ("確認日時 / Confirmed at", 26.0),
+];
+
+/// The columns of a training status workbook (header, width).
+pub const TRAINING_HEADERS: &[(&str, f64)] = &[
+    ("研修コード / Course code", 14.0),
+    ("研修名 / Course", 26.0),
+    ("所属 / Unit", 20.0),
+    ("ユーザー名 / User name", 16.0),
+    ("氏名 / Name", 18.0),
+    ("期限 / Due", 12.0),
+    ("状態 / Status", 10.0),
+    ("修了日 / Completed", 12.0),
+];
+
 /// Rows one sheet holds (1,048,576 less the header).
 const MAX_ROWS: usize = 1_048_575;
 

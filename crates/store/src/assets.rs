@@ -7,7 +7,9 @@
 //! The caller (the authorization layer) says which units a user may see; every
 //! read here takes that scope and filters in SQL.
 
+#[cfg(feature = "demo")]
 pub mod bench;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod import;
 mod ledger;
@@ -16,8 +18,7 @@ mod write;
 
 pub(crate) use import::cap_issues;
 pub use import::{ImportIssue, ImportReport, REPORTED_ISSUES};
-pub(crate) use ledger::read_sheet;
-pub use ledger::{LedgerFormat, SHEET_NAME};
+pub use ledger::{LedgerFormat, RowSink};
 pub use segments::{
     InformationSystem, NewInformationSystem, NewSegment, Segment, SegmentSync, SegmentUsage,
     SystemLine,

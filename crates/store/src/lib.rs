@@ -5,6 +5,7 @@ pub mod assets;
 pub mod catalogs;
 mod checks;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 mod error;
 pub mod events;
@@ -27,8 +28,6 @@ use time::format_description::well_known::Rfc3339;
 
 pub use db::{Db, Tx};
 pub use error::StoreError;
-pub use mamori_sheet::ImportLimits;
-pub use mamori_sheet::formula;
 
 /// Who makes a change: a signed-in user, or the system itself (start-up, imports
 /// run from the command line).
@@ -118,8 +117,6 @@ pub struct Store {
     /// a function that records its event. Tests reach it with the `testing`
     /// feature ([`Store::db`]).
     pub(crate) db: Db,
-    /// What an import may read ([`ImportLimits`]).
-    import_limits: ImportLimits,
 }
 
 impl Store {
@@ -148,23 +145,9 @@ impl Store {
     /// Migrates the database and loads the built-in catalogues if not yet loaded.
     pub async fn init(db: Db) -> Result<Store, StoreError> {
         db.migrate().await?;
-        let store = Store {
-            db,
-            import_limits: ImportLimits::default(),
-        };
+        let store = Store { db };
         catalogs::load_builtin_if_missing(&store).await?;
         Ok(store)
-    }
-
-    /// The same store, its imports held to `limits`.
-    pub fn with_import_limits(mut self, limits: ImportLimits) -> Store {
-        self.import_limits = limits;
-        self
-    }
-
-    /// What an import may read.
-    pub fn import_limits(&self) -> &ImportLimits {
-        &self.import_limits
     }
 
     /// True when the database answers.

@@ -19,14 +19,12 @@ use mamori_core::org::{EmploymentType, UnitKind};
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
-use crate::assets::{ImportIssue, ImportReport, LedgerFormat};
+use crate::assets::{ImportIssue, ImportReport};
 use crate::events::EventInput;
 use crate::units::Unit;
 use crate::users::valid_username;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
-use mamori_sheet::read as sheet;
-pub use mamori_sheet::sniff_format;
-use mamori_sheet::{Sheet, quote};
+use mamori_core::table::{Sheet, quote};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +45,7 @@ impl OrgImportKind {
     }
 
     /// The worksheet a workbook is read from when it has one of this name.
-    fn sheet_names(self) -> &'static [&'static str] {
+    pub fn sheet_names(self) -> &'static [&'static str] {
         match self {
             OrgImportKind::Units => &["組織", "組織一覧", "units"],
             OrgImportKind::Staff => &["職員", "職員一覧", "staff"],
@@ -216,6 +214,24 @@ fn find_col(cols: &'static [Col], header: &str) -> Option<&'static Col> {
 
 /// The kind a header row suggests: staff when it names a person, units when
 /// it names a unit.
+/// Whether a cell names a column of a units or a staff file: the header row
+/// is the first of a file's first rows with such a cell.
+pub fn looks_like_org_header(cell: &str) -> bool {
+    find_col(&UNIT_COLUMNS, cell).is_some() || find_col(&STAFF_COLUMNS, cell).is_some()
+}
+
+/// An HR file that could not be read at all (the reader's message).
+pub fn unreadable_org(
+    kind: Option<OrgImportKind>,
+    message: String,
+    message_en: String,
+) -> OrgImportReport {
+    OrgImportReport {
+        kind: kind.unwrap_or(OrgImportKind::Units),
+        report: ImportReport::unreadable(message, message_en),
+    }
+}
+
 fn detect_kind(header: &[String]) -> Option<OrgImportKind> {
     let staff_only = [
         "number",
@@ -475,16 +491,17 @@ const STAFF_COLUMNS_SQL: &str = "SELECT id, username, staff_number, display_name
 const BATCH: usize = 1000;
 
 impl Store {
-    /// Imports units or staff (`kind`, or told by the header row when None).
-    /// Problems with the file are in the report (`Ok`); `Err` is for the database.
+    /// Imports units or staff (`kind`, or told by the header row when None)
+    /// from a sheet as read (the app reads the file with `mamori-sheet`, the
+    /// header found by [`looks_like_org_header`]). Problems with the rows are
+    /// in the report (`Ok`); `Err` is for the database.
     pub async fn import_org(
         &self,
         actor: &Actor,
-        bytes: &[u8],
-        format: LedgerFormat,
+        sheet: &Sheet,
         kind: Option<OrgImportKind>,
     ) -> Result<OrgImportReport, StoreError> {
-        let mut report = self.import_org_uncapped(actor, bytes, format, kind).await?;
+        let mut report = self.import_org_uncapped(actor, sheet, kind).await?;
         report.report = report.report.capped();
         Ok(report)
     }
@@ -492,28 +509,10 @@ impl Store {
     async fn import_org_uncapped(
         &self,
         actor: &Actor,
-        bytes: &[u8],
-        format: LedgerFormat,
+        sheet: &Sheet,
         kind: Option<OrgImportKind>,
     ) -> Result<OrgImportReport, StoreError> {
-        let preferred: &[&str] = match kind {
-            Some(k) => k.sheet_names(),
-            None => &[],
-        };
         let guess = kind.unwrap_or(OrgImportKind::Units);
-        let looks_like_header =
-            |c: &str| find_col(&UNIT_COLUMNS, c).is_some() || find_col(&STAFF_COLUMNS, c).is_some();
-        let sheet = match sheet::read_rows(bytes, format, preferred, self.import_limits())
-            .and_then(|rows| sheet::split_header(rows, looks_like_header))
-        {
-            Ok(s) => s,
-            Err(m) => {
-                return Ok(OrgImportReport {
-                    kind: guess,
-                    report: ImportReport::unreadable(m.message, m.message_en),
-                });
-            }
-        };
         let Some(kind) = kind.or_else(|| detect_kind(&sheet.header)) else {
             return Ok(failed(
                 guess,
@@ -524,16 +523,13 @@ impl Store {
                 )],
             ));
         };
-        let (columns, errors, warnings) = map_columns(&sheet, kind);
+        let (columns, errors, warnings) = map_columns(sheet, kind);
         if !errors.is_empty() {
             let mut r = failed(kind, sheet.rows.len(), errors);
             r.report.warnings = warnings;
             return Ok(r);
         }
-        let table = Table {
-            sheet: &sheet,
-            columns,
-        };
+        let table = Table { sheet, columns };
         let mut report = match kind {
             OrgImportKind::Units => self.import_units(actor, &table).await?,
             OrgImportKind::Staff => self.import_staff(actor, &table).await?,

@@ -61,6 +61,3 @@ pub async fn all_stores() -> Vec<(&'static str, Store)> {
     }
     stores
 }
-
-/// Hostile spreadsheets for the import limits' tests (now in mamori-sheet).
-pub use mamori_sheet::testing::hostile;

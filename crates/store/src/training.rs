@@ -8,7 +8,6 @@
 mod export;
 mod import;
 
-pub use export::{ACK_SHEET, TRAINING_SHEET};
 pub use import::CompletionImportReport;
 
 use crate::events::{Entity, Verb};

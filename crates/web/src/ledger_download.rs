@@ -70,7 +70,7 @@ pub async fn export(
     });
     let name = format!(
         "{}.{}",
-        mamori_store::assets::SHEET_NAME,
+        mamori_app::imports::LEDGER_SHEET_NAME,
         format.extension()
     );
     let disposition = format!(

@@ -10,6 +10,7 @@ mod ledger_download;
 mod netcheck_report;
 mod netcheck_view;
 pub mod pages;
+pub mod paging;
 mod security;
 pub mod session_store;
 pub mod state;
@@ -46,7 +47,7 @@ pub fn router(state: AppState) -> Router {
     // An upload's body: the largest file an import takes (the API's body is
     // the file), and room for the multipart form around it on the pages.
     let upload_limit =
-        usize::try_from(state.store.import_limits().max_upload_bytes).unwrap_or(usize::MAX);
+        usize::try_from(state.app.import_limits().max_upload_bytes).unwrap_or(usize::MAX);
     let form_limit = upload_limit.saturating_add(UPLOAD_FORM_SLACK);
     Router::new()
         .merge(pages::routes(form_limit))

@@ -47,6 +47,12 @@ impl AppState {
         }
     }
 
+    /// The same state, its imports held to `limits` (`[import]` of mamori.toml).
+    pub fn with_import_limits(mut self, limits: mamori_core::table::ImportLimits) -> AppState {
+        self.app = self.app.with_import_limits(limits);
+        self
+    }
+
     /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
     /// database, so that every application server and restart shares it.
     pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {

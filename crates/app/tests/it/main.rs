@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
 
+mod limits;
+
 use std::sync::Arc;
 
 use mamori_app::assets::Entered;

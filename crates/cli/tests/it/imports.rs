@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use mamori_store::testing::hostile;
+use mamori_sheet::testing::hostile;
 
 use crate::{run, temp_dir};
 

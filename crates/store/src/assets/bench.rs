@@ -1,8 +1,10 @@
-//! The register's benchmark: a store filled to `n` assets, the first page of
-//! the register under typical filters and scopes, a 100,000-row ledger
-//! imported as CSV and as .xlsx, and exports. Not a timed test: run it with
-//! `cargo bench -p mamori-store --bench assets` (see BENCHMARKS.md) or from
-//! the command line, and read the figures.
+//! The register's benchmark, the store's half: a store filled to `n` assets
+//! and the first page of the register under typical filters and scopes, and
+//! the rows of a generated ledger. The bulk half (a 100,000-row ledger
+//! imported as CSV and as .xlsx, exports) is the app's (`mamori_app::bench`),
+//! since reading and writing files is. Not a timed test: run it with
+//! `cargo bench -p mamori-app --bench assets` (see BENCHMARKS.md) or from the
+//! command line, and read the figures. Built with the `demo` feature only.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -11,7 +13,7 @@ use mamori_core::asset::LedgerColumn;
 use mamori_core::classification::Axis;
 
 use super::demo::{Generator, ensure_reference_data, generate_assets};
-use super::ledger::{LedgerFormat, Names};
+use super::ledger::Names;
 use super::write::Context;
 use super::{AssetFilter, AssetScope, AssetSort, AssetSortKey};
 use crate::{Actor, Db, PageRequest, Store, StoreError, db_run};
@@ -46,9 +48,6 @@ const RUNS: usize = 7;
 
 /// The count limit measured with [`Store::list_assets_bounded`].
 pub const COUNT_LIMIT: i64 = 10_000;
-
-/// Rows of the ledger the import is measured with.
-pub const IMPORT_ROWS: usize = 100_000;
 
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -94,13 +93,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Fills the store to `n` assets (the demo city is loaded first when there
-/// are no units) and measures. Writes through the same batched path as imports,
-/// events included.
-pub async fn bench_assets(store: &Store, n: usize) -> Result<BenchReport, StoreError> {
-    bench_assets_with(store, n, true).await
-}
-
 /// Fills the store to `n` assets (the demo city first when there are no
 /// units) and brings the planner's statistics up to date. Returns how many
 /// assets were added and how long it took (`None` when none were missing).
@@ -123,96 +115,24 @@ async fn fill(store: &Store, n: usize) -> Result<Option<(usize, Duration)>, Stor
     Ok(load)
 }
 
-/// Only the imports: the store filled to `n` assets, then a ledger of
-/// [`IMPORT_ROWS`] new assets imported once as CSV and once as .xlsx (adding
-/// 200,000 assets). For measuring the write path without the pages.
-pub async fn bench_imports(store: &Store, n: usize) -> Result<BenchReport, StoreError> {
-    let store = &store.clone().with_import_limits(bench_limits());
+/// Fills the store to `n` assets (the demo city first when there are no
+/// units) and measures nothing else: the report has no figures yet.
+pub async fn bench_fill(store: &Store, n: usize) -> Result<BenchReport, StoreError> {
     let load = fill(store, n).await?;
-    let assets = count_assets(&store.db).await?;
-    let scheme = store.active_scheme().await?;
-    let ctx = Context::load(store, &scheme).await?;
-    let mut bulk = Vec::new();
-    for (format, seed) in [(LedgerFormat::Csv, 101), (LedgerFormat::Xlsx, 202)] {
-        bulk.push(measure_import(store, &ctx, format, seed).await?);
-    }
     Ok(BenchReport {
         backend: store.db.backend(),
-        assets,
+        assets: count_assets(&store.db).await?,
         load,
         pages: Vec::new(),
-        bulk,
+        bulk: Vec::new(),
     })
 }
 
-/// Imports a generated ledger of [`IMPORT_ROWS`] new assets and times it.
-async fn measure_import(
-    store: &Store,
-    ctx: &Context,
-    format: LedgerFormat,
-    seed: u64,
-) -> Result<(String, usize, Duration), StoreError> {
-    let bytes = ledger_bytes(store, ctx, format, IMPORT_ROWS, seed).await?;
-    let cpu = process_cpu();
-    let started = Instant::now();
-    let report = store
-        .import_ledger(&Actor::System("bench"), &bytes, format)
-        .await?;
-    let took = started.elapsed();
-    let cpu = match (cpu, process_cpu()) {
-        (Some(a), Some(b)) => format!(
-            " (this process's CPU {:.1} s)",
-            b.saturating_sub(a).as_secs_f64()
-        ),
-        _ => String::new(),
-    };
-    if !report.written {
-        return Err(StoreError::Internal(format!(
-            "the benchmark ledger did not import: {report}"
-        )));
-    }
-    let name = match format {
-        LedgerFormat::Csv => "import of a new-asset ledger, CSV",
-        LedgerFormat::Xlsx => "import of a new-asset ledger, .xlsx",
-    };
-    Ok((format!("{name}{cpu}"), report.created, took))
-}
-
-/// The CPU time this process has used (user and system), where Linux tells
-/// it: on a shared machine it says what the import cost apart from waiting
-/// for a core. (PostgreSQL's own work is in its server processes.)
-fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The fields after the command name (which is in parentheses).
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Clock ticks of 1/100 s on Linux.
-    Some(Duration::from_millis((utime + stime) * 10))
-}
-
-/// The benchmark re-imports whole exports of a large store, beyond what an
-/// upload may be: its imports are held to wider limits than the defaults.
-fn bench_limits() -> crate::ImportLimits {
-    crate::ImportLimits {
-        max_upload_bytes: 4 << 30,
-        max_xlsx_unpacked_bytes: 16 << 30,
-        max_rows: 1_048_576,
-        max_cells: 100_000_000,
-        ..crate::ImportLimits::default()
-    }
-}
-
-/// [`bench_assets`], with the bulk part (imports and exports, which add
-/// 200,000 assets to the store) only when `bulk` is true.
-pub async fn bench_assets_with(
-    store: &Store,
-    n: usize,
-    bulk: bool,
-) -> Result<BenchReport, StoreError> {
-    let store = &store.clone().with_import_limits(bench_limits());
-    let actor = Actor::System("bench");
+/// Fills the store to `n` assets (the demo city is loaded first when there
+/// are no units) and measures the register's first page under typical
+/// filters and scopes. Writes through the same batched path as imports,
+/// events included.
+pub async fn bench_pages(store: &Store, n: usize) -> Result<BenchReport, StoreError> {
     let load = fill(store, n).await?;
     let assets = count_assets(&store.db).await?;
 
@@ -418,73 +338,12 @@ pub async fn bench_assets_with(
         });
     }
 
-    // Bulk: a 100,000-row ledger of new assets, as CSV and as .xlsx.
-    let with_bulk = bulk;
-    let mut bulk = Vec::new();
-    if !with_bulk {
-        return Ok(BenchReport {
-            backend: store.db.backend(),
-            assets,
-            load,
-            pages,
-            bulk,
-        });
-    }
-    let ctx = Context::load(store, &scheme).await?;
-    for (format, seed) in [(LedgerFormat::Csv, 101), (LedgerFormat::Xlsx, 202)] {
-        bulk.push(measure_import(store, &ctx, format, seed).await?);
-    }
-
-    // Export of a department's view, and the re-import of that export (no change).
-    let dept_filter = AssetFilter {
-        unit_id: Some(dept),
-        include_subunits: true,
-        ..Default::default()
-    };
-    for format in [LedgerFormat::Csv, LedgerFormat::Xlsx] {
-        let mut out = Vec::new();
-        let started = Instant::now();
-        let rows = store
-            .export_ledger(&actor, &dept_filter, &all, format, &mut out)
-            .await?;
-        bulk.push((
-            format!("export of one department, {}", format.extension()),
-            rows as usize,
-            started.elapsed(),
-        ));
-        if format == LedgerFormat::Csv {
-            let started = Instant::now();
-            let report = store.import_ledger(&actor, &out, format).await?;
-            bulk.push((
-                "re-import of that export (all rows unchanged), csv".to_string(),
-                report.unchanged,
-                started.elapsed(),
-            ));
-        }
-    }
-    let mut sink = std::io::sink();
-    let started = Instant::now();
-    let rows = store
-        .export_ledger(
-            &actor,
-            &AssetFilter::default(),
-            &all,
-            LedgerFormat::Csv,
-            &mut sink,
-        )
-        .await?;
-    bulk.push((
-        "export of the whole register, csv".to_string(),
-        rows as usize,
-        started.elapsed(),
-    ));
-
     Ok(BenchReport {
         backend: store.db.backend(),
         assets,
         load,
         pages,
-        bulk,
+        bulk: Vec::new(),
     })
 }
 
@@ -512,15 +371,15 @@ async fn analyze(db: &Db) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A ledger of `rows` new assets (no 資産番号), as a city would import it.
-async fn ledger_bytes(
+/// The rows of a ledger of `rows` new assets (no 資産番号), as a city would
+/// import it, after its header (the ledger's columns).
+pub async fn bench_ledger_rows(
     store: &Store,
-    ctx: &Context,
-    format: LedgerFormat,
     rows: usize,
     seed: u64,
-) -> Result<Vec<u8>, StoreError> {
+) -> Result<(Vec<&'static str>, Vec<Vec<String>>), StoreError> {
     let scheme = store.active_scheme().await?;
+    let ctx = &Context::load(store, &scheme).await?;
     let pairs = ensure_reference_data(store, &Actor::System("bench")).await?;
     let mut generator = Generator::new(ctx, &scheme, seed);
     generator.set_system_segments(&pairs);
@@ -528,7 +387,7 @@ async fn ledger_bytes(
         ctx.units.values().map(|u| u.name.as_str()),
         ctx.systems.values().map(|s| s.name.as_str()),
     );
-    let headers: Vec<&str> = LedgerColumn::ALL.iter().map(|c| c.header()).collect();
+    let headers: Vec<&'static str> = LedgerColumn::ALL.iter().map(|c| c.header()).collect();
     let cells_of = |_: usize| -> Vec<String> {
         let record = generator.record();
         let asset = super::Asset {
@@ -569,7 +428,5 @@ async fn ledger_bytes(
         cells[0] = String::new();
         cells
     };
-    let err = |e: &dyn fmt::Display| StoreError::Internal(format!("benchmark ledger: {e}"));
-    mamori_sheet::status::plain_table(format, &headers, (0..rows).map(cells_of))
-        .map_err(|e| err(&e))
+    Ok((headers, (0..rows).map(cells_of).collect()))
 }

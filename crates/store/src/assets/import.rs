@@ -17,15 +17,14 @@ use mamori_core::classification::{Axis, Scheme};
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
-use super::ledger::{LedgerFormat, read_sheet};
+use super::ledger::LedgerFormat;
 use super::write::{self, Context, Snapshot};
 use super::{
     ASSET_COLUMNS, ASSET_JOINS, Asset, AssetInput, AssetRecord, AssetRow, AssetScope, ENTITY,
 };
 use crate::events::EventInput;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339};
-use mamori_sheet::Sheet;
-use mamori_sheet::{clip, quote};
+use mamori_core::table::{Sheet, clip, quote};
 
 /// One problem found in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +100,8 @@ impl ImportReport {
     }
 
     /// The report of a file that could not be read.
-    pub(crate) fn unreadable(message: String, message_en: String) -> ImportReport {
+    /// A file that could not be read at all (the reader's message).
+    pub fn unreadable(message: String, message_en: String) -> ImportReport {
         ImportReport {
             unreadable: true,
             ..ImportReport::failed(
@@ -299,10 +299,10 @@ impl Store {
     pub async fn import_ledger(
         &self,
         actor: &Actor,
-        bytes: &[u8],
+        sheet: &Sheet,
         format: LedgerFormat,
     ) -> Result<ImportReport, StoreError> {
-        self.import_ledger_scoped(actor, bytes, format, &AssetScope::unrestricted(), None)
+        self.import_ledger_scoped(actor, sheet, format, &AssetScope::unrestricted(), None)
             .await
     }
 
@@ -311,11 +311,13 @@ impl Store {
     /// see, is an error. A row that changes an existing asset's levels needs
     /// `reason` (as the reclassify form does): without one it is an error; with
     /// one its event is a `reclassify` that keeps the reason. Problems with the
-    /// file are in the report (`Ok`); `Err` is for the database.
+    /// rows are in the report (`Ok`); `Err` is for the database. The sheet is
+    /// the file as read (the app reads it with `mamori-sheet` under its
+    /// budgets).
     pub async fn import_ledger_scoped(
         &self,
         actor: &Actor,
-        bytes: &[u8],
+        sheet: &Sheet,
         format: LedgerFormat,
         scope: &AssetScope,
         reason: Option<&str>,
@@ -324,11 +326,7 @@ impl Store {
         if let Some(r) = reason {
             crate::checks::text("reason", "変更理由", "reason", r)?;
         }
-        let sheet = match read_sheet(bytes, format, self.import_limits()) {
-            Ok(sheet) => sheet,
-            Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
-        };
-        self.import_ledger_sheet(actor, &sheet, format, scope, reason)
+        self.import_ledger_sheet(actor, sheet, format, scope, reason)
             .await
             .map(ImportReport::capped)
     }

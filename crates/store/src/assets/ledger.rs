@@ -1,11 +1,10 @@
-//! The ledger (情報資産管理台帳) as files: reading .xlsx and .csv into rows of
-//! text, and the export of the register, streamed in batches.
+//! The ledger (情報資産管理台帳) as rows of text: the export of the register,
+//! read in batches and handed row by row to a [`RowSink`] (the app's
+//! spreadsheet writer), so that a register of any size never sits in memory.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use mamori_core::asset::{LedgerColumn, flag_ja};
-use mamori_sheet::{LedgerWriter, WriteError};
 use sqlx::QueryBuilder;
 
 use super::{
@@ -13,24 +12,20 @@ use super::{
 };
 use crate::{Actor, Store, StoreError, db_run};
 
-pub use mamori_sheet::LedgerFormat;
-pub use mamori_sheet::ledger::SHEET_NAME;
-pub(crate) use mamori_sheet::read_ledger as read_sheet;
+pub use mamori_core::table::LedgerFormat;
 
 /// Rows an export reads per query.
 const EXPORT_BATCH: i64 = 2000;
 
-/// A writer's failure as the store reports it (the messages are those of
-/// before the writers moved to mamori-sheet).
-pub(crate) fn write_err(e: WriteError) -> StoreError {
-    match e {
-        WriteError::TooManyRows => StoreError::invalid(
-            "format",
-            "Excelの1シートに収まらない件数です。CSVで出力してください / too many assets for one Excel sheet: export as CSV",
-        ),
-        WriteError::Xlsx(e) => StoreError::Internal(format!("cannot write the Excel file: {e}")),
-        WriteError::Io(e) => StoreError::Internal(format!("cannot write the ledger: {e}")),
-    }
+/// Where the rows of an export go as the store reads them: the app holds the
+/// spreadsheet writer behind it. `finish` is called once every row is handed
+/// over, before the export is logged, so that a file that could not be
+/// completed is not recorded as exported.
+pub trait RowSink: Send {
+    /// One asset's row, its number first.
+    fn row(&mut self, id: i64, cells: &[String]) -> Result<(), StoreError>;
+    /// Completes the file; returns the rows written.
+    fn finish(&mut self) -> Result<u64, StoreError>;
 }
 
 /// How the export names units and systems: by name where the name is unique,
@@ -109,20 +104,19 @@ impl Names {
 }
 
 impl Store {
-    /// Writes the register (or the part of it that `filter` and `scope` let
-    /// through) as a ledger, reading it in batches of a few thousand assets so
-    /// that a register of any size never sits in memory at once. CSV is UTF-8
-    /// with a byte-order mark, so that Excel opens it as such; .xlsx is written
-    /// in constant-memory mode. Once written, the export is an event of the
-    /// log (format, filters, rows), whoever asked: page, API or command line.
+    /// Hands the register (or the part of it that `filter` and `scope` let
+    /// through) to `out` row by row as a ledger, reading it in batches of a few
+    /// thousand assets so that a register of any size never sits in memory at
+    /// once. Once `out` is finished, the export is an event of the log
+    /// (format, filters, rows), whoever asked: page, API or command line.
     /// Returns the number of assets written.
-    pub async fn export_ledger<W: Write + Send>(
+    pub async fn export_ledger(
         &self,
         actor: &Actor,
         filter: &AssetFilter,
         scope: &AssetScope,
         format: LedgerFormat,
-        writer: W,
+        out: &mut dyn RowSink,
     ) -> Result<u64, StoreError> {
         let (units, systems): (Vec<String>, Vec<String>) = db_run!(&self.db, |pool| {
             let units: Vec<String> = sqlx::query_scalar("SELECT name FROM units")
@@ -137,7 +131,6 @@ impl Store {
             units.iter().map(String::as_str),
             systems.iter().map(String::as_str),
         );
-        let mut out = LedgerWriter::new(format, writer).map_err(write_err)?;
         let mut last_id = 0_i64;
         loop {
             let rows: Vec<AssetRow> = db_run!(&self.db, |pool| {
@@ -158,13 +151,13 @@ impl Store {
                 let asset = Asset::try_from(row)?;
                 last_id = asset.id;
                 let cells = names.cells(&asset);
-                out.write_row(asset.id, &cells).map_err(write_err)?;
+                out.row(asset.id, &cells)?;
             }
             if done {
                 break;
             }
         }
-        let written = out.finish().map_err(write_err)?;
+        let written = out.finish()?;
         self.record_export(
             actor,
             "assets",

@@ -1,34 +1,12 @@
-//! Excel workbooks of acknowledgement status (per campaign: person, unit,
-//! confirmed at) and training status (per assignment: person, unit, due,
-//! completed), limited to a unit and the units below it when asked. Each is read
-//! in one query.
-
-use mamori_sheet::WriteError;
-use mamori_sheet::status;
+//! The rows of acknowledgement status (per campaign: person, unit, confirmed
+//! at) and training status (per assignment: person, unit, due, completed),
+//! limited to a unit and the units below it when asked. Each is read in one
+//! query and handed to the caller's writer (the app makes the workbook), then
+//! the export is logged.
 
 use super::TrainingScope;
 use crate::org::{today, within_pattern};
 use crate::{Actor, Store, StoreError, db_run};
-
-pub use mamori_sheet::status::{ACK_SHEET, TRAINING_SHEET};
-
-/// One sheet of text cells (see [`status::workbook`]), its failures as the
-/// store reports them.
-fn workbook(
-    sheet_name: &str,
-    headers: &[(&str, f64)],
-    rows: &[Vec<String>],
-) -> Result<Vec<u8>, StoreError> {
-    status::workbook(sheet_name, headers, rows).map_err(|e| match e {
-        WriteError::TooManyRows => StoreError::invalid(
-            "rows",
-            "Excelの1シートに収まらない件数です / too many rows for one Excel sheet",
-        ),
-        WriteError::Xlsx(e) | WriteError::Io(e) => {
-            StoreError::Internal(format!("cannot write the Excel file: {e}"))
-        }
-    })
-}
 
 type AckRow = (String, String, Option<String>, Option<String>);
 type TrainingRow = (
@@ -42,15 +20,16 @@ type TrainingRow = (
 );
 
 impl Store {
-    /// The acknowledgement status of a campaign as an .xlsx workbook: one row per
-    /// person asked, by unit and user name.
-    /// The export is an event of the log.
-    pub async fn export_ack_status(
+    /// The acknowledgement status of a campaign, one row per person asked, by
+    /// unit and user name, handed to `write` (which makes the file). Once
+    /// written, the export is an event of the log.
+    pub async fn export_ack_status<T>(
         &self,
         actor: &Actor,
         campaign_id: i64,
         within: Option<i64>,
-    ) -> Result<Vec<u8>, StoreError> {
+        write: impl FnOnce(&[Vec<String>]) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let campaign = self.ack_campaign(campaign_id).await?;
         let pattern = within_pattern(within);
         let rows: Vec<AckRow> = db_run!(&self.db, |pool| {
@@ -82,18 +61,7 @@ impl Store {
                 ]
             })
             .collect();
-        let book = workbook(
-            ACK_SHEET,
-            &[
-                ("誓約 / Campaign", 24.0),
-                ("所属 / Unit", 20.0),
-                ("ユーザー名 / User name", 16.0),
-                ("氏名 / Name", 18.0),
-                ("状態 / Status", 10.0),
-                ("確認日時 / Confirmed at", 26.0),
-            ],
-            &rows,
-        )?;
+        let book = write(&rows)?;
         self.record_export(
             actor,
             "ack_status",
@@ -103,14 +71,15 @@ impl Store {
         Ok(book)
     }
 
-    /// The training status as an .xlsx workbook: one row per request of the
-    /// assignment (or of every assignment), by course, unit and user name.
-    /// The export is an event of the log.
-    pub async fn export_training_status(
+    /// The training status, one row per request of the assignment (or of every
+    /// assignment), by course, unit and user name, handed to `write` (which
+    /// makes the file). Once written, the export is an event of the log.
+    pub async fn export_training_status<T>(
         &self,
         actor: &Actor,
         scope: TrainingScope,
-    ) -> Result<Vec<u8>, StoreError> {
+        write: impl FnOnce(&[Vec<String>]) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let pattern = within_pattern(scope.within);
         let rows: Vec<TrainingRow> = db_run!(&self.db, |pool| {
             sqlx::query_as(
@@ -147,20 +116,7 @@ impl Store {
                 ]
             })
             .collect();
-        let book = workbook(
-            TRAINING_SHEET,
-            &[
-                ("研修コード / Course code", 14.0),
-                ("研修名 / Course", 26.0),
-                ("所属 / Unit", 20.0),
-                ("ユーザー名 / User name", 16.0),
-                ("氏名 / Name", 18.0),
-                ("期限 / Due", 12.0),
-                ("状態 / Status", 10.0),
-                ("修了日 / Completed", 12.0),
-            ],
-            &rows,
-        )?;
+        let book = write(&rows)?;
         self.record_export(
             actor,
             "training_status",

@@ -15,11 +15,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
 use super::{CompletionSource, close_requests};
-use crate::assets::{ImportIssue, LedgerFormat, cap_issues, read_sheet};
+use crate::assets::{ImportIssue, cap_issues};
 use crate::events::EventInput;
 use crate::org::today;
 use crate::{Actor, Store, StoreError, db_run, now_rfc3339, tx_run};
-use mamori_sheet::quote;
+use mamori_core::table::Sheet;
+use mamori_core::table::quote;
 
 /// What an import of completions did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -43,6 +44,18 @@ pub struct CompletionImportReport {
     /// or beyond an import limit): nothing in it was checked.
     #[serde(default)]
     pub unreadable: bool,
+}
+
+impl CompletionImportReport {
+    /// A file that could not be read at all (the reader's message).
+    pub fn unreadable(message: String, message_en: String) -> CompletionImportReport {
+        CompletionImportReport {
+            errors: vec![file_issue(message, message_en)],
+            errors_total: 1,
+            unreadable: true,
+            ..Default::default()
+        }
+    }
 }
 
 impl fmt::Display for CompletionImportReport {
@@ -194,12 +207,9 @@ impl Store {
     pub async fn import_completions(
         &self,
         actor: &Actor,
-        bytes: &[u8],
-        format: LedgerFormat,
+        sheet: &Sheet,
     ) -> Result<CompletionImportReport, StoreError> {
-        let mut report = self
-            .import_completions_uncapped(actor, bytes, format)
-            .await?;
+        let mut report = self.import_completions_uncapped(actor, sheet).await?;
         report.errors_total = report.errors_total.max(cap_issues(&mut report.errors));
         Ok(report)
     }
@@ -207,19 +217,8 @@ impl Store {
     async fn import_completions_uncapped(
         &self,
         actor: &Actor,
-        bytes: &[u8],
-        format: LedgerFormat,
+        sheet: &Sheet,
     ) -> Result<CompletionImportReport, StoreError> {
-        let sheet = match read_sheet(bytes, format, self.import_limits()) {
-            Ok(s) => s,
-            Err(m) => {
-                return Ok(CompletionImportReport {
-                    errors: vec![file_issue(m.message, m.message_en)],
-                    unreadable: true,
-                    ..Default::default()
-                });
-            }
-        };
         let mut at: HashMap<Column, usize> = HashMap::new();
         for (i, h) in sheet.header.iter().enumerate() {
             if let Some(c) = Column::from_header(h) {

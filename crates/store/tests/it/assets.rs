@@ -9,6 +9,7 @@ use mamori_store::events::{ChainVerdict, EventFilter, list_events, verify_chain}
 use mamori_store::testing::all_stores;
 
 use super::fixtures::add_unit as unit;
+use super::fixtures::{export_file, import_file, import_file_scoped};
 use mamori_store::{Actor, PageRequest, Store, StoreError};
 use time::macros::date;
 
@@ -828,10 +829,7 @@ const GOOD_ROWS: &[&str] = &[
 ];
 
 async fn import_csv(store: &Store, bytes: &[u8]) -> ImportReport {
-    store
-        .import_ledger(&ACTOR, bytes, LedgerFormat::Csv)
-        .await
-        .unwrap()
+    import_file(store, bytes, LedgerFormat::Csv).await
 }
 
 #[tokio::test]
@@ -864,15 +862,12 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
 
         for format in [LedgerFormat::Csv, LedgerFormat::Xlsx] {
             let mut out = Vec::new();
-            let n = store
-                .export_ledger(&ACTOR, &AssetFilter::default(), &all(), format, &mut out)
-                .await
-                .unwrap();
+            let n = export_file(&store, &AssetFilter::default(), &all(), format, &mut out).await;
             assert_eq!(n, 3);
             if format == LedgerFormat::Csv {
                 assert!(out.starts_with(b"\xEF\xBB\xBF"), "CSV has a BOM for Excel");
             }
-            let report = store.import_ledger(&ACTOR, &out, format).await.unwrap();
+            let report = import_file(&store, &out, format).await;
             assert!(report.written, "{backend} {format:?}: {report}");
             assert_eq!(
                 (report.created, report.updated, report.unchanged),
@@ -900,19 +895,17 @@ async fn a_ledger_imports_and_an_export_imports_back_unchanged() {
 
         // An edited export updates that asset, a new row creates one.
         let mut out = Vec::new();
-        store
-            .export_ledger(
-                &ACTOR,
-                &AssetFilter {
-                    unit_id: Some(c.shimin),
-                    ..Default::default()
-                },
-                &all(),
-                LedgerFormat::Csv,
-                &mut out,
-            )
-            .await
-            .unwrap();
+        export_file(
+            &store,
+            &AssetFilter {
+                unit_id: Some(c.shimin),
+                ..Default::default()
+            },
+            &all(),
+            LedgerFormat::Csv,
+            &mut out,
+        )
+        .await;
         let text = String::from_utf8(out).unwrap().replace("転入届", "転出届");
         // In the export's column order: 資産番号, 資産名, 種別, 概要, 所管課 … 可用性 (12th).
         let new_row = ",新しい資産,電子情報,,市民課,,,,,1,1,1,,,,,,,,,";
@@ -991,7 +984,7 @@ async fn refused(
     format: LedgerFormat,
 ) -> Vec<(Option<u32>, Option<String>, String)> {
     let events = event_count(store).await;
-    let report = store.import_ledger(&ACTOR, bytes, format).await.unwrap();
+    let report = import_file(store, bytes, format).await;
     assert!(!report.written, "{report}");
     assert!(!report.errors.is_empty());
     assert_eq!(report.created + report.updated, 0);
@@ -1126,24 +1119,19 @@ async fn a_scoped_import_may_write_only_its_own_units() {
             ",転入届,行政情報,市民課,,,,,2,2,1,,,,,,,,,",
             ",課税台帳,電子情報,税務課,,,,,2,2,1,,,,,,,,,",
         ]);
-        let report = store
-            .import_ledger_scoped(&ACTOR, &bytes, LedgerFormat::Csv, &staff, None)
-            .await
-            .unwrap();
+        let report = import_file_scoped(&store, &bytes, LedgerFormat::Csv, &staff, None).await;
         assert!(!report.written, "{backend}");
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].row, Some(3));
         assert_eq!(report.errors[0].column.as_deref(), Some("所管課"));
-        let ok = store
-            .import_ledger_scoped(
-                &ACTOR,
-                &ledger(&[GOOD_ROWS[1]]),
-                LedgerFormat::Csv,
-                &staff,
-                None,
-            )
-            .await
-            .unwrap();
+        let ok = import_file_scoped(
+            &store,
+            &ledger(&[GOOD_ROWS[1]]),
+            LedgerFormat::Csv,
+            &staff,
+            None,
+        )
+        .await;
         assert!(ok.written, "{backend}: {ok}");
     }
 }
@@ -1202,20 +1190,15 @@ async fn demo_assets_load_once() {
         assert!(disposed.total > 0, "{backend}");
         // The whole demo register goes out and back in unchanged.
         let mut out = Vec::new();
-        store
-            .export_ledger(
-                &ACTOR,
-                &AssetFilter::default(),
-                &all(),
-                LedgerFormat::Xlsx,
-                &mut out,
-            )
-            .await
-            .unwrap();
-        let report = store
-            .import_ledger(&ACTOR, &out, LedgerFormat::Xlsx)
-            .await
-            .unwrap();
+        export_file(
+            &store,
+            &AssetFilter::default(),
+            &all(),
+            LedgerFormat::Xlsx,
+            &mut out,
+        )
+        .await;
+        let report = import_file(&store, &out, LedgerFormat::Xlsx).await;
         assert_eq!(report.unchanged, 600, "{backend}: {report}");
         assert!(matches!(
             verify_chain(store.db()).await.unwrap(),
@@ -1270,16 +1253,14 @@ async fn an_import_that_changes_levels_needs_a_reason() {
         let report = import_csv(&store, &ledger(&[&noted])).await;
         assert!(report.written, "{backend}: {report}");
 
-        let report = store
-            .import_ledger_scoped(
-                &ACTOR,
-                &ledger(&[&lowered]),
-                LedgerFormat::Csv,
-                &all(),
-                Some("令和8年度の棚卸しで見直し"),
-            )
-            .await
-            .unwrap();
+        let report = import_file_scoped(
+            &store,
+            &ledger(&[&lowered]),
+            LedgerFormat::Csv,
+            &all(),
+            Some("令和8年度の棚卸しで見直し"),
+        )
+        .await;
         assert!(report.written, "{backend}: {report}");
         assert_eq!(report.updated, 1, "{backend}");
         let history = store

@@ -7,7 +7,6 @@ mod auth;
 mod catalogs;
 mod events;
 mod fixtures;
-mod limits;
 mod migrations;
 mod org;
 mod org_import;

@@ -8,6 +8,7 @@ use mamori_store::org::NewRoleAssignment;
 use mamori_store::org_import::{OrgImportKind, OrgImportReport};
 use mamori_store::testing::all_stores;
 
+use super::fixtures::import_org_file;
 use super::fixtures::unit_by_code as unit;
 use mamori_store::users::SignIn;
 use mamori_store::{Actor, PageRequest, Store, StoreError};
@@ -15,10 +16,7 @@ use mamori_store::{Actor, PageRequest, Store, StoreError};
 const ACTOR: Actor = Actor::System("test");
 
 async fn import(store: &Store, csv: &str, kind: Option<OrgImportKind>) -> OrgImportReport {
-    store
-        .import_org(&ACTOR, csv.as_bytes(), LedgerFormat::Csv, kind)
-        .await
-        .unwrap()
+    import_org_file(store, csv.as_bytes(), LedgerFormat::Csv, kind).await
 }
 
 async fn unit_count(store: &Store) -> i64 {
@@ -154,10 +152,7 @@ async fn a_bad_units_file_writes_nothing_and_names_each_row() {
         // A file that is neither kind, and one that is not a spreadsheet.
         let r = import(&store, "a,b\n1,2\n", None).await;
         assert!(!r.report.written && r.report.errors[0].row.is_none());
-        let r = store
-            .import_org(&ACTOR, b"PK\x03\x04garbage", LedgerFormat::Xlsx, None)
-            .await
-            .unwrap();
+        let r = import_org_file(&store, b"PK\x03\x04garbage", LedgerFormat::Xlsx, None).await;
         assert!(!r.report.written);
     }
 }
@@ -287,19 +282,14 @@ async fn an_xlsx_workbook_imports_from_its_sheet() {
             ],
         )
         .unwrap();
-        assert_eq!(
-            mamori_store::org_import::sniff_format(&bytes),
-            LedgerFormat::Xlsx
-        );
-        let r = store
-            .import_org(
-                &ACTOR,
-                &bytes,
-                LedgerFormat::Xlsx,
-                Some(OrgImportKind::Units),
-            )
-            .await
-            .unwrap();
+        assert_eq!(mamori_sheet::sniff_format(&bytes), LedgerFormat::Xlsx);
+        let r = import_org_file(
+            &store,
+            &bytes,
+            LedgerFormat::Xlsx,
+            Some(OrgImportKind::Units),
+        )
+        .await;
         assert!(r.report.written, "{backend}: {r}");
         assert_eq!(
             unit(&store, "9010").await.parent_id,

@@ -5,9 +5,10 @@ use mamori_store::org::{NewAckCampaign, NewRoleAssignment};
 use mamori_store::testing::all_stores;
 
 use super::fixtures::new_unit as unit;
+use super::fixtures::{ack_book, import_completions_file, training_book};
+use mamori_sheet::status::{ACK_SHEET, TRAINING_SHEET};
 use mamori_store::training::{
-    ACK_SHEET, CompletionSource, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment,
-    TRAINING_SHEET, TrainingScope,
+    CompletionSource, CourseUpdate, NewCompletion, NewCourse, NewTrainingAssignment, TrainingScope,
 };
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{Actor, PageRequest, Store, StoreError};
@@ -364,10 +365,8 @@ async fn courses_assignments_completions_and_overdue() {
                    nobody,誰か,SEC-Y,2020/06/01\r\n\
                    b1,b1,NOPE,2020/06/01\r\n\
                    b1,b1,SEC-Y,yesterday\r\n";
-        let report = store
-            .import_completions(&actor, bad.as_bytes(), LedgerFormat::Csv)
-            .await
-            .unwrap();
+        let report =
+            import_completions_file(&store, &actor, bad.as_bytes(), LedgerFormat::Csv).await;
         assert!(!report.written, "{backend}");
         let named: Vec<(Option<u32>, Option<String>)> = report
             .errors
@@ -386,24 +385,21 @@ async fn courses_assignments_completions_and_overdue() {
         assert!(report.to_string().contains("unknown user"));
         let still = store.training_request(everyone.id, kacho).await.unwrap();
         assert!(still.completed_on.is_none(), "{backend}: nothing written");
-        let missing = store
-            .import_completions(
-                &actor,
-                b"user,date\r\nkacho,2020-01-01\r\n",
-                LedgerFormat::Csv,
-            )
-            .await
-            .unwrap();
+        let missing = import_completions_file(
+            &store,
+            &actor,
+            b"user,date\r\nkacho,2020-01-01\r\n",
+            LedgerFormat::Csv,
+        )
+        .await;
         assert!(!missing.written && missing.errors[0].row.is_none());
 
         let good = "login,name,course_code,completed_at\r\n\
                     kacho,課長,SEC-Y,2020/06/01 10:00:00\r\n\
                     KACHO,課長,SEC-Y,2020-06-01\r\n\
                     b1,b1,MN-1,令和2年7月1日\r\n";
-        let report = store
-            .import_completions(&actor, good.as_bytes(), LedgerFormat::Csv)
-            .await
-            .unwrap();
+        let report =
+            import_completions_file(&store, &actor, good.as_bytes(), LedgerFormat::Csv).await;
         assert!(report.written, "{backend}: {report}");
         assert_eq!(
             (
@@ -420,10 +416,8 @@ async fn courses_assignments_completions_and_overdue() {
             .await
             .unwrap();
         assert_eq!(after.total, 0, "{backend}");
-        let again = store
-            .import_completions(&actor, good.as_bytes(), LedgerFormat::Csv)
-            .await
-            .unwrap();
+        let again =
+            import_completions_file(&store, &actor, good.as_bytes(), LedgerFormat::Csv).await;
         assert_eq!((again.recorded, again.unchanged), (0, 3), "{backend}");
         let history = store
             .list_completions(Some(kacho), PageRequest::default())
@@ -450,10 +444,7 @@ async fn courses_assignments_completions_and_overdue() {
         ));
 
         // Excel exports, scoped to a unit.
-        let book = store
-            .export_training_status(&Actor::System("test"), in_a)
-            .await
-            .unwrap();
+        let book = training_book(&store, in_a).await;
         let rows = sheet_rows(&book, TRAINING_SHEET);
         assert_eq!(rows.len(), 4, "{backend}: header + a1, kacho, a2");
         assert!(rows[0][0].contains("研修コード"));
@@ -463,10 +454,7 @@ async fn courses_assignments_completions_and_overdue() {
         assert_eq!(kacho_row[5], "2020-06-30");
         assert_eq!(kacho_row[6], "修了");
         assert_eq!(kacho_row[7], "2020-06-01");
-        let whole = store
-            .export_training_status(&Actor::System("test"), TrainingScope::default())
-            .await
-            .unwrap();
+        let whole = training_book(&store, TrainingScope::default()).await;
         assert_eq!(sheet_rows(&whole, TRAINING_SHEET).len(), 1 + 4 + 1 + 3 + 1);
 
         let rev = store
@@ -487,10 +475,7 @@ async fn courses_assignments_completions_and_overdue() {
             .await
             .unwrap();
         store.acknowledge(&actor, campaign.id, a2).await.unwrap();
-        let book = store
-            .export_ack_status(&Actor::System("test"), campaign.id, Some(a.id))
-            .await
-            .unwrap();
+        let book = ack_book(&store, campaign.id, Some(a.id)).await;
         let rows = sheet_rows(&book, ACK_SHEET);
         let people: Vec<(&str, &str, &str)> = rows[1..]
             .iter()

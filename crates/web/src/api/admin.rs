@@ -98,31 +98,20 @@ fn parse_roles(roles: &[String]) -> ApiResult<Vec<SystemRole>> {
 pub struct UserQuery {
     /// Text in the user name or name.
     q: Option<String>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The users: everyone for those who may read users, the staff of their own
 /// units for a unit's 情報セキュリティ管理者 or 責任者.
-#[utoipa::path(get, path = "/users", tag = "organisation", security(("bearer" = [])), params(UserQuery),
+#[utoipa::path(get, path = "/users", tag = "organisation", security(("bearer" = [])), params(Paging, UserQuery),
     responses((status = 200, body = Collection<User>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn users(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<UserQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<User>>> {
     // Everyone for read_users; else the staff of the units the policy lets the
     // caller read (a 情報セキュリティ管理者's section), or nobody.
-    let paging = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    };
     Ok(Json(
         state
             .app
@@ -260,28 +249,17 @@ pub async fn reset_password(
 pub struct EventQuery {
     entity: Option<String>,
     entity_id: Option<String>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The event log, newest first.
-#[utoipa::path(get, path = "/events", tag = "log", security(("bearer" = [])), params(EventQuery),
+#[utoipa::path(get, path = "/events", tag = "log", security(("bearer" = [])), params(Paging, EventQuery),
     responses((status = 200, body = Collection<Event>)))]
 pub async fn events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<EventQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Event>>> {
-    let paging = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    };
     let filter = EventFilter {
         entity: q.entity,
         entity_id: q.entity_id,

@@ -13,7 +13,7 @@ use mamori_store::assets::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -51,14 +51,6 @@ pub struct AssetQuery {
     /// Count every match (slower on broad filters over a large register);
     /// otherwise the count stops at 10,000 and `more` says whether there are more.
     exact_total: Option<bool>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 fn kind_param() -> utoipa::openapi::schema::Object {
@@ -128,18 +120,19 @@ fn filter_of(q: AssetQuery) -> ApiResult<AssetFilter> {
 }
 
 /// The register, filtered on the server, one page at a time.
-#[utoipa::path(get, path = "/assets", tag = "assets", security(("bearer" = [])), params(AssetQuery),
+#[utoipa::path(get, path = "/assets", tag = "assets", security(("bearer" = [])), params(Paging, AssetQuery),
     responses((status = 200, body = AssetPage), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssetQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<AssetPage>> {
     let key = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => parse_enum::<AssetSortKey>("sort", s)?,
         None => AssetSortKey::Id,
     };
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     let sort = AssetSort {
         key,
         descending: q.desc.unwrap_or(false),

@@ -59,28 +59,17 @@ pub async fn threat_categories(
 pub struct ThreatQuery {
     /// A category code (see /threat-categories).
     category: Option<String>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The threats, optionally of one category.
-#[utoipa::path(get, path = "/threats", tag = "catalog", security(("bearer" = [])), params(ThreatQuery),
+#[utoipa::path(get, path = "/threats", tag = "catalog", security(("bearer" = [])), params(Paging, ThreatQuery),
     responses((status = 200, body = Collection<ThreatRow>)))]
 pub async fn threats(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ThreatQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<ThreatRow>>> {
-    let paging = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    };
     let filter = ThreatFilter {
         category: q.category.filter(|c| !c.is_empty()),
     };
@@ -134,28 +123,17 @@ pub struct ControlQuery {
     chapter: Option<i64>,
     /// A threat code: only the controls that mitigate it.
     threat: Option<String>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The controls, with the threats each mitigates.
-#[utoipa::path(get, path = "/controls", tag = "catalog", security(("bearer" = [])), params(ControlQuery),
+#[utoipa::path(get, path = "/controls", tag = "catalog", security(("bearer" = [])), params(Paging, ControlQuery),
     responses((status = 200, body = Collection<ControlView>)))]
 pub async fn controls(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<ControlQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<ControlView>>> {
-    let paging = Paging {
-        page: q.page,
-        per_page: q.per_page,
-    };
     let filter = ControlFilter {
         category: q.category.filter(|c| !c.is_empty()),
         chapter: q.chapter,

@@ -10,14 +10,13 @@ mod orgadmin;
 mod training;
 pub mod wire;
 
-pub(crate) use org::allow_status as allow_ack_status;
 mod netcheck;
 mod segments;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
@@ -363,25 +362,7 @@ impl<T> Collection<T> {
     }
 }
 
-/// `page` (from 1) and `per_page` (1–500, default 50).
-#[derive(Deserialize, utoipa::IntoParams, Default)]
-#[into_params(parameter_in = Query)]
-pub struct Paging {
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "paging::page")]
-    #[param(minimum = 1, maximum = 2147483647)]
-    pub page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u32>,
-}
-
-impl Paging {
-    pub fn request(&self) -> mamori_store::PageRequest {
-        mamori_store::PageRequest::new(self.page, self.per_page)
-    }
-}
+pub use crate::paging::Paging;
 
 /// The schema of a string parameter whose values are a closed set.
 pub(crate) fn string_enum<'a>(
@@ -411,37 +392,6 @@ where
             .await
             .map_err(|e| AppError::from(e).as_json())?;
         Ok(ApiPath(v))
-    }
-}
-
-/// Strict readers of `page` and `per_page`: a value out of range is refused
-/// (400) as the OpenAPI document says, rather than quietly clamped.
-pub mod paging {
-    use serde::de::{Deserialize, Deserializer, Error};
-
-    /// The last page number a request may ask for (the document's int32 maximum).
-    pub const MAX_PAGE: u32 = 2_147_483_647;
-
-    /// `page`: 1 to [`MAX_PAGE`].
-    pub fn page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-        let v = Option::<u32>::deserialize(d)?;
-        match v {
-            Some(n) if n == 0 || n > MAX_PAGE => Err(D::Error::custom(
-                "page は 1〜2147483647 です / page must be from 1 to 2147483647",
-            )),
-            v => Ok(v),
-        }
-    }
-
-    /// `per_page`: 1 to 500.
-    pub fn per_page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-        let v = Option::<u32>::deserialize(d)?;
-        match v {
-            Some(n) if !(1..=mamori_store::PageRequest::MAX_PER_PAGE).contains(&n) => Err(
-                D::Error::custom("per_page は 1〜500 です / per_page must be from 1 to 500"),
-            ),
-            v => Ok(v),
-        }
     }
 }
 

@@ -130,25 +130,18 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct RunQuery {
     device: Option<String>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The history of checks, newest first.
-#[utoipa::path(get, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(RunQuery),
+#[utoipa::path(get, path = "/netcheck/runs", tag = "netcheck", security(("bearer" = [])), params(Paging, RunQuery),
     responses((status = 200, body = Collection<RunSummary>)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<RunQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<RunSummary>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     Ok(Json(
         state
             .app

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::training::listed;
 use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
-use crate::auth::{ApiUser, Authed};
+use crate::auth::ApiUser;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -56,25 +56,18 @@ pub async fn guideline_roles(
 pub struct AssignmentQuery {
     /// Only the assignments of this user.
     user_id: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// Role assignments (who holds which guideline role, for what, from when to when).
-#[utoipa::path(get, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), params(AssignmentQuery),
+#[utoipa::path(get, path = "/role-assignments", tag = "organisation", security(("bearer" = [])), params(Paging, AssignmentQuery),
     responses((status = 200, body = Collection<RoleAssignment>)))]
 pub async fn role_assignments(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssignmentQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<RoleAssignment>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     Ok(Json(
         state
             .app
@@ -205,49 +198,33 @@ pub async fn open_campaign(
 pub struct StatusQuery {
     /// Only this unit and the units below it.
     pub within: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u32>,
-}
-
-/// Whole-organisation status needs `read_ack_status`; a unit's needs
-/// `read_unit_status` on that unit (the unit's 情報セキュリティ管理者 has it).
-pub(crate) async fn allow_status(
-    state: &AppState,
-    user: &Authed,
-    within: Option<i64>,
-) -> Result<(), AppError> {
-    Ok(state.app.check_ack_status(user, within).await?)
 }
 
 /// The confirmation rate per unit.
-#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/units", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), Paging, StatusQuery),
     responses((status = 200, body = Collection<UnitAckRate>)))]
 pub async fn campaign_units(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<UnitAckRate>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.ack_rates(&user, id, q.within, page).await)
 }
 
 /// Who has not confirmed yet.
-#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), StatusQuery),
+#[utoipa::path(get, path = "/acknowledgements/campaigns/{id}/pending", tag = "acknowledgements", security(("bearer" = [])), params(("id" = i64, Path), Paging, StatusQuery),
     responses((status = 200, body = Collection<AckRequest>)))]
 pub async fn campaign_pending(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StatusQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<AckRequest>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.ack_pending(&user, id, q.within, page).await)
 }
 

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mamori_store::org_import::{OrgImportKind, sniff_format};
+use mamori_store::org_import::OrgImportKind;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, json_err};
@@ -59,7 +59,12 @@ pub async fn import(
     let kind = q.kind.parse::<OrgImportKind>().map_err(json_err)?;
     let report = state
         .app
-        .import_org(&user, &body, sniff_format(&body), kind)
+        .import_org(
+            &user,
+            &body,
+            mamori_app::imports::sniff_format(None, &body),
+            kind,
+        )
         .await
         .map_err(json_err)?;
     if report.report.written {

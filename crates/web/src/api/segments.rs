@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, json_err};
+use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::netcheck_view::{city_segments_file, remember_segments};
 use crate::state::AppState;
@@ -29,25 +29,18 @@ pub async fn list(
 pub struct SystemsQuery {
     /// Only the systems of this segment (its id).
     pub segment: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u32>,
 }
 
 /// The information systems by code, with their unit and segment.
 #[utoipa::path(get, path = "/information-systems", tag = "segments", security(("bearer" = [])),
-    params(SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
+    params(Paging, SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
 pub async fn systems(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<SystemsQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<SystemLine>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     Ok(Json(
         state
             .app

@@ -19,19 +19,9 @@ use super::wire::{
 use serde::Deserialize;
 
 use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err};
-use crate::auth::{ApiUser, Authed};
-use crate::error::{AppError, AppResult};
+use crate::auth::ApiUser;
+use crate::error::AppError;
 use crate::state::AppState;
-
-/// The whole organisation's status needs `read_training_status`; a unit's (and
-/// below) needs `read_unit_status` on that unit.
-pub(crate) async fn allow_status(
-    state: &AppState,
-    user: &Authed,
-    within: Option<i64>,
-) -> AppResult<()> {
-    Ok(state.app.check_training_status(user, within).await?)
-}
 
 /// A page of a list from an operation, as the API answers it.
 pub(crate) fn listed<S, T: From<S>>(
@@ -73,26 +63,19 @@ pub async fn create_course(
 pub struct AssignmentQuery {
     /// Only the assignments of this course.
     course_id: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// Assignments with their counts, latest due date first (whole-organisation
 /// status readers).
-#[utoipa::path(get, path = "/training/assignments", tag = "training", security(("bearer" = [])), params(AssignmentQuery),
+#[utoipa::path(get, path = "/training/assignments", tag = "training", security(("bearer" = [])), params(Paging, AssignmentQuery),
     responses((status = 200, body = Collection<TrainingAssignment>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn assignments(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<AssignmentQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<TrainingAssignment>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(
         state
             .app
@@ -188,14 +171,6 @@ pub struct StatusQuery {
     pub assignment_id: Option<i64>,
     /// Only this unit and the units below it.
     pub within: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    pub page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u32>,
 }
 
 impl StatusQuery {
@@ -208,26 +183,28 @@ impl StatusQuery {
 }
 
 /// The completion rate and overdue count per unit.
-#[utoipa::path(get, path = "/training/units", tag = "training", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/training/units", tag = "training", security(("bearer" = [])), params(Paging, StatusQuery),
     responses((status = 200, body = Collection<UnitTrainingRate>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn units(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<StatusQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<UnitTrainingRate>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.training_rates(&user, q.scope(), page).await)
 }
 
 /// Who is overdue (due date passed, not completed), by unit.
-#[utoipa::path(get, path = "/training/overdue", tag = "training", security(("bearer" = [])), params(StatusQuery),
+#[utoipa::path(get, path = "/training/overdue", tag = "training", security(("bearer" = [])), params(Paging, StatusQuery),
     responses((status = 200, body = Collection<TrainingRequest>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn overdue(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<StatusQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<TrainingRequest>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.training_overdue(&user, q.scope(), page).await)
 }
 
@@ -236,27 +213,20 @@ pub async fn overdue(
 pub struct CompletionQuery {
     /// Only this person's completions (yourself, or someone whose record you may read).
     user_id: Option<i64>,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// Recorded completions, latest first: your own, a person's you may read, or
 /// everyone's (whole-organisation status readers).
-#[utoipa::path(get, path = "/training/completions", tag = "training", security(("bearer" = [])), params(CompletionQuery),
+#[utoipa::path(get, path = "/training/completions", tag = "training", security(("bearer" = [])), params(Paging, CompletionQuery),
     responses((status = 200, body = Collection<Completion>), (status = 403, body = crate::error::ErrorBody),
         (status = 404, description = "user_id names no user (MAMORI-NOT-FOUND)", body = crate::error::ErrorBody)))]
 pub async fn completions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<CompletionQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Completion>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.completions(&user, q.user_id, page).await)
 }
 
@@ -339,25 +309,18 @@ pub struct MineQuery {
     /// Only the trainings not yet completed.
     #[serde(default)]
     open: bool,
-    /// The page, from 1 (default 1).
-    #[serde(default, deserialize_with = "super::paging::page")]
-    #[param(minimum = 1)]
-    page: Option<u32>,
-    /// Items per page, 1–500 (default 50).
-    #[serde(default, deserialize_with = "super::paging::per_page")]
-    #[param(minimum = 1, maximum = 500)]
-    per_page: Option<u32>,
 }
 
 /// The signed-in user's own trainings, open ones first by due date.
-#[utoipa::path(get, path = "/me/trainings", tag = "training", security(("bearer" = [])), params(MineQuery),
+#[utoipa::path(get, path = "/me/trainings", tag = "training", security(("bearer" = [])), params(Paging, MineQuery),
     responses((status = 200, body = Collection<TrainingRequest>)))]
 pub async fn mine(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<MineQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<TrainingRequest>>> {
-    let page = mamori_store::PageRequest::new(q.page, q.per_page);
+    let page = paging.request();
     listed(state.app.my_trainings(&user, q.open, page).await)
 }
 
@@ -389,12 +352,9 @@ pub async fn export(
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> ApiResult<Response> {
-    allow_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let bytes = state
-        .store
-        .export_training_status(&user.actor(), q.scope())
+        .app
+        .export_training_status(&user, q.scope())
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, "training-status.xlsx"))
@@ -418,12 +378,9 @@ pub async fn export_acks(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<WithinQuery>,
 ) -> ApiResult<Response> {
-    super::allow_ack_status(&state, &user, q.within)
-        .await
-        .map_err(json_err)?;
     let bytes = state
-        .store
-        .export_ack_status(&user.actor(), id, q.within)
+        .app
+        .export_ack_status(&user, id, q.within)
         .await
         .map_err(json_err)?;
     Ok(xlsx(bytes, &format!("acknowledgements-{id}.xlsx")))

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, flash, flash_error, query_string};
+use super::{Chrome, Pager, Paging, flash, flash_error, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -93,7 +93,7 @@ pub async fn units(
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<Paging>,
 ) -> AppResult<UnitsPage> {
     let request = q.request();
     let page = state.app.units(&user, request).await?;
@@ -232,7 +232,7 @@ fn role_names(roles: &[String], lang: Lang) -> String {
 pub struct UsersQuery {
     q: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 pub async fn users(
@@ -613,7 +613,7 @@ pub struct EventsQuery {
     entity: Option<String>,
     entity_id: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 pub async fn events(

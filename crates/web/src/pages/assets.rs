@@ -66,8 +66,8 @@ pub struct AssetsQuery {
     sort: String,
     #[serde(default)]
     desc: String,
-    page: Option<u32>,
-    per_page: Option<u32>,
+    #[serde(flatten)]
+    paging: super::Paging,
 }
 
 impl AssetsQuery {
@@ -256,7 +256,7 @@ pub async fn list(
 ) -> AppResult<AssetsPage> {
     let filter = q.filter()?;
     let sort = q.sort()?;
-    let request = mamori_store::PageRequest::new(q.page, q.per_page);
+    let request = q.paging.request();
     let (page, more) = state
         .app
         .list_assets(&user, &filter, sort, request, false)
@@ -899,7 +899,7 @@ pub async fn write_existing(
 /// The largest ledger a page or the API takes by default (`[import]
 /// max_upload_bytes` in mamori.toml sets it).
 pub const LEDGER_UPLOAD_LIMIT: usize =
-    mamori_store::ImportLimits::DEFAULT_MAX_UPLOAD_BYTES as usize;
+    mamori_core::table::ImportLimits::DEFAULT_MAX_UPLOAD_BYTES as usize;
 
 /// One problem of an import as the page lists it.
 pub struct ReportLine {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, flash, query_string};
+use super::{Chrome, Pager, Paging, flash, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -45,7 +45,7 @@ pub struct ThreatsPage {
 pub struct ThreatQuery {
     category: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 pub async fn threats(
@@ -133,7 +133,7 @@ pub struct ControlQuery {
     category: Option<String>,
     chapter: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 pub async fn controls(

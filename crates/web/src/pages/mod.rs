@@ -237,60 +237,8 @@ impl Pager {
     }
 }
 
-/// Query parameters of paginated lists. Read as text, so that they work inside
-/// a list's query with `#[serde(flatten)]` (where serde hands every value over
-/// as a string) as well as on their own; an empty value is the default.
-#[derive(serde::Deserialize, Default)]
-pub struct PageQuery {
-    #[serde(default, deserialize_with = "number_text")]
-    pub page: Option<u32>,
-    #[serde(default, deserialize_with = "number_text")]
-    pub per_page: Option<u32>,
-}
-
-/// A page number given as text or as a number; empty is none.
-fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    struct V;
-    impl<'de> serde::de::Visitor<'de> for V {
-        type Value = Option<u32>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a page number")
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            u32::try_from(v).map(Some).map_err(E::custom)
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            u32::try_from(v).map(Some).map_err(E::custom)
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let v = v.trim();
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse::<u32>().map(Some).map_err(|_| {
-                E::custom(format!(
-                    "ページ番号が正しくありません: '{v}' / not a page number: '{v}'"
-                ))
-            })
-        }
-    }
-    d.deserialize_any(V)
-}
-
-impl PageQuery {
-    pub fn request(&self) -> mamori_store::PageRequest {
-        mamori_store::PageRequest::new(self.page, self.per_page)
-    }
-}
+/// Query parameters of paginated lists: the same reader as the API's.
+pub use crate::paging::Paging;
 
 /// Builds a query string from pairs, leaving out empty values.
 pub fn query_string(path: &str, pairs: &[(&str, &str)]) -> String {

@@ -11,7 +11,7 @@ use mamori_store::netcheck::{NewRun, RunSummary};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, query_string};
+use super::{Chrome, Pager, Paging, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -42,7 +42,7 @@ pub struct NetcheckPage {
 pub struct NetcheckQuery {
     device: Option<String>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 /// The form's values, kept when it is shown again with an error.
@@ -246,7 +246,9 @@ pub struct RunPage {
 /// The two long lists of a run page have pages of their own.
 #[derive(Deserialize, Default)]
 pub struct RunQuery {
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     vpage: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     spage: Option<u32>,
 }
 

@@ -49,8 +49,11 @@ pub struct AckPage {
 pub struct AckQuery {
     pub campaign: Option<i64>,
     pub within: Option<i64>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub rpage: Option<u32>,
 }
 

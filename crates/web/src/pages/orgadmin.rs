@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::Action;
 use mamori_store::assets::ImportIssue;
 use mamori_store::events::Event;
-use mamori_store::org_import::{OrgImportKind, OrgImportReport, sniff_format};
+use mamori_store::org_import::{OrgImportKind, OrgImportReport};
 use mamori_store::units::Unit;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, flash, flash_error};
+use super::{Chrome, Pager, Paging, flash, flash_error};
 use crate::auth::{Authed, PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -105,7 +105,12 @@ pub async fn import(
     }
     let report = state
         .app
-        .import_org(&user, &file, sniff_format(&file), parsed)
+        .import_org(
+            &user,
+            &file,
+            mamori_app::imports::sniff_format(None, &file),
+            parsed,
+        )
         .await?;
     let status = if report.report.written {
         StatusCode::OK
@@ -144,7 +149,7 @@ pub async fn unit(
     lang: Lang,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<Paging>,
 ) -> AppResult<UnitPage> {
     let unit = state.store.unit(id).await?;
     let by_id = |id: Option<i64>| {

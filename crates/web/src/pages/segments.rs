@@ -12,7 +12,7 @@ use mamori_store::assets::{SegmentUsage, SystemLine};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Chrome, PageQuery, Pager, flash, query_string};
+use super::{Chrome, Pager, Paging, flash, query_string};
 use crate::auth::{Authed, PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -38,7 +38,7 @@ pub struct SegmentsPage {
 pub struct SegmentsQuery {
     segment: Option<i64>,
     #[serde(flatten)]
-    page: PageQuery,
+    page: Paging,
 }
 
 #[derive(Deserialize)]
@@ -114,7 +114,7 @@ pub async fn save_file(
         Err(e) if e.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
             let q = SegmentsQuery {
                 segment: None,
-                page: PageQuery::default(),
+                page: Paging::default(),
             };
             let shown = page(
                 &state,

@@ -77,10 +77,15 @@ pub struct TrainingPage {
 pub struct TrainingQuery {
     pub assignment: Option<i64>,
     pub within: Option<i64>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub rpage: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub mpage: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub cpage: Option<u32>,
 }
 

@@ -45,11 +45,22 @@ impl Client {
 
     /// A client of a server whose policy set is `authz` (a city's own policies).
     pub fn with_authz(store: Store, authz: mamori_authz::Authorizer) -> Client {
+        Client::with_limits(store, authz, mamori_core::table::ImportLimits::default())
+    }
+
+    /// A client of a server whose imports are held to `limits`.
+    pub fn with_limits(
+        store: Store,
+        authz: mamori_authz::Authorizer,
+        limits: mamori_core::table::ImportLimits,
+    ) -> Client {
         let config = mamori_web::WebConfig {
             secure_cookies: false,
             session_hours: 8,
         };
-        let app = mamori_web::router(mamori_web::AppState::new(store.clone(), authz, config));
+        let state =
+            mamori_web::AppState::new(store.clone(), authz, config).with_import_limits(limits);
+        let app = mamori_web::router(state);
         Client {
             app,
             store,

@@ -4,8 +4,8 @@
 //! every import route.
 
 use axum::http::StatusCode;
-use mamori_store::ImportLimits;
-use mamori_store::testing::hostile;
+use mamori_core::table::ImportLimits;
+use mamori_sheet::testing::hostile;
 
 use crate::client::{Client, PASSWORD, clients};
 
@@ -135,10 +135,14 @@ async fn every_import_takes_the_same_upload_size_on_the_api_and_the_pages() {
         }
 
         // A smaller budget from the settings: the same on every route.
-        let mut small = Client::new(c.store.clone().with_import_limits(ImportLimits {
-            max_upload_bytes: 1_000_000,
-            ..ImportLimits::default()
-        }));
+        let mut small = Client::with_limits(
+            c.store.clone(),
+            mamori_authz::Authorizer::builtin().unwrap(),
+            ImportLimits {
+                max_upload_bytes: 1_000_000,
+                ..ImportLimits::default()
+            },
+        );
         let admin = small.token("admin", PASSWORD).await;
         for path in [
             "/api/v1/assets/import",

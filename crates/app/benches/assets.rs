@@ -2,7 +2,7 @@
 //! measures the register's first page under typical filters, a 100,000-row
 //! ledger import and exports. See BENCHMARKS.md at the repository root.
 //!
-//! cargo bench -p mamori-store --bench assets -- [--assets N] [--database-url URL] [--no-bulk | --imports]
+//! cargo bench -p mamori-app --bench assets -- [--assets N] [--database-url URL] [--no-bulk | --imports]
 //!
 //! --imports measures only the two ledger imports (CSV and .xlsx) after filling.
 //!
@@ -10,8 +10,11 @@
 //! with a URL the store there is filled up to N (an existing store is reused,
 //! so a second run measures without loading again).
 
+use std::sync::Arc;
+
+use mamori_app::App;
+use mamori_authz::Authorizer;
 use mamori_store::Store;
-use mamori_store::assets::bench::{bench_assets_with, bench_imports};
 
 #[tokio::main]
 async fn main() {
@@ -47,10 +50,18 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let authz = match Authorizer::builtin() {
+        Ok(a) => Arc::new(a),
+        Err(e) => {
+            eprintln!("cannot load the policy: {e}");
+            std::process::exit(2);
+        }
+    };
+    let app = App::new(store, authz);
     let result = if imports {
-        bench_imports(&store, assets).await
+        app.bench_imports(assets).await
     } else {
-        bench_assets_with(&store, assets, bulk).await
+        app.bench_assets(assets, bulk).await
     };
     match result {
         Ok(report) => println!("{report}"),

@@ -1,15 +1,25 @@
-//! The import limits: hostile spreadsheets (generated) refused quickly by every
+//! The import limits (moved from the store's tests: reading a file is the
+//! app's, with mamori-sheet): hostile spreadsheets (generated) refused quickly by every
 //! import, each with a message naming the limit and the cell, and reports that
 //! list the first errors only with values cut short.
 
 use std::time::{Duration, Instant};
 
+use mamori_app::App;
+use mamori_core::table::ImportLimits;
+use mamori_sheet::testing::hostile;
+use mamori_store::Store;
 use mamori_store::assets::{LedgerFormat, REPORTED_ISSUES};
 use mamori_store::org_import::OrgImportKind;
-use mamori_store::testing::{all_stores, hostile};
-use mamori_store::{Actor, ImportLimits, Store};
+use mamori_store::testing::all_stores;
 
-const ACTOR: Actor = Actor::System("test");
+/// The operations over `store`, with the default import limits.
+fn app_of(store: &Store) -> App {
+    App::new(
+        store.clone(),
+        std::sync::Arc::new(mamori_authz::Authorizer::builtin().unwrap()),
+    )
+}
 
 /// Well under a second in a release build; a debug build on a shared machine
 /// gets room.
@@ -19,7 +29,7 @@ const QUICK: Duration = Duration::from_secs(5);
 /// refused as unreadable, quickly, naming `limit` and `at`, without a large
 /// report.
 async fn refused_by_every_import(
-    store: &Store,
+    app: &App,
     what: &str,
     bytes: &[u8],
     format: LedgerFormat,
@@ -27,13 +37,16 @@ async fn refused_by_every_import(
     at: &str,
 ) {
     let start = Instant::now();
-    let ledger = store.import_ledger(&ACTOR, bytes, format).await.unwrap();
-    let org = store
-        .import_org(&ACTOR, bytes, format, Some(OrgImportKind::Units))
+    let ledger = app
+        .operator_import_ledger(bytes, format, None)
         .await
         .unwrap();
-    let training = store
-        .import_completions(&ACTOR, bytes, format)
+    let org = app
+        .operator_import_org(bytes, format, Some(OrgImportKind::Units))
+        .await
+        .unwrap();
+    let training = app
+        .operator_import_completions(bytes, format)
         .await
         .unwrap();
     let took = start.elapsed();
@@ -79,16 +92,17 @@ async fn refused_by_every_import(
 #[tokio::test]
 async fn hostile_files_are_refused_quickly_naming_the_limit() {
     for (backend, store) in all_stores().await {
+        let app = app_of(&store);
         let xlsx = LedgerFormat::Xlsx;
         let csv = LedgerFormat::Csv;
         // With the defaults.
         for (what, bytes, format, limit, at) in hostile::refused_by_default() {
             let what = format!("{backend}: {what}");
-            refused_by_every_import(&store, &what, &bytes, format, limit, at).await;
+            refused_by_every_import(&app, &what, &bytes, format, limit, at).await;
         }
 
         // Limits scaled down, so that the bombs stay small in a test.
-        let small = store.clone().with_import_limits(ImportLimits {
+        let small = app.clone().with_import_limits(ImportLimits {
             max_xlsx_unpacked_bytes: 4 << 20,
             max_cells: 1000,
             ..ImportLimits::default()
@@ -136,7 +150,7 @@ async fn hostile_files_are_refused_quickly_naming_the_limit() {
         }
         // A header that understates its entry is named as such.
         let r = small
-            .import_ledger(&ACTOR, &hostile::lying_sizes(16 << 20, 100), xlsx)
+            .operator_import_ledger(&hostile::lying_sizes(16 << 20, 100), xlsx, None)
             .await
             .unwrap();
         assert!(
@@ -146,12 +160,12 @@ async fn hostile_files_are_refused_quickly_naming_the_limit() {
             "{backend}: {r}"
         );
         // A file over the upload limit.
-        let tiny = store.clone().with_import_limits(ImportLimits {
+        let tiny = app.clone().with_import_limits(ImportLimits {
             max_upload_bytes: 1000,
             ..ImportLimits::default()
         });
         let r = tiny
-            .import_ledger(&ACTOR, &hostile::csv_giant_cell(2000), csv)
+            .operator_import_ledger(&hostile::csv_giant_cell(2000), csv, None)
             .await
             .unwrap();
         assert!(
@@ -169,6 +183,7 @@ fn column(i: usize) -> String {
 #[tokio::test]
 async fn a_workbook_read_cell_by_cell_imports_as_before() {
     for (backend, store) in all_stores().await {
+        let app = app_of(&store);
         // A title above the header, a blank row, cells out of order, a shared
         // string, a number: read as the rows a person sees.
         let shared = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>総務課</t></si></sst>"#;
@@ -196,13 +211,8 @@ async fn a_workbook_read_cell_by_cell_imports_as_before() {
         ]
         .concat();
         let bytes = hostile::xlsx(&rows, Some(shared));
-        let r = store
-            .import_org(
-                &ACTOR,
-                &bytes,
-                LedgerFormat::Xlsx,
-                Some(OrgImportKind::Units),
-            )
+        let r = app
+            .operator_import_org(&bytes, LedgerFormat::Xlsx, Some(OrgImportKind::Units))
             .await
             .unwrap();
         assert!(r.report.written, "{backend}: {r}");
@@ -215,14 +225,14 @@ async fn a_workbook_read_cell_by_cell_imports_as_before() {
 #[tokio::test]
 async fn reports_list_the_first_errors_with_values_cut_short() {
     for (backend, store) in all_stores().await {
+        let app = app_of(&store);
         let long = "X".repeat(5000);
         let mut csv = String::from("組織コード,組織名,種別\n");
         for i in 0..300 {
             csv.push_str(&format!("U{i},課{i},{long}\n"));
         }
-        let r = store
-            .import_org(
-                &ACTOR,
+        let r = app
+            .operator_import_org(
                 csv.as_bytes(),
                 LedgerFormat::Csv,
                 Some(OrgImportKind::Units),
@@ -257,8 +267,8 @@ async fn reports_list_the_first_errors_with_values_cut_short() {
         for i in 0..300 {
             ledger.push_str(&format!("資産{i},{long},総務課,2,2,2\n"));
         }
-        let r = store
-            .import_ledger(&ACTOR, ledger.as_bytes(), LedgerFormat::Csv)
+        let r = app
+            .operator_import_ledger(ledger.as_bytes(), LedgerFormat::Csv, None)
             .await
             .unwrap();
         assert!(!r.written, "{backend}");

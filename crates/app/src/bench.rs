@@ -1,0 +1,159 @@
+//! The register's benchmark, the files' half: a 100,000-row ledger of new
+//! assets imported as CSV and as .xlsx (read with `mamori-sheet`, checked and
+//! written by the store, as an upload is), a department's export and its
+//! re-import, and the export of the whole register. The store's half (filling
+//! the store, the register's pages) is `mamori_store::assets::bench`. Built
+//! with the `demo` feature (the command line's `mamori bench`, and
+//! `cargo bench -p mamori-app --bench assets`); see BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use mamori_core::table::{ImportLimits, LedgerFormat};
+use mamori_store::StoreError;
+use mamori_store::assets::AssetFilter;
+use mamori_store::assets::bench::{BenchReport, bench_fill, bench_ledger_rows, bench_pages};
+
+use crate::access::App;
+use crate::error::{Error, Result};
+
+/// Rows of the ledger the import is measured with.
+pub const IMPORT_ROWS: usize = 100_000;
+
+/// The benchmark re-imports whole exports of a large store, beyond what an
+/// upload may be: its imports are held to wider limits than the defaults.
+fn bench_limits() -> ImportLimits {
+    ImportLimits {
+        max_upload_bytes: 4 << 30,
+        max_xlsx_unpacked_bytes: 16 << 30,
+        max_rows: 1_048_576,
+        max_cells: 100_000_000,
+        ..ImportLimits::default()
+    }
+}
+
+fn internal(what: impl std::fmt::Display) -> Error {
+    Error::Store(StoreError::Internal(what.to_string()))
+}
+
+impl App {
+    /// Fills the store to `n` assets, measures the register's pages and, when
+    /// `bulk`, the imports and exports (which add 200,000 assets).
+    pub async fn bench_assets(&self, n: usize, bulk: bool) -> Result<BenchReport> {
+        let app = self.clone().with_import_limits(bench_limits());
+        let mut report = bench_pages(app.system("bench").store(), n).await?;
+        if bulk {
+            app.bench_bulk(&mut report, true).await?;
+        }
+        Ok(report)
+    }
+
+    /// Only the imports: the store filled to `n` assets, then the two ledgers
+    /// of [`IMPORT_ROWS`] new assets (CSV, .xlsx).
+    pub async fn bench_imports(&self, n: usize) -> Result<BenchReport> {
+        let app = self.clone().with_import_limits(bench_limits());
+        let mut report = bench_fill(app.system("bench").store(), n).await?;
+        app.bench_bulk(&mut report, false).await?;
+        Ok(report)
+    }
+
+    async fn bench_bulk(&self, report: &mut BenchReport, exports: bool) -> Result<()> {
+        for (format, seed) in [(LedgerFormat::Csv, 101), (LedgerFormat::Xlsx, 202)] {
+            report.bulk.push(self.measure_import(format, seed).await?);
+        }
+        if !exports {
+            return Ok(());
+        }
+        // Export of a department's view, and the re-import of that export (no change).
+        let dept = self
+            .system("bench")
+            .store()
+            .unit_by_code("D04")
+            .await?
+            .map(|u| u.id)
+            .unwrap_or(1);
+        let dept_filter = AssetFilter {
+            unit_id: Some(dept),
+            include_subunits: true,
+            ..Default::default()
+        };
+        for format in [LedgerFormat::Csv, LedgerFormat::Xlsx] {
+            let mut out = Vec::new();
+            let started = Instant::now();
+            let rows = self
+                .operator_export_ledger(&dept_filter, format, &mut out)
+                .await?;
+            report.bulk.push((
+                format!("export of one department, {}", format.extension()),
+                rows as usize,
+                started.elapsed(),
+            ));
+            if format == LedgerFormat::Csv {
+                let started = Instant::now();
+                let imported = self.operator_import_ledger(&out, format, None).await?;
+                report.bulk.push((
+                    "re-import of that export (all rows unchanged), csv".to_string(),
+                    imported.unchanged,
+                    started.elapsed(),
+                ));
+            }
+        }
+        let started = Instant::now();
+        let rows = self
+            .operator_export_ledger(&AssetFilter::default(), LedgerFormat::Csv, std::io::sink())
+            .await?;
+        report.bulk.push((
+            "export of the whole register, csv".to_string(),
+            rows as usize,
+            started.elapsed(),
+        ));
+        Ok(())
+    }
+
+    /// Imports a generated ledger of [`IMPORT_ROWS`] new assets and times it
+    /// (reading the file included).
+    async fn measure_import(
+        &self,
+        format: LedgerFormat,
+        seed: u64,
+    ) -> Result<(String, usize, Duration)> {
+        let (headers, rows) =
+            bench_ledger_rows(self.system("bench").store(), IMPORT_ROWS, seed).await?;
+        let bytes = mamori_sheet::status::plain_table(format, &headers, rows)
+            .map_err(|e| internal(format!("benchmark ledger: {e}")))?;
+        let cpu = process_cpu();
+        let started = Instant::now();
+        let report = self.operator_import_ledger(&bytes, format, None).await?;
+        let took = started.elapsed();
+        let cpu = match (cpu, process_cpu()) {
+            (Some(a), Some(b)) => format!(
+                " (this process's CPU {:.1} s)",
+                b.saturating_sub(a).as_secs_f64()
+            ),
+            _ => String::new(),
+        };
+        if !report.written {
+            return Err(internal(format!(
+                "the benchmark ledger did not import: {report}"
+            )));
+        }
+        let name = match format {
+            LedgerFormat::Csv => "import of a new-asset ledger, CSV",
+            LedgerFormat::Xlsx => "import of a new-asset ledger, .xlsx",
+        };
+        Ok((format!("{name}{cpu}"), report.created, took))
+    }
+}
+
+/// The CPU time this process has used (user and system), where Linux tells
+/// it: on a shared machine it says what the import cost apart from waiting
+/// for a core. (PostgreSQL's own work is in its server processes.)
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks of 1/100 s on Linux.
+    Some(Duration::from_millis((utime + stime) * 10))
+}
