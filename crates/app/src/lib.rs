@@ -21,6 +21,7 @@ pub mod imports;
 pub mod netcheck;
 pub mod org;
 pub mod segments;
+pub mod startup;
 pub mod training;
 pub mod users;
 

@@ -36,18 +36,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let admin_password = std::env::var("MAMORI_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    if let Some(generated) = store.ensure_admin(admin_password.as_deref()).await? {
+    let startup = crate::operator(&store, resolved.import_limits())?;
+    if let Some(generated) = startup.ensure_admin(admin_password.as_deref()).await? {
         println!(
             "初期管理者 admin のパスワード / password of the first administrator 'admin': {generated}"
         );
         println!("（この表示は一度だけです / shown only this once）");
     }
-    if args.demo && mamori_store::demo::load_demo(&store).await? {
-        let assets = mamori_store::assets::demo::load_demo_assets(&store, DEMO_ASSETS).await?;
+    if args.demo
+        && let Some(demo) = startup.load_demo(DEMO_ASSETS).await?
+    {
+        let assets = demo.assets;
         println!("デモの情報資産 {assets} 件 / {assets} demo assets");
         println!(
             "デモの市を読み込みました / demo city loaded (every demo user's password: {})",
-            mamori_store::demo::DEMO_PASSWORD
+            demo.password
         );
     }
     let authz = mamori_authz::Authorizer::with_extra(&resolved.extra_policies()?)

@@ -831,10 +831,11 @@ impl Store {
         let before = self.asset(id, &AssetScope::unrestricted()).await?;
         ensure_not_disposed(&before)?;
         if edit.lifecycle == Lifecycle::Disposed {
-            return Err(StoreError::invalid(
-                "lifecycle",
-                "廃棄は廃棄の操作で記録してください / record a disposal with the dispose operation",
-            ));
+            return Err(
+                mamori_core::problem::Problem::new("MAMORI-ASSET-DISPOSE-SEPARATELY")
+                    .field("lifecycle")
+                    .into(),
+            );
         }
         let r = &before.record;
         let input = AssetInput {

@@ -1,12 +1,12 @@
 //! The checks of entered text ([`mamori_core::text`]) as the store's errors:
-//! the field that is wrong, and why in Japanese and English.
+//! a coded problem naming the field, worded by whoever shows it.
 
 use mamori_core::text::{MAX_LINE_CHARS, MAX_TEXT_CHARS, TextProblem, check_line, check_text};
 
 use crate::StoreError;
 
 fn invalid(field: &str, label: &str, label_en: &str, p: TextProblem) -> StoreError {
-    StoreError::invalid(field, format!("{} / {}", p.ja(label), p.en(label_en)))
+    StoreError::Rejected(p.problem(field, label, label_en))
 }
 
 /// A one-line value (a name, a code, a title): no control or
