@@ -59,17 +59,17 @@ test('an auditor finds nothing of another unit\'s top-level asset, in the regist
   const refused = await auditor.page.goto(`${server.base}/assets/${id}`);
   assert.equal(refused.status(), 404);
   await auditor.page.goto(`${server.base}/events?entity=asset&entity_id=${id}`);
-  assert.doesNotMatch(await auditor.page.textContent('main'), new RegExp(`asset ${id}(?!\\d)`));
+  assert.doesNotMatch(await auditor.page.textContent('main'), new RegExp(`情報資産 ${id}(?!\\d)`));
   assert.doesNotMatch(await auditor.page.content(), /生活保護ケース記録（E2E秘）/);
   await auditor.page.goto(`${server.base}/events`);
-  assert.doesNotMatch(await auditor.page.textContent('main'), new RegExp(`asset ${id}(?!\\d)`));
+  assert.doesNotMatch(await auditor.page.textContent('main'), new RegExp(`情報資産 ${id}(?!\\d)`));
   const api = await auditor.page.request.get(`${server.base}/api/v1/events?entity=asset&entity_id=${id}`);
   assert.equal(api.status(), 200);
   assert.equal((await api.json()).total, 0);
 
   const office = await as('security');
   await office.page.goto(`${server.base}/events?entity=asset&entity_id=${id}`);
-  assert.match(await office.page.textContent('main'), new RegExp(`asset ${id}(?!\\d)`));
+  assert.match(await office.page.textContent('main'), new RegExp(`情報資産 ${id}(?!\\d)`));
 
   assert.deepEqual(unexpected(auditor.errors, ['status of 404']), []);
   assert.deepEqual(unexpected([...staff.errors, ...office.errors], []), []);
@@ -93,6 +93,6 @@ test('hostile values are refused beside the field, and formulas leave the export
 
   const office = await as('security');
   await office.page.goto(`${server.base}/events?entity=export`);
-  assert.match(await office.page.textContent('main'), /export assets/);
+  assert.match(await office.page.textContent('main'), /出力 assets/);
   assert.deepEqual(unexpected(errors, ['status of 422']), []);
 });

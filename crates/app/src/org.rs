@@ -174,6 +174,7 @@ impl App {
         let filter = mamori_store::events::EventFilter {
             entity: Some(mamori_store::events::Entity::Unit.as_str().to_string()),
             entity_id: Some(id.to_string()),
+            ..Default::default()
         };
         Ok(permit
             .store()

@@ -99,6 +99,55 @@ pub fn format_en(date: Date) -> String {
     format!("{} {} {}", date.day(), month_en(date.month()), date.year())
 }
 
+/// Japan's time zone (UTC+9, no summer time).
+pub const JST: time::UtcOffset = match time::UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => time::UtcOffset::UTC,
+};
+
+/// A moment as a Japanese reader reads it, in Japan's time: the date in 和暦
+/// with the western date beside it, then the time to the second (never
+/// fractions): 令和8年12月5日（2026-12-05）22:10:29.
+pub fn format_datetime_ja(at: time::OffsetDateTime) -> String {
+    let t = at.to_offset(JST);
+    format!(
+        "{}（{}）{:02}:{:02}:{:02}",
+        format_wareki(t.date()),
+        format_iso_date(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The same moment for an English reader: 5 December 2026, 22:10:29 JST.
+pub fn format_datetime_en(at: time::OffsetDateTime) -> String {
+    let t = at.to_offset(JST);
+    format!(
+        "{}, {:02}:{:02}:{:02} JST",
+        format_en(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// A date as a Japanese reader reads it where it matters (disposals,
+/// approvals, receipts): 令和7年3月31日（2025-03-31）.
+pub fn format_date_ja(date: Date) -> String {
+    format!("{}（{}）", format_wareki(date), format_iso_date(date))
+}
+
+/// 2025-03-31.
+pub fn format_iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
 fn month_en(month: Month) -> &'static str {
     match month {
         Month::January => "January",
@@ -113,6 +162,32 @@ fn month_en(month: Month) -> &'static str {
         Month::October => "October",
         Month::November => "November",
         Month::December => "December",
+    }
+}
+
+#[cfg(test)]
+mod datetime_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn moments_are_shown_in_japan_time_without_fractions() {
+        let at = datetime!(2026-12-05 13:10:29.710332 UTC);
+        assert_eq!(
+            format_datetime_ja(at),
+            "令和8年12月5日（2026-12-05）22:10:29"
+        );
+        assert_eq!(format_datetime_en(at), "5 December 2026, 22:10:29 JST");
+        // Late in the UTC evening is the next day in Japan.
+        let late = datetime!(2019-04-30 15:30:00 UTC);
+        assert_eq!(
+            format_datetime_ja(late),
+            "令和元年5月1日（2019-05-01）00:30:00"
+        );
+        assert_eq!(
+            format_date_ja(time::macros::date!(2025 - 03 - 31)),
+            "令和7年3月31日（2025-03-31）"
+        );
     }
 }
 

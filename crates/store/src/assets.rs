@@ -768,6 +768,7 @@ impl Store {
             &EventFilter {
                 entity: Some(ENTITY.as_str().to_string()),
                 entity_id: Some(id.to_string()),
+                ..Default::default()
             },
             &AssetScope::unrestricted(),
             page,

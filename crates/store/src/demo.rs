@@ -167,7 +167,9 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
 /// the end of the fiscal year, and My Number work training for one section's
 /// staff, due a week ago.
 async fn load_demo_training(store: &Store, actor: &Actor) -> Result<(), StoreError> {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(mamori_core::wareki::JST)
+        .date();
     let fiscal_end_year = if u8::from(today.month()) >= 4 {
         today.year() + 1
     } else {

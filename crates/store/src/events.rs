@@ -516,11 +516,40 @@ pub async fn chain_head(db: &Db) -> Result<(i64, String), StoreError> {
     }))
 }
 
+/// The bounds of Japanese days as the log's moments are stored (UTC, and with
+/// a fraction so that an entry logged at the bound's very second sorts
+/// after it): `from` is the start of its day in Japan, `to` the end of its.
+pub fn jst_day_bounds(
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+) -> (Option<String>, Option<String>) {
+    let start = |d: time::Date| {
+        let t = d
+            .midnight()
+            .assume_offset(mamori_core::wareki::JST)
+            .to_offset(time::UtcOffset::UTC);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:00:00.000000Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour()
+        )
+    };
+    (from.map(start), to.and_then(|d| d.next_day()).map(start))
+}
+
 /// Filters for the event list.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+    /// Only what these users did (by their ids); `Some(empty)` matches nothing.
+    pub actors: Option<Vec<i64>>,
+    /// Only entries at or after this moment (RFC 3339, UTC).
+    pub from: Option<String>,
+    /// Only entries before this moment (RFC 3339, UTC).
+    pub until: Option<String>,
 }
 
 /// The events, newest first, optionally of one entity, that a reader may see:
@@ -564,6 +593,35 @@ where
     }
     if let Some(id) = filter.entity_id.as_ref().filter(|e| !e.is_empty()) {
         qb.push(" AND e.entity_id = ").push_bind(id.clone());
+    }
+    if let Some(actors) = &filter.actors {
+        if actors.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            // The actor is logged as user:{id}:{name at the time}.
+            qb.push(" AND (");
+            for (i, id) in actors.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("e.actor LIKE ").push_bind(format!("user:{id}:%"));
+            }
+            qb.push(")");
+        }
+    }
+    // Moments are stored as RFC 3339 text in UTC, which sorts as bytes; on
+    // PostgreSQL the comparison is made in the "C" collation so that a
+    // locale's rules do not reorder it.
+    let at = if DB::NAME == "PostgreSQL" {
+        " AND e.at COLLATE \"C\" "
+    } else {
+        " AND e.at "
+    };
+    if let Some(from) = filter.from.as_ref().filter(|t| !t.is_empty()) {
+        qb.push(at).push(">= ").push_bind(from.clone());
+    }
+    if let Some(until) = filter.until.as_ref().filter(|t| !t.is_empty()) {
+        qb.push(at).push("< ").push_bind(until.clone());
     }
     if assets.is_unrestricted() {
         return;

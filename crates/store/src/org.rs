@@ -188,9 +188,14 @@ fn ends_before_start() -> StoreError {
         .into()
 }
 
-/// Today's date (UTC) as stored.
+/// Today's date in Japan, as stored (YYYY-MM-DD): due dates, role periods
+/// and overdue counts follow the city's calendar, not UTC's (between 0:00
+/// and 9:00 in Japan the two differ).
 pub fn today() -> String {
-    time::OffsetDateTime::now_utc().date().to_string()
+    time::OffsetDateTime::now_utc()
+        .to_offset(mamori_core::wareki::JST)
+        .date()
+        .to_string()
 }
 
 /// `unit_id` is the unit or below it: `path LIKE '%/id/%'`.

@@ -220,6 +220,16 @@ pub(crate) fn checked_email(email: Option<String>) -> Result<Option<String>, Sto
     Ok(Some(email))
 }
 
+/// A person as shown: name, user name and unit.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct PersonName {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_name: Option<String>,
+    pub unit_name_en: Option<String>,
+}
+
 impl Store {
     /// Creates a user with a password (hashed with argon2id).
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, StoreError> {
@@ -326,6 +336,27 @@ impl Store {
             Some(row) => Ok(Some(self.attach_roles(vec![row]).await?.remove(0))),
             None => Ok(None),
         }
+    }
+
+    /// The names of these users and of their units, in one query: for showing
+    /// a person (the log's actors) by name rather than by number.
+    pub async fn user_names(&self, ids: &[i64]) -> Result<Vec<PersonName>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<PersonName> = db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT u.id, u.username, u.display_name, n.name AS unit_name, n.name_en AS unit_name_en \
+                 FROM users u LEFT JOIN units n ON n.id = u.unit_id WHERE u.id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
     }
 
     /// Users ordered by user name, optionally filtered by a text in the user name or

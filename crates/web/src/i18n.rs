@@ -74,6 +74,34 @@ impl T {
         self.lang.code()
     }
 
+    /// A stored moment (RFC 3339, UTC) as the reader reads it: Japan's time,
+    /// 和暦 with the western date beside it in Japanese, to the second. Text
+    /// that is not a moment is shown as it is.
+    pub fn moment(&self, at: &str) -> String {
+        let Ok(t) = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        else {
+            return at.to_string();
+        };
+        match self.lang {
+            Lang::Ja => mamori_core::wareki::format_datetime_ja(t),
+            Lang::En => mamori_core::wareki::format_datetime_en(t),
+        }
+    }
+
+    /// A stored date (YYYY-MM-DD) where the date matters (disposals, due
+    /// dates, approvals): 令和7年3月31日（2025-03-31） in Japanese, 31 March
+    /// 2025 in English. Text that is not a date is shown as it is.
+    pub fn day(&self, d: &str) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let Ok(date) = time::Date::parse(d.trim(), &format) else {
+            return d.to_string();
+        };
+        match self.lang {
+            Lang::Ja => mamori_core::wareki::format_date_ja(date),
+            Lang::En => mamori_core::wareki::format_en(date),
+        }
+    }
+
     /// The other language, for the switch.
     pub fn other(&self) -> &'static str {
         match self.lang {

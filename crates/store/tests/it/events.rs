@@ -52,6 +52,7 @@ async fn chain_is_intact_after_writes() {
             &EventFilter {
                 entity: Some("unit".into()),
                 entity_id: None,
+                ..Default::default()
             },
             &mamori_store::assets::AssetScope::unrestricted(),
             PageRequest::default(),

@@ -171,6 +171,7 @@ async fn staff_profiles_and_role_assignments() {
             &mamori_store::events::EventFilter {
                 entity: Some("role_assignment".into()),
                 entity_id: None,
+                ..Default::default()
             },
             &mamori_store::assets::AssetScope::unrestricted(),
             PageRequest::default(),

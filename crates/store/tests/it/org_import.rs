@@ -31,6 +31,7 @@ async fn events_of(store: &Store, entity: &str) -> i64 {
     let filter = EventFilter {
         entity: Some(entity.into()),
         entity_id: None,
+        ..Default::default()
     };
     list_events(
         store.db(),
@@ -396,6 +397,7 @@ async fn merging_a_unit_moves_what_belonged_to_it() {
         let filter = EventFilter {
             entity: Some("unit".into()),
             entity_id: Some(from.id.to_string()),
+            ..Default::default()
         };
         let history = list_events(
             store.db(),

@@ -76,6 +76,7 @@ async fn events_of(store: &Store, entity: &str) -> i64 {
         &EventFilter {
             entity: Some(entity.into()),
             entity_id: None,
+            ..Default::default()
         },
         &mamori_store::assets::AssetScope::unrestricted(),
         PageRequest::new(Some(1), Some(1)),

@@ -263,6 +263,7 @@ pub async fn events(
     let filter = EventFilter {
         entity: q.entity,
         entity_id: q.entity_id,
+        ..Default::default()
     };
     Ok(Json(
         state

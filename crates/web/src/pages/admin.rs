@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::Action;
 use mamori_core::org::{SystemRole, UnitKind};
 use mamori_core::problem::{Class, Lang as ProblemLang};
-use mamori_store::events::{ChainVerdict, EventFilter};
 use mamori_store::units::{NewUnit, Unit};
 use mamori_store::users::{NewUser, User, UserUpdate};
 use serde::Deserialize;
@@ -585,102 +584,6 @@ pub async fn reset_password(
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/users/{id}")))
-}
-
-pub struct EventLine {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub action: String,
-    pub hash_short: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "events.html")]
-pub struct EventsPage {
-    chrome: Chrome,
-    events: Vec<EventLine>,
-    pager: Pager,
-    entity: String,
-    entity_id: String,
-    can_verify: bool,
-}
-
-#[derive(Deserialize)]
-pub struct EventsQuery {
-    entity: Option<String>,
-    entity_id: Option<String>,
-    #[serde(flatten)]
-    page: Paging,
-}
-
-pub async fn events(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    Query(q): Query<EventsQuery>,
-) -> AppResult<EventsPage> {
-    let request = q.page.request();
-    let entity = q.entity.unwrap_or_default();
-    let entity_id = q.entity_id.unwrap_or_default();
-    let filter = EventFilter {
-        entity: (!entity.is_empty()).then(|| entity.clone()),
-        entity_id: (!entity_id.is_empty()).then(|| entity_id.clone()),
-    };
-    // Entries about assets follow the register: only those the reader may read.
-    let page = state.app.events(&user, &filter, request).await?;
-    let events = page
-        .items
-        .into_iter()
-        .map(|e| EventLine {
-            hash_short: e.hash.chars().take(12).collect(),
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor,
-            entity: e.entity,
-            entity_id: e.entity_id,
-            action: e.action,
-        })
-        .collect();
-    let base = query_string("/events", &[("entity", &entity), ("entity_id", &entity_id)]);
-    let pager = Pager::new(&T { lang }, &base, request, page.total);
-    let can_verify = state.app.may_app(&user, Action::VerifyLog);
-    let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "events").await?;
-    Ok(EventsPage {
-        chrome,
-        events,
-        pager,
-        entity,
-        entity_id,
-        can_verify,
-    })
-}
-
-pub async fn verify(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    axum::Form(form): axum::Form<super::session::CsrfOnly>,
-) -> AppResult<Redirect> {
-    verify_csrf(&session, &form.csrf).await?;
-    let t = T { lang };
-    match state.app.verify_log(&user).await? {
-        ChainVerdict::Intact { events } => {
-            flash(&session, format!("{} ({events})", t.get("events.intact"))).await
-        }
-        ChainVerdict::Broken { seq, reason } => {
-            flash_error(
-                &session,
-                format!("{} #{seq}: {reason}", t.get("events.broken")),
-            )
-            .await
-        }
-    }
-    Ok(Redirect::to("/events"))
 }
 
 #[derive(Template, WebTemplate)]

@@ -17,7 +17,6 @@ use mamori_core::classification::Scheme;
 use mamori_store::assets::{
     Asset, AssetFilter, AssetSort, AssetSortKey, ImportIssue, ImportReport, LedgerFormat,
 };
-use mamori_store::events::Event;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
@@ -373,7 +372,7 @@ pub struct AssetPage {
     facts: Vec<(String, String)>,
     handling: Vec<(String, String, String)>,
     /// Each change with what it says beyond the action (a reclassification's reason).
-    history: Vec<(Event, String)>,
+    history: Vec<(super::events::LogLine, String)>,
     id: i64,
     /// The user may change it (and it is not disposed).
     may_write: bool,
@@ -436,7 +435,7 @@ pub async fn show(
     ];
     let mut facts = facts;
     if let Some(date) = &r.disposed_on {
-        facts.push((t.get("assets.disposed_on").to_string(), date.clone()));
+        facts.push((t.get("assets.disposed_on").to_string(), t.day(date)));
         facts.push((
             t.get("assets.disposal_method").to_string(),
             r.disposal_method.clone().unwrap_or_default(),
@@ -462,17 +461,21 @@ pub async fn show(
         .into_iter()
         .map(|f| lang.pick(&f.message, &f.message_en).to_string())
         .collect();
-    let history = view
-        .history
+    let t_hist = T { lang };
+    let history = state
+        .app
+        .with_people(view.history)
+        .await?
         .into_iter()
-        .map(|e| {
+        .map(|entry| {
+            let e = &entry.event;
             let reason = e
                 .after_json
                 .as_deref()
                 .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
                 .and_then(|v| v.get("reason").and_then(|r| r.as_str()).map(str::to_string))
                 .unwrap_or_default();
-            (e, reason)
+            (super::events::log_line(&entry, &t_hist), reason)
         })
         .collect();
     let may_write = view.may_write;

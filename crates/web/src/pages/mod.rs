@@ -5,6 +5,7 @@ mod admin;
 mod assets;
 mod catalog;
 mod dashboard;
+pub(crate) mod events;
 mod netcheck;
 mod org;
 mod orgadmin;
@@ -60,8 +61,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/acknowledgements", get(org::show))
         .route("/acknowledgements/campaigns", post(org::open))
         .route("/acknowledgements/{id}/confirm", post(org::confirm))
-        .route("/events", get(admin::events))
-        .route("/events/verify", post(admin::verify))
+        .route("/events", get(events::events))
+        .route("/events/verify", post(events::verify))
         .route("/authz", get(admin::authz_policies))
         .route("/assets", get(assets::list))
         .route("/assets/new", get(assets::new_form).post(assets::create))

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_authz::Action;
 use mamori_store::assets::ImportIssue;
-use mamori_store::events::Event;
 use mamori_store::org_import::{OrgImportKind, OrgImportReport};
 use mamori_store::units::Unit;
 use serde::Deserialize;
@@ -121,13 +120,6 @@ pub async fn import(
     Ok((status, page).into_response())
 }
 
-pub struct HistoryLine {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "unit.html")]
 pub struct UnitPage {
@@ -136,7 +128,7 @@ pub struct UnitPage {
     kind: String,
     parent: Option<Unit>,
     merged_into: Option<Unit>,
-    history: Vec<HistoryLine>,
+    history: Vec<super::events::LogLine>,
     pager: Pager,
     can_manage: bool,
     targets: Vec<(i64, String)>,
@@ -165,15 +157,13 @@ pub async fn unit(
     let merged_into = by_id(unit.merged_into).await?;
     let request = q.request();
     let page = state.app.unit_history(&user, id, request).await?;
-    let history = page
-        .items
-        .into_iter()
-        .map(|e: Event| HistoryLine {
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-        })
+    let t_hist = T { lang };
+    let history = state
+        .app
+        .with_people(page.items)
+        .await?
+        .iter()
+        .map(|entry| super::events::log_line(entry, &t_hist))
         .collect();
     let can_manage = state.app.may_app(&user, Action::ManageUnits);
     let targets = if can_manage && unit.active {

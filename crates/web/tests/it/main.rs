@@ -10,6 +10,7 @@ mod client;
 mod contract;
 mod hostile;
 mod limits;
+mod log;
 mod netcheck;
 mod org;
 mod orgimport;
