@@ -11,6 +11,7 @@ mod contract;
 mod hostile;
 mod limits;
 mod netcheck;
+mod netcheck_vendors;
 mod org;
 mod orgimport;
 mod pages;
