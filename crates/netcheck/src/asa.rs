@@ -33,9 +33,7 @@ use crate::addr::{parse_ip, proto_number};
 use crate::budget::Budget;
 use crate::ir::{Action, BaseChain, IfaceMap, IrConfig, IrRule, Wide};
 use crate::report::RuleRef;
-use crate::space::{
-    BoxSet, DPORT, DST, Family, IntervalSet, PBox, PROTO, PacketSet, SPORT, SRC,
-};
+use crate::space::{BoxSet, DPORT, DST, Family, IntervalSet, PBox, PROTO, PacketSet, SPORT, SRC};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -184,7 +182,10 @@ fn any_ports() -> IntervalSet {
 }
 
 fn is_icmp(p: &IntervalSet) -> bool {
-    !p.is_empty() && p.intervals().iter().all(|&(a, b)| a == b && (a == 1 || a == 58))
+    !p.is_empty()
+        && p.intervals()
+            .iter()
+            .all(|&(a, b)| a == b && (a == 1 || a == 58))
 }
 
 fn has_port_proto(p: &IntervalSet) -> bool {
@@ -370,7 +371,9 @@ impl Objects<'_> {
         self.spend()?;
         let r = self.network_uncached(name, depth);
         if depth == 0 || !r.as_ref().is_err_and(|e| too_deep(e)) {
-            self.addr_memo.borrow_mut().insert(name.to_string(), r.clone());
+            self.addr_memo
+                .borrow_mut()
+                .insert(name.to_string(), r.clone());
         }
         r
     }
@@ -404,9 +407,7 @@ impl Objects<'_> {
                 let got = match w.as_slice() {
                     ["network-object", "host", a] => net_token(a).map(|(f, s)| one_addr(f, s))?,
                     ["network-object", "object", o] => self.network(o, depth + 1)?,
-                    ["network-object", a, m] => {
-                        net_with_mask(a, m).map(|(f, s)| one_addr(f, s))?
-                    }
+                    ["network-object", a, m] => net_with_mask(a, m).map(|(f, s)| one_addr(f, s))?,
                     ["network-object", a] => net_token(a).map(|(f, s)| one_addr(f, s))?,
                     ["group-object", o] => self.network(o, depth + 1)?,
                     ["description", ..] => continue,
@@ -433,7 +434,9 @@ impl Objects<'_> {
         self.spend()?;
         let r = self.services_uncached(name, depth);
         if depth == 0 || !r.as_ref().is_err_and(|e| too_deep(e)) {
-            self.svc_memo.borrow_mut().insert(name.to_string(), r.clone());
+            self.svc_memo
+                .borrow_mut()
+                .insert(name.to_string(), r.clone());
         }
         r
     }
@@ -899,8 +902,10 @@ fn parse_ace(l: &Line, objs: &Objects) -> Option<Ace> {
         }
         *set.get_mut(f) = bs;
     }
-    let full_src = src[0].is_full(Family::Ipv4.addr_max()) || src[1].is_full(Family::Ipv6.addr_max());
-    let full_dst = dst[0].is_full(Family::Ipv4.addr_max()) || dst[1].is_full(Family::Ipv6.addr_max());
+    let full_src =
+        src[0].is_full(Family::Ipv4.addr_max()) || src[1].is_full(Family::Ipv6.addr_max());
+    let full_dst =
+        dst[0].is_full(Family::Ipv4.addr_max()) || dst[1].is_full(Family::Ipv6.addr_max());
     let dport_any = dport.is_full(PORT_MAX)
         && svcs
             .iter()
@@ -935,10 +940,13 @@ pub(crate) fn looks_like(text: &str) -> bool {
     let mut iface = false;
     for l in text.lines().take(20_000) {
         let t = l.trim_start();
-        if t.starts_with("ASA Version ") || (t.starts_with(": Saved") && text.contains("ASA Version")) {
+        if t.starts_with("ASA Version ")
+            || (t.starts_with(": Saved") && text.contains("ASA Version"))
+        {
             return true;
         }
-        if t.starts_with("access-group ") || (t.starts_with("access-list ") && t.contains(" extended "))
+        if t.starts_with("access-group ")
+            || (t.starts_with("access-list ") && t.contains(" extended "))
         {
             acl = true;
         }
@@ -1010,7 +1018,11 @@ pub(crate) fn parse(
                         ["nameif", n] => ifc.nameif = Some((*n).to_string()),
                         ["security-level", n] => {
                             ifc.level = Some(n.parse().map_err(|_| {
-                                conf_err(file, s.no, format!("security-level {n:?} / bad security level"))
+                                conf_err(
+                                    file,
+                                    s.no,
+                                    format!("security-level {n:?} / bad security level"),
+                                )
                             })?)
                         }
                         ["ip", "address", a, ..] => {
@@ -1082,7 +1094,14 @@ pub(crate) fn parse(
                     text: b.head.text.clone(),
                 });
             }
-            ["access-group", acl, dir @ ("in" | "out"), "interface", ifn, rest @ ..] => {
+            [
+                "access-group",
+                acl,
+                dir @ ("in" | "out"),
+                "interface",
+                ifn,
+                rest @ ..,
+            ] => {
                 recognised += 1;
                 if rest.contains(&"control-plane") {
                     continue;
@@ -1254,31 +1273,35 @@ pub(crate) fn parse(
     // refusals cannot be told apart from the other's, so they are left
     // out (more is permitted, never less) and the rest goes on.
     let overlaps = |k: usize, dim_addrs: &[Addrs]| -> bool {
-        dim_addrs.iter().enumerate().any(|(j, a)| {
-            j != k && (0..2).any(|x| a[x].intersects(&dim_addrs[k][x]))
-        })
+        dim_addrs
+            .iter()
+            .enumerate()
+            .any(|(j, a)| j != k && (0..2).any(|x| a[x].intersects(&dim_addrs[k][x])))
     };
-    let push_ace =
-        |cfg: &mut IrConfig, rules: &mut Vec<IrRule>, ace: &Ace, restrict: Option<&PacketSet>, shared: bool, any_out: bool| {
-            let id = cfg.add_rule(rref(ace.line, &ace.text), ace.wide, false);
-            let set = match restrict {
-                Some(r) => ace.set.intersect(r),
-                None => ace.set.clone(),
-            };
-            let mut problems = ace.problems.clone();
-            if shared && !ace.permit {
-                problems.push(
-                    "the segment sits behind several interfaces: this deny is not taken".into(),
-                );
-            }
-            let action = match (problems.is_empty(), ace.permit) {
-                (true, true) => accept_action(any_out),
-                (true, false) => Action::Drop,
-                (false, true) => Action::Approx(problems.join("; ")),
-                (false, false) => Action::Unsupported(problems.join("; ")),
-            };
-            rules.push(IrRule { id, set, action });
+    let push_ace = |cfg: &mut IrConfig,
+                    rules: &mut Vec<IrRule>,
+                    ace: &Ace,
+                    restrict: Option<&PacketSet>,
+                    shared: bool,
+                    any_out: bool| {
+        let id = cfg.add_rule(rref(ace.line, &ace.text), ace.wide, false);
+        let set = match restrict {
+            Some(r) => ace.set.intersect(r),
+            None => ace.set.clone(),
         };
+        let mut problems = ace.problems.clone();
+        if shared && !ace.permit {
+            problems
+                .push("the segment sits behind several interfaces: this deny is not taken".into());
+        }
+        let action = match (problems.is_empty(), ace.permit) {
+            (true, true) => accept_action(any_out),
+            (true, false) => Action::Drop,
+            (false, true) => Action::Approx(problems.join("; ")),
+            (false, false) => Action::Unsupported(problems.join("; ")),
+        };
+        rules.push(IrRule { id, set, action });
+    };
 
     // The base chain: by ingress interface.
     let mut base = Vec::new();
@@ -1517,7 +1540,13 @@ fn resolve_nat(mut n: StaticNat, objs: &Objects) -> Option<StaticNat> {
 
 /// NAT and one access-list entry: warns when an 8.3+ entry names a mapped
 /// address; widens a permit naming a pre-8.3 mapped address to its real one.
-fn apply_nat(ace: &mut Ace, nats: &[StaticNat], legacy: &[StaticNat], cfg: &mut IrConfig, file: &Arc<str>) {
+fn apply_nat(
+    ace: &mut Ace,
+    nats: &[StaticNat],
+    legacy: &[StaticNat],
+    cfg: &mut IrConfig,
+    file: &Arc<str>,
+) {
     let rref = RuleRef {
         file: file.clone(),
         line: ace.line,
@@ -1526,7 +1555,8 @@ fn apply_nat(ace: &mut Ace, nats: &[StaticNat], legacy: &[StaticNat], cfg: &mut 
     };
     for (_, lit) in &ace.literal {
         for n in nats {
-            let hit = (0..2).any(|x| lit[x].intersects(&n.mapped[x]) && !lit[x].intersects(&n.real[x]));
+            let hit =
+                (0..2).any(|x| lit[x].intersects(&n.mapped[x]) && !lit[x].intersects(&n.real[x]));
             if hit {
                 cfg.warn(
                     &rref,

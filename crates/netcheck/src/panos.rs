@@ -45,7 +45,8 @@ const MAX_XML_DEPTH: usize = 256;
 /// True for the PAN-OS XML configuration.
 pub(crate) fn looks_like_xml(t: &str) -> bool {
     let head: String = t.chars().take(4096).collect();
-    head.contains("<config") && (head.contains("<devices") || head.contains("<shared") || t.contains("<rulebase"))
+    head.contains("<config")
+        && (head.contains("<devices") || head.contains("<shared") || t.contains("<rulebase"))
 }
 
 /// True for PAN-OS `set` commands.
@@ -210,7 +211,9 @@ fn read_xml(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
                         return Err(conf_err(
                             file,
                             lines.line(i),
-                            format!("XML の入れ子が深すぎます ({MAX_XML_DEPTH} 超) / XML nested deeper than {MAX_XML_DEPTH}"),
+                            format!(
+                                "XML の入れ子が深すぎます ({MAX_XML_DEPTH} 超) / XML nested deeper than {MAX_XML_DEPTH}"
+                            ),
                         ));
                     }
                 }
@@ -236,7 +239,8 @@ fn read_xml(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
         return Err(conf_err(
             file,
             1,
-            "PAN-OS の設定 (<config>) ではありません / not a PAN-OS configuration (<config>)".into(),
+            "PAN-OS の設定 (<config>) ではありません / not a PAN-OS configuration (<config>)"
+                .into(),
         ));
     }
     let line = |n: roxmltree::Node| lines.line(n.range().start);
@@ -326,12 +330,7 @@ fn read_xml(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
         for r in entries(rb.and_then(|rb| path(rb, &["security", "rules"]))) {
             budget.spend(1)?;
             let mut extra = Vec::new();
-            for k in [
-                "source-user",
-                "category",
-                "source-hip",
-                "destination-hip",
-            ] {
+            for k in ["source-user", "category", "source-hip", "destination-hip"] {
                 let m = members(child(r, k));
                 if !m.is_empty() && m.iter().any(|x| x != "any") {
                     extra.push(format!("{k} {}", m.join(",")));
@@ -388,7 +387,10 @@ fn set_words(line: &str) -> Result<Vec<String>, String> {
     let mut quoted = false;
     let mut list: Option<Vec<String>> = None;
     let mut has = false;
-    let flush = |cur: &mut String, has: &mut bool, list: &mut Option<Vec<String>>, out: &mut Vec<String>| {
+    let flush = |cur: &mut String,
+                 has: &mut bool,
+                 list: &mut Option<Vec<String>>,
+                 out: &mut Vec<String>| {
         if *has {
             let w = std::mem::take(cur);
             match list {
@@ -455,13 +457,21 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
         let w = set_words(t).map_err(|m| conf_err(file, no, m))?;
         let ws: Vec<&str> = w.iter().map(String::as_str).collect();
         let Some((&"set", rest)) = ws.split_first() else {
-            if ws.first().is_some_and(|c| matches!(*c, "delete" | "edit" | "up" | "top" | "exit" | "quit" | "configure" | "commit")) {
+            if ws.first().is_some_and(|c| {
+                matches!(
+                    *c,
+                    "delete" | "edit" | "up" | "top" | "exit" | "quit" | "configure" | "commit"
+                )
+            }) {
                 continue;
             }
             return Err(conf_err(
                 file,
                 no,
-                format!("PAN-OS の set コマンドではありません / not a PAN-OS set command: {:?}", t.chars().take(60).collect::<String>()),
+                format!(
+                    "PAN-OS の set コマンドではありません / not a PAN-OS set command: {:?}",
+                    t.chars().take(60).collect::<String>()
+                ),
             ));
         };
         seen_set = true;
@@ -479,10 +489,9 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
                     None => conf.zones.push(((*z).to_string(), vsys.clone(), no, ifs)),
                 }
             }
-            ["zone", z, ..] => {
-                if !conf.zones.iter().any(|x| x.0 == *z && x.1 == vsys) {
-                    conf.zones.push(((*z).to_string(), vsys.clone(), no, Vec::new()));
-                }
+            ["zone", z, ..] if !conf.zones.iter().any(|x| x.0 == *z && x.1 == vsys) => {
+                conf.zones
+                    .push(((*z).to_string(), vsys.clone(), no, Vec::new()));
             }
             ["address", name, kind, v, ..] => {
                 let def = match *kind {
@@ -493,7 +502,9 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
                     ))),
                     _ => None,
                 };
-                let e = addr_entries.entry((*name).to_string()).or_insert((no, None));
+                let e = addr_entries
+                    .entry((*name).to_string())
+                    .or_insert((no, None));
                 if def.is_some() {
                     e.1 = def;
                 }
@@ -562,15 +573,23 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
                     "disabled" => r.disabled = val == "yes",
                     "rule-type" => r.rule_type = val.to_string(),
                     "schedule" => r.extra.push(format!("schedule {val:?}")),
-                    "source-user" | "category" | "source-hip" | "destination-hip" => {
-                        if list.iter().any(|x| x != "any") {
-                            r.extra.push(format!("{key} {}", list.join(",")));
-                        }
+                    "source-user" | "category" | "source-hip" | "destination-hip"
+                        if list.iter().any(|x| x != "any") =>
+                    {
+                        r.extra.push(format!("{key} {}", list.join(",")));
                     }
                     _ => {}
                 }
             }
-            ["rulebase", "default-security-rules", "rules", name, "action", a, ..] => {
+            [
+                "rulebase",
+                "default-security-rules",
+                "rules",
+                name,
+                "action",
+                a,
+                ..,
+            ] => {
                 let v = Some((*a == "allow", no));
                 match *name {
                     "intrazone-default" => conf.intrazone = v,
@@ -589,7 +608,8 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
         ));
     }
     for (name, (no, def)) in addr_entries {
-        let def = def.unwrap_or_else(|| AddrDef::Unmodelled(format!("address {name:?} of an unknown type")));
+        let def = def
+            .unwrap_or_else(|| AddrDef::Unmodelled(format!("address {name:?} of an unknown type")));
         conf.addrs.insert(name, (no, def));
     }
     Ok(conf)
@@ -621,11 +641,14 @@ fn app_default(app: &str) -> Option<Vec<(u128, &'static str)>> {
     })
 }
 
+/// One service: protocol, source ports, destination ports.
+type Service = (u128, IntervalSet, IntervalSet);
+
 struct Objs<'a> {
     conf: &'a Conf,
     budget: &'a Budget,
     addr_memo: RefCell<HashMap<String, Result<[IntervalSet; 2], String>>>,
-    svc_memo: RefCell<HashMap<String, Result<Vec<(u128, IntervalSet, IntervalSet)>, String>>>,
+    svc_memo: RefCell<HashMap<String, Result<Vec<Service>, String>>>,
     over: RefCell<Option<NetcheckError>>,
 }
 
@@ -689,18 +712,20 @@ impl Objs<'_> {
                 Err(_) => Err(format!("unknown address {name:?}")),
             }
         })();
-        if depth == 0 || !r.as_ref().is_err_and(|e| e.contains("too deep") || e == "budget") {
-            self.addr_memo.borrow_mut().insert(name.to_string(), r.clone());
+        if depth == 0
+            || !r
+                .as_ref()
+                .is_err_and(|e| e.contains("too deep") || e == "budget")
+        {
+            self.addr_memo
+                .borrow_mut()
+                .insert(name.to_string(), r.clone());
         }
         r
     }
 
     /// (protocol, source ports, destination ports) of a service or group.
-    fn service(
-        &self,
-        name: &str,
-        depth: usize,
-    ) -> Result<Vec<(u128, IntervalSet, IntervalSet)>, String> {
+    fn service(&self, name: &str, depth: usize) -> Result<Vec<Service>, String> {
         if let Some(r) = self.svc_memo.borrow().get(name) {
             return r.clone();
         }
@@ -741,8 +766,14 @@ impl Objs<'_> {
                 _ => Err(format!("unknown service {name:?}")),
             }
         })();
-        if depth == 0 || !r.as_ref().is_err_and(|e| e.contains("too deep") || e == "budget") {
-            self.svc_memo.borrow_mut().insert(name.to_string(), r.clone());
+        if depth == 0
+            || !r
+                .as_ref()
+                .is_err_and(|e| e.contains("too deep") || e == "budget")
+        {
+            self.svc_memo
+                .borrow_mut()
+                .insert(name.to_string(), r.clone());
         }
         r
     }
@@ -891,10 +922,16 @@ fn build(
                 let mut fa = [IntervalSet::empty(), IntervalSet::empty()];
                 let mut ta = [IntervalSet::empty(), IntervalSet::empty()];
                 for &z in &from {
-                    fa = [fa[0].union(&zone_addrs[z].2[0]), fa[1].union(&zone_addrs[z].2[1])];
+                    fa = [
+                        fa[0].union(&zone_addrs[z].2[0]),
+                        fa[1].union(&zone_addrs[z].2[1]),
+                    ];
                 }
                 for &z in &to {
-                    ta = [ta[0].union(&zone_addrs[z].2[0]), ta[1].union(&zone_addrs[z].2[1])];
+                    ta = [
+                        ta[0].union(&zone_addrs[z].2[0]),
+                        ta[1].union(&zone_addrs[z].2[1]),
+                    ];
                 }
                 zset = pair_set(&fa, &ta);
             }
@@ -908,7 +945,10 @@ fn build(
         ] {
             let mut a = [IntervalSet::empty(), IntervalSet::empty()];
             let mut unknown = false;
-            for n in names.iter().chain(names.is_empty().then_some(&"any".to_string())) {
+            for n in names
+                .iter()
+                .chain(names.is_empty().then_some(&"any".to_string()))
+            {
                 match objs.address(n, 0) {
                     Ok(x) => a = [a[0].union(&x[0]), a[1].union(&x[1])],
                     Err(e) => {
@@ -925,7 +965,8 @@ fn build(
                     a[1].complement(Family::Ipv6.addr_max()),
                 ];
             }
-            let any = a[0].is_full(Family::Ipv4.addr_max()) && a[1].is_full(Family::Ipv6.addr_max());
+            let any =
+                a[0].is_full(Family::Ipv4.addr_max()) && a[1].is_full(Family::Ipv6.addr_max());
             if is_src {
                 wide.src_any = any;
             } else {
@@ -939,7 +980,11 @@ fn build(
         let any_ports = IntervalSet::range(0, 65535);
         let mut any_service = false;
         let mut app_default_used = false;
-        for s in r.service.iter().chain(r.service.is_empty().then_some(&"any".to_string())) {
+        for s in r
+            .service
+            .iter()
+            .chain(r.service.is_empty().then_some(&"any".to_string()))
+        {
             match s.as_str() {
                 "any" => any_service = true,
                 "application-default" => app_default_used = true,
@@ -969,7 +1014,8 @@ fn build(
                             let d = if ports.is_empty() {
                                 any_ports.clone()
                             } else {
-                                crate::addr::parse_ports(ports).unwrap_or_else(|_| any_ports.clone())
+                                crate::addr::parse_ports(ports)
+                                    .unwrap_or_else(|_| any_ports.clone())
                             };
                             svcs.push((IntervalSet::single(p), any_ports.clone(), d));
                         }
@@ -982,7 +1028,13 @@ fn build(
             }
         }
         if !apps.is_empty() && !allow {
-            problems.push(format!("deny of applications {}", apps.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")));
+            problems.push(format!(
+                "deny of applications {}",
+                apps.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
         }
         if overlap && !allow {
             problems.push("the segment sits behind several zones: this deny is not taken".into());

@@ -112,7 +112,7 @@ fn asa_line(name: &str, a: &Ace, i: usize) -> String {
     let (proto, port) = match a.svc {
         0 => ("ip".to_string(), String::new()),
         1 => ("tcp".into(), String::new()),
-        2 if i % 2 == 0 => ("tcp".into(), format!(" eq {}", a.port)),
+        2 if i.is_multiple_of(2) => ("tcp".into(), format!(" eq {}", a.port)),
         2 => ("object-group SVC".into(), String::new()),
         3 => ("udp".into(), format!(" eq {}", a.port)),
         4 => ("tcp".into(), " range www https".into()),
@@ -120,7 +120,7 @@ fn asa_line(name: &str, a: &Ace, i: usize) -> String {
     };
     let mut l = format!(
         "access-list {name} extended {act} {proto} {} {}{port}",
-        asa_addr(a.src, i % 3 == 0),
+        asa_addr(a.src, i.is_multiple_of(3)),
         asa_addr(a.dst, i % 3 == 1)
     );
     if a.svc == 2 && i % 2 == 1 {
@@ -161,14 +161,14 @@ fn asa_text(c: &Asa) -> String {
             t.push_str(&format!("access-list {name} remark empty\n"));
         }
     };
-    for i in 0..3 {
+    for (i, name) in names.iter().enumerate() {
         if let Some(a) = &c.acl_in[i] {
             acl(&mut t, &format!("IN{i}"), a);
-            t.push_str(&format!("access-group IN{i} in interface {}\n", names[i]));
+            t.push_str(&format!("access-group IN{i} in interface {name}\n"));
         }
         if let Some(a) = &c.acl_out[i] {
             acl(&mut t, &format!("OUT{i}"), a);
-            t.push_str(&format!("access-group OUT{i} out interface {}\n", names[i]));
+            t.push_str(&format!("access-group OUT{i} out interface {name}\n"));
         }
     }
     if let Some(g) = &c.global {
@@ -328,15 +328,20 @@ fn pan_eval(c: &Pan, p: (u32, u32, u8, u16)) -> bool {
 fn arb_pan() -> impl Strategy<Value = Pan> {
     (
         prop::collection::vec(
-            (arb_ace(), 0u8..8, 0u8..8, 0u8..3, prop::bool::weighted(0.15)).prop_map(
-                |(ace, from, to, kind, disabled)| PanRule {
+            (
+                arb_ace(),
+                0u8..8,
+                0u8..8,
+                0u8..3,
+                prop::bool::weighted(0.15),
+            )
+                .prop_map(|(ace, from, to, kind, disabled)| PanRule {
                     ace,
                     from,
                     to,
                     kind,
                     disabled,
-                },
-            ),
+                }),
             0..8,
         ),
         prop::bool::weighted(0.8),
@@ -385,7 +390,10 @@ fn pan_service(a: &Ace) -> (String, String) {
 fn objects_set() -> String {
     let mut t = String::new();
     for (i, z) in ZONES.iter().enumerate() {
-        t.push_str(&format!("set zone {z} network layer3 ethernet1/{}\n", i + 1));
+        t.push_str(&format!(
+            "set zone {z} network layer3 ethernet1/{}\n",
+            i + 1
+        ));
     }
     for (i, a) in ADDRS.iter().enumerate() {
         t.push_str(&format!(
@@ -428,7 +436,11 @@ fn pan_set(c: &Pan) -> String {
             ),
         ];
         for (k, v) in kv {
-            let v = if v.contains(' ') { format!("[ {v} ]") } else { v };
+            let v = if v.contains(' ') {
+                format!("[ {v} ]")
+            } else {
+                v
+            };
             t.push_str(&format!("set rulebase security rules {n} {k} {v}\n"));
         }
         if r.disabled {
@@ -453,7 +465,9 @@ fn members(tag: &str, v: &[String]) -> String {
 }
 
 fn pan_xml(c: &Pan) -> String {
-    let mut x = String::from("<?xml version=\"1.0\"?>\n<config version=\"11.0.0\">\n<devices>\n<entry name=\"localhost.localdomain\">\n<vsys>\n<entry name=\"vsys1\">\n<zone>\n");
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?>\n<config version=\"11.0.0\">\n<devices>\n<entry name=\"localhost.localdomain\">\n<vsys>\n<entry name=\"vsys1\">\n<zone>\n",
+    );
     for (i, z) in ZONES.iter().enumerate() {
         x.push_str(&format!(
             "<entry name=\"{z}\"><network><layer3><member>ethernet1/{}</member></layer3></network></entry>\n",
@@ -472,7 +486,9 @@ fn pan_xml(c: &Pan) -> String {
     x.push_str("<entry name=\"mn1\"><ip-range>10.10.1.0-10.10.1.255</ip-range></entry>\n");
     x.push_str("</address>\n<address-group>\n<entry name=\"grp\"><static><member>mn1</member><member>h4</member></static></entry>\n</address-group>\n<service>\n");
     let svc = |name: &str, proto: &str, port: &str| {
-        format!("<entry name=\"{name}\"><protocol><{proto}><port>{port}</port></{proto}></protocol></entry>\n")
+        format!(
+            "<entry name=\"{name}\"><protocol><{proto}><port>{port}</port></{proto}></protocol></entry>\n"
+        )
     };
     x.push_str(&svc("tcp-all", "tcp", "0-65535"));
     x.push_str(&svc("web-range", "tcp", "80-443"));

@@ -42,7 +42,9 @@ fn formats_are_detected() {
     assert_eq!(detect_format(&s), Some(ConfigFormat::PanOs));
     // FortiOS `set` lines inside `config` are not PAN-OS.
     assert_eq!(
-        detect_format("config firewall policy\n    edit 1\n        set action accept\n    next\nend\n"),
+        detect_format(
+            "config firewall policy\n    edit 1\n        set action accept\n    next\nend\n"
+        ),
         Some(ConfigFormat::FortiOs)
     );
     assert_eq!(detect_format("<html><body>hello</body></html>"), None);
@@ -131,9 +133,21 @@ fn asa_security_levels_decide_without_an_access_list() {
     let segs = segments("asa/segments.toml");
     let m = matrix(&segs, &text_input("levels.txt", ASA_HEAD));
     // Higher to lower: permitted, every protocol.
-    assert!(m[&k("mynumber", "lgwan")].v4.contains(&[MN1, CHUKAN, 47, 0, 0]));
-    assert!(m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 6, 1, 80]));
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 17, 1, 53]));
+    assert!(
+        m[&k("mynumber", "lgwan")]
+            .v4
+            .contains(&[MN1, CHUKAN, 47, 0, 0])
+    );
+    assert!(
+        m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 6, 1, 80])
+    );
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 17, 1, 53])
+    );
     // Lower to higher: denied.
     assert!(m[&k("internet", "lgwan")].is_empty());
     assert!(m[&k("lgwan", "mynumber")].is_empty());
@@ -144,7 +158,9 @@ fn asa_security_levels_decide_without_an_access_list() {
         .find(|v| v.from == "mynumber" && v.to == "internet")
         .unwrap_or_else(|| panic!("{}", r.render_text()));
     assert!(
-        v.rules.iter().any(|x| x.text.contains("security-level 100")),
+        v.rules
+            .iter()
+            .any(|x| x.text.contains("security-level 100")),
         "{:?}",
         v.rules
     );
@@ -171,14 +187,38 @@ access-group GLOBAL global
 "
     );
     let m = matrix(&segs, &text_input("g.txt", &g));
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 6, 1, 443]));
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 17, 1, 53]));
-    assert!(!m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 6, 1, 80]));
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 6, 1, 443])
+    );
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 17, 1, 53])
+    );
+    assert!(
+        !m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 6, 1, 80])
+    );
     // mynumber has no ACL of its own but the global one: no more
     // security-level permits.
-    assert!(m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 17, 1, 53]));
-    assert!(!m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 6, 1, 80]));
-    assert!(m[&k("internet", "lgwan")].v4.contains(&[OUT, CHUKAN, 17, 1, 53]));
+    assert!(
+        m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 17, 1, 53])
+    );
+    assert!(
+        !m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 6, 1, 80])
+    );
+    assert!(
+        m[&k("internet", "lgwan")]
+            .v4
+            .contains(&[OUT, CHUKAN, 17, 1, 53])
+    );
     // An outbound ACL on the egress interface must also permit.
     let o = format!(
         "{ASA_HEAD}access-list OUT_OUT extended permit tcp any any eq https
@@ -187,10 +227,22 @@ access-group OUT_OUT out interface outside
 "
     );
     let m = matrix(&segs, &text_input("o.txt", &o));
-    assert!(m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 6, 1, 443]));
-    assert!(!m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 6, 1, 80]));
+    assert!(
+        m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 6, 1, 443])
+    );
+    assert!(
+        !m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 6, 1, 80])
+    );
     // Not leaving by outside: the security levels alone.
-    assert!(m[&k("mynumber", "lgwan")].v4.contains(&[MN1, CHUKAN, 6, 1, 80]));
+    assert!(
+        m[&k("mynumber", "lgwan")]
+            .v4
+            .contains(&[MN1, CHUKAN, 6, 1, 80])
+    );
 }
 
 #[test]
@@ -207,8 +259,16 @@ access-group OUTSIDE_IN in interface outside
     );
     let m = matrix(&segs, &text_input("nat.txt", &t));
     // The real address is what the ACL and the matrix speak of.
-    assert!(m[&k("internet", "lgwan")].v4.contains(&[OUT, CHUKAN, 6, 1, 443]));
-    assert!(!m[&k("internet", "lgwan")].v4.contains(&[OUT, CHUKAN, 6, 1, 80]));
+    assert!(
+        m[&k("internet", "lgwan")]
+            .v4
+            .contains(&[OUT, CHUKAN, 6, 1, 443])
+    );
+    assert!(
+        !m[&k("internet", "lgwan")]
+            .v4
+            .contains(&[OUT, CHUKAN, 6, 1, 80])
+    );
     let r = report(&segs, &[text_input("nat.txt", &t)]);
     let w = r
         .warnings
@@ -226,7 +286,11 @@ access-group OUTSIDE_IN in interface outside
 "
     );
     let m = matrix(&segs, &text_input("legacy.txt", &legacy));
-    assert!(m[&k("internet", "lgwan")].v4.contains(&[OUT, CHUKAN, 6, 1, 80]));
+    assert!(
+        m[&k("internet", "lgwan")]
+            .v4
+            .contains(&[OUT, CHUKAN, 6, 1, 80])
+    );
     let r = report(&segs, &[text_input("legacy.txt", &legacy)]);
     assert!(!r.complete);
     let cell = r
@@ -250,12 +314,24 @@ access-group LG_IN in interface lgwan
 "
     );
     let m = matrix(&segs, &text_input("u.txt", &t));
-    assert!(m[&k("lgwan", "mynumber")].v4.contains(&[CHUKAN, MN, 6, 1, 3389]));
-    assert!(m[&k("lgwan", "mynumber")].v4.contains(&[CHUKAN, MN, 6, 1, 22]));
+    assert!(
+        m[&k("lgwan", "mynumber")]
+            .v4
+            .contains(&[CHUKAN, MN, 6, 1, 3389])
+    );
+    assert!(
+        m[&k("lgwan", "mynumber")]
+            .v4
+            .contains(&[CHUKAN, MN, 6, 1, 22])
+    );
     let r = report(&segs, &[text_input("u.txt", &t)]);
     assert!(!r.complete);
     let lines: Vec<u32> = r.unsupported.iter().map(|u| u.line).collect();
-    assert!(lines.contains(&14) && lines.contains(&16), "{:?}", r.unsupported);
+    assert!(
+        lines.contains(&14) && lines.contains(&16),
+        "{:?}",
+        r.unsupported
+    );
 }
 
 #[test]
@@ -276,7 +352,10 @@ fn panos_xml_and_set_agree_and_cite_lines() {
     // The disabled rule opens nothing; the interzone deny ends it.
     assert!(mx[&k("mynumber", "internet")].is_empty());
     for p in [80, 8080, 443] {
-        assert!(v4("lgwan", "internet").contains(&[CHUKAN, OUT, 6, 1, p]), "{p}");
+        assert!(
+            v4("lgwan", "internet").contains(&[CHUKAN, OUT, 6, 1, p]),
+            "{p}"
+        );
         assert!(v4("lgwan", "internet").contains(&[0x0a14_0907, OUT, 6, 1, p]));
     }
     assert!(!v4("lgwan", "internet").contains(&[LG6, OUT, 6, 1, 80]));
@@ -308,11 +387,14 @@ set zone mynumber network layer3 ethernet1/3
     let m = matrix(&segs, &text_input("d.set", base));
     assert!(m.values().all(mamori_netcheck::PacketSet::is_empty));
     // The interzone default overridden to allow.
-    let t = format!(
-        "{base}set rulebase default-security-rules rules interzone-default action allow\n"
-    );
+    let t =
+        format!("{base}set rulebase default-security-rules rules interzone-default action allow\n");
     let m = matrix(&segs, &text_input("o.set", &t));
-    assert!(m[&k("mynumber", "internet")].v4.contains(&[MN1, OUT, 6, 1, 80]));
+    assert!(
+        m[&k("mynumber", "internet")]
+            .v4
+            .contains(&[MN1, OUT, 6, 1, 80])
+    );
     let r = report(&segs, &[text_input("o.set", &t)]);
     let v = r
         .violations
@@ -343,7 +425,11 @@ set rulebase security rules all from lgwan to untrust source any destination any
         .collect::<Vec<_>>()
         .join("\n");
     let m = matrix(&segs, &text_input("a.set", &t));
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 6, 1, 6881]));
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 6, 1, 6881])
+    );
     let r = report(&segs, &[text_input("a.set", &t)]);
     assert!(!r.complete);
 }
@@ -389,7 +475,11 @@ fn hostile_asa_inputs() {
     t.push_str("object-group network G30\n network-object host 10.20.99.1\n");
     t.push_str("access-list LG_IN extended permit ip object-group G0 any\naccess-group LG_IN in interface lgwan\n");
     let m = fast("nested", || matrix(&segs, &text_input("n.txt", &t)));
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[0x0a14_6301, OUT, 6, 1, 1]));
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[0x0a14_6301, OUT, 6, 1, 1])
+    );
     // A loop of groups: reported, over-approximated (the permit counts
     // for any address), never a hang.
     let lp = format!(
@@ -397,7 +487,11 @@ fn hostile_asa_inputs() {
     );
     let r = fast("loop", || report(&segs, &[text_input("l.txt", &lp)]));
     assert!(!r.complete);
-    assert!(r.unsupported.iter().any(|u| u.reason.contains("too deep")), "{:?}", r.unsupported);
+    assert!(
+        r.unsupported.iter().any(|u| u.reason.contains("too deep")),
+        "{:?}",
+        r.unsupported
+    );
     // Huge ranges and a thousand ACL lines.
     let mut big = format!(
         "{ASA_HEAD}object network ALL\n range 0.0.0.0 255.255.255.255\naccess-list LG_IN extended permit tcp object ALL any range 1 65535\n"
@@ -481,5 +575,9 @@ fn hostile_panos_inputs() {
     assert!(r.unsupported.iter().any(|u| u.reason.contains("too deep")));
     let m = matrix(&segs, &text_input("g.set", &t));
     // The looped group counts as any source.
-    assert!(m[&k("lgwan", "internet")].v4.contains(&[CHUKAN, OUT, 6, 1, 1]));
+    assert!(
+        m[&k("lgwan", "internet")]
+            .v4
+            .contains(&[CHUKAN, OUT, 6, 1, 1])
+    );
 }

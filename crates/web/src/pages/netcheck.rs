@@ -292,8 +292,16 @@ fn policy_words(t: &T, policy: &str) -> String {
 
 fn status_words(t: &T, status: &str) -> (&'static str, &'static str, String) {
     match status {
-        "violation" => ("×", "mark-bad", t.get("netcheck.status_violation").to_string()),
-        "conforming" => ("○", "mark-ok", t.get("netcheck.status_conforming").to_string()),
+        "violation" => (
+            "×",
+            "mark-bad",
+            t.get("netcheck.status_violation").to_string(),
+        ),
+        "conforming" => (
+            "○",
+            "mark-ok",
+            t.get("netcheck.status_conforming").to_string(),
+        ),
         _ => ("—", "mark-none", t.get("netcheck.status_none").to_string()),
     }
 }
@@ -327,8 +335,10 @@ fn grids(
     files
         .into_iter()
         .map(|file| {
-            let cells: Vec<&serde_json::Value> =
-                matrix.iter().filter(|c| text_of(&c["file"]) == file).collect();
+            let cells: Vec<&serde_json::Value> = matrix
+                .iter()
+                .filter(|c| text_of(&c["file"]) == file)
+                .collect();
             // Segments in order of appearance, with their roles.
             let mut segs: Vec<(String, String)> = Vec::new();
             for c in &cells {
@@ -339,36 +349,44 @@ fn grids(
                     }
                 }
             }
-            let label = |s: &(String, String)| format!("{}（{}）", s.0, role_name(model, lang, &s.1));
-            let rows = segs
-                .iter()
-                .map(|a| GridRow {
-                    label: label(a),
-                    cells: segs
-                        .iter()
-                        .map(|b| {
-                            let Some(c) = cells
-                                .iter()
-                                .find(|c| text_of(&c["from"]) == a.0 && text_of(&c["to"]) == b.0)
-                            else {
-                                return GridCell {
-                                    mark: "",
-                                    class: "mark-self",
-                                    rule: String::new(),
-                                    status: String::new(),
+            let label =
+                |s: &(String, String)| format!("{}（{}）", s.0, role_name(model, lang, &s.1));
+            let rows =
+                segs.iter()
+                    .map(|a| GridRow {
+                        label: label(a),
+                        cells: segs
+                            .iter()
+                            .map(|b| {
+                                let Some(c) = cells.iter().find(|c| {
+                                    text_of(&c["from"]) == a.0 && text_of(&c["to"]) == b.0
+                                }) else {
+                                    return GridCell {
+                                        mark: "",
+                                        class: "mark-self",
+                                        rule: String::new(),
+                                        status: String::new(),
+                                    };
                                 };
-                            };
-                            let (mark, class, status) = status_words(&t, c["status"].as_str().unwrap_or(""));
-                            let rule = model
-                                .and_then(|m| m.rule(&a.1, &b.1))
-                                .map(|r| lang.pick(&r.note_ja, &r.note_en).to_string())
-                                .filter(|s| !s.is_empty())
-                                .unwrap_or_else(|| policy_words(&t, c["policy"].as_str().unwrap_or("")));
-                            GridCell { mark, class, rule, status }
-                        })
-                        .collect(),
-                })
-                .collect();
+                                let (mark, class, status) =
+                                    status_words(&t, c["status"].as_str().unwrap_or(""));
+                                let rule = model
+                                    .and_then(|m| m.rule(&a.1, &b.1))
+                                    .map(|r| lang.pick(&r.note_ja, &r.note_en).to_string())
+                                    .filter(|s| !s.is_empty())
+                                    .unwrap_or_else(|| {
+                                        policy_words(&t, c["policy"].as_str().unwrap_or(""))
+                                    });
+                                GridCell {
+                                    mark,
+                                    class,
+                                    rule,
+                                    status,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
             Grid {
                 file,
                 columns: segs.iter().map(label).collect(),
@@ -405,7 +423,8 @@ fn verdict_sentence(
             .replace("{model}", model_name)
             .replace("{n}", &findings.to_string())
     } else {
-        t.get("netcheck.verdict_conforms").replace("{model}", model_name)
+        t.get("netcheck.verdict_conforms")
+            .replace("{model}", model_name)
     };
     if !complete {
         s.push_str(t.get("netcheck.verdict_incomplete"));

@@ -154,8 +154,14 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
             g.contains("マイナンバー利用事務系とインターネット接続系の間は通信させない。"),
             "{backend}: the model's rule in its words"
         );
-        assert!(g.contains("mynumber（マイナンバー利用事務系）"), "{backend}");
-        assert!(body.contains("city-fw.asa.txt:14"), "{backend}: file and line");
+        assert!(
+            g.contains("mynumber（マイナンバー利用事務系）"),
+            "{backend}"
+        );
+        assert!(
+            body.contains("city-fw.asa.txt:14"),
+            "{backend}: file and line"
+        );
         no_raw_labels(&body, "asa");
         // 和暦 and western date of the check.
         assert!(body.contains("令和"), "{backend}: 和暦");
@@ -179,7 +185,10 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
         );
         let g = grid(&body);
         assert!(g.contains(">×<") && g.contains(">—<"), "{backend}");
-        assert!(body.contains("city-pa.xml:15"), "{backend}: the rule's line");
+        assert!(
+            body.contains("city-pa.xml:15"),
+            "{backend}: the rule's line"
+        );
         no_raw_labels(&body, "panos");
 
         // The English page: English words, no Japanese verdict.
