@@ -1220,6 +1220,34 @@ pub(crate) fn parse(
         }
     }
 
+    // Interfaces that face no segment: their traffic is not judged. None
+    // at all is a segments file written for another device: refused, not
+    // a clean verdict.
+    let unmapped: Vec<String> = named
+        .iter()
+        .zip(&behind)
+        .filter(|(_, a)| a.iter().all(IntervalSet::is_empty))
+        .filter_map(|(i, _)| i.nameif.clone())
+        .collect();
+    if !named.is_empty() && unmapped.len() == named.len() {
+        return Err(conf_err(
+            file,
+            named.first().map(|i| i.line).unwrap_or(0),
+            format!(
+                "この ASA のインタフェース ({}) はどれもセグメントファイルの interfaces にありません / no interface of this ASA ({}) is listed under a segment's interfaces in the segments file",
+                unmapped.join(", "),
+                unmapped.join(", ")
+            ),
+        ));
+    }
+    if !unmapped.is_empty() {
+        cfg.notes.push(format!(
+            "{file}: セグメントに対応しないインタフェース ({}) の通信は判定していません / interfaces facing no segment ({}) are not judged",
+            unmapped.join(", "),
+            unmapped.join(", ")
+        ));
+    }
+
     // Every access list, parsed once.
     let mut parsed: HashMap<String, Vec<Ace>> = HashMap::new();
     for name in &acl_order {

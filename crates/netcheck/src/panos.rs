@@ -833,6 +833,32 @@ fn build(
         })?;
         zone_addrs.push((z.clone(), vsys.clone(), a));
     }
+    // Zones that face no segment: their traffic is not judged. None at all
+    // is a segments file written for another device: refused, not a clean
+    // verdict.
+    let unmapped: Vec<String> = zone_addrs
+        .iter()
+        .filter(|z| z.2.iter().all(IntervalSet::is_empty))
+        .map(|z| z.0.clone())
+        .collect();
+    if !zone_addrs.is_empty() && unmapped.len() == zone_addrs.len() {
+        return Err(conf_err(
+            file,
+            conf.zones.first().map(|z| z.2).unwrap_or(0),
+            format!(
+                "ゾーン ({}) はどれもセグメントファイルの interfaces にありません / no zone ({}) is listed under a segment's interfaces in the segments file",
+                unmapped.join(", "),
+                unmapped.join(", ")
+            ),
+        ));
+    }
+    if !unmapped.is_empty() {
+        cfg.notes.push(format!(
+            "{file}: セグメントに対応しないゾーン ({}) の通信は判定していません / zones facing no segment ({}) are not judged",
+            unmapped.join(", "),
+            unmapped.join(", ")
+        ));
+    }
     let overlap = zone_addrs.iter().enumerate().any(|(i, a)| {
         zone_addrs
             .iter()

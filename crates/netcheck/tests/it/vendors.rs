@@ -581,3 +581,25 @@ fn hostile_panos_inputs() {
             .contains(&[CHUKAN, OUT, 6, 1, 1])
     );
 }
+
+#[test]
+fn a_segments_file_for_another_device_is_refused() {
+    // Segments naming none of the device's interfaces or zones would give
+    // a clean verdict for traffic that was never judged: refused.
+    let e = refused(
+        "hostile/segments.toml",
+        "city-fw.asa.txt",
+        &read(&fixtures().join("asa/city-fw.asa.txt")),
+    );
+    assert!(e.to_string().contains("no interface of this ASA"), "{e}");
+    let e = refused(
+        "hostile/segments.toml",
+        "city-pa.xml",
+        &read(&fixtures().join("panos/city-pa.xml")),
+    );
+    assert!(e.to_string().contains("no zone"), "{e}");
+    // One interface without a segment: noted.
+    let t = format!("{ASA_HEAD}interface GigabitEthernet0/3\n nameif dmz\n security-level 20\n");
+    let r = report(&segments("asa/segments.toml"), &[text_input("dmz.txt", &t)]);
+    assert!(r.notes.iter().any(|n| n.contains("(dmz)")), "{:?}", r.notes);
+}

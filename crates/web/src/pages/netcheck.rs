@@ -457,6 +457,39 @@ fn localise(r: &mut ReportView, model: Option<&mamori_netcheck::SegmentModel>, l
         v.from = roles(&v.from);
         v.to = roles(&v.to);
     }
+    if lang == Lang::Ja {
+        // The checker words its findings in English: the officer reads
+        // them in Japanese.
+        for f in &mut r.findings {
+            for (en, ja) in [
+                (
+                    "accepts traffic from a My Number segment with ",
+                    "マイナンバー利用事務系からの通信を次の条件で許可しています：",
+                ),
+                (
+                    "accepts traffic to a My Number segment with ",
+                    "マイナンバー利用事務系への通信を次の条件で許可しています：",
+                ),
+                ("any source address", "送信元アドレスが any"),
+                ("any destination address", "宛先アドレスが any"),
+                ("any destination port", "宛先ポートが any"),
+            ] {
+                *f = f.replace(en, ja);
+            }
+        }
+    }
+    for n in &mut r.notes {
+        // "file: 日本語 / English": keep the reader's language (and the
+        // file the note is about).
+        if let Some((ja, en)) = n.split_once(" / ") {
+            let picked = match (lang, ja.split_once(": ")) {
+                (Lang::Ja, _) => ja.to_string(),
+                (Lang::En, Some((file, _))) if !en.starts_with(file) => format!("{file}: {en}"),
+                (Lang::En, _) => en.to_string(),
+            };
+            *n = picked;
+        }
+    }
     for w in &mut r.warnings {
         // "where — 日本語 / English": keep the reader's language.
         if let Some((head, msgs)) = w.split_once(" — ")

@@ -163,6 +163,14 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
             "{backend}: file and line"
         );
         no_raw_labels(&body, "asa");
+        // The finding (any source into My Number) is worded in Japanese.
+        assert!(
+            body.contains(
+                "マイナンバー利用事務系への通信を次の条件で許可しています：送信元アドレスが any"
+            ),
+            "{backend}: {body}"
+        );
+        assert!(!body.contains("accepts traffic"), "{backend}");
         // 和暦 and western date of the check.
         assert!(body.contains("令和"), "{backend}: 和暦");
         assert!(body.contains("id=\"checked-on\""));
