@@ -1093,6 +1093,11 @@ fn build(
             *set.get_mut(f) = bs.intersect(zset.get(f));
         }
         wide.dport_any = any_service;
+        // A zone stands for its segments' addresses (as an interface does
+        // for FortiOS): only `any` zone leaves a side open.
+        let any_zone = |z: &[String]| z.is_empty() || z.iter().any(|n| n == "any");
+        wide.src_any &= any_zone(&r.from);
+        wide.dst_any &= any_zone(&r.to);
         if let Some(e) = objs.over.borrow_mut().take() {
             return Err(e);
         }

@@ -163,7 +163,13 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
             "{backend}: file and line"
         );
         no_raw_labels(&body, "asa");
-        // The finding (any source into My Number) is worded in Japanese.
+        // 和暦 and western date of the check.
+        assert!(body.contains("令和"), "{backend}: 和暦");
+        assert!(body.contains("id=\"checked-on\""));
+
+        // A finding (any source into My Number) is worded in Japanese.
+        let any = "*filter\n:FORWARD DROP [0:0]\n-A FORWARD -d 10.10.1.0/24 -p tcp --dport 443 -j ACCEPT\nCOMMIT\n";
+        let body = run_page(&mut c, "any.rules", any).await;
         assert!(
             body.contains(
                 "マイナンバー利用事務系への通信を次の条件で許可しています：送信元アドレスが any"
@@ -171,9 +177,6 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
             "{backend}: {body}"
         );
         assert!(!body.contains("accepts traffic"), "{backend}");
-        // 和暦 and western date of the check.
-        assert!(body.contains("令和"), "{backend}: 和暦");
-        assert!(body.contains("id=\"checked-on\""));
 
         // ASA that permits nothing: conforms.
         let body = run_page(&mut c, "clean.asa.txt", ASA_CLEAN).await;
