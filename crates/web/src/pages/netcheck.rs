@@ -28,7 +28,8 @@ pub struct NetcheckPage {
     error: Option<String>,
     device: String,
     model: String,
-    models: Vec<String>,
+    /// Built-in models: id and name in the reader's language.
+    models: Vec<(String, String)>,
     segments: String,
     model_toml: String,
     config_text: String,
@@ -87,14 +88,21 @@ async fn page(
         model: posted.model,
         models: mamori_netcheck::builtin_model_names()
             .into_iter()
-            .map(String::from)
+            .map(|id| (id.to_string(), model_display(id, lang)))
             .collect(),
         segments,
         model_toml: posted.model_toml,
         config_text: posted.config_text,
         devices: state.app.netcheck_devices(user).await?,
         selected_device: device_filter,
-        runs: runs.items,
+        runs: runs
+            .items
+            .into_iter()
+            .map(|mut r| {
+                r.model = model_display(&r.model, lang);
+                r
+            })
+            .collect(),
         pager,
     })
 }
@@ -402,6 +410,15 @@ fn jst_date(at: &str) -> String {
     match time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
         Ok(t) => t.to_offset(jst).date().to_string(),
         Err(_) => at.get(..10).unwrap_or(at).to_string(),
+    }
+}
+
+/// A built-in model's name in the reader's language (`alpha-prime` ->
+/// 「α'モデル」); a city's own model keeps its id.
+fn model_display(id: &str, lang: Lang) -> String {
+    match mamori_netcheck::builtin_model(id) {
+        Some(Ok(m)) => lang.pick(&m.name_ja, &m.name_en).to_string(),
+        _ => id.to_string(),
     }
 }
 

@@ -202,6 +202,15 @@ async fn asa_and_panos_verdicts_read_at_a_glance() {
         );
         no_raw_labels(&body, "panos");
 
+        // The history and the form name models as the guideline does.
+        let list = c.get("/netcheck").await.body;
+        assert!(list.contains("<td>αモデル</td>"), "{backend}: {list}");
+        assert!(
+            list.contains("β") && list.contains("モデル</option>"),
+            "{backend}"
+        );
+        assert!(!list.contains("<td>alpha</td>"), "{backend}");
+
         // The English page: English words, no Japanese verdict.
         let r = c.get("/lang/en?next=/netcheck").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
