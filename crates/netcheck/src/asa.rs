@@ -1250,7 +1250,15 @@ pub(crate) fn parse(
 
     // Every access list, parsed once.
     let mut parsed: HashMap<String, Vec<Ace>> = HashMap::new();
-    for name in &acl_order {
+    // Only access lists bound by access-group filter traffic (others
+    // serve NAT, VPN, class maps… and are not read).
+    let bound: Vec<&str> = bind_in
+        .values()
+        .chain(bind_out.values())
+        .chain(global.iter())
+        .map(|b| b.acl.as_str())
+        .collect();
+    for name in acl_order.iter().filter(|n| bound.contains(&n.as_str())) {
         let mut v = Vec::new();
         for l in acls.get(name).into_iter().flatten() {
             budget.spend(1)?;

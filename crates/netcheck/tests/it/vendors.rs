@@ -603,3 +603,18 @@ fn a_segments_file_for_another_device_is_refused() {
     let r = report(&segments("asa/segments.toml"), &[text_input("dmz.txt", &t)]);
     assert!(r.notes.iter().any(|n| n.contains("(dmz)")), "{:?}", r.notes);
 }
+
+#[test]
+fn asa_access_lists_not_bound_are_not_read() {
+    // A VPN access list in a syntax the checker does not read neither
+    // filters traffic nor makes the verdict incomplete.
+    let segs = segments("asa/segments.toml");
+    let t = format!(
+        "{ASA_HEAD}access-list VPN extended permit ip object-group-user STAFF any any\naccess-list VPN webtype permit url https://intranet.example\n"
+    );
+    let r = report(&segs, &[text_input("vpn.txt", &t)]);
+    assert!(r.complete, "{:?}", r.unsupported);
+    // The security levels still decide.
+    let m = matrix(&segs, &text_input("vpn.txt", &t));
+    assert!(!m[&k("mynumber", "internet")].is_empty());
+}
