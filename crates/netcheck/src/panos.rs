@@ -870,6 +870,10 @@ fn build(
             "{file}: 一つのセグメントが複数のゾーンの背後にあるため、拒否ルールは考慮していません (許可は多めに数えます) / a segment sits behind several zones: deny rules are left out (more is counted as permitted, never less)"
         ));
     }
+    // Zones facing no segment carry no traffic between segments: left out
+    // of every rule, so that thousands of zones stay linear in the
+    // segments file.
+    let mapped = |i: usize| zone_addrs[i].2.iter().any(|a| !a.is_empty());
     let zones_of = |names: &[String], vsys: &str| -> Result<Vec<usize>, String> {
         let mut out = Vec::new();
         let own = |z: &(String, String, [IntervalSet; 2])| z.1 == vsys || vsys == "shared";
@@ -881,6 +885,7 @@ fn build(
                     .filter(|(_, z)| own(z))
                     .map(|(i, _)| i),
             );
+            out.retain(|&i| mapped(i));
             return Ok(out);
         }
         for n in names {
@@ -889,6 +894,7 @@ fn build(
                 None => return Err(format!("unknown zone {n:?}")),
             }
         }
+        out.retain(|&i| mapped(i));
         Ok(out)
     };
     let objs = Objs {
@@ -1138,7 +1144,10 @@ fn build(
         true,
     );
     let mut intra_set = PacketSet::empty();
-    for z in &zone_addrs {
+    for z in zone_addrs
+        .iter()
+        .filter(|z| z.2.iter().any(|a| !a.is_empty()))
+    {
         intra_set = intra_set.union(&pair_set(&z.2, &z.2));
     }
     rules.push(IrRule {
@@ -1165,8 +1174,12 @@ fn build(
     );
     if inter_allow {
         let mut inter = PacketSet::empty();
-        for a in &zone_addrs {
-            for b in &zone_addrs {
+        let faced: Vec<_> = zone_addrs
+            .iter()
+            .filter(|z| z.2.iter().any(|a| !a.is_empty()))
+            .collect();
+        for a in &faced {
+            for b in &faced {
                 inter = inter.union(&pair_set(&a.2, &b.2));
             }
         }

@@ -618,3 +618,40 @@ fn asa_access_lists_not_bound_are_not_read() {
     let m = matrix(&segs, &text_input("vpn.txt", &t));
     assert!(!m[&k("mynumber", "internet")].is_empty());
 }
+
+#[test]
+fn thousands_of_interfaces_or_zones_stay_fast() {
+    // Security levels and interzone rules pair interfaces and zones: only
+    // those facing a segment are paired, so 3,000 of them read at once.
+    let segs = segments("asa/segments.toml");
+    let mut t = String::from(ASA_HEAD);
+    for i in 0..3000 {
+        t.push_str(&format!(
+            "interface Vlan{i}\n nameif v{i}\n security-level {}\n",
+            i % 100
+        ));
+    }
+    let m = fast("asa ifaces", || matrix(&segs, &text_input("i.txt", &t)));
+    assert!(!m[&k("mynumber", "internet")].is_empty());
+    let segs = segments("panos/segments.toml");
+    let mut t = String::from(
+        "set zone untrust network layer3 ethernet1/1\nset zone lgwan network layer3 ethernet1/2\nset zone mynumber network layer3 ethernet1/3\n",
+    );
+    for i in 0..3000 {
+        t.push_str(&format!("set zone z{i} network layer3 ethernet2/{i}\n"));
+    }
+    for kv in [
+        "from any",
+        "to any",
+        "source any",
+        "destination any",
+        "application any",
+        "service any",
+        "action allow",
+        "rule-type interzone",
+    ] {
+        t.push_str(&format!("set rulebase security rules all {kv}\n"));
+    }
+    let m = fast("panos zones", || matrix(&segs, &text_input("z.set", &t)));
+    assert!(!m[&k("mynumber", "internet")].is_empty());
+}
