@@ -445,6 +445,7 @@ fn split_list(v: &str) -> Vec<String> {
 fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckError> {
     let mut conf = Conf::default();
     let mut rule_at: HashMap<(String, String), usize> = HashMap::new();
+    let mut zone_at: HashMap<(String, String), usize> = HashMap::new();
     let mut addr_entries: HashMap<String, (u32, Option<AddrDef>)> = HashMap::new();
     let mut seen_set = false;
     for (i, raw) in text.lines().enumerate() {
@@ -482,16 +483,16 @@ fn read_set(file: &str, text: &str, budget: &Budget) -> Result<Conf, NetcheckErr
             r => ("vsys1".to_string(), r),
         };
         match rest {
-            ["zone", z, "network", _kind, ifs] => {
-                let ifs = split_list(ifs);
-                match conf.zones.iter_mut().find(|x| x.0 == *z && x.1 == vsys) {
-                    Some(x) => x.3.extend(ifs),
-                    None => conf.zones.push(((*z).to_string(), vsys.clone(), no, ifs)),
+            ["zone", z, rest @ ..] => {
+                let key = (vsys.clone(), (*z).to_string());
+                let idx = *zone_at.entry(key).or_insert_with(|| {
+                    conf.zones
+                        .push(((*z).to_string(), vsys.clone(), no, Vec::new()));
+                    conf.zones.len() - 1
+                });
+                if let ["network", _kind, ifs] = rest {
+                    conf.zones[idx].3.extend(split_list(ifs));
                 }
-            }
-            ["zone", z, ..] if !conf.zones.iter().any(|x| x.0 == *z && x.1 == vsys) => {
-                conf.zones
-                    .push(((*z).to_string(), vsys.clone(), no, Vec::new()));
             }
             ["address", name, kind, v, ..] => {
                 let def = match *kind {
@@ -859,8 +860,13 @@ fn build(
             unmapped.join(", ")
         ));
     }
-    let overlap = zone_addrs.iter().enumerate().any(|(i, a)| {
-        zone_addrs
+    // Only zones facing a segment can share one (the others are empty).
+    let facing: Vec<&(String, String, [IntervalSet; 2])> = zone_addrs
+        .iter()
+        .filter(|z| z.2.iter().any(|a| !a.is_empty()))
+        .collect();
+    let overlap = facing.iter().enumerate().any(|(i, a)| {
+        facing
             .iter()
             .skip(i + 1)
             .any(|b| (0..2).any(|x| a.2[x].intersects(&b.2[x])))
