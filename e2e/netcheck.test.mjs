@@ -83,7 +83,24 @@ test('the security office checks a firewall against the segment model', async ()
   assert.match(page.url(), /\/netcheck\/runs\/\d+$/);
   assert.match(await page.textContent('#verdict'), /1/);
   const violation = await page.textContent('.violation');
-  assert.match(violation, /internet \(internet\) → mynumber \(mynumber\)/);
+  assert.match(violation, /internet（インターネット接続系） → mynumber（マイナンバー利用事務系）/);
+  // The first sentence says whether the device conforms; the grid marks
+  // the pair with ×, the model's rule beside it in Japanese.
+  assert.match(await page.textContent('#conformance'), /適合していません：違反 1 件/);
+  const grid = await page.textContent('.nc-grid');
+  assert.match(grid, /×/);
+  assert.match(grid, /—/);
+  assert.match(grid, /マイナンバー利用事務系とインターネット接続系の間は通信させない/);
+  assert.doesNotMatch(grid, /specific-flows|violation|alpha/);
+  // Printed, the report keeps the verdict and the grid and drops the
+  // navigation (A4 page from the stylesheet).
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('header.top'), false, 'no navigation on paper');
+  assert.equal(await page.isVisible('#conformance'), true);
+  assert.equal(await page.isVisible('.nc-grid'), true);
+  const pdf = await page.pdf({ preferCSSPageSize: true });
+  assert.ok(pdf.length > 1000, 'an A4 report prints');
+  await page.emulateMedia({ media: 'screen' });
   assert.match(violation, /10\.10\.5\.0\/24/);
   assert.match(violation, /fw-core-1\.rules:5/);
   const matrix = await page.textContent('#matrix');

@@ -63,6 +63,49 @@ pub fn format_of(bytes: &[u8]) -> LedgerFormat {
 /// The segments file the firewall targets check against.
 pub const SEGMENTS: &str = include_str!("../../crates/netcheck/tests/fixtures/rich/segments.toml");
 
+/// Segments facing ASA interfaces (nameif) and PAN-OS zones.
+pub const VENDOR_SEGMENTS: &str = r#"model = "alpha"
+[[segment]]
+name = "mynumber"
+role = "mynumber"
+ranges = ["10.10.0.0/16"]
+interfaces = ["mynumber"]
+[[segment]]
+name = "lgwan"
+role = "lgwan"
+ranges = ["10.20.0.0/16"]
+interfaces = ["lgwan"]
+[[segment]]
+name = "internet"
+role = "internet"
+ranges = ["0.0.0.0/0", "::/0"]
+interfaces = ["outside", "untrust"]
+"#;
+
+/// Parses and checks one Cisco ASA or PAN-OS configuration against
+/// [`VENDOR_SEGMENTS`] and the built-in α model.
+pub fn netcheck_vendor(data: &[u8], format: mamori_netcheck::ConfigFormat) {
+    use std::sync::OnceLock;
+    static SETUP: OnceLock<(mamori_netcheck::SegmentsFile, mamori_netcheck::SegmentModel)> =
+        OnceLock::new();
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (segments, model) = SETUP.get_or_init(|| {
+        let segments = mamori_netcheck::parse_segments(VENDOR_SEGMENTS).expect("segments");
+        let model = mamori_netcheck::builtin_model("alpha")
+            .expect("built-in model")
+            .expect("alpha parses");
+        (segments, model)
+    });
+    let input = mamori_netcheck::ConfigInput {
+        file: "fuzz.conf".into(),
+        text: text.to_string(),
+        format: Some(format),
+    };
+    let _ = mamori_netcheck::check(segments, model, &[input]);
+}
+
 /// Parses and checks one firewall configuration of a given format against
 /// the segments fixture and the built-in α model.
 pub fn netcheck(data: &[u8], format: mamori_netcheck::ConfigFormat) {

@@ -34,6 +34,7 @@
 //!   verdict cleaner than the device.
 
 pub mod addr;
+mod asa;
 mod budget;
 mod check;
 mod decide;
@@ -42,6 +43,7 @@ mod iptables;
 mod ir;
 pub mod model;
 mod nftables;
+mod panos;
 mod par;
 pub mod report;
 pub mod segments;
@@ -104,6 +106,11 @@ pub enum ConfigFormat {
     NftablesJson,
     /// FortiOS configuration (`show full-configuration` or a backup).
     FortiOs,
+    /// Cisco ASA `show running-config` (8.3 and later).
+    CiscoAsa,
+    /// Palo Alto PAN-OS running configuration: the XML file or the `set`
+    /// commands (`show config running` in set format).
+    PanOs,
 }
 
 /// Guesses the format of a configuration.
@@ -111,6 +118,15 @@ pub fn detect_format(text: &str) -> Option<ConfigFormat> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with('{') && t.contains("\"nftables\"") {
         return Some(ConfigFormat::NftablesJson);
+    }
+    if t.starts_with('<') {
+        return panos::looks_like_xml(t).then_some(ConfigFormat::PanOs);
+    }
+    if panos::looks_like_set(t) {
+        return Some(ConfigFormat::PanOs);
+    }
+    if asa::looks_like(t) {
+        return Some(ConfigFormat::CiscoAsa);
     }
     let mut ipt = false;
     for line in t.lines().map(str::trim) {
@@ -148,7 +164,7 @@ pub(crate) fn parse_config(
             return Err(NetcheckError::Config {
                 file: input.file.clone(),
                 line: 0,
-                message: "設定ファイルとして読めません (iptables-save, nft -j, FortiOS のいずれでもありません) / not an iptables-save, nft -j or FortiOS configuration".into(),
+                message: "設定ファイルとして読めません (iptables-save, nft -j, FortiOS, Cisco ASA, PAN-OS のいずれでもありません) / not an iptables-save, nft -j, FortiOS, Cisco ASA or PAN-OS configuration".into(),
             });
         }
     };
@@ -157,6 +173,8 @@ pub(crate) fn parse_config(
         ConfigFormat::Iptables => iptables::parse(&input.file, &input.text, &ifaces)?,
         ConfigFormat::NftablesJson => nftables::parse(&input.file, &input.text, &ifaces)?,
         ConfigFormat::FortiOs => fortios::parse(&input.file, &input.text, &ifaces, budget)?,
+        ConfigFormat::CiscoAsa => asa::parse(&input.file, &input.text, &ifaces, budget)?,
+        ConfigFormat::PanOs => panos::parse(&input.file, &input.text, &ifaces, budget)?,
     };
     Ok((format, cfg))
 }

@@ -8,3 +8,5 @@ mod firstmatch;
 mod hostile;
 mod parsers;
 mod support;
+mod vendor_props;
+mod vendors;

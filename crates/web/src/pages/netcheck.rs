@@ -28,7 +28,8 @@ pub struct NetcheckPage {
     error: Option<String>,
     device: String,
     model: String,
-    models: Vec<String>,
+    /// Built-in models: id and name in the reader's language.
+    models: Vec<(String, String)>,
     segments: String,
     model_toml: String,
     config_text: String,
@@ -87,14 +88,21 @@ async fn page(
         model: posted.model,
         models: mamori_netcheck::builtin_model_names()
             .into_iter()
-            .map(String::from)
+            .map(|id| (id.to_string(), model_display(id, lang)))
             .collect(),
         segments,
         model_toml: posted.model_toml,
         config_text: posted.config_text,
         devices: state.app.netcheck_devices(user).await?,
         selected_device: device_filter,
-        runs: runs.items,
+        runs: runs
+            .items
+            .into_iter()
+            .map(|mut r| {
+                r.model = model_display(&r.model, lang);
+                r
+            })
+            .collect(),
         pager,
     })
 }
@@ -241,6 +249,272 @@ pub struct RunPage {
     report: ReportView,
     violations_pager: Pager,
     shadowed_pager: Pager,
+    /// The one sentence an officer reads first.
+    verdict: String,
+    /// The model's name in the reader's language.
+    model_name: String,
+    /// The date of the check, 和暦 and western.
+    date: super::DatePair,
+    /// One segments × segments grid per device file.
+    grids: Vec<Grid>,
+}
+
+/// The matrix of one device as a grid: a row per source segment, a column
+/// per destination segment.
+pub struct Grid {
+    pub file: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<GridRow>,
+}
+
+pub struct GridRow {
+    pub label: String,
+    pub cells: Vec<GridCell>,
+}
+
+pub struct GridCell {
+    /// ○ allowed as the model says, × violation, — nothing permitted
+    /// (empty on the diagonal).
+    pub mark: &'static str,
+    /// CSS class of the mark.
+    pub class: &'static str,
+    /// The model's rule for the pair, in the guideline's words.
+    pub rule: String,
+    /// What the mark means, in words.
+    pub status: String,
+}
+
+/// A model's words for a policy, when the model file gives none for the
+/// pair.
+fn policy_words(t: &T, policy: &str) -> String {
+    let key = match policy {
+        "deny" => "netcheck.policy_deny",
+        "specific-flows" => "netcheck.policy_specific_flows",
+        "relay" => "netcheck.policy_relay",
+        "specific-flows-or-relay" => "netcheck.policy_flows_or_relay",
+        "allow" => "netcheck.policy_allow",
+        other => return other.to_string(),
+    };
+    t.get(key).to_string()
+}
+
+fn status_words(t: &T, status: &str) -> (&'static str, &'static str, String) {
+    match status {
+        "violation" => (
+            "×",
+            "mark-bad",
+            t.get("netcheck.status_violation").to_string(),
+        ),
+        "conforming" => (
+            "○",
+            "mark-ok",
+            t.get("netcheck.status_conforming").to_string(),
+        ),
+        _ => ("—", "mark-none", t.get("netcheck.status_none").to_string()),
+    }
+}
+
+fn role_name(model: Option<&mamori_netcheck::SegmentModel>, lang: Lang, role: &str) -> String {
+    model
+        .and_then(|m| m.roles.iter().find(|r| r.id == role))
+        .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
+        .unwrap_or_else(|| role.to_string())
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_default()
+}
+
+/// The grids of a report's matrix (cells in the report's order: by file,
+/// then by pair).
+fn grids(
+    matrix: &[serde_json::Value],
+    model: Option<&mamori_netcheck::SegmentModel>,
+    lang: Lang,
+) -> Vec<Grid> {
+    let t = T { lang };
+    let mut files: Vec<String> = Vec::new();
+    for c in matrix {
+        let f = text_of(&c["file"]);
+        if !files.contains(&f) {
+            files.push(f);
+        }
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let cells: Vec<&serde_json::Value> = matrix
+                .iter()
+                .filter(|c| text_of(&c["file"]) == file)
+                .collect();
+            // Segments in order of appearance, with their roles.
+            let mut segs: Vec<(String, String)> = Vec::new();
+            for c in &cells {
+                for (k, r) in [("from", "from_role"), ("to", "to_role")] {
+                    let s = (text_of(&c[k]), text_of(&c[r]));
+                    if !segs.iter().any(|x| x.0 == s.0) {
+                        segs.push(s);
+                    }
+                }
+            }
+            let label =
+                |s: &(String, String)| format!("{}（{}）", s.0, role_name(model, lang, &s.1));
+            let rows =
+                segs.iter()
+                    .map(|a| GridRow {
+                        label: label(a),
+                        cells: segs
+                            .iter()
+                            .map(|b| {
+                                let Some(c) = cells.iter().find(|c| {
+                                    text_of(&c["from"]) == a.0 && text_of(&c["to"]) == b.0
+                                }) else {
+                                    return GridCell {
+                                        mark: "",
+                                        class: "mark-self",
+                                        rule: String::new(),
+                                        status: String::new(),
+                                    };
+                                };
+                                let (mark, class, status) =
+                                    status_words(&t, c["status"].as_str().unwrap_or(""));
+                                let rule = model
+                                    .and_then(|m| m.rule(&a.1, &b.1))
+                                    .map(|r| lang.pick(&r.note_ja, &r.note_en).to_string())
+                                    .filter(|s| !s.is_empty())
+                                    .unwrap_or_else(|| {
+                                        policy_words(&t, c["policy"].as_str().unwrap_or(""))
+                                    });
+                                GridCell {
+                                    mark,
+                                    class,
+                                    rule,
+                                    status,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
+            Grid {
+                file,
+                columns: segs.iter().map(label).collect(),
+                rows,
+            }
+        })
+        .collect()
+}
+
+/// The date (JST) of a stored UTC time, as `YYYY-MM-DD`.
+fn jst_date(at: &str) -> String {
+    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    match time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => t.to_offset(jst).date().to_string(),
+        Err(_) => at.get(..10).unwrap_or(at).to_string(),
+    }
+}
+
+/// A built-in model's name in the reader's language (`alpha-prime` ->
+/// 「α'モデル」); a city's own model keeps its id.
+fn model_display(id: &str, lang: Lang) -> String {
+    match mamori_netcheck::builtin_model(id) {
+        Some(Ok(m)) => lang.pick(&m.name_ja, &m.name_en).to_string(),
+        _ => id.to_string(),
+    }
+}
+
+/// The first sentence of a result: does the device conform?
+fn verdict_sentence(
+    lang: Lang,
+    model_name: &str,
+    violations: i64,
+    findings: usize,
+    complete: bool,
+) -> String {
+    let t = T { lang };
+    let mut s = if violations > 0 {
+        t.get("netcheck.verdict_violations")
+            .replace("{model}", model_name)
+            .replace("{n}", &violations.to_string())
+    } else if findings > 0 {
+        t.get("netcheck.verdict_findings")
+            .replace("{model}", model_name)
+            .replace("{n}", &findings.to_string())
+    } else {
+        t.get("netcheck.verdict_conforms")
+            .replace("{model}", model_name)
+    };
+    if !complete {
+        s.push_str(t.get("netcheck.verdict_incomplete"));
+    }
+    s
+}
+
+/// The labels of the report in the reader's language: policies, states
+/// and roles instead of their identifiers; warnings in one language.
+fn localise(r: &mut ReportView, model: Option<&mamori_netcheck::SegmentModel>, lang: Lang) {
+    let t = T { lang };
+    let roles = |s: &str| -> String {
+        // "name (role)" -> "name（役割名）"
+        match s.rsplit_once(" (") {
+            Some((name, role)) => {
+                let role = role.trim_end_matches(')');
+                format!("{name}（{}）", role_name(model, lang, role))
+            }
+            None => s.to_string(),
+        }
+    };
+    for c in &mut r.cells {
+        c.policy = policy_words(&t, &c.policy);
+        c.status = status_words(&t, &c.status).2;
+        c.from = roles(&c.from);
+        c.to = roles(&c.to);
+    }
+    for v in &mut r.violations {
+        v.policy = policy_words(&t, &v.policy);
+        v.from = roles(&v.from);
+        v.to = roles(&v.to);
+    }
+    if lang == Lang::Ja {
+        // The checker words its findings in English: the officer reads
+        // them in Japanese.
+        for f in &mut r.findings {
+            for (en, ja) in [
+                (
+                    "accepts traffic from a My Number segment with ",
+                    "マイナンバー利用事務系からの通信を次の条件で許可しています：",
+                ),
+                (
+                    "accepts traffic to a My Number segment with ",
+                    "マイナンバー利用事務系への通信を次の条件で許可しています：",
+                ),
+                ("any source address", "送信元アドレスが any"),
+                ("any destination address", "宛先アドレスが any"),
+                ("any destination port", "宛先ポートが any"),
+            ] {
+                *f = f.replace(en, ja);
+            }
+        }
+    }
+    for n in &mut r.notes {
+        // "file: 日本語 / English": keep the reader's language (and the
+        // file the note is about).
+        if let Some((ja, en)) = n.split_once(" / ") {
+            let picked = match (lang, ja.split_once(": ")) {
+                (Lang::Ja, _) => ja.to_string(),
+                (Lang::En, Some((file, _))) if !en.starts_with(file) => format!("{file}: {en}"),
+                (Lang::En, _) => en.to_string(),
+            };
+            *n = picked;
+        }
+    }
+    for w in &mut r.warnings {
+        // "where — 日本語 / English": keep the reader's language.
+        if let Some((head, msgs)) = w.split_once(" — ")
+            && let Some((ja, en)) = msgs.rsplit_once(" / ")
+        {
+            *w = format!("{head} — {}", lang.pick(ja, en));
+        }
+    }
 }
 
 /// The two long lists of a run page have pages of their own.
@@ -277,7 +551,24 @@ pub async fn show_run(
         shadowed: window(spage),
         others: OTHERS_SHOWN,
     };
-    let report = view(read_blocking(run.report_json, want).await?);
+    let partial = read_blocking(run.report_json, want).await?;
+    let model = mamori_netcheck::builtin_model(&partial.model).and_then(Result::ok);
+    let grids = grids(&partial.matrix, model.as_ref(), lang);
+    let findings = partial.findings.total;
+    let mut report = view(partial);
+    localise(&mut report, model.as_ref(), lang);
+    let model_name = model
+        .as_ref()
+        .map(|m| lang.pick(&m.name_ja, &m.name_en).to_string())
+        .unwrap_or_else(|| report.model.clone());
+    let verdict = verdict_sentence(
+        lang,
+        &model_name,
+        run.summary.violations,
+        findings,
+        report.complete,
+    );
+    let date = super::DatePair::from_iso(&jst_date(&run.summary.at), lang);
     // Each list's pager keeps the other list's page.
     let vbase = query_string(
         &base,
@@ -294,5 +585,9 @@ pub async fn show_run(
         chrome,
         report,
         run: run.summary,
+        verdict,
+        model_name,
+        date,
+        grids,
     })
 }

@@ -12,6 +12,7 @@ mod hostile;
 mod limits;
 mod log;
 mod netcheck;
+mod netcheck_vendors;
 mod org;
 mod orgimport;
 mod pages;
