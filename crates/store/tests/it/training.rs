@@ -120,11 +120,11 @@ async fn training_city(store: &Store) -> TrainingCity {
         .create_unit(&actor, unit("B", Some(d.id), UnitKind::Section))
         .await
         .unwrap();
-    let a1 = person(&store, "a1", a.id, EmploymentType::Regular).await;
-    let a2 = person(&store, "a2", t.id, EmploymentType::FiscalYear).await;
-    let _b1 = person(&store, "b1", b.id, EmploymentType::Regular).await;
-    let b2 = person(&store, "b2", b.id, EmploymentType::FiscalYear).await;
-    let kacho = person(&store, "kacho", a.id, EmploymentType::Regular).await;
+    let a1 = person(store, "a1", a.id, EmploymentType::Regular).await;
+    let a2 = person(store, "a2", t.id, EmploymentType::FiscalYear).await;
+    let _b1 = person(store, "b1", b.id, EmploymentType::Regular).await;
+    let b2 = person(store, "b2", b.id, EmploymentType::FiscalYear).await;
+    let kacho = person(store, "kacho", a.id, EmploymentType::Regular).await;
     store
         .update_user(
             &actor,
