@@ -247,32 +247,63 @@ pub async fn reset_password(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
+    /// Only entries about this kind of record (`asset`, `unit`, `user`, …).
     entity: Option<String>,
+    /// Only entries about this record (with `entity`).
     entity_id: Option<String>,
+    /// Only what the people this names did (a user name or part of a name).
+    person: Option<String>,
+    /// Only entries on or after this day in Japan (YYYY-MM-DD).
+    #[param(format = Date)]
+    from: Option<String>,
+    /// Only entries on or before this day in Japan (YYYY-MM-DD).
+    #[param(format = Date)]
+    to: Option<String>,
+}
+
+/// A day of the log's filter, or a 400 naming the parameter.
+fn log_day(text: Option<&str>, name: &str) -> ApiResult<Option<time::Date>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map(Some).map_err(|_| {
+        crate::error::AppError::bad_request(format!(
+            "{name}: 日付は 2026-04-01 の形で指定してください / {name}: give the date as 2026-04-01"
+        ))
+        .as_json()
+    })
 }
 
 /// The event log, newest first.
 #[utoipa::path(get, path = "/events", tag = "log", security(("bearer" = [])), params(Paging, EventQuery),
-    responses((status = 200, body = Collection<Event>)))]
+    responses((status = 200, body = Collection<Event>), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<EventQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Event>>> {
+    let (from, until) = mamori_store::events::jst_day_bounds(
+        log_day(q.from.as_deref(), "from")?,
+        log_day(q.to.as_deref(), "to")?,
+    );
     let filter = EventFilter {
         entity: q.entity,
         entity_id: q.entity_id,
+        from,
+        until,
         ..Default::default()
     };
-    Ok(Json(
-        state
-            .app
-            .events(&user, &filter, paging.request())
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
+    let page = state
+        .app
+        .log(&user, &filter, q.person.as_deref(), paging.request())
+        .await
+        .map_err(json_err)?;
+    Ok(Json(Collection {
+        total: page.total,
+        items: page.items.into_iter().map(|e| e.event.into()).collect(),
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -110,3 +110,42 @@ fn regex_like_fraction(body: &str) -> bool {
             && w[..4].iter().all(u8::is_ascii_digit)
     })
 }
+
+#[tokio::test]
+async fn the_api_filters_the_log_by_person_and_day() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let today = mamori_store::org::today();
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/events?person=admin&from={today}&to={today}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let items = r.json()["items"].as_array().unwrap().clone();
+        assert!(!items.is_empty(), "{backend}");
+        assert!(
+            items
+                .iter()
+                .all(|e| e["actor"].as_str().unwrap().starts_with("user:1:")),
+            "{backend}: only admin's entries"
+        );
+        let r = c
+            .api(
+                "GET",
+                "/api/v1/events?from=2001-01-01&to=2001-01-02",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["total"], 0, "{backend}");
+        let r = c
+            .api("GET", "/api/v1/events?from=yesterday", Some(&admin), None)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
+        assert!(r.body.contains("from"), "{backend}: {}", r.body);
+    }
+}
