@@ -1130,6 +1130,7 @@ pub(crate) fn parse(
                 } else {
                     cfg.unsupported(
                         &rref(b.head.no, &b.head.text),
+                        "8.3 より前の static NAT を解釈できません。変換後のアドレスを指すアクセスリストは書かれたとおりに読みます",
                         "pre-8.3 static NAT not understood: access lists naming its mapped addresses are read as written",
                     );
                 }
@@ -1275,7 +1276,11 @@ pub(crate) fn parse(
                 // An entry not read at all (inactive entries are left
                 // out without a word: the ASA ignores them).
                 if !l.words.iter().any(|x| x == "inactive") {
-                    cfg.unsupported(&rref(l.no, &l.text), "access-list entry not understood");
+                    cfg.unsupported(
+                        &rref(l.no, &l.text),
+                        "このアクセスリストの行を解釈できません",
+                        "access-list entry not understood",
+                    );
                 }
             }
         }
@@ -1383,6 +1388,7 @@ pub(crate) fn parse(
                 }
                 None => cfg.unsupported(
                     &rref(b.line, &b.text),
+                    format!("アクセスリスト {:?} は定義されていません", b.acl),
                     format!("access-list {:?} is not defined", b.acl),
                 ),
             }

@@ -289,6 +289,7 @@ fn pair_warnings(
             continue;
         };
         let r = &cfg.rules[*id].rref;
+        let reason_ja = crate::reason::ja(reason);
         for (pi, &(a, b)) in prs.iter().enumerate() {
             let touches = Family::ALL.into_iter().any(|f| {
                 let (sa, sb) = (segs.segments[a].addrs(f), segs.segments[b].addrs(f));
@@ -303,6 +304,7 @@ fn pair_warnings(
                     line: r.line,
                     text: r.text.to_string(),
                     reason: reason.clone(),
+                    reason_ja: reason_ja.clone(),
                 });
             }
         }
@@ -539,6 +541,7 @@ pub(crate) fn check_all(
                     line: r.line,
                     text: r.text.to_string(),
                     reason: reason.clone(),
+                    reason_ja: crate::reason::ja(reason),
                 },
             );
         }

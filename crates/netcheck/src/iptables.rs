@@ -309,7 +309,11 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
             }
             "-A" | "--append" | "-I" | "--insert" => {
                 let (Some(chain), Some((pos, parsed))) = (w.get(1), parsed) else {
-                    cfg.unsupported(&rref, "rule without a chain");
+                    cfg.unsupported(
+                        &rref,
+                        "チェインが指定されていないルールです",
+                        "rule without a chain",
+                    );
                     continue;
                 };
                 // The rule that takes a place in its chain, if any.
@@ -343,7 +347,11 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
                     }
                 }
             }
-            _ => cfg.unsupported(&rref, format!("unknown command {cmd:?}")),
+            _ => cfg.unsupported(
+                &rref,
+                format!("未対応のコマンドです ({cmd:?})"),
+                format!("unknown command {cmd:?}"),
+            ),
         }
     }
     for (t, line) in other_tables {
@@ -472,7 +480,11 @@ fn set_policy(
             c.policy = Some((pol == "ACCEPT", id));
         }
         "-" => {}
-        other => cfg.unsupported(rref, format!("chain policy {other:?}")),
+        other => cfg.unsupported(
+            rref,
+            format!("未対応のチェインポリシーです ({other:?})"),
+            format!("chain policy {other:?}"),
+        ),
     }
 }
 

@@ -96,13 +96,15 @@ impl IrConfig {
         self.rules.len() - 1
     }
 
-    /// A problem outside any chain (a line that is not a rule).
-    pub fn unsupported(&mut self, rref: &RuleRef, reason: impl Into<String>) {
+    /// A problem outside any chain (a line that is not a rule), said in
+    /// Japanese and in English.
+    pub fn unsupported(&mut self, rref: &RuleRef, ja: impl Into<String>, en: impl Into<String>) {
         self.unsupported.push(Unsupported {
             file: rref.file.to_string(),
             line: rref.line,
             text: rref.text.to_string(),
-            reason: reason.into(),
+            reason: en.into(),
+            reason_ja: ja.into(),
         });
     }
 }

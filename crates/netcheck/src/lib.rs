@@ -45,6 +45,7 @@ pub mod model;
 mod nftables;
 mod panos;
 mod par;
+mod reason;
 pub mod report;
 pub mod segments;
 pub mod space;

@@ -667,8 +667,9 @@ const PARALLEL_FROM: usize = 4096;
 enum Read {
     /// Not a rule of an analysed family, or it matches no new connection.
     Skip,
-    /// Not understood at all: reported, left out.
-    Bad(RuleRef, String),
+    /// Not understood at all: reported (why, in Japanese and in English),
+    /// left out.
+    Bad(RuleRef, String, String),
     Rule {
         chain: String,
         rref: RuleRef,
@@ -702,6 +703,7 @@ fn read_rule(
                         text: raw.get().chars().take(120).collect::<String>().into(),
                         vdom: None,
                     },
+                    format!("このルールを解釈できません: {e}"),
                     format!("rule not understood: {e}"),
                 );
             }
@@ -890,7 +892,7 @@ pub(crate) fn parse(file: &str, text: &str, ifaces: &IfaceMap) -> Result<IrConfi
     for got in read.into_iter().flatten() {
         match got {
             Read::Skip => {}
-            Read::Bad(rref, reason) => cfg.unsupported(&rref, reason),
+            Read::Bad(rref, ja, en) => cfg.unsupported(&rref, ja, en),
             Read::Rule {
                 chain,
                 rref,

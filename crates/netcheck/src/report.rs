@@ -37,7 +37,10 @@ pub struct Unsupported {
     pub file: String,
     pub line: u32,
     pub text: String,
+    /// Why, in English.
     pub reason: String,
+    /// Why, in Japanese.
+    pub reason_ja: String,
 }
 
 /// One box of packets in words.

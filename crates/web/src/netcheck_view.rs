@@ -128,7 +128,7 @@ pub struct CellLine {
     pub permitted: Vec<String>,
     /// Rules the checker could not model exactly, counted as possibly
     /// permitting traffic on this pair (file:line, the rule, why).
-    pub assumed: Vec<String>,
+    pub assumed: Vec<UnsupportedLine>,
 }
 
 pub struct ViolationLine {
@@ -152,7 +152,7 @@ pub struct ReportView {
     /// One page of the never-matching rules, and how many there are.
     pub shadowed: Vec<String>,
     pub shadowed_total: usize,
-    pub unsupported: Vec<String>,
+    pub unsupported: Vec<UnsupportedLine>,
     pub notes: Vec<String>,
     /// Warnings with their lines (host bits set in a range, …).
     pub warnings: Vec<String>,
@@ -256,15 +256,26 @@ pub fn view(r: Partial) -> ReportView {
     }
 }
 
-/// A construct the checker could not model: where, what, why.
-fn unsupported_line(u: &Value) -> String {
-    format!(
-        "{}:{}  {} — {}",
-        text(&u["file"]),
-        u["line"],
-        text(&u["text"]),
-        text(&u["reason"])
-    )
+/// A construct the checker could not model: where, what, and why in each
+/// language (the page shows the reader's: `chrome.t.pick(u.ja, u.en)`).
+pub struct UnsupportedLine {
+    pub ja: String,
+    pub en: String,
+}
+
+/// Reports stored before the checker gave its reasons in Japanese have only
+/// the English `reason`: the Japanese line then shows that.
+fn unsupported_line(u: &Value) -> UnsupportedLine {
+    let head = format!("{}:{}  {}", text(&u["file"]), u["line"], text(&u["text"]));
+    let en = text(&u["reason"]);
+    let ja = match u["reason_ja"].as_str() {
+        Some(ja) if !ja.is_empty() => ja.to_string(),
+        _ => en.clone(),
+    };
+    UnsupportedLine {
+        ja: format!("{head} — {ja}"),
+        en: format!("{head} — {en}"),
+    }
 }
 
 /// Keeps the segments file of a successful check as the city's current one,
@@ -393,4 +404,22 @@ pub fn sync_message(sync: &SegmentSync, lang: crate::i18n::Lang) -> String {
         });
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unsupported_line_has_each_language_and_old_reports_fall_back() {
+        let u = serde_json::json!({"file": "a.rules", "line": 3, "text": "-Z", "reason": "unknown command \"-Z\"", "reason_ja": "未対応のコマンドです (\"-Z\")"});
+        let l = unsupported_line(&u);
+        assert_eq!(l.ja, "a.rules:3  -Z — 未対応のコマンドです (\"-Z\")");
+        assert_eq!(l.en, "a.rules:3  -Z — unknown command \"-Z\"");
+        // Stored before the Japanese reason existed: the English one shows.
+        let old = serde_json::json!({"file": "a.rules", "line": 3, "text": "-Z", "reason": "unknown command \"-Z\""});
+        let l = unsupported_line(&old);
+        assert_eq!(l.ja, l.en);
+        assert_eq!(l.ja, "a.rules:3  -Z — unknown command \"-Z\"");
+    }
 }

@@ -427,3 +427,66 @@ fn host_bit_warnings_are_capped_with_a_count() {
         r.notes
     );
 }
+
+/// True when `s` holds kana or kanji.
+fn has_japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// Every construct the checker cannot model is explained in Japanese as
+/// well as in English (issue 16: the Japanese page shows only Japanese),
+/// both in the report's list and in the matrix cells it touches.
+#[test]
+fn unmodelled_constructs_are_explained_in_japanese() {
+    let segs = segments(SEGS);
+    let iptables = "*filter\n:FORWARD DROP [0:0]\n:OTHER BOGUS [0:0]\n-A FORWARD -m string --string x --algo bm -j ACCEPT\n-A FORWARD -p tcp --tcp-flags SYN SYN -j ACCEPT\n-A FORWARD -f -j ACCEPT\n-A FORWARD -j NOWHERE\n-A FORWARD -j LOOP\n-A LOOP -j LOOP2\n-A LOOP2 -j LOOP\n-Z FORWARD\n-A\nCOMMIT\n";
+    let fortios = "config firewall address\n edit \"mn\"\n  set subnet 10.10.0.0 255.255.0.0\n next\n edit \"cloud\"\n  set type fqdn\n  set fqdn \"example.jp\"\n next\nend\nconfig firewall policy\n edit 1\n  set srcintf \"any\"\n  set dstintf \"any\"\n  set srcaddr \"cloud\"\n  set dstaddr \"mn\"\n  set action accept\n  set service \"ALL\"\n  set schedule \"weekdays\"\n next\n edit 2\n  set srcintf \"any\"\n  set dstintf \"any\"\n  set srcaddr \"mn\"\n  set dstaddr \"nothing\"\n  set action accept\n  set service \"ALL\"\n next\nend\n";
+    let nft = r#"{"nftables": [
+ {"table": {"family": "inet", "name": "a", "handle": 1}},
+ {"chain": {"family": "inet", "table": "a", "name": "fwd", "handle": 2, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"}},
+ {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 3, "expr": [{"match": {"op": "==", "left": {"meta": {"key": "mark"}}, "right": 1}}, {"accept": null}]}},
+ {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 4, "expr": [{"limit": {"rate": 10, "per": "second"}}, {"accept": null}]}},
+ {"rule": {"family": "inet", "table": "a", "chain": "fwd", "handle": 5, "expr": 7}}
+]}"#;
+    let mut seen = 0;
+    let mut specific = 0;
+    for (name, text) in [("x.rules", iptables), ("f.conf", fortios), ("n.json", nft)] {
+        let r = report(&segs, &[text_input(name, text)]);
+        assert!(!r.complete, "{name}: everything was modelled");
+        let cells = r.matrix.iter().flat_map(|c| c.warnings.iter());
+        for u in r.unsupported.iter().chain(cells) {
+            seen += 1;
+            assert!(!u.reason.is_empty(), "{name}: {u:?}");
+            assert!(!has_japanese(&u.reason), "{name}: English reason {u:?}");
+            assert!(has_japanese(&u.reason_ja), "{name}: {u:?}");
+            if !u.reason_ja.contains("正確に扱えない指定") {
+                specific += 1;
+            }
+        }
+    }
+    assert!(seen >= 10, "only {seen} unmodelled constructs");
+    // Most reasons have a wording of their own, not the general one.
+    assert!(specific * 2 > seen, "{specific} of {seen} worded");
+
+    // A few wordings checked word for word (quoted values kept).
+    let r = report(&segs, &[text_input("x.rules", iptables)]);
+    let ja = |en: &str| -> String {
+        r.unsupported
+            .iter()
+            .find(|u| u.reason.contains(en))
+            .map(|u| u.reason_ja.clone())
+            .unwrap_or_else(|| panic!("no {en:?} in {:?}", r.unsupported))
+    };
+    assert_eq!(ja("unknown command"), "未対応のコマンドです (\"-Z\")");
+    assert_eq!(
+        ja("rule without a chain"),
+        "チェインが指定されていないルールです"
+    );
+    assert_eq!(ja("fragment match"), "フラグメントによる条件は扱えません");
+    assert_eq!(
+        ja("NOWHERE"),
+        "未定義のチェイン \"NOWHERE\" へのジャンプです"
+    );
+    assert!(ja("loop").starts_with("チェインのジャンプが循環しています: "));
+}

@@ -407,3 +407,61 @@ COMMIT
         assert!(page.body.contains("edge.rules:6"), "{backend}");
     }
 }
+
+/// Issue 16: why a line could not be modelled is said in the reader's
+/// language, in the list of unmodelled constructs and on the pair of
+/// segments it touches.
+#[tokio::test]
+async fn unmodelled_lines_are_explained_in_the_readers_language() {
+    for (backend, mut c) in clients().await {
+        let admin = c.token("admin", PASSWORD).await;
+        let rules = "*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -s 10.20.0.0/16 -d 10.10.0.0/16 -m string --string x --algo bm -j ACCEPT
+-Z FORWARD
+COMMIT
+";
+        let body = json!({"device": "fw-edge", "segments": SEGMENTS, "configs": [{"file": "edge.rules", "text": rules}]});
+        let r = c
+            .api("POST", "/api/v1/netcheck/runs", Some(&admin), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let id = r.json()["run"]["id"].as_i64().unwrap();
+        // The JSON keeps the English reason and adds the Japanese one.
+        let json = c
+            .api(
+                "GET",
+                &format!("/api/v1/netcheck/runs/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await
+            .body;
+        assert!(
+            json.contains(r#""reason":"unknown command \"-Z\"""#)
+                || json.contains(r#""reason": "unknown command \"-Z\"""#),
+            "{backend}: {json}"
+        );
+        assert!(json.contains("reason_ja"), "{backend}");
+
+        c.sign_in("admin", PASSWORD).await;
+        let ja = c.get(&format!("/netcheck/runs/{id}")).await;
+        assert_eq!(ja.status, StatusCode::OK, "{backend}");
+        let ja = ja.body;
+        // The list of unmodelled constructs and the matrix cell.
+        assert!(ja.contains("未対応のコマンドです"), "{backend}: {ja}");
+        assert!(ja.contains("未対応のマッチモジュール"), "{backend}: {ja}");
+        assert!(!ja.contains("unknown command"), "{backend}: {ja}");
+        assert!(!ja.contains("match module"), "{backend}: {ja}");
+
+        let r = c.get(&format!("/lang/en?next=/netcheck/runs/{id}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let en = c.get(&format!("/netcheck/runs/{id}")).await.body;
+        assert!(en.contains("unknown command"), "{backend}: {en}");
+        assert!(en.contains("match module"), "{backend}: {en}");
+        assert!(!en.contains("未対応のコマンド"), "{backend}: {en}");
+        assert!(!en.contains("未対応のマッチモジュール"), "{backend}: {en}");
+    }
+}
