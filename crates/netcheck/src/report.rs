@@ -293,10 +293,25 @@ impl Report {
             .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
     }
 
-    /// The report as pretty-printed JSON.
+    /// The report as pretty-printed JSON, in the command line's fixed shape:
+    /// the Japanese wording of unmodelled reasons (`reason_ja`, which the web
+    /// pages show) is left out, so that the documented JSON keeps its keys.
     pub fn render_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    m.remove("reason_ja");
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let rendered = serde_json::to_value(self).and_then(|mut v| {
+            strip(&mut v);
+            serde_json::to_string_pretty(&v)
+        });
+        rendered.unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
     }
 
     pub fn render_text(&self) -> String {

@@ -454,6 +454,10 @@ fn unmodelled_constructs_are_explained_in_japanese() {
     for (name, text) in [("x.rules", iptables), ("f.conf", fortios), ("n.json", nft)] {
         let r = report(&segs, &[text_input(name, text)]);
         assert!(!r.complete, "{name}: everything was modelled");
+        // The command line's JSON keeps its documented keys; the pages' JSON
+        // carries the Japanese wording too.
+        assert!(!r.render_json().contains("reason_ja"), "{name}");
+        assert!(r.to_json().contains("reason_ja"), "{name}");
         let cells = r.matrix.iter().flat_map(|c| c.warnings.iter());
         for u in r.unsupported.iter().chain(cells) {
             seen += 1;
