@@ -3,13 +3,13 @@
 //! the store, written when valid. Any panic or runaway allocation is a finding.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mamori_fuzz::{ACTOR, format_of, with_store};
+use mamori_fuzz::{format_of, with_app};
 
 fuzz_target!(|data: &[u8]| {
     let format = format_of(data);
-    with_store(async |store| {
-        store
-            .import_ledger(&ACTOR, data, format)
+    with_app(async |app| {
+        app
+            .operator_import_ledger(data, format, None)
             .await
             .expect("an import error about the file is a report, not Err");
     });

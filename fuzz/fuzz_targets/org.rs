@@ -2,7 +2,7 @@
 //! chooses units, staff, or the kind told by the header row.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mamori_fuzz::{ACTOR, format_of, with_store};
+use mamori_fuzz::{format_of, with_app};
 use mamori_store::org_import::OrgImportKind;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,9 +15,9 @@ fuzz_target!(|data: &[u8]| {
         _ => Some(OrgImportKind::Staff),
     };
     let format = format_of(bytes);
-    with_store(async |store| {
-        store
-            .import_org(&ACTOR, bytes, format, kind)
+    with_app(async |app| {
+        app
+            .operator_import_org(bytes, format, kind)
             .await
             .expect("an import error about the file is a report, not Err");
     });

@@ -1,19 +1,20 @@
 //! What the fuzz targets share: one store per fuzzing process (a SQLite file
 //! in a temporary folder, with the demo city so that units, users and courses
 //! are found), and the runtime that drives its imports. The targets call the
-//! same `Store::import_*` the API and the CLI call, so the whole parse-and-check
-//! step runs on each input (a valid file is written, as it would be).
+//! same operations the CLI calls (`App::operator_import_*`: the app reads the
+//! bytes under its import limits, the store checks the rows), so the whole
+//! read-parse-and-check step runs on each input (a valid file is written, as
+//! it would be).
 
 use std::sync::OnceLock;
 
+use mamori_app::App;
 use mamori_sheet::LedgerFormat;
-use mamori_store::{Actor, Store};
-
-pub const ACTOR: Actor = Actor::System("fuzz");
+use mamori_store::Store;
 
 struct Shared {
     runtime: tokio::runtime::Runtime,
-    store: Store,
+    app: App,
 }
 
 fn shared() -> &'static Shared {
@@ -38,21 +39,23 @@ fn shared() -> &'static Shared {
         std::fs::create_dir_all(&dir).expect("temporary folder");
         let path = dir.join("mamori.db");
         let _ = std::fs::remove_file(&path);
-        let store = runtime.block_on(async {
+        let app = runtime.block_on(async {
             let store = Store::open(&format!("sqlite://{}", path.display()))
                 .await
                 .expect("store");
-            mamori_store::demo::load_demo(&store).await.expect("demo");
-            store
+            let authz = mamori_authz::Authorizer::builtin().expect("policy");
+            let app = App::new(store, std::sync::Arc::new(authz));
+            app.load_demo(0).await.expect("demo");
+            app
         });
-        Shared { runtime, store }
+        Shared { runtime, app }
     })
 }
 
-/// Runs `f` on the shared store.
-pub fn with_store<T>(f: impl AsyncFnOnce(&Store) -> T) -> T {
+/// Runs `f` on the shared operations (over the shared store).
+pub fn with_app<T>(f: impl AsyncFnOnce(&App) -> T) -> T {
     let s = shared();
-    s.runtime.block_on(f(&s.store))
+    s.runtime.block_on(f(&s.app))
 }
 
 /// The format the server would read these bytes as.
