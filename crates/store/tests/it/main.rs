@@ -11,5 +11,6 @@ mod limits;
 mod migrations;
 mod org;
 mod org_import;
+mod policy_docs;
 mod training;
 mod users;
