@@ -18,6 +18,7 @@ pub mod events;
 pub mod imports;
 pub mod netcheck;
 pub mod org;
+pub mod policy_docs;
 pub mod segments;
 pub mod training;
 pub mod users;
