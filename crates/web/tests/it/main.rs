@@ -14,5 +14,6 @@ mod netcheck;
 mod org;
 mod orgimport;
 mod pages;
+mod policy_docs;
 mod segments;
 mod training;
