@@ -121,16 +121,15 @@ pub async fn run(cmd: PolicyCommand, store: &Store) -> anyhow::Result<i32> {
                         return Ok(2);
                     }
                 },
-                FileFormat::Docx => match mamori_sheet::docx::read_paragraphs(
-                    &bytes,
-                    store.import_limits(),
-                ) {
-                    Ok(lines) => (lines.join("\n"), Format::Reiki),
-                    Err(e) => {
-                        eprintln!("{}: {e}", file.display());
-                        return Ok(2);
+                FileFormat::Docx => {
+                    match mamori_sheet::docx::read_paragraphs(&bytes, store.import_limits()) {
+                        Ok(lines) => (lines.join("\n"), Format::Reiki),
+                        Err(e) => {
+                            eprintln!("{}: {e}", file.display());
+                            return Ok(2);
+                        }
                     }
-                },
+                }
             };
             let input = ImportInput {
                 code,
@@ -170,8 +169,7 @@ pub async fn run(cmd: PolicyCommand, store: &Store) -> anyhow::Result<i32> {
             let Some(format) = format_of(format.as_deref(), &file) else {
                 bail!("the format is reiki, markdown or docx");
             };
-            let (doc, version, body) = match app.operator_export_policy_doc(&code, version).await
-            {
+            let (doc, version, body) = match app.operator_export_policy_doc(&code, version).await {
                 Ok(found) => found,
                 Err(e @ Error::Rejected(_)) => {
                     print_problems(&e);

@@ -47,15 +47,33 @@ async fn story(db: &[&str], open: impl AsyncFn() -> Store) {
     };
     // The seed's basic policy (Markdown): 11 articles, 41 provisions.
     let seed = write(&dir, "basic-policy.md", SEED.as_bytes());
-    let out = cmd(&["import", &seed, "--code", "basic_policy", "--level", "basic"]);
+    let out = cmd(&[
+        "import",
+        &seed,
+        "--code",
+        "basic_policy",
+        "--level",
+        "basic",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("11 articles, 41 provisions"), "{}", said(&out));
+    assert!(
+        stdout.contains("11 articles, 41 provisions"),
+        "{}",
+        said(&out)
+    );
 
     // The standards from 例規集 text.
     let text = write(&dir, "standards.txt", STANDARDS.as_bytes());
     let out = cmd(&[
-        "import", &text, "--code", "standards", "--level", "standard", "--format", "reiki",
+        "import",
+        &text,
+        "--code",
+        "standards",
+        "--level",
+        "standard",
+        "--format",
+        "reiki",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 articles, 6 provisions"));
@@ -69,13 +87,24 @@ async fn story(db: &[&str], open: impl AsyncFn() -> Store) {
     let out = cmd(&["import", &bad, "--code", "other", "--level", "standard"]);
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("4行目") && stderr.contains("line 4"), "{}", said(&out));
+    assert!(
+        stderr.contains("4行目") && stderr.contains("line 4"),
+        "{}",
+        said(&out)
+    );
     assert!(stderr.contains("第5条"), "{}", said(&out));
     // An unknown level: exit 1, nothing written.
     let out = cmd(&["import", &text, "--code", "other", "--level", "law"]);
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     // Unreadable: a missing file, a file that is not UTF-8, a damaged .docx.
-    let out = cmd(&["import", &dir.join("none.txt").to_string_lossy(), "--code", "x", "--level", "standard"]);
+    let out = cmd(&[
+        "import",
+        &dir.join("none.txt").to_string_lossy(),
+        "--code",
+        "x",
+        "--level",
+        "standard",
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
     let binary = write(&dir, "binary.txt", &[0xff, 0xfe, 0x00, 0x81]);
     let out = cmd(&["import", &binary, "--code", "x", "--level", "standard"]);
@@ -86,12 +115,15 @@ async fn story(db: &[&str], open: impl AsyncFn() -> Store) {
 
     // Export round trips: text, Markdown and .docx read back the same.
     let expected = parse(STANDARDS, Format::Reiki).unwrap();
-    for (name, format) in [
-        ("out.txt", Format::Reiki),
-        ("out.md", Format::Markdown),
-    ] {
+    for (name, format) in [("out.txt", Format::Reiki), ("out.md", Format::Markdown)] {
         let file = dir.join(name);
-        let out = cmd(&["export", "standards", &file.to_string_lossy(), "--version", "1"]);
+        let out = cmd(&[
+            "export",
+            "standards",
+            &file.to_string_lossy(),
+            "--version",
+            "1",
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", said(&out));
         let back = parse(&std::fs::read_to_string(&file).unwrap(), format).unwrap();
         assert_eq!(back, expected, "{name}");
@@ -100,18 +132,39 @@ async fn story(db: &[&str], open: impl AsyncFn() -> Store) {
     let out = cmd(&["export", "standards", &file.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     // The .docx imports back as the next draft.
-    let out = cmd(&["import", &file.to_string_lossy(), "--code", "standards", "--level", "standard"]);
+    let out = cmd(&[
+        "import",
+        &file.to_string_lossy(),
+        "--code",
+        "standards",
+        "--level",
+        "standard",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2 articles, 6 provisions"), "{}", said(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 articles, 6 provisions"),
+        "{}",
+        said(&out)
+    );
     // A level other than the document's is refused.
-    let out = cmd(&["import", &text, "--code", "standards", "--level", "procedure"]);
+    let out = cmd(&[
+        "import",
+        &text,
+        "--code",
+        "standards",
+        "--level",
+        "procedure",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
 
     let store = open().await;
     let doc = store.pdoc_by_code("standards").await.unwrap();
     let latest = store.pdoc_latest(doc.id).await.unwrap().unwrap();
     assert_eq!(latest.number, 2);
-    assert!(store.pdoc_by_code("other").await.is_err(), "nothing written");
+    assert!(
+        store.pdoc_by_code("other").await.is_err(),
+        "nothing written"
+    );
     // The second version kept the first one's keys.
     let v1 = store.pdoc_version(doc.id, 1).await.unwrap();
     let keys = |b: mamori_core::policy_doc::Body| {

@@ -208,11 +208,21 @@ pub struct CompareEntry {
 impl From<Entry> for CompareEntry {
     fn from(e: Entry) -> Self {
         let (old_label, old_heading, old_text, old_marked) = match e.old {
-            Some(s) => (Some(s.label), Some(s.heading), Some(s.text), spans(s.text_spans)),
+            Some(s) => (
+                Some(s.label),
+                Some(s.heading),
+                Some(s.text),
+                spans(s.text_spans),
+            ),
             None => (None, None, None, Vec::new()),
         };
         let (new_label, new_heading, new_text, new_marked) = match e.new {
-            Some(s) => (Some(s.label), Some(s.heading), Some(s.text), spans(s.text_spans)),
+            Some(s) => (
+                Some(s.label),
+                Some(s.heading),
+                Some(s.text),
+                spans(s.text_spans),
+            ),
             None => (None, None, None, Vec::new()),
         };
         CompareEntry {

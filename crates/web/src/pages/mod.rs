@@ -110,8 +110,14 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             post(policy_docs::import).layer(upload()),
         )
         .route("/policy-documents/{code}", get(policy_docs::document))
-        .route("/policy-documents/{code}/drafts", post(policy_docs::new_draft))
-        .route("/policy-documents/{code}/compare", get(policy_docs::compare))
+        .route(
+            "/policy-documents/{code}/drafts",
+            post(policy_docs::new_draft),
+        )
+        .route(
+            "/policy-documents/{code}/compare",
+            get(policy_docs::compare),
+        )
         .route(
             "/policy-documents/{code}/compare/print",
             get(policy_docs::compare_print),

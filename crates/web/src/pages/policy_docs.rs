@@ -33,7 +33,11 @@ fn words(e: &mamori_app::Error, lang: Lang) -> String {
     if problems.len() > 20 {
         out.push(format!("… ({})", problems.len()));
     }
-    if let Some(h) = problems.first().map(|p| p.hint(l)).filter(|h| !h.is_empty()) {
+    if let Some(h) = problems
+        .first()
+        .map(|p| p.hint(l))
+        .filter(|h| !h.is_empty())
+    {
         out.push(format!("（{h}）"));
     }
     out.join(" / ")
@@ -124,7 +128,11 @@ pub async fn index(
     let page = state.app.policy_doc_list(&user, request).await?;
     let hits = state
         .app
-        .policy_doc_search(&user, &q.q, mamori_store::PageRequest::new(Some(1), Some(100)))
+        .policy_doc_search(
+            &user,
+            &q.q,
+            mamori_store::PageRequest::new(Some(1), Some(100)),
+        )
         .await?
         .items;
     let base = query_string("/policy-documents", &[("q", &q.q)]);
@@ -172,7 +180,11 @@ pub async fn create(
     };
     match state.app.create_policy_doc(&user, &input).await {
         Ok(d) => {
-            flash(&session, T { lang }.pick("文書を作成しました", "document created")).await;
+            flash(
+                &session,
+                T { lang }.pick("文書を作成しました", "document created"),
+            )
+            .await;
             Ok(Redirect::to(&format!("/policy-documents/{}", d.code)).into_response())
         }
         Err(e) => {
@@ -285,10 +297,7 @@ pub async fn document(
 ) -> AppResult<DocumentPage> {
     let t = T { lang };
     let request = q.request();
-    let (doc, versions) = state
-        .app
-        .policy_doc_versions(&user, &code, request)
-        .await?;
+    let (doc, versions) = state.app.policy_doc_versions(&user, &code, request).await?;
     let path = format!("/policy-documents/{}", doc.code);
     let may_edit = state.app.may_create_policy_doc(&user);
     Ok(DocumentPage {
@@ -316,8 +325,10 @@ pub async fn new_draft(
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
     match state.app.new_policy_draft(&user, &code).await {
-        Ok(v) => Ok(Redirect::to(&format!("/policy-documents/{code}/versions/{}", v.number))
-            .into_response()),
+        Ok(v) => Ok(
+            Redirect::to(&format!("/policy-documents/{code}/versions/{}", v.number))
+                .into_response(),
+        ),
         Err(e) => {
             refused(&session, lang, e).await?;
             Ok(Redirect::to(&format!("/policy-documents/{code}")).into_response())
@@ -414,8 +425,7 @@ pub async fn version(
         provisions: lines(view.body.flatten(), &view.comments),
         general_comments,
         may_submit: view.may_edit,
-        may_withdraw: v.state() == VState::Review
-            && state.app.may_create_policy_doc(&user),
+        may_withdraw: v.state() == VState::Review && state.app.may_create_policy_doc(&user),
         may_edit: view.may_edit,
         may_review: view.may_review,
         may_approve: view.may_approve,
@@ -602,11 +612,20 @@ pub async fn comment(
         .comment_policy_doc(&user, &code, number, key, &form.body)
         .await
     {
-        Ok(_) => flash(&session, T { lang }.pick("コメントしました", "comment added")).await,
+        Ok(_) => {
+            flash(
+                &session,
+                T { lang }.pick("コメントしました", "comment added"),
+            )
+            .await
+        }
         Err(e) => refused(&session, lang, e).await?,
     }
     let anchor = key.map(|k| format!("#p-{k}")).unwrap_or_default();
-    Ok(Redirect::to(&format!("/policy-documents/{code}/versions/{number}{anchor}")).into_response())
+    Ok(Redirect::to(&format!(
+        "/policy-documents/{code}/versions/{number}{anchor}"
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -636,7 +655,10 @@ pub async fn answer(
         Ok(_) => flash(&session, T { lang }.pick("記録しました", "recorded")).await,
         Err(e) => refused(&session, lang, e).await?,
     }
-    Ok(Redirect::to(&format!("/policy-documents/{code}/versions/{number}#comments")).into_response())
+    Ok(Redirect::to(&format!(
+        "/policy-documents/{code}/versions/{number}#comments"
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -674,7 +696,15 @@ pub async fn approve(
     {
         Ok(v) => {
             let t = T { lang };
-            flash(&session, format!("{}: {}", t.pick("承認しました", "approved"), state_name(&t, &v.state))).await;
+            flash(
+                &session,
+                format!(
+                    "{}: {}",
+                    t.pick("承認しました", "approved"),
+                    state_name(&t, &v.state)
+                ),
+            )
+            .await;
         }
         Err(e) => refused(&session, lang, e).await?,
     }
@@ -730,10 +760,10 @@ async fn compare_page(
 ) -> AppResult<ComparePage> {
     let t = T { lang };
     let (Some(from), Some(to)) = (q.from, q.to) else {
-        return Err(mamori_app::Error::problem(mamori_core::problem::Problem::new(
-            "MAMORI-POLICY-COMPARE",
-        ))
-        .into());
+        return Err(
+            mamori_app::Error::problem(mamori_core::problem::Problem::new("MAMORI-POLICY-COMPARE"))
+                .into(),
+        );
     };
     let c = state.app.compare_policy_doc(user, code, from, to).await?;
     let changes = c

@@ -93,7 +93,12 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
                 ],
             )
             .await;
-        assert_eq!(r.location(), "/policy-documents/proc-a", "{backend}: {}", r.body);
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a",
+            "{backend}: {}",
+            r.body
+        );
         let r = sec
             .post_form(
                 "/policy-documents/import",
@@ -106,7 +111,11 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
                 ],
             )
             .await;
-        assert_eq!(r.location(), "/policy-documents/proc-a/versions/1", "{backend}");
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a/versions/1",
+            "{backend}"
+        );
         // A bad import: the line is named, nothing written.
         let r = sec
             .post_form(
@@ -165,10 +174,19 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         let r = sec
             .post_form("/policy-documents/proc-a/drafts", &[("csrf", &csrf)])
             .await;
-        assert_eq!(r.location(), "/policy-documents/proc-a/versions/2", "{backend}");
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a/versions/2",
+            "{backend}"
+        );
         let token = sec.token("sec", PASSWORD).await;
         let v2 = sec
-            .api("GET", "/api/v1/policy-documents/proc-a/versions/2", Some(&token), None)
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/versions/2",
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(v2.status, StatusCode::OK, "{}", v2.body);
         let v2 = v2.json();
@@ -188,7 +206,10 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         assert_eq!(form.status, StatusCode::OK);
         let marker = "name=\"revision\" value=\"";
         let at = form.body.find(marker).unwrap() + marker.len();
-        let revision: String = form.body[at..].chars().take_while(char::is_ascii_digit).collect();
+        let revision: String = form.body[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         let csrf = Client::csrf_of(&form.body);
         let save = async |sec: &mut Client, text: &str| {
             sec.post_form(
@@ -204,12 +225,20 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             .await
         };
         let r = save(&mut sec, "端末は、施錠された保管庫に保管する。").await;
-        assert!(r.location().ends_with(&format!("#p-{key}")), "{backend}: {}", r.location());
+        assert!(
+            r.location().ends_with(&format!("#p-{key}")),
+            "{backend}: {}",
+            r.location()
+        );
         // The second save on the same revision is refused, the first kept.
         let r = save(&mut sec, "上書きしようとする文。").await;
         assert_eq!(r.location(), edit, "{backend}");
         let refused = sec.get(&edit).await;
-        assert!(refused.body.contains("他の人が保存しました"), "{backend}: {}", refused.body);
+        assert!(
+            refused.body.contains("他の人が保存しました"),
+            "{backend}: {}",
+            refused.body
+        );
         let page = sec.get("/policy-documents/proc-a/versions/2").await;
         assert!(page.body.contains("施錠された保管庫"), "{backend}");
         assert!(!page.body.contains("上書きしようとする文"));
@@ -220,19 +249,31 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         approve(&mut ciso, 2).await;
 
         // The 新旧対照表: page, print view and API.
-        let cmp = ciso.get("/policy-documents/proc-a/compare?from=1&to=2").await;
+        let cmp = ciso
+            .get("/policy-documents/proc-a/compare?from=1&to=2")
+            .await;
         assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
         assert!(cmp.body.contains("改正後") && cmp.body.contains("改正前"));
         assert!(cmp.body.contains("<span class=\"chg\">"), "{backend}");
-        assert!(cmp.body.contains("（略）"), "{backend}: unchanged provisions elided");
-        let print = ciso.get("/policy-documents/proc-a/compare/print?from=1&to=2").await;
+        assert!(
+            cmp.body.contains("（略）"),
+            "{backend}: unchanged provisions elided"
+        );
+        let print = ciso
+            .get("/policy-documents/proc-a/compare/print?from=1&to=2")
+            .await;
         assert_eq!(print.status, StatusCode::OK);
         assert!(print.body.contains("print-a4"));
 
         let mut suzuki = c.fresh();
         let t_suzuki = suzuki.token("suzuki", PASSWORD).await;
         let versions = suzuki
-            .api("GET", "/api/v1/policy-documents/proc-a/versions", Some(&t_suzuki), None)
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/versions",
+                Some(&t_suzuki),
+                None,
+            )
             .await;
         assert_eq!(versions.status, StatusCode::OK, "{}", versions.body);
         let v = versions.json();
@@ -242,17 +283,33 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         assert_eq!(v["items"][0]["approved_by"], "ciso さん");
         assert_eq!(v["items"][1]["state"], "superseded");
         let cmp = suzuki
-            .api("GET", "/api/v1/policy-documents/proc-a/compare?from=1&to=2", Some(&t_suzuki), None)
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/compare?from=1&to=2",
+                Some(&t_suzuki),
+                None,
+            )
             .await;
         assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
         let entries = cmp.json()["entries"].as_array().unwrap().clone();
-        let changed: Vec<_> = entries.iter().filter(|e| e["change"] == "changed").collect();
+        let changed: Vec<_> = entries
+            .iter()
+            .filter(|e| e["change"] == "changed")
+            .collect();
         assert_eq!(changed.len(), 1, "{backend}: {entries:?}");
         assert_eq!(changed[0]["old_label"], "第2条");
-        assert_eq!(changed[0]["new_text"], "端末は、施錠された保管庫に保管する。");
+        assert_eq!(
+            changed[0]["new_text"],
+            "端末は、施錠された保管庫に保管する。"
+        );
         assert!(entries.iter().any(|e| e["change"] == "unchanged"));
         let list = suzuki
-            .api("GET", "/api/v1/versioned-policy-documents", Some(&t_suzuki), None)
+            .api(
+                "GET",
+                "/api/v1/versioned-policy-documents",
+                Some(&t_suzuki),
+                None,
+            )
             .await;
         assert_eq!(list.json()["total"], 1, "{backend}: {}", list.body);
 
@@ -266,11 +323,21 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             "/api/v1/policy-documents/proc-a/compare?from=1&to=2",
         ] {
             let r = sato.api("GET", path, Some(&t_sato), None).await;
-            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {path}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::NOT_FOUND,
+                "{backend}: {path}: {}",
+                r.body
+            );
             assert!(!r.body.contains("施錠"), "{path}");
         }
         let list = sato
-            .api("GET", "/api/v1/versioned-policy-documents", Some(&t_sato), None)
+            .api(
+                "GET",
+                "/api/v1/versioned-policy-documents",
+                Some(&t_sato),
+                None,
+            )
             .await;
         assert_eq!(list.json()["total"], 0, "{backend}");
         sato.sign_in("sato", PASSWORD).await;
@@ -283,7 +350,10 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {path}");
         }
         let r = sato.get("/policy-documents?q=施錠").await;
-        assert!(!r.body.contains("保管庫"), "{backend}: search keeps to the readership");
+        assert!(
+            !r.body.contains("保管庫"),
+            "{backend}: search keeps to the readership"
+        );
         suzuki.sign_in("suzuki", PASSWORD).await;
         let r = suzuki.get("/policy-documents?q=施錠").await;
         assert!(r.body.contains("保管庫"), "{backend}: {}", r.body);
