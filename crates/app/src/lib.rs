@@ -20,6 +20,7 @@ pub mod events;
 pub mod imports;
 pub mod netcheck;
 pub mod org;
+pub mod policy_docs;
 pub mod segments;
 pub mod startup;
 pub mod training;

@@ -71,6 +71,12 @@ pub enum Action {
     ReadTrainingStatus,
     DeclareTraining,
     RecordTraining,
+    // Policy documents (第9).
+    CreatePolicyDocument,
+    ReadPolicyDocument,
+    EditPolicyDocument,
+    ReviewPolicyDocument,
+    ApprovePolicyDocument,
 }
 
 impl Action {
@@ -106,6 +112,11 @@ impl Action {
             Action::ReadTrainingStatus => "read_training_status",
             Action::DeclareTraining => "declare_training",
             Action::RecordTraining => "record_training",
+            Action::CreatePolicyDocument => "create_policy_document",
+            Action::ReadPolicyDocument => "read_policy_document",
+            Action::EditPolicyDocument => "edit_policy_document",
+            Action::ReviewPolicyDocument => "review_policy_document",
+            Action::ApprovePolicyDocument => "approve_policy_document",
         }
     }
 }
@@ -150,6 +161,20 @@ pub enum Resource {
         id: i64,
         owner_lineage: Vec<i64>,
         top: bool,
+    },
+    /// A policy document (第9), as one of its versions: its level and
+    /// readership (`everyone`, `staff`, `unit`), the lineage of the unit it
+    /// belongs to (empty: none), the information system it belongs to (0: none),
+    /// whether the version is a draft (or under review), and who drafted it (0:
+    /// the system).
+    PolicyDocument {
+        id: i64,
+        level: String,
+        readership: String,
+        unit_lineage: Vec<i64>,
+        system: i64,
+        draft: bool,
+        drafter: i64,
     },
 }
 
@@ -414,6 +439,46 @@ impl Authorizer {
                     Entity::new(asset.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
                 );
                 asset
+            }
+            Resource::PolicyDocument {
+                id,
+                level,
+                readership,
+                unit_lineage,
+                system,
+                draft,
+                drafter,
+            } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let doc = uid("Mamori::PolicyDocument", id);
+                let attrs = HashMap::from([
+                    (
+                        "level".to_string(),
+                        RestrictedExpression::new_string(level.clone()),
+                    ),
+                    (
+                        "readership".to_string(),
+                        RestrictedExpression::new_string(readership.clone()),
+                    ),
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    (
+                        "system".to_string(),
+                        RestrictedExpression::new_long(*system),
+                    ),
+                    ("draft".to_string(), RestrictedExpression::new_bool(*draft)),
+                    (
+                        "drafter".to_string(),
+                        RestrictedExpression::new_entity_uid(uid("Mamori::User", drafter)),
+                    ),
+                ]);
+                entities.insert(
+                    "policy_document".into(),
+                    Entity::new(doc.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                );
+                doc
             }
         };
         // Managed units not named by the resource: known by id alone (added last, so

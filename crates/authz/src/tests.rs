@@ -462,3 +462,96 @@ fn training_rules_follow_roles_and_units() {
     .unwrap();
     assert!(!strict.check(&staff, Action::DeclareTraining, &Resource::App));
 }
+
+// --- Policy documents (第9) ---
+
+fn document(readership: &str, unit: &[i64], system: i64, draft: bool, drafter: i64) -> Resource {
+    Resource::PolicyDocument {
+        id: 7,
+        level: match readership {
+            "everyone" => "basic",
+            "staff" => "standard",
+            _ => "procedure",
+        }
+        .into(),
+        readership: readership.into(),
+        unit_lineage: unit.to_vec(),
+        system,
+        draft,
+        drafter,
+    }
+}
+
+#[test]
+fn policy_documents_are_read_by_their_readership() {
+    let a = Authorizer::builtin().unwrap();
+    let read = Action::ReadPolicyDocument;
+    let staff = user(&["staff"], &[1, 2]);
+    let other_staff = user(&["staff"], &[1, 3]);
+    let security = user(&["security_officer"], &[1, 4]);
+    let auditor = user(&["auditor"], &[1, 4]);
+    let manager = holder(&[1, 5], &[("security_manager", 2)]);
+    let operator = holder(&[1, 6], &[("system_operator", 42)]);
+    // The basic policy: everyone; the standards: staff.
+    for p in [&staff, &other_staff, &security, &auditor] {
+        assert!(a.check(p, read, &document("everyone", &[], 0, false, 0)));
+        assert!(a.check(p, read, &document("staff", &[], 0, false, 0)));
+    }
+    // A procedure of unit 2 (under 1): its people, its managers, its system's
+    // people, the security office and the auditors; not another unit's staff.
+    let procedure = document("unit", &[1, 2], 42, false, 0);
+    assert!(a.check(&staff, read, &procedure));
+    assert!(a.check(&manager, read, &procedure));
+    assert!(a.check(&operator, read, &procedure));
+    assert!(a.check(&security, read, &procedure));
+    assert!(a.check(&auditor, read, &procedure));
+    assert!(!a.check(&other_staff, read, &procedure));
+    assert!(!a.check(&other_staff, read, &document("unit", &[1, 2], 0, false, 0)));
+}
+
+#[test]
+fn policy_document_drafts_are_for_editors_and_reviewers() {
+    let a = Authorizer::builtin().unwrap();
+    let read = Action::ReadPolicyDocument;
+    let draft = document("everyone", &[], 0, true, 5);
+    assert!(!a.check(&user(&["staff"], &[1, 2]), read, &draft));
+    assert!(!a.check(&user(&["auditor"], &[1, 2]), read, &draft));
+    assert!(a.check(&user(&["security_officer"], &[1, 2]), read, &draft));
+    assert!(a.check(&holder(&[1, 2], &[("ciso", 0)]), read, &draft));
+    assert!(a.check(&user(&["admin"], &[]), read, &draft));
+}
+
+#[test]
+fn policy_documents_are_edited_by_the_security_office_and_approved_by_the_ciso() {
+    let a = Authorizer::builtin().unwrap();
+    let draft = document("staff", &[], 0, true, 5);
+    let security = user(&["security_officer"], &[1, 4]);
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(a.check(&security, Action::CreatePolicyDocument, &Resource::App));
+    assert!(!a.check(&staff, Action::CreatePolicyDocument, &Resource::App));
+    assert!(a.check(&security, Action::EditPolicyDocument, &draft));
+    assert!(!a.check(&staff, Action::EditPolicyDocument, &draft));
+    assert!(!a.check(
+        &holder(&[1, 2], &[("ciso", 0)]),
+        Action::EditPolicyDocument,
+        &draft
+    ));
+    // Approval: the CISO and the chief security manager, never the security
+    // office or the administrator as such.
+    let ciso = holder(&[1, 2], &[("ciso", 0)]);
+    let chief = holder(&[1, 2], &[("chief_security_manager", 0)]);
+    assert!(a.check(&ciso, Action::ApprovePolicyDocument, &draft));
+    assert!(a.check(&chief, Action::ApprovePolicyDocument, &draft));
+    assert!(!a.check(&security, Action::ApprovePolicyDocument, &draft));
+    assert!(!a.check(
+        &user(&["admin"], &[]),
+        Action::ApprovePolicyDocument,
+        &draft
+    ));
+    // Nobody approves what they drafted (the principal is user 1).
+    let own = document("staff", &[], 0, true, 1);
+    assert!(!a.check(&ciso, Action::ApprovePolicyDocument, &own));
+    // Reviewers comment.
+    assert!(a.check(&ciso, Action::ReviewPolicyDocument, &draft));
+    assert!(!a.check(&staff, Action::ReviewPolicyDocument, &draft));
+}

@@ -6,6 +6,7 @@ mod backup;
 mod config;
 mod netcheck;
 mod org;
+mod policy;
 mod serve;
 
 use anyhow::Result;
@@ -48,6 +49,14 @@ enum Command {
         db: DbArgs,
         #[command(subcommand)]
         command: org::OrgCommand,
+    },
+    /// Policy documents (基本方針, 対策基準, 実施手順): import a file as a new
+    /// draft version, export a version.
+    Policy {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: policy::PolicyCommand,
     },
     /// Measure the register at scale: fills the store to N assets (default 1,000,000)
     /// and times filtered pages and a ledger import. Use a scratch database.
@@ -122,6 +131,12 @@ async fn run(cli: Cli) -> i32 {
         Command::Org { db, command } => {
             on_store(db, async |store, limits| {
                 org::run(command, store, limits).await
+            })
+            .await
+        }
+        Command::Policy { db, command } => {
+            on_store(db, async |store, limits| {
+                policy::run(command, store, limits).await
             })
             .await
         }

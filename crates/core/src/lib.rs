@@ -3,6 +3,7 @@ pub mod asset;
 pub mod catalog;
 pub mod classification;
 pub mod org;
+pub mod policy_doc;
 pub mod problem;
 pub mod table;
 pub mod text;

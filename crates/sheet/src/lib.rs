@@ -3,6 +3,7 @@
 //! writers of the exports (the ledger, streamed row by row; status workbooks).
 //! It knows files, not the database: the store gives it rows and takes rows.
 
+pub mod docx;
 pub mod formula;
 pub mod ledger;
 pub mod read;

@@ -203,6 +203,11 @@ log_names! {
         TrainingCourse => "training_course",
         Unit => "unit",
         User => "user",
+        // Policy documents as versioned texts (issue 12).
+        PolicyDoc => "policy_doc",
+        PolicyDocVersion => "policy_doc_version",
+        PolicyDocProvision => "policy_doc_provision",
+        PolicyDocComment => "policy_doc_comment",
     }
 }
 
@@ -228,6 +233,13 @@ log_names! {
         Success => "success",
         Throttled => "throttled",
         Update => "update",
+        // Policy documents (issue 12).
+        Submit => "submit",
+        Approve => "approve",
+        ComeIntoForce => "come_into_force",
+        Supersede => "supersede",
+        Answer => "answer",
+        Resolve => "resolve",
     }
 }
 

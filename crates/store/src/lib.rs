@@ -14,6 +14,7 @@ pub mod org;
 pub mod org_import;
 mod paging;
 pub mod passwords;
+pub mod policy_docs;
 pub mod sessions;
 pub mod settings;
 pub mod testing;

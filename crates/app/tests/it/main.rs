@@ -18,6 +18,8 @@ use mamori_store::testing::all_stores;
 use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{PageRequest, Store};
 
+mod policy_docs;
+
 /// Every store of this run with the demo city (units, staff, 120 assets).
 async fn demo_apps() -> Vec<(&'static str, Store, App)> {
     let mut apps = Vec::new();

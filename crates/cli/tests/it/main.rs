@@ -8,6 +8,7 @@ mod http;
 mod imports;
 mod netcheck;
 mod org;
+mod policy;
 mod serve;
 mod verify;
 

@@ -10,5 +10,6 @@ mod fixtures;
 mod migrations;
 mod org;
 mod org_import;
+mod policy_docs;
 mod training;
 mod users;

@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod org;
 mod orgadmin;
+mod policy_docs;
 mod training;
 pub mod wire;
 
@@ -102,6 +103,11 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(training::export))
         .routes(routes!(training::mine))
         .routes(routes!(training::export_acks))
+        // Policy documents kept as versions (第9, 附則).
+        .routes(routes!(policy_docs::list))
+        .routes(routes!(policy_docs::versions))
+        .routes(routes!(policy_docs::version))
+        .routes(routes!(policy_docs::compare))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

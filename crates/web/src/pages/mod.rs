@@ -10,6 +10,7 @@ mod netcheck;
 mod org;
 mod orgadmin;
 mod policy;
+mod policy_docs;
 mod segments;
 mod session;
 mod training;
@@ -100,6 +101,56 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/training/courses/edit", post(training::edit_course))
         .route("/training/completions", post(training::record))
         .route("/training/import", post(training::import).layer(upload()))
+        // Policy documents kept as versions (第9, 附則).
+        .route(
+            "/policy-documents",
+            get(policy_docs::index).post(policy_docs::create),
+        )
+        .route(
+            "/policy-documents/import",
+            post(policy_docs::import).layer(upload()),
+        )
+        .route("/policy-documents/{code}", get(policy_docs::document))
+        .route(
+            "/policy-documents/{code}/drafts",
+            post(policy_docs::new_draft),
+        )
+        .route(
+            "/policy-documents/{code}/compare",
+            get(policy_docs::compare),
+        )
+        .route(
+            "/policy-documents/{code}/compare/print",
+            get(policy_docs::compare_print),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}",
+            get(policy_docs::version),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/provisions/{key}",
+            get(policy_docs::edit_form).post(policy_docs::save),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/submit",
+            post(policy_docs::submit),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/withdraw",
+            post(policy_docs::withdraw),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/comments",
+            post(policy_docs::comment),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/comments/{id}",
+            post(policy_docs::answer),
+        )
+        .route(
+            "/policy-documents/{code}/versions/{n}/approve",
+            post(policy_docs::approve),
+        )
 }
 
 /// The signed-in user as the layout shows them.

@@ -331,6 +331,23 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
         let run = r.json()["run"]["id"].as_i64().unwrap();
 
+        // A policy document kept as versions (its versions' collection).
+        c.store
+            .pdoc_create(
+                &mamori_store::Actor::System("test"),
+                &mamori_store::policy_docs::NewDocument {
+                    code: "contract".into(),
+                    level: mamori_core::policy_doc::Level::Standard,
+                    title: "対策基準".into(),
+                    unit_id: None,
+                    system_id: None,
+                    readership: mamori_core::policy_doc::Readership::Staff,
+                    needs_acknowledgement: false,
+                },
+            )
+            .await
+            .unwrap();
+
         // Every collection of the document that takes `page`, as admin.
         let doc = served_document(&mut c).await;
         let mut walked = 0;
@@ -344,7 +361,8 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
             }
             let concrete = path
                 .replace("/campaigns/{id}", &format!("/campaigns/{campaign}"))
-                .replace("/runs/{id}", &format!("/runs/{run}"));
+                .replace("/runs/{id}", &format!("/runs/{run}"))
+                .replace("/policy-documents/{code}/", "/policy-documents/contract/");
             assert!(!concrete.contains('{'), "{concrete}: which id?");
             let first = c
                 .api("GET", &format!("{concrete}?per_page=1"), Some(&admin), None)

@@ -16,5 +16,6 @@ mod netcheck_vendors;
 mod org;
 mod orgimport;
 mod pages;
+mod policy_docs;
 mod segments;
 mod training;

@@ -1,0 +1,361 @@
+//! Policy documents through the real router, on both databases: a procedure
+//! of section A created, imported, submitted, approved by the CISO and in
+//! force; amended clause by clause (a stale save refused, the first kept),
+//! approved again; read with its table of contents, compared (新旧対照表 page,
+//! print view, API), and refused to a member of another section by every route.
+
+use axum::http::StatusCode;
+use mamori_core::org::SystemRole;
+use mamori_store::Actor;
+use mamori_store::org::NewRoleAssignment;
+use mamori_store::users::NewUser;
+
+use crate::client::{Client, PASSWORD, clients};
+use crate::org::{section, staff};
+
+const TEXT: &str = "\
+窓口端末運用手順
+第1章　総則
+（目的）
+第1条　この手順は、窓口端末の運用を定める。
+（管理）
+第2条　端末は、施錠された場所に保管する。
+(1)　職員　本市職員をいう。
+";
+
+async fn user(c: &Client, name: &str, unit: i64, roles: Vec<SystemRole>) -> i64 {
+    c.store
+        .create_user(
+            &Actor::System("test"),
+            NewUser {
+                username: name.into(),
+                display_name: format!("{name} さん"),
+                email: None,
+                unit_id: Some(unit),
+                roles,
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn page_csrf(c: &mut Client, path: &str) -> String {
+    let page = c.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    Client::csrf_of(&page.body)
+}
+
+#[tokio::test]
+async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        let a = section(&c, "A", dept).await;
+        let b = section(&c, "B", dept).await;
+        user(&c, "sec", dept, vec![SystemRole::SecurityOfficer]).await;
+        let ciso_id = user(&c, "ciso", dept, vec![SystemRole::Staff]).await;
+        c.store
+            .assign_role(
+                &Actor::System("test"),
+                NewRoleAssignment {
+                    user_id: ciso_id,
+                    role: "ciso".into(),
+                    unit_id: None,
+                    system_id: None,
+                    starts_on: "2000-01-01".into(),
+                    ends_on: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        staff(&c, "suzuki", a).await;
+        staff(&c, "sato", b).await;
+
+        let mut sec = c.fresh();
+        sec.sign_in("sec", PASSWORD).await;
+        let mut ciso = c.fresh();
+        ciso.sign_in("ciso", PASSWORD).await;
+
+        // Create the procedure of section A and import its text.
+        let csrf = page_csrf(&mut sec, "/policy-documents").await;
+        let r = sec
+            .post_form(
+                "/policy-documents",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "proc-a"),
+                    ("level", "procedure"),
+                    ("title", "窓口端末運用手順"),
+                    ("unit_id", &a.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a",
+            "{backend}: {}",
+            r.body
+        );
+        let r = sec
+            .post_form(
+                "/policy-documents/import",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "proc-a"),
+                    ("level", "procedure"),
+                    ("format", "reiki"),
+                    ("text", TEXT),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a/versions/1",
+            "{backend}"
+        );
+        // A bad import: the line is named, nothing written.
+        let r = sec
+            .post_form(
+                "/policy-documents/import",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "proc-x"),
+                    ("level", "procedure"),
+                    ("format", "reiki"),
+                    ("text", "規程\n第2条　a。\n第1条　b。\n"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), "/policy-documents");
+        let listed = sec.get("/policy-documents").await;
+        assert!(listed.body.contains("3行目"), "{backend}: {}", listed.body);
+        assert!(!listed.body.contains("proc-x"));
+
+        let approve = async |ciso: &mut Client, n: i64| {
+            let path = format!("/policy-documents/proc-a/versions/{n}");
+            let csrf = page_csrf(ciso, &path).await;
+            let today = mamori_store::policy_docs::today_jst().to_string();
+            let r = ciso
+                .post_form(
+                    &format!("{path}/approve"),
+                    &[
+                        ("csrf", &csrf),
+                        ("body", "情報セキュリティ委員会"),
+                        ("decision_number", "第1号"),
+                        ("approved_on", &today),
+                        ("effective_on", &today),
+                    ],
+                )
+                .await;
+            assert_eq!(r.location(), path);
+        };
+        let submit = async |sec: &mut Client, n: i64| {
+            let path = format!("/policy-documents/proc-a/versions/{n}");
+            let csrf = page_csrf(sec, &path).await;
+            let r = sec
+                .post_form(&format!("{path}/submit"), &[("csrf", &csrf)])
+                .await;
+            assert_eq!(r.location(), path);
+        };
+        submit(&mut sec, 1).await;
+        // The drafter's office may not approve: no form for them.
+        let page = sec.get("/policy-documents/proc-a/versions/1").await;
+        assert!(!page.body.contains("approve-form"), "{backend}");
+        approve(&mut ciso, 1).await;
+        let page = ciso.get("/policy-documents/proc-a/versions/1").await;
+        assert!(page.body.contains("施行中"), "{backend}: {}", page.body);
+        assert!(page.body.contains("から施行する。"), "{backend}");
+
+        // A new draft; the API gives the keys.
+        let csrf = page_csrf(&mut sec, "/policy-documents/proc-a").await;
+        let r = sec
+            .post_form("/policy-documents/proc-a/drafts", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-a/versions/2",
+            "{backend}"
+        );
+        let token = sec.token("sec", PASSWORD).await;
+        let v2 = sec
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/versions/2",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(v2.status, StatusCode::OK, "{}", v2.body);
+        let v2 = v2.json();
+        assert_eq!(v2["state"], "draft");
+        let chapter = &v2["provisions"][0];
+        assert_eq!(chapter["kind"], "chapter");
+        assert_eq!(chapter["label"], "第1章");
+        let article = &chapter["children"][1];
+        assert_eq!(article["label"], "第2条");
+        assert_eq!(article["heading"], "管理");
+        assert_eq!(article["children"][0]["kind"], "item");
+        assert_eq!(article["children"][0]["label"], "(1)");
+        let key = article["key"].as_str().unwrap().to_string();
+        // Clause by clause: the edit form carries the revision read.
+        let edit = format!("/policy-documents/proc-a/versions/2/provisions/{key}");
+        let form = sec.get(&edit).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let marker = "name=\"revision\" value=\"";
+        let at = form.body.find(marker).unwrap() + marker.len();
+        let revision: String = form.body[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let csrf = Client::csrf_of(&form.body);
+        let save = async |sec: &mut Client, text: &str| {
+            sec.post_form(
+                &edit,
+                &[
+                    ("csrf", &csrf),
+                    ("revision", &revision),
+                    ("heading", "管理"),
+                    ("text", text),
+                    ("links", ""),
+                ],
+            )
+            .await
+        };
+        let r = save(&mut sec, "端末は、施錠された保管庫に保管する。").await;
+        assert!(
+            r.location().ends_with(&format!("#p-{key}")),
+            "{backend}: {}",
+            r.location()
+        );
+        // The second save on the same revision is refused, the first kept.
+        let r = save(&mut sec, "上書きしようとする文。").await;
+        assert_eq!(r.location(), edit, "{backend}");
+        let refused = sec.get(&edit).await;
+        assert!(
+            refused.body.contains("他の人が保存しました"),
+            "{backend}: {}",
+            refused.body
+        );
+        let page = sec.get("/policy-documents/proc-a/versions/2").await;
+        assert!(page.body.contains("施錠された保管庫"), "{backend}");
+        assert!(!page.body.contains("上書きしようとする文"));
+        // Table of contents with anchors.
+        assert!(page.body.contains(&format!("href=\"#p-{key}\"")));
+        assert!(page.body.contains(&format!("id=\"p-{key}\"")));
+        submit(&mut sec, 2).await;
+        approve(&mut ciso, 2).await;
+
+        // The 新旧対照表: page, print view and API.
+        let cmp = ciso
+            .get("/policy-documents/proc-a/compare?from=1&to=2")
+            .await;
+        assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
+        assert!(cmp.body.contains("改正後") && cmp.body.contains("改正前"));
+        assert!(cmp.body.contains("<span class=\"chg\">"), "{backend}");
+        assert!(
+            cmp.body.contains("（略）"),
+            "{backend}: unchanged provisions elided"
+        );
+        let print = ciso
+            .get("/policy-documents/proc-a/compare/print?from=1&to=2")
+            .await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(print.body.contains("print-a4"));
+
+        let mut suzuki = c.fresh();
+        let t_suzuki = suzuki.token("suzuki", PASSWORD).await;
+        let versions = suzuki
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/versions",
+                Some(&t_suzuki),
+                None,
+            )
+            .await;
+        assert_eq!(versions.status, StatusCode::OK, "{}", versions.body);
+        let v = versions.json();
+        assert_eq!(v["total"], 2, "{backend}: {v}");
+        assert_eq!(v["items"][0]["number"], 2);
+        assert_eq!(v["items"][0]["state"], "in_force");
+        assert_eq!(v["items"][0]["approved_by"], "ciso さん");
+        assert_eq!(v["items"][1]["state"], "superseded");
+        let cmp = suzuki
+            .api(
+                "GET",
+                "/api/v1/policy-documents/proc-a/compare?from=1&to=2",
+                Some(&t_suzuki),
+                None,
+            )
+            .await;
+        assert_eq!(cmp.status, StatusCode::OK, "{}", cmp.body);
+        let entries = cmp.json()["entries"].as_array().unwrap().clone();
+        let changed: Vec<_> = entries
+            .iter()
+            .filter(|e| e["change"] == "changed")
+            .collect();
+        assert_eq!(changed.len(), 1, "{backend}: {entries:?}");
+        assert_eq!(changed[0]["old_label"], "第2条");
+        assert_eq!(
+            changed[0]["new_text"],
+            "端末は、施錠された保管庫に保管する。"
+        );
+        assert!(entries.iter().any(|e| e["change"] == "unchanged"));
+        let list = suzuki
+            .api(
+                "GET",
+                "/api/v1/versioned-policy-documents",
+                Some(&t_suzuki),
+                None,
+            )
+            .await;
+        assert_eq!(list.json()["total"], 1, "{backend}: {}", list.body);
+
+        // Section B's staff: refused by every route, as not found.
+        let mut sato = c.fresh();
+        let t_sato = sato.token("sato", PASSWORD).await;
+        for path in [
+            "/api/v1/policy-documents/proc-a/versions",
+            "/api/v1/policy-documents/proc-a/versions/1",
+            "/api/v1/policy-documents/proc-a/versions/2",
+            "/api/v1/policy-documents/proc-a/compare?from=1&to=2",
+        ] {
+            let r = sato.api("GET", path, Some(&t_sato), None).await;
+            assert_eq!(
+                r.status,
+                StatusCode::NOT_FOUND,
+                "{backend}: {path}: {}",
+                r.body
+            );
+            assert!(!r.body.contains("施錠"), "{path}");
+        }
+        let list = sato
+            .api(
+                "GET",
+                "/api/v1/versioned-policy-documents",
+                Some(&t_sato),
+                None,
+            )
+            .await;
+        assert_eq!(list.json()["total"], 0, "{backend}");
+        sato.sign_in("sato", PASSWORD).await;
+        for path in [
+            "/policy-documents/proc-a",
+            "/policy-documents/proc-a/versions/2",
+            "/policy-documents/proc-a/compare?from=1&to=2",
+        ] {
+            let r = sato.get(path).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {path}");
+        }
+        let r = sato.get("/policy-documents?q=施錠").await;
+        assert!(
+            !r.body.contains("保管庫"),
+            "{backend}: search keeps to the readership"
+        );
+        suzuki.sign_in("suzuki", PASSWORD).await;
+        let r = suzuki.get("/policy-documents?q=施錠").await;
+        assert!(r.body.contains("保管庫"), "{backend}: {}", r.body);
+    }
+}
