@@ -1,7 +1,7 @@
 //! Paging, one way for every list: pages and API alike read `page` (from 1)
 //! and `per_page` (1–500, default 50) with [`Paging`]. A value is read as a
 //! number or as text (a page's query flattened into a list's filter hands
-//! every value over as text), an empty value is the default, and a value out
+//! every value over as text), and a value that is empty, not a number or out
 //! of range is refused (400, naming the parameter) rather than quietly
 //! clamped, as the OpenAPI document says. The API takes it as its own
 //! extractor beside the list's filter (`ApiQuery<Paging>`); a page flattens it
@@ -59,7 +59,9 @@ pub fn other_page<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Err
     page(d)
 }
 
-/// A whole number given as a number or as text; empty is none.
+/// A whole number given as a number or as text. An empty value is refused
+/// like any other that is not a page number (the links Mamori writes leave
+/// an unset page out rather than sending it empty).
 fn number_text<'de, D: Deserializer<'de>>(
     d: D,
     name: &'static str,
@@ -88,9 +90,6 @@ fn number_text<'de, D: Deserializer<'de>>(
         }
         fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
             let t = v.trim();
-            if t.is_empty() {
-                return Ok(None);
-            }
             match t.parse::<u64>() {
                 Ok(n) => self.visit_u64(n),
                 Err(_) if t.starts_with('-') && t[1..].bytes().all(|b| b.is_ascii_digit()) => {
@@ -123,7 +122,7 @@ mod tests {
     fn reads_alone_and_flattened_into_a_filter() {
         let p: Paging = serde_urlencoded::from_str("page=2&per_page=10").unwrap();
         assert_eq!((p.page, p.per_page), (Some(2), Some(10)));
-        let f: Filtered = serde_urlencoded::from_str("q=x&page=3&per_page=").unwrap();
+        let f: Filtered = serde_urlencoded::from_str("q=x&page=3").unwrap();
         assert_eq!(f.q.as_deref(), Some("x"));
         assert_eq!((f.paging.page, f.paging.per_page), (Some(3), None));
         let empty: Paging = serde_urlencoded::from_str("").unwrap();

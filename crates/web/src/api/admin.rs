@@ -263,7 +263,8 @@ pub struct EventQuery {
 
 /// A day of the log's filter, or a 400 naming the parameter.
 fn log_day(text: Option<&str>, name: &str) -> ApiResult<Option<time::Date>> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+    // Present but empty is not a date either.
+    let Some(text) = text.map(str::trim) else {
         return Ok(None);
     };
     let format = time::macros::format_description!("[year]-[month]-[day]");
