@@ -285,6 +285,9 @@ pub struct DocumentPage {
     versions: Vec<VersionLine>,
     pager: Pager,
     may_edit: bool,
+    /// A version is in force, so an amendment can start from it (the button
+    /// is not offered before).
+    has_in_force: bool,
 }
 
 pub async fn document(
@@ -300,9 +303,11 @@ pub async fn document(
     let (doc, versions) = state.app.policy_doc_versions(&user, &code, request).await?;
     let path = format!("/policy-documents/{}", doc.code);
     let may_edit = state.app.may_create_policy_doc(&user);
+    let lines: Vec<VersionLine> = versions.items.iter().map(|v| version_line(&t, v)).collect();
     Ok(DocumentPage {
         pager: Pager::new(&t, &path, request, versions.total),
-        versions: versions.items.iter().map(|v| version_line(&t, v)).collect(),
+        has_in_force: lines.iter().any(|v| v.in_force),
+        versions: lines,
         doc: doc_line(&t, &doc),
         may_edit,
         chrome: Chrome::new(&state, &session, lang, Some(&user), &path, "policy_docs").await?,

@@ -161,6 +161,9 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             assert_eq!(r.location(), path);
         };
         submit(&mut sec, 1).await;
+        // Nothing is in force yet: no amendment is offered.
+        let doc_page = sec.get("/policy-documents/proc-a").await;
+        assert!(!doc_page.body.contains("id=\"new-draft\""), "{backend}");
         // The drafter's office may not approve: no form for them.
         let page = sec.get("/policy-documents/proc-a/versions/1").await;
         assert!(!page.body.contains("approve-form"), "{backend}");
@@ -169,7 +172,9 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         assert!(page.body.contains("施行中"), "{backend}: {}", page.body);
         assert!(page.body.contains("から施行する。"), "{backend}");
 
-        // A new draft; the API gives the keys.
+        // A new draft from the version now in force; the API gives the keys.
+        let doc_page = sec.get("/policy-documents/proc-a").await;
+        assert!(doc_page.body.contains("id=\"new-draft\""), "{backend}");
         let csrf = page_csrf(&mut sec, "/policy-documents/proc-a").await;
         let r = sec
             .post_form("/policy-documents/proc-a/drafts", &[("csrf", &csrf)])
