@@ -313,28 +313,8 @@ impl Store {
             i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
             String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         {
-            qb.push(" WHERE (1 = 0");
-            for r in &scope.readerships {
-                qb.push(" OR d.readership = ")
-                    .push_bind(r.as_str().to_string());
-            }
-            if !scope.units.is_empty() {
-                qb.push(" OR (d.readership = 'unit' AND d.unit_id IN (");
-                let mut sep = qb.separated(", ");
-                for u in &scope.units {
-                    sep.push_bind(*u);
-                }
-                qb.push("))");
-            }
-            if !scope.systems.is_empty() {
-                qb.push(" OR (d.readership = 'unit' AND d.system_id IN (");
-                let mut sep = qb.separated(", ");
-                for s in &scope.systems {
-                    sep.push_bind(*s);
-                }
-                qb.push("))");
-            }
-            qb.push(")");
+            qb.push(" WHERE ");
+            push_readable(qb, scope);
         }
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(format!("SELECT {DOC_COLUMNS} FROM pdoc_documents d"));
@@ -937,28 +917,8 @@ impl Store {
             .push_bind(pattern.to_string())
             .push(" ESCAPE '\\' OR p.heading LIKE ")
             .push_bind(pattern.to_string())
-            .push(" ESCAPE '\\') AND (1 = 0");
-            for r in &scope.readerships {
-                qb.push(" OR d.readership = ")
-                    .push_bind(r.as_str().to_string());
-            }
-            if !scope.units.is_empty() {
-                qb.push(" OR (d.readership = 'unit' AND d.unit_id IN (");
-                let mut sep = qb.separated(", ");
-                for u in &scope.units {
-                    sep.push_bind(*u);
-                }
-                qb.push("))");
-            }
-            if !scope.systems.is_empty() {
-                qb.push(" OR (d.readership = 'unit' AND d.system_id IN (");
-                let mut sep = qb.separated(", ");
-                for s in &scope.systems {
-                    sep.push_bind(*s);
-                }
-                qb.push("))");
-            }
-            qb.push(")");
+            .push(" ESCAPE '\\') AND ");
+            push_readable(qb, scope);
         }
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(
@@ -1038,4 +998,37 @@ async fn insert_provisions(
         });
     }
     Ok(())
+}
+
+/// The documents a reader's scope admits, as a parenthesised condition on
+/// `pdoc_documents d`: the readerships open to the reader, and the documents
+/// of the reader's units and information systems. One place for the list
+/// and the search alike.
+fn push_readable<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, scope: &DocScope)
+where
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push("(1 = 0");
+    for r in &scope.readerships {
+        qb.push(" OR d.readership = ")
+            .push_bind(r.as_str().to_string());
+    }
+    if !scope.units.is_empty() {
+        qb.push(" OR (d.readership = 'unit' AND d.unit_id IN (");
+        let mut sep = qb.separated(", ");
+        for u in &scope.units {
+            sep.push_bind(*u);
+        }
+        qb.push("))");
+    }
+    if !scope.systems.is_empty() {
+        qb.push(" OR (d.readership = 'unit' AND d.system_id IN (");
+        let mut sep = qb.separated(", ");
+        for s in &scope.systems {
+            sep.push_bind(*s);
+        }
+        qb.push("))");
+    }
+    qb.push(")");
 }
