@@ -2,6 +2,7 @@
 pub mod asset;
 pub mod catalog;
 pub mod classification;
+pub mod control;
 pub mod org;
 pub mod policy_doc;
 pub mod problem;
