@@ -1,6 +1,7 @@
 //! A demo city, so that a newcomer sees living screens: departments, sections,
 //! teams and staff. Loaded by `mamori serve --demo` once.
 
+use crate::org::NewRoleAssignment;
 use crate::training::{NewCourse, NewTrainingAssignment};
 use mamori_core::org::{SystemRole, UnitKind};
 
@@ -90,6 +91,16 @@ const STAFF: &[(&str, &str, &str, &[SystemRole])] = &[
     ("yamamoto", "山本 大輔", "D04-S02", &[SystemRole::Staff]),
     ("nakamura", "中村 由美", "D05-S01", &[SystemRole::Staff]),
     ("kobayashi", "小林 誠", "D01-S03", &[SystemRole::Staff]),
+    ("kimura", "木村 健太", "D02", &[SystemRole::Staff]),
+    ("sasaki", "佐々木 恵", "D02-S01", &[SystemRole::Staff]),
+];
+
+/// The guideline roles (第5) of the demo city, so that every flow can be tried:
+/// (user name, role, unit code of the scope or "" for the whole organisation).
+const GUIDELINE: &[(&str, &str, &str)] = &[
+    ("ciso", "ciso", ""),
+    ("kimura", "security_manager", "D02"),
+    ("sasaki", "security_administrator", "D02-S01"),
 ];
 
 /// Loads the demo city unless it is there already. Returns true when it was loaded now.
@@ -154,6 +165,28 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
                     roles: roles.to_vec(),
                     password: DEMO_PASSWORD.into(),
                     must_change_password: false,
+                },
+            )
+            .await?;
+    }
+    for (username, role, unit_code) in GUIDELINE {
+        let (Some(user), unit) = (
+            store.user_by_name(username).await?,
+            store.unit_by_code(unit_code).await?,
+        ) else {
+            continue;
+        };
+        store
+            .assign_role(
+                &actor,
+                NewRoleAssignment {
+                    user_id: user.id,
+                    role: (*role).into(),
+                    unit_id: unit.map(|u| u.id),
+                    system_id: None,
+                    starts_on: crate::org::today(),
+                    ends_on: None,
+                    note: "デモ / demo".into(),
                 },
             )
             .await?;

@@ -200,7 +200,7 @@ fn state_name(state: Lifecycle, lang: Lang) -> String {
 }
 
 /// Every active unit with its lineage's names (`総務局 / 総務課`).
-async fn unit_choices(state: &AppState, lang: Lang) -> AppResult<Vec<(i64, String)>> {
+pub(crate) async fn unit_choices(state: &AppState, lang: Lang) -> AppResult<Vec<(i64, String)>> {
     let all_units = state.store.all_units().await?;
     let names: HashMap<i64, &str> = all_units
         .iter()

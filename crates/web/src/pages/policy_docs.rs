@@ -104,6 +104,7 @@ pub struct IndexPage {
     documents: Vec<DocLine>,
     pager: Pager,
     may_create: bool,
+    units: Vec<(i64, String)>,
     q: String,
     hits: Vec<SearchHit>,
 }
@@ -140,6 +141,11 @@ pub async fn index(
         pager: Pager::new(&t, &base, request, page.total),
         documents: page.items.iter().map(|d| doc_line(&t, d)).collect(),
         may_create: state.app.may_create_policy_doc(&user),
+        units: if state.app.may_create_policy_doc(&user) {
+            super::assets::unit_choices(&state, lang).await?
+        } else {
+            Vec::new()
+        },
         chrome: Chrome::new(&state, &session, lang, Some(&user), &base, "policy_docs").await?,
         q: q.q,
         hits,
