@@ -5,6 +5,8 @@
 
 use mamori_authz::{Action, Resource};
 use mamori_core::policy_doc::compare::{Entry, compare};
+use mamori_core::policy_doc::coverage::{CONTROL_LINK, Coverage, control_of, coverage};
+use mamori_core::policy_doc::generate::{ChapterSeed, ControlSeed, standards_from_controls};
 use mamori_core::policy_doc::parse::{Format, parse};
 use mamori_core::policy_doc::{Body, Kind, Level, Provision, Readership, State, enactment_line};
 use mamori_core::problem::Problem;
@@ -16,6 +18,7 @@ use mamori_store::policy_docs::{
 };
 use mamori_store::{Actor, Page, PageRequest, Store};
 use serde::Serialize;
+use std::collections::HashMap;
 
 use crate::access::{App, Caller, Permit};
 use crate::error::{Error, Result};
@@ -45,6 +48,22 @@ pub struct ImportInput {
     pub format: Format,
     pub text: String,
 }
+
+/// A link of a provision as its reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkName {
+    /// As kept: `CODE#KEY` or `control:CODE`.
+    pub link: String,
+    pub href: String,
+    /// The title of the document linked to (empty for a control).
+    pub document: String,
+    pub label: String,
+    pub heading: String,
+}
+
+/// A document links resolve against: the document, the number of the version
+/// read, and its text.
+type Linked = (DocumentRow, Option<i64>, Body);
 
 /// What an import wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -507,13 +526,16 @@ impl App {
         if let Err(p) = check_text(text, MAX_PROVISION_CHARS) {
             problems.push(p.problem("text", "本文", "text"));
         }
+        let mut resolved = Vec::with_capacity(links.len());
         for link in links {
-            if !self.link_exists(link).await? {
-                problems.push(
+            match self.resolve_link(link).await? {
+                Some(l) if !resolved.contains(&l) => resolved.push(l),
+                Some(_) => {}
+                None => problems.push(
                     Problem::new("MAMORI-POLICY-LINK")
                         .field("links")
                         .with("link", link.chars().take(100).collect::<String>()),
-                );
+                ),
             }
         }
         if !problems.is_empty() {
@@ -529,30 +551,133 @@ impl App {
                 key,
                 heading.trim(),
                 text.trim(),
-                links,
+                &resolved,
             )
             .await?)
     }
 
-    /// Whether `CODE#KEY` names a provision of the version in force (or the
-    /// latest version) of document CODE.
-    async fn link_exists(&self, link: &str) -> Result<bool> {
-        let Some((code, key)) = link.split_once('#') else {
-            return Ok(false);
+    /// Reads a link as a person writes it and returns the form it is kept in:
+    /// `CODE#KEY` or `CODE#第3条` (a label that names one provision of the
+    /// version in force of document CODE, else of its latest version) become
+    /// `CODE#KEY`; a control's code (`S4-01`, or `control:S4-01`) becomes
+    /// `control:S4-01`. None when it names nothing.
+    async fn resolve_link(&self, link: &str) -> Result<Option<String>> {
+        let link = link.trim();
+        let control = control_of(link).unwrap_or(link);
+        if !link.contains('#') {
+            let codes = self.facts().control_codes().await?;
+            return Ok(codes
+                .iter()
+                .find(|c| c.as_str() == control)
+                .map(|c| format!("{CONTROL_LINK}{c}")));
+        }
+        let Some((code, target)) = link.split_once('#') else {
+            return Ok(None);
         };
+        let Some(body) = self.linkable_body(code).await? else {
+            return Ok(None);
+        };
+        if body.find(target).is_some() {
+            return Ok(Some(format!("{code}#{target}")));
+        }
+        let flat = body.flatten();
+        let mut by_label = flat.iter().filter(|f| f.label == target);
+        Ok(match (by_label.next(), by_label.next()) {
+            (Some(only), None) => Some(format!("{code}#{}", only.key)),
+            _ => None,
+        })
+    }
+
+    /// The text links resolve against: the version in force of document
+    /// `code`, else its latest version.
+    async fn linkable_body(&self, code: &str) -> Result<Option<Body>> {
         let doc = match self.facts().pdoc_by_code(code).await {
             Ok(d) => d,
-            Err(mamori_store::StoreError::NotFound { .. }) => return Ok(false),
+            Err(mamori_store::StoreError::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let version = match self.facts().pdoc_in_force(doc.id).await? {
             Some(v) => Some(v),
             None => self.facts().pdoc_latest(doc.id).await?,
         };
-        let Some(version) = version else {
-            return Ok(false);
-        };
-        Ok(self.facts().pdoc_body(&version).await?.find(key).is_some())
+        Ok(match version {
+            Some(v) => Some(self.facts().pdoc_body(&v).await?),
+            None => None,
+        })
+    }
+
+    /// How the caller reads each link of `links`: the document's title and the
+    /// provision's label, and where it is; links into documents the caller may
+    /// not read are left out (their existence is not told).
+    pub async fn policy_link_names(
+        &self,
+        caller: &Caller,
+        links: &[String],
+    ) -> Result<Vec<LinkName>> {
+        let mut bodies: HashMap<String, Option<Linked>> = HashMap::new();
+        let mut names = Vec::new();
+        for link in links {
+            if let Some(control) = control_of(link) {
+                names.push(LinkName {
+                    link: link.clone(),
+                    href: format!("/controls/{control}"),
+                    document: String::new(),
+                    label: control.to_string(),
+                    heading: String::new(),
+                });
+                continue;
+            }
+            let Some((code, key)) = link.split_once('#') else {
+                continue;
+            };
+            if !bodies.contains_key(code) {
+                let readable = match self.pdoc_readable(caller, code).await {
+                    Ok(d) => {
+                        let version = match self.facts().pdoc_in_force(d.id).await? {
+                            Some(v) => Some(v),
+                            None => self.facts().pdoc_latest(d.id).await?,
+                        };
+                        match version {
+                            Some(v) => {
+                                let body = self.facts().pdoc_body(&v).await?;
+                                Some((d, Some(v.number), body))
+                            }
+                            None => None,
+                        }
+                    }
+                    Err(Error::Rejected(_) | Error::Forbidden) => None,
+                    Err(e) => return Err(e),
+                };
+                bodies.insert(code.to_string(), readable);
+            }
+            let Some(Some((doc, number, body))) = bodies.get(code) else {
+                continue;
+            };
+            let Some(p) = body.find(key) else {
+                continue;
+            };
+            names.push(LinkName {
+                link: link.clone(),
+                href: match number {
+                    Some(n) => format!("/policy-documents/{code}/versions/{n}#p-{key}"),
+                    None => format!("/policy-documents/{code}"),
+                },
+                document: doc.title.clone(),
+                label: p.label.clone(),
+                heading: p.heading.clone(),
+            });
+        }
+        Ok(names)
+    }
+
+    /// The coverage between the three levels, over the versions in force of the
+    /// documents the caller may read.
+    pub async fn policy_coverage(&self, caller: &Caller) -> Result<Coverage> {
+        let scope = self.pdoc_scope(caller).await?;
+        let permit = self.permit_app(caller, Action::ReadCatalog)?;
+        let provisions = permit.store().pdoc_linked_provisions(&scope).await?;
+        let controls = permit.store().control_codes().await?;
+        Ok(coverage(&provisions, &controls))
     }
 
     /// Submits a draft for review.
@@ -761,6 +886,95 @@ impl App {
         })
     }
 
+    /// Drafts a starting 対策基準 from the control catalogue, as document
+    /// `code` (which must be new): one article a control, each naming its
+    /// control and, where a basic policy is in force, its article 第8.
+    pub async fn generate_standards(
+        &self,
+        caller: &Caller,
+        code: &str,
+        title: &str,
+    ) -> Result<Imported> {
+        let permit = self.permit_app(caller, Action::CreatePolicyDocument)?;
+        let code = code.trim();
+        check_code(code)?;
+        match permit.store().pdoc_by_code(code).await {
+            Ok(_) => {
+                return Err(Problem::new("MAMORI-POLICY-CODE-TAKEN")
+                    .field("code")
+                    .with("code", code)
+                    .into());
+            }
+            Err(mamori_store::StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let title = match title.trim() {
+            "" => "情報セキュリティ対策基準",
+            t => t,
+        };
+        let store = permit.store();
+        let chapters = store.standard_chapters().await?;
+        let mut controls = Vec::new();
+        let mut page = 1;
+        loop {
+            let got = store
+                .list_controls(
+                    &mamori_store::catalogs::ControlFilter::default(),
+                    PageRequest::new(Some(page), Some(500)),
+                )
+                .await?;
+            let done =
+                got.items.is_empty() || controls.len() + got.items.len() >= got.total as usize;
+            controls.extend(got.items);
+            if done {
+                break;
+            }
+            page += 1;
+        }
+        let everything = DocScope {
+            readerships: Readership::ALL.to_vec(),
+            ..DocScope::default()
+        };
+        let implements = store
+            .pdoc_linked_provisions(&everything)
+            .await?
+            .into_iter()
+            .find(|p| {
+                p.level == Level::Basic
+                    && p.kind == Kind::Article
+                    && (p.label == "第8" || p.label == "第8条")
+            })
+            .map(|p| format!("{}#{}", p.code, p.key));
+        let body = standards_from_controls(
+            title,
+            &chapters
+                .iter()
+                .map(|c| ChapterSeed {
+                    number: c.number,
+                    name: &c.name,
+                })
+                .collect::<Vec<_>>(),
+            &controls
+                .iter()
+                .map(|c| ControlSeed {
+                    code: &c.code,
+                    chapter: c.chapter,
+                    name: &c.name,
+                    description: &c.description,
+                })
+                .collect::<Vec<_>>(),
+            implements.as_deref(),
+        );
+        let input = ImportInput {
+            code: code.to_string(),
+            level: Level::Standard.as_str().to_string(),
+            title: Some(title.to_string()),
+            format: Format::Reiki,
+            text: String::new(),
+        };
+        add_version(&permit, Some(caller.user.id), None, &input, body).await
+    }
+
     /// A new draft from the version in force, every provision keeping its key.
     pub async fn new_policy_draft(&self, caller: &Caller, code: &str) -> Result<VersionRow> {
         let doc = self.pdoc_readable(caller, code).await?;
@@ -897,7 +1111,19 @@ async fn import_into(
             .into());
     }
     check_code(input.code.trim())?;
-    let mut body = parse(&input.text, input.format).map_err(line_problems)?;
+    let body = parse(&input.text, input.format).map_err(line_problems)?;
+    add_version(permit, drafter, doc, input, body).await
+}
+
+/// Adds `body` as a new draft of the document (created if new), its provisions
+/// matched to the version it amends.
+async fn add_version(
+    permit: &Permit<'_>,
+    drafter: Option<i64>,
+    doc: Option<DocumentRow>,
+    input: &ImportInput,
+    mut body: Body,
+) -> Result<Imported> {
     if let Some(t) = input
         .title
         .as_deref()

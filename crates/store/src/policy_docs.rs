@@ -168,6 +168,21 @@ pub struct SearchHit {
     pub body: String,
 }
 
+/// A provision of a version in force with what it links to, for the coverage
+/// between the levels.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct LinkedRow {
+    code: String,
+    title: String,
+    level: String,
+    pkey: String,
+    parent_key: Option<String>,
+    kind: String,
+    label: String,
+    heading: String,
+    links: String,
+}
+
 const DOC_COLUMNS: &str = "d.id, d.code, d.level, d.title, d.unit_id, d.system_id, d.readership, \
      d.needs_acknowledgement, d.created_at, d.updated_at";
 
@@ -936,6 +951,52 @@ impl Store {
             (items, total)
         });
         Ok(Page { items, total })
+    }
+}
+
+impl Store {
+    /// Every provision of the versions in force of the documents the scope
+    /// admits, with its links (for the coverage page).
+    pub async fn pdoc_linked_provisions(
+        &self,
+        scope: &DocScope,
+    ) -> Result<Vec<mamori_core::policy_doc::coverage::LinkedProvision>, StoreError> {
+        let rows: Vec<LinkedRow> = db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT d.code, d.title, d.level, p.pkey, p.parent_key, p.kind, p.label, p.heading, p.links \
+                 FROM pdoc_provisions p JOIN pdoc_versions v ON v.id = p.version_id \
+                 JOIN pdoc_documents d ON d.id = v.document_id \
+                 WHERE v.state = 'in_force' AND ",
+            );
+            push_readable(&mut qb, scope);
+            qb.push(" ORDER BY d.code, p.ordinal");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(mamori_core::policy_doc::coverage::LinkedProvision {
+                    level: Level::parse(&r.level)?,
+                    kind: Kind::parse(&r.kind)?,
+                    links: serde_json::from_str(&r.links).unwrap_or_default(),
+                    code: r.code,
+                    title: r.title,
+                    key: r.pkey,
+                    parent: r.parent_key,
+                    label: r.label,
+                    heading: r.heading,
+                })
+            })
+            .collect())
+    }
+
+    /// The code of every control of the catalogue (built in and the city's), in order.
+    pub async fn control_codes(&self) -> Result<Vec<String>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT code FROM controls ORDER BY code")
+                .fetch_all(pool)
+                .await?
+        }))
     }
 }
 

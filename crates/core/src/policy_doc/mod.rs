@@ -9,6 +9,8 @@
 //! identity of provisions from version to version ([`keys`]).
 
 pub mod compare;
+pub mod coverage;
+pub mod generate;
 pub mod keys;
 pub mod parse;
 pub mod write;

@@ -111,6 +111,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             post(policy_docs::import).layer(upload()),
         )
         .route("/policy-documents/{code}", get(policy_docs::document))
+        .route("/policy-coverage", get(policy_docs::coverage))
+        .route(
+            "/policy-documents/generate-standards",
+            post(policy_docs::generate_standards),
+        )
         .route(
             "/policy-documents/{code}/drafts",
             post(policy_docs::new_draft),

@@ -8,8 +8,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_app::policy_docs::{ApprovalInput, DocumentInput, ImportInput};
+use mamori_app::policy_docs::{ApprovalInput, DocumentInput, ImportInput, LinkName};
 use mamori_core::policy_doc::compare::{Change, Row, Span, rows};
+use mamori_core::policy_doc::coverage::Coverage;
 use mamori_core::policy_doc::parse::Format;
 use mamori_core::policy_doc::{Flat, Kind, Level, Readership, State as VState};
 use mamori_store::policy_docs::{CommentRow, DocumentRow, SearchHit, VersionRow};
@@ -228,21 +229,30 @@ pub async fn import(
         format,
         text: form.text,
     };
-    match state.app.import_policy_doc(&user, &input).await {
+    let done = state.app.import_policy_doc(&user, &input).await;
+    drafted(&session, lang, done).await
+}
+
+/// Where an import or a generated draft leads: to the new draft, with what was
+/// written; or back to the list, with why nothing was.
+async fn drafted(
+    session: &Session,
+    lang: Lang,
+    done: Result<mamori_app::policy_docs::Imported, mamori_app::Error>,
+) -> AppResult<Response> {
+    match done {
         Ok(done) => {
-            let t = T { lang };
             let message = match lang {
                 Lang::Ja => format!(
-                    "第{}版（案）を取り込みました（条 {}、条項 {}）",
+                    "第{}版（案）を作成しました（条 {}、条項 {}）",
                     done.version.number, done.articles, done.provisions
                 ),
                 Lang::En => format!(
-                    "imported version {} (draft): {} articles, {} provisions",
+                    "version {} drafted: {} articles, {} provisions",
                     done.version.number, done.articles, done.provisions
                 ),
             };
-            let _ = t;
-            flash(&session, message).await;
+            flash(session, message).await;
             Ok(Redirect::to(&format!(
                 "/policy-documents/{}/versions/{}",
                 done.document.code, done.version.number
@@ -250,7 +260,7 @@ pub async fn import(
             .into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused(session, lang, e).await?;
             Ok(Redirect::to("/policy-documents").into_response())
         }
     }
@@ -357,6 +367,8 @@ pub struct ProvisionLine {
     pub text: String,
     pub toc: bool,
     pub comments: Vec<CommentRow>,
+    /// What it implements or follows, as the reader may see it.
+    pub links: Vec<LinkName>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -383,9 +395,14 @@ pub struct VersionPage {
     today: String,
 }
 
-fn lines(flat: Vec<Flat>, comments: &[CommentRow]) -> Vec<ProvisionLine> {
+fn lines(flat: Vec<Flat>, comments: &[CommentRow], names: &[LinkName]) -> Vec<ProvisionLine> {
     flat.into_iter()
         .map(|f| ProvisionLine {
+            links: names
+                .iter()
+                .filter(|n| f.links.contains(&n.link))
+                .cloned()
+                .collect(),
             toc: matches!(
                 f.kind,
                 Kind::Chapter | Kind::Section | Kind::Article | Kind::Supplementary
@@ -423,6 +440,11 @@ pub async fn version(
         .cloned()
         .collect();
     let path = format!("/policy-documents/{code}/versions/{number}");
+    let flat = view.body.flatten();
+    let mut linked: Vec<String> = flat.iter().flat_map(|f| f.links.iter().cloned()).collect();
+    linked.sort();
+    linked.dedup();
+    let names = state.app.policy_link_names(&user, &linked).await?;
     Ok(VersionPage {
         code: view.document.code.clone(),
         doc_title: view.document.title.clone(),
@@ -433,7 +455,7 @@ pub async fn version(
         effective: line.effective,
         approved_by: line.approved_by,
         decision: line.decision,
-        provisions: lines(view.body.flatten(), &view.comments),
+        provisions: lines(flat, &view.comments, &names),
         general_comments,
         may_submit: view.may_edit,
         may_withdraw: v.state() == VState::Review && state.app.may_create_policy_doc(&user),
@@ -458,6 +480,7 @@ pub struct EditPage {
     heading: String,
     text: String,
     links: String,
+    names: Vec<LinkName>,
 }
 
 pub async fn edit_form(
@@ -484,6 +507,7 @@ pub async fn edit_form(
         heading: p.heading.clone(),
         text: p.text.clone(),
         links: p.links.join("\n"),
+        names: state.app.policy_link_names(&user, &p.links).await?,
         chrome: Chrome::new(&state, &session, lang, Some(&user), &path, "policy_docs").await?,
     }
     .into_response())
@@ -849,4 +873,58 @@ pub async fn compare_print(
     Query(q): Query<CompareQuery>,
 ) -> AppResult<ComparePage> {
     compare_page(&state, &session, lang, &user, &code, q, true).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policy_docs/coverage.html")]
+pub struct CoveragePage {
+    chrome: Chrome,
+    coverage: Coverage,
+}
+
+/// `GET /policy-coverage`: what the levels leave uncovered, over the versions
+/// in force the reader may read.
+pub async fn coverage(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<CoveragePage> {
+    Ok(CoveragePage {
+        coverage: state.app.policy_coverage(&user).await?,
+        chrome: Chrome::new(
+            &state,
+            &session,
+            lang,
+            Some(&user),
+            "/policy-coverage",
+            "policy_docs",
+        )
+        .await?,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct GenerateForm {
+    csrf: String,
+    code: String,
+    #[serde(default)]
+    title: String,
+}
+
+/// `POST /policy-documents/generate-standards`: drafts the standards from the
+/// control catalogue.
+pub async fn generate_standards(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(form): Form<GenerateForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &form.csrf).await?;
+    let done = state
+        .app
+        .generate_standards(&user, &form.code, &form.title)
+        .await;
+    drafted(&session, lang, done).await
 }

@@ -42,6 +42,27 @@ async fn user(c: &Client, name: &str, unit: i64, roles: Vec<SystemRole>) -> i64 
         .id
 }
 
+/// A security officer `sec` and a CISO `ciso` (the guideline role) in `unit`.
+async fn office_and_ciso(c: &Client, unit: i64) {
+    user(c, "sec", unit, vec![SystemRole::SecurityOfficer]).await;
+    let ciso_id = user(c, "ciso", unit, vec![SystemRole::Staff]).await;
+    c.store
+        .assign_role(
+            &Actor::System("test"),
+            NewRoleAssignment {
+                user_id: ciso_id,
+                role: "ciso".into(),
+                unit_id: None,
+                system_id: None,
+                starts_on: "2000-01-01".into(),
+                ends_on: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 async fn page_csrf(c: &mut Client, path: &str) -> String {
     let page = c.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
@@ -54,23 +75,7 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
         let a = section(&c, "A", dept).await;
         let b = section(&c, "B", dept).await;
-        user(&c, "sec", dept, vec![SystemRole::SecurityOfficer]).await;
-        let ciso_id = user(&c, "ciso", dept, vec![SystemRole::Staff]).await;
-        c.store
-            .assign_role(
-                &Actor::System("test"),
-                NewRoleAssignment {
-                    user_id: ciso_id,
-                    role: "ciso".into(),
-                    unit_id: None,
-                    system_id: None,
-                    starts_on: "2000-01-01".into(),
-                    ends_on: None,
-                    note: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        office_and_ciso(&c, dept).await;
         staff(&c, "suzuki", a).await;
         staff(&c, "sato", b).await;
 
@@ -134,40 +139,14 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         assert!(listed.body.contains("3行目"), "{backend}: {}", listed.body);
         assert!(!listed.body.contains("proc-x"));
 
-        let approve = async |ciso: &mut Client, n: i64| {
-            let path = format!("/policy-documents/proc-a/versions/{n}");
-            let csrf = page_csrf(ciso, &path).await;
-            let today = mamori_store::policy_docs::today_jst().to_string();
-            let r = ciso
-                .post_form(
-                    &format!("{path}/approve"),
-                    &[
-                        ("csrf", &csrf),
-                        ("body", "情報セキュリティ委員会"),
-                        ("decision_number", "第1号"),
-                        ("approved_on", &today),
-                        ("effective_on", &today),
-                    ],
-                )
-                .await;
-            assert_eq!(r.location(), path);
-        };
-        let submit = async |sec: &mut Client, n: i64| {
-            let path = format!("/policy-documents/proc-a/versions/{n}");
-            let csrf = page_csrf(sec, &path).await;
-            let r = sec
-                .post_form(&format!("{path}/submit"), &[("csrf", &csrf)])
-                .await;
-            assert_eq!(r.location(), path);
-        };
-        submit(&mut sec, 1).await;
+        submit(&mut sec, "proc-a", 1).await;
         // Nothing is in force yet: no amendment is offered.
         let doc_page = sec.get("/policy-documents/proc-a").await;
         assert!(!doc_page.body.contains("id=\"new-draft\""), "{backend}");
         // The drafter's office may not approve: no form for them.
         let page = sec.get("/policy-documents/proc-a/versions/1").await;
         assert!(!page.body.contains("approve-form"), "{backend}");
-        approve(&mut ciso, 1).await;
+        approve(&mut ciso, "proc-a", 1).await;
         let page = ciso.get("/policy-documents/proc-a/versions/1").await;
         assert!(page.body.contains("施行中"), "{backend}: {}", page.body);
         assert!(page.body.contains("から施行する。"), "{backend}");
@@ -250,8 +229,8 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         // Table of contents with anchors.
         assert!(page.body.contains(&format!("href=\"#p-{key}\"")));
         assert!(page.body.contains(&format!("id=\"p-{key}\"")));
-        submit(&mut sec, 2).await;
-        approve(&mut ciso, 2).await;
+        submit(&mut sec, "proc-a", 2).await;
+        approve(&mut ciso, "proc-a", 2).await;
 
         // The 新旧対照表: page, print view and API.
         let cmp = ciso
@@ -362,5 +341,224 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
         suzuki.sign_in("suzuki", PASSWORD).await;
         let r = suzuki.get("/policy-documents?q=施錠").await;
         assert!(r.body.contains("保管庫"), "{backend}: {}", r.body);
+    }
+}
+
+/// Submits version `n` of `code` for review.
+async fn submit(sec: &mut Client, code: &str, n: i64) {
+    let path = format!("/policy-documents/{code}/versions/{n}");
+    let csrf = page_csrf(sec, &path).await;
+    let r = sec
+        .post_form(&format!("{path}/submit"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(r.location(), path);
+}
+
+/// Approves version `n` of `code`, in force today.
+async fn approve(ciso: &mut Client, code: &str, n: i64) {
+    let path = format!("/policy-documents/{code}/versions/{n}");
+    let csrf = page_csrf(ciso, &path).await;
+    let today = mamori_store::policy_docs::today_jst().to_string();
+    let r = ciso
+        .post_form(
+            &format!("{path}/approve"),
+            &[
+                ("csrf", &csrf),
+                ("body", "情報セキュリティ委員会"),
+                ("decision_number", "第1号"),
+                ("approved_on", &today),
+                ("effective_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), path);
+}
+
+async fn submit_and_approve(sec: &mut Client, ciso: &mut Client, code: &str, n: i64) {
+    submit(sec, code, n).await;
+    approve(ciso, code, n).await;
+}
+
+#[tokio::test]
+async fn the_levels_link_and_the_coverage_names_what_is_missing() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        office_and_ciso(&c, dept).await;
+        staff(&c, "suzuki", dept).await;
+        let mut sec = c.fresh();
+        sec.sign_in("sec", PASSWORD).await;
+        let mut ciso = c.fresh();
+        ciso.sign_in("ciso", PASSWORD).await;
+        let controls = c.store.control_codes().await.unwrap().len();
+        assert!(controls > 50, "{backend}: the catalogue is loaded");
+
+        // The basic policy, in force.
+        let csrf = page_csrf(&mut sec, "/policy-documents").await;
+        let basic = "情報セキュリティ対策基本方針\n（目的）\n第1条　情報資産を守る。\n（対策）\n第2条　対策を講ずる。\n";
+        let r = sec
+            .post_form(
+                "/policy-documents/import",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "basic"),
+                    ("level", "basic"),
+                    ("format", "reiki"),
+                    ("text", basic),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/basic/versions/1",
+            "{backend}"
+        );
+        submit_and_approve(&mut sec, &mut ciso, "basic", 1).await;
+
+        // The standards drafted from the catalogue: one article a control.
+        let r = sec
+            .post_form(
+                "/policy-documents/generate-standards",
+                &[("csrf", &csrf), ("code", "standards"), ("title", "")],
+            )
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/standards/versions/1",
+            "{backend}"
+        );
+        let page = sec.get("/policy-documents/standards/versions/1").await;
+        assert!(page.body.contains("情報セキュリティ対策基準"), "{backend}");
+        assert!(page.body.contains("最高情報セキュリティ責任者の設置"));
+        // Generated again under the same code: refused, nothing written.
+        let r = sec
+            .post_form(
+                "/policy-documents/generate-standards",
+                &[("csrf", &csrf), ("code", "standards"), ("title", "")],
+            )
+            .await;
+        assert_eq!(r.location(), "/policy-documents");
+        assert!(
+            sec.get("/policy-documents")
+                .await
+                .body
+                .contains("既にあります")
+        );
+
+        // Before the standards are in force, no control is placed.
+        let cov = sec.get("/policy-coverage").await;
+        assert_eq!(cov.status, StatusCode::OK, "{backend}: {}", cov.body);
+        assert!(
+            cov.body.contains(&format!("{controls} / {controls}")),
+            "{backend}: {}",
+            cov.body
+        );
+        submit_and_approve(&mut sec, &mut ciso, "standards", 1).await;
+        let cov = sec.get("/policy-coverage").await;
+        assert!(
+            cov.body.contains(&format!("0 / {controls}")),
+            "{backend}: {}",
+            cov.body
+        );
+        assert!(
+            cov.body.contains("2 / 2"),
+            "{backend}: both articles of the basic policy lack a standard"
+        );
+        assert!(
+            cov.body.contains(&format!("{controls} / {controls}")),
+            "{backend}: no procedure yet"
+        );
+
+        // An amendment links 第1条 of the standards to 第1条 of the basic policy,
+        // written as a person would: by its number.
+        let csrf = page_csrf(&mut sec, "/policy-documents/standards").await;
+        let r = sec
+            .post_form("/policy-documents/standards/drafts", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/standards/versions/2",
+            "{backend}"
+        );
+        let token = sec.token("sec", PASSWORD).await;
+        let v2 = sec
+            .api(
+                "GET",
+                "/api/v1/policy-documents/standards/versions/2",
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
+        let first = &v2["provisions"][0]["children"][0];
+        assert_eq!(first["label"], "第1条");
+        let key = first["key"].as_str().unwrap().to_string();
+        let edit = format!("/policy-documents/standards/versions/2/provisions/{key}");
+        let save = async |sec: &mut Client, links: &str| {
+            let form = sec.get(&edit).await;
+            let marker = "name=\"revision\" value=\"";
+            let at = form.body.find(marker).unwrap() + marker.len();
+            let revision: String = form.body[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let csrf = Client::csrf_of(&form.body);
+            sec.post_form(
+                &edit,
+                &[
+                    ("csrf", &csrf),
+                    ("revision", &revision),
+                    ("heading", first["heading"].as_str().unwrap()),
+                    ("text", first["text"].as_str().unwrap()),
+                    ("links", links),
+                ],
+            )
+            .await
+        };
+        // A link to an article that does not exist: refused, named, nothing written.
+        let r = save(&mut sec, "basic#第9条\nS1-01").await;
+        assert_eq!(r.location(), edit, "{backend}");
+        let refused = sec.get(&edit).await;
+        assert!(
+            refused.body.contains("basic#第9条"),
+            "{backend}: {}",
+            refused.body
+        );
+        let r = save(&mut sec, "basic#第1条\nS1-01").await;
+        assert!(
+            r.location().ends_with(&format!("#p-{key}")),
+            "{backend}: {}",
+            r.location()
+        );
+        let v2 = sec
+            .api(
+                "GET",
+                "/api/v1/policy-documents/standards/versions/2",
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
+        let links = v2["provisions"][0]["children"][0]["links"].clone();
+        assert!(
+            links[0].as_str().unwrap().starts_with("basic#"),
+            "{backend}: {links}"
+        );
+        assert_eq!(links[1], "control:S1-01", "{backend}: {links}");
+        let page = sec.get("/policy-documents/standards/versions/2").await;
+        assert!(
+            page.body
+                .contains("情報セキュリティ対策基本方針 第1条（目的）"),
+            "{backend}"
+        );
+        submit_and_approve(&mut sec, &mut ciso, "standards", 2).await;
+        let cov = sec.get("/policy-coverage").await;
+        assert!(cov.body.contains("1 / 2"), "{backend}: {}", cov.body);
+        assert!(cov.body.contains("第2条（対策）"), "{backend}");
+        // A member of staff reads the coverage of what they may read.
+        let mut suzuki = c.fresh();
+        suzuki.sign_in("suzuki", PASSWORD).await;
+        let cov = suzuki.get("/policy-coverage").await;
+        assert_eq!(cov.status, StatusCode::OK, "{backend}");
+        assert!(cov.body.contains("1 / 2"), "{backend}");
     }
 }
