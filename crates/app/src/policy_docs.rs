@@ -49,6 +49,33 @@ pub struct ImportInput {
     pub text: String,
 }
 
+/// The files a 新旧対照表 is downloaded as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComparisonFile {
+    Xlsx,
+    Docx,
+}
+
+impl ComparisonFile {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ComparisonFile::Xlsx => "xlsx",
+            ComparisonFile::Docx => "docx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ComparisonFile::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ComparisonFile::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        }
+    }
+}
+
 /// A link of a provision as its reader sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkName {
@@ -412,6 +439,47 @@ impl App {
             from,
             to,
         })
+    }
+
+    /// The 新旧対照表 of two versions as a file for the committee (.xlsx or
+    /// .docx), read under the same rules as the comparison page. Returns the
+    /// file's name and bytes.
+    pub async fn policy_comparison_file(
+        &self,
+        caller: &Caller,
+        code: &str,
+        from: i64,
+        to: i64,
+        kind: ComparisonFile,
+    ) -> Result<(String, Vec<u8>)> {
+        let c = self.compare_policy_doc(caller, code, from, to).await?;
+        let rows = mamori_core::policy_doc::compare::rows(&c.entries);
+        let title = format!("{} 新旧対照表", c.document.title);
+        let subtitle = format!(
+            "改正前: 第{}版（{}） → 改正後: 第{}版（{}）",
+            c.from.number,
+            c.from.state().name_ja(),
+            c.to.number,
+            c.to.state().name_ja()
+        );
+        let heading = mamori_sheet::shinkyu::Heading {
+            title: &title,
+            subtitle: &subtitle,
+        };
+        let name = format!(
+            "{}-{}-{}.{}",
+            c.document.code,
+            c.from.number,
+            c.to.number,
+            kind.extension()
+        );
+        let bytes = match kind {
+            ComparisonFile::Xlsx => mamori_sheet::shinkyu::xlsx(&heading, &rows)
+                .map_err(|e| mamori_store::StoreError::Internal(e.to_string()))?,
+            ComparisonFile::Docx => mamori_sheet::shinkyu::docx(&heading, &rows)
+                .map_err(|e| mamori_store::StoreError::Internal(e.to_string()))?,
+        };
+        Ok((name, bytes))
     }
 
     /// Imports a file as a new draft of the document `code` (created if new).

@@ -189,7 +189,7 @@ fn unescape(text: &str) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -228,6 +228,11 @@ pub fn write_paragraphs<'a>(
         }
     }
     body.push_str("</w:body></w:document>");
+    package(&body)
+}
+
+/// Packs a `word/document.xml` into a .docx.
+pub(crate) fn package(document_xml: &str) -> Result<Vec<u8>, DocxError> {
     let fail = |e: &dyn std::fmt::Display| {
         refused(
             format!(".docx を書けません: {e}"),
@@ -240,7 +245,7 @@ pub fn write_paragraphs<'a>(
     for (name, text) in [
         ("[Content_Types].xml", CONTENT_TYPES),
         ("_rels/.rels", RELS),
-        ("word/document.xml", body.as_str()),
+        ("word/document.xml", document_xml),
     ] {
         zip.start_file(name, options).map_err(|e| fail(&e))?;
         zip.write_all(text.as_bytes()).map_err(|e| fail(&e))?;

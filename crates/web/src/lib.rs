@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+mod download;
 pub mod error;
 pub mod i18n;
 mod ledger_download;

@@ -108,6 +108,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(policy_docs::versions))
         .routes(routes!(policy_docs::version))
         .routes(routes!(policy_docs::compare))
+        .routes(routes!(policy_docs::compare_xlsx))
+        .routes(routes!(policy_docs::compare_docx))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

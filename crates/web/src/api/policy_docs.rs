@@ -4,6 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use mamori_app::policy_docs::ComparisonFile;
 use mamori_core::policy_doc::compare::{Change, Entry, Span};
 use mamori_core::policy_doc::{Kind, Provision};
 use mamori_store::policy_docs::{DocumentRow, VersionRow};
@@ -358,4 +359,52 @@ pub async fn compare(
             .map(|(e, _)| e.into())
             .collect(),
     }))
+}
+
+/// The 新旧対照表 as an .xlsx workbook for the committee (改正後 | 改正前, the
+/// changed words underlined, unchanged provisions elided).
+#[utoipa::path(get, path = "/policy-documents/{code}/compare.xlsx", tag = "policy", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the document's code"), CompareQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn compare_xlsx(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> ApiResult<axum::response::Response> {
+    compare_file(&state, &user, &code, &q, ComparisonFile::Xlsx).await
+}
+
+/// The 新旧対照表 as a .docx table for the committee's papers.
+#[utoipa::path(get, path = "/policy-documents/{code}/compare.docx", tag = "policy", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the document's code"), CompareQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn compare_docx(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> ApiResult<axum::response::Response> {
+    compare_file(&state, &user, &code, &q, ComparisonFile::Docx).await
+}
+
+async fn compare_file(
+    state: &AppState,
+    user: &crate::auth::Authed,
+    code: &str,
+    q: &CompareQuery,
+    kind: ComparisonFile,
+) -> ApiResult<axum::response::Response> {
+    let (name, bytes) = state
+        .app
+        .policy_comparison_file(user, code, q.from, q.to, kind)
+        .await
+        .map_err(json_err)?;
+    Ok(crate::download::attachment(
+        bytes,
+        kind.content_type(),
+        &name,
+    ))
 }

@@ -125,6 +125,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(policy_docs::compare),
         )
         .route(
+            "/policy-documents/{code}/compare/file.{ext}",
+            get(policy_docs::compare_download),
+        )
+        .route(
             "/policy-documents/{code}/compare/print",
             get(policy_docs::compare_print),
         )

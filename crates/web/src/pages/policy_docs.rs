@@ -8,7 +8,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mamori_app::policy_docs::{ApprovalInput, DocumentInput, ImportInput, LinkName};
+use mamori_app::policy_docs::{
+    ApprovalInput, ComparisonFile, DocumentInput, ImportInput, LinkName,
+};
 use mamori_core::policy_doc::compare::{Change, Row, Span, rows};
 use mamori_core::policy_doc::coverage::Coverage;
 use mamori_core::policy_doc::parse::Format;
@@ -927,4 +929,33 @@ pub async fn generate_standards(
         .generate_standards(&user, &form.code, &form.title)
         .await;
     drafted(&session, lang, done).await
+}
+
+/// `GET /policy-documents/{code}/compare.xlsx` and `.docx`: the 新旧対照表 as a file.
+pub async fn compare_download(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path((code, ext)): Path<(String, String)>,
+    Query(q): Query<CompareQuery>,
+) -> AppResult<Response> {
+    let kind = match ext.as_str() {
+        "xlsx" => ComparisonFile::Xlsx,
+        "docx" => ComparisonFile::Docx,
+        _ => return Err(mamori_app::Error::not_found("file", &ext).into()),
+    };
+    let (Some(from), Some(to)) = (q.from, q.to) else {
+        return Err(
+            mamori_app::Error::problem(mamori_core::problem::Problem::new("MAMORI-POLICY-COMPARE"))
+                .into(),
+        );
+    };
+    let (name, bytes) = state
+        .app
+        .policy_comparison_file(&user, &code, from, to, kind)
+        .await?;
+    Ok(crate::download::attachment(
+        bytes,
+        kind.content_type(),
+        &name,
+    ))
 }

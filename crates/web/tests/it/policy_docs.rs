@@ -248,6 +248,59 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             .await;
         assert_eq!(print.status, StatusCode::OK);
         assert!(print.body.contains("print-a4"));
+        // The same comparison as files for the committee, from the page and the API.
+        let t_ciso = ciso.token("ciso", PASSWORD).await;
+        for (path, api, kind) in [
+            (
+                "/policy-documents/proc-a/compare/file.xlsx?from=1&to=2",
+                false,
+                "spreadsheetml",
+            ),
+            (
+                "/policy-documents/proc-a/compare/file.docx?from=1&to=2",
+                false,
+                "wordprocessingml",
+            ),
+            (
+                "/api/v1/policy-documents/proc-a/compare.xlsx?from=1&to=2",
+                true,
+                "spreadsheetml",
+            ),
+            (
+                "/api/v1/policy-documents/proc-a/compare.docx?from=1&to=2",
+                true,
+                "wordprocessingml",
+            ),
+        ] {
+            let r = if api {
+                ciso.api("GET", path, Some(&t_ciso), None).await
+            } else {
+                ciso.get(path).await
+            };
+            assert_eq!(r.status, StatusCode::OK, "{backend}: {path}: {}", r.body);
+            let ct = r.headers["content-type"].to_str().unwrap();
+            assert!(ct.contains(kind), "{path}: {ct}");
+            assert!(
+                r.headers["content-disposition"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("attachment")
+            );
+            assert_eq!(&r.bytes[..2], b"PK", "{path}");
+        }
+        let docx = ciso
+            .get("/policy-documents/proc-a/compare/file.docx?from=1&to=2")
+            .await;
+        let paragraphs = mamori_sheet::docx::read_paragraphs(
+            &docx.bytes,
+            &mamori_core::table::ImportLimits::default(),
+        )
+        .unwrap();
+        assert!(
+            paragraphs.iter().any(|p| p.contains("施錠された保管庫")),
+            "{backend}: {paragraphs:?}"
+        );
+        assert!(paragraphs.iter().any(|p| p == "改正前"));
 
         let mut suzuki = c.fresh();
         let t_suzuki = suzuki.token("suzuki", PASSWORD).await;
@@ -305,6 +358,8 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             "/api/v1/policy-documents/proc-a/versions/1",
             "/api/v1/policy-documents/proc-a/versions/2",
             "/api/v1/policy-documents/proc-a/compare?from=1&to=2",
+            "/api/v1/policy-documents/proc-a/compare.xlsx?from=1&to=2",
+            "/api/v1/policy-documents/proc-a/compare.docx?from=1&to=2",
         ] {
             let r = sato.api("GET", path, Some(&t_sato), None).await;
             assert_eq!(
@@ -329,6 +384,8 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             "/policy-documents/proc-a",
             "/policy-documents/proc-a/versions/2",
             "/policy-documents/proc-a/compare?from=1&to=2",
+            "/policy-documents/proc-a/compare/file.xlsx?from=1&to=2",
+            "/policy-documents/proc-a/compare/file.docx?from=1&to=2",
         ] {
             let r = sato.get(path).await;
             assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {path}");
