@@ -13,6 +13,8 @@ pub mod acknowledgements;
 pub mod assets;
 #[cfg(feature = "demo")]
 pub mod bench;
+#[cfg(feature = "demo")]
+pub mod bench_policy;
 pub mod catalog;
 pub mod dashboard;
 pub mod error;

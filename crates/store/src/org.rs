@@ -79,7 +79,11 @@ macro_rules! select_assignments {
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
 pub struct AckCampaign {
     pub id: i64,
-    pub revision_id: i64,
+    /// The revision (附則 row) of the built-in catalogue asked for, or None for
+    /// a version of a policy document (`document_code`, `version_number`).
+    pub revision_id: Option<i64>,
+    pub document_code: String,
+    pub version_number: Option<i64>,
     pub title: String,
     pub document_title: String,
     pub revision_label: String,
@@ -95,12 +99,16 @@ pub struct AckCampaign {
 macro_rules! select_campaigns {
     ($rest:literal) => {
         concat!(
-            "SELECT c.id, c.revision_id, c.title, d.title AS document_title, r.label AS revision_label, r.effective, \
+            "SELECT c.id, c.revision_id, COALESCE(d.code, pd.code) AS document_code, pv.number AS version_number, \
+             c.title, COALESCE(d.title, pd.title) AS document_title, \
+             COALESCE(r.label, '第' || pv.number || '版') AS revision_label, COALESCE(r.effective, pv.effective_on, '') AS effective, \
              c.due_on, c.opened_by, c.opened_at, \
              (SELECT COUNT(*) FROM ack_requests q WHERE q.campaign_id = c.id) AS requested, \
              (SELECT COUNT(*) FROM ack_requests q WHERE q.campaign_id = c.id AND q.confirmed_at IS NOT NULL) AS confirmed \
-             FROM ack_campaigns c JOIN policy_revisions r ON r.id = c.revision_id \
-             JOIN policy_documents d ON d.id = r.document_id ",
+             FROM ack_campaigns c LEFT JOIN policy_revisions r ON r.id = c.revision_id \
+             LEFT JOIN policy_documents d ON d.id = r.document_id \
+             LEFT JOIN pdoc_versions pv ON pv.id = c.pdoc_version_id \
+             LEFT JOIN pdoc_documents pd ON pd.id = pv.document_id ",
             $rest
         )
     };
@@ -148,15 +156,36 @@ pub struct AckRequest {
     pub unit_name: Option<String>,
     pub due_on: Option<String>,
     pub confirmed_at: Option<String>,
+    /// Where the text asked for is read: the document's code, and the version's
+    /// number for a policy document kept as versions (None: the built-in
+    /// catalogue's document).
+    pub document_code: Option<String>,
+    pub version_number: Option<i64>,
+}
+
+impl AckRequest {
+    /// The page of the text to be confirmed.
+    pub fn text_href(&self) -> Option<String> {
+        match (&self.document_code, self.version_number) {
+            (Some(code), Some(n)) => Some(format!("/policy-documents/{code}/versions/{n}")),
+            (Some(code), None) => Some(format!("/policy/{code}")),
+            _ => None,
+        }
+    }
 }
 
 macro_rules! select_requests {
     ($rest:literal) => {
         concat!(
             "SELECT q.campaign_id, c.title AS campaign_title, q.user_id, u.username, u.display_name, q.unit_id, \
-             n.name AS unit_name, c.due_on, q.confirmed_at \
+             n.name AS unit_name, c.due_on, q.confirmed_at, \
+             COALESCE(d.code, pd.code) AS document_code, pv.number AS version_number \
              FROM ack_requests q JOIN ack_campaigns c ON c.id = q.campaign_id JOIN users u ON u.id = q.user_id \
-             LEFT JOIN units n ON n.id = q.unit_id ",
+             LEFT JOIN units n ON n.id = q.unit_id \
+             LEFT JOIN policy_revisions r ON r.id = c.revision_id \
+             LEFT JOIN policy_documents d ON d.id = r.document_id \
+             LEFT JOIN pdoc_versions pv ON pv.id = c.pdoc_version_id \
+             LEFT JOIN pdoc_documents pd ON pd.id = pv.document_id ",
             $rest
         )
     };

@@ -773,6 +773,9 @@ impl Store {
             Some(&serde_json::json!({ "state": "in_force", "on": today })),
         )
         .await?;
+        if doc.needs_acknowledgement {
+            open_acknowledgement(&mut tx, actor, doc, id, number, &today).await?;
+        }
         tx.commit().await?;
         Ok(Some(self.pdoc_version(doc.id, number).await?))
     }
@@ -998,6 +1001,61 @@ impl Store {
                 .await?
         }))
     }
+}
+
+/// How long staff have to confirm a version that came into force.
+pub const ACKNOWLEDGE_WITHIN_DAYS: i64 = 30;
+
+/// Opens the acknowledgement campaign of a version that came into force: one
+/// request for every active user, due [`ACKNOWLEDGE_WITHIN_DAYS`] later.
+async fn open_acknowledgement(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    doc: &DocumentRow,
+    version_id: i64,
+    number: i64,
+    today: &str,
+) -> Result<(), StoreError> {
+    let due = time::Date::parse(today, &time::format_description::well_known::Iso8601::DATE)
+        .ok()
+        .map(|d| (d + time::Duration::days(ACKNOWLEDGE_WITHIN_DAYS)).to_string());
+    let title = format!("{} 第{number}版の確認", doc.title);
+    let id: i64 = tx_run!(&mut *tx, |c| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ack_campaigns (pdoc_version_id, title, due_on, opened_by, opened_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(version_id)
+        .bind(&title)
+        .bind(due.as_deref())
+        .bind(actor.label())
+        .bind(now_rfc3339())
+        .fetch_one(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ack_requests (campaign_id, user_id, unit_id) \
+             SELECT $1, id, unit_id FROM users WHERE active = TRUE",
+        )
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+        id
+    });
+    tx.append_event(
+        actor,
+        Entity::AckCampaign,
+        id,
+        Verb::Create,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "title": title,
+            "document": doc.code,
+            "version": number,
+            "due_on": due,
+        })),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Why a save to a draft was refused: it moved on (stale) or it is no longer

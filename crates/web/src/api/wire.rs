@@ -273,7 +273,11 @@ answer! {
     /// An acknowledgement campaign for one revision of a policy document.
     pub struct AckCampaign from store::org::AckCampaign {
         pub id: i64,
-        pub revision_id: i64,
+        /// The revision (附則 row) of the built-in catalogue asked for; null for
+        /// a version of a policy document (document_code, version_number).
+        pub revision_id: Option<i64>,
+        pub document_code: String,
+        pub version_number: Option<i64>,
         pub title: String,
         pub document_title: String,
         pub revision_label: String,
@@ -320,6 +324,10 @@ answer! {
         pub unit_name: Option<String>,
         pub due_on: Option<String>,
         pub confirmed_at: Option<String>,
+        /// The code of the document to be confirmed.
+        pub document_code: Option<String>,
+        /// The version of a policy document kept as versions (null: the built-in catalogue's).
+        pub version_number: Option<i64>,
     }
 }
 

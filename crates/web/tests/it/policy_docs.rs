@@ -619,3 +619,90 @@ async fn the_levels_link_and_the_coverage_names_what_is_missing() {
         assert!(cov.body.contains("1 / 2"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_version_coming_into_force_opens_its_acknowledgement_round() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        office_and_ciso(&c, dept).await;
+        staff(&c, "suzuki", dept).await;
+        let mut sec = c.fresh();
+        sec.sign_in("sec", PASSWORD).await;
+        let mut ciso = c.fresh();
+        ciso.sign_in("ciso", PASSWORD).await;
+        let csrf = page_csrf(&mut sec, "/policy-documents").await;
+        for (code, ack) in [("standards", "1"), ("quiet", "")] {
+            let mut form = vec![
+                ("csrf", csrf.as_str()),
+                ("code", code),
+                ("level", "standard"),
+                ("title", "情報セキュリティ対策基準"),
+            ];
+            if !ack.is_empty() {
+                form.push(("needs_acknowledgement", ack));
+            }
+            let r = sec.post_form("/policy-documents", &form).await;
+            assert_eq!(
+                r.location(),
+                format!("/policy-documents/{code}"),
+                "{backend}"
+            );
+            let r = sec
+                .post_form(
+                    "/policy-documents/import",
+                    &[
+                        ("csrf", &csrf),
+                        ("code", code),
+                        ("level", "standard"),
+                        ("format", "reiki"),
+                        ("text", "対策基準\n第1条　情報資産を守る。\n"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.location(), format!("/policy-documents/{code}/versions/1"));
+            submit_and_approve(&mut sec, &mut ciso, code, 1).await;
+        }
+        // One round, for the document that asks for it, sent to everyone.
+        let campaigns = c
+            .store
+            .list_ack_campaigns(mamori_store::PageRequest::new(Some(1), Some(50)))
+            .await
+            .unwrap();
+        assert_eq!(campaigns.total, 1, "{backend}");
+        let round = &campaigns.items[0];
+        assert_eq!(round.title, "情報セキュリティ対策基準 第1版の確認");
+        assert_eq!(round.document_code, "standards");
+        assert_eq!(round.version_number, Some(1));
+        assert_eq!(round.revision_id, None);
+        assert_eq!(round.revision_label, "第1版");
+        assert!(round.requested >= 3, "{backend}: {}", round.requested);
+        // Reading the version again does not open a second round.
+        sec.get("/policy-documents/standards/versions/1").await;
+        let again = c
+            .store
+            .list_ack_campaigns(mamori_store::PageRequest::new(Some(1), Some(50)))
+            .await
+            .unwrap();
+        assert_eq!(again.total, 1, "{backend}");
+        // A member of staff is asked, reads the text from the request, confirms.
+        let mut suzuki = c.fresh();
+        suzuki.sign_in("suzuki", PASSWORD).await;
+        let page = suzuki.get("/acknowledgements").await;
+        assert!(
+            page.body
+                .contains("href=\"/policy-documents/standards/versions/1\""),
+            "{backend}: {}",
+            page.body
+        );
+        let csrf = Client::csrf_of(&page.body);
+        let r = suzuki
+            .post_form(
+                &format!("/acknowledgements/{}/confirm", round.id),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert!(r.status.is_redirection(), "{backend}: {}", r.body);
+        let page = suzuki.get("/acknowledgements").await;
+        assert!(!page.body.contains("name=\"confirm\""), "{backend}");
+    }
+}
