@@ -49,6 +49,41 @@ pub struct ImportInput {
     pub text: String,
 }
 
+/// What a policy file holds: text in one of the importer's layouts, or a
+/// .docx whose paragraphs follow the 例規 layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFile {
+    Text(Format),
+    Docx,
+}
+
+impl PolicyFile {
+    /// The format named (reiki, markdown, docx), or else told by the file
+    /// name's extension (.md → Markdown, .docx → .docx, anything else 例規
+    /// text). None for a name that is none of the three.
+    pub fn told(named: Option<&str>, file_name: &str) -> Option<PolicyFile> {
+        match named.map(str::trim).filter(|f| !f.is_empty()) {
+            Some("docx") => Some(PolicyFile::Docx),
+            Some(f) => Format::parse(f).map(PolicyFile::Text),
+            None => {
+                let ext = std::path::Path::new(file_name)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase);
+                Some(match ext.as_deref() {
+                    Some("md" | "markdown") => PolicyFile::Text(Format::Markdown),
+                    Some("docx") => PolicyFile::Docx,
+                    _ => PolicyFile::Text(Format::Reiki),
+                })
+            }
+        }
+    }
+}
+
+/// The problem code of a policy file that cannot be read at all (as opposed
+/// to a file read whose lines cannot be placed).
+pub const UNREADABLE_POLICY_FILE: &str = "MAMORI-POLICY-UNREADABLE";
+
 /// The files a 新旧対照表 is downloaded as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComparisonFile {
@@ -480,6 +515,42 @@ impl App {
                 .map_err(|e| mamori_store::StoreError::Internal(e.to_string()))?,
         };
         Ok((name, bytes))
+    }
+
+    /// Reads a policy file into the text the importer parses: UTF-8 text (a
+    /// byte-order mark dropped), or the paragraphs of a .docx read under the
+    /// app's import limits. A file that cannot be read is refused with
+    /// [`UNREADABLE_POLICY_FILE`].
+    pub fn policy_file_text(&self, file: PolicyFile, bytes: Vec<u8>) -> Result<(String, Format)> {
+        let unreadable = |ja: &str, en: &str| {
+            Error::problem(
+                Problem::new(UNREADABLE_POLICY_FILE)
+                    .field("file")
+                    .with("detail", ja)
+                    .with("detail_en", en),
+            )
+        };
+        if bytes.len() as u64 > self.import_limits().max_upload_bytes {
+            return Err(unreadable(
+                "ファイルが大きすぎます（import.max_upload_bytes）",
+                "the file is larger than import.max_upload_bytes",
+            ));
+        }
+        match file {
+            PolicyFile::Text(format) => match String::from_utf8(bytes) {
+                Ok(text) => Ok((text.trim_start_matches('\u{feff}').to_string(), format)),
+                Err(_) => Err(unreadable(
+                    "UTF-8 の文字列ではありません",
+                    "the file is not UTF-8 text",
+                )),
+            },
+            PolicyFile::Docx => {
+                match mamori_sheet::docx::read_paragraphs(&bytes, self.import_limits()) {
+                    Ok(lines) => Ok((lines.join("\n"), Format::Reiki)),
+                    Err(e) => Err(unreadable(&e.ja, &e.en)),
+                }
+            }
+        }
     }
 
     /// Imports a file as a new draft of the document `code` (created if new).

@@ -1,11 +1,11 @@
 //! `mamori policy …`: policy documents (基本方針, 対策基準, 実施手順) in and out
 //! of the store as text: the 例規集 layout, Markdown or .docx.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use mamori_app::Error;
-use mamori_app::policy_docs::ImportInput;
+use mamori_app::policy_docs::{ImportInput, PolicyFile};
 use mamori_core::policy_doc::parse::Format;
 use mamori_core::policy_doc::write;
 use mamori_core::problem::Lang;
@@ -49,31 +49,6 @@ pub enum PolicyCommand {
     },
 }
 
-/// The formats a file may be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileFormat {
-    Text(Format),
-    Docx,
-}
-
-fn format_of(flag: Option<&str>, path: &Path) -> Option<FileFormat> {
-    match flag {
-        Some("docx") => Some(FileFormat::Docx),
-        Some(f) => Format::parse(f).map(FileFormat::Text),
-        None => {
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            Some(match ext.as_deref() {
-                Some("md" | "markdown") => FileFormat::Text(Format::Markdown),
-                Some("docx") => FileFormat::Docx,
-                _ => FileFormat::Text(Format::Reiki),
-            })
-        }
-    }
-}
-
 fn print_problems(e: &Error) {
     for p in e.problems() {
         let row = p.row.map(|r| format!("{r}: ")).unwrap_or_default();
@@ -97,7 +72,8 @@ pub async fn run(
             title,
             format,
         } => {
-            let Some(format) = format_of(format.as_deref(), &file) else {
+            let file_name = file.to_string_lossy();
+            let Some(kind) = PolicyFile::told(format.as_deref(), &file_name) else {
                 eprintln!(
                     "形式は reiki、markdown、docx のいずれかです / the format is reiki, markdown or docx"
                 );
@@ -114,25 +90,12 @@ pub async fn run(
                     return Ok(2);
                 }
             };
-            let (text, format) = match format {
-                FileFormat::Text(f) => match String::from_utf8(bytes) {
-                    Ok(t) => (t, f),
-                    Err(_) => {
-                        eprintln!(
-                            "{}: UTF-8 の文字列ではありません / not UTF-8 text",
-                            file.display()
-                        );
-                        return Ok(2);
-                    }
-                },
-                FileFormat::Docx => {
-                    match mamori_sheet::docx::read_paragraphs(&bytes, app.import_limits()) {
-                        Ok(lines) => (lines.join("\n"), Format::Reiki),
-                        Err(e) => {
-                            eprintln!("{}: {e}", file.display());
-                            return Ok(2);
-                        }
-                    }
+            let (text, format) = match app.policy_file_text(kind, bytes) {
+                Ok(read) => read,
+                Err(e) => {
+                    eprintln!("{}:", file.display());
+                    print_problems(&e);
+                    return Ok(2);
                 }
             };
             let input = ImportInput {
@@ -170,7 +133,7 @@ pub async fn run(
             version,
             format,
         } => {
-            let Some(format) = format_of(format.as_deref(), &file) else {
+            let Some(format) = PolicyFile::told(format.as_deref(), &file.to_string_lossy()) else {
                 bail!("the format is reiki, markdown or docx");
             };
             let (doc, version, body) = match app.operator_export_policy_doc(&code, version).await {
@@ -182,9 +145,9 @@ pub async fn run(
                 Err(e) => return Err(e.into()),
             };
             let bytes = match format {
-                FileFormat::Text(Format::Reiki) => write::reiki(&body).into_bytes(),
-                FileFormat::Text(Format::Markdown) => write::markdown(&body).into_bytes(),
-                FileFormat::Docx => {
+                PolicyFile::Text(Format::Reiki) => write::reiki(&body).into_bytes(),
+                PolicyFile::Text(Format::Markdown) => write::markdown(&body).into_bytes(),
+                PolicyFile::Docx => {
                     mamori_sheet::docx::write_paragraphs(write::reiki(&body).lines())?
                 }
             };

@@ -110,6 +110,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/policy-documents/import",
             post(policy_docs::import).layer(upload()),
         )
+        .route(
+            "/policy-documents/import-file",
+            post(policy_docs::import_file).layer(upload()),
+        )
         .route("/policy-documents/{code}", get(policy_docs::document))
         .route("/policy-coverage", get(policy_docs::coverage))
         .route(

@@ -6,10 +6,10 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_app::policy_docs::{
-    ApprovalInput, ComparisonFile, DocumentInput, ImportInput, LinkName,
+    ApprovalInput, ComparisonFile, DocumentInput, ImportInput, LinkName, PolicyFile,
 };
 use mamori_core::policy_doc::compare::{Change, Row, Span, rows};
 use mamori_core::policy_doc::coverage::Coverage;
@@ -958,4 +958,78 @@ pub async fn compare_download(
         kind.content_type(),
         &name,
     ))
+}
+
+/// `POST /policy-documents/import-file` (multipart: `csrf`, `code`, `level`,
+/// `title`, `format` (empty: told by the file's extension), then `file`):
+/// imports a 例規集 text file, a Markdown file or a .docx as a new draft.
+pub async fn import_file(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        crate::error::AppError::new(
+            e.status(),
+            "MAMORI-BAD-UPLOAD",
+            format!(
+                "ファイルを受け取れませんでした / the upload could not be read: {}",
+                e.body_text()
+            ),
+        )
+    };
+    let (mut csrf, mut code, mut level, mut title, mut format) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("code") => code = field.text().await.map_err(bad)?,
+            Some("level") => level = field.text().await.map_err(bad)?,
+            Some("title") => title = field.text().await.map_err(bad)?,
+            Some("format") => format = field.text().await.map_err(bad)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    verify_csrf(&session, &csrf).await?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        flash_error(
+            &session,
+            T { lang }.pick("ファイルを選んでください", "choose a file"),
+        )
+        .await;
+        return Ok(Redirect::to("/policy-documents").into_response());
+    };
+    let done = match PolicyFile::told(Some(&format), &name) {
+        None => Err(mamori_app::Error::problem(
+            mamori_core::problem::Problem::new("MAMORI-POLICY-FORMAT")
+                .field("format")
+                .with("value", format.chars().take(40).collect::<String>()),
+        )),
+        Some(kind) => match state.app.policy_file_text(kind, bytes) {
+            Ok((text, format)) => {
+                let input = ImportInput {
+                    code: code.trim().to_string(),
+                    level,
+                    title: Some(title).filter(|t| !t.trim().is_empty()),
+                    format,
+                    text,
+                };
+                state.app.import_policy_doc(&user, &input).await
+            }
+            Err(e) => Err(e),
+        },
+    };
+    drafted(&session, lang, done).await
 }

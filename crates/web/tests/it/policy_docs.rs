@@ -706,3 +706,77 @@ async fn a_version_coming_into_force_opens_its_acknowledgement_round() {
         assert!(!page.body.contains("name=\"confirm\""), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_docx_or_a_text_file_is_imported_from_the_page_and_an_unreadable_one_writes_nothing() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        office_and_ciso(&c, dept).await;
+        let mut sec = c.fresh();
+        sec.sign_in("sec", PASSWORD).await;
+        let csrf = page_csrf(&mut sec, "/policy-documents").await;
+        let docx = mamori_sheet::docx::write_paragraphs(TEXT.lines()).unwrap();
+        let fields = |code: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("code", code.to_string()),
+                ("level", "procedure".to_string()),
+                ("title", String::new()),
+                ("format", String::new()),
+            ]
+        };
+        let send = async |sec: &mut Client, code: &'static str, name: &str, bytes: &[u8]| {
+            let f = fields(code);
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            sec.post_multipart(
+                "/policy-documents/import-file",
+                &pairs,
+                ("file", name, bytes),
+            )
+            .await
+        };
+        let r = send(&mut sec, "proc-docx", "手順.docx", &docx).await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-docx/versions/1",
+            "{backend}: {}",
+            r.body
+        );
+        let page = sec.get("/policy-documents/proc-docx/versions/1").await;
+        assert!(page.body.contains("施錠された場所"), "{backend}");
+        let r = send(
+            &mut sec,
+            "proc-txt",
+            "手順.txt",
+            format!("\u{feff}{TEXT}").as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            r.location(),
+            "/policy-documents/proc-txt/versions/1",
+            "{backend}"
+        );
+        // Not a .docx, and not UTF-8: refused with the reason, nothing written.
+        for (code, name, bytes) in [
+            ("proc-bad", "手順.docx", b"not a zip at all".as_slice()),
+            (
+                "proc-sjis",
+                "手順.txt",
+                b"\x91\xe6\x82\x50\x8f\xf0".as_slice(),
+            ),
+        ] {
+            let r = send(&mut sec, code, name, bytes).await;
+            assert_eq!(r.location(), "/policy-documents", "{backend}: {name}");
+            let listed = sec.get("/policy-documents").await;
+            assert!(
+                listed.body.contains("ファイルを読めません"),
+                "{backend}: {name}: {}",
+                listed.body
+            );
+            assert!(
+                !listed.body.contains(code),
+                "{backend}: nothing written for {name}"
+            );
+        }
+    }
+}
