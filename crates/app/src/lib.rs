@@ -14,6 +14,7 @@ pub mod assets;
 #[cfg(feature = "demo")]
 pub mod bench;
 pub mod catalog;
+pub mod controls;
 pub mod dashboard;
 pub mod error;
 pub mod events;
@@ -23,6 +24,7 @@ pub mod org;
 pub mod policy_docs;
 pub mod segments;
 pub mod startup;
+pub mod systems;
 pub mod training;
 pub mod users;
 
