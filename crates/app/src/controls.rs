@@ -853,6 +853,10 @@ impl App {
                 p.field = Some(header.to_string());
                 p
             };
+            // A row whose state is left blank is not answered yet: skipped.
+            if cell(c_state).is_empty() {
+                continue;
+            }
             let kind = cell(c_kind);
             let scope_code = cell(c_scope);
             let scope = match kind.as_str() {
