@@ -200,6 +200,18 @@ impl App {
         })
     }
 
+    /// Every active unit, for a select of the owning unit (by name).
+    pub async fn unit_choices(&self, caller: &Caller) -> Result<Vec<mamori_store::units::Unit>> {
+        let permit = self.permit_app(caller, Action::ReadUnits)?;
+        Ok(permit
+            .store()
+            .all_units()
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .collect())
+    }
+
     /// Whether the person may register and import systems.
     pub fn may_manage_systems(&self, caller: &Caller) -> bool {
         self.may_app(caller, Action::ManageSystems)

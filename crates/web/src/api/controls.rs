@@ -763,7 +763,8 @@ pub async fn status_import(
     Ok(Json(StatusImportResult { changed }))
 }
 
-/// The controls with their status in one scope (a unit's view), one page.
+/// The controls with their status in one scope (a unit's view; left out: the
+/// caller's own unit), one page.
 #[utoipa::path(get, path = "/control-status/scope", tag = "control-status", security(("bearer" = [])), params(Paging, StatusQuery),
     responses((status = 200, body = ScopedPage), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn in_scope(
@@ -772,8 +773,15 @@ pub async fn in_scope(
     ApiQuery(q): ApiQuery<StatusQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ScopedPage>> {
-    let scope = scope_of(q.scope_kind.as_deref(), q.scope_id)?
-        .ok_or_else(|| bad("scope_kind", ""))?;
+    // Without a scope: the caller's own unit (the city's for one without).
+    let scope = match scope_of(q.scope_kind.as_deref(), q.scope_id)? {
+        Some(s) => s,
+        None => user
+            .user
+            .unit_id
+            .map(StatusScope::Unit)
+            .unwrap_or(StatusScope::City),
+    };
     let st = q.state.filter(|s| !s.is_empty());
     if let Some(s) = &st
         && s != "unset"

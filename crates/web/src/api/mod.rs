@@ -15,6 +15,7 @@ mod netcheck;
 mod segments;
 // Information systems, control status and evidence (issue 13, part 1).
 mod controls;
+pub(crate) use controls::evidence_response;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;

@@ -286,3 +286,99 @@ async fn information_systems_are_registered_edited_and_retired_over_the_api() {
         assert_eq!(r.json()["total"], 0, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_pages_record_status_with_an_evidence_file_and_hide_it_from_other_sections() {
+    for (backend, mut c, a, _b) in city().await {
+        let mut mgr_b = c.fresh();
+        let mut staff_a = c.fresh();
+        c.sign_in("mgra", PASSWORD).await;
+        mgr_b.sign_in("mgrb", PASSWORD).await;
+        staff_a.sign_in("staffa", PASSWORD).await;
+        let token = c.token("mgra", PASSWORD).await;
+        let code = first_control(&mut c, &token).await;
+
+        // The unit view lists the controls; the form records the status.
+        let view = c.get("/control-status").await;
+        assert_eq!(view.status, StatusCode::OK, "{backend}: {}", view.body);
+        assert!(view.body.contains(&code), "{backend}");
+        let form_path = format!("/control-status/edit?control={code}&scope_kind=unit&scope_id={a}");
+        let form = c.get(&form_path).await;
+        assert_eq!(form.status, StatusCode::OK, "{backend}: {}", form.body);
+        let csrf = Client::csrf_of(&form.body);
+        let scope_id = a.to_string();
+        let r = c
+            .post_form("/control-status/edit", &[("csrf", &csrf), ("control", &code), ("scope_kind", "unit"),
+                ("scope_id", &scope_id), ("revision", "0"), ("state", "partial"), ("owner", "mgra"),
+                ("due_on", "2999-01-31"), ("comment", "進行中")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let status_path = r.location();
+        // Staff of the section may not open the form; B's manager gets 404.
+        let r = staff_a.get(&form_path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = mgr_b.get(&status_path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+
+        // An evidence file through the page's form.
+        let page = c.get(&status_path).await;
+        assert!(page.body.contains("一部実施"), "{backend}: {}", page.body);
+        let csrf = Client::csrf_of(&page.body);
+        let r = c
+            .post_multipart(&format!("{status_path}/evidence"), &[("csrf", &csrf), ("note", "議事録")],
+                ("file", "minutes.pdf", b"%PDF-1.4 minutes"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let r = c
+            .post_multipart(&format!("{status_path}/evidence"), &[("csrf", &csrf)], ("file", "empty.pdf", b""))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let page = c.get(&status_path).await;
+        assert!(page.body.contains("minutes.pdf"), "{backend}");
+        let start = page.body.find("/evidence/").unwrap();
+        let link: String = page.body[start..].chars().take_while(|ch| *ch != '"').collect();
+        let r = staff_a.get(&link).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(r.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"), "{backend}");
+        let r = mgr_b.get(&link).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+
+        // The control page shows the status across units to those who may read it.
+        let r = c.get(&format!("/controls/{code}")).await;
+        assert!(r.body.contains("A課"), "{backend}");
+        let r = mgr_b.get(&format!("/controls/{code}")).await;
+        assert!(!r.body.contains("A課"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_security_office_registers_a_system_from_the_pages() {
+    for (backend, mut c, a, _b) in city().await {
+        c.sign_in("sec", PASSWORD).await;
+        let mut staff_a = c.fresh();
+        staff_a.sign_in("staffa", PASSWORD).await;
+        let r = staff_a.get("/systems/new").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let form = c.get("/systems/new").await;
+        assert_eq!(form.status, StatusCode::OK, "{backend}: {}", form.body);
+        assert!(form.body.contains("A課"), "{backend}: the unit is chosen by name");
+        let csrf = Client::csrf_of(&form.body);
+        let unit = a.to_string();
+        let r = c
+            .post_form("/systems", &[("csrf", &csrf), ("code", "SYS-P"), ("name", "庁内ポータル"),
+                ("owner_unit_id", &unit), ("vendor", "Y社"), ("go_live_on", "2022-04-01")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let path = r.location();
+        let page = staff_a.get(&path).await;
+        assert!(page.body.contains("庁内ポータル") && page.body.contains("Y社"), "{backend}");
+        assert!(!page.body.contains("system-edit"), "{backend}");
+        let list = staff_a.get("/systems?q=%E3%83%9D%E3%83%BC%E3%82%BF%E3%83%AB").await;
+        assert!(list.body.contains("SYS-P"), "{backend}");
+        // A stale edit is refused with 409.
+        let r = c
+            .post_form(&path, &[("csrf", &csrf), ("revision", "7"), ("code", "SYS-P"), ("name", "x")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}");
+    }
+}
