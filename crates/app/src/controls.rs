@@ -164,7 +164,10 @@ impl App {
         let segments = self.facts().segments().await?;
         let mut segment_ids = Vec::new();
         for s in words(&form.applies_segments) {
-            match segments.iter().find(|g| g.name == s || g.id.to_string() == s) {
+            match segments
+                .iter()
+                .find(|g| g.name == s || g.id.to_string() == s)
+            {
                 Some(g) => segment_ids.push(g.id.to_string()),
                 None => problems.push(
                     Problem::new("MAMORI-CONTROL-APPLIES")
@@ -456,7 +459,11 @@ impl App {
     ) -> std::result::Result<StatusInput, Vec<Problem>> {
         let mut problems = Vec::new();
         let code = form.control_code.trim().to_string();
-        match self.facts().live_control_codes(std::slice::from_ref(&code)).await {
+        match self
+            .facts()
+            .live_control_codes(std::slice::from_ref(&code))
+            .await
+        {
             Ok(found) if found.is_empty() => problems.push(
                 Problem::new("MAMORI-CONTROL-UNKNOWN")
                     .field("control_code")
@@ -603,7 +610,13 @@ impl App {
         let new = self.checked_evidence(upload)?;
         Ok(permit
             .store()
-            .attach_evidence(permit.actor(), EVIDENCE_OF_STATUS, status_id, new, note.trim())
+            .attach_evidence(
+                permit.actor(),
+                EVIDENCE_OF_STATUS,
+                status_id,
+                new,
+                note.trim(),
+            )
             .await?)
     }
 
@@ -628,7 +641,10 @@ impl App {
                     return Err(Error::problem(
                         Problem::new("MAMORI-EVIDENCE-TOO-LARGE")
                             .field("file")
-                            .with("limit", format!("{} MiB", self.evidence_limit() / 1024 / 1024)),
+                            .with(
+                                "limit",
+                                format!("{} MiB", self.evidence_limit() / 1024 / 1024),
+                            ),
                     ));
                 }
                 // Only the last part of a path a browser may send, without
@@ -873,7 +889,8 @@ impl App {
             };
             let Some(scope) = scope else {
                 problems.push(at(
-                    Problem::new("MAMORI-STATUS-SCOPE").with("scope", format!("{kind} {scope_code}")),
+                    Problem::new("MAMORI-STATUS-SCOPE")
+                        .with("scope", format!("{kind} {scope_code}")),
                     "対象コード",
                 ));
                 continue;
@@ -899,7 +916,10 @@ impl App {
                 problems.push(at(
                     Problem::new("MAMORI-INVALID").with(
                         "message",
-                        format!("{} の行が重複しています / the row is repeated", form.control_code),
+                        format!(
+                            "{} の行が重複しています / the row is repeated",
+                            form.control_code
+                        ),
                     ),
                     "対策コード",
                 ));

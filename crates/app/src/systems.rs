@@ -105,7 +105,9 @@ fn class_of(scheme: &Scheme, levels: &[&mamori_store::systems::SystemLevels]) ->
             (Axis::Availability, &l.availability),
         ] {
             if let Some(level) = scheme.level(axis, code) {
-                let e = best.entry(axis).or_insert((0, String::new(), String::new()));
+                let e = best
+                    .entry(axis)
+                    .or_insert((0, String::new(), String::new()));
                 if level.rank >= e.0 {
                     *e = (level.rank, level.code.clone(), level.name.clone());
                 }
@@ -322,12 +324,11 @@ impl App {
     ) -> Result<SystemRecord> {
         let permit = self.permit_app(caller, Action::ManageSystems)?;
         let system = permit.store().system(id).await?;
-        let on = match entered_date(on, "retired_on", "MAMORI-SYSTEM-DATE")
-            .map_err(Error::problem)?
-        {
-            Some(d) => d,
-            None => mamori_store::org::today(),
-        };
+        let on =
+            match entered_date(on, "retired_on", "MAMORI-SYSTEM-DATE").map_err(Error::problem)? {
+                Some(d) => d,
+                None => mamori_store::org::today(),
+            };
         if let Some(g) = &system.go_live_on
             && on < *g
         {
@@ -377,7 +378,10 @@ impl App {
                     s.go_live_on.clone().unwrap_or_default(),
                     s.ends_on.clone().unwrap_or_default(),
                     s.retired_on.clone().unwrap_or_default(),
-                    classes.get(&s.id).map(|c| c.label.clone()).unwrap_or_default(),
+                    classes
+                        .get(&s.id)
+                        .map(|c| c.label.clone())
+                        .unwrap_or_default(),
                 ]
             })
             .collect();
@@ -401,7 +405,10 @@ impl App {
     ) -> Result<(usize, usize)> {
         let permit = self.permit_app(caller, Action::ManageSystems)?;
         let inputs = self.system_rows(bytes, format).await?;
-        Ok(permit.store().import_systems(permit.actor(), &inputs).await?)
+        Ok(permit
+            .store()
+            .import_systems(permit.actor(), &inputs)
+            .await?)
     }
 
     /// The same, for the operator (`mamori systems import`).
@@ -412,7 +419,10 @@ impl App {
     ) -> Result<(usize, usize)> {
         let permit = self.system("cli");
         let inputs = self.system_rows(bytes, format).await?;
-        Ok(permit.store().import_systems(permit.actor(), &inputs).await?)
+        Ok(permit
+            .store()
+            .import_systems(permit.actor(), &inputs)
+            .await?)
     }
 
     async fn system_rows(&self, bytes: &[u8], format: LedgerFormat) -> Result<Vec<SystemInput>> {
@@ -543,8 +553,5 @@ pub(crate) fn read_sheet(
 
 /// The column whose header begins with `name` (headers are "日本語 / English").
 pub(crate) fn column_of(sheet: &Sheet, name: &str) -> Option<usize> {
-    sheet
-        .header
-        .iter()
-        .position(|h| h.trim().starts_with(name))
+    sheet.header.iter().position(|h| h.trim().starts_with(name))
 }

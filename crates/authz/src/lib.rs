@@ -541,7 +541,10 @@ impl Authorizer {
                         "unit".to_string(),
                         RestrictedExpression::new_entity_uid(unit),
                     ),
-                    ("system".to_string(), RestrictedExpression::new_long(*system)),
+                    (
+                        "system".to_string(),
+                        RestrictedExpression::new_long(*system),
+                    ),
                 ]);
                 entities.insert(
                     "control_status".into(),

@@ -606,22 +606,62 @@ fn control_status_is_set_by_the_scope_s_managers_and_read_by_its_people() {
     // A section's 情報セキュリティ管理者 sets their unit's status, not another's,
     // not the city's.
     let manager = holder(&[1, 2], &[("security_administrator", 2)]);
-    assert!(a.check(&manager, Action::SetControlStatus, &status("unit", &[1, 2], 0)));
-    assert!(!a.check(&manager, Action::SetControlStatus, &status("unit", &[1, 3], 0)));
-    assert!(!a.check(&manager, Action::ReadControlStatus, &status("unit", &[1, 3], 0)));
+    assert!(a.check(
+        &manager,
+        Action::SetControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
+    assert!(!a.check(
+        &manager,
+        Action::SetControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    assert!(!a.check(
+        &manager,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
     assert!(!a.check(&manager, Action::SetControlStatus, &status("city", &[], 0)));
     // A system's 情報システム管理者 sets that system's status only.
     let sysman = holder(&[1, 3], &[("system_manager", 7)]);
-    assert!(a.check(&sysman, Action::SetControlStatus, &status("system", &[1, 2], 7)));
-    assert!(!a.check(&sysman, Action::SetControlStatus, &status("system", &[1, 2], 8)));
-    assert!(!a.check(&sysman, Action::SetControlStatus, &status("unit", &[1, 3], 0)));
+    assert!(a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("system", &[1, 2], 7)
+    ));
+    assert!(!a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("system", &[1, 2], 8)
+    ));
+    assert!(!a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
     // Staff read their unit's (and its systems') status and the city's; set none.
     let staff = user(&["staff"], &[1, 2]);
-    assert!(a.check(&staff, Action::ReadControlStatus, &status("unit", &[1, 2], 0)));
-    assert!(a.check(&staff, Action::ReadControlStatus, &status("system", &[1, 2], 7)));
+    assert!(a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
+    assert!(a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("system", &[1, 2], 7)
+    ));
     assert!(a.check(&staff, Action::ReadControlStatus, &status("city", &[], 0)));
-    assert!(!a.check(&staff, Action::ReadControlStatus, &status("unit", &[1, 3], 0)));
-    assert!(!a.check(&staff, Action::SetControlStatus, &status("unit", &[1, 2], 0)));
+    assert!(!a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    assert!(!a.check(
+        &staff,
+        Action::SetControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
     // Auditors and the CISO read everything, set nothing.
     for p in [user(&["auditor"], &[1, 4]), user(&["ciso"], &[1])] {
         assert!(a.check(&p, Action::ReadControlStatus, &status("unit", &[1, 3], 0)));

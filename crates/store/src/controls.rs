@@ -243,8 +243,7 @@ struct EvidenceEvent<'a> {
     owner_id: i64,
 }
 
-const EVIDENCE_FIELDS: &str =
-    "e.id, e.kind, e.file_name, e.media_type, e.size, e.sha256, e.url, e.note, e.created_by, e.created_at";
+const EVIDENCE_FIELDS: &str = "e.id, e.kind, e.file_name, e.media_type, e.size, e.sha256, e.url, e.note, e.created_by, e.created_at";
 
 impl Store {
     // ------------------------------------------------------------ controls
@@ -418,11 +417,13 @@ impl Store {
         let before = control_in_tx(&mut tx, code).await?;
         check_city_control(&before, revision)?;
         tx_run!(&mut tx, |c| {
-            sqlx::query("UPDATE controls SET retired_on = $2, revision = revision + 1 WHERE id = $1")
-                .bind(before.id)
-                .bind(on)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "UPDATE controls SET retired_on = $2, revision = revision + 1 WHERE id = $1",
+            )
+            .bind(before.id)
+            .bind(on)
+            .execute(&mut *c)
+            .await?;
         });
         let after = control_in_tx(&mut tx, code).await?;
         tx.append_event(
@@ -461,10 +462,12 @@ impl Store {
     /// One status by id.
     pub async fn control_status(&self, id: i64) -> Result<StatusRow, StoreError> {
         let found: Option<StatusRow> = db_run!(&self.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{STATUS_SELECT} WHERE s.id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{STATUS_SELECT} WHERE s.id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         });
         found.ok_or_else(|| StoreError::not_found("control status", id))
     }
@@ -629,7 +632,15 @@ impl Store {
             } => {
                 let sha = hex::encode(Sha256::digest(&bytes));
                 let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                ("file", name, media_type, size, sha, Some(bytes), String::new())
+                (
+                    "file",
+                    name,
+                    media_type,
+                    size,
+                    sha,
+                    Some(bytes),
+                    String::new(),
+                )
             }
             NewEvidence::Link { url } => (
                 "link",
@@ -776,7 +787,11 @@ async fn control_in_tx(tx: &mut crate::Tx, code: &str) -> Result<ControlRecord, 
     Ok(control)
 }
 
-async fn set_threats(tx: &mut crate::Tx, control_id: i64, threats: &[String]) -> Result<(), StoreError> {
+async fn set_threats(
+    tx: &mut crate::Tx,
+    control_id: i64,
+    threats: &[String],
+) -> Result<(), StoreError> {
     tx_run!(tx, |c| {
         sqlx::query("DELETE FROM control_threats WHERE control_id = $1")
             .bind(control_id)

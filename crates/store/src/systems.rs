@@ -175,7 +175,10 @@ impl Store {
     }
 
     /// Every system of the filter (an export), by code.
-    pub async fn all_systems(&self, filter: &SystemFilter) -> Result<Vec<SystemRecord>, StoreError> {
+    pub async fn all_systems(
+        &self,
+        filter: &SystemFilter,
+    ) -> Result<Vec<SystemRecord>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(RECORD_SELECT);
             push_filter(&mut qb, filter);
@@ -483,7 +486,9 @@ fn check_editable(before: &SystemRecord, revision: i64) -> Result<(), StoreError
 }
 
 fn stale(code: &str) -> StoreError {
-    Problem::new("MAMORI-SYSTEM-STALE").with("code", code).into()
+    Problem::new("MAMORI-SYSTEM-STALE")
+        .with("code", code)
+        .into()
 }
 
 fn retired(code: &str) -> StoreError {

@@ -146,7 +146,11 @@ async fn a_unit_manager_sets_their_unit_s_status_and_nobody_else_s() {
         assert_eq!(e.class(), Class::NotFound, "{backend}: {e}");
         // The other manager cannot set the city's either (they read it).
         let e = app
-            .set_control_status(&c.other_manager, &status(&code, StatusScope::City, "実施済"), None)
+            .set_control_status(
+                &c.other_manager,
+                &status(&code, StatusScope::City, "実施済"),
+                None,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.class(), Class::Forbidden, "{backend}: {e}");
@@ -160,12 +164,20 @@ async fn a_unit_manager_sets_their_unit_s_status_and_nobody_else_s() {
         assert_eq!(e.class(), Class::Forbidden, "{backend}: {e}");
         // Lists leak nothing: the other manager's list has no row of D02-S01.
         let theirs = app
-            .control_status_list(&c.other_manager, &StatusFilter::default(), PageRequest::new(None, None))
+            .control_status_list(
+                &c.other_manager,
+                &StatusFilter::default(),
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap();
         assert_eq!(theirs.total, 0, "{backend}");
         let all = app
-            .control_status_list(&c.auditor, &StatusFilter::default(), PageRequest::new(None, None))
+            .control_status_list(
+                &c.auditor,
+                &StatusFilter::default(),
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap();
         assert_eq!(all.total, 1, "{backend}");
@@ -214,8 +226,14 @@ async fn a_unit_manager_sets_their_unit_s_status_and_nobody_else_s() {
             .unwrap();
         assert_eq!(events.total, 2, "{backend}");
         let last = &events.items[0];
-        assert!(last.before_json.as_deref().unwrap().contains("partial"), "{backend}");
-        assert!(last.after_json.as_deref().unwrap().contains("implemented"), "{backend}");
+        assert!(
+            last.before_json.as_deref().unwrap().contains("partial"),
+            "{backend}"
+        );
+        assert!(
+            last.after_json.as_deref().unwrap().contains("implemented"),
+            "{backend}"
+        );
     }
 }
 
@@ -233,7 +251,10 @@ async fn bad_status_input_is_refused_with_every_field_and_nothing_written() {
             due_on: "2001-01-01".into(),
             comment: String::new(),
         };
-        let e = app.set_control_status(&c.manager, &form, None).await.unwrap_err();
+        let e = app
+            .set_control_status(&c.manager, &form, None)
+            .await
+            .unwrap_err();
         assert_eq!(e.class(), Class::Invalid, "{backend}");
         let mut got = codes(&e);
         got.sort();
@@ -255,7 +276,11 @@ async fn bad_status_input_is_refused_with_every_field_and_nothing_written() {
             .unwrap_err();
         assert_eq!(codes(&e), ["MAMORI-STATUS-REASON"], "{backend}");
         let all = app
-            .control_status_list(&c.security, &StatusFilter::default(), PageRequest::new(None, None))
+            .control_status_list(
+                &c.security,
+                &StatusFilter::default(),
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap();
         assert_eq!(all.total, 0, "{backend}");
@@ -288,23 +313,43 @@ async fn a_system_manager_sets_their_own_system_s_status_only() {
         grant(&store, "watanabe", "system_manager", None, Some(made[0].id)).await;
         let sysman = caller(&app, &store, "watanabe").await;
         let code = a_control(&store).await;
-        app.set_control_status(&sysman, &status(&code, StatusScope::System(made[0].id), "実施済"), None)
-            .await
-            .unwrap();
+        app.set_control_status(
+            &sysman,
+            &status(&code, StatusScope::System(made[0].id), "実施済"),
+            None,
+        )
+        .await
+        .unwrap();
         let e = app
-            .set_control_status(&sysman, &status(&code, StatusScope::System(made[1].id), "実施済"), None)
+            .set_control_status(
+                &sysman,
+                &status(&code, StatusScope::System(made[1].id), "実施済"),
+                None,
+            )
             .await
             .unwrap_err();
         assert_eq!(e.class(), Class::NotFound, "{backend}: {e}");
         // Staff of the owning unit (D04-S01) read the system's status.
         let page = app
-            .controls_in_scope(&c.other_manager, StatusScope::System(made[0].id), Some("implemented"), None, PageRequest::new(None, None))
+            .controls_in_scope(
+                &c.other_manager,
+                StatusScope::System(made[0].id),
+                Some("implemented"),
+                None,
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap();
         assert_eq!(page.total, 1, "{backend}");
         // A unit manager of another unit does not.
         let e = app
-            .controls_in_scope(&c.manager, StatusScope::System(made[0].id), None, None, PageRequest::new(None, None))
+            .controls_in_scope(
+                &c.manager,
+                StatusScope::System(made[0].id),
+                None,
+                None,
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.class(), Class::NotFound, "{backend}");
@@ -321,7 +366,11 @@ async fn evidence_is_checked_hashed_and_downloaded_only_by_readers() {
         let c = cast(&store, &app).await;
         let code = a_control(&store).await;
         let saved = app
-            .set_control_status(&c.manager, &status(&code, StatusScope::Unit(c.d02), "一部実施"), None)
+            .set_control_status(
+                &c.manager,
+                &status(&code, StatusScope::Unit(c.d02), "一部実施"),
+                None,
+            )
             .await
             .unwrap();
         let file = |bytes: Vec<u8>| EvidenceUpload::File {
@@ -365,7 +414,12 @@ async fn evidence_is_checked_hashed_and_downloaded_only_by_readers() {
         assert_eq!(e.class(), Class::NotFound, "{backend}");
 
         let ev = app
-            .attach_status_evidence(&c.manager, saved.id, file(b"%PDF-1.7 evidence".to_vec()), "手順書")
+            .attach_status_evidence(
+                &c.manager,
+                saved.id,
+                file(b"%PDF-1.7 evidence".to_vec()),
+                "手順書",
+            )
             .await
             .unwrap();
         assert_eq!(ev.file_name, "手順書.pdf", "{backend}");
@@ -387,7 +441,10 @@ async fn evidence_is_checked_hashed_and_downloaded_only_by_readers() {
         assert_eq!(bytes, b"%PDF-1.7 evidence", "{backend}");
         assert_eq!(row.sha256.len(), 64, "{backend}");
         app.evidence_download(&c.auditor, ev.id).await.unwrap();
-        let e = app.evidence_download(&c.other_manager, ev.id).await.unwrap_err();
+        let e = app
+            .evidence_download(&c.other_manager, ev.id)
+            .await
+            .unwrap_err();
         assert_eq!(e.class(), Class::NotFound, "{backend}");
         // The SHA-256 is in the log.
         let events = store
@@ -403,7 +460,11 @@ async fn evidence_is_checked_hashed_and_downloaded_only_by_readers() {
             .unwrap();
         assert_eq!(events.total, 2, "{backend}");
         assert!(
-            events.items[1].after_json.as_deref().unwrap().contains(&row.sha256),
+            events.items[1]
+                .after_json
+                .as_deref()
+                .unwrap()
+                .contains(&row.sha256),
             "{backend}"
         );
     }
@@ -500,7 +561,11 @@ async fn systems_are_registered_edited_and_retired_by_those_who_may() {
         b.integrity = "1".into();
         app.create_asset(&c.security, &b).await.unwrap();
         let view = app.system_view(&c.security, sys.id).await.unwrap();
-        assert_eq!(view.class.confidentiality.as_deref(), Some("3A"), "{backend}");
+        assert_eq!(
+            view.class.confidentiality.as_deref(),
+            Some("3A"),
+            "{backend}"
+        );
         assert_eq!(view.class.integrity.as_deref(), Some("2"), "{backend}");
         assert_eq!(view.class.availability.as_deref(), Some("2"), "{backend}");
         assert_eq!(view.class.assets, 2, "{backend}");
@@ -515,17 +580,28 @@ async fn systems_are_registered_edited_and_retired_by_those_who_may() {
             .retire_system(&c.security, sys.id, after.revision, "2030-03-31")
             .await
             .unwrap();
-        assert_eq!(retired.retired_on.as_deref(), Some("2030-03-31"), "{backend}");
+        assert_eq!(
+            retired.retired_on.as_deref(),
+            Some("2030-03-31"),
+            "{backend}"
+        );
         let e = app
             .update_system(&c.security, sys.id, retired.revision, &edited)
             .await
             .unwrap_err();
         assert_eq!(codes(&e), ["MAMORI-SYSTEM-RETIRED"], "{backend}");
         let listed = app
-            .system_list(&c.staff, &SystemFilter::default(), PageRequest::new(None, None))
+            .system_list(
+                &c.staff,
+                &SystemFilter::default(),
+                PageRequest::new(None, None),
+            )
             .await
             .unwrap();
-        assert!(listed.items.iter().all(|l| l.system.code != "ZZQ-1"), "{backend}");
+        assert!(
+            listed.items.iter().all(|l| l.system.code != "ZZQ-1"),
+            "{backend}"
+        );
         let listed = app
             .system_list(
                 &c.staff,
@@ -563,7 +639,8 @@ async fn the_systems_sheet_round_trips_all_rows_or_none() {
             .await
             .unwrap();
         assert_eq!((created, updated), (2, 0), "{backend}");
-        let bad = "コード,名称,所管課,稼働開始日\nSYS-3,新,存在しない課,2020-04-01\nSYS-4,,,いつか\n";
+        let bad =
+            "コード,名称,所管課,稼働開始日\nSYS-3,新,存在しない課,2020-04-01\nSYS-4,,,いつか\n";
         let e = app
             .import_systems(&c.security, bad.as_bytes(), LedgerFormat::Csv)
             .await
@@ -573,13 +650,31 @@ async fn the_systems_sheet_round_trips_all_rows_or_none() {
             .iter()
             .map(|p| (p.row, p.field.clone().unwrap_or_default(), p.code))
             .collect();
-        assert!(rows.contains(&(Some(2), "所管課".into(), "MAMORI-SYSTEM-UNIT")), "{backend}: {rows:?}");
-        assert!(rows.contains(&(Some(3), "名称".into(), "MAMORI-SYSTEM-NAME-EMPTY")), "{backend}: {rows:?}");
-        assert!(rows.contains(&(Some(3), "稼働開始日".into(), "MAMORI-SYSTEM-DATE")), "{backend}: {rows:?}");
-        assert!(store.system_by_code("SYS-3").await.unwrap().is_none(), "{backend}");
-        let xlsx = app.export_systems(&c.staff, LedgerFormat::Xlsx).await.unwrap();
+        assert!(
+            rows.contains(&(Some(2), "所管課".into(), "MAMORI-SYSTEM-UNIT")),
+            "{backend}: {rows:?}"
+        );
+        assert!(
+            rows.contains(&(Some(3), "名称".into(), "MAMORI-SYSTEM-NAME-EMPTY")),
+            "{backend}: {rows:?}"
+        );
+        assert!(
+            rows.contains(&(Some(3), "稼働開始日".into(), "MAMORI-SYSTEM-DATE")),
+            "{backend}: {rows:?}"
+        );
+        assert!(
+            store.system_by_code("SYS-3").await.unwrap().is_none(),
+            "{backend}"
+        );
+        let xlsx = app
+            .export_systems(&c.staff, LedgerFormat::Xlsx)
+            .await
+            .unwrap();
         let rows = mamori_sheet::testing::sheet_rows(&xlsx, mamori_app::systems::SYSTEM_SHEET);
-        assert!(rows.iter().any(|r| r[0] == "SYS-2" && r[5] == "B社"), "{backend}");
+        assert!(
+            rows.iter().any(|r| r[0] == "SYS-2" && r[5] == "B社"),
+            "{backend}"
+        );
         // Read back as it was written: nothing changes.
         let (created, updated) = app
             .import_systems(&c.security, &xlsx, LedgerFormat::Xlsx)
@@ -593,7 +688,10 @@ async fn the_systems_sheet_round_trips_all_rows_or_none() {
 async fn the_city_adds_its_own_controls_and_only_the_security_office_does() {
     for (backend, store, app) in demo_apps().await {
         let c = cast(&store, &app).await;
-        let builtin = store.control_by_code(&a_control(&store).await).await.unwrap();
+        let builtin = store
+            .control_by_code(&a_control(&store).await)
+            .await
+            .unwrap();
         let threat = store
             .list_threats(&Default::default(), PageRequest::new(Some(1), Some(1)))
             .await
@@ -610,7 +708,10 @@ async fn the_city_adds_its_own_controls_and_only_the_security_office_does() {
             applies_personal: "yes".into(),
             ..Default::default()
         };
-        let e = app.create_city_control(&c.manager, &form).await.unwrap_err();
+        let e = app
+            .create_city_control(&c.manager, &form)
+            .await
+            .unwrap_err();
         assert_eq!(e.class(), Class::Forbidden, "{backend}");
         let made = app.create_city_control(&c.security, &form).await.unwrap();
         assert_eq!(made.code, "C-001", "{backend}");
@@ -655,12 +756,22 @@ async fn the_city_adds_its_own_controls_and_only_the_security_office_does() {
             .unwrap_err();
         assert_eq!(codes(&e), ["MAMORI-CONTROL-STALE"], "{backend}");
         // A status can be recorded for the city's control; once retired, not.
-        app.set_control_status(&c.manager, &status("C-001", StatusScope::Unit(c.d02), "未実施"), None)
+        app.set_control_status(
+            &c.manager,
+            &status("C-001", StatusScope::Unit(c.d02), "未実施"),
+            None,
+        )
+        .await
+        .unwrap();
+        app.retire_city_control(&c.security, "C-001", 1)
             .await
             .unwrap();
-        app.retire_city_control(&c.security, "C-001", 1).await.unwrap();
         let e = app
-            .set_control_status(&c.manager, &status("C-001", StatusScope::Unit(c.d02), "実施済"), Some(1))
+            .set_control_status(
+                &c.manager,
+                &status("C-001", StatusScope::Unit(c.d02), "実施済"),
+                Some(1),
+            )
             .await
             .unwrap_err();
         assert_eq!(codes(&e), ["MAMORI-CONTROL-UNKNOWN"], "{backend}");
@@ -672,14 +783,22 @@ async fn the_status_workbook_round_trips_and_a_bad_sheet_writes_nothing() {
     for (backend, store, app) in demo_apps().await {
         let c = cast(&store, &app).await;
         let mine = StatusScope::Unit(c.d02);
-        let xlsx = app.export_control_status(&c.manager, Some(mine)).await.unwrap();
-        let rows = mamori_sheet::testing::sheet_rows(&xlsx, mamori_sheet::status::CONTROL_STATUS_SHEET);
+        let xlsx = app
+            .export_control_status(&c.manager, Some(mine))
+            .await
+            .unwrap();
+        let rows =
+            mamori_sheet::testing::sheet_rows(&xlsx, mamori_sheet::status::CONTROL_STATUS_SHEET);
         let total = store
             .list_controls(&Default::default(), PageRequest::new(None, None))
             .await
             .unwrap()
             .total;
-        assert_eq!(rows.len() as i64, total + 1, "{backend}: header and one row a control");
+        assert_eq!(
+            rows.len() as i64,
+            total + 1,
+            "{backend}: header and one row a control"
+        );
         assert_eq!(rows[1][4], "課室", "{backend}");
         // Fill in three rows offline.
         let mut filled: Vec<Vec<String>> = rows[1..4].to_vec();
@@ -690,21 +809,31 @@ async fn the_status_workbook_round_trips_and_a_bad_sheet_writes_nothing() {
         filled[2][7] = "対象外".into();
         filled[2][8] = "該当業務なし".into();
         let headers: Vec<&str> = rows[0].iter().map(String::as_str).collect();
-        let file = mamori_sheet::status::plain_table(LedgerFormat::Xlsx, &headers, &filled).unwrap();
+        let file =
+            mamori_sheet::status::plain_table(LedgerFormat::Xlsx, &headers, &filled).unwrap();
         // Staff may not set their unit's status: every row refused.
         let e = app
             .import_control_status(&c.staff, &file, LedgerFormat::Xlsx)
             .await
             .unwrap_err();
-        assert!(codes(&e).iter().all(|c| *c == "MAMORI-STATUS-SCOPE-FORBIDDEN"), "{backend}");
+        assert!(
+            codes(&e)
+                .iter()
+                .all(|c| *c == "MAMORI-STATUS-SCOPE-FORBIDDEN"),
+            "{backend}"
+        );
         let changed = app
             .import_control_status(&c.manager, &file, LedgerFormat::Xlsx)
             .await
             .unwrap();
         assert_eq!(changed, 3, "{backend}");
         // The export shows them; importing it again changes nothing.
-        let again = app.export_control_status(&c.manager, Some(mine)).await.unwrap();
-        let rows2 = mamori_sheet::testing::sheet_rows(&again, mamori_sheet::status::CONTROL_STATUS_SHEET);
+        let again = app
+            .export_control_status(&c.manager, Some(mine))
+            .await
+            .unwrap();
+        let rows2 =
+            mamori_sheet::testing::sheet_rows(&again, mamori_sheet::status::CONTROL_STATUS_SHEET);
         assert_eq!(rows2[2][7], "一部実施", "{backend}");
         assert_eq!(rows2[2][9], "田中 美咲", "{backend}");
         assert_eq!(
@@ -754,7 +883,8 @@ async fn the_status_workbook_round_trips_and_a_bad_sheet_writes_nothing() {
             .export_control_status(&c.manager, Some(mine))
             .await
             .unwrap();
-        let rows3 = mamori_sheet::testing::sheet_rows(&after, mamori_sheet::status::CONTROL_STATUS_SHEET);
+        let rows3 =
+            mamori_sheet::testing::sheet_rows(&after, mamori_sheet::status::CONTROL_STATUS_SHEET);
         assert_eq!(rows3, rows2, "{backend}: nothing written");
     }
 }

@@ -452,9 +452,7 @@ fn scope_of(kind: Option<&str>, id: Option<i64>) -> ApiResult<Option<StatusScope
     match (kind.filter(|k| !k.is_empty()), id) {
         (None, None) => Ok(None),
         (Some("city"), _) => Ok(Some(StatusScope::City)),
-        (Some(k @ ("unit" | "system")), Some(id)) => {
-            Ok(StatusScope::from_parts(k, id))
-        }
+        (Some(k @ ("unit" | "system")), Some(id)) => Ok(StatusScope::from_parts(k, id)),
         (Some(k), _) => Err(bad("scope_kind", k)),
         (None, Some(_)) => Err(bad("scope_kind", "")),
     }

@@ -544,10 +544,7 @@ pub async fn save_status(
         comment: p.comment,
     };
     let revision = (p.revision > 0).then_some(p.revision);
-    let saved = state
-        .app
-        .set_control_status(&user, &form, revision)
-        .await?;
+    let saved = state.app.set_control_status(&user, &form, revision).await?;
     Ok(Redirect::to(&format!("/control-status/{}", saved.id)).into_response())
 }
 
@@ -779,7 +776,15 @@ pub async fn new_control(
         .map(|c| (c.number, lang.pick(&c.name, &c.name_en).to_string()))
         .collect();
     Ok(ControlFormPage {
-        chrome: Chrome::new(&state, &session, lang, Some(&user), "/controls/new", "controls").await?,
+        chrome: Chrome::new(
+            &state,
+            &session,
+            lang,
+            Some(&user),
+            "/controls/new",
+            "controls",
+        )
+        .await?,
         categories,
         chapters,
     })
