@@ -716,7 +716,7 @@ async fn the_city_adds_its_own_controls_and_only_the_security_office_does() {
         let made = app.create_city_control(&c.security, &form).await.unwrap();
         assert_eq!(made.code, "C-001", "{backend}");
         assert!(!made.builtin, "{backend}");
-        assert_eq!(made.threats, [threat.clone()], "{backend}");
+        assert_eq!(made.threats, std::slice::from_ref(&threat), "{backend}");
         let second = app.create_city_control(&c.security, &form).await.unwrap();
         assert_eq!(second.code, "C-002", "{backend}");
         let e = app
