@@ -707,7 +707,8 @@ pub async fn import_status(
 pub struct ControlPage {
     chrome: Chrome,
     c: ControlRecord,
-    statuses: Vec<StatusRow>,
+    /// Each status with its state in the reader's words.
+    statuses: Vec<(StatusRow, String)>,
     pager: Pager,
 }
 
@@ -739,7 +740,14 @@ pub async fn control(
     Ok(ControlPage {
         chrome: Chrome::new(&state, &session, lang, Some(&user), &base, "controls").await?,
         c,
-        statuses: statuses.items,
+        statuses: statuses
+            .items
+            .into_iter()
+            .map(|s| {
+                let word = state_word(lang, &s.state);
+                (s, word)
+            })
+            .collect(),
         pager,
     })
 }
