@@ -188,7 +188,7 @@ impl App {
     }
 
     /// The units (with their lineage) that scopes are computed over.
-    async fn unit_lineages(&self) -> Result<Vec<(i64, Vec<i64>)>> {
+    pub(crate) async fn unit_lineages(&self) -> Result<Vec<(i64, Vec<i64>)>> {
         Ok(self
             .store
             .all_units()

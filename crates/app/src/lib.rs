@@ -16,6 +16,7 @@ pub mod bench;
 #[cfg(feature = "demo")]
 pub mod bench_policy;
 pub mod catalog;
+pub mod controls;
 pub mod dashboard;
 pub mod error;
 pub mod events;
@@ -25,6 +26,7 @@ pub mod org;
 pub mod policy_docs;
 pub mod segments;
 pub mod startup;
+pub mod systems;
 pub mod training;
 pub mod users;
 

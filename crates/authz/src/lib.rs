@@ -77,6 +77,11 @@ pub enum Action {
     EditPolicyDocument,
     ReviewPolicyDocument,
     ApprovePolicyDocument,
+    // Information systems and control status (issue 13, part 1).
+    ManageSystems,
+    EditSystem,
+    ReadControlStatus,
+    SetControlStatus,
 }
 
 impl Action {
@@ -117,6 +122,10 @@ impl Action {
             Action::EditPolicyDocument => "edit_policy_document",
             Action::ReviewPolicyDocument => "review_policy_document",
             Action::ApprovePolicyDocument => "approve_policy_document",
+            Action::ManageSystems => "manage_systems",
+            Action::EditSystem => "edit_system",
+            Action::ReadControlStatus => "read_control_status",
+            Action::SetControlStatus => "set_control_status",
         }
     }
 }
@@ -175,6 +184,16 @@ pub enum Resource {
         system: i64,
         draft: bool,
         drafter: i64,
+    },
+    /// An information system (第2(2)): its id and the lineage of its owning
+    /// unit (empty: none).
+    InformationSystem { id: i64, unit_lineage: Vec<i64> },
+    /// A control's status in one scope: `city`, `unit` (the unit's lineage) or
+    /// `system` (the system's id and its owning unit's lineage).
+    ControlStatus {
+        scope: String,
+        unit_lineage: Vec<i64>,
+        system: i64,
     },
 }
 
@@ -326,6 +345,7 @@ impl Authorizer {
         let mut manages = Vec::new();
         let mut managed_units = Vec::new();
         let mut systems = Vec::new();
+        let mut manages_systems = Vec::new();
         let mut role_codes: Vec<&str> = principal.roles.iter().map(String::as_str).collect();
         for (role, scope) in &principal.scoped_roles {
             match mamori_core::org::guideline_role(role).map(|r| r.scope) {
@@ -337,7 +357,12 @@ impl Authorizer {
                         scope,
                     )));
                 }
-                Ok(ScopeKind::System) => systems.push(RestrictedExpression::new_long(*scope)),
+                Ok(ScopeKind::System) => {
+                    systems.push(RestrictedExpression::new_long(*scope));
+                    if role == mamori_core::org::SYSTEM_MANAGER_ROLE {
+                        manages_systems.push(RestrictedExpression::new_long(*scope));
+                    }
+                }
                 Err(_) => {}
             }
         }
@@ -348,6 +373,10 @@ impl Authorizer {
         attrs.insert(
             "systems".to_string(),
             RestrictedExpression::new_set(systems),
+        );
+        attrs.insert(
+            "manages_systems".to_string(),
+            RestrictedExpression::new_set(manages_systems),
         );
         let mut role_uids = HashSet::new();
         for role in role_codes {
@@ -479,6 +508,49 @@ impl Authorizer {
                     Entity::new(doc.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
                 );
                 doc
+            }
+            Resource::InformationSystem { id, unit_lineage } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let system = uid("Mamori::InformationSystem", id);
+                let attrs = HashMap::from([
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    ("system".to_string(), RestrictedExpression::new_long(*id)),
+                ]);
+                entities.insert(
+                    "information_system".into(),
+                    Entity::new(system.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                );
+                system
+            }
+            Resource::ControlStatus {
+                scope,
+                unit_lineage,
+                system,
+            } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let status = uid("Mamori::ControlStatus", format!("{scope}:{system}"));
+                let attrs = HashMap::from([
+                    (
+                        "scope".to_string(),
+                        RestrictedExpression::new_string(scope.clone()),
+                    ),
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    (
+                        "system".to_string(),
+                        RestrictedExpression::new_long(*system),
+                    ),
+                ]);
+                entities.insert(
+                    "control_status".into(),
+                    Entity::new(status.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                );
+                status
             }
         };
         // Managed units not named by the resource: known by id alone (added last, so

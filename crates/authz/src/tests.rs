@@ -555,3 +555,116 @@ fn policy_documents_are_edited_by_the_security_office_and_approved_by_the_ciso()
     assert!(a.check(&ciso, Action::ReviewPolicyDocument, &draft));
     assert!(!a.check(&staff, Action::ReviewPolicyDocument, &draft));
 }
+
+// --- Information systems and control status (issue 13, part 1) ---
+
+fn status(scope: &str, unit: &[i64], system: i64) -> Resource {
+    Resource::ControlStatus {
+        scope: scope.into(),
+        unit_lineage: unit.to_vec(),
+        system,
+    }
+}
+
+fn system(id: i64, unit: &[i64]) -> Resource {
+    Resource::InformationSystem {
+        id,
+        unit_lineage: unit.to_vec(),
+    }
+}
+
+#[test]
+fn systems_are_kept_by_the_security_office_and_their_own_manager() {
+    let a = Authorizer::builtin().unwrap();
+    let office = user(&["security_officer"], &[1]);
+    assert!(a.check(&office, Action::ManageSystems, &Resource::App));
+    assert!(a.check(&office, Action::EditSystem, &system(7, &[1, 2])));
+    let manager = holder(&[1, 3], &[("system_manager", 7)]);
+    assert!(a.check(&manager, Action::EditSystem, &system(7, &[1, 2])));
+    assert!(!a.check(&manager, Action::EditSystem, &system(8, &[1, 2])));
+    assert!(!a.check(&manager, Action::ManageSystems, &Resource::App));
+    // 担当者 (system_operator) reads but does not edit.
+    let operator = holder(&[1, 3], &[("system_operator", 7)]);
+    assert!(!a.check(&operator, Action::EditSystem, &system(7, &[1, 2])));
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(!a.check(&staff, Action::EditSystem, &system(7, &[1, 2])));
+    assert!(!a.check(&staff, Action::ManageSystems, &Resource::App));
+}
+
+#[test]
+fn control_status_is_set_by_the_scope_s_managers_and_read_by_its_people() {
+    let a = Authorizer::builtin().unwrap();
+    let office = user(&["security_officer"], &[1]);
+    for r in [
+        status("city", &[], 0),
+        status("unit", &[1, 2], 0),
+        status("system", &[1, 2], 7),
+    ] {
+        assert!(a.check(&office, Action::SetControlStatus, &r));
+        assert!(a.check(&office, Action::ReadControlStatus, &r));
+    }
+    // A section's 情報セキュリティ管理者 sets their unit's status, not another's,
+    // not the city's.
+    let manager = holder(&[1, 2], &[("security_administrator", 2)]);
+    assert!(a.check(
+        &manager,
+        Action::SetControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
+    assert!(!a.check(
+        &manager,
+        Action::SetControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    assert!(!a.check(
+        &manager,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    assert!(!a.check(&manager, Action::SetControlStatus, &status("city", &[], 0)));
+    // A system's 情報システム管理者 sets that system's status only.
+    let sysman = holder(&[1, 3], &[("system_manager", 7)]);
+    assert!(a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("system", &[1, 2], 7)
+    ));
+    assert!(!a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("system", &[1, 2], 8)
+    ));
+    assert!(!a.check(
+        &sysman,
+        Action::SetControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    // Staff read their unit's (and its systems') status and the city's; set none.
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
+    assert!(a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("system", &[1, 2], 7)
+    ));
+    assert!(a.check(&staff, Action::ReadControlStatus, &status("city", &[], 0)));
+    assert!(!a.check(
+        &staff,
+        Action::ReadControlStatus,
+        &status("unit", &[1, 3], 0)
+    ));
+    assert!(!a.check(
+        &staff,
+        Action::SetControlStatus,
+        &status("unit", &[1, 2], 0)
+    ));
+    // Auditors and the CISO read everything, set nothing.
+    for p in [user(&["auditor"], &[1, 4]), user(&["ciso"], &[1])] {
+        assert!(a.check(&p, Action::ReadControlStatus, &status("unit", &[1, 3], 0)));
+        assert!(!a.check(&p, Action::SetControlStatus, &status("unit", &[1, 3], 0)));
+    }
+}

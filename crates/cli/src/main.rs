@@ -8,6 +8,7 @@ mod netcheck;
 mod org;
 mod policy;
 mod serve;
+mod systems;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -77,6 +78,14 @@ enum Command {
     /// Bring a backup back into a data folder and verify its event log: exit 0
     /// restored and intact, 1 restored but the chain is broken, 2 nothing changed.
     Restore(backup::RestoreArgs),
+    /// The information systems register (第2(2)): import and export it
+    /// (.xlsx or .csv), all rows or none.
+    Systems {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: systems::SystemsCommand,
+    },
 }
 
 /// mimalloc: see the dependency's note in Cargo.toml.
@@ -131,6 +140,12 @@ async fn run(cli: Cli) -> i32 {
         Command::Org { db, command } => {
             on_store(db, async |store, limits| {
                 org::run(command, store, limits).await
+            })
+            .await
+        }
+        Command::Systems { db, command } => {
+            on_store(db, async |store, limits| {
+                systems::run(command, store, limits).await
             })
             .await
         }

@@ -249,6 +249,10 @@ impl ScopeKind {
     }
 }
 
+/// The guideline role 情報システム管理者: the one system-scoped role that keeps
+/// its system's register entry and control status (担当者 read them).
+pub const SYSTEM_MANAGER_ROLE: &str = "system_manager";
+
 /// One role of the guideline's model (第5 組織及び体制). The catalogue is data:
 /// a code, names, and what the role is held for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -79,11 +79,16 @@ pub struct ImportLimits {
     pub max_cells: u64,
     /// The characters one cell may hold (Excel's own limit is 32,767).
     pub max_cell_chars: u32,
+    /// The largest evidence file (証跡) a control's status takes, in bytes
+    /// (issue 13; default 20 MiB).
+    pub max_evidence_bytes: u64,
 }
 
 impl ImportLimits {
     /// 64 MiB: the largest upload, the same for every import.
     pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 64 * 1024 * 1024;
+    /// 20 MiB: the largest evidence file.
+    pub const DEFAULT_MAX_EVIDENCE_BYTES: u64 = 20 * 1024 * 1024;
 }
 
 impl Default for ImportLimits {
@@ -95,6 +100,7 @@ impl Default for ImportLimits {
             max_columns: 1_000,
             max_cells: 10_000_000,
             max_cell_chars: 32_767,
+            max_evidence_bytes: Self::DEFAULT_MAX_EVIDENCE_BYTES,
         }
     }
 }

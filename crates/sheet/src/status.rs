@@ -119,3 +119,90 @@ where
         }
     }
 }
+
+/// A CSV of the same table as [`workbook`] (UTF-8 with a byte-order mark, so
+/// that Excel reads it), every cell formula-escaped.
+pub fn escaped_csv(headers: &[(&str, f64)], rows: &[Vec<String>]) -> Result<Vec<u8>, WriteError> {
+    let io = |e: &dyn std::fmt::Display| WriteError::Io(e.to_string());
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(headers.iter().map(|(h, _)| *h))
+        .map_err(|e| io(&e))?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| crate::formula::escape(c).into_owned()))
+            .map_err(|e| io(&e))?;
+    }
+    w.into_inner().map_err(|e| io(&e))
+}
+
+// --- Control status (issue 13, part 1) ---
+
+/// The sheet of a control status workbook.
+pub const CONTROL_STATUS_SHEET: &str = "対策の実施状況";
+
+/// The columns of a control status workbook (header, width). The import reads
+/// 対策コード, 対象区分, 対象コード, 実施状況, 理由, 担当者, 期限 and コメント; the
+/// other columns are there for the reader.
+pub const CONTROL_STATUS_HEADERS: &[(&str, f64)] = &[
+    ("対策コード / Control code", 12.0),
+    ("章 / Chapter", 8.0),
+    ("分類 / Category", 16.0),
+    ("対策 / Control", 40.0),
+    ("対象区分 / Scope", 12.0),
+    ("対象コード / Scope code", 14.0),
+    ("対象名 / Scope name", 20.0),
+    ("実施状況 / State", 12.0),
+    ("理由（対象外） / Reason", 24.0),
+    ("担当者 / Owner", 16.0),
+    ("期限 / Due", 12.0),
+    ("コメント / Comment", 36.0),
+];
+
+/// The column of [`CONTROL_STATUS_HEADERS`] that holds the state.
+pub const CONTROL_STATUS_STATE_COLUMN: u16 = 7;
+
+/// A control status workbook: [`workbook`]'s layout, with the state column
+/// offered as a drop-down list of `states` (the Japanese words) for every row.
+pub fn control_status_workbook(
+    rows: &[Vec<String>],
+    states: &[&str],
+) -> Result<Vec<u8>, WriteError> {
+    use rust_xlsxwriter::DataValidation;
+    if rows.len() > MAX_ROWS {
+        return Err(WriteError::TooManyRows);
+    }
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(CONTROL_STATUS_SHEET).map_err(xlsx_err)?;
+    for (col, (header, width)) in CONTROL_STATUS_HEADERS.iter().enumerate() {
+        let col = col as u16;
+        sheet.set_column_width(col, *width).map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(0, col, *header, &bold)
+            .map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (r, cells) in rows.iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet
+                    .write_string(r as u32 + 1, col as u16, cell)
+                    .map_err(xlsx_err)?;
+            }
+        }
+    }
+    let validation = DataValidation::new()
+        .allow_list_strings(states)
+        .map_err(xlsx_err)?;
+    let last = (rows.len() as u32).max(1);
+    sheet
+        .add_data_validation(
+            1,
+            CONTROL_STATUS_STATE_COLUMN,
+            last,
+            CONTROL_STATUS_STATE_COLUMN,
+            &validation,
+        )
+        .map_err(xlsx_err)?;
+    book.save_to_buffer().map_err(xlsx_err)
+}

@@ -208,6 +208,9 @@ log_names! {
         PolicyDocVersion => "policy_doc_version",
         PolicyDocProvision => "policy_doc_provision",
         PolicyDocComment => "policy_doc_comment",
+        // Control status and evidence (issue 13, part 1).
+        ControlStatus => "control_status",
+        Evidence => "evidence",
     }
 }
 
@@ -240,6 +243,9 @@ log_names! {
         Supersede => "supersede",
         Answer => "answer",
         Resolve => "resolve",
+        // Information systems and the city's controls (issue 13, part 1).
+        Retire => "retire",
+        Attach => "attach",
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod catalogs;
 mod checks;
+pub mod controls;
 pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod passwords;
 pub mod policy_docs;
 pub mod sessions;
 pub mod settings;
+pub mod systems;
 pub mod testing;
 pub mod tokens;
 pub mod training;

@@ -993,10 +993,10 @@ impl Store {
             .collect())
     }
 
-    /// The code of every control of the catalogue (built in and the city's), in order.
+    /// The code of every control in use (built in and the city's, not retired), in order.
     pub async fn control_codes(&self) -> Result<Vec<String>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT code FROM controls ORDER BY code")
+            sqlx::query_scalar("SELECT code FROM controls WHERE retired_on IS NULL ORDER BY code")
                 .fetch_all(pool)
                 .await?
         }))

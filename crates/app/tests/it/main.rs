@@ -19,6 +19,8 @@ use mamori_store::users::{NewUser, UserUpdate};
 use mamori_store::{PageRequest, Store};
 
 mod policy_docs;
+// Information systems, control status and evidence (issue 13, part 1).
+mod controls;
 
 /// Every store of this run with the demo city (units, staff, 120 assets).
 async fn demo_apps() -> Vec<(&'static str, Store, App)> {

@@ -10,6 +10,8 @@ mod netcheck;
 mod org;
 mod policy;
 mod serve;
+// Information systems (issue 13, part 1).
+mod systems;
 mod verify;
 
 use std::path::PathBuf;

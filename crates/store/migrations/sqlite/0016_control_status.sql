@@ -26,3 +26,47 @@ CREATE TABLE control_status (
     UNIQUE (control_code, scope_kind, scope_id)
 );
 CREATE INDEX control_status_scope ON control_status(scope_kind, scope_id, control_code);
+
+-- Information systems as a register (第2(2)): the vendor or service the system
+-- runs on (free text until vendors exist), go-live and end dates, the day it was
+-- retired (retired systems stay readable, read-only), and a revision for edits.
+ALTER TABLE information_systems ADD COLUMN vendor TEXT NOT NULL DEFAULT '';
+ALTER TABLE information_systems ADD COLUMN go_live_on TEXT;
+ALTER TABLE information_systems ADD COLUMN ends_on TEXT;
+ALTER TABLE information_systems ADD COLUMN retired_on TEXT;
+ALTER TABLE information_systems ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;
+
+-- The city's own controls live in `controls` with builtin = false (codes C-<serial>).
+-- Applicability: asset kinds, confidentiality levels and segment ids (space
+-- separated; empty: any) and personal information ('any', 'yes', 'no').
+ALTER TABLE controls ADD COLUMN applies_kinds TEXT NOT NULL DEFAULT '';
+ALTER TABLE controls ADD COLUMN applies_levels TEXT NOT NULL DEFAULT '';
+ALTER TABLE controls ADD COLUMN applies_segments TEXT NOT NULL DEFAULT '';
+ALTER TABLE controls ADD COLUMN applies_personal TEXT NOT NULL DEFAULT 'any';
+ALTER TABLE controls ADD COLUMN retired_on TEXT;
+ALTER TABLE controls ADD COLUMN revision BIGINT NOT NULL DEFAULT 1;
+
+-- Evidence (証跡): a file (kept in the database, so that a backup, a restore and
+-- a transaction hold the record and its bytes together) or a link (http/https).
+-- sha256 is written into the event log. An evidence belongs to records through
+-- evidence_links (owner_kind 'control_status' here; the audit area adds
+-- 'self_inspection_answer' and so on), so that other areas reuse the table.
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL DEFAULT '',
+    media_type TEXT NOT NULL DEFAULT '',
+    size BIGINT NOT NULL DEFAULT 0,
+    sha256 TEXT NOT NULL DEFAULT '',
+    content BLOB,
+    url TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE evidence_links (
+    evidence_id BIGINT NOT NULL REFERENCES evidence(id),
+    owner_kind TEXT NOT NULL,
+    owner_id BIGINT NOT NULL,
+    PRIMARY KEY (owner_kind, owner_id, evidence_id)
+);

@@ -13,6 +13,9 @@ pub mod wire;
 
 mod netcheck;
 mod segments;
+// Information systems, control status and evidence (issue 13, part 1).
+mod controls;
+pub(crate) use controls::evidence_response;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -54,7 +57,7 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(catalog::threats))
         .routes(routes!(catalog::threat))
         .routes(routes!(catalog::control_categories))
-        .routes(routes!(catalog::controls))
+        .routes(routes!(catalog::controls, controls::create_control))
         .routes(routes!(catalog::schemes))
         .routes(routes!(catalog::active_scheme, catalog::set_active_scheme))
         .routes(routes!(admin::units, admin::create_unit))
@@ -75,7 +78,6 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::verify))
         .routes(routes!(segments::list))
         .routes(routes!(segments::file, segments::save_file))
-        .routes(routes!(segments::systems))
         .routes(routes!(assets::list, assets::create))
         .routes(routes!(assets::export))
         .routes(upload(routes!(assets::import)))
@@ -110,6 +112,22 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(policy_docs::compare))
         .routes(routes!(policy_docs::compare_xlsx))
         .routes(routes!(policy_docs::compare_docx))
+        // Information systems, the city's controls, control status and evidence (issue 13, part 1).
+        .routes(routes!(controls::list, controls::create))
+        .routes(routes!(controls::export))
+        .routes(upload(routes!(controls::import)))
+        .routes(routes!(controls::get, controls::update))
+        .routes(routes!(controls::retire))
+        .routes(routes!(controls::get_control, controls::update_control))
+        .routes(routes!(controls::retire_control))
+        .routes(routes!(controls::status_list, controls::set_status))
+        .routes(routes!(controls::status_export))
+        .routes(upload(routes!(controls::status_import)))
+        .routes(routes!(controls::in_scope))
+        .routes(routes!(controls::status_get))
+        .routes(upload(routes!(controls::attach_file)))
+        .routes(routes!(controls::attach_link))
+        .routes(routes!(controls::download))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

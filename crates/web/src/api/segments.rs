@@ -1,12 +1,12 @@
 //! The network segments, the information systems in them, and the city's
 //! segments file (the one record the asset register and the checker share).
 
-use super::wire::{SegmentSync, SegmentUsage, SystemLine};
+use super::wire::{SegmentSync, SegmentUsage};
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, ApiResult, Collection, Paging, json_err};
+use super::{ApiJson, ApiResult, Collection, json_err};
 use crate::auth::ApiUser;
 use crate::netcheck_view::{city_segments_file, remember_segments};
 use crate::state::AppState;
@@ -22,33 +22,6 @@ pub async fn list(
     // Ranges and interfaces only for those who may run the network checker.
     let items = state.app.segment_usage(&user).await.map_err(json_err)?;
     Ok(Json(Collection::all(items)))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SystemsQuery {
-    /// Only the systems of this segment (its id).
-    pub segment: Option<i64>,
-}
-
-/// The information systems by code, with their unit and segment.
-#[utoipa::path(get, path = "/information-systems", tag = "segments", security(("bearer" = [])),
-    params(Paging, SystemsQuery), responses((status = 200, body = Collection<SystemLine>)))]
-pub async fn systems(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    ApiQuery(q): ApiQuery<SystemsQuery>,
-    ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<Collection<SystemLine>>> {
-    let page = paging.request();
-    Ok(Json(
-        state
-            .app
-            .information_systems(&user, q.segment, page)
-            .await
-            .map_err(json_err)?
-            .into(),
-    ))
 }
 
 /// The city's segments file (TOML), as the network checker reads it.

@@ -12,6 +12,8 @@ mod orgadmin;
 mod policy;
 mod policy_docs;
 mod segments;
+// Information systems, control status and evidence (issue 13, part 1).
+mod controls;
 mod session;
 mod training;
 
@@ -164,6 +166,40 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/policy-documents/{code}/versions/{n}/approve",
             post(policy_docs::approve),
         )
+        // Information systems, the city's controls, control status and evidence (issue 13, part 1).
+        .route(
+            "/systems",
+            get(controls::systems).post(controls::create_system),
+        )
+        .route("/systems/new", get(controls::new_system))
+        .route("/systems/export", get(controls::export_systems))
+        .route(
+            "/systems/{id}",
+            get(controls::system).post(controls::update_system),
+        )
+        .route("/systems/{id}/edit", get(controls::edit_system))
+        .route("/systems/{id}/retire", post(controls::retire_system))
+        .route(
+            "/controls/new",
+            get(controls::new_control).post(controls::create_control),
+        )
+        .route("/controls/{code}", get(controls::control))
+        .route("/control-status", get(controls::scope_view))
+        .route(
+            "/control-status/edit",
+            get(controls::status_form).post(controls::save_status),
+        )
+        .route("/control-status/export", get(controls::export_status))
+        .route(
+            "/control-status/import",
+            post(controls::import_status).layer(upload()),
+        )
+        .route("/control-status/{id}", get(controls::status))
+        .route(
+            "/control-status/{id}/evidence",
+            post(controls::attach).layer(upload()),
+        )
+        .route("/evidence/{id}", get(controls::evidence))
 }
 
 /// The signed-in user as the layout shows them.

@@ -8,6 +8,8 @@ mod assets;
 mod auth;
 mod client;
 mod contract;
+// Information systems, control status and evidence (issue 13, part 1).
+mod controls;
 mod hostile;
 mod limits;
 mod log;
