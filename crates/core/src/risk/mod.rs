@@ -5,12 +5,14 @@
 //! that counter it where the asset is), and the treatment of each risk.
 
 mod matrix;
+mod model;
 mod rules;
 
 pub use matrix::{
     Band, LevelLabel, MAX_LEVELS, Matrix, MatrixCatalog, RISK_MATRICES_FILE, builtin_matrices,
     residual_likelihood,
 };
+pub use model::{Model, PairFigures};
 pub use rules::{
     DEFAULT_FREQUENCY, Facts, Frequency, LocationKind, OFFICE, THREAT_RULES, THREAT_RULES_FILE,
     ThreatRule, ThreatRules,

@@ -145,3 +145,94 @@ fn a_gap_an_overlap_and_a_missing_label_are_each_named() {
             && codes.contains(&"MAMORI-RISK-MATRIX-THRESHOLD")
     );
 }
+
+fn model(matrix_code: &str) -> Model {
+    let b = builtin_catalog();
+    let mut countering = std::collections::BTreeMap::new();
+    for c in &b.controls.controls {
+        for t in &c.threats {
+            countering
+                .entry(t.clone())
+                .or_insert_with(Vec::new)
+                .push(c.code.clone());
+        }
+    }
+    Model {
+        rules: ThreatRules::builtin().expect("rules"),
+        matrix: matrix(matrix_code),
+        countering,
+        approaches: Default::default(),
+        ranks: Model::ranks_of(&b.classification),
+    }
+}
+
+#[test]
+fn decisions_add_and_dismiss_threats() {
+    let m = model("3x3");
+    let f = facts("administrative_information", None, OFFICE);
+    let base = m.threats(&f, &[]);
+    assert!(base.contains("T2-01"));
+    let t = m.threats(
+        &f,
+        &[
+            ("T1-03".into(), ThreatDecision::Add),
+            ("T2-01".into(), ThreatDecision::Dismiss),
+            ("T1-07".into(), ThreatDecision::Confirm),
+        ],
+    );
+    assert!(t.contains("T1-03") && !t.contains("T2-01") && t.contains("T1-07"));
+}
+
+#[test]
+fn implemented_controls_bring_the_residual_risk_down() {
+    let m = model("3x3");
+    let none = m.figures("T1-01", 3, |_| None);
+    assert_eq!(
+        (none.impact, none.likelihood, none.inherent_value),
+        (3, 3, 9)
+    );
+    assert_eq!(none.residual_value, 9);
+    assert_eq!(none.band, "high");
+    let all = m.figures("T1-01", 3, |_| {
+        Some(crate::control::Implementation::Implemented)
+    });
+    assert_eq!(
+        (
+            all.residual_likelihood,
+            all.residual_value,
+            all.control_effect
+        ),
+        (1, 3, 100)
+    );
+    assert_eq!(all.band, "medium");
+    let half = m.figures("T1-01", 3, |_| {
+        Some(crate::control::Implementation::Partial)
+    });
+    assert_eq!(half.residual_likelihood, 2);
+}
+
+#[test]
+fn importance_is_read_from_the_scheme() {
+    let m = model("3x3");
+    let b = builtin_catalog();
+    let s = b.active_scheme().expect("scheme");
+    let top = |a| s.top(a).expect("top").code.clone();
+    let bottom = |a| s.bottom(a).expect("bottom").code.clone();
+    use crate::classification::Axis::*;
+    let low = [
+        bottom(Confidentiality),
+        bottom(Integrity),
+        bottom(Availability),
+    ];
+    let high = [
+        top(Confidentiality),
+        bottom(Integrity),
+        bottom(Availability),
+    ];
+    fn as_refs(x: &[String; 3]) -> [&str; 3] {
+        [x[0].as_str(), x[1].as_str(), x[2].as_str()]
+    }
+    assert_eq!(m.importance_of(&s.code, as_refs(&low), false, false), 1);
+    assert_eq!(m.importance_of(&s.code, as_refs(&high), false, false), 3);
+    assert_eq!(m.importance_of(&s.code, as_refs(&low), true, false), 2);
+}
