@@ -208,6 +208,11 @@ log_names! {
         PolicyDocVersion => "policy_doc_version",
         PolicyDocProvision => "policy_doc_provision",
         PolicyDocComment => "policy_doc_comment",
+        // Risk analysis and treatment (issue 13, part 2).
+        RiskRegister => "risk_register",
+        ThreatDecision => "threat_decision",
+        RiskTreatment => "risk_treatment",
+        RiskMatrix => "risk_matrix",
     }
 }
 
@@ -240,6 +245,9 @@ log_names! {
         Supersede => "supersede",
         Answer => "answer",
         Resolve => "resolve",
+        // Risk treatment (issue 13, part 2).
+        Request => "request",
+        Revoke => "revoke",
     }
 }
 
