@@ -1275,3 +1275,16 @@ where
     }
     push_scope(qb, scope)
 }
+
+impl Store {
+    /// An information system's owning unit, if the system exists (Some(None): no unit).
+    pub async fn system_owner(&self, id: i64) -> Result<Option<Option<i64>>, StoreError> {
+        let row: Option<(Option<i64>,)> = db_run!(&self.db, |pool| {
+            sqlx::query_as("SELECT owner_unit_id FROM information_systems WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|r| r.0))
+    }
+}

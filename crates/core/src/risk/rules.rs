@@ -14,7 +14,7 @@ pub const THREAT_RULES: &str = include_str!("../../../../catalogs/threat-rules.t
 /// A threat's frequency when the rules name none (1 low – 3 high).
 pub const DEFAULT_FREQUENCY: u8 = 2;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThreatRules {
     #[serde(default, alias = "location")]
