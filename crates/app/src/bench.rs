@@ -204,8 +204,7 @@ impl App {
             .all_units()
             .await?
             .into_iter()
-            .rev()
-            .next()
+            .next_back()
             .map(|u| u.id)
             .unwrap_or(1);
         let scopes = [
@@ -214,9 +213,24 @@ impl App {
         ];
         for (who, scope) in &scopes {
             for (what, filter, key, page) in [
-                ("first page by residual risk", RiskFilter::default(), RiskSortKey::Residual, 1),
-                ("page 20 by residual risk", RiskFilter::default(), RiskSortKey::Residual, 20),
-                ("sorted by threat", RiskFilter::default(), RiskSortKey::Threat, 1),
+                (
+                    "first page by residual risk",
+                    RiskFilter::default(),
+                    RiskSortKey::Residual,
+                    1,
+                ),
+                (
+                    "page 20 by residual risk",
+                    RiskFilter::default(),
+                    RiskSortKey::Residual,
+                    20,
+                ),
+                (
+                    "sorted by threat",
+                    RiskFilter::default(),
+                    RiskSortKey::Threat,
+                    1,
+                ),
                 (
                     "filtered: untreated, threat T1-01",
                     RiskFilter {

@@ -281,13 +281,12 @@ impl App {
 
     /// The matrix in force.
     pub async fn active_matrix(&self, caller: &Caller) -> Result<Matrix> {
-        Ok(self
-            .risk_matrices(caller)
+        self.risk_matrices(caller)
             .await?
             .into_iter()
             .find(|m| m.active)
             .map(|m| m.matrix)
-            .ok_or_else(|| Error::not_found("risk matrix", DEFAULT_MATRIX))?)
+            .ok_or_else(|| Error::not_found("risk matrix", DEFAULT_MATRIX))
     }
 
     /// The approach per asset group (asset kind).

@@ -332,18 +332,18 @@ fn decision_of(s: &str) -> Option<ThreatDecision> {
 impl Store {
     /// Every control status with the units' lineages.
     pub async fn status_book(&self) -> Result<StatusBook, StoreError> {
-        let (rows, units): (Vec<(String, String, i64, String)>, Vec<(i64, String)>) =
-            db_run!(&self.db, |pool| {
-                let rows = sqlx::query_as(
-                    "SELECT control_code, scope_kind, scope_id, state FROM control_status",
-                )
+        type StatusRow = (String, String, i64, String);
+        let (rows, units): (Vec<StatusRow>, Vec<(i64, String)>) = db_run!(&self.db, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT control_code, scope_kind, scope_id, state FROM control_status",
+            )
+            .fetch_all(pool)
+            .await?;
+            let units = sqlx::query_as("SELECT id, path FROM units")
                 .fetch_all(pool)
                 .await?;
-                let units = sqlx::query_as("SELECT id, path FROM units")
-                    .fetch_all(pool)
-                    .await?;
-                (rows, units)
-            });
+            (rows, units)
+        });
         let mut book = StatusBook::default();
         for (code, kind, id, state) in rows {
             let kind = match kind.as_str() {

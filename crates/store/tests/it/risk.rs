@@ -186,8 +186,10 @@ async fn assets_alike_share_one_profile_and_controls_lower_the_residual_risk() {
         let t101 = |rs: &[mamori_store::risk::RiskRow], unit: i64| {
             rs.iter()
                 .find(|r| {
-                    r.threat_code == "T1-01" && r.owner_unit_id == unit && r.asset_count == 3
-                        || r.threat_code == "T1-01" && r.owner_unit_id == unit && unit == other
+                    // In the section: the profile of three; in the other unit: its one.
+                    r.threat_code == "T1-01"
+                        && r.owner_unit_id == unit
+                        && (r.asset_count == 3 || unit == other)
                 })
                 .cloned()
                 .expect("T1-01")

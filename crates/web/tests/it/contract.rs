@@ -349,11 +349,15 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
             .unwrap();
 
         // The risk register, computed in the background (a risk's assets' collection).
-        let r = c.api("POST", "/api/v1/risks/recompute", Some(&admin), None).await;
+        let r = c
+            .api("POST", "/api/v1/risks/recompute", Some(&admin), None)
+            .await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{backend}: {}", r.body);
         let mut risk = 0;
         for _ in 0..400 {
-            let p = c.api("GET", "/api/v1/risks?per_page=1", Some(&admin), None).await;
+            let p = c
+                .api("GET", "/api/v1/risks?per_page=1", Some(&admin), None)
+                .await;
             if let Some(id) = items(&p).first().and_then(|r| r["id"].as_i64()) {
                 risk = id;
                 break;
