@@ -20,6 +20,8 @@ pub struct App {
     authz: Arc<Authorizer>,
     /// What an import may read (see [`App::with_import_limits`]).
     pub(crate) limits: ImportLimits,
+    /// The risk area's rules in force and its background recomputation.
+    pub(crate) risk: Arc<crate::risk::RiskRuntime>,
 }
 
 /// A signed-in person: their user record and what the policy knows of them.
@@ -64,6 +66,7 @@ impl App {
             store,
             authz,
             limits: ImportLimits::default(),
+            risk: Arc::default(),
         }
     }
 

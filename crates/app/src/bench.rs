@@ -157,3 +157,107 @@ fn process_cpu() -> Option<Duration> {
     // Clock ticks of 1/100 s on Linux.
     Some(Duration::from_millis((utime + stime) * 10))
 }
+
+// --- Risk register (issue 13, part 2) ---------------------------------------
+
+impl App {
+    /// The risk register's benchmark: the store filled to `n` assets, one
+    /// recomputation of every profile and pair (with control statuses for
+    /// half the controls city-wide), then the register's pages as the
+    /// security office and as one unit's staff see them, and the heat map.
+    /// Each figure is (what, rows, time).
+    pub async fn bench_risks(&self, n: usize) -> Result<Vec<(String, usize, Duration)>> {
+        use mamori_store::assets::AssetScope;
+        use mamori_store::risk::{RiskFilter, RiskSortKey};
+        let permit = self.system("bench");
+        let store = permit.store();
+        bench_fill(store, n).await?;
+        let mut out = Vec::new();
+        let b = mamori_core::catalog::builtin().map_err(internal)?;
+        for (i, c) in b.controls.controls.iter().enumerate() {
+            if i % 2 == 0 {
+                let state = if i % 4 == 0 {
+                    mamori_core::control::Implementation::Implemented
+                } else {
+                    mamori_core::control::Implementation::Partial
+                };
+                mamori_store::testing::put_control_status(
+                    store,
+                    &c.code,
+                    mamori_core::control::StatusScope::City,
+                    state,
+                )
+                .await?;
+            }
+        }
+        let started = Instant::now();
+        let s = self.recompute_risks_now(permit.actor()).await?;
+        out.push((
+            format!(
+                "recompute: {} assets → {} profiles, {} pairs",
+                s.assets, s.profiles, s.pairs
+            ),
+            s.pairs as usize,
+            started.elapsed(),
+        ));
+        let unit = store
+            .all_units()
+            .await?
+            .into_iter()
+            .next_back()
+            .map(|u| u.id)
+            .unwrap_or(1);
+        let scopes = [
+            ("security office", AssetScope::unrestricted()),
+            ("one unit's staff", AssetScope::units(vec![unit])),
+        ];
+        for (who, scope) in &scopes {
+            for (what, filter, key, page) in [
+                (
+                    "first page by residual risk",
+                    RiskFilter::default(),
+                    RiskSortKey::Residual,
+                    1,
+                ),
+                (
+                    "page 20 by residual risk",
+                    RiskFilter::default(),
+                    RiskSortKey::Residual,
+                    20,
+                ),
+                (
+                    "sorted by threat",
+                    RiskFilter::default(),
+                    RiskSortKey::Threat,
+                    1,
+                ),
+                (
+                    "filtered: untreated, threat T1-01",
+                    RiskFilter {
+                        threat: Some("T1-01".into()),
+                        treatment: Some("none".into()),
+                        ..RiskFilter::default()
+                    },
+                    RiskSortKey::Residual,
+                    1,
+                ),
+            ] {
+                let started = Instant::now();
+                let (p, _) = store
+                    .list_risks(
+                        &filter,
+                        key,
+                        true,
+                        mamori_store::PageRequest::new(Some(page), Some(50)),
+                        scope,
+                    )
+                    .await?;
+                out.push((format!("{who}: {what}"), p.items.len(), started.elapsed()));
+            }
+            let started = Instant::now();
+            let heat = store.risk_heat(&RiskFilter::default(), scope).await?;
+            out.push((format!("{who}: heat map"), heat.len(), started.elapsed()));
+        }
+        Ok(out)
+    }
+}

@@ -576,10 +576,13 @@ impl App {
             .status_input(form, recorded.as_ref())
             .await
             .map_err(Error::Rejected)?;
-        Ok(permit
+        let saved = permit
             .store()
             .set_control_status(permit.actor(), &input, revision)
-            .await?)
+            .await?;
+        // The residual risks follow the status of the controls that counter them.
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(saved)
     }
 
     // ------------------------------------------------------------- evidence
@@ -950,10 +953,12 @@ impl App {
             return Err(Error::Rejected(problems));
         }
         let permit = self.permit_app(caller, Action::View)?;
-        Ok(permit
+        let written = permit
             .store()
             .import_control_status(permit.actor(), &inputs)
-            .await?)
+            .await?;
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(written)
     }
 }
 

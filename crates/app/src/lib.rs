@@ -24,6 +24,8 @@ pub mod imports;
 pub mod netcheck;
 pub mod org;
 pub mod policy_docs;
+// Risk analysis (issue 13, part 2).
+pub mod risk;
 pub mod segments;
 pub mod startup;
 pub mod systems;

@@ -82,6 +82,10 @@ pub enum Action {
     EditSystem,
     ReadControlStatus,
     SetControlStatus,
+    // Risk analysis and treatment (第7, 第11; issue 13 part 2).
+    ReadRisk,
+    TreatRisk,
+    ManageRisk,
 }
 
 impl Action {
@@ -126,6 +130,9 @@ impl Action {
             Action::EditSystem => "edit_system",
             Action::ReadControlStatus => "read_control_status",
             Action::SetControlStatus => "set_control_status",
+            Action::ReadRisk => "read_risk",
+            Action::TreatRisk => "treat_risk",
+            Action::ManageRisk => "manage_risk",
         }
     }
 }
@@ -194,6 +201,14 @@ pub enum Resource {
         scope: String,
         unit_lineage: Vec<i64>,
         system: i64,
+    },
+    /// A request to accept a risk above the city's threshold (a `Request` of
+    /// kind `risk_acceptance`): who asked, and the lineage of the unit whose
+    /// assets the risk is about.
+    RiskAcceptance {
+        id: i64,
+        requester: i64,
+        unit_lineage: Vec<i64>,
     },
 }
 
@@ -422,6 +437,33 @@ impl Authorizer {
                     (
                         "requester".to_string(),
                         RestrictedExpression::new_entity_uid(uid("Mamori::User", requester)),
+                    ),
+                ]);
+                entities.insert(
+                    "request".into(),
+                    Entity::new(request.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                );
+                request
+            }
+            Resource::RiskAcceptance {
+                id,
+                requester,
+                unit_lineage,
+            } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let request = uid("Mamori::Request", format!("risk-{id}"));
+                let attrs = HashMap::from([
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    (
+                        "requester".to_string(),
+                        RestrictedExpression::new_entity_uid(uid("Mamori::User", requester)),
+                    ),
+                    (
+                        "kind".to_string(),
+                        RestrictedExpression::new_string("risk_acceptance".to_string()),
                     ),
                 ]);
                 entities.insert(

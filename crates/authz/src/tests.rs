@@ -668,3 +668,98 @@ fn control_status_is_set_by_the_scope_s_managers_and_read_by_its_people() {
         assert!(!a.check(&p, Action::SetControlStatus, &status("unit", &[1, 3], 0)));
     }
 }
+// --- Risk analysis and treatment (issue 13, part 2) ---
+
+#[test]
+fn risks_are_read_by_unit_and_by_the_overseers() {
+    let a = Authorizer::builtin().unwrap();
+    let risk = |owner: &[i64]| asset(owner, true);
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(a.check(&staff, Action::ReadRisk, &risk(&[1, 2])));
+    assert!(
+        !a.check(&staff, Action::ReadRisk, &risk(&[1, 4])),
+        "another unit"
+    );
+    assert!(
+        !a.check(&staff, Action::TreatRisk, &risk(&[1, 2])),
+        "staff do not treat"
+    );
+    let manager = holder(&[1], &[("security_administrator", 4)]);
+    assert!(a.check(&manager, Action::ReadRisk, &risk(&[1, 4])));
+    assert!(a.check(&manager, Action::TreatRisk, &risk(&[1, 4])));
+    assert!(!a.check(&manager, Action::TreatRisk, &risk(&[1, 5])));
+    for overseer in [
+        user(&["security_officer"], &[30]),
+        user(&["auditor"], &[30]),
+        holder(&[30], &[("ciso", 0)]),
+        holder(&[30], &[("chief_security_manager", 0)]),
+    ] {
+        assert!(
+            a.check(&overseer, Action::ReadRisk, &risk(&[1, 4])),
+            "{overseer:?}"
+        );
+    }
+    assert!(!a.check(
+        &user(&["auditor"], &[30]),
+        Action::TreatRisk,
+        &risk(&[1, 4])
+    ));
+    assert!(a.check(
+        &user(&["security_officer"], &[30]),
+        Action::ManageRisk,
+        &Resource::App
+    ));
+    assert!(!a.check(
+        &holder(&[30], &[("ciso", 0)]),
+        Action::ManageRisk,
+        &Resource::App
+    ));
+    assert!(!a.check(&staff, Action::ManageRisk, &Resource::App));
+}
+
+#[test]
+fn only_the_ciso_or_the_chief_approve_a_risk_acceptance_never_their_own() {
+    let a = Authorizer::builtin().unwrap();
+    let request = |requester: i64| Resource::RiskAcceptance {
+        id: 5,
+        requester,
+        unit_lineage: vec![1, 2],
+    };
+    let ciso = Principal {
+        user_id: 7,
+        ..holder(&[30], &[("ciso", 0)])
+    };
+    assert!(a.check(&ciso, Action::ApproveRequest, &request(8)));
+    assert!(
+        !a.check(&ciso, Action::ApproveRequest, &request(7)),
+        "own request"
+    );
+    let chief = Principal {
+        user_id: 6,
+        ..holder(&[30], &[("chief_security_manager", 0)])
+    };
+    assert!(a.check(&chief, Action::ApproveRequest, &request(8)));
+    let so = Principal {
+        user_id: 9,
+        ..user(&["security_officer", "admin"], &[30])
+    };
+    assert!(
+        !a.check(&so, Action::ApproveRequest, &request(8)),
+        "the security office may not"
+    );
+    let kacho = Principal {
+        user_id: 10,
+        ..holder(&[1, 2], &[("security_administrator", 2)])
+    };
+    assert!(
+        !a.check(&kacho, Action::ApproveRequest, &request(8)),
+        "a unit manager may not"
+    );
+    // Other requests are untouched by the rule.
+    let other = Resource::Request {
+        id: 5,
+        requester: 8,
+        unit_lineage: vec![1, 2],
+    };
+    assert!(a.check(&kacho, Action::ApproveRequest, &other));
+}

@@ -65,6 +65,18 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let state = mamori_web::AppState::new(store.clone(), authz, config)
         .with_import_limits(resolved.import_limits());
+    // Risk analysis (issue 13): the city's own threat rules, when it keeps a
+    // copy of catalogs/threat-rules.toml in the data folder.
+    let rules = resolved.data_dir.join("catalogs").join("threat-rules.toml");
+    let state = if rules.is_file() {
+        let text = std::fs::read_to_string(&rules)
+            .with_context(|| format!("cannot read {}", rules.display()))?;
+        state
+            .with_threat_rules(&rules.display().to_string(), &text)
+            .map_err(|e| anyhow::anyhow!("the threat rules cannot be used: {e}"))?
+    } else {
+        state
+    };
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -10,3 +10,5 @@ pub mod table;
 pub mod text;
 pub mod training;
 pub mod wareki;
+// Risk analysis (issue 13, part 2).
+pub mod risk;

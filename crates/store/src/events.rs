@@ -211,6 +211,11 @@ log_names! {
         // Control status and evidence (issue 13, part 1).
         ControlStatus => "control_status",
         Evidence => "evidence",
+        // Risk analysis and treatment (issue 13, part 2).
+        RiskRegister => "risk_register",
+        ThreatDecision => "threat_decision",
+        RiskTreatment => "risk_treatment",
+        RiskMatrix => "risk_matrix",
     }
 }
 
@@ -246,6 +251,9 @@ log_names! {
         // Information systems and the city's controls (issue 13, part 1).
         Retire => "retire",
         Attach => "attach",
+        // Risk treatment (issue 13, part 2).
+        Request => "request",
+        Revoke => "revoke",
     }
 }
 

@@ -16,6 +16,8 @@ pub mod org_import;
 mod paging;
 pub mod passwords;
 pub mod policy_docs;
+// Risk analysis (issue 13, part 2).
+pub mod risk;
 pub mod sessions;
 pub mod settings;
 pub mod systems;

@@ -61,3 +61,32 @@ pub async fn all_stores() -> Vec<(&'static str, Store)> {
     }
     stores
 }
+
+/// Sets a control's status where it is kept, directly in the table (risk
+/// tests need statuses; the countermeasure area owns the real write path,
+/// with its checks, revisions and events).
+pub async fn put_control_status(
+    store: &Store,
+    control: &str,
+    scope: mamori_core::control::StatusScope,
+    state: mamori_core::control::Implementation,
+) -> Result<(), StoreError> {
+    let now = crate::now_rfc3339();
+    crate::db_run!(&store.db, |pool| {
+        sqlx::query(
+            "INSERT INTO control_status (control_code, scope_kind, scope_id, state, reason, revision, \
+             updated_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'system:test', $6, $6) \
+             ON CONFLICT (control_code, scope_kind, scope_id) DO UPDATE SET state = excluded.state, \
+             reason = excluded.reason, revision = control_status.revision + 1, updated_at = excluded.updated_at",
+        )
+        .bind(control)
+        .bind(scope.kind())
+        .bind(scope.id())
+        .bind(state.code())
+        .bind(if state == mamori_core::control::Implementation::NotApplicable { "test" } else { "" })
+        .bind(&now)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}

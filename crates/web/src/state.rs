@@ -53,6 +53,14 @@ impl AppState {
         self
     }
 
+    /// The same state with the city's own threat rules (risk analysis, issue 13):
+    /// the text of a copy of catalogs/threat-rules.toml, checked against the
+    /// threat catalogue.
+    pub fn with_threat_rules(mut self, file: &str, text: &str) -> Result<AppState, String> {
+        self.app = self.app.with_threat_rules(file, text)?;
+        Ok(self)
+    }
+
     /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
     /// database, so that every application server and restart shares it.
     pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {

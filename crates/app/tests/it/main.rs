@@ -273,3 +273,6 @@ async fn nobody_locks_themselves_out() {
         assert!(matches!(e, Error::Forbidden), "{backend}: {e:?}");
     }
 }
+
+// Risk analysis (issue 13, part 2).
+mod risk;

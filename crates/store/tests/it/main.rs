@@ -11,5 +11,7 @@ mod migrations;
 mod org;
 mod org_import;
 mod policy_docs;
+// Risk analysis (issue 13, part 2).
+mod risk;
 mod training;
 mod users;

@@ -8,6 +8,8 @@ mod catalog;
 mod org;
 mod orgadmin;
 mod policy_docs;
+// Risk analysis and treatment (issue 13, part 2).
+mod risk;
 mod training;
 pub mod wire;
 
@@ -128,6 +130,20 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(upload(routes!(controls::attach_file)))
         .routes(routes!(controls::attach_link))
         .routes(routes!(controls::download))
+        // Risk analysis and treatment (第7, 第11; issue 13 part 2).
+        .routes(routes!(risk::list))
+        .routes(routes!(risk::heat))
+        .routes(routes!(risk::recompute_state, risk::recompute))
+        .routes(routes!(risk::get))
+        .routes(routes!(risk::assets))
+        .routes(routes!(risk::treat))
+        .routes(routes!(risk::approve))
+        .routes(routes!(risk::revoke))
+        .routes(routes!(risk::expiring))
+        .routes(routes!(risk::matrices, risk::create_matrix))
+        .routes(routes!(risk::activate_matrix))
+        .routes(routes!(risk::asset_threats, risk::decide_asset_threat))
+        .routes(routes!(risk::decide_system_threat))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

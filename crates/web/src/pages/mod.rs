@@ -11,6 +11,8 @@ mod org;
 mod orgadmin;
 mod policy;
 mod policy_docs;
+// Risk analysis and treatment (issue 13, part 2).
+mod risk;
 mod segments;
 // Information systems, control status and evidence (issue 13, part 1).
 mod controls;
@@ -44,6 +46,18 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/policy", get(policy::index))
         .route("/policy/{code}", get(policy::document))
         .route("/threats", get(catalog::threats))
+        // Risk analysis and treatment (issue 13, part 2).
+        .route("/risks", get(risk::index))
+        .route("/risks/recompute", post(risk::recompute))
+        .route("/risks/matrix", post(risk::activate_matrix))
+        .route("/risks/{id}", get(risk::show))
+        .route("/risks/{id}/treatment", post(risk::treat))
+        .route("/risks/{id}/approve", post(risk::approve))
+        .route("/risks/{id}/revoke", post(risk::revoke))
+        .route(
+            "/assets/{id}/threats",
+            get(risk::asset_threats).post(risk::decide),
+        )
         .route("/controls", get(catalog::controls))
         .route("/classification", get(catalog::classification))
         .route("/classification/active", post(catalog::set_active))

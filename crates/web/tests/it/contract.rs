@@ -348,6 +348,24 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
             .await
             .unwrap();
 
+        // The risk register, computed in the background (a risk's assets' collection).
+        let r = c
+            .api("POST", "/api/v1/risks/recompute", Some(&admin), None)
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{backend}: {}", r.body);
+        let mut risk = 0;
+        for _ in 0..400 {
+            let p = c
+                .api("GET", "/api/v1/risks?per_page=1", Some(&admin), None)
+                .await;
+            if let Some(id) = items(&p).first().and_then(|r| r["id"].as_i64()) {
+                risk = id;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(risk > 0, "{backend}: no risk computed");
+
         // Every collection of the document that takes `page`, as admin.
         let doc = served_document(&mut c).await;
         let mut walked = 0;
@@ -362,6 +380,7 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
             let concrete = path
                 .replace("/campaigns/{id}", &format!("/campaigns/{campaign}"))
                 .replace("/runs/{id}", &format!("/runs/{run}"))
+                .replace("/risks/{id}", &format!("/risks/{risk}"))
                 .replace("/policy-documents/{code}/", "/policy-documents/contract/");
             assert!(!concrete.contains('{'), "{concrete}: which id?");
             let first = c

@@ -19,5 +19,7 @@ mod org;
 mod orgimport;
 mod pages;
 mod policy_docs;
+// Risk analysis (issue 13, part 2).
+mod risk;
 mod segments;
 mod training;

@@ -1,0 +1,587 @@
+//! The risk register (第7, 第11) at /risks: the pairs the caller may see,
+//! filtered, sorted and paginated on the server, with a heat map drawn as SVG
+//! on the server (and a table beside it as its text alternative); one risk
+//! with its controls, treatment, approval and the assets sharing it; the
+//! threats of an asset with the security office's decisions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_app::risk::{AssetThreat, MatrixView, RecomputeProgress, RiskDetail, TreatmentInput};
+use mamori_authz::Action;
+use mamori_core::risk::Matrix;
+use mamori_store::PageRequest;
+use mamori_store::risk::{ProfileAsset, RiskFilter, RiskRow, RiskSortKey, Treatment};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{Chrome, Pager, flash, flash_error, query_string};
+use crate::auth::{PageUser, verify_csrf};
+use crate::error::AppResult;
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+fn words(e: &mamori_app::Error, lang: Lang) -> String {
+    let l = match lang {
+        Lang::Ja => mamori_core::problem::Lang::Ja,
+        Lang::En => mamori_core::problem::Lang::En,
+    };
+    e.problems()
+        .iter()
+        .take(20)
+        .map(|p| match &p.field {
+            Some(f) => format!("{f}: {}", p.message(l)),
+            None => p.message(l),
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+async fn refused(session: &Session, lang: Lang, e: mamori_app::Error) -> AppResult<()> {
+    use mamori_core::problem::Class;
+    match e.class() {
+        Class::Invalid | Class::Conflict | Class::Forbidden => {
+            flash_error(session, words(&e, lang)).await;
+            Ok(())
+        }
+        _ => Err(e.into()),
+    }
+}
+
+/// One cell of the heat map as drawn.
+pub struct HeatCellView {
+    pub x: u32,
+    pub y: u32,
+    pub colour: String,
+    pub likelihood: u32,
+    pub impact: u32,
+    pub risks: i64,
+    pub assets: i64,
+    pub band: String,
+}
+
+/// The heat map: the cells, the axes' labels and the size of the drawing.
+pub struct HeatMap {
+    pub cells: Vec<HeatCellView>,
+    /// (y of the row's middle, label), top row first.
+    pub likelihood_labels: Vec<(u32, String)>,
+    /// (x of the column's middle, label).
+    pub impact_labels: Vec<(u32, String)>,
+    pub width: u32,
+    pub height: u32,
+}
+
+const CELL: u32 = 64;
+const LEFT: u32 = 110;
+const BOTTOM: u32 = 40;
+
+fn heat_map(t: &T, m: &Matrix, cells: &[mamori_store::risk::HeatCell]) -> HeatMap {
+    let (nl, ni) = (m.likelihood.len() as u32, m.impact.len() as u32);
+    let mut out = Vec::new();
+    for l in (1..=nl).rev() {
+        for i in 1..=ni {
+            let found = cells
+                .iter()
+                .find(|c| c.likelihood == i64::from(l) && c.impact == i64::from(i));
+            let band = m.band(l * i);
+            out.push(HeatCellView {
+                x: LEFT + (i - 1) * CELL,
+                y: (nl - l) * CELL,
+                colour: band.map_or("#eeeeee".to_string(), |b| b.colour.clone()),
+                likelihood: l,
+                impact: i,
+                risks: found.map_or(0, |c| c.pairs),
+                assets: found.map_or(0, |c| c.assets),
+                band: band
+                    .map(|b| t.pick(&b.label, &b.label_en).to_string())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    HeatMap {
+        cells: out,
+        likelihood_labels: m
+            .likelihood
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                (
+                    (nl - 1 - k as u32) * CELL + CELL / 2,
+                    t.pick(&l.label, &l.label_en).to_string(),
+                )
+            })
+            .collect(),
+        impact_labels: m
+            .impact
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                (
+                    LEFT + k as u32 * CELL + CELL / 2,
+                    t.pick(&l.label, &l.label_en).to_string(),
+                )
+            })
+            .collect(),
+        width: LEFT + ni * CELL + 10,
+        height: nl * CELL + BOTTOM,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks.html")]
+pub struct RisksPage {
+    chrome: Chrome,
+    rows: Vec<RiskRow>,
+    more: bool,
+    pager: Pager,
+    heat: HeatMap,
+    matrix: Matrix,
+    matrices: Vec<MatrixView>,
+    units: Vec<(i64, String)>,
+    q: RisksQuery,
+    progress: RecomputeProgress,
+    expiring: Vec<(RiskRow, Treatment)>,
+    may_manage: bool,
+    sort_links: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RisksQuery {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub band: String,
+    #[serde(default)]
+    pub threat: String,
+    #[serde(default)]
+    pub treatment: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub order: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+impl RisksQuery {
+    fn filter(&self) -> RiskFilter {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        RiskFilter {
+            unit: self.unit.trim().parse().ok(),
+            band: text(&self.band),
+            threat: text(&self.threat),
+            treatment: text(&self.treatment),
+            min_value: None,
+        }
+    }
+    fn unit_text(&self) -> String {
+        self.unit.trim().to_string()
+    }
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<RisksQuery>,
+) -> AppResult<RisksPage> {
+    let t = T { lang };
+    let page = PageRequest::new(q.page, q.per_page);
+    let key = RiskSortKey::parse(&q.sort).unwrap_or_default();
+    let desc = q.order != "asc";
+    let filter = q.filter();
+    let (list, more) = state
+        .app
+        .list_risks(&user, &filter, key, desc, page)
+        .await?;
+    let heat = state.app.risk_heat(&user, &filter).await?;
+    let matrices = state.app.risk_matrices(&user).await?;
+    let matrix = state.app.active_matrix(&user).await?;
+    let unit = q.unit_text();
+    let base_pairs = [
+        ("unit", unit.as_str()),
+        ("band", q.band.as_str()),
+        ("threat", q.threat.as_str()),
+        ("treatment", q.treatment.as_str()),
+    ];
+    let mut with_sort = base_pairs.to_vec();
+    with_sort.push(("sort", q.sort.as_str()));
+    with_sort.push(("order", q.order.as_str()));
+    let pager = Pager::new(&t, &query_string("/risks", &with_sort), page, list.total);
+    let sort_links = [
+        ("residual", t.pick("残留リスク", "Residual")),
+        ("inherent", t.pick("固有リスク", "Inherent")),
+        ("assets", t.pick("資産数", "Assets")),
+        ("threat", t.pick("脅威", "Threat")),
+        ("unit", t.pick("所管", "Unit")),
+    ]
+    .into_iter()
+    .map(|(k, label)| {
+        let order = if q.sort == k && q.order != "asc" {
+            "asc"
+        } else {
+            "desc"
+        };
+        let mut pairs = base_pairs.to_vec();
+        pairs.push(("sort", k));
+        pairs.push(("order", order));
+        (query_string("/risks", &pairs), label.to_string())
+    })
+    .collect();
+    let units = state
+        .store
+        .all_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/risks", "risks").await?;
+    Ok(RisksPage {
+        heat: heat_map(&t, &matrix, &heat),
+        rows: list.items,
+        more,
+        pager,
+        matrix,
+        matrices,
+        units,
+        progress: state.app.risk_progress(),
+        expiring: state.app.expiring_acceptances(&user).await?,
+        may_manage: state.app.may_app(&user, Action::ManageRisk),
+        sort_links,
+        q,
+        chrome,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk.html")]
+pub struct RiskPage {
+    chrome: Chrome,
+    d: RiskDetail,
+    assets: Vec<ProfileAsset>,
+    pager: Pager,
+    options: Vec<(String, String)>,
+    today: String,
+    me: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RiskPageQuery {
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<RiskPageQuery>,
+) -> AppResult<RiskPage> {
+    let t = T { lang };
+    let d = state.app.risk(&user, id).await?;
+    let page = PageRequest::new(q.page, q.per_page);
+    let assets = state.app.risk_assets(&user, id, page).await?;
+    let pager = Pager::new(&t, &format!("/risks/{id}"), page, assets.total);
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/risks/{id}"),
+        "risks",
+    )
+    .await?;
+    Ok(RiskPage {
+        options: mamori_core::risk::TreatmentOption::ALL
+            .into_iter()
+            .map(|o| {
+                (
+                    o.code().to_string(),
+                    t.pick(o.name_ja(), o.name_en()).to_string(),
+                )
+            })
+            .collect(),
+        today: mamori_store::org::today(),
+        me: user.user.id,
+        d,
+        assets: assets.items,
+        pager,
+        chrome,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TreatmentForm {
+    csrf: String,
+    option: String,
+    #[serde(default)]
+    owner_user_id: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    controls: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    expires_on: String,
+    #[serde(default)]
+    revision: String,
+}
+
+pub async fn treat(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<TreatmentForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = TreatmentInput {
+        option: f.option,
+        owner_user_id: f.owner_user_id.trim().parse().ok(),
+        due_on: opt(&f.due_on),
+        controls: f
+            .controls
+            .split([' ', ',', '、', '\n'])
+            .map(str::to_string)
+            .collect(),
+        note: f.note,
+        expires_on: opt(&f.expires_on),
+        revision: f.revision.trim().parse().ok(),
+    };
+    match state.app.set_treatment(&user, id, &input).await {
+        Ok(t) => {
+            let tt = T { lang };
+            flash(
+                &session,
+                match t.state.as_str() {
+                    "pending" => tt
+                        .pick(
+                            "受容の承認を依頼しました",
+                            "approval of the acceptance requested",
+                        )
+                        .to_string(),
+                    _ => tt.pick("対応を保存しました", "treatment saved").to_string(),
+                },
+            )
+            .await;
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to(&format!("/risks/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state.app.approve_acceptance(&user, id).await {
+        Ok(_) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick("リスク受容を承認しました", "risk acceptance approved")
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to(&format!("/risks/{id}")).into_response())
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state.app.revoke_acceptance(&user, id, &f.reason).await {
+        Ok(_) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick("リスク受容を取り消しました", "risk acceptance revoked")
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to(&format!("/risks/{id}")).into_response())
+}
+
+pub async fn recompute(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(f): Form<CsrfForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state.app.start_risk_recompute(&user) {
+        Ok(()) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick("再計算を始めました", "recomputation started")
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to("/risks").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MatrixForm {
+    csrf: String,
+    code: String,
+}
+
+pub async fn activate_matrix(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(f): Form<MatrixForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state.app.activate_risk_matrix(&user, &f.code).await {
+        Ok(()) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick(
+                        "マトリクスを切り替えました（再計算中）",
+                        "matrix switched (recomputing)",
+                    )
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to("/risks").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "asset_threats.html")]
+pub struct AssetThreatsPage {
+    chrome: Chrome,
+    asset_id: i64,
+    asset_name: String,
+    threats: Vec<AssetThreat>,
+    may_decide: bool,
+    all_threats: Vec<(String, String)>,
+}
+
+pub async fn asset_threats(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<AssetThreatsPage> {
+    let asset = state.app.asset(&user, id).await?;
+    let threats = state.app.asset_threats(&user, id).await?;
+    let t = T { lang };
+    let all_threats = mamori_core::catalog::builtin()
+        .map(|b| {
+            b.threats
+                .threats
+                .iter()
+                .map(|x| {
+                    (
+                        x.code.clone(),
+                        format!("{} {}", x.code, t.pick(&x.name, &x.name_en)),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/assets/{id}/threats"),
+        "risks",
+    )
+    .await?;
+    Ok(AssetThreatsPage {
+        asset_id: id,
+        asset_name: asset.record.name,
+        threats,
+        may_decide: state.app.may_app(&user, Action::ManageRisk),
+        all_threats,
+        chrome,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    csrf: String,
+    threat: String,
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state
+        .app
+        .decide_threat(&user, "asset", id, &f.threat, &f.decision, &f.reason)
+        .await
+    {
+        Ok(_) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick(
+                        "判断を記録しました（再計算中）",
+                        "decision recorded (recomputing)",
+                    )
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to(&format!("/assets/{id}/threats")).into_response())
+}
