@@ -549,6 +549,20 @@ pub(crate) fn read_sheet(
                     .with("detail", format!("{} / {}", m.message, m.message_en)),
             )
         })
+        .and_then(|sheet| {
+            // A file without the header row (its first column `key`) is not a
+            // sheet of this register: refused rather than read as empty.
+            if column_of(&sheet, key).is_some() {
+                Ok(sheet)
+            } else {
+                Err(Error::problem(
+                    Problem::new("MAMORI-BAD-UPLOAD").field("file").with(
+                        "detail",
+                        format!("見出し行（{key} …）がありません / the header row ({key} …) was not found"),
+                    ),
+                ))
+            }
+        })
 }
 
 /// The column whose header begins with `name` (headers are "日本語 / English").

@@ -26,6 +26,16 @@ fn bad(field: &str, value: &str) -> AppError {
     .as_json()
 }
 
+/// A field of a body that is missing or not one of its values: 422 with the
+/// field named, as the other checks of the body answer.
+fn invalid(field: &str, label: &str) -> AppError {
+    json_err(mamori_app::Error::problem(
+        mamori_core::problem::Problem::new("MAMORI-REQUIRED")
+            .field(field)
+            .with("label", label),
+    ))
+}
+
 fn format_of(text: Option<&str>, default: LedgerFormat) -> ApiResult<LedgerFormat> {
     match text.filter(|s| !s.is_empty()) {
         None => Ok(default),
@@ -230,7 +240,7 @@ pub async fn update(
     ApiJson(b): ApiJson<SystemBody>,
 ) -> ApiResult<Json<SystemRecord>> {
     let Some(revision) = b.revision else {
-        return Err(bad("revision", ""));
+        return Err(invalid("revision", "版数 / revision"));
     };
     let saved = state
         .app
@@ -271,6 +281,7 @@ pub async fn retire(
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// xlsx or csv (default xlsx; for an import: found from the Content-Type or the file)
+    #[param(pattern = "^(xlsx|csv)?$")]
     format: Option<String>,
 }
 
@@ -411,7 +422,7 @@ pub async fn update_control(
     ApiJson(b): ApiJson<ControlBody>,
 ) -> ApiResult<Json<ControlRecord>> {
     let Some(revision) = b.revision else {
-        return Err(bad("revision", ""));
+        return Err(invalid("revision", "版数 / revision"));
     };
     Ok(Json(
         state
@@ -453,8 +464,9 @@ fn scope_of(kind: Option<&str>, id: Option<i64>) -> ApiResult<Option<StatusScope
         (None, None) => Ok(None),
         (Some("city"), _) => Ok(Some(StatusScope::City)),
         (Some(k @ ("unit" | "system")), Some(id)) => Ok(StatusScope::from_parts(k, id)),
+        // A unit or system without its id, or an id without a kind: no scope.
+        (Some("unit" | "system"), None) | (None, Some(_)) => Ok(None),
         (Some(k), _) => Err(bad("scope_kind", k)),
-        (None, Some(_)) => Err(bad("scope_kind", "")),
     }
 }
 
@@ -464,10 +476,12 @@ pub struct StatusQuery {
     /// A control's code.
     control: Option<String>,
     /// city, unit or system
+    #[param(pattern = "^(city|unit|system)?$")]
     scope_kind: Option<String>,
     /// The unit's or system's id.
     scope_id: Option<i64>,
     /// implemented, partial, not_implemented, not_applicable
+    #[param(pattern = "^(implemented|partial|not_implemented|not_applicable)?$")]
     state: Option<String>,
     /// A category of 第8.
     category: Option<String>,
@@ -549,8 +563,14 @@ pub async fn set_status(
     ApiUser(user): ApiUser,
     ApiJson(b): ApiJson<StatusBody>,
 ) -> ApiResult<Json<StatusRow>> {
-    let scope = scope_of(Some(&b.scope_kind), b.scope_id.or(Some(0)))?
-        .ok_or_else(|| bad("scope_kind", &b.scope_kind))?;
+    let scope = match b.scope_kind.as_str() {
+        "city" => StatusScope::City,
+        k @ ("unit" | "system") => match b.scope_id.and_then(|id| StatusScope::from_parts(k, id)) {
+            Some(s) => s,
+            None => return Err(invalid("scope_id", "対象の番号 / scope id")),
+        },
+        _ => return Err(invalid("scope_kind", "対象区分 / scope kind")),
+    };
     let form = StatusForm {
         control_code: b.control_code,
         scope,
@@ -704,6 +724,7 @@ pub(crate) fn evidence_response(row: &EvidenceRow, bytes: Vec<u8>) -> Response {
 #[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
     /// city, unit or system (left out: every status the caller may read)
+    #[param(pattern = "^(city|unit|system)?$")]
     scope_kind: Option<String>,
     scope_id: Option<i64>,
 }
@@ -742,7 +763,7 @@ pub struct StatusImportResult {
 /// Reads a filled-in status workbook back: all rows or none; each problem
 /// names its row and column (error.fields[].field is the column).
 #[utoipa::path(post, path = "/control-status/import", tag = "control-status", security(("bearer" = [])), params(FormatQuery),
-    request_body(content = Vec<u8>, description = "the .xlsx (or .csv) file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, description = "the .xlsx (or .csv) file", content_type = "text/csv"),
     responses((status = 200, body = StatusImportResult), (status = 413, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn status_import(

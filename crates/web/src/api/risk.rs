@@ -154,7 +154,8 @@ pub struct RiskInFull {
     pub risk: Risk,
     pub threat_name: String,
     pub controls: Vec<CounterControl>,
-    pub treatment: Option<RiskTreatment>,
+    /// The treatment decided, in full (the `treatment` of the row is its kind).
+    pub treatment_detail: Option<RiskTreatment>,
     /// Accepting it needs the approval of the CISO or 統括情報セキュリティ責任者.
     pub needs_approval: bool,
 }
@@ -165,7 +166,7 @@ impl From<RiskDetail> for RiskInFull {
             risk: d.row.into(),
             threat_name: d.threat_name,
             controls: d.controls.into_iter().map(Into::into).collect(),
-            treatment: d.treatment.map(Into::into),
+            treatment_detail: d.treatment.map(Into::into),
             needs_approval: d.needs_approval,
         }
     }

@@ -710,6 +710,9 @@ pub struct ControlPage {
     /// Each status with its state in the reader's words.
     statuses: Vec<(StatusRow, String)>,
     pager: Pager,
+    /// The category (第8(n) and its name) and the chapter of the standards, in words.
+    category: String,
+    chapter: String,
 }
 
 /// A control with its status across the city, units and systems (what the
@@ -737,7 +740,25 @@ pub async fn control(
         .await?;
     let base = format!("/controls/{}", c.code);
     let pager = Pager::new(&T { lang }, &base, request, statuses.total);
+    let category = state
+        .app
+        .control_categories(&user)
+        .await?
+        .into_iter()
+        .find(|k| k.code == c.category)
+        .map(|k| format!("第8({}) {}", k.article_item, lang.pick(&k.name, &k.name_en)))
+        .unwrap_or_else(|| c.category.clone());
+    let chapter = state
+        .app
+        .standard_chapters(&user)
+        .await?
+        .into_iter()
+        .find(|ch| ch.number == c.chapter)
+        .map(|ch| format!("{}. {}", ch.number, lang.pick(&ch.name, &ch.name_en)))
+        .unwrap_or_else(|| c.chapter.to_string());
     Ok(ControlPage {
+        category,
+        chapter,
         chrome: Chrome::new(&state, &session, lang, Some(&user), &base, "controls").await?,
         c,
         statuses: statuses
