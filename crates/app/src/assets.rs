@@ -351,7 +351,9 @@ impl App {
         let top = is_top(&scheme, &input.levels.confidentiality);
         let r = self.asset_resource(0, input.owner_unit_id, top).await?;
         let permit = self.permit(caller, Action::WriteAsset, &r)?;
-        Ok(permit.store().create_asset(permit.actor(), input).await?)
+        let asset = permit.store().create_asset(permit.actor(), input).await?;
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(asset)
     }
 
     /// Edits an asset's facts (not its levels or disposal). `change` turns the
@@ -396,10 +398,12 @@ impl App {
             lifecycle: input.lifecycle,
             notes: input.notes,
         };
-        Ok(permit
+        let asset = permit
             .store()
             .update_asset(permit.actor(), id, edit)
-            .await?)
+            .await?;
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(asset)
     }
 
     /// New levels under the active scheme, and why (格付けの変更).
@@ -438,10 +442,12 @@ impl App {
             other => other,
         };
         let permit = self.permit(caller, Action::WriteAsset, &target)?;
-        Ok(permit
+        let asset = permit
             .store()
             .reclassify_asset_because(permit.actor(), id, levels, reason)
-            .await?)
+            .await?;
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(asset)
     }
 
     /// Records an asset's disposal: the date (western or 和暦), how, and who
@@ -508,10 +514,12 @@ impl App {
             method: method.trim().to_string(),
             confirmed_by: confirmed_by.trim().to_string(),
         };
-        Ok(permit
+        let asset = permit
             .store()
             .dispose_asset(permit.actor(), id, disposal)
-            .await?)
+            .await?;
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(asset)
     }
 }
 

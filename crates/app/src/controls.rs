@@ -213,10 +213,13 @@ impl App {
     ) -> Result<ControlRecord> {
         let permit = self.permit_app(caller, Action::ManageCatalog)?;
         let input = self.control_input(form).await?;
-        Ok(permit
+        let control = permit
             .store()
             .create_city_control(permit.actor(), &input)
-            .await?)
+            .await?;
+        // What counters which threat changed: the residual risks move.
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(control)
     }
 
     /// Changes one of the city's controls.
@@ -229,10 +232,13 @@ impl App {
     ) -> Result<ControlRecord> {
         let permit = self.permit_app(caller, Action::ManageCatalog)?;
         let input = self.control_input(form).await?;
-        Ok(permit
+        let control = permit
             .store()
             .update_city_control(permit.actor(), code, revision, &input)
-            .await?)
+            .await?;
+        // What counters which threat changed: the residual risks move.
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(control)
     }
 
     /// Retires one of the city's controls today.
@@ -243,10 +249,13 @@ impl App {
         revision: i64,
     ) -> Result<ControlRecord> {
         let permit = self.permit_app(caller, Action::ManageCatalog)?;
-        Ok(permit
+        let control = permit
             .store()
             .retire_city_control(permit.actor(), code, revision, &mamori_store::org::today())
-            .await?)
+            .await?;
+        // What counters which threat changed: the residual risks move.
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(control)
     }
 
     // --------------------------------------------------------------- status
@@ -537,7 +546,7 @@ impl App {
 
     /// The active user with this user name, or the only active user with this
     /// full name.
-    async fn person_named(&self, text: &str) -> Option<i64> {
+    pub(crate) async fn person_named(&self, text: &str) -> Option<i64> {
         if let Ok(Some(u)) = self.facts().user_by_name(text).await
             && u.active
         {

@@ -36,7 +36,7 @@ pub fn org_import_action(kind: OrgImportKind) -> Action {
 }
 
 /// A spreadsheet writer's failure as an operation reports it.
-fn write_err(e: WriteError) -> StoreError {
+pub(crate) fn write_err(e: WriteError) -> StoreError {
     match e {
         WriteError::TooManyRows => StoreError::invalid(
             "format",
@@ -133,9 +133,13 @@ async fn import_ledger_as(
         Ok(sheet) => sheet,
         Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
     };
-    Ok(store
+    let report = store
         .import_ledger_scoped(actor, &sheet, format, scope, reason)
-        .await?)
+        .await?;
+    if report.written {
+        app.recompute_risks_in_background(actor.clone());
+    }
+    Ok(report)
 }
 
 async fn export_ledger_as<W: Write + Send>(

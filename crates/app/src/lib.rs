@@ -26,6 +26,7 @@ pub mod org;
 pub mod policy_docs;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
+pub mod risk_export;
 pub mod segments;
 pub mod startup;
 pub mod systems;

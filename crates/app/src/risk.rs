@@ -114,6 +114,9 @@ pub struct RiskDetail {
 pub struct TreatmentInput {
     pub option: String,
     pub owner_user_id: Option<i64>,
+    /// The owner by user name or full name (where no id is given): the
+    /// active user with that user name, else the only one with that name.
+    pub owner: Option<String>,
     pub due_on: Option<String>,
     pub controls: Vec<String>,
     pub note: String,
@@ -145,14 +148,12 @@ fn days_from_today(days: i64) -> String {
     d.to_string()
 }
 
-/// The controls of the catalogue that counter each threat. The built-in
-/// catalogue today; a city's own controls are another source to add here.
-fn countering(b: &mamori_core::catalog::Builtin) -> BTreeMap<String, Vec<String>> {
+/// The controls that counter each threat: the built-in catalogue's and the
+/// city's own (retired ones left out), as the store holds them.
+fn countering(pairs: Vec<(String, String)>) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &b.controls.controls {
-        for t in &c.threats {
-            out.entry(t.clone()).or_default().push(c.code.clone());
-        }
+    for (threat, control) in pairs {
+        out.entry(threat).or_default().push(control);
     }
     out
 }
@@ -238,7 +239,7 @@ impl App {
         Ok(Model {
             rules: self.risk.rules.clone(),
             matrix,
-            countering: countering(&b),
+            countering: countering(store.countering_controls().await?),
             approaches,
             ranks: Model::ranks_of(&b.classification),
         })
@@ -781,16 +782,8 @@ impl App {
         if option.is_none() {
             problems.push(Problem::new("MAMORI-RISK-TREATMENT-OPTION").field("option"));
         }
-        let owner = match input.owner_user_id {
-            None => {
-                problems.push(
-                    Problem::new("MAMORI-RISK-OWNER")
-                        .field("owner")
-                        .with("key", "—"),
-                );
-                None
-            }
-            Some(id) => match store.user(id).await {
+        let owner = match (input.owner_user_id, input.owner.as_deref().map(str::trim)) {
+            (Some(id), _) => match store.user(id).await {
                 Ok(u) if u.active => Some(u.id),
                 _ => {
                     problems.push(
@@ -801,6 +794,25 @@ impl App {
                     None
                 }
             },
+            (None, Some(name)) if !name.is_empty() => match self.person_named(name).await {
+                Some(id) => Some(id),
+                None => {
+                    problems.push(
+                        Problem::new("MAMORI-RISK-OWNER")
+                            .field("owner")
+                            .with("key", name),
+                    );
+                    None
+                }
+            },
+            (None, _) => {
+                problems.push(
+                    Problem::new("MAMORI-RISK-OWNER")
+                        .field("owner")
+                        .with("key", "—"),
+                );
+                None
+            }
         };
         let today = today();
         let due_on = input

@@ -307,10 +307,13 @@ impl App {
         let resource = self.system_resource(&system).await?;
         let permit = self.permit(caller, Action::EditSystem, &resource)?;
         let input = self.system_input(form).await?;
-        Ok(permit
+        let system = permit
             .store()
             .update_system(permit.actor(), id, revision, &input)
-            .await?)
+            .await?;
+        // Its segment and unit place its assets' risks.
+        self.recompute_risks_in_background(permit.actor().clone());
+        Ok(system)
     }
 
     /// Retires a system on `on` (today when empty): it stays readable,

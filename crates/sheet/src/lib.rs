@@ -7,6 +7,7 @@ pub mod docx;
 pub mod formula;
 pub mod ledger;
 pub mod read;
+pub mod risk;
 pub mod shinkyu;
 pub mod status;
 pub mod testing;

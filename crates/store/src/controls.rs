@@ -271,6 +271,22 @@ impl Store {
         Ok(control)
     }
 
+    /// Which controls (built in and the city's, not retired) counter which
+    /// threat: `(threat code, control code)` pairs, in code order. The risk
+    /// computation reads it once per recomputation.
+    pub async fn countering_controls(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT t.code, c.code FROM control_threats ct \
+                 JOIN threats t ON t.id = ct.threat_id \
+                 JOIN controls c ON c.id = ct.control_id \
+                 WHERE c.retired_on IS NULL ORDER BY t.code, c.code",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// The codes of the threats of the catalogue that exist among `codes`.
     pub async fn known_threats(&self, codes: &[String]) -> Result<Vec<String>, StoreError> {
         if codes.is_empty() {

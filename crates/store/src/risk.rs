@@ -926,6 +926,34 @@ impl Store {
         }))
     }
 
+    /// The treatments of some pairs (the export's page of the register), in
+    /// one query.
+    pub async fn treatments_of(&self, pair_ids: &[i64]) -> Result<Vec<Treatment>, StoreError> {
+        if pair_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(TREATMENT_SELECT);
+            qb.push(" WHERE t.pair_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in pair_ids {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// Records in the log that the register was exported (after the file was
+    /// written): the filter and the number of rows.
+    pub async fn record_risk_export(
+        &self,
+        actor: &Actor,
+        details: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        self.record_export(actor, "risks", details).await
+    }
+
     /// The treatment of a pair, if any.
     pub async fn treatment_of(&self, pair_id: i64) -> Result<Option<Treatment>, StoreError> {
         Ok(db_run!(&self.db, |pool| {

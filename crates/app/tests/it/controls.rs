@@ -888,3 +888,76 @@ async fn the_status_workbook_round_trips_and_a_bad_sheet_writes_nothing() {
         assert_eq!(rows3, rows2, "{backend}: nothing written");
     }
 }
+
+/// How many events the log holds.
+async fn event_total(store: &Store) -> i64 {
+    store
+        .list_events(
+            &EventFilter::default(),
+            &AssetScope::unrestricted(),
+            PageRequest::new(Some(1), Some(1)),
+        )
+        .await
+        .unwrap()
+        .total
+}
+
+/// The systems and control-status imports read through the same budgets as
+/// the ledger: each hostile workbook is refused quickly, naming the limit and
+/// the cell, and nothing is written.
+#[tokio::test]
+async fn hostile_workbooks_are_refused_by_the_systems_and_status_imports() {
+    use mamori_sheet::testing::hostile;
+    for (backend, store, app) in demo_apps().await {
+        let security = caller(&app, &store, "security").await;
+        let small = app.clone().with_import_limits(ImportLimits {
+            max_xlsx_unpacked_bytes: 4 << 20,
+            max_cells: 1000,
+            ..ImportLimits::default()
+        });
+        let before = event_total(&store).await;
+        let mut cases: Vec<(String, Vec<u8>, LedgerFormat, &str)> = hostile::refused_by_default()
+            .into_iter()
+            .map(|(what, bytes, format, limit, _)| (what.to_string(), bytes, format, limit))
+            .collect();
+        cases.push((
+            "16 MiB of whitespace".into(),
+            hostile::whitespace_bomb(16 << 20),
+            LedgerFormat::Xlsx,
+            "import.max_xlsx_unpacked_bytes",
+        ));
+        cases.push((
+            "a shared string of 8 MiB".into(),
+            hostile::huge_shared_string(8 << 20),
+            LedgerFormat::Xlsx,
+            "import.max_xlsx_unpacked_bytes",
+        ));
+        for (what, bytes, format, limit) in &cases {
+            let start = std::time::Instant::now();
+            let systems = small
+                .import_systems(&security, bytes, *format)
+                .await
+                .unwrap_err();
+            let status = small
+                .import_control_status(&security, bytes, *format)
+                .await
+                .unwrap_err();
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(5),
+                "{backend} {what}: {:?}",
+                start.elapsed()
+            );
+            for (name, e) in [("systems", &systems), ("status", &status)] {
+                assert_eq!(e.class(), Class::Invalid, "{backend} {what} {name}: {e:?}");
+                let words: String = e
+                    .problems()
+                    .iter()
+                    .map(|p| p.message(mamori_core::problem::Lang::En))
+                    .collect();
+                assert!(words.contains(limit), "{backend} {what} {name}: {words}");
+            }
+        }
+        let after = event_total(&store).await;
+        assert_eq!(before, after, "{backend}: nothing written");
+    }
+}

@@ -133,6 +133,7 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         // Risk analysis and treatment (第7, 第11; issue 13 part 2).
         .routes(routes!(risk::list))
         .routes(routes!(risk::heat))
+        .routes(routes!(risk::export))
         .routes(routes!(risk::recompute_state, risk::recompute))
         .routes(routes!(risk::get))
         .routes(routes!(risk::assets))

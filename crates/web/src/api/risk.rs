@@ -273,6 +273,30 @@ pub async fn list(
     Ok(Json(page.into()))
 }
 
+/// The register under the filter as an .xlsx workbook in the IPA risk
+/// sheet's columns (asset, importance, threat, control status, likelihood,
+/// risk value, treatment), for the committee. More than 200,000 risks is
+/// refused (422): filter first.
+#[utoipa::path(get, path = "/risks/export", tag = "risk", security(("bearer" = [])), params(RiskQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<RiskQuery>,
+) -> ApiResult<axum::response::Response> {
+    let bytes = state
+        .app
+        .export_risks(&user, &q.filter())
+        .await
+        .map_err(json_err)?;
+    Ok(crate::download::attachment(
+        bytes,
+        mamori_core::table::LedgerFormat::Xlsx.content_type(),
+        "risks.xlsx",
+    ))
+}
+
 #[utoipa::path(get, path = "/risks/heat-map", tag = "risk", security(("bearer" = [])), params(RiskQuery),
     responses((status = 200, body = Vec<HeatMapCell>)))]
 pub async fn heat(
@@ -321,8 +345,10 @@ pub async fn assets(
 pub struct TreatmentBody {
     /// reduce, accept, transfer or avoid.
     pub option: String,
-    /// The person responsible (a user id).
+    /// The person responsible (a user id) ...
     pub owner_user_id: Option<i64>,
+    /// ... or their user name or full name (the only active user so named).
+    pub owner: Option<String>,
     /// YYYY-MM-DD, not in the past.
     pub due_on: Option<String>,
     /// Codes of the controls the treatment relies on.
@@ -341,6 +367,7 @@ impl From<TreatmentBody> for TreatmentInput {
         TreatmentInput {
             option: b.option,
             owner_user_id: b.owner_user_id,
+            owner: b.owner,
             due_on: b.due_on,
             controls: b.controls,
             note: b.note,

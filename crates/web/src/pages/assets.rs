@@ -376,6 +376,15 @@ pub struct AssetPage {
     id: i64,
     /// The user may change it (and it is not disposed).
     may_write: bool,
+    /// The threats that apply (第7), each with its controls and risk.
+    threats: Vec<mamori_app::risk::AssetThreat>,
+}
+
+impl AssetPage {
+    /// A control's status in the reader's words (未記録 where none).
+    fn status_label(&self, state: &Option<String>) -> String {
+        super::risk::status_words(&self.chrome.t, state)
+    }
 }
 
 pub async fn show(
@@ -479,6 +488,13 @@ pub async fn show(
         })
         .collect();
     let may_write = view.may_write;
+    let threats = state
+        .app
+        .asset_threats(&user, id)
+        .await?
+        .into_iter()
+        .filter(|t| t.applies)
+        .collect();
     let chrome = Chrome::new(
         &state,
         &session,
@@ -498,6 +514,7 @@ pub async fn show(
         history,
         id,
         may_write,
+        threats,
     })
 }
 

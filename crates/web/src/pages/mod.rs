@@ -49,6 +49,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         // Risk analysis and treatment (issue 13, part 2).
         .route("/risks", get(risk::index))
         .route("/risks/recompute", post(risk::recompute))
+        .route("/risks/export", get(risk::export))
         .route("/risks/matrix", post(risk::activate_matrix))
         .route("/risks/{id}", get(risk::show))
         .route("/risks/{id}/treatment", post(risk::treat))

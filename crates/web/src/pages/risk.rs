@@ -145,6 +145,44 @@ pub struct RisksPage {
     expiring: Vec<(RiskRow, Treatment)>,
     may_manage: bool,
     sort_links: Vec<(String, String)>,
+    threat_names: std::collections::HashMap<String, (String, String)>,
+    export_href: String,
+}
+
+impl RisksPage {
+    /// A threat as a reader names it: its code and name.
+    fn threat_name(&self, code: &str) -> String {
+        match self.threat_names.get(code) {
+            Some((ja, en)) => format!("{code} {}", self.chrome.t.pick(ja, en)),
+            None => code.to_string(),
+        }
+    }
+    /// A band's label in the active matrix.
+    fn band_label(&self, code: &str) -> String {
+        self.matrix
+            .bands
+            .iter()
+            .find(|b| b.code == code)
+            .map(|b| self.chrome.t.pick(&b.label, &b.label_en).to_string())
+            .unwrap_or_else(|| code.to_string())
+    }
+    /// A band's colour, for the cell's marker.
+    fn band_colour(&self, code: &str) -> String {
+        self.matrix
+            .bands
+            .iter()
+            .find(|b| b.code == code)
+            .map(|b| b.colour.clone())
+            .unwrap_or_else(|| "#eeeeee".to_string())
+    }
+    /// A treatment's state in words (未対応 where none).
+    fn state_label(&self, state: &str) -> String {
+        state_words(&self.chrome.t, state)
+    }
+    /// An asset kind in words.
+    fn kind_label(&self, kind: &str) -> String {
+        kind_words(&self.chrome.t, kind)
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -181,6 +219,83 @@ impl RisksQuery {
     fn unit_text(&self) -> String {
         self.unit.trim().to_string()
     }
+}
+
+/// A control's status in the reader's words (未記録 where none).
+pub(crate) fn status_words(t: &T, state: &Option<String>) -> String {
+    match state
+        .as_deref()
+        .and_then(|s| s.parse::<mamori_core::control::Implementation>().ok())
+    {
+        Some(s) => t.pick(s.name_ja(), s.name_en()).to_string(),
+        None => t.pick("未記録", "not recorded").to_string(),
+    }
+}
+
+/// Where a status was found: the system, the unit or the city.
+pub(crate) fn scope_words(t: &T, scope: &str) -> String {
+    match scope {
+        "system" => t.pick("システム", "system"),
+        "unit" => t.pick("所属", "unit"),
+        "city" => t.pick("全庁", "city-wide"),
+        other => other,
+    }
+    .to_string()
+}
+
+/// An asset kind in the reader's words.
+fn kind_words(t: &T, kind: &str) -> String {
+    match mamori_core::asset::AssetKind::parse(kind) {
+        Some(k) if t.lang == Lang::Ja => k.name_ja().to_string(),
+        _ => kind.to_string(),
+    }
+}
+
+/// A treatment option in the reader's words.
+fn option_words(t: &T, option: &str) -> String {
+    match mamori_core::risk::TreatmentOption::parse(option) {
+        Some(o) => t.pick(o.name_ja(), o.name_en()).to_string(),
+        None => t.pick("未対応", "untreated").to_string(),
+    }
+}
+
+/// A treatment state in the reader's words.
+fn state_words(t: &T, state: &str) -> String {
+    match mamori_core::risk::TreatmentState::parse(state) {
+        Some(s) if t.lang == Lang::Ja => s.name_ja().to_string(),
+        Some(s) => s.code().to_string(),
+        None => t.pick("未対応", "untreated").to_string(),
+    }
+}
+
+/// Threat code → (name, English name), from the catalogue.
+fn threat_names() -> AppResult<std::collections::HashMap<String, (String, String)>> {
+    let b = mamori_core::catalog::builtin().map_err(|e| {
+        crate::error::AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "MAMORI-INTERNAL",
+            e.to_string(),
+        )
+    })?;
+    Ok(b.threats
+        .threats
+        .into_iter()
+        .map(|t| (t.code, (t.name, t.name_en)))
+        .collect())
+}
+
+/// The register under the page's filter as the committee's .xlsx workbook.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<RisksQuery>,
+) -> AppResult<Response> {
+    let bytes = state.app.export_risks(&user, &q.filter()).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        mamori_core::table::LedgerFormat::Xlsx.content_type(),
+        "risks.xlsx",
+    ))
 }
 
 pub async fn index(
@@ -253,6 +368,8 @@ pub async fn index(
         expiring: state.app.expiring_acceptances(&user).await?,
         may_manage: state.app.may_app(&user, Action::ManageRisk),
         sort_links,
+        threat_names: threat_names()?,
+        export_href: query_string("/risks/export", &base_pairs),
         q,
         chrome,
     })
@@ -267,7 +384,34 @@ pub struct RiskPage {
     pager: Pager,
     options: Vec<(String, String)>,
     today: String,
-    me: i64,
+    /// Who the owner field starts with: the owner, else the reader.
+    me: String,
+    /// The residual value's band, as the active matrix labels it.
+    band: String,
+}
+
+impl RiskPage {
+    fn status_label(&self, state: &Option<String>) -> String {
+        status_words(&self.chrome.t, state)
+    }
+    fn scope_label(&self, scope: &Option<String>) -> String {
+        scope
+            .as_deref()
+            .map(|s| scope_words(&self.chrome.t, s))
+            .unwrap_or_default()
+    }
+    fn option_label(&self, option: &str) -> String {
+        option_words(&self.chrome.t, option)
+    }
+    fn state_label(&self, state: &str) -> String {
+        state_words(&self.chrome.t, state)
+    }
+    fn band_label(&self) -> String {
+        self.band.clone()
+    }
+    fn kind_label(&self) -> String {
+        kind_words(&self.chrome.t, &self.d.row.kind)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -311,7 +455,19 @@ pub async fn show(
             })
             .collect(),
         today: mamori_store::org::today(),
-        me: user.user.id,
+        me: d
+            .treatment
+            .as_ref()
+            .and_then(|t| t.owner_name.clone())
+            .unwrap_or_else(|| user.user.display_name.clone()),
+        band: {
+            let m = state.app.active_matrix(&user).await?;
+            m.bands
+                .iter()
+                .find(|b| b.code == d.row.band)
+                .map(|b| t.pick(&b.label, &b.label_en).to_string())
+                .unwrap_or_else(|| d.row.band.clone())
+        },
         d,
         assets: assets.items,
         pager,
@@ -324,7 +480,7 @@ pub struct TreatmentForm {
     csrf: String,
     option: String,
     #[serde(default)]
-    owner_user_id: String,
+    owner: String,
     #[serde(default)]
     due_on: String,
     #[serde(default)]
@@ -349,7 +505,8 @@ pub async fn treat(
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let input = TreatmentInput {
         option: f.option,
-        owner_user_id: f.owner_user_id.trim().parse().ok(),
+        owner_user_id: None,
+        owner: opt(&f.owner),
         due_on: opt(&f.due_on),
         controls: f
             .controls
@@ -501,6 +658,22 @@ pub struct AssetThreatsPage {
     threats: Vec<AssetThreat>,
     may_decide: bool,
     all_threats: Vec<(String, String)>,
+}
+
+impl AssetThreatsPage {
+    fn status_label(&self, state: &Option<String>) -> String {
+        status_words(&self.chrome.t, state)
+    }
+    fn scope_label(&self, scope: &str) -> String {
+        scope_words(&self.chrome.t, scope)
+    }
+    /// The security office's decision in words.
+    fn decision_label(&self, code: &str) -> String {
+        match mamori_core::risk::ThreatDecision::parse(code) {
+            Some(d) if self.chrome.t.lang == Lang::Ja => d.name_ja().to_string(),
+            _ => code.to_string(),
+        }
+    }
 }
 
 pub async fn asset_threats(

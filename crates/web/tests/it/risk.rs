@@ -322,3 +322,138 @@ async fn an_acceptance_is_requested_refused_to_its_requester_and_approved_by_the
         assert_eq!(list.json()["total"], 2, "{backend}");
     }
 }
+
+/// Waits for the background recomputation that `cl`'s last change started.
+async fn settled(cl: &mut Client, token: &str) {
+    for _ in 0..400 {
+        let p = cl
+            .api("GET", "/api/v1/risks/recompute", Some(token), None)
+            .await;
+        if p.json()["running"] == false && p.json()["finished_at"].is_string() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the recomputation did not finish");
+}
+
+#[tokio::test]
+async fn the_export_keeps_the_readers_scope_and_a_city_control_counters_its_threats() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        let a = section(&c, "A", dept).await;
+        let b = section(&c, "B", dept).await;
+        user(&c, "sec", dept, vec![SystemRole::SecurityOfficer]).await;
+        staff(&c, "suzuki", a).await;
+        asset(&c, "住民DB", a, "3B", true).await;
+        asset(&c, "福祉台帳", b, "2", false).await;
+        let mut cl = c.fresh();
+        let sec = cl.token("sec", PASSWORD).await;
+        let suzuki = cl.token("suzuki", PASSWORD).await;
+        let r = cl
+            .api("POST", "/api/v1/risks/recompute", Some(&sec), None)
+            .await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{backend}: {}", r.body);
+        settled(&mut cl, &sec).await;
+
+        // The committee's workbook: the IPA sheet's columns, staff see their unit's rows only.
+        let mine = cl
+            .api("GET", "/api/v1/risks/export", Some(&suzuki), None)
+            .await;
+        assert_eq!(mine.status, StatusCode::OK, "{backend}: {}", mine.body);
+        let rows = mamori_sheet::testing::sheet_rows(&mine.bytes, mamori_sheet::risk::RISK_SHEET);
+        assert!(rows[0][0].starts_with("リスク分析シート"), "{:?}", rows[0]);
+        assert_eq!(rows[1][1], "情報資産 / Asset");
+        assert_eq!(rows[1][10], "脅威 / Threat");
+        let data = &rows[2..];
+        assert!(!data.is_empty(), "{backend}");
+        assert!(
+            data.iter().all(|r| r[2].contains('A')),
+            "{backend}: only section A: {:?}",
+            data.iter().map(|r| r[2].clone()).collect::<Vec<_>>()
+        );
+        let all = cl
+            .api("GET", "/api/v1/risks/export", Some(&sec), None)
+            .await;
+        let all_rows =
+            mamori_sheet::testing::sheet_rows(&all.bytes, mamori_sheet::risk::RISK_SHEET);
+        assert!(all_rows.len() > rows.len(), "{backend}");
+        // Filtered: one threat only.
+        let one = cl
+            .api("GET", "/api/v1/risks/export?threat=T1-01", Some(&sec), None)
+            .await;
+        let one = mamori_sheet::testing::sheet_rows(&one.bytes, mamori_sheet::risk::RISK_SHEET);
+        assert!(
+            one[2..].iter().all(|r| r[10].starts_with("T1-01 ")),
+            "{backend}"
+        );
+        // The export is in the log.
+        let log = cl
+            .api("GET", "/api/v1/events?entity=export", Some(&sec), None)
+            .await;
+        assert!(log.body.contains("risks"), "{backend}: {}", log.body);
+        // Without a token: 401.
+        let r = cl.api("GET", "/api/v1/risks/export", None, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
+
+        // A control of the city's own that counters T1-01 joins the controls of its risks.
+        let r = cl
+            .api(
+                "POST",
+                "/api/v1/controls",
+                Some(&sec),
+                Some(serde_json::json!({
+                    "category": "operational", "chapter": 1, "name": "窓口端末の持出し点検",
+                    "description": "毎月点検する", "threats": ["T1-01"]
+                })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let code = r.json()["code"].as_str().unwrap().to_string();
+        settled(&mut cl, &sec).await;
+        let list = cl
+            .api(
+                "GET",
+                "/api/v1/risks?threat=T1-01&per_page=1",
+                Some(&sec),
+                None,
+            )
+            .await;
+        let id = list.json()["items"][0]["id"].as_i64().unwrap();
+        let detail = cl
+            .api("GET", &format!("/api/v1/risks/{id}"), Some(&sec), None)
+            .await;
+        assert!(
+            detail.body.contains(&format!("\"{code}\"")),
+            "{backend}: {code} counters T1-01: {}",
+            detail.body
+        );
+
+        // The treatment's owner may be named, not numbered; an unknown name is refused.
+        let r = cl
+            .api(
+                "PUT",
+                &format!("/api/v1/risks/{id}/treatment"),
+                Some(&sec),
+                Some(serde_json::json!({"option": "reduce", "owner": "存在しない人", "due_on": "2099-01-01"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(r.body.contains("存在しない人"), "{}", r.body);
+        let r = cl
+            .api(
+                "PUT",
+                &format!("/api/v1/risks/{id}/treatment"),
+                Some(&sec),
+                Some(serde_json::json!({"option": "reduce", "owner": "suzuki さん", "due_on": "2099-01-01"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["owner_name"], "suzuki さん");
+    }
+}
