@@ -100,6 +100,28 @@ impl App {
         Ok(permit.store().control_by_code(code).await?)
     }
 
+    /// One of the city's controls, for its edit form: the person keeps the
+    /// catalogue, and the control is the city's and not retired (409 else).
+    pub async fn editable_city_control(
+        &self,
+        caller: &Caller,
+        code: &str,
+    ) -> Result<ControlRecord> {
+        let permit = self.permit_app(caller, Action::ManageCatalog)?;
+        let c = permit.store().control_by_code(code).await?;
+        if c.builtin {
+            return Err(Error::problem(
+                Problem::new("MAMORI-CONTROL-BUILTIN").with("code", &c.code),
+            ));
+        }
+        if c.retired_on.is_some() {
+            return Err(Error::problem(
+                Problem::new("MAMORI-CONTROL-RETIRED").with("code", &c.code),
+            ));
+        }
+        Ok(c)
+    }
+
     /// Whether the person keeps the city's own controls.
     pub fn may_manage_controls(&self, caller: &Caller) -> bool {
         self.may_app(caller, Action::ManageCatalog)

@@ -657,13 +657,9 @@ pub async fn export_status(
 }
 
 /// Reads a filled-in status workbook back (multipart: csrf, file).
-pub async fn import_status(
-    State(state): State<AppState>,
-    session: Session,
-    lang: Lang,
-    PageUser(user): PageUser,
-    mut form: Multipart,
-) -> AppResult<Response> {
+/// The file and the page to go back to of an import form (multipart: csrf,
+/// file, back), its CSRF token checked.
+async fn upload(session: &Session, mut form: Multipart) -> AppResult<(Vec<u8>, String)> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"))
     };
@@ -678,7 +674,40 @@ pub async fn import_status(
             _ => {}
         }
     }
-    verify_csrf(&session, &csrf).await?;
+    verify_csrf(session, &csrf).await?;
+    Ok((bytes, back))
+}
+
+/// Reads a systems workbook (or CSV) back: all rows or none.
+pub async fn import_systems(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    form: Multipart,
+) -> AppResult<Response> {
+    let (bytes, _) = upload(&session, form).await?;
+    let format = mamori_app::assets::sniff_format(None, &bytes);
+    let (added, changed) = state.app.import_systems(&user, &bytes, format).await?;
+    flash(
+        &session,
+        match lang {
+            Lang::En => format!("{added} systems added, {changed} changed"),
+            _ => format!("情報システムを {added} 件登録し、{changed} 件更新しました"),
+        },
+    )
+    .await;
+    Ok(Redirect::to("/systems").into_response())
+}
+
+pub async fn import_status(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    form: Multipart,
+) -> AppResult<Response> {
+    let (bytes, back) = upload(&session, form).await?;
     let format = mamori_app::assets::sniff_format(None, &bytes);
     let changed = state
         .app
@@ -713,6 +742,8 @@ pub struct ControlPage {
     /// The category (第8(n) and its name) and the chapter of the standards, in words.
     category: String,
     chapter: String,
+    /// The reader may edit and retire the city's controls.
+    may_manage: bool,
 }
 
 /// A control with its status across the city, units and systems (what the
@@ -757,6 +788,9 @@ pub async fn control(
         .map(|ch| format!("{}. {}", ch.number, lang.pick(&ch.name, &ch.name_en)))
         .unwrap_or_else(|| c.chapter.to_string());
     Ok(ControlPage {
+        may_manage: state
+            .app
+            .may_app(&user, mamori_authz::Action::ManageCatalog),
         category,
         chapter,
         chrome: Chrome::new(&state, &session, lang, Some(&user), &base, "controls").await?,
@@ -779,6 +813,37 @@ pub struct ControlFormPage {
     chrome: Chrome,
     categories: Vec<(String, String)>,
     chapters: Vec<(i64, String)>,
+    /// The city's control being edited (None: a new one).
+    c: Option<ControlRecord>,
+}
+
+impl ControlFormPage {
+    /// Where the form posts.
+    fn action(&self) -> String {
+        match &self.c {
+            Some(c) => format!("/controls/{}/edit", c.code),
+            None => "/controls/new".to_string(),
+        }
+    }
+    /// A field's value as the form starts.
+    fn value(&self, field: &str) -> String {
+        let Some(c) = &self.c else {
+            return String::new();
+        };
+        match field {
+            "name" => c.name.clone(),
+            "description" => c.description.clone(),
+            "threats" => c.threats.join(" "),
+            "applies_kinds" => c.applies_kinds.clone(),
+            "applies_levels" => c.applies_levels.clone(),
+            "applies_segments" => c.applies_segments.clone(),
+            "applies_personal" => c.applies_personal.clone(),
+            "category" => c.category.clone(),
+            "chapter" => c.chapter.to_string(),
+            "revision" => c.revision.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 pub async fn new_control(
@@ -786,6 +851,29 @@ pub async fn new_control(
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
+) -> AppResult<ControlFormPage> {
+    control_form(state, session, lang, user, None).await
+}
+
+/// The form of one of the city's controls, filled in (the built-in
+/// catalogue is not edited: 409).
+pub async fn edit_control(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+) -> AppResult<ControlFormPage> {
+    let c = state.app.editable_city_control(&user, &code).await?;
+    control_form(state, session, lang, user, Some(c)).await
+}
+
+async fn control_form(
+    state: AppState,
+    session: Session,
+    lang: Lang,
+    user: crate::auth::Authed,
+    c: Option<ControlRecord>,
 ) -> AppResult<ControlFormPage> {
     state
         .app
@@ -816,6 +904,7 @@ pub async fn new_control(
         .await?,
         categories,
         chapters,
+        c,
     })
 }
 
@@ -840,6 +929,60 @@ pub struct ControlPost {
     applies_segments: String,
     #[serde(default)]
     applies_personal: String,
+    #[serde(default)]
+    revision: String,
+}
+
+impl ControlPost {
+    fn form(self) -> ControlForm {
+        ControlForm {
+            category: self.category,
+            chapter: self.chapter.trim().parse().unwrap_or(0),
+            name: self.name,
+            description: self.description,
+            threats: self.threats,
+            applies_kinds: self.applies_kinds,
+            applies_levels: self.applies_levels,
+            applies_segments: self.applies_segments,
+            applies_personal: self.applies_personal,
+        }
+    }
+}
+
+/// Saves the city's control from its form (the revision read; stale: 409).
+pub async fn update_control(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Form(p): Form<ControlPost>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &p.csrf).await?;
+    let revision = p.revision.trim().parse().unwrap_or(-1);
+    let saved = state
+        .app
+        .update_city_control(&user, &code, revision, &p.form())
+        .await?;
+    flash(&session, "対策を更新しました / the control was saved").await;
+    Ok(Redirect::to(&format!("/controls/{}", saved.code)).into_response())
+}
+
+/// Retires the city's control today: it stays readable, and no longer
+/// counters its threats in the risk computation.
+pub async fn retire_control(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Form(p): Form<RetirePost>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &p.csrf).await?;
+    let retired = state
+        .app
+        .retire_city_control(&user, &code, p.revision)
+        .await?;
+    flash(&session, "対策を廃止しました / the control was retired").await;
+    Ok(Redirect::to(&format!("/controls/{}", retired.code)).into_response())
 }
 
 pub async fn create_control(
@@ -849,17 +992,6 @@ pub async fn create_control(
     Form(p): Form<ControlPost>,
 ) -> AppResult<Response> {
     verify_csrf(&session, &p.csrf).await?;
-    let form = ControlForm {
-        category: p.category,
-        chapter: p.chapter.trim().parse().unwrap_or(0),
-        name: p.name,
-        description: p.description,
-        threats: p.threats,
-        applies_kinds: p.applies_kinds,
-        applies_levels: p.applies_levels,
-        applies_segments: p.applies_segments,
-        applies_personal: p.applies_personal,
-    };
-    let made = state.app.create_city_control(&user, &form).await?;
+    let made = state.app.create_city_control(&user, &p.form()).await?;
     Ok(Redirect::to(&format!("/controls/{}", made.code)).into_response())
 }

@@ -51,6 +51,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/risks/recompute", post(risk::recompute))
         .route("/risks/export", get(risk::export))
         .route("/risks/matrix", post(risk::activate_matrix))
+        .route("/risks/matrices", post(risk::save_matrix))
+        .route("/risks/approach", post(risk::set_approach))
         .route("/risks/{id}", get(risk::show))
         .route("/risks/{id}/treatment", post(risk::treat))
         .route("/risks/{id}/approve", post(risk::approve))
@@ -189,6 +191,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/systems/new", get(controls::new_system))
         .route("/systems/export", get(controls::export_systems))
         .route(
+            "/systems/import",
+            post(controls::import_systems).layer(upload()),
+        )
+        .route(
             "/systems/{id}",
             get(controls::system).post(controls::update_system),
         )
@@ -199,6 +205,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(controls::new_control).post(controls::create_control),
         )
         .route("/controls/{code}", get(controls::control))
+        .route(
+            "/controls/{code}/edit",
+            get(controls::edit_control).post(controls::update_control),
+        )
+        .route("/controls/{code}/retire", post(controls::retire_control))
         .route("/control-status", get(controls::scope_view))
         .route(
             "/control-status/edit",

@@ -147,6 +147,10 @@ pub struct RisksPage {
     sort_links: Vec<(String, String)>,
     threat_names: std::collections::HashMap<String, (String, String)>,
     export_href: String,
+    /// The matrix in force as TOML: where a new one starts from.
+    matrix_toml: String,
+    /// Each asset kind with its name and approach (code).
+    approaches: Vec<(String, String, String)>,
 }
 
 impl RisksPage {
@@ -317,6 +321,7 @@ pub async fn index(
     let heat = state.app.risk_heat(&user, &filter).await?;
     let matrices = state.app.risk_matrices(&user).await?;
     let matrix = state.app.active_matrix(&user).await?;
+    let matrix_toml = toml::to_string(&matrix).unwrap_or_default();
     let unit = q.unit_text();
     let base_pairs = [
         ("unit", unit.as_str()),
@@ -369,6 +374,25 @@ pub async fn index(
         may_manage: state.app.may_app(&user, Action::ManageRisk),
         sort_links,
         threat_names: threat_names()?,
+        matrix_toml,
+        approaches: {
+            let set = state.app.risk_approaches(&user).await?;
+            mamori_core::asset::AssetKind::ALL
+                .iter()
+                .map(|k| {
+                    let a = set
+                        .iter()
+                        .find(|(c, _)| c == k.code())
+                        .map(|(_, a)| a.code())
+                        .unwrap_or("detailed");
+                    (
+                        k.code().to_string(),
+                        kind_words(&t, k.code()),
+                        a.to_string(),
+                    )
+                })
+                .collect()
+        },
         export_href: query_string("/risks/export", &base_pairs),
         q,
         chrome,
@@ -621,6 +645,111 @@ pub async fn recompute(
 pub struct MatrixForm {
     csrf: String,
     code: String,
+}
+
+#[derive(Deserialize)]
+pub struct MatrixText {
+    csrf: String,
+    #[serde(default)]
+    toml: String,
+}
+
+/// Adds or changes one of the city's matrices, written as TOML in the shape
+/// of catalogs/risk-matrices.toml (one matrix: code, name, approval_above,
+/// likelihood, impact, bands). A text that does not parse is refused with
+/// its line; a matrix with a gap or overlap with every bad field.
+pub async fn save_matrix(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(f): Form<MatrixText>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    let t = T { lang };
+    let matrix: Matrix = match toml::from_str(&f.toml) {
+        Ok(m) => m,
+        Err(e) => {
+            flash_error(
+                &session,
+                format!(
+                    "{}: {}",
+                    t.pick("マトリクスを読めません", "cannot read the matrix"),
+                    e.message()
+                ) + &e
+                    .span()
+                    .map(|r| {
+                        let line = f.toml[..r.start].matches('\n').count() + 1;
+                        format!(" ({} {line})", t.pick("行", "line"))
+                    })
+                    .unwrap_or_default(),
+            )
+            .await;
+            return Ok(Redirect::to("/risks#matrix-form").into_response());
+        }
+    };
+    let known = state
+        .app
+        .risk_matrices(&user)
+        .await?
+        .iter()
+        .any(|m| m.matrix.code == matrix.code);
+    let saved = if known {
+        state.app.update_risk_matrix(&user, &matrix).await
+    } else {
+        state.app.create_risk_matrix(&user, &matrix).await
+    };
+    match saved {
+        Ok(()) => {
+            flash(
+                &session,
+                t.pick("マトリクスを保存しました", "matrix saved")
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to("/risks#matrix-form").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ApproachForm {
+    csrf: String,
+    kind: String,
+    approach: String,
+}
+
+/// Sets the approach of the guideline for one kind of asset: baseline
+/// (controls only) or detailed analysis.
+pub async fn set_approach(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(f): Form<ApproachForm>,
+) -> AppResult<Response> {
+    verify_csrf(&session, &f.csrf).await?;
+    match state
+        .app
+        .set_risk_approach(&user, &f.kind, &f.approach)
+        .await
+    {
+        Ok(()) => {
+            flash(
+                &session,
+                T { lang }
+                    .pick(
+                        "分析の方法を設定しました（再計算中）",
+                        "approach set (recomputing)",
+                    )
+                    .to_string(),
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to("/risks#approach-form").into_response())
 }
 
 pub async fn activate_matrix(

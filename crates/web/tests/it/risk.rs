@@ -457,3 +457,190 @@ async fn the_export_keeps_the_readers_scope_and_a_city_control_counters_its_thre
         assert_eq!(r.json()["owner_name"], "suzuki さん");
     }
 }
+
+#[tokio::test]
+async fn the_security_office_keeps_controls_systems_approaches_and_matrices_from_the_pages() {
+    for (backend, c) in clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        let a = section(&c, "A", dept).await;
+        user(&c, "sec", dept, vec![SystemRole::SecurityOfficer]).await;
+        staff(&c, "suzuki", a).await;
+        let mut page = c.fresh();
+        page.sign_in("sec", PASSWORD).await;
+        let p = page.get("/controls/new").await;
+        let csrf = Client::csrf_of(&p.body);
+
+        // A control of the city's own: added, edited from its form, retired.
+        let r = page
+            .post_form(
+                "/controls/new",
+                &[
+                    ("csrf", &csrf),
+                    ("category", "operational"),
+                    ("chapter", "1"),
+                    ("name", "庁舎入口の受付"),
+                    ("threats", "T1-01"),
+                    ("applies_personal", "any"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let path = r.location();
+        let code = path.trim_start_matches("/controls/").to_string();
+        let p = page.get(&path).await;
+        assert!(p.body.contains("id=\"edit-control\""), "{backend}");
+        let form = page.get(&format!("{path}/edit")).await;
+        assert_eq!(form.status, StatusCode::OK, "{backend}");
+        assert!(
+            form.body.contains("value=\"庁舎入口の受付\""),
+            "{backend}: prefilled"
+        );
+        let r = page
+            .post_form(
+                &format!("{path}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("category", "operational"),
+                    ("chapter", "1"),
+                    ("name", "庁舎入口の受付と記帳"),
+                    ("threats", "T1-01 T1-02"),
+                    ("applies_personal", "any"),
+                    ("revision", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let p = page.get(&path).await;
+        assert!(
+            p.body.contains("庁舎入口の受付と記帳") && p.body.contains("T1-02"),
+            "{backend}"
+        );
+        // A stale form is refused; the built-in catalogue is not edited.
+        let r = page
+            .post_form(
+                &format!("{path}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("category", "operational"),
+                    ("chapter", "1"),
+                    ("name", "古い版"),
+                    ("applies_personal", "any"),
+                    ("revision", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}");
+        let r = page.get("/controls/S1-05/edit").await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}");
+        let r = page
+            .post_form(
+                &format!("{path}/retire"),
+                &[("csrf", &csrf), ("revision", "2")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let p = page.get(&path).await;
+        assert!(
+            p.body.contains("廃止済み") && !p.body.contains("id=\"edit-control\""),
+            "{backend}"
+        );
+        assert!(!code.is_empty());
+
+        // Staff may not edit the city's controls.
+        let mut staff_page = c.fresh();
+        staff_page.sign_in("suzuki", PASSWORD).await;
+        let r = staff_page.get("/controls/new").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+
+        // Systems from a file on the systems page: all rows or none.
+        let r = page
+            .post_multipart(
+                "/systems/import",
+                &[("csrf", &csrf)],
+                (
+                    "file",
+                    "systems.csv",
+                    "コード,名称,所管課\nSYS-300,文書管理システム,A課\n".as_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let p = page.get("/systems").await;
+        assert!(
+            p.body.contains("SYS-300") && p.body.contains("1 件登録"),
+            "{backend}"
+        );
+        let r = page
+            .post_multipart(
+                "/systems/import",
+                &[("csrf", &csrf)],
+                (
+                    "file",
+                    "systems.csv",
+                    "コード,名称,所管課\nSYS-301,新規,A課\nSYS-302,,Z課\n".as_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(
+            !page.get("/systems").await.body.contains("SYS-301"),
+            "{backend}: nothing written"
+        );
+
+        // The approach per kind of asset, and a matrix written as TOML.
+        let r = page
+            .post_form(
+                "/risks/approach",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "equipment"),
+                    ("approach", "baseline"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let p = page.get("/risks").await;
+        assert!(
+            p.body.contains("value=\"equipment\"")
+                && p.body.contains("<option value=\"baseline\" selected>"),
+            "{backend}"
+        );
+        let r = page
+            .post_form(
+                "/risks/matrices",
+                &[("csrf", &csrf), ("toml", "code = \"city\"\nname = ")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let p = page.get("/risks").await;
+        assert!(
+            p.body.contains("マトリクスを読めません") && p.body.contains("行 2"),
+            "{backend}: {}",
+            p.body
+        );
+        let city = "code = \"city-2\"\nname = \"市の2段階\"\napproval_above = 2\n\
+                    likelihood = [{ label = \"低\" }, { label = \"高\" }]\n\
+                    impact = [{ label = \"小\" }, { label = \"大\" }]\n\
+                    bands = [{ code = \"low\", label = \"低\", colour = \"#00ff00\", min = 1, max = 2 },\n\
+                    { code = \"high\", label = \"高\", colour = \"#ff0000\", min = 3, max = 4 }]\n";
+        let r = page
+            .post_form("/risks/matrices", &[("csrf", &csrf), ("toml", city)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let p = page.get("/risks").await;
+        assert!(
+            p.body.contains("マトリクスを保存しました") && p.body.contains("市の2段階"),
+            "{backend}"
+        );
+        let gap = city.replace("min = 3", "min = 4");
+        let r = page
+            .post_form("/risks/matrices", &[("csrf", &csrf), ("toml", &gap)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let p = page.get("/risks").await;
+        assert!(
+            p.body.contains("flash-error"),
+            "{backend}: the gap is refused"
+        );
+    }
+}
