@@ -77,6 +77,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else {
         state
     };
+    // The register follows the data and rules as they are now (the rules
+    // file may have changed while Mamori was stopped): recomputed in the
+    // background, the pages usable meanwhile.
+    state
+        .app
+        .recompute_risks_in_background(mamori_store::Actor::System("startup"));
     let app = mamori_web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

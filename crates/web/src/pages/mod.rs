@@ -315,6 +315,44 @@ pub struct Pager {
 }
 
 impl Pager {
+    /// The pager of a list whose count stopped at `total` with more
+    /// matching (`more`): it says so ("10000件以上") and keeps a next page
+    /// while the page is full.
+    pub fn capped(
+        t: &T,
+        base: &str,
+        page: mamori_store::PageRequest,
+        total: i64,
+        more: bool,
+        shown: usize,
+    ) -> Pager {
+        let mut p = Pager::new(t, base, page, total);
+        if more {
+            let sep = if base.contains('?') { '&' } else { '?' };
+            p.summary = match (t.lang, shown == 0) {
+                (Lang::Ja, false) => format!("{total}件以上（{}ページ目）", page.page),
+                (Lang::En, false) => format!("more than {total} (page {})", page.page),
+                (Lang::Ja, true) => format!("{total}件以上：このページより先はありません"),
+                (Lang::En, true) => format!("more than {total}: nothing on this page"),
+            };
+            p.next = (shown as u64 >= u64::from(page.per_page)).then(|| {
+                format!(
+                    "{base}{sep}page={}&per_page={}",
+                    page.page + 1,
+                    page.per_page
+                )
+            });
+            if shown > 0 {
+                p.prev = page
+                    .page
+                    .checked_sub(1)
+                    .filter(|n| *n >= 1)
+                    .map(|n| format!("{base}{sep}page={n}&per_page={}", page.per_page));
+            }
+        }
+        p
+    }
+
     /// `base` is the path with its filter query (without page), e.g. `/threats?category=x`.
     pub fn new(t: &T, base: &str, page: mamori_store::PageRequest, total: i64) -> Pager {
         let sep = if base.contains('?') { '&' } else { '?' };

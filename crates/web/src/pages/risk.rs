@@ -332,7 +332,14 @@ pub async fn index(
     let mut with_sort = base_pairs.to_vec();
     with_sort.push(("sort", q.sort.as_str()));
     with_sort.push(("order", q.order.as_str()));
-    let pager = Pager::new(&t, &query_string("/risks", &with_sort), page, list.total);
+    let pager = Pager::capped(
+        &t,
+        &query_string("/risks", &with_sort),
+        page,
+        list.total,
+        more,
+        list.items.len(),
+    );
     let sort_links = [
         ("residual", t.pick("残留リスク", "Residual")),
         ("inherent", t.pick("固有リスク", "Inherent")),
