@@ -90,6 +90,9 @@ pub struct RiskFilter {
     pub treatment: Option<String>,
     /// Residual risk at least this.
     pub min_value: Option<i64>,
+    /// The assets of one information system.
+    #[serde(default)]
+    pub system: Option<i64>,
 }
 
 /// How the register is sorted.
@@ -1300,6 +1303,11 @@ where
     }
     if let Some(v) = f.min_value {
         qb.push(" AND a.residual_value >= ").push_bind(v);
+    }
+    if let Some(s) = f.system {
+        qb.push(" AND a.profile_id IN (SELECT sp.id FROM risk_profiles sp WHERE sp.system_id = ")
+            .push_bind(s)
+            .push(")");
     }
     push_scope(qb, scope)
 }

@@ -224,6 +224,8 @@ pub struct RiskQuery {
     pub threat: Option<String>,
     /// none, planned, pending, accepted, revoked.
     pub treatment: Option<String>,
+    /// The assets of one information system.
+    pub system: Option<i64>,
     /// residual (default), inherent, threat, assets, unit.
     pub sort: Option<String>,
     /// asc or desc (default desc).
@@ -243,6 +245,7 @@ impl RiskQuery {
             threat: text(&self.threat),
             treatment: text(&self.treatment),
             min_value: None,
+            system: self.system,
         }
     }
     pub fn sort(&self) -> (RiskSortKey, bool) {

@@ -113,6 +113,10 @@ pub async fn systems(
 pub struct SystemPage {
     chrome: Chrome,
     v: SystemView,
+    /// The highest residual risks of its assets that the reader may see
+    /// (第7, 第11), and whether more exist.
+    risks: Vec<mamori_store::risk::RiskRow>,
+    more_risks: bool,
 }
 
 pub async fn system(
@@ -124,9 +128,25 @@ pub async fn system(
 ) -> AppResult<SystemPage> {
     let v = state.app.system_view(&user, id).await?;
     let path = format!("/systems/{id}");
+    const SHOWN: u32 = 20;
+    let (risks, _) = state
+        .app
+        .list_risks(
+            &user,
+            &mamori_store::risk::RiskFilter {
+                system: Some(id),
+                ..Default::default()
+            },
+            mamori_store::risk::RiskSortKey::Residual,
+            true,
+            mamori_store::PageRequest::new(Some(1), Some(SHOWN)),
+        )
+        .await?;
     Ok(SystemPage {
         chrome: Chrome::new(&state, &session, lang, Some(&user), &path, "systems").await?,
         v,
+        more_risks: risks.total > i64::from(SHOWN),
+        risks: risks.items,
     })
 }
 

@@ -200,6 +200,8 @@ pub struct RisksQuery {
     #[serde(default)]
     pub treatment: String,
     #[serde(default)]
+    pub system: String,
+    #[serde(default)]
     pub sort: String,
     #[serde(default)]
     pub order: String,
@@ -218,6 +220,7 @@ impl RisksQuery {
             threat: text(&self.threat),
             treatment: text(&self.treatment),
             min_value: None,
+            system: self.system.trim().parse().ok(),
         }
     }
     fn unit_text(&self) -> String {
@@ -328,6 +331,7 @@ pub async fn index(
         ("band", q.band.as_str()),
         ("threat", q.threat.as_str()),
         ("treatment", q.treatment.as_str()),
+        ("system", q.system.as_str()),
     ];
     let mut with_sort = base_pairs.to_vec();
     with_sort.push(("sort", q.sort.as_str()));

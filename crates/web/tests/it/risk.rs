@@ -52,6 +52,17 @@ async fn role(c: &Client, user_id: i64, role: &str, unit: Option<i64>) {
 }
 
 async fn asset(c: &Client, name: &str, unit: i64, conf: &str, personal: bool) -> i64 {
+    asset_in(c, name, unit, conf, personal, None).await
+}
+
+async fn asset_in(
+    c: &Client,
+    name: &str,
+    unit: i64,
+    conf: &str,
+    personal: bool,
+    system_id: Option<i64>,
+) -> i64 {
     c.store
         .create_asset(
             &Actor::System("test"),
@@ -62,7 +73,7 @@ async fn asset(c: &Client, name: &str, unit: i64, conf: &str, personal: bool) ->
                 owner_unit_id: unit,
                 administrator: "課長".into(),
                 location: "本庁舎".into(),
-                system_id: None,
+                system_id,
                 segment_id: None,
                 personal_info: personal,
                 my_number: false,
@@ -347,6 +358,25 @@ async fn the_export_keeps_the_readers_scope_and_a_city_control_counters_its_thre
         staff(&c, "suzuki", a).await;
         asset(&c, "住民DB", a, "3B", true).await;
         asset(&c, "福祉台帳", b, "2", false).await;
+        let system = c
+            .store
+            .create_system(
+                &Actor::System("test"),
+                &mamori_store::systems::SystemInput {
+                    code: "SYS-1".into(),
+                    name: "福祉システム".into(),
+                    owner_unit_id: Some(b),
+                    segment_id: None,
+                    description: String::new(),
+                    vendor: String::new(),
+                    go_live_on: None,
+                    ends_on: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        asset_in(&c, "福祉システム端末", b, "2", true, Some(system)).await;
         let mut cl = c.fresh();
         let sec = cl.token("sec", PASSWORD).await;
         let suzuki = cl.token("suzuki", PASSWORD).await;
@@ -392,6 +422,22 @@ async fn the_export_keeps_the_readers_scope_and_a_city_control_counters_its_thre
             .api("GET", "/api/v1/events?entity=export", Some(&sec), None)
             .await;
         assert!(log.body.contains("risks"), "{backend}: {}", log.body);
+        // One system's risks: the register's filter and the system's page.
+        let r = cl
+            .api(
+                "GET",
+                &format!("/api/v1/risks?system={system}&per_page=500"),
+                Some(&sec),
+                None,
+            )
+            .await;
+        let items = r.json()["items"].as_array().unwrap().clone();
+        assert!(!items.is_empty(), "{backend}");
+        assert!(items.iter().all(|i| i["system_id"] == system), "{backend}");
+        let mut page = c.fresh();
+        page.sign_in("sec", PASSWORD).await;
+        let p = page.get(&format!("/systems/{system}")).await;
+        assert!(p.body.contains("id=\"system-risks\""), "{backend}");
         // Without a token: 401.
         let r = cl.api("GET", "/api/v1/risks/export", None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend}");
