@@ -9,6 +9,8 @@ pub mod ledger;
 pub mod read;
 pub mod shinkyu;
 pub mod status;
+// Audits and self-inspections (第10; issue 14).
+pub mod questionnaire;
 pub mod testing;
 
 pub use ledger::{LedgerFormat, LedgerWriter, read_ledger};
