@@ -116,7 +116,10 @@ pub struct ResultsView {
     pub previous: Option<(InspectionRow, CampaignTotals, Vec<ScoreRow>)>,
 }
 
-fn check_item(form: &ItemForm, live_controls: &HashSet<String>) -> std::result::Result<ItemInput, Vec<Problem>> {
+fn check_item(
+    form: &ItemForm,
+    live_controls: &HashSet<String>,
+) -> std::result::Result<ItemInput, Vec<Problem>> {
     let mut problems = Vec::new();
     let question = form.question.trim().to_string();
     if question.is_empty() {
@@ -243,7 +246,11 @@ impl App {
     // ------------------------------------------------------------ checklists
 
     /// One page of the checklist templates.
-    pub async fn checklist_list(&self, caller: &Caller, page: PageRequest) -> Result<Page<ChecklistRow>> {
+    pub async fn checklist_list(
+        &self,
+        caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<ChecklistRow>> {
         let permit = self.permit_app(caller, Action::ReadAuditResults)?;
         Ok(permit.store().list_checklists(page).await?)
     }
@@ -261,7 +268,11 @@ impl App {
     }
 
     /// Creates a template, its items drawn from the control catalogue.
-    pub async fn create_checklist(&self, caller: &Caller, form: &ChecklistForm) -> Result<ChecklistRow> {
+    pub async fn create_checklist(
+        &self,
+        caller: &Caller,
+        form: &ChecklistForm,
+    ) -> Result<ChecklistRow> {
         let permit = self.permit_app(caller, Action::ManageAudits)?;
         let mut problems = Vec::new();
         let name = form.name.trim().to_string();
@@ -269,7 +280,11 @@ impl App {
             problems.push(Problem::new("MAMORI-CHECKLIST-NAME-EMPTY").field("name"));
         }
         let source = form.source.trim();
-        let source = if source.is_empty() { "controls" } else { source };
+        let source = if source.is_empty() {
+            "controls"
+        } else {
+            source
+        };
         if source.parse::<ChecklistSource>() != Ok(ChecklistSource::Controls) {
             problems.push(
                 Problem::new("MAMORI-CHECKLIST-SOURCE")
@@ -303,7 +318,10 @@ impl App {
             description: form.description.trim().to_string(),
             source: ChecklistSource::Controls.code().to_string(),
         };
-        Ok(permit.store().create_checklist(permit.actor(), &input, &items).await?)
+        Ok(permit
+            .store()
+            .create_checklist(permit.actor(), &input, &items)
+            .await?)
     }
 
     /// Changes item `position` of a template (None: adds one at the end).
@@ -333,7 +351,11 @@ impl App {
     // ------------------------------------------------------------ campaigns
 
     /// Opens a campaign: the checklist is frozen with it.
-    pub async fn open_inspection(&self, caller: &Caller, form: &InspectionForm) -> Result<InspectionRow> {
+    pub async fn open_inspection(
+        &self,
+        caller: &Caller,
+        form: &InspectionForm,
+    ) -> Result<InspectionRow> {
         let permit = self.permit_app(caller, Action::ManageAudits)?;
         let mut problems = Vec::new();
         let title = form.title.trim().to_string();
@@ -432,11 +454,18 @@ impl App {
             target_ids: ids,
             deadline,
         };
-        Ok(permit.store().open_inspection(permit.actor(), &input).await?)
+        Ok(permit
+            .store()
+            .open_inspection(permit.actor(), &input)
+            .await?)
     }
 
     /// One page of the campaigns.
-    pub async fn inspection_list(&self, caller: &Caller, page: PageRequest) -> Result<Page<InspectionRow>> {
+    pub async fn inspection_list(
+        &self,
+        caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<InspectionRow>> {
         let permit = self.permit_app(caller, Action::ReadAuditResults)?;
         Ok(permit.store().list_inspections(page).await?)
     }
@@ -463,7 +492,12 @@ impl App {
     }
 
     /// A questionnaire the person may read (others are not found).
-    async fn readable_target(&self, caller: &Caller, id: i64, unit: i64) -> Result<(InspectionRow, TargetRow)> {
+    async fn readable_target(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+    ) -> Result<(InspectionRow, TargetRow)> {
         let inspection = self.facts().inspection(id).await?;
         let target = self.facts().inspection_target(id, unit).await?;
         let resource = self.target_resource(&target).await?;
@@ -478,11 +512,19 @@ impl App {
     }
 
     /// A unit's (or system's) questionnaire with its answers.
-    pub async fn questionnaire(&self, caller: &Caller, id: i64, unit: i64) -> Result<QuestionnaireView> {
+    pub async fn questionnaire(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+    ) -> Result<QuestionnaireView> {
         let (inspection, target) = self.readable_target(caller, id, unit).await?;
         let resource = self.target_resource(&target).await?;
         let permit = self.permit(caller, Action::ReadInspection, &resource)?;
-        let items = permit.store().checklist_items(inspection.checklist_id).await?;
+        let items = permit
+            .store()
+            .checklist_items(inspection.checklist_id)
+            .await?;
         let answers = permit
             .store()
             .target_answers(target.id)
@@ -495,7 +537,8 @@ impl App {
             && target.state != TargetState::Submitted.code();
         Ok(QuestionnaireView {
             may_answer: open && self.may(caller, Action::AnswerInspection, &resource),
-            may_return: target.state == TargetState::Submitted.code() && self.may_manage_audits(caller),
+            may_return: target.state == TargetState::Submitted.code()
+                && self.may_manage_audits(caller),
             inspection,
             target,
             items,
@@ -570,28 +613,56 @@ impl App {
         let (inspection, target) = self.readable_target(caller, id, unit).await?;
         let resource = self.target_resource(&target).await?;
         let permit = self.permit(caller, Action::AnswerInspection, &resource)?;
-        let items = permit.store().checklist_items(inspection.checklist_id).await?;
-        let answers = Self::check_answers(&items, forms, &|n, col| (None, format!("answers[{n}].{col}")))
-            .map_err(Error::Rejected)?;
+        let items = permit
+            .store()
+            .checklist_items(inspection.checklist_id)
+            .await?;
+        let answers = Self::check_answers(&items, forms, &|n, col| {
+            (None, format!("answers[{n}].{col}"))
+        })
+        .map_err(Error::Rejected)?;
         Ok(permit
             .store()
-            .save_answers(permit.actor(), &target, revision, &answers, &mamori_store::org::today())
+            .save_answers(
+                permit.actor(),
+                &target,
+                revision,
+                &answers,
+                &mamori_store::org::today(),
+            )
             .await?)
     }
 
     /// Submits a questionnaire: every mandatory item must be answered.
-    pub async fn submit_answers(&self, caller: &Caller, id: i64, unit: i64, revision: i64) -> Result<TargetRow> {
+    pub async fn submit_answers(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+        revision: i64,
+    ) -> Result<TargetRow> {
         let (_, target) = self.readable_target(caller, id, unit).await?;
         let resource = self.target_resource(&target).await?;
         let permit = self.permit(caller, Action::AnswerInspection, &resource)?;
         Ok(permit
             .store()
-            .submit_target(permit.actor(), &target, revision, &mamori_store::org::today())
+            .submit_target(
+                permit.actor(),
+                &target,
+                revision,
+                &mamori_store::org::today(),
+            )
             .await?)
     }
 
     /// Returns a submitted questionnaire for correction (the security office).
-    pub async fn return_answers(&self, caller: &Caller, id: i64, unit: i64, note: &str) -> Result<TargetRow> {
+    pub async fn return_answers(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+        note: &str,
+    ) -> Result<TargetRow> {
         let permit = self.permit_app(caller, Action::ManageAudits)?;
         let target = permit.store().inspection_target(id, unit).await?;
         Ok(permit
@@ -676,7 +747,12 @@ impl App {
 
     /// A questionnaire as .xlsx (with the answers saved so far), and the file
     /// name to give it.
-    pub async fn questionnaire_workbook(&self, caller: &Caller, id: i64, unit: i64) -> Result<(Vec<u8>, String)> {
+    pub async fn questionnaire_workbook(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+    ) -> Result<(Vec<u8>, String)> {
         let v = self.questionnaire(caller, id, unit).await?;
         let identity = mamori_sheet::questionnaire::Identity {
             inspection_id: id,
@@ -723,7 +799,13 @@ impl App {
     /// campaign and unit it is for, its columns, every answer, every
     /// mandatory item answered), all taken or none, every problem named by
     /// row and column.
-    pub async fn upload_questionnaire(&self, caller: &Caller, id: i64, unit: i64, bytes: &[u8]) -> Result<TargetRow> {
+    pub async fn upload_questionnaire(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+        bytes: &[u8],
+    ) -> Result<TargetRow> {
         let (inspection, target) = self.readable_target(caller, id, unit).await?;
         let resource = self.target_resource(&target).await?;
         let permit = self.permit(caller, Action::AnswerInspection, &resource)?;
@@ -746,7 +828,10 @@ impl App {
                     Problem::new("MAMORI-INSPECTION-SHEET")
                         .field("file")
                         .row(1)
-                        .with("expected", format!("自己点検 {id} / 対象 {unit} ({})", target.target_name))
+                        .with(
+                            "expected",
+                            format!("自己点検 {id} / 対象 {unit} ({})", target.target_name),
+                        )
                         .with("found", found),
                 ));
             }
@@ -764,15 +849,24 @@ impl App {
                     .collect(),
             ));
         }
-        let items = permit.store().checklist_items(inspection.checklist_id).await?;
-        let answer_header = mamori_sheet::questionnaire::HEADERS[mamori_sheet::questionnaire::COL_ANSWER].0;
-        let item_header = mamori_sheet::questionnaire::HEADERS[mamori_sheet::questionnaire::COL_ITEM].0;
+        let items = permit
+            .store()
+            .checklist_items(inspection.checklist_id)
+            .await?;
+        let answer_header =
+            mamori_sheet::questionnaire::HEADERS[mamori_sheet::questionnaire::COL_ANSWER].0;
+        let item_header =
+            mamori_sheet::questionnaire::HEADERS[mamori_sheet::questionnaire::COL_ITEM].0;
         let mut problems = Vec::new();
         let mut forms = Vec::new();
         let mut rows_of = Vec::new();
         let mut seen = HashSet::new();
         for r in &read.rows {
-            let item = r.item_id.parse::<i64>().ok().and_then(|n| items.iter().find(|i| i.id == n));
+            let item = r
+                .item_id
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| items.iter().find(|i| i.id == n));
             let Some(item) = item else {
                 problems.push(
                     Problem::new("MAMORI-INSPECTION-ITEM")
@@ -802,7 +896,10 @@ impl App {
             });
             rows_of.push(r.row);
         }
-        for item in items.iter().filter(|i| i.mandatory && !seen.contains(&i.id)) {
+        for item in items
+            .iter()
+            .filter(|i| i.mandatory && !seen.contains(&i.id))
+        {
             problems.push(
                 Problem::new("MAMORI-INSPECTION-MANDATORY-MISSING")
                     .field(item_header)
@@ -811,7 +908,10 @@ impl App {
             );
         }
         let answers = match Self::check_answers(&items, &forms, &|n, _| {
-            (rows_of.get(n).map(|r| u64::from(*r)), answer_header.to_string())
+            (
+                rows_of.get(n).map(|r| u64::from(*r)),
+                answer_header.to_string(),
+            )
         }) {
             Ok(a) => a,
             Err(ps) => {
@@ -825,7 +925,13 @@ impl App {
         }
         Ok(permit
             .store()
-            .save_answers(permit.actor(), &target, target.revision, &answers, &mamori_store::org::today())
+            .save_answers(
+                permit.actor(),
+                &target,
+                target.revision,
+                &answers,
+                &mamori_store::org::today(),
+            )
             .await?)
     }
 }

@@ -805,9 +805,18 @@ fn audits_are_run_by_the_security_office_and_read_by_oversight() {
     assert!(!a.check(&office, Action::AnswerInspection, &unit(&[1, 2, 3])));
     for role in ["auditor", "ciso", "chief_security_manager"] {
         let p = user(&[role], &[1, 9]);
-        assert!(a.check(&p, Action::ReadAuditResults, &Resource::App), "{role}");
-        assert!(a.check(&p, Action::ReadInspection, &unit(&[1, 2, 3])), "{role}");
+        assert!(
+            a.check(&p, Action::ReadAuditResults, &Resource::App),
+            "{role}"
+        );
+        assert!(
+            a.check(&p, Action::ReadInspection, &unit(&[1, 2, 3])),
+            "{role}"
+        );
         assert!(!a.check(&p, Action::ManageAudits, &Resource::App), "{role}");
-        assert!(!a.check(&p, Action::AnswerInspection, &unit(&[1, 2, 3])), "{role}");
+        assert!(
+            !a.check(&p, Action::AnswerInspection, &unit(&[1, 2, 3])),
+            "{role}"
+        );
     }
 }

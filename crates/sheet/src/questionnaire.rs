@@ -121,7 +121,9 @@ pub fn write(identity: &Identity, items: &[ItemRow]) -> Result<Vec<u8>, WriteErr
             .write_string_with_format(HEADER_ROW, col, *header, &bold)
             .map_err(xlsx_err)?;
     }
-    sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(xlsx_err)?;
+    sheet
+        .set_freeze_panes(HEADER_ROW + 1, 0)
+        .map_err(xlsx_err)?;
     for (i, item) in items.iter().enumerate() {
         let r = HEADER_ROW + 1 + i as u32;
         let cells = [
@@ -170,7 +172,12 @@ pub fn write(identity: &Identity, items: &[ItemRow]) -> Result<Vec<u8>, WriteErr
 /// header (blank rows skipped).
 pub fn read(bytes: &[u8], limits: &ImportLimits) -> Result<ReadQuestionnaire, Malformed> {
     let rows = read_rows(bytes, LedgerFormat::Xlsx, &[SHEET], limits)?;
-    let cell = |cells: &[String], i: usize| cells.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+    let cell = |cells: &[String], i: usize| {
+        cells
+            .get(i)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let identity = rows
         .iter()
         .find(|r| r.number == 1)
@@ -225,7 +232,11 @@ mod tests {
             method: "書類確認".into(),
             evidence_hint: "規程".into(),
             allowed: vec!["実施".into(), "未実施".into()],
-            answer: if position == 1 { "実施".into() } else { String::new() },
+            answer: if position == 1 {
+                "実施".into()
+            } else {
+                String::new()
+            },
             comment: String::new(),
         }
     }

@@ -207,8 +207,11 @@ const TALLY_UPDATE: &str = "UPDATE inspection_targets SET \
      applicable = (SELECT COUNT(*) FROM inspection_answers a WHERE a.target_id = $1 AND a.answer <> 'not_applicable') \
      WHERE id = $1";
 
-fn push_target_filter<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, inspection: i64, f: &TargetFilter)
-where
+fn push_target_filter<DB: sqlx::Database>(
+    qb: &mut QueryBuilder<DB>,
+    inspection: i64,
+    f: &TargetFilter,
+) where
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
@@ -223,7 +226,10 @@ impl Store {
 
     /// One page of the checklist templates (frozen copies are not listed), by
     /// name.
-    pub async fn list_checklists(&self, page: PageRequest) -> Result<Page<ChecklistRow>, StoreError> {
+    pub async fn list_checklists(
+        &self,
+        page: PageRequest,
+    ) -> Result<Page<ChecklistRow>, StoreError> {
         let (items, total) = db_run!(&self.db, |pool| {
             let items: Vec<ChecklistRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{CHECKLIST_SELECT} WHERE c.frozen = FALSE ORDER BY c.name, c.id LIMIT $1 OFFSET $2"
@@ -232,9 +238,10 @@ impl Store {
             .bind(page.offset())
             .fetch_all(pool)
             .await?;
-            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checklists WHERE frozen = FALSE")
-                .fetch_one(pool)
-                .await?;
+            let total: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM checklists WHERE frozen = FALSE")
+                    .fetch_one(pool)
+                    .await?;
             (items, total)
         });
         Ok(Page { items, total })
@@ -243,10 +250,12 @@ impl Store {
     /// One checklist by id.
     pub async fn checklist(&self, id: i64) -> Result<ChecklistRow, StoreError> {
         let found: Option<ChecklistRow> = db_run!(&self.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{CHECKLIST_SELECT} WHERE c.id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{CHECKLIST_SELECT} WHERE c.id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         });
         found.ok_or_else(|| StoreError::not_found("checklist", id))
     }
@@ -289,8 +298,15 @@ impl Store {
             insert_item(&mut tx, id, i as i64 + 1, item).await?;
         }
         let after = checklist_in_tx(&mut tx, id).await?;
-        tx.append_event(actor, Entity::Checklist, id, Verb::Create, None::<&()>, Some(&(&after, items)))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Checklist,
+            id,
+            Verb::Create,
+            None::<&()>,
+            Some(&(&after, items)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -310,7 +326,9 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let before = checklist_in_tx(&mut tx, checklist).await?;
         if before.frozen {
-            return Err(Problem::new("MAMORI-CHECKLIST-FROZEN").with("id", checklist).into());
+            return Err(Problem::new("MAMORI-CHECKLIST-FROZEN")
+                .with("id", checklist)
+                .into());
         }
         let bumped = tx_run!(&mut tx, |c| {
             sqlx::query("UPDATE checklists SET revision = revision + 1, updated_at = $3 WHERE id = $1 AND revision = $2")
@@ -322,7 +340,9 @@ impl Store {
                 .rows_affected()
         });
         if bumped == 0 {
-            return Err(Problem::new("MAMORI-CHECKLIST-STALE").with("name", &before.name).into());
+            return Err(Problem::new("MAMORI-CHECKLIST-STALE")
+                .with("name", &before.name)
+                .into());
         }
         let old: Option<ChecklistItem> = match position {
             Some(p) => {
@@ -427,7 +447,11 @@ impl Store {
             .fetch_one(&mut *c)
             .await?
         });
-        let column = if input.target_kind == "system" { "system_id" } else { "unit_id" };
+        let column = if input.target_kind == "system" {
+            "system_id"
+        } else {
+            "unit_id"
+        };
         for chunk in input.target_ids.chunks(500) {
             tx_run!(&mut tx, |c| {
                 let mut qb = QueryBuilder::new(format!(
@@ -444,14 +468,24 @@ impl Store {
             });
         }
         let after = inspection_in_tx(&mut tx, id).await?;
-        tx.append_event(actor, Entity::Inspection, id, Verb::Create, None::<&()>, Some(&(&after, &input.target_ids)))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::Inspection,
+            id,
+            Verb::Create,
+            None::<&()>,
+            Some(&(&after, &input.target_ids)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// One page of the campaigns, newest first.
-    pub async fn list_inspections(&self, page: PageRequest) -> Result<Page<InspectionRow>, StoreError> {
+    pub async fn list_inspections(
+        &self,
+        page: PageRequest,
+    ) -> Result<Page<InspectionRow>, StoreError> {
         let (items, total) = db_run!(&self.db, |pool| {
             let items: Vec<InspectionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{INSPECTION_SELECT} ORDER BY n.id DESC LIMIT $1 OFFSET $2"
@@ -471,10 +505,12 @@ impl Store {
     /// One campaign.
     pub async fn inspection(&self, id: i64) -> Result<InspectionRow, StoreError> {
         let found: Option<InspectionRow> = db_run!(&self.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{INSPECTION_SELECT} WHERE n.id = $1")))
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{INSPECTION_SELECT} WHERE n.id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
         });
         found.ok_or_else(|| StoreError::not_found("self-inspection", id))
     }
@@ -503,7 +539,11 @@ impl Store {
     }
 
     /// One questionnaire of a campaign, by the unit's (or system's) id.
-    pub async fn inspection_target(&self, inspection: i64, unit_or_system: i64) -> Result<TargetRow, StoreError> {
+    pub async fn inspection_target(
+        &self,
+        inspection: i64,
+        unit_or_system: i64,
+    ) -> Result<TargetRow, StoreError> {
         let found: Option<TargetRow> = db_run!(&self.db, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{TARGET_SELECT} WHERE t.inspection_id = $1 AND COALESCE(t.unit_id, t.system_id) = $2"
@@ -513,12 +553,18 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        found.ok_or_else(|| StoreError::not_found("questionnaire", format!("{inspection}/{unit_or_system}")))
+        found.ok_or_else(|| {
+            StoreError::not_found("questionnaire", format!("{inspection}/{unit_or_system}"))
+        })
     }
 
     /// The questionnaires of these units and systems in open campaigns (for a
     /// unit's page: what it has to answer).
-    pub async fn open_targets_of(&self, units: &[i64], systems: &[i64]) -> Result<Vec<(InspectionRow, TargetRow)>, StoreError> {
+    pub async fn open_targets_of(
+        &self,
+        units: &[i64],
+        systems: &[i64],
+    ) -> Result<Vec<(InspectionRow, TargetRow)>, StoreError> {
         if units.is_empty() && systems.is_empty() {
             return Ok(Vec::new());
         }
@@ -542,7 +588,10 @@ impl Store {
         let mut out = Vec::new();
         for t in targets {
             // At most a handful of open campaigns: one read each.
-            let n = match out.iter().find(|(n, _): &&(InspectionRow, TargetRow)| n.id == t.inspection_id) {
+            let n = match out
+                .iter()
+                .find(|(n, _): &&(InspectionRow, TargetRow)| n.id == t.inspection_id)
+            {
                 Some((n, _)) => n.clone(),
                 None => self.inspection(t.inspection_id).await?,
             };
@@ -615,7 +664,10 @@ impl Store {
             return Err(stale(&before));
         }
         tx_run!(&mut tx, |c| {
-            sqlx::query(TALLY_UPDATE).bind(target.id).execute(&mut *c).await?;
+            sqlx::query(TALLY_UPDATE)
+                .bind(target.id)
+                .execute(&mut *c)
+                .await?;
         });
         let after = target_in_tx(&mut tx, target.id).await?;
         tx.append_event(
@@ -681,14 +733,26 @@ impl Store {
             return Err(stale(&before));
         }
         let after = target_in_tx(&mut tx, target.id).await?;
-        tx.append_event(actor, Entity::InspectionTarget, target.id, Verb::Submit, Some(&before), Some(&after))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::InspectionTarget,
+            target.id,
+            Verb::Submit,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Returns a submitted questionnaire for correction, with a note.
-    pub async fn return_target(&self, actor: &Actor, target: &TargetRow, note: &str) -> Result<TargetRow, StoreError> {
+    pub async fn return_target(
+        &self,
+        actor: &Actor,
+        target: &TargetRow,
+        note: &str,
+    ) -> Result<TargetRow, StoreError> {
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
         let before = target_in_tx(&mut tx, target.id).await?;
@@ -710,8 +774,15 @@ impl Store {
                 .into());
         }
         let after = target_in_tx(&mut tx, target.id).await?;
-        tx.append_event(actor, Entity::InspectionTarget, target.id, Verb::Return, Some(&before), Some(&after))
-            .await?;
+        tx.append_event(
+            actor,
+            Entity::InspectionTarget,
+            target.id,
+            Verb::Return,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -793,7 +864,11 @@ impl Store {
     }
 
     /// The weakest items (lowest score first), at most `limit`.
-    pub async fn weakest_items(&self, inspection: i64, limit: i64) -> Result<Vec<ScoreRow>, StoreError> {
+    pub async fn weakest_items(
+        &self,
+        inspection: i64,
+        limit: i64,
+    ) -> Result<Vec<ScoreRow>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT i.id AS key, MAX(i.question) AS label, \
@@ -816,7 +891,10 @@ impl Store {
 
     /// The previous campaign of the same kind opened from the same template
     /// (for the year-over-year comparison).
-    pub async fn previous_inspection(&self, inspection: &InspectionRow) -> Result<Option<i64>, StoreError> {
+    pub async fn previous_inspection(
+        &self,
+        inspection: &InspectionRow,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             sqlx::query_scalar(
                 "SELECT n.id FROM inspections n JOIN checklists c ON c.id = n.checklist_id \
@@ -833,7 +911,12 @@ impl Store {
     }
 }
 
-async fn insert_item(tx: &mut crate::Tx, checklist: i64, position: i64, item: &ItemInput) -> Result<(), StoreError> {
+async fn insert_item(
+    tx: &mut crate::Tx,
+    checklist: i64,
+    position: i64,
+    item: &ItemInput,
+) -> Result<(), StoreError> {
     tx_run!(tx, |c| {
         sqlx::query(
             "INSERT INTO checklist_items (checklist_id, position, provision, chapter, question, mandatory, \
@@ -856,30 +939,36 @@ async fn insert_item(tx: &mut crate::Tx, checklist: i64, position: i64, item: &I
 
 async fn checklist_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ChecklistRow, StoreError> {
     let found: Option<ChecklistRow> = tx_run!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{CHECKLIST_SELECT} WHERE c.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{CHECKLIST_SELECT} WHERE c.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
     });
     found.ok_or_else(|| StoreError::not_found("checklist", id))
 }
 
 async fn inspection_in_tx(tx: &mut crate::Tx, id: i64) -> Result<InspectionRow, StoreError> {
     let found: Option<InspectionRow> = tx_run!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{INSPECTION_SELECT} WHERE n.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{INSPECTION_SELECT} WHERE n.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
     });
     found.ok_or_else(|| StoreError::not_found("self-inspection", id))
 }
 
 async fn target_in_tx(tx: &mut crate::Tx, id: i64) -> Result<TargetRow, StoreError> {
     let found: Option<TargetRow> = tx_run!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{TARGET_SELECT} WHERE t.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{TARGET_SELECT} WHERE t.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
     });
     found.ok_or_else(|| StoreError::not_found("questionnaire", id))
 }

@@ -126,7 +126,10 @@ impl AppError {
         let list: Vec<String> = fields
             .iter()
             .map(|f| match f.row {
-                Some(row) => format!("{row}行目 / row {row}, {}: {} / {}", f.field, f.message, f.message_en),
+                Some(row) => format!(
+                    "{row}行目 / row {row}, {}: {} / {}",
+                    f.field, f.message, f.message_en
+                ),
                 None => format!("{}: {} / {}", f.field, f.message, f.message_en),
             })
             .collect();

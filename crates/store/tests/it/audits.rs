@@ -3,8 +3,8 @@
 //! of every mandatory item, return, reminders, and the figures.
 
 use mamori_core::audit::Answer;
-use mamori_store::audits::{AnswerInput, ChecklistInput, InspectionInput, ItemInput, TargetFilter};
 use mamori_store::assets::AssetScope;
+use mamori_store::audits::{AnswerInput, ChecklistInput, InspectionInput, ItemInput, TargetFilter};
 use mamori_store::events::{EventFilter, list_events};
 use mamori_store::testing::all_stores;
 use mamori_store::{Actor, PageRequest, Store, StoreError};
@@ -94,7 +94,10 @@ async fn a_campaign_freezes_its_checklist_and_takes_answers_with_revisions() {
             .unwrap_err();
         assert_eq!(code(&stale), "MAMORI-CHECKLIST-STALE", "{backend}");
         let items = store.checklist_items(n.checklist_id).await.unwrap();
-        assert_eq!(items[0].question, "質問 1", "{backend}: the copy kept its text");
+        assert_eq!(
+            items[0].question, "質問 1",
+            "{backend}: the copy kept its text"
+        );
 
         // Answers: saved with the revision read; a stale save is refused.
         let t = store.inspection_target(n.id, a).await.unwrap();
@@ -106,18 +109,38 @@ async fn a_campaign_freezes_its_checklist_and_takes_answers_with_revisions() {
             comment: String::new(),
         };
         let saved = store
-            .save_answers(&OFFICE, &t, t.revision, &[answer(0, Answer::Done), answer(1, Answer::NotApplicable)], "2025-01-01")
+            .save_answers(
+                &OFFICE,
+                &t,
+                t.revision,
+                &[answer(0, Answer::Done), answer(1, Answer::NotApplicable)],
+                "2025-01-01",
+            )
             .await
             .unwrap();
         assert_eq!(saved.state, "in_progress", "{backend}");
-        assert_eq!((saved.answered, saved.points, saved.applicable), (2, 2, 1), "{backend}");
+        assert_eq!(
+            (saved.answered, saved.points, saved.applicable),
+            (2, 2, 1),
+            "{backend}"
+        );
         let e = store
-            .save_answers(&OFFICE, &t, t.revision, &[answer(2, Answer::Done)], "2025-01-01")
+            .save_answers(
+                &OFFICE,
+                &t,
+                t.revision,
+                &[answer(2, Answer::Done)],
+                "2025-01-01",
+            )
             .await
             .unwrap_err();
         assert_eq!(code(&e), "MAMORI-INSPECTION-STALE", "{backend}");
         // Nothing of the stale save was written.
-        assert_eq!(store.target_answers(t.id).await.unwrap().len(), 2, "{backend}");
+        assert_eq!(
+            store.target_answers(t.id).await.unwrap().len(),
+            2,
+            "{backend}"
+        );
         // Submission wants every mandatory item.
         let e = store
             .submit_target(&OFFICE, &saved, saved.revision, "2025-01-01")
@@ -125,7 +148,13 @@ async fn a_campaign_freezes_its_checklist_and_takes_answers_with_revisions() {
             .unwrap_err();
         assert_eq!(code(&e), "MAMORI-INSPECTION-MANDATORY-MISSING", "{backend}");
         let saved = store
-            .save_answers(&OFFICE, &saved, saved.revision, &[answer(2, Answer::NotDone)], "2025-01-01")
+            .save_answers(
+                &OFFICE,
+                &saved,
+                saved.revision,
+                &[answer(2, Answer::NotDone)],
+                "2025-01-01",
+            )
             .await
             .unwrap();
         let submitted = store
@@ -135,38 +164,75 @@ async fn a_campaign_freezes_its_checklist_and_takes_answers_with_revisions() {
         assert_eq!(submitted.state, "submitted", "{backend}");
         // After submission: no more answers.
         let e = store
-            .save_answers(&OFFICE, &submitted, submitted.revision, &[answer(1, Answer::Done)], "2025-01-01")
+            .save_answers(
+                &OFFICE,
+                &submitted,
+                submitted.revision,
+                &[answer(1, Answer::Done)],
+                "2025-01-01",
+            )
             .await
             .unwrap_err();
         assert_eq!(code(&e), "MAMORI-INSPECTION-SUBMITTED", "{backend}");
         // After the deadline: none either.
         let other = store.inspection_target(n.id, b).await.unwrap();
         let e = store
-            .save_answers(&OFFICE, &other, other.revision, &[answer(0, Answer::Done)], "3000-01-01")
+            .save_answers(
+                &OFFICE,
+                &other,
+                other.revision,
+                &[answer(0, Answer::Done)],
+                "3000-01-01",
+            )
             .await
             .unwrap_err();
         assert_eq!(code(&e), "MAMORI-INSPECTION-CLOSED", "{backend}");
 
         // Progress, reminders and return.
         let submitted_only = store
-            .inspection_targets(n.id, &TargetFilter { state: Some(mamori_core::audit::TargetState::Submitted) }, page())
+            .inspection_targets(
+                n.id,
+                &TargetFilter {
+                    state: Some(mamori_core::audit::TargetState::Submitted),
+                },
+                page(),
+            )
             .await
             .unwrap();
         assert_eq!(submitted_only.total, 1, "{backend}");
-        assert_eq!(store.remind_targets(&OFFICE, n.id).await.unwrap(), 1, "{backend}");
-        assert_eq!(store.inspection_target(n.id, b).await.unwrap().reminders, 1, "{backend}");
+        assert_eq!(
+            store.remind_targets(&OFFICE, n.id).await.unwrap(),
+            1,
+            "{backend}"
+        );
+        assert_eq!(
+            store.inspection_target(n.id, b).await.unwrap().reminders,
+            1,
+            "{backend}"
+        );
         let e = store.return_target(&OFFICE, &other, "x").await.unwrap_err();
         assert_eq!(code(&e), "MAMORI-INSPECTION-NOT-SUBMITTED", "{backend}");
-        let returned = store.return_target(&OFFICE, &submitted, "証跡を添えてください").await.unwrap();
+        let returned = store
+            .return_target(&OFFICE, &submitted, "証跡を添えてください")
+            .await
+            .unwrap();
         assert_eq!(returned.state, "in_progress", "{backend}");
         assert_eq!(returned.returned_note, "証跡を添えてください", "{backend}");
 
         // Figures: done 2 + not_done 0 over 2 applicable → 50%.
         let totals = store.campaign_totals(n.id).await.unwrap();
-        assert_eq!((totals.targets, totals.points, totals.applicable), (2, 2, 2), "{backend}");
+        assert_eq!(
+            (totals.targets, totals.points, totals.applicable),
+            (2, 2, 2),
+            "{backend}"
+        );
         let chapters = store.chapter_scores(n.id).await.unwrap();
         assert_eq!(chapters.len(), 2, "{backend}");
-        assert_eq!((chapters[1].key, chapters[1].points, chapters[1].not_done), (2, 0, 1), "{backend}");
+        assert_eq!(
+            (chapters[1].key, chapters[1].points, chapters[1].not_done),
+            (2, 0, 1),
+            "{backend}"
+        );
         let weakest = store.weakest_items(n.id, 5).await.unwrap();
         assert_eq!(weakest[0].label, "質問 3", "{backend}");
 
@@ -184,8 +250,16 @@ async fn a_campaign_freezes_its_checklist_and_takes_answers_with_revisions() {
             )
             .await
             .unwrap();
-        assert_eq!(store.previous_inspection(&n2).await.unwrap(), Some(n.id), "{backend}");
-        assert_eq!(store.previous_inspection(&n).await.unwrap(), None, "{backend}");
+        assert_eq!(
+            store.previous_inspection(&n2).await.unwrap(),
+            Some(n.id),
+            "{backend}"
+        );
+        assert_eq!(
+            store.previous_inspection(&n).await.unwrap(),
+            None,
+            "{backend}"
+        );
 
         // Every decision is in the log.
         let events = list_events(

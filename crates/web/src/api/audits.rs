@@ -106,7 +106,11 @@ pub async fn checklist(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ChecklistDetail>> {
-    let v = state.app.checklist_view(&user, id).await.map_err(json_err)?;
+    let v = state
+        .app
+        .checklist_view(&user, id)
+        .await
+        .map_err(json_err)?;
     Ok(Json(ChecklistDetail {
         checklist: v.checklist,
         items: v.items,
@@ -533,7 +537,12 @@ pub async fn questionnaire_xlsx(
         .questionnaire_workbook(&user, id, unit)
         .await
         .map_err(json_err)?;
-    Ok(super::controls::file_response(bytes, XLSX, "questionnaire.xlsx", &name))
+    Ok(super::controls::file_response(
+        bytes,
+        XLSX,
+        "questionnaire.xlsx",
+        &name,
+    ))
 }
 
 #[utoipa::path(post, path = "/self-inspections/{id}/units/{unit_id}/questionnaire.xlsx", tag = "audits", security(("bearer" = [])),

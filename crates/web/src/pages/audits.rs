@@ -134,8 +134,15 @@ pub async fn checklists(
         .map(|c| (c.number, lang.pick(&c.name, &c.name_en).to_string()))
         .collect();
     Ok(ChecklistsPage {
-        chrome: Chrome::new(&state, &session, lang, Some(&user), "/audits/checklists", SECTION)
-            .await?,
+        chrome: Chrome::new(
+            &state,
+            &session,
+            lang,
+            Some(&user),
+            "/audits/checklists",
+            SECTION,
+        )
+        .await?,
         checklists: found.items,
         pager,
         may_manage: state.app.may_manage_audits(&user),
@@ -455,7 +462,11 @@ pub async fn inspection(
         (TargetState::InProgress, n.in_progress, "#f9a825"),
         (TargetState::NotStarted, not_started, "#bdbdbd"),
     ] {
-        let w = if n.targets > 0 { count * 600 / n.targets } else { 0 };
+        let w = if n.targets > 0 {
+            count * 600 / n.targets
+        } else {
+            0
+        };
         bar.push((state_word(&t, s.code()), count, x, w, colour));
         x += w;
     }
@@ -551,7 +562,10 @@ fn bars(t: &T, rows: &[ScoreRow], previous: &[ScoreRow]) -> Vec<Bar> {
                 y: i as i64 * 28,
                 previous: before.get(&r.key).map(|p| {
                     let pp = percent(p.points, p.applicable).unwrap_or(0.0);
-                    (score_text(p.points, p.applicable), (pp * 4.0).round() as i64)
+                    (
+                        score_text(p.points, p.applicable),
+                        (pp * 4.0).round() as i64,
+                    )
                 }),
             }
         })
@@ -577,7 +591,13 @@ pub async fn results(
     let weakest = v
         .weakest
         .iter()
-        .map(|r| (r.label.clone(), score_text(r.points, r.applicable), r.not_done))
+        .map(|r| {
+            (
+                r.label.clone(),
+                score_text(r.points, r.applicable),
+                r.not_done,
+            )
+        })
         .collect();
     let path = format!("/audits/inspections/{id}/results");
     Ok(ResultsPage {
@@ -728,7 +748,11 @@ pub async fn return_answers(
 ) -> AppResult<Response> {
     verify_csrf(&session, &p.csrf).await?;
     state.app.return_answers(&user, id, unit, &p.note).await?;
-    flash(&session, lang.pick("差し戻しました", "Returned for correction")).await;
+    flash(
+        &session,
+        lang.pick("差し戻しました", "Returned for correction"),
+    )
+    .await;
     Ok(Redirect::to(&format!("/audits/inspections/{id}/units/{unit}")).into_response())
 }
 
@@ -737,10 +761,7 @@ pub async fn questionnaire_xlsx(
     PageUser(user): PageUser,
     Path((id, unit)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (bytes, name) = state
-        .app
-        .questionnaire_workbook(&user, id, unit)
-        .await?;
+    let (bytes, name) = state.app.questionnaire_workbook(&user, id, unit).await?;
     Ok(crate::api::file_response(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

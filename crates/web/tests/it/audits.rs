@@ -103,8 +103,10 @@ async fn city() -> Vec<City> {
                 "POST",
                 "/api/v1/self-inspections",
                 Some(&sec),
-                Some(json!({"title": "令和7年度 自己点検", "checklist_id": checklist,
-                    "target_kind": "unit", "target_ids": [a, b], "deadline": "2999-12-31"})),
+                Some(
+                    json!({"title": "令和7年度 自己点検", "checklist_id": checklist,
+                    "target_kind": "unit", "target_ids": [a, b], "deadline": "2999-12-31"}),
+                ),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
@@ -146,13 +148,29 @@ fn reasons(r: &crate::client::Resp) -> Vec<String> {
 
 #[tokio::test]
 async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_named() {
-    for City { backend, mut c, a, sec, mgr_a, staff_a, .. } in city().await {
+    for City {
+        backend,
+        mut c,
+        a,
+        sec,
+        mgr_a,
+        staff_a,
+        ..
+    } in city().await
+    {
         for token in [&mgr_a, &staff_a] {
             let r = c
-                .api("POST", "/api/v1/checklists", Some(token), Some(json!({"name": "x"})))
+                .api(
+                    "POST",
+                    "/api/v1/checklists",
+                    Some(token),
+                    Some(json!({"name": "x"})),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
-            let r = c.api("GET", "/api/v1/self-inspections", Some(token), None).await;
+            let r = c
+                .api("GET", "/api/v1/self-inspections", Some(token), None)
+                .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
         }
         let r = c
@@ -160,11 +178,18 @@ async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_n
                 "POST",
                 "/api/v1/self-inspections",
                 Some(&sec),
-                Some(json!({"title": " ", "checklist_id": 999999, "target_kind": "unit",
-                    "target_ids": [], "deadline": "2000-01-01"})),
+                Some(
+                    json!({"title": " ", "checklist_id": 999999, "target_kind": "unit",
+                    "target_ids": [], "deadline": "2000-01-01"}),
+                ),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
         let fields: Vec<String> = r.json()["error"]["fields"]
             .as_array()
             .unwrap()
@@ -172,7 +197,10 @@ async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_n
             .map(|f| f["field"].as_str().unwrap().to_string())
             .collect();
         for f in ["title", "checklist_id", "deadline", "target_ids"] {
-            assert!(fields.contains(&f.to_string()), "{backend}: {f} in {fields:?}");
+            assert!(
+                fields.contains(&f.to_string()),
+                "{backend}: {f} in {fields:?}"
+            );
         }
         let r = c
             .api(
@@ -182,12 +210,24 @@ async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_n
                 Some(json!({"name": "", "source": "controls"})),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
         // Staff read their own unit's questionnaire, never answer it.
-        let list = c.api("GET", "/api/v1/self-inspections", Some(&sec), None).await;
+        let list = c
+            .api("GET", "/api/v1/self-inspections", Some(&sec), None)
+            .await;
         let id = list.json()["items"][0]["id"].as_i64().unwrap();
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{id}/units/{a}"), Some(&staff_a), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{id}/units/{a}"),
+                Some(&staff_a),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         let r = c
@@ -204,13 +244,30 @@ async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_n
 
 #[tokio::test]
 async fn a_manager_answers_submits_and_the_office_follows_up() {
-    for City { backend, mut c, a, b, sec, mgr_a, mgr_b, inspection, items, .. } in city().await {
+    for City {
+        backend,
+        mut c,
+        a,
+        b,
+        sec,
+        mgr_a,
+        mgr_b,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
         let base = format!("/api/v1/self-inspections/{inspection}/units/{a}");
         // Another section's manager does not find it.
         let r = c.api("GET", &base, Some(&mgr_b), None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {}", r.body);
         let r = c
-            .api("PUT", &format!("{base}/answers"), Some(&mgr_b), Some(json!({"revision": 1, "answers": []})))
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_b),
+                Some(json!({"revision": 1, "answers": []})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {}", r.body);
         let id0 = items[0]["id"].as_i64().unwrap();
@@ -246,28 +303,63 @@ async fn a_manager_answers_submits_and_the_office_follows_up() {
                     {"item_id": id0, "answer": "maybe"}, {"item_id": 99999999, "answer": "done"}]})),
             )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
         let rs = reasons(&r);
-        assert!(rs.contains(&"MAMORI-INSPECTION-ANSWER".to_string()), "{backend}: {rs:?}");
-        assert!(rs.contains(&"MAMORI-INSPECTION-ITEM".to_string()), "{backend}: {rs:?}");
+        assert!(
+            rs.contains(&"MAMORI-INSPECTION-ANSWER".to_string()),
+            "{backend}: {rs:?}"
+        );
+        assert!(
+            rs.contains(&"MAMORI-INSPECTION-ITEM".to_string()),
+            "{backend}: {rs:?}"
+        );
         // Submitting with mandatory items unanswered.
         let r = c
-            .api("POST", &format!("{base}/submit"), Some(&mgr_a), Some(json!({"revision": revision})))
+            .api(
+                "POST",
+                &format!("{base}/submit"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision})),
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
-        assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-MANDATORY-MISSING", "{backend}");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[0],
+            "MAMORI-INSPECTION-MANDATORY-MISSING",
+            "{backend}"
+        );
         let all: Vec<Value> = items
             .iter()
             .enumerate()
             .map(|(i, it)| json!({"item_id": it["id"], "answer": if i == 1 { "not_done" } else { "done" }}))
             .collect();
         let r = c
-            .api("PUT", &format!("{base}/answers"), Some(&mgr_a), Some(json!({"revision": revision, "answers": all})))
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision, "answers": all})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         let revision = r.json()["revision"].as_i64().unwrap();
         let r = c
-            .api("POST", &format!("{base}/submit"), Some(&mgr_a), Some(json!({"revision": revision})))
+            .api(
+                "POST",
+                &format!("{base}/submit"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         assert_eq!(r.json()["state"], "submitted", "{backend}");
@@ -282,44 +374,94 @@ async fn a_manager_answers_submits_and_the_office_follows_up() {
 
         // The office: progress, reminders, results, return.
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}?state=submitted"), Some(&sec), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}?state=submitted"),
+                Some(&sec),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         assert_eq!(r.json()["total"], 1, "{backend}");
         assert_eq!(r.json()["units"][0]["unit_id"], a, "{backend}");
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}?state=bogus"), Some(&sec), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}?state=bogus"),
+                Some(&sec),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}: {}", r.body);
         let r = c
-            .api("POST", &format!("/api/v1/self-inspections/{inspection}/remind"), Some(&mgr_a), None)
+            .api(
+                "POST",
+                &format!("/api/v1/self-inspections/{inspection}/remind"),
+                Some(&mgr_a),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
         let r = c
-            .api("POST", &format!("/api/v1/self-inspections/{inspection}/remind"), Some(&sec), None)
+            .api(
+                "POST",
+                &format!("/api/v1/self-inspections/{inspection}/remind"),
+                Some(&sec),
+                None,
+            )
             .await;
         assert_eq!(r.json()["reminded"], 1, "{backend}: {}", r.body);
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}/units/{b}"), Some(&mgr_b), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{b}"),
+                Some(&mgr_b),
+                None,
+            )
             .await;
         assert_eq!(r.json()["questionnaire"]["reminders"], 1, "{backend}");
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}/results"), Some(&sec), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/results"),
+                Some(&sec),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         let n = items.len() as f64;
         let expected = ((n - 1.0) * 2.0 / (n * 2.0) * 1000.0).round() / 10.0;
-        assert_eq!(r.json()["score"].as_f64().unwrap(), expected, "{backend}: {}", r.body);
+        assert_eq!(
+            r.json()["score"].as_f64().unwrap(),
+            expected,
+            "{backend}: {}",
+            r.body
+        );
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}/results"), Some(&mgr_a), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/results"),
+                Some(&mgr_a),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
         let r = c
-            .api("POST", &format!("{base}/return"), Some(&mgr_a), Some(json!({"note": "x"})))
+            .api(
+                "POST",
+                &format!("{base}/return"),
+                Some(&mgr_a),
+                Some(json!({"note": "x"})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
         let r = c
-            .api("POST", &format!("{base}/return"), Some(&sec), Some(json!({"note": "証跡を添付してください"})))
+            .api(
+                "POST",
+                &format!("{base}/return"),
+                Some(&sec),
+                Some(json!({"note": "証跡を添付してください"})),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         assert_eq!(r.json()["state"], "in_progress", "{backend}");
@@ -328,7 +470,18 @@ async fn a_manager_answers_submits_and_the_office_follows_up() {
 
 #[tokio::test]
 async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole() {
-    for City { backend, mut c, a, b, mgr_a, mgr_b, inspection, items, .. } in city().await {
+    for City {
+        backend,
+        mut c,
+        a,
+        b,
+        mgr_a,
+        mgr_b,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
         let path_a = format!("/api/v1/self-inspections/{inspection}/units/{a}/questionnaire.xlsx");
         let path_b = format!("/api/v1/self-inspections/{inspection}/units/{b}/questionnaire.xlsx");
         let r = c.api("GET", &path_a, Some(&mgr_a), None).await;
@@ -337,13 +490,27 @@ async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole()
         let r = c.api("GET", &path_a, Some(&mgr_b), None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
         // Blank mandatory answers: refused, every row named.
-        let r = c.api_bytes("POST", &path_a, &mgr_a, XLSX, blank.clone()).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
+        let r = c
+            .api_bytes("POST", &path_a, &mgr_a, XLSX, blank.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
         let fields = r.json()["error"]["fields"].as_array().unwrap().len();
         assert_eq!(fields, items.len(), "{backend}: {}", r.body);
         // A's sheet uploaded for B.
-        let r = c.api_bytes("POST", &path_b, &mgr_b, XLSX, blank.clone()).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
+        let r = c
+            .api_bytes("POST", &path_b, &mgr_b, XLSX, blank.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
         assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-SHEET", "{backend}");
         // Filled in: every answer taken.
         let rows: Vec<mamori_sheet::questionnaire::ItemRow> = items
@@ -358,7 +525,11 @@ async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole()
                 method: String::new(),
                 evidence_hint: String::new(),
                 allowed: vec![],
-                answer: if i == 0 { "一部実施".into() } else { "実施".into() },
+                answer: if i == 0 {
+                    "一部実施".into()
+                } else {
+                    "実施".into()
+                },
                 comment: "確認済".into(),
             })
             .collect();
@@ -371,32 +542,93 @@ async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole()
         let mut bad = rows.clone();
         bad[0].answer = "たぶん".into();
         let r = c
-            .api_bytes("POST", &path_a, &mgr_a, XLSX, mamori_sheet::questionnaire::write(&identity(a), &bad).unwrap())
+            .api_bytes(
+                "POST",
+                &path_a,
+                &mgr_a,
+                XLSX,
+                mamori_sheet::questionnaire::write(&identity(a), &bad).unwrap(),
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
-        assert_eq!(reasons(&r)[1], "MAMORI-INSPECTION-ANSWER", "{backend}: {}", r.body);
-        assert_eq!(r.json()["error"]["fields"][0]["row"], 4, "{backend}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[1],
+            "MAMORI-INSPECTION-ANSWER",
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            r.json()["error"]["fields"][0]["row"],
+            4,
+            "{backend}: {}",
+            r.body
+        );
         let r = c
-            .api("GET", &format!("/api/v1/self-inspections/{inspection}/units/{a}"), Some(&mgr_a), None)
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{a}"),
+                Some(&mgr_a),
+                None,
+            )
             .await;
-        assert_eq!(r.json()["answers"].as_array().unwrap().len(), 0, "{backend}: nothing taken");
+        assert_eq!(
+            r.json()["answers"].as_array().unwrap().len(),
+            0,
+            "{backend}: nothing taken"
+        );
         // Columns moved: refused.
-        let mut header: Vec<&str> = mamori_sheet::questionnaire::HEADERS.iter().map(|h| h.0).collect();
+        let mut header: Vec<&str> = mamori_sheet::questionnaire::HEADERS
+            .iter()
+            .map(|h| h.0)
+            .collect();
         header.swap(7, 8);
         let moved = mamori_sheet::status::plain_table(
             mamori_core::table::LedgerFormat::Xlsx,
-            &[mamori_sheet::questionnaire::ID_LABEL, &inspection.to_string(), "対象", &a.to_string()],
-            vec![vec![String::new()], header.iter().map(|s| s.to_string()).collect()],
+            &[
+                mamori_sheet::questionnaire::ID_LABEL,
+                &inspection.to_string(),
+                "対象",
+                &a.to_string(),
+            ],
+            vec![
+                vec![String::new()],
+                header.iter().map(|s| s.to_string()).collect(),
+            ],
         )
         .unwrap();
         let r = c.api_bytes("POST", &path_a, &mgr_a, XLSX, moved).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", r.body);
-        assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-COLUMNS", "{backend}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[0],
+            "MAMORI-INSPECTION-COLUMNS",
+            "{backend}: {}",
+            r.body
+        );
         let r = c
-            .api_bytes("POST", &path_a, &mgr_a, XLSX, mamori_sheet::questionnaire::write(&identity(a), &rows).unwrap())
+            .api_bytes(
+                "POST",
+                &path_a,
+                &mgr_a,
+                XLSX,
+                mamori_sheet::questionnaire::write(&identity(a), &rows).unwrap(),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
-        assert_eq!(r.json()["answered"].as_i64().unwrap(), items.len() as i64, "{backend}");
+        assert_eq!(
+            r.json()["answered"].as_i64().unwrap(),
+            items.len() as i64,
+            "{backend}"
+        );
         // The download now carries the answers.
         let r = c.api("GET", &path_a, Some(&mgr_a), None).await;
         let read = mamori_sheet::questionnaire::read(&r.bytes, &Default::default()).unwrap();
@@ -406,7 +638,15 @@ async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole()
 
 #[tokio::test]
 async fn the_pages_answer_and_submit_with_csrf() {
-    for City { backend, mut c, a, inspection, items, .. } in city().await {
+    for City {
+        backend,
+        mut c,
+        a,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
         c.sign_in("mgra", PASSWORD).await;
         let index = c.get("/audits").await;
         assert_eq!(index.status, StatusCode::OK, "{backend}");
@@ -416,7 +656,8 @@ async fn the_pages_answer_and_submit_with_csrf() {
         assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
         let csrf = Client::csrf_of(&page.body);
         let keys: Vec<String> = items.iter().map(|i| format!("a_{}", i["id"])).collect();
-        let mut pairs: Vec<(&str, &str)> = vec![("csrf", &csrf), ("revision", "1"), ("action", "submit")];
+        let mut pairs: Vec<(&str, &str)> =
+            vec![("csrf", &csrf), ("revision", "1"), ("action", "submit")];
         for k in &keys {
             pairs.push((k.as_str(), "done"));
         }
@@ -427,18 +668,30 @@ async fn the_pages_answer_and_submit_with_csrf() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
         let page = c.get(&path).await;
         assert!(page.body.contains("提出済"), "{backend}");
-        assert!(!page.body.contains("id=\"submit\""), "{backend}: no more answering");
+        assert!(
+            !page.body.contains("id=\"submit\""),
+            "{backend}: no more answering"
+        );
         // The office's pages: progress and results with their charts.
         let mut office = c.fresh();
         office.sign_in("sec", PASSWORD).await;
-        let p = office.get(&format!("/audits/inspections/{inspection}")).await;
+        let p = office
+            .get(&format!("/audits/inspections/{inspection}"))
+            .await;
         assert_eq!(p.status, StatusCode::OK, "{backend}");
         assert!(p.body.contains("completion-chart"), "{backend}");
-        let p = office.get(&format!("/audits/inspections/{inspection}/results")).await;
+        let p = office
+            .get(&format!("/audits/inspections/{inspection}/results"))
+            .await;
         assert_eq!(p.status, StatusCode::OK, "{backend}");
-        assert!(p.body.contains("chapter-chart") && p.body.contains("100.0%"), "{backend}");
+        assert!(
+            p.body.contains("chapter-chart") && p.body.contains("100.0%"),
+            "{backend}"
+        );
         // The unit manager does not see the results.
-        let p = c.get(&format!("/audits/inspections/{inspection}/results")).await;
+        let p = c
+            .get(&format!("/audits/inspections/{inspection}/results"))
+            .await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{backend}");
     }
 }
