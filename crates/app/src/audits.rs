@@ -116,6 +116,9 @@ pub struct ResultsView {
     pub previous: Option<(InspectionRow, CampaignTotals, Vec<ScoreRow>)>,
 }
 
+/// Where the n-th answer was entered: its sheet row (if any) and field.
+type FieldOf<'a> = dyn Fn(usize, &str) -> (Option<u64>, String) + 'a;
+
 fn check_item(
     form: &ItemForm,
     live_controls: &HashSet<String>,
@@ -551,7 +554,7 @@ impl App {
     pub(crate) fn check_answers(
         items: &[ChecklistItem],
         forms: &[AnswerForm],
-        field_of: &dyn Fn(usize, &str) -> (Option<u64>, String),
+        field_of: &FieldOf<'_>,
     ) -> std::result::Result<Vec<AnswerInput>, Vec<Problem>> {
         let by_id: HashMap<i64, &ChecklistItem> = items.iter().map(|i| (i.id, i)).collect();
         let mut problems = Vec::new();

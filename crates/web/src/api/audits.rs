@@ -547,7 +547,7 @@ pub async fn questionnaire_xlsx(
 
 #[utoipa::path(post, path = "/self-inspections/{id}/units/{unit_id}/questionnaire.xlsx", tag = "audits", security(("bearer" = [])),
     params(("id" = i64, Path), ("unit_id" = i64, Path)),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, description = "the filled-in .xlsx questionnaire", content_type = "application/octet-stream"),
     responses((status = 200, body = Object, description = "every answer taken"), (status = 404, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, description = "nothing taken: every problem by row and column", body = crate::error::ErrorBody)))]
 pub async fn upload_questionnaire(
