@@ -284,8 +284,9 @@ pub struct InspectionDetail {
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub inspection: InspectionRow,
+    /// The questionnaires of the page: one per unit (or system).
     #[schema(value_type = Vec<Object>)]
-    pub units: Vec<TargetRow>,
+    pub items: Vec<TargetRow>,
     /// How many questionnaires the filter matches.
     pub total: i64,
 }
@@ -320,7 +321,7 @@ pub async fn inspection(
         .map_err(json_err)?;
     Ok(Json(InspectionDetail {
         inspection: v.inspection,
-        units: v.targets.items,
+        items: v.targets.items,
         total: v.targets.total,
     }))
 }

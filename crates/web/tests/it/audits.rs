@@ -383,7 +383,7 @@ async fn a_manager_answers_submits_and_the_office_follows_up() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
         assert_eq!(r.json()["total"], 1, "{backend}");
-        assert_eq!(r.json()["units"][0]["unit_id"], a, "{backend}");
+        assert_eq!(r.json()["items"][0]["unit_id"], a, "{backend}");
         let r = c
             .api(
                 "GET",
