@@ -32,6 +32,8 @@ pub mod startup;
 pub mod systems;
 pub mod training;
 pub mod users;
+// Audits and self-inspections (第10; issue 14).
+pub mod audits;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

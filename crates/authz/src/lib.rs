@@ -86,6 +86,11 @@ pub enum Action {
     ReadRisk,
     TreatRisk,
     ManageRisk,
+    // --- Audits and self-inspections (第10; issue 14) ---
+    ManageAudits,
+    ReadAuditResults,
+    AnswerInspection,
+    ReadInspection,
 }
 
 impl Action {
@@ -133,6 +138,10 @@ impl Action {
             Action::ReadRisk => "read_risk",
             Action::TreatRisk => "treat_risk",
             Action::ManageRisk => "manage_risk",
+            Action::ManageAudits => "manage_audits",
+            Action::ReadAuditResults => "read_audit_results",
+            Action::AnswerInspection => "answer_inspection",
+            Action::ReadInspection => "read_inspection",
         }
     }
 }

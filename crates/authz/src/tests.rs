@@ -763,3 +763,60 @@ fn only_the_ciso_or_the_chief_approve_a_risk_acceptance_never_their_own() {
     };
     assert!(a.check(&kacho, Action::ApproveRequest, &other));
 }
+
+// --- Audits and self-inspections (第10; issue 14) ---
+
+#[test]
+fn self_inspections_are_answered_by_the_unit_s_or_system_s_managers() {
+    let a = Authorizer::builtin().unwrap();
+    // The section's 情報セキュリティ管理者 answers their section, not another.
+    let manager = holder(&[1, 2, 3], &[("security_administrator", 3)]);
+    assert!(a.check(&manager, Action::AnswerInspection, &unit(&[1, 2, 3])));
+    assert!(a.check(&manager, Action::ReadInspection, &unit(&[1, 2, 3])));
+    assert!(!a.check(&manager, Action::AnswerInspection, &unit(&[1, 2, 4])));
+    assert!(!a.check(&manager, Action::ReadInspection, &unit(&[1, 2, 4])));
+    assert!(!a.check(&manager, Action::ManageAudits, &Resource::App));
+    assert!(!a.check(&manager, Action::ReadAuditResults, &Resource::App));
+    // A department's 情報セキュリティ責任者 answers for the sections below it.
+    let head = holder(&[1, 2], &[("security_manager", 2)]);
+    assert!(a.check(&head, Action::AnswerInspection, &unit(&[1, 2, 3])));
+    // A system's 情報システム管理者 answers for the system only.
+    let sys = holder(&[1, 5], &[("system_manager", 7)]);
+    assert!(a.check(&sys, Action::AnswerInspection, &system(7, &[1, 2, 3])));
+    assert!(!a.check(&sys, Action::AnswerInspection, &system(8, &[1, 2, 3])));
+    assert!(!a.check(&sys, Action::AnswerInspection, &unit(&[1, 5])));
+    // Staff read their own unit's questionnaire and never answer it.
+    let staff = user(&["staff"], &[1, 2, 3]);
+    assert!(a.check(&staff, Action::ReadInspection, &unit(&[1, 2, 3])));
+    assert!(a.check(&staff, Action::ReadInspection, &system(7, &[1, 2, 3])));
+    assert!(!a.check(&staff, Action::ReadInspection, &unit(&[1, 2, 4])));
+    assert!(!a.check(&staff, Action::AnswerInspection, &unit(&[1, 2, 3])));
+    assert!(!a.check(&staff, Action::ManageAudits, &Resource::App));
+}
+
+#[test]
+fn audits_are_run_by_the_security_office_and_read_by_oversight() {
+    let a = Authorizer::builtin().unwrap();
+    let office = user(&["security_officer"], &[1]);
+    assert!(a.check(&office, Action::ManageAudits, &Resource::App));
+    assert!(a.check(&office, Action::ReadAuditResults, &Resource::App));
+    assert!(a.check(&office, Action::ReadInspection, &unit(&[1, 2, 3])));
+    // The office does not answer a unit's questionnaire for it.
+    assert!(!a.check(&office, Action::AnswerInspection, &unit(&[1, 2, 3])));
+    for role in ["auditor", "ciso", "chief_security_manager"] {
+        let p = user(&[role], &[1, 9]);
+        assert!(
+            a.check(&p, Action::ReadAuditResults, &Resource::App),
+            "{role}"
+        );
+        assert!(
+            a.check(&p, Action::ReadInspection, &unit(&[1, 2, 3])),
+            "{role}"
+        );
+        assert!(!a.check(&p, Action::ManageAudits, &Resource::App), "{role}");
+        assert!(
+            !a.check(&p, Action::AnswerInspection, &unit(&[1, 2, 3])),
+            "{role}"
+        );
+    }
+}

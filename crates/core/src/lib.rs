@@ -12,3 +12,5 @@ pub mod training;
 pub mod wareki;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
+// Audits and self-inspections (第10; issue 14).
+pub mod audit;

@@ -10,6 +10,8 @@ pub mod read;
 pub mod risk;
 pub mod shinkyu;
 pub mod status;
+// Audits and self-inspections (第10; issue 14).
+pub mod questionnaire;
 pub mod testing;
 
 pub use ledger::{LedgerFormat, LedgerWriter, read_ledger};

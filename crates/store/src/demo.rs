@@ -192,6 +192,8 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
             .await?;
     }
     load_demo_training(store, &actor).await?;
+    // --- audits (issue 14) ---
+    load_demo_audits(store, &actor).await?;
     store.set_setting(&actor, DEMO_LOADED, "1").await?;
     Ok(true)
 }
@@ -261,5 +263,79 @@ async fn load_demo_training(store: &Store, actor: &Actor) -> Result<(), StoreErr
             )
             .await?;
     }
+    Ok(())
+}
+
+// --- audits (issue 14) ---
+
+/// The demo city's self-inspection: a small checklist drawn from the first
+/// controls of chapters 1 to 3 (the first of each chapter mandatory), and a
+/// campaign over every section, due in sixty days, that the sections'
+/// managers (sasaki for D02-S01, kimura for D02's sections) can answer.
+async fn load_demo_audits(store: &Store, actor: &Actor) -> Result<(), StoreError> {
+    use crate::audits::{ChecklistInput, InspectionInput, ItemInput};
+    let controls = store
+        .list_controls(
+            &crate::catalogs::ControlFilter::default(),
+            crate::PageRequest::new(Some(1), Some(500)),
+        )
+        .await?
+        .items;
+    let mut items = Vec::new();
+    for chapter in 1..=3 {
+        for (i, c) in controls
+            .iter()
+            .filter(|c| c.chapter == chapter)
+            .take(3)
+            .enumerate()
+        {
+            items.push(ItemInput {
+                provision: mamori_core::audit::control_provision(&c.code),
+                chapter,
+                question: format!("「{}」を実施していますか。", c.name),
+                mandatory: i == 0,
+                evidence_hint: c.description.clone(),
+                method: mamori_core::audit::Method::Document.code().into(),
+                answers: mamori_core::audit::answers_text(mamori_core::audit::Answer::ALL),
+            });
+        }
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let checklist = store
+        .create_checklist(
+            actor,
+            &ChecklistInput {
+                name: "自己点検チェックリスト（デモ）".into(),
+                description: "対策カタログの第1章から第3章の一部".into(),
+                source: mamori_core::audit::ChecklistSource::Controls.code().into(),
+            },
+            &items,
+        )
+        .await?;
+    let sections: Vec<i64> = store
+        .all_units()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.kind == "section")
+        .map(|u| u.id)
+        .collect();
+    let deadline = time::OffsetDateTime::now_utc()
+        .to_offset(mamori_core::wareki::JST)
+        .date()
+        + time::Duration::days(60);
+    store
+        .open_inspection(
+            actor,
+            &InspectionInput {
+                title: "自己点検（デモ）".into(),
+                template_id: checklist.id,
+                target_kind: mamori_core::audit::TargetKind::Unit.code().into(),
+                target_ids: sections,
+                deadline: deadline.to_string(),
+            },
+        )
+        .await?;
     Ok(())
 }

@@ -216,6 +216,10 @@ log_names! {
         ThreatDecision => "threat_decision",
         RiskTreatment => "risk_treatment",
         RiskMatrix => "risk_matrix",
+        // Audits and self-inspections (issue 14).
+        Checklist => "checklist",
+        Inspection => "inspection",
+        InspectionTarget => "inspection_target",
     }
 }
 
@@ -254,6 +258,9 @@ log_names! {
         // Risk treatment (issue 13, part 2).
         Request => "request",
         Revoke => "revoke",
+        // Audits and self-inspections (issue 14).
+        Remind => "remind",
+        Return => "return",
     }
 }
 

@@ -26,6 +26,8 @@ pub mod tokens;
 pub mod training;
 pub mod units;
 pub mod users;
+// Audits and self-inspections (第10; issue 14).
+pub mod audits;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -45,6 +45,10 @@ pub struct FieldProblem {
     /// The condition, a code of the problem catalogue (README, "Error codes").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The row of an uploaded sheet the problem is on (as the spreadsheet
+    /// numbers it), where it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
 }
 
 impl FieldProblem {
@@ -58,6 +62,7 @@ impl FieldProblem {
             message: message.into(),
             message_en: message_en.into(),
             code: None,
+            row: None,
         }
     }
 
@@ -68,6 +73,7 @@ impl FieldProblem {
             message: p.message(Lang::Ja),
             message_en: p.message(Lang::En),
             code: Some(p.code.to_string()),
+            row: p.row,
         }
     }
 }
@@ -119,7 +125,13 @@ impl AppError {
     pub fn invalid_fields(fields: Vec<FieldProblem>) -> AppError {
         let list: Vec<String> = fields
             .iter()
-            .map(|f| format!("{}: {} / {}", f.field, f.message, f.message_en))
+            .map(|f| match f.row {
+                Some(row) => format!(
+                    "{row}行目 / row {row}, {}: {} / {}",
+                    f.field, f.message, f.message_en
+                ),
+                None => format!("{}: {} / {}", f.field, f.message, f.message_en),
+            })
             .collect();
         let mut e = AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may fail loudly
 
 mod assets;
+// Audits and self-inspections (issue 14).
+mod audits;
 mod auth;
 mod catalogs;
 mod events;

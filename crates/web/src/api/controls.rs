@@ -45,7 +45,12 @@ fn format_of(text: Option<&str>, default: LedgerFormat) -> ApiResult<LedgerForma
     }
 }
 
-fn file_response(bytes: Vec<u8>, content_type: &str, ascii_name: &str, name: &str) -> Response {
+pub(crate) fn file_response(
+    bytes: Vec<u8>,
+    content_type: &str,
+    ascii_name: &str,
+    name: &str,
+) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),

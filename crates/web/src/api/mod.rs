@@ -17,7 +17,9 @@ mod netcheck;
 mod segments;
 // Information systems, control status and evidence (issue 13, part 1).
 mod controls;
-pub(crate) use controls::evidence_response;
+pub(crate) use controls::{evidence_response, file_response};
+// --- Audits and self-inspections (第10; issue 14) ---
+mod audits;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -145,6 +147,21 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(risk::activate_matrix))
         .routes(routes!(risk::asset_threats, risk::decide_asset_threat))
         .routes(routes!(risk::decide_system_threat))
+        // --- Audits and self-inspections (第10; issue 14) ---
+        .routes(routes!(audits::checklists, audits::create_checklist))
+        .routes(routes!(audits::checklist))
+        .routes(routes!(audits::add_item))
+        .routes(routes!(audits::update_item))
+        .routes(routes!(audits::inspections, audits::open_inspection))
+        .routes(routes!(audits::inspection))
+        .routes(routes!(audits::remind))
+        .routes(routes!(audits::results))
+        .routes(routes!(audits::questionnaire))
+        .routes(routes!(audits::save_answers))
+        .routes(routes!(audits::submit))
+        .routes(routes!(audits::return_answers))
+        .routes(routes!(audits::questionnaire_xlsx))
+        .routes(upload(routes!(audits::upload_questionnaire)))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

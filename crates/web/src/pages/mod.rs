@@ -18,6 +18,8 @@ mod segments;
 mod controls;
 mod session;
 mod training;
+// --- Audits and self-inspections (第10; issue 14) ---
+mod audits;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -226,6 +228,35 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             post(controls::attach).layer(upload()),
         )
         .route("/evidence/{id}", get(controls::evidence))
+        // --- Audits and self-inspections (第10; issue 14) ---
+        .route("/audits", get(audits::index))
+        .route(
+            "/audits/checklists",
+            get(audits::checklists).post(audits::create_checklist),
+        )
+        .route("/audits/checklists/{id}", get(audits::checklist))
+        .route("/audits/checklists/{id}/items", post(audits::save_item))
+        .route("/audits/new", get(audits::new_inspection))
+        .route("/audits/inspections", post(audits::open_inspection))
+        .route("/audits/inspections/{id}", get(audits::inspection))
+        .route("/audits/inspections/{id}/remind", post(audits::remind))
+        .route("/audits/inspections/{id}/results", get(audits::results))
+        .route(
+            "/audits/inspections/{id}/units/{unit}",
+            get(audits::questionnaire).post(audits::save_answers),
+        )
+        .route(
+            "/audits/inspections/{id}/units/{unit}/return",
+            post(audits::return_answers),
+        )
+        .route(
+            "/audits/inspections/{id}/units/{unit}/questionnaire.xlsx",
+            get(audits::questionnaire_xlsx),
+        )
+        .route(
+            "/audits/inspections/{id}/units/{unit}/upload",
+            post(audits::upload_questionnaire).layer(upload()),
+        )
 }
 
 /// The signed-in user as the layout shows them.

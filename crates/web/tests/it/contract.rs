@@ -366,6 +366,31 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
         }
         assert!(risk > 0, "{backend}: no risk computed");
 
+        // --- audits (issue 14): a self-inspection (its questionnaires' collection) ---
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/checklists",
+                Some(&admin),
+                Some(json!({"name": "契約", "chapters": [1]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let checklist = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/self-inspections",
+                Some(&admin),
+                Some(
+                    json!({"title": "契約", "checklist_id": checklist, "target_kind": "unit",
+                    "target_ids": [unit], "deadline": "2999-12-31"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let inspection = r.json()["id"].as_i64().unwrap();
+
         // Every collection of the document that takes `page`, as admin.
         let doc = served_document(&mut c).await;
         let mut walked = 0;
@@ -381,7 +406,11 @@ async fn every_list_answers_its_second_page_and_past_its_last() {
                 .replace("/campaigns/{id}", &format!("/campaigns/{campaign}"))
                 .replace("/runs/{id}", &format!("/runs/{run}"))
                 .replace("/risks/{id}", &format!("/risks/{risk}"))
-                .replace("/policy-documents/{code}/", "/policy-documents/contract/");
+                .replace("/policy-documents/{code}/", "/policy-documents/contract/")
+                .replace(
+                    "/self-inspections/{id}",
+                    &format!("/self-inspections/{inspection}"),
+                );
             assert!(!concrete.contains('{'), "{concrete}: which id?");
             let first = c
                 .api("GET", &format!("{concrete}?per_page=1"), Some(&admin), None)

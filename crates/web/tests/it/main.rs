@@ -5,6 +5,8 @@
 
 mod api;
 mod assets;
+// Audits and self-inspections (issue 14).
+mod audits;
 mod auth;
 mod client;
 mod contract;

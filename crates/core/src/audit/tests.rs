@@ -1,0 +1,34 @@
+use super::*;
+
+#[test]
+fn answers_read_codes_and_japanese_words() {
+    assert_eq!(Answer::parse_loose("一部実施"), Some(Answer::Partial));
+    assert_eq!(Answer::parse_loose(" not_done "), Some(Answer::NotDone));
+    assert_eq!(Answer::parse_loose("はい"), None);
+    assert!("done".parse::<Answer>().is_ok());
+    assert!("実施".parse::<Answer>().is_err());
+    assert_eq!(Method::parse_loose("現地確認"), Some(Method::OnSite));
+}
+
+#[test]
+fn scores_leave_out_not_applicable() {
+    let t = Tally::of([
+        Answer::Done,
+        Answer::Partial,
+        Answer::NotDone,
+        Answer::NotApplicable,
+    ]);
+    assert_eq!(t.answered, 4);
+    assert_eq!(t.applicable, 3);
+    assert_eq!(t.points, 3);
+    assert_eq!(t.percent(), Some(50.0));
+    assert_eq!(Tally::of([Answer::NotApplicable]).percent(), None);
+}
+
+#[test]
+fn allowed_answers_round_trip() {
+    let text = answers_text(&[Answer::Done, Answer::NotDone]);
+    assert_eq!(text, "done not_done");
+    assert_eq!(parse_answers(&text), vec![Answer::Done, Answer::NotDone]);
+    assert_eq!(parse_answers(""), default_answers());
+}

@@ -1,0 +1,697 @@
+//! Self-inspections through the real router, on both databases: the security
+//! office makes a checklist from the control catalogue and opens a campaign
+//! over two sections; a section's 情報セキュリティ管理者 answers (a stale save
+//! → 409, an answer outside the list and an item of no campaign → 422),
+//! submits once every mandatory item is answered, and nothing more is taken;
+//! another section's manager does not find the questionnaire; staff read it
+//! and cannot answer; the office sees progress, reminds and returns; the
+//! .xlsx questionnaire round trip, with another unit's sheet and moved
+//! columns refused whole; the pages answer and submit with CSRF.
+
+use axum::http::StatusCode;
+use mamori_core::org::SystemRole;
+use mamori_store::Actor;
+use mamori_store::org::NewRoleAssignment;
+use mamori_store::users::NewUser;
+use serde_json::{Value, json};
+
+use crate::client::{Client, PASSWORD};
+use crate::org::{section, staff};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn officer(c: &Client, name: &str, unit: i64) {
+    c.store
+        .create_user(
+            &Actor::System("test"),
+            NewUser {
+                username: name.into(),
+                display_name: format!("{name} さん"),
+                email: None,
+                unit_id: Some(unit),
+                roles: vec![SystemRole::SecurityOfficer],
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn manage(c: &Client, user: i64, unit: i64) {
+    c.store
+        .assign_role(
+            &Actor::System("test"),
+            NewRoleAssignment {
+                user_id: user,
+                role: "security_administrator".into(),
+                unit_id: Some(unit),
+                system_id: None,
+                starts_on: "2000-01-01".into(),
+                ends_on: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+struct City {
+    backend: &'static str,
+    c: Client,
+    a: i64,
+    b: i64,
+    sec: String,
+    mgr_a: String,
+    mgr_b: String,
+    staff_a: String,
+    inspection: i64,
+    items: Vec<Value>,
+}
+
+/// D01 with sections A and B, their managers, a member of A, a security
+/// officer; a checklist of chapter 1 (mandatory) and a campaign over A and B.
+async fn city() -> Vec<City> {
+    let mut out = Vec::new();
+    for (backend, mut c) in crate::client::clients().await {
+        let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
+        let a = section(&c, "A", dept).await;
+        let b = section(&c, "B", dept).await;
+        let ma = staff(&c, "mgra", a).await;
+        let mb = staff(&c, "mgrb", b).await;
+        staff(&c, "staffa", a).await;
+        manage(&c, ma, a).await;
+        manage(&c, mb, b).await;
+        officer(&c, "sec", dept).await;
+        let sec = c.token("sec", PASSWORD).await;
+        let mgr_a = c.token("mgra", PASSWORD).await;
+        let mgr_b = c.token("mgrb", PASSWORD).await;
+        let staff_a = c.token("staffa", PASSWORD).await;
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/checklists",
+                Some(&sec),
+                Some(json!({"name": "標準チェックリスト", "chapters": [1], "mandatory": true})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let checklist = r.json()["id"].as_i64().unwrap();
+        assert!(r.json()["item_count"].as_i64().unwrap() >= 2, "{backend}");
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/self-inspections",
+                Some(&sec),
+                Some(
+                    json!({"title": "令和7年度 自己点検", "checklist_id": checklist,
+                    "target_kind": "unit", "target_ids": [a, b], "deadline": "2999-12-31"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let inspection = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{a}"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let items = r.json()["items"].as_array().unwrap().clone();
+        out.push(City {
+            backend,
+            c,
+            a,
+            b,
+            sec,
+            mgr_a,
+            mgr_b,
+            staff_a,
+            inspection,
+            items,
+        });
+    }
+    out
+}
+
+fn reasons(r: &crate::client::Resp) -> Vec<String> {
+    let j = r.json();
+    let mut out = vec![j["error"]["reason"].as_str().unwrap_or("").to_string()];
+    for f in j["error"]["fields"].as_array().cloned().unwrap_or_default() {
+        out.push(f["code"].as_str().unwrap_or("").to_string());
+    }
+    out
+}
+
+#[tokio::test]
+async fn only_the_office_keeps_checklists_and_opens_campaigns_and_bad_input_is_named() {
+    for City {
+        backend,
+        mut c,
+        a,
+        sec,
+        mgr_a,
+        staff_a,
+        ..
+    } in city().await
+    {
+        for token in [&mgr_a, &staff_a] {
+            let r = c
+                .api(
+                    "POST",
+                    "/api/v1/checklists",
+                    Some(token),
+                    Some(json!({"name": "x"})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+            let r = c
+                .api("GET", "/api/v1/self-inspections", Some(token), None)
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+        }
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/self-inspections",
+                Some(&sec),
+                Some(
+                    json!({"title": " ", "checklist_id": 999999, "target_kind": "unit",
+                    "target_ids": [], "deadline": "2000-01-01"}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        for f in ["title", "checklist_id", "deadline", "target_ids"] {
+            assert!(
+                fields.contains(&f.to_string()),
+                "{backend}: {f} in {fields:?}"
+            );
+        }
+        let r = c
+            .api(
+                "POST",
+                "/api/v1/checklists",
+                Some(&sec),
+                Some(json!({"name": "", "source": "controls"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        // Staff read their own unit's questionnaire, never answer it.
+        let list = c
+            .api("GET", "/api/v1/self-inspections", Some(&sec), None)
+            .await;
+        let id = list.json()["items"][0]["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{id}/units/{a}"),
+                Some(&staff_a),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "PUT",
+                &format!("/api/v1/self-inspections/{id}/units/{a}/answers"),
+                Some(&staff_a),
+                Some(json!({"revision": 1, "answers": []})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn a_manager_answers_submits_and_the_office_follows_up() {
+    for City {
+        backend,
+        mut c,
+        a,
+        b,
+        sec,
+        mgr_a,
+        mgr_b,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
+        let base = format!("/api/v1/self-inspections/{inspection}/units/{a}");
+        // Another section's manager does not find it.
+        let r = c.api("GET", &base, Some(&mgr_b), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_b),
+                Some(json!({"revision": 1, "answers": []})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {}", r.body);
+        let id0 = items[0]["id"].as_i64().unwrap();
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": 1, "answers": [{"item_id": id0, "answer": "done", "comment": "規程あり"}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["state"], "in_progress", "{backend}");
+        let revision = r.json()["revision"].as_i64().unwrap();
+        // A stale save.
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": 1, "answers": [{"item_id": id0, "answer": "partial"}]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.body);
+        assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-STALE", "{backend}");
+        // An answer outside the list and an item of no campaign: both named.
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision, "answers": [
+                    {"item_id": id0, "answer": "maybe"}, {"item_id": 99999999, "answer": "done"}]})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let rs = reasons(&r);
+        assert!(
+            rs.contains(&"MAMORI-INSPECTION-ANSWER".to_string()),
+            "{backend}: {rs:?}"
+        );
+        assert!(
+            rs.contains(&"MAMORI-INSPECTION-ITEM".to_string()),
+            "{backend}: {rs:?}"
+        );
+        // Submitting with mandatory items unanswered.
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/submit"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[0],
+            "MAMORI-INSPECTION-MANDATORY-MISSING",
+            "{backend}"
+        );
+        let all: Vec<Value> = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| json!({"item_id": it["id"], "answer": if i == 1 { "not_done" } else { "done" }}))
+            .collect();
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision, "answers": all})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let revision = r.json()["revision"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/submit"),
+                Some(&mgr_a),
+                Some(json!({"revision": revision})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["state"], "submitted", "{backend}");
+        let revision = r.json()["revision"].as_i64().unwrap();
+        // Nothing after submission.
+        let r = c
+            .api("PUT", &format!("{base}/answers"), Some(&mgr_a),
+                Some(json!({"revision": revision, "answers": [{"item_id": id0, "answer": "partial"}]})))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.body);
+        assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-SUBMITTED", "{backend}");
+
+        // The office: progress, reminders, results, return.
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}?state=submitted"),
+                Some(&sec),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["total"], 1, "{backend}");
+        assert_eq!(r.json()["items"][0]["unit_id"], a, "{backend}");
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}?state=bogus"),
+                Some(&sec),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/self-inspections/{inspection}/remind"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/self-inspections/{inspection}/remind"),
+                Some(&sec),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["reminded"], 1, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{b}"),
+                Some(&mgr_b),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["questionnaire"]["reminders"], 1, "{backend}");
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/results"),
+                Some(&sec),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let n = items.len() as f64;
+        let expected = ((n - 1.0) * 2.0 / (n * 2.0) * 1000.0).round() / 10.0;
+        assert_eq!(
+            r.json()["score"].as_f64().unwrap(),
+            expected,
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/results"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}");
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/return"),
+                Some(&mgr_a),
+                Some(json!({"note": "x"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/return"),
+                Some(&sec),
+                Some(json!({"note": "証跡を添付してください"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(r.json()["state"], "in_progress", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_xlsx_questionnaire_round_trips_and_a_wrong_sheet_is_refused_whole() {
+    for City {
+        backend,
+        mut c,
+        a,
+        b,
+        mgr_a,
+        mgr_b,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
+        let path_a = format!("/api/v1/self-inspections/{inspection}/units/{a}/questionnaire.xlsx");
+        let path_b = format!("/api/v1/self-inspections/{inspection}/units/{b}/questionnaire.xlsx");
+        let r = c.api("GET", &path_a, Some(&mgr_a), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let blank = r.bytes.clone();
+        let r = c.api("GET", &path_a, Some(&mgr_b), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        // Blank mandatory answers: refused, every row named.
+        let r = c
+            .api_bytes("POST", &path_a, &mgr_a, XLSX, blank.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let fields = r.json()["error"]["fields"].as_array().unwrap().len();
+        assert_eq!(fields, items.len(), "{backend}: {}", r.body);
+        // A's sheet uploaded for B.
+        let r = c
+            .api_bytes("POST", &path_b, &mgr_b, XLSX, blank.clone())
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(reasons(&r)[0], "MAMORI-INSPECTION-SHEET", "{backend}");
+        // Filled in: every answer taken.
+        let rows: Vec<mamori_sheet::questionnaire::ItemRow> = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| mamori_sheet::questionnaire::ItemRow {
+                position: it["position"].as_i64().unwrap(),
+                item_id: it["id"].as_i64().unwrap(),
+                provision: String::new(),
+                question: String::new(),
+                mandatory: true,
+                method: String::new(),
+                evidence_hint: String::new(),
+                allowed: vec![],
+                answer: if i == 0 {
+                    "一部実施".into()
+                } else {
+                    "実施".into()
+                },
+                comment: "確認済".into(),
+            })
+            .collect();
+        let identity = |unit: i64| mamori_sheet::questionnaire::Identity {
+            inspection_id: inspection,
+            target_id: unit,
+            title: String::new(),
+            target_name: String::new(),
+        };
+        let mut bad = rows.clone();
+        bad[0].answer = "たぶん".into();
+        let r = c
+            .api_bytes(
+                "POST",
+                &path_a,
+                &mgr_a,
+                XLSX,
+                mamori_sheet::questionnaire::write(&identity(a), &bad).unwrap(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[1],
+            "MAMORI-INSPECTION-ANSWER",
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            r.json()["error"]["fields"][0]["row"],
+            4,
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{a}"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.json()["answers"].as_array().unwrap().len(),
+            0,
+            "{backend}: nothing taken"
+        );
+        // Columns moved: refused.
+        let mut header: Vec<&str> = mamori_sheet::questionnaire::HEADERS
+            .iter()
+            .map(|h| h.0)
+            .collect();
+        header.swap(7, 8);
+        let moved = mamori_sheet::status::plain_table(
+            mamori_core::table::LedgerFormat::Xlsx,
+            &[
+                mamori_sheet::questionnaire::ID_LABEL,
+                &inspection.to_string(),
+                "対象",
+                &a.to_string(),
+            ],
+            vec![
+                vec![String::new()],
+                header.iter().map(|s| s.to_string()).collect(),
+            ],
+        )
+        .unwrap();
+        let r = c.api_bytes("POST", &path_a, &mgr_a, XLSX, moved).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert_eq!(
+            reasons(&r)[0],
+            "MAMORI-INSPECTION-COLUMNS",
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api_bytes(
+                "POST",
+                &path_a,
+                &mgr_a,
+                XLSX,
+                mamori_sheet::questionnaire::write(&identity(a), &rows).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert_eq!(
+            r.json()["answered"].as_i64().unwrap(),
+            items.len() as i64,
+            "{backend}"
+        );
+        // The download now carries the answers.
+        let r = c.api("GET", &path_a, Some(&mgr_a), None).await;
+        let read = mamori_sheet::questionnaire::read(&r.bytes, &Default::default()).unwrap();
+        assert_eq!(read.rows[0].answer, "一部実施", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_pages_answer_and_submit_with_csrf() {
+    for City {
+        backend,
+        mut c,
+        a,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
+        c.sign_in("mgra", PASSWORD).await;
+        let index = c.get("/audits").await;
+        assert_eq!(index.status, StatusCode::OK, "{backend}");
+        assert!(index.body.contains("令和7年度 自己点検"), "{backend}");
+        let path = format!("/audits/inspections/{inspection}/units/{a}");
+        let page = c.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
+        let csrf = Client::csrf_of(&page.body);
+        let keys: Vec<String> = items.iter().map(|i| format!("a_{}", i["id"])).collect();
+        let mut pairs: Vec<(&str, &str)> =
+            vec![("csrf", &csrf), ("revision", "1"), ("action", "submit")];
+        for k in &keys {
+            pairs.push((k.as_str(), "done"));
+        }
+        // Without the CSRF token: refused.
+        let r = c.post_form(&path, &pairs[1..]).await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let r = c.post_form(&path, &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let page = c.get(&path).await;
+        assert!(page.body.contains("提出済"), "{backend}");
+        assert!(
+            !page.body.contains("id=\"submit\""),
+            "{backend}: no more answering"
+        );
+        // The office's pages: progress and results with their charts.
+        let mut office = c.fresh();
+        office.sign_in("sec", PASSWORD).await;
+        let p = office
+            .get(&format!("/audits/inspections/{inspection}"))
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}");
+        assert!(p.body.contains("completion-chart"), "{backend}");
+        let p = office
+            .get(&format!("/audits/inspections/{inspection}/results"))
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}");
+        assert!(
+            p.body.contains("chapter-chart") && p.body.contains("100.0%"),
+            "{backend}"
+        );
+        // The unit manager does not see the results.
+        let p = c
+            .get(&format!("/audits/inspections/{inspection}/results"))
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{backend}");
+    }
+}
