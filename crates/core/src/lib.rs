@@ -12,3 +12,5 @@ pub mod training;
 pub mod wareki;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
+// Operations and outsourcing (issue 15).
+pub mod ops;

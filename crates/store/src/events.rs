@@ -216,6 +216,10 @@ log_names! {
         ThreatDecision => "threat_decision",
         RiskTreatment => "risk_treatment",
         RiskMatrix => "risk_matrix",
+        // --- operations (issue 15) ---
+        Incident => "incident",
+        IncidentReport => "incident_report",
+        Exception => "exception",
     }
 }
 
@@ -254,6 +258,13 @@ log_names! {
         // Risk treatment (issue 13, part 2).
         Request => "request",
         Revoke => "revoke",
+        // --- operations (issue 15) ---
+        Escalate => "escalate",
+        Record => "record",
+        Close => "close",
+        Refuse => "refuse",
+        Withdraw => "withdraw",
+        Renew => "renew",
     }
 }
 

@@ -15,3 +15,5 @@ mod policy_docs;
 mod risk;
 mod training;
 mod users;
+// --- operations (issue 15) ---
+mod ops;

@@ -18,6 +18,8 @@ mod segments;
 // Information systems, control status and evidence (issue 13, part 1).
 mod controls;
 pub(crate) use controls::evidence_response;
+// --- operations (issue 15) ---
+mod ops;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -144,6 +146,22 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(risk::activate_matrix))
         .routes(routes!(risk::asset_threats, risk::decide_asset_threat))
         .routes(routes!(risk::decide_system_threat))
+        // --- operations (issue 15): incidents, exceptions, attention ---
+        .routes(routes!(ops::incidents, ops::report))
+        .routes(routes!(ops::export_incidents))
+        .routes(routes!(ops::incident))
+        .routes(routes!(ops::escalate))
+        .routes(routes!(ops::add_action))
+        .routes(routes!(ops::assess))
+        .routes(routes!(ops::record_report))
+        .routes(routes!(ops::close))
+        .routes(routes!(ops::exceptions, ops::request_exception))
+        .routes(routes!(ops::expiring))
+        .routes(routes!(ops::export_exceptions))
+        .routes(routes!(ops::exception))
+        .routes(routes!(ops::decide))
+        .routes(routes!(ops::renew))
+        .routes(routes!(ops::attention))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before
