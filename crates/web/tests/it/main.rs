@@ -23,3 +23,5 @@ mod policy_docs;
 mod risk;
 mod segments;
 mod training;
+// --- operations (issue 15) ---
+mod ops;
