@@ -35,14 +35,14 @@ async fn an_incident_is_reported_escalated_by_the_line_and_its_deadlines_go_over
     for (backend, c) in clients().await {
         let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
         let a = section(&c, "A", dept).await;
-        staff(&c, "tanaka", a).await;
+        staff(&c, "yamada", a).await;
         staff(&c, "suzuki", a).await;
         let kacho = staff(&c, "kacho", a).await;
         role(&c, kacho, "security_administrator", Some(a)).await;
         let bucho = staff(&c, "bucho", dept).await;
         role(&c, bucho, "security_manager", Some(dept)).await;
         let mut cl = c.fresh();
-        let tanaka = cl.token("tanaka", PASSWORD).await;
+        let tanaka = cl.token("yamada", PASSWORD).await;
         let suzuki = cl.token("suzuki", PASSWORD).await;
         let kacho_t = cl.token("kacho", PASSWORD).await;
         let bucho_t = cl.token("bucho", PASSWORD).await;
@@ -255,11 +255,11 @@ async fn a_page_report_reaches_the_administrator_who_escalates_it() {
     for (backend, c) in clients().await {
         let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
         let a = section(&c, "A", dept).await;
-        staff(&c, "tanaka", a).await;
+        staff(&c, "yamada", a).await;
         let kacho = staff(&c, "kacho", a).await;
         role(&c, kacho, "security_administrator", Some(a)).await;
         let mut page = c.fresh();
-        page.sign_in("tanaka", PASSWORD).await;
+        page.sign_in("yamada", PASSWORD).await;
         let form = page.get("/incidents/new").await;
         assert_eq!(form.status, StatusCode::OK, "{backend}");
         let csrf = Client::csrf_of(&form.body);
@@ -313,13 +313,13 @@ async fn an_exception_is_refused_to_its_requester_and_the_security_office_and_ap
     for (backend, c) in clients().await {
         let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
         let a = section(&c, "A", dept).await;
-        staff(&c, "tanaka", a).await;
+        staff(&c, "yamada", a).await;
         staff(&c, "suzuki", a).await;
         user(&c, "sec", dept, vec![SystemRole::SecurityOfficer]).await;
         let ciso = user(&c, "ciso", dept, vec![SystemRole::Staff]).await;
         role(&c, ciso, "ciso", None).await;
         let mut cl = c.fresh();
-        let tanaka = cl.token("tanaka", PASSWORD).await;
+        let tanaka = cl.token("yamada", PASSWORD).await;
         let suzuki = cl.token("suzuki", PASSWORD).await;
         let sec = cl.token("sec", PASSWORD).await;
         let ciso_t = cl.token("ciso", PASSWORD).await;
