@@ -22,6 +22,8 @@ use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Collection, Paging, json_err}
 use crate::auth::ApiUser;
 use crate::state::AppState;
 use mamori_app::ops::today;
+use mamori_core::ops::exception::ExceptionState;
+use mamori_core::ops::incident::{IncidentKind, Severity};
 use mamori_core::table::LedgerFormat;
 
 /// An incident of the register.
@@ -212,10 +214,18 @@ pub struct IncidentQuery {
     pub kind: Option<String>,
 }
 
-fn text(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+/// A filter's value, refused (400, as the document's pattern says) when it is
+/// not one of `allowed`.
+fn one_of(name: &str, s: &Option<String>, allowed: &[&str]) -> ApiResult<Option<String>> {
+    match s.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),
+        Some(v) => Err(crate::error::AppError::bad_request(format!(
+            "{name}: '{v}' は使えない値です / '{v}' is not one of {}",
+            allowed.join(", ")
+        ))
+        .as_json()),
+    }
 }
 
 #[utoipa::path(get, path = "/incidents", tag = "operations", security(("bearer" = [])), params(IncidentQuery, Paging),
@@ -227,9 +237,9 @@ pub async fn incidents(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Incident>>> {
     let filter = IncidentFilter {
-        state: text(&q.state),
-        severity: text(&q.severity),
-        kind: text(&q.kind),
+        state: one_of("state", &q.state, &["open", "closed"])?,
+        severity: one_of("severity", &q.severity, &Severity::codes())?,
+        kind: one_of("kind", &q.kind, &IncidentKind::codes())?,
         ..Default::default()
     };
     let page = state
@@ -596,7 +606,7 @@ pub async fn exceptions(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Exception>>> {
     let filter = ExceptionFilter {
-        state: text(&q.state),
+        state: one_of("state", &q.state, &ExceptionState::codes())?,
         ..Default::default()
     };
     let page = state
