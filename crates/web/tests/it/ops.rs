@@ -67,6 +67,10 @@ async fn an_incident_is_reported_escalated_by_the_line_and_its_deadlines_go_over
             .api("GET", "/api/v1/incidents", Some(&tanaka), None)
             .await;
         assert_eq!(r.json()["total"], 0, "{backend}");
+        let r = cl
+            .api("GET", "/api/v1/incidents?state=lost", Some(&tanaka), None)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{backend}");
 
         // The lost USB stick, noticed ten days ago, with 150 people's data.
         let body = serde_json::json!({"title": "USBメモリの紛失", "description": "住民票の写しのデータを入れたUSBメモリを紛失",
