@@ -22,6 +22,8 @@ pub struct App {
     pub(crate) limits: ImportLimits,
     /// The risk area's rules in force and its background recomputation.
     pub(crate) risk: Arc<crate::risk::RiskRuntime>,
+    /// The operations area's reporting deadlines (issue 15).
+    pub(crate) ops: Arc<crate::ops::OpsRuntime>,
 }
 
 /// A signed-in person: their user record and what the policy knows of them.
@@ -67,6 +69,7 @@ impl App {
             authz,
             limits: ImportLimits::default(),
             risk: Arc::default(),
+            ops: Arc::default(),
         }
     }
 

@@ -22,6 +22,8 @@ pub mod error;
 pub mod events;
 pub mod imports;
 pub mod netcheck;
+// Operations and outsourcing (issue 15).
+pub mod ops;
 pub mod org;
 pub mod policy_docs;
 // Risk analysis (issue 13, part 2).

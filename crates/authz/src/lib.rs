@@ -91,6 +91,12 @@ pub enum Action {
     ReadAuditResults,
     AnswerInspection,
     ReadInspection,
+    // --- operations (issue 15) ---
+    ReportIncident,
+    ReadIncident,
+    HandleIncident,
+    RequestException,
+    ReadException,
 }
 
 impl Action {
@@ -142,6 +148,11 @@ impl Action {
             Action::ReadAuditResults => "read_audit_results",
             Action::AnswerInspection => "answer_inspection",
             Action::ReadInspection => "read_inspection",
+            Action::ReportIncident => "report_incident",
+            Action::ReadIncident => "read_incident",
+            Action::HandleIncident => "handle_incident",
+            Action::RequestException => "request_exception",
+            Action::ReadException => "read_exception",
         }
     }
 }
@@ -219,6 +230,53 @@ pub enum Resource {
         requester: i64,
         unit_lineage: Vec<i64>,
     },
+    // --- operations (issue 15) ---
+    /// An information security incident: who reported it and the lineage of
+    /// the unit it was reported in.
+    Incident {
+        id: i64,
+        reporter: i64,
+        unit_lineage: Vec<i64>,
+    },
+    /// An exception to the standards (a `Request` of kind `exception`): who
+    /// asked, and the lineage of the unit it is for.
+    Exception {
+        id: i64,
+        requester: i64,
+        unit_lineage: Vec<i64>,
+    },
+}
+
+/// A request of a particular kind (`risk_acceptance`, `exception`) as an
+/// entity: who asked, its unit and its kind.
+fn kind_request(
+    entities: &mut HashMap<String, Entity>,
+    id: String,
+    requester: i64,
+    unit_lineage: &[i64],
+    kind: &str,
+) -> Result<EntityUid, DecideError> {
+    let unit = unit_or_none(unit_lineage, entities);
+    let request = uid("Mamori::Request", id);
+    let attrs = HashMap::from([
+        (
+            "unit".to_string(),
+            RestrictedExpression::new_entity_uid(unit),
+        ),
+        (
+            "requester".to_string(),
+            RestrictedExpression::new_entity_uid(uid("Mamori::User", requester)),
+        ),
+        (
+            "kind".to_string(),
+            RestrictedExpression::new_string(kind.to_string()),
+        ),
+    ]);
+    entities.insert(
+        "request".into(),
+        Entity::new(request.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+    );
+    Ok(request)
 }
 
 /// The policy set and the means to ask it.
@@ -458,28 +516,47 @@ impl Authorizer {
                 id,
                 requester,
                 unit_lineage,
+            } => kind_request(
+                &mut entities,
+                format!("risk-{id}"),
+                *requester,
+                unit_lineage,
+                "risk_acceptance",
+            )?,
+            Resource::Exception {
+                id,
+                requester,
+                unit_lineage,
+            } => kind_request(
+                &mut entities,
+                format!("exception-{id}"),
+                *requester,
+                unit_lineage,
+                "exception",
+            )?,
+            Resource::Incident {
+                id,
+                reporter,
+                unit_lineage,
             } => {
                 let unit = unit_or_none(unit_lineage, &mut entities);
-                let request = uid("Mamori::Request", format!("risk-{id}"));
+                let incident = uid("Mamori::Incident", id);
                 let attrs = HashMap::from([
                     (
                         "unit".to_string(),
                         RestrictedExpression::new_entity_uid(unit),
                     ),
                     (
-                        "requester".to_string(),
-                        RestrictedExpression::new_entity_uid(uid("Mamori::User", requester)),
-                    ),
-                    (
-                        "kind".to_string(),
-                        RestrictedExpression::new_string("risk_acceptance".to_string()),
+                        "reporter".to_string(),
+                        RestrictedExpression::new_entity_uid(uid("Mamori::User", reporter)),
                     ),
                 ]);
                 entities.insert(
-                    "request".into(),
-                    Entity::new(request.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                    "incident".into(),
+                    Entity::new(incident.clone(), attrs, HashSet::new())
+                        .map_err(DecideError::of)?,
                 );
-                request
+                incident
             }
             Resource::App => {
                 let app = uid("Mamori::App", "mamori");

@@ -820,3 +820,110 @@ fn audits_are_run_by_the_security_office_and_read_by_oversight() {
         );
     }
 }
+// --- operations (issue 15) ---
+
+fn incident(reporter: i64, unit: &[i64]) -> Resource {
+    Resource::Incident {
+        id: 4,
+        reporter,
+        unit_lineage: unit.to_vec(),
+    }
+}
+
+#[test]
+fn anyone_reports_an_incident_which_its_reporter_and_the_line_read() {
+    let a = Authorizer::builtin().unwrap();
+    let reporter = Principal {
+        user_id: 5,
+        ..user(&["staff"], &[1, 2, 3])
+    };
+    assert!(a.check(&reporter, Action::ReportIncident, &Resource::App));
+    assert!(a.check(&reporter, Action::RequestException, &Resource::App));
+    let theirs = incident(5, &[1, 2, 3]);
+    assert!(a.check(&reporter, Action::ReadIncident, &theirs));
+    assert!(
+        !a.check(&reporter, Action::HandleIncident, &theirs),
+        "a reporter does not handle their own report"
+    );
+    // A colleague of the same section neither reads nor handles it.
+    let colleague = Principal {
+        user_id: 6,
+        ..user(&["staff"], &[1, 2, 3])
+    };
+    assert!(!a.check(&colleague, Action::ReadIncident, &theirs));
+    // The section's 情報セキュリティ管理者 and the department's 責任者 do both.
+    let section_admin = Principal {
+        user_id: 7,
+        ..holder(&[1, 2, 3], &[("security_administrator", 3)])
+    };
+    let dept_manager = Principal {
+        user_id: 8,
+        ..holder(&[1, 2], &[("security_manager", 2)])
+    };
+    for p in [&section_admin, &dept_manager] {
+        assert!(a.check(p, Action::ReadIncident, &theirs));
+        assert!(a.check(p, Action::HandleIncident, &theirs));
+    }
+    // Another department's manager does not.
+    let other = Principal {
+        user_id: 9,
+        ..holder(&[1, 4], &[("security_manager", 4)])
+    };
+    assert!(!a.check(&other, Action::ReadIncident, &theirs));
+    // Oversight: the security office, CSIRT, the chief and the CISO handle;
+    // auditors only read.
+    let so = user(&["security_officer"], &[1]);
+    let csirt = holder(&[1], &[("csirt", 0)]);
+    let ciso = holder(&[1], &[("ciso", 0)]);
+    let chief = holder(&[1], &[("chief_security_manager", 0)]);
+    for p in [&so, &csirt, &ciso, &chief] {
+        assert!(a.check(p, Action::HandleIncident, &theirs), "{p:?}");
+    }
+    let auditor = user(&["auditor"], &[1]);
+    assert!(a.check(&auditor, Action::ReadIncident, &theirs));
+    assert!(!a.check(&auditor, Action::HandleIncident, &theirs));
+}
+
+#[test]
+fn only_the_ciso_or_the_chief_decide_an_exception_never_their_own() {
+    let a = Authorizer::builtin().unwrap();
+    let request = |requester: i64| Resource::Exception {
+        id: 3,
+        requester,
+        unit_lineage: vec![1, 2],
+    };
+    let ciso = Principal {
+        user_id: 7,
+        ..holder(&[30], &[("ciso", 0)])
+    };
+    assert!(a.check(&ciso, Action::ApproveRequest, &request(8)));
+    assert!(
+        !a.check(&ciso, Action::ApproveRequest, &request(7)),
+        "own request"
+    );
+    let chief = holder(&[30], &[("chief_security_manager", 0)]);
+    assert!(a.check(&chief, Action::ApproveRequest, &request(8)));
+    // The security office, the unit's manager and the administrator may not,
+    // whatever the generic rules say.
+    let so = user(&["security_officer", "admin"], &[30]);
+    assert!(!a.check(&so, Action::ApproveRequest, &request(8)));
+    let manager = holder(&[1, 2], &[("security_manager", 2)]);
+    assert!(!a.check(&manager, Action::ApproveRequest, &request(8)));
+    // Reading: the requester, the unit's managers, oversight; not a colleague.
+    let requester = Principal {
+        user_id: 8,
+        ..user(&["staff"], &[1, 2])
+    };
+    assert!(a.check(&requester, Action::ReadException, &request(8)));
+    assert!(a.check(&manager, Action::ReadException, &request(8)));
+    assert!(a.check(
+        &user(&["auditor"], &[30]),
+        Action::ReadException,
+        &request(8)
+    ));
+    let colleague = Principal {
+        user_id: 9,
+        ..user(&["staff"], &[1, 2])
+    };
+    assert!(!a.check(&colleague, Action::ReadException, &request(8)));
+}

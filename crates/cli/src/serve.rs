@@ -77,6 +77,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else {
         state
     };
+    // Operations (issue 15): the city's own reporting deadlines, when it keeps
+    // a copy of catalogs/reporting-deadlines.toml in the data folder.
+    let deadlines = resolved
+        .data_dir
+        .join("catalogs")
+        .join("reporting-deadlines.toml");
+    let state = if deadlines.is_file() {
+        let text = std::fs::read_to_string(&deadlines)
+            .with_context(|| format!("cannot read {}", deadlines.display()))?;
+        state
+            .with_deadline_rules(&deadlines.display().to_string(), &text)
+            .map_err(|e| anyhow::anyhow!("the reporting deadlines cannot be used: {e}"))?
+    } else {
+        state
+    };
     // The register follows the data and rules as they are now (the rules
     // file may have changed while Mamori was stopped): recomputed in the
     // background, the pages usable meanwhile.

@@ -14,3 +14,5 @@ pub mod wareki;
 pub mod risk;
 // Audits and self-inspections (第10; issue 14).
 pub mod audit;
+// Operations and outsourcing (issue 15).
+pub mod ops;

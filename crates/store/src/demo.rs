@@ -194,6 +194,7 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
     load_demo_training(store, &actor).await?;
     // --- audits (issue 14) ---
     load_demo_audits(store, &actor).await?;
+    load_demo_ops(store, &actor).await?;
     store.set_setting(&actor, DEMO_LOADED, "1").await?;
     Ok(true)
 }
@@ -334,6 +335,69 @@ async fn load_demo_audits(store: &Store, actor: &Actor) -> Result<(), StoreError
                 target_kind: mamori_core::audit::TargetKind::Unit.code().into(),
                 target_ids: sections,
                 deadline: deadline.to_string(),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+// --- operations (issue 15) ---
+
+/// The demo city's operations: an e-mail sent to the wrong address by tanaka
+/// (personal information of a few people, waiting for the section's
+/// 情報セキュリティ管理者 sasaki), and an exception asked for by sasaki,
+/// awaiting the CISO's decision.
+async fn load_demo_ops(store: &Store, actor: &Actor) -> Result<(), StoreError> {
+    use crate::ops::exceptions::ExceptionInput;
+    use crate::ops::incidents::{IncidentAssessment, IncidentInput};
+    let (Some(tanaka), Some(sasaki), Some(unit)) = (
+        store.user_by_name("tanaka").await?,
+        store.user_by_name("sasaki").await?,
+        store.unit_by_code("D02-S01").await?,
+    ) else {
+        return Ok(());
+    };
+    let noticed = time::OffsetDateTime::now_utc() - time::Duration::days(2);
+    store
+        .create_incident(
+            actor,
+            tanaka.id,
+            &IncidentInput {
+                title: "メールの誤送信".into(),
+                description:
+                    "講座の申込者5名の氏名と電話番号を載せた一覧を、別の申込者に誤って送信した"
+                        .into(),
+                noticed_at: crate::format_rfc3339(noticed),
+                place: "庁内（電子メール）".into(),
+                unit_id: Some(unit.id),
+                assessment: IncidentAssessment {
+                    kind: "missending".into(),
+                    severity: "medium".into(),
+                    personal_info: true,
+                    affected: Some(5),
+                    publication: "undecided".into(),
+                    ..Default::default()
+                },
+                assets: Vec::new(),
+                systems: Vec::new(),
+            },
+        )
+        .await?;
+    let today = crate::org::today();
+    let ends = crate::policy_docs::today_jst() + time::Duration::days(60);
+    store
+        .create_exception(
+            actor,
+            sasaki.id,
+            &ExceptionInput {
+                deviation: "S4-01".into(),
+                reason: "窓口端末の更新が完了するまで、旧端末を使い続ける必要がある".into(),
+                compensating: "端末の利用者を限定し、操作ログを毎週確認する".into(),
+                unit_id: Some(unit.id),
+                scope_units: vec![unit.id],
+                starts_on: today,
+                ends_on: ends.to_string(),
+                ..Default::default()
             },
         )
         .await?;

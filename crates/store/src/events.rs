@@ -220,6 +220,10 @@ log_names! {
         Checklist => "checklist",
         Inspection => "inspection",
         InspectionTarget => "inspection_target",
+        // --- operations (issue 15) ---
+        Incident => "incident",
+        IncidentReport => "incident_report",
+        Exception => "exception",
     }
 }
 
@@ -261,6 +265,13 @@ log_names! {
         // Audits and self-inspections (issue 14).
         Remind => "remind",
         Return => "return",
+        // --- operations (issue 15) ---
+        Escalate => "escalate",
+        Record => "record",
+        Close => "close",
+        Refuse => "refuse",
+        Withdraw => "withdraw",
+        Renew => "renew",
     }
 }
 

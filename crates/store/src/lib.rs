@@ -11,6 +11,8 @@ pub mod demo;
 mod error;
 pub mod events;
 pub mod netcheck;
+// Operations and outsourcing (issue 15).
+pub mod ops;
 pub mod org;
 pub mod org_import;
 mod paging;

@@ -61,6 +61,13 @@ impl AppState {
         Ok(self)
     }
 
+    /// The same state with the city's own reporting deadlines (issue 15): the
+    /// text of a copy of catalogs/reporting-deadlines.toml.
+    pub fn with_deadline_rules(mut self, file: &str, text: &str) -> Result<AppState, String> {
+        self.app = self.app.with_deadline_rules(file, text)?;
+        Ok(self)
+    }
+
     /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
     /// database, so that every application server and restart shares it.
     pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {

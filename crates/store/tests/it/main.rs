@@ -17,3 +17,5 @@ mod policy_docs;
 mod risk;
 mod training;
 mod users;
+// --- operations (issue 15) ---
+mod ops;

@@ -36,7 +36,7 @@ fn invalid(field: &str, label: &str) -> AppError {
     ))
 }
 
-fn format_of(text: Option<&str>, default: LedgerFormat) -> ApiResult<LedgerFormat> {
+pub(crate) fn format_of(text: Option<&str>, default: LedgerFormat) -> ApiResult<LedgerFormat> {
     match text.filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some("xlsx") => Ok(LedgerFormat::Xlsx),
@@ -284,10 +284,10 @@ pub async fn retire(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FormatQuery {
+pub(crate) struct FormatQuery {
     /// xlsx or csv (default xlsx; for an import: found from the Content-Type or the file)
     #[param(pattern = "^(xlsx|csv)?$")]
-    format: Option<String>,
+    pub(crate) format: Option<String>,
 }
 
 #[utoipa::path(get, path = "/information-systems/export", tag = "systems", security(("bearer" = [])), params(FormatQuery),

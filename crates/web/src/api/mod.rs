@@ -20,6 +20,8 @@ mod controls;
 pub(crate) use controls::{evidence_response, file_response};
 // --- Audits and self-inspections (第10; issue 14) ---
 mod audits;
+// --- operations (issue 15) ---
+mod ops;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -162,6 +164,22 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(audits::return_answers))
         .routes(routes!(audits::questionnaire_xlsx))
         .routes(upload(routes!(audits::upload_questionnaire)))
+        // --- operations (issue 15): incidents, exceptions, attention ---
+        .routes(routes!(ops::incidents, ops::report))
+        .routes(routes!(ops::export_incidents))
+        .routes(routes!(ops::incident))
+        .routes(routes!(ops::escalate))
+        .routes(routes!(ops::add_action))
+        .routes(routes!(ops::assess))
+        .routes(routes!(ops::record_report))
+        .routes(routes!(ops::close))
+        .routes(routes!(ops::exceptions, ops::request_exception))
+        .routes(routes!(ops::expiring))
+        .routes(routes!(ops::export_exceptions))
+        .routes(routes!(ops::exception))
+        .routes(routes!(ops::decide))
+        .routes(routes!(ops::renew))
+        .routes(routes!(ops::attention))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

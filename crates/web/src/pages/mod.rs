@@ -20,6 +20,8 @@ mod session;
 mod training;
 // --- Audits and self-inspections (第10; issue 14) ---
 mod audits;
+// --- operations (issue 15) ---
+mod ops;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -257,6 +259,26 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/audits/inspections/{id}/units/{unit}/upload",
             post(audits::upload_questionnaire).layer(upload()),
         )
+        // --- operations (issue 15): attention, incidents, exceptions ---
+        .route("/attention", get(ops::attention))
+        .route("/incidents", get(ops::incidents).post(ops::report))
+        .route("/incidents/new", get(ops::new_incident))
+        .route("/incidents/export", get(ops::export_incidents))
+        .route("/incidents/{id}", get(ops::incident))
+        .route("/incidents/{id}/escalate", post(ops::escalate))
+        .route("/incidents/{id}/actions", post(ops::add_action))
+        .route("/incidents/{id}/assessment", post(ops::assess))
+        .route("/incidents/{id}/reports", post(ops::record_report))
+        .route("/incidents/{id}/close", post(ops::close))
+        .route(
+            "/exceptions",
+            get(ops::exceptions).post(ops::request_exception),
+        )
+        .route("/exceptions/new", get(ops::new_exception))
+        .route("/exceptions/export", get(ops::export_exceptions))
+        .route("/exceptions/{id}", get(ops::exception))
+        .route("/exceptions/{id}/decision", post(ops::decide))
+        .route("/exceptions/{id}/renewal", post(ops::renew))
 }
 
 /// The signed-in user as the layout shows them.

@@ -39,7 +39,7 @@ fn words(e: &mamori_app::Error, lang: Lang) -> String {
         .join(" / ")
 }
 
-async fn refused(session: &Session, lang: Lang, e: mamori_app::Error) -> AppResult<()> {
+pub(super) async fn refused(session: &Session, lang: Lang, e: mamori_app::Error) -> AppResult<()> {
     use mamori_core::problem::Class;
     match e.class() {
         Class::Invalid | Class::Conflict | Class::Forbidden => {

@@ -25,3 +25,5 @@ mod policy_docs;
 mod risk;
 mod segments;
 mod training;
+// --- operations (issue 15) ---
+mod ops;

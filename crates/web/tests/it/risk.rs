@@ -14,7 +14,7 @@ use mamori_store::users::NewUser;
 use crate::client::{Client, PASSWORD, clients};
 use crate::org::{section, staff};
 
-async fn user(c: &Client, name: &str, unit: i64, roles: Vec<SystemRole>) -> i64 {
+pub(crate) async fn user(c: &Client, name: &str, unit: i64, roles: Vec<SystemRole>) -> i64 {
     c.store
         .create_user(
             &Actor::System("test"),
@@ -33,7 +33,7 @@ async fn user(c: &Client, name: &str, unit: i64, roles: Vec<SystemRole>) -> i64 
         .id
 }
 
-async fn role(c: &Client, user_id: i64, role: &str, unit: Option<i64>) {
+pub(crate) async fn role(c: &Client, user_id: i64, role: &str, unit: Option<i64>) {
     c.store
         .assign_role(
             &Actor::System("test"),

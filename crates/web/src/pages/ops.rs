@@ -1,0 +1,839 @@
+//! Operations (第8(4)) as pages: the attention list at /attention, the
+//! incident register at /incidents (report, follow, escalate, act, assess,
+//! record reports sent, close) and the exceptions register at /exceptions
+//! (ask, decide, renew). Every decision is the operation's.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_app::ops::attention::Attention;
+use mamori_app::ops::exceptions::{ExceptionForm, ExceptionView, shown_state};
+use mamori_app::ops::incidents::{AssessmentForm, IncidentForm, IncidentView};
+use mamori_app::ops::today;
+use mamori_core::ops::exception::ExceptionState;
+use mamori_core::ops::incident::{IncidentKind, Publication, Severity, Step, TimelineKind};
+use mamori_core::table::LedgerFormat;
+use mamori_store::PageRequest;
+use mamori_store::ops::exceptions::{ExceptionFilter, ExceptionRecord};
+use mamori_store::ops::incidents::{IncidentClosure, IncidentFilter, IncidentRecord};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::risk::refused;
+use super::{Chrome, Pager, flash, query_string};
+use crate::auth::{PageUser, verify_csrf};
+use crate::error::AppResult;
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+/// (code, name in the reader's language) of a closed set.
+fn choices(t: &T, all: &[(&'static str, &'static str, &'static str)]) -> Vec<(String, String)> {
+    all.iter()
+        .map(|(c, ja, en)| (c.to_string(), t.pick(ja, en).to_string()))
+        .collect()
+}
+
+macro_rules! names {
+    ($ty:ty) => {
+        <$ty>::ALL
+            .iter()
+            .map(|v| (v.code(), v.name_ja(), v.name_en()))
+            .collect::<Vec<_>>()
+    };
+}
+
+fn name_of(t: &T, all: &[(&'static str, &'static str, &'static str)], code: &str) -> String {
+    all.iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, ja, en)| t.pick(ja, en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// An incident as a line of a list, its codes named.
+pub struct IncidentLine {
+    pub i: IncidentRecord,
+    pub kind: String,
+    pub severity: String,
+    pub step: String,
+}
+
+fn line(t: &T, i: IncidentRecord) -> IncidentLine {
+    IncidentLine {
+        kind: name_of(t, &names!(IncidentKind), &i.kind),
+        severity: name_of(t, &names!(Severity), &i.severity),
+        step: name_of(t, &names!(Step), &i.step),
+        i,
+    }
+}
+
+fn state_name(t: &T, code: &str) -> String {
+    match code {
+        "expired" => t.pick("期限切れ", "Expired").to_string(),
+        "open" => t.pick("対応中", "Open").to_string(),
+        "closed" => t.pick("終結", "Closed").to_string(),
+        c => name_of(t, &names!(ExceptionState), c),
+    }
+}
+
+// --- attention ---
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/attention.html")]
+pub struct AttentionPage {
+    chrome: Chrome,
+    a: Attention,
+    incidents: Vec<IncidentLine>,
+    severities: Vec<(String, String, usize)>,
+    today: String,
+}
+
+pub async fn attention(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<AttentionPage> {
+    let t = T { lang };
+    let day = today();
+    let mut a = state.app.attention(&user, &day).await?;
+    let incidents = std::mem::take(&mut a.incidents)
+        .into_iter()
+        .map(|i| line(&t, i))
+        .collect();
+    let severities = a
+        .by_severity
+        .iter()
+        .map(|(c, ja, en, n)| (c.to_string(), t.pick(ja, en).to_string(), *n))
+        .collect();
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/attention",
+        "attention",
+    )
+    .await?;
+    Ok(AttentionPage {
+        chrome,
+        a,
+        incidents,
+        severities,
+        today: day,
+    })
+}
+
+// --- incidents ---
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/incidents.html")]
+pub struct IncidentsPage {
+    chrome: Chrome,
+    rows: Vec<IncidentLine>,
+    pager: Pager,
+    state: String,
+}
+
+pub async fn incidents(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<IncidentsPage> {
+    let t = T { lang };
+    let page = PageRequest::new(q.page, q.per_page);
+    let filter = IncidentFilter {
+        state: opt(&q.state).filter(|s| s == "open" || s == "closed"),
+        ..Default::default()
+    };
+    let list = state.app.list_incidents(&user, &filter, page).await?;
+    let pager = Pager::new(
+        &t,
+        &query_string("/incidents", &[("state", q.state.as_str())]),
+        page,
+        list.total,
+    );
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/incidents",
+        "incidents",
+    )
+    .await?;
+    Ok(IncidentsPage {
+        chrome,
+        rows: list.items.into_iter().map(|i| line(&t, i)).collect(),
+        pager,
+        state: q.state,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/incident_form.html")]
+pub struct IncidentFormPage {
+    chrome: Chrome,
+    kinds: Vec<(String, String)>,
+    severities: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+    now: String,
+}
+
+pub async fn new_incident(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<IncidentFormPage> {
+    let t = T { lang };
+    state
+        .app
+        .ensure_may_app(&user, mamori_authz::Action::ReportIncident)?;
+    let systems = state
+        .app
+        .system_list(
+            &user,
+            &Default::default(),
+            PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|s| (s.system.id, format!("{} {}", s.system.code, s.system.name)))
+        .collect();
+    let now = time::OffsetDateTime::now_utc()
+        .to_offset(mamori_core::wareki::JST)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]"
+        ))
+        .unwrap_or_default();
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/incidents/new",
+        "incidents",
+    )
+    .await?;
+    Ok(IncidentFormPage {
+        chrome,
+        kinds: choices(&t, &names!(IncidentKind)),
+        severities: choices(&t, &names!(Severity)),
+        systems,
+        now,
+    })
+}
+
+/// A form's repeated and boolean fields, read from the raw pairs (a
+/// checkbox is sent only when ticked; a multiple select repeats its name).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    fn ticked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+    /// Every id given under `name`, in repeated fields or one field of ids
+    /// separated by spaces or commas. Text that is no id is kept as -1 so
+    /// that the operation names it.
+    fn ids(&self, name: &str) -> Vec<i64> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| {
+                v.split([' ', ',', '、'])
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().parse().unwrap_or(-1))
+                    .collect::<Vec<i64>>()
+            })
+            .collect()
+    }
+    fn assessment(&self) -> AssessmentForm {
+        AssessmentForm {
+            kind: self.get("kind"),
+            severity: self.get("severity"),
+            personal_info: self.ticked("personal_info"),
+            my_number: self.ticked("my_number"),
+            sensitive: self.ticked("sensitive"),
+            financial: self.ticked("financial"),
+            wrongful: self.ticked("wrongful"),
+            affected: self.get("affected"),
+            publication: self.get("publication"),
+            publication_note: self.get("publication_note"),
+        }
+    }
+}
+
+async fn read_fields(session: &Session, body: axum::body::Bytes) -> AppResult<Fields> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| crate::error::AppError::bad_request(e.to_string()))?;
+    let f = Fields(pairs);
+    verify_csrf(session, &f.get("csrf")).await?;
+    Ok(f)
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = IncidentForm {
+        title: f.get("title"),
+        description: f.get("description"),
+        noticed_at: f.get("noticed_at"),
+        place: f.get("place"),
+        assessment: f.assessment(),
+        assets: f.ids("assets"),
+        systems: f.ids("systems"),
+    };
+    match state.app.report_incident(&user, &form).await {
+        Ok(i) => {
+            flash(
+                &session,
+                T { lang }.pick(
+                    "インシデントを報告しました。情報セキュリティ管理者に届いています。",
+                    "Incident reported: it has reached the information security administrator.",
+                ),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/incidents/{}", i.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/incidents/new").into_response())
+        }
+    }
+}
+
+/// A line of the timeline as shown.
+pub struct TimelineLine {
+    pub at: String,
+    pub kind: String,
+    pub step: String,
+    pub note: String,
+    pub by: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/incident.html")]
+pub struct IncidentPage {
+    chrome: Chrome,
+    v: IncidentView,
+    head: IncidentLine,
+    timeline: Vec<TimelineLine>,
+    next_step: String,
+    criteria: Vec<String>,
+    kinds: Vec<(String, String)>,
+    severities: Vec<(String, String)>,
+    publications: Vec<(String, String)>,
+    publication: String,
+    today: String,
+}
+
+pub async fn incident(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<IncidentPage> {
+    let t = T { lang };
+    let day = today();
+    let v = state.app.incident_view(&user, id, &day).await?;
+    let steps = names!(Step);
+    let timeline = v
+        .timeline
+        .iter()
+        .map(|e| TimelineLine {
+            at: t.moment(&e.at),
+            kind: name_of(&t, &names!(TimelineKind), &e.kind),
+            step: e
+                .step
+                .as_deref()
+                .map(|s| name_of(&t, &steps, s))
+                .unwrap_or_default(),
+            note: e.note.clone(),
+            by: e.user_name.clone().unwrap_or_default(),
+        })
+        .collect();
+    let criteria = v
+        .criteria
+        .iter()
+        .map(|c| {
+            match *c {
+                "sensitive" => t.pick("要配慮個人情報", "sensitive data"),
+                "financial" => t.pick("財産的被害のおそれ", "open to financial misuse"),
+                "wrongful" => t.pick("不正の目的", "wrongful purpose"),
+                _ => t.pick("100人超", "more than 100 people"),
+            }
+            .to_string()
+        })
+        .collect();
+    let next_step = v
+        .next_step
+        .map(|s| t.pick(s.name_ja(), s.name_en()).to_string())
+        .unwrap_or_default();
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/incidents/{id}"),
+        "incidents",
+    )
+    .await?;
+    Ok(IncidentPage {
+        head: line(&t, v.incident.clone()),
+        publication: name_of(&t, &names!(Publication), &v.incident.publication),
+        timeline,
+        next_step,
+        criteria,
+        kinds: choices(&t, &names!(IncidentKind)),
+        severities: choices(&t, &names!(Severity)),
+        publications: choices(&t, &names!(Publication)),
+        today: day,
+        v,
+        chrome,
+    })
+}
+
+fn back(id: i64) -> Response {
+    Redirect::to(&format!("/incidents/{id}")).into_response()
+}
+
+async fn done(session: &Session, lang: Lang, ja: &str, en: &str) {
+    flash(session, T { lang }.pick(ja, en)).await;
+}
+
+pub async fn escalate(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    match state
+        .app
+        .escalate_incident(&user, id, revision, &f.get("note"))
+        .await
+    {
+        Ok(_) => done(&session, lang, "上位へ報告しました", "Escalated").await,
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(back(id))
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    match state
+        .app
+        .add_incident_action(&user, id, &f.get("note"))
+        .await
+    {
+        Ok(_) => done(&session, lang, "対応を記録しました", "Action recorded").await,
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(back(id))
+}
+
+pub async fn assess(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    match state
+        .app
+        .assess_incident(&user, id, revision, &f.assessment(), &f.get("note"))
+        .await
+    {
+        Ok(_) => done(&session, lang, "評価を保存しました", "Assessment saved").await,
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(back(id))
+}
+
+pub async fn record_report(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    match state
+        .app
+        .record_incident_report(
+            &user,
+            id,
+            &f.get("rule"),
+            &f.get("sent_on"),
+            &f.get("note"),
+            &today(),
+        )
+        .await
+    {
+        Ok(_) => done(&session, lang, "報告を記録しました", "Report recorded").await,
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(back(id))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let closure = IncidentClosure {
+        causes: f.get("causes"),
+        lessons: f.get("lessons"),
+        measures: f.get("measures"),
+    };
+    match state
+        .app
+        .close_incident(&user, id, revision, &closure)
+        .await
+    {
+        Ok(_) => {
+            done(
+                &session,
+                lang,
+                "インシデントを終結しました",
+                "Incident closed",
+            )
+            .await
+        }
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(back(id))
+}
+
+#[derive(Deserialize, Default)]
+pub struct FormatQuery {
+    #[serde(default)]
+    pub format: String,
+}
+
+fn format_of(q: &FormatQuery) -> LedgerFormat {
+    if q.format == "csv" {
+        LedgerFormat::Csv
+    } else {
+        LedgerFormat::Xlsx
+    }
+}
+
+pub async fn export_incidents(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state.app.export_incidents(&user, format).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("incidents.{}", format.extension()),
+    ))
+}
+
+// --- exceptions ---
+
+/// An exception as a line of a list.
+pub struct ExceptionLine {
+    pub e: ExceptionRecord,
+    pub state: String,
+}
+
+fn exception_line(t: &T, e: ExceptionRecord, today: &str) -> ExceptionLine {
+    ExceptionLine {
+        state: state_name(t, &shown_state(&e, today)),
+        e,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/exceptions.html")]
+pub struct ExceptionsPage {
+    chrome: Chrome,
+    rows: Vec<ExceptionLine>,
+    pager: Pager,
+}
+
+pub async fn exceptions(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<ExceptionsPage> {
+    let t = T { lang };
+    let day = today();
+    let page = PageRequest::new(q.page, q.per_page);
+    let filter = ExceptionFilter {
+        state: opt(&q.state).filter(|s| ExceptionState::parse(s).is_some()),
+        ..Default::default()
+    };
+    let list = state.app.list_exceptions(&user, &filter, page).await?;
+    let pager = Pager::new(
+        &t,
+        &query_string("/exceptions", &[("state", q.state.as_str())]),
+        page,
+        list.total,
+    );
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/exceptions",
+        "exceptions",
+    )
+    .await?;
+    Ok(ExceptionsPage {
+        chrome,
+        rows: list
+            .items
+            .into_iter()
+            .map(|e| exception_line(&t, e, &day))
+            .collect(),
+        pager,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/exception_form.html")]
+pub struct ExceptionFormPage {
+    chrome: Chrome,
+    units: Vec<(i64, String)>,
+    systems: Vec<(i64, String)>,
+    today: String,
+}
+
+pub async fn new_exception(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ExceptionFormPage> {
+    state
+        .app
+        .ensure_may_app(&user, mamori_authz::Action::RequestException)?;
+    let units = state
+        .app
+        .unit_choices(&user)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let systems = state
+        .app
+        .system_list(
+            &user,
+            &Default::default(),
+            PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|s| (s.system.id, format!("{} {}", s.system.code, s.system.name)))
+        .collect();
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/exceptions/new",
+        "exceptions",
+    )
+    .await?;
+    Ok(ExceptionFormPage {
+        chrome,
+        units,
+        systems,
+        today: today(),
+    })
+}
+
+fn exception_form(f: &Fields) -> ExceptionForm {
+    ExceptionForm {
+        deviation: f.get("deviation"),
+        reason: f.get("reason"),
+        compensating: f.get("compensating"),
+        scope_units: f.ids("scope_units"),
+        scope_systems: f.ids("scope_systems"),
+        scope_assets: f.ids("scope_assets"),
+        starts_on: f.get("starts_on"),
+        ends_on: f.get("ends_on"),
+    }
+}
+
+pub async fn request_exception(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    match state
+        .app
+        .request_exception(&user, &exception_form(&f), &today())
+        .await
+    {
+        Ok(e) => {
+            done(
+                &session,
+                lang,
+                "例外措置を申請しました",
+                "Exception requested",
+            )
+            .await;
+            Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/exceptions/new").into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/exception.html")]
+pub struct ExceptionPage {
+    chrome: Chrome,
+    v: ExceptionView,
+    state: String,
+}
+
+pub async fn exception(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<ExceptionPage> {
+    let t = T { lang };
+    let day = today();
+    let v = state.app.exception_view(&user, id, &day).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/exceptions/{id}"),
+        "exceptions",
+    )
+    .await?;
+    Ok(ExceptionPage {
+        state: state_name(&t, &v.shown_state),
+        v,
+        chrome,
+    })
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    match state
+        .app
+        .decide_exception(&user, id, revision, &f.get("decision"), &f.get("note"))
+        .await
+    {
+        Ok(_) => done(&session, lang, "判断を記録しました", "Decision recorded").await,
+        Err(e) => refused(&session, lang, e).await?,
+    }
+    Ok(Redirect::to(&format!("/exceptions/{id}")).into_response())
+}
+
+pub async fn renew(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    match state
+        .app
+        .renew_exception(&user, id, &exception_form(&f), &today())
+        .await
+    {
+        Ok(e) => {
+            done(&session, lang, "更新を申請しました", "Renewal requested").await;
+            Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to(&format!("/exceptions/{id}")).into_response())
+        }
+    }
+}
+
+pub async fn export_exceptions(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state.app.export_exceptions(&user, format, &today()).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("exceptions.{}", format.extension()),
+    ))
+}
