@@ -70,7 +70,7 @@ test('a control recorded with evidence lowers the residual risk; an acceptance i
 
   // Its threats, each with the controls countering it and the risk (once
   // the background recomputation has placed the new asset).
-  const summary = await until(office, `${server.base}${assetPath}`, '#asset-threat-summary', (t) => /→/.test(t));
+  const summary = await until(office, `${server.base}${assetPath}`, '#asset-threat-summary tbody', (t) => /→/.test(t));
   assert.match(summary, /未記録|実施/);
   // The threat countered by the fewest controls: one control moves its risk.
   const rows = await office.$$eval('#asset-threat-summary tbody tr', (trs) => trs
