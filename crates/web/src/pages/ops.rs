@@ -428,8 +428,22 @@ fn back(id: i64) -> Response {
     Redirect::to(&format!("/incidents/{id}")).into_response()
 }
 
-async fn done(session: &Session, lang: Lang, ja: &str, en: &str) {
-    flash(session, T { lang }.pick(ja, en)).await;
+/// Says on the next page how an operation ended: `ja`/`en` when it was
+/// done, the reason when it was refused (other errors are the error page).
+async fn settled<R>(
+    session: &Session,
+    lang: Lang,
+    outcome: Result<R, mamori_app::Error>,
+    ja: &str,
+    en: &str,
+) -> AppResult<()> {
+    match outcome {
+        Ok(_) => {
+            flash(session, T { lang }.pick(ja, en)).await;
+            Ok(())
+        }
+        Err(e) => refused(session, lang, e).await,
+    }
 }
 
 pub async fn escalate(
@@ -442,14 +456,11 @@ pub async fn escalate(
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
     let revision = f.get("revision").trim().parse().unwrap_or(-1);
-    match state
+    let outcome = state
         .app
         .escalate_incident(&user, id, revision, &f.get("note"))
-        .await
-    {
-        Ok(_) => done(&session, lang, "上位へ報告しました", "Escalated").await,
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(&session, lang, outcome, "上位へ報告しました", "Escalated").await?;
     Ok(back(id))
 }
 
@@ -462,14 +473,18 @@ pub async fn add_action(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
-    match state
+    let outcome = state
         .app
         .add_incident_action(&user, id, &f.get("note"))
-        .await
-    {
-        Ok(_) => done(&session, lang, "対応を記録しました", "Action recorded").await,
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "対応を記録しました",
+        "Action recorded",
+    )
+    .await?;
     Ok(back(id))
 }
 
@@ -483,14 +498,18 @@ pub async fn assess(
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
     let revision = f.get("revision").trim().parse().unwrap_or(-1);
-    match state
+    let outcome = state
         .app
         .assess_incident(&user, id, revision, &f.assessment(), &f.get("note"))
-        .await
-    {
-        Ok(_) => done(&session, lang, "評価を保存しました", "Assessment saved").await,
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "評価を保存しました",
+        "Assessment saved",
+    )
+    .await?;
     Ok(back(id))
 }
 
@@ -503,7 +522,7 @@ pub async fn record_report(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
-    match state
+    let outcome = state
         .app
         .record_incident_report(
             &user,
@@ -513,11 +532,15 @@ pub async fn record_report(
             &f.get("note"),
             &today(),
         )
-        .await
-    {
-        Ok(_) => done(&session, lang, "報告を記録しました", "Report recorded").await,
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "報告を記録しました",
+        "Report recorded",
+    )
+    .await?;
     Ok(back(id))
 }
 
@@ -536,22 +559,18 @@ pub async fn close(
         lessons: f.get("lessons"),
         measures: f.get("measures"),
     };
-    match state
+    let outcome = state
         .app
         .close_incident(&user, id, revision, &closure)
-        .await
-    {
-        Ok(_) => {
-            done(
-                &session,
-                lang,
-                "インシデントを終結しました",
-                "Incident closed",
-            )
-            .await
-        }
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "インシデントを終結しました",
+        "Incident closed",
+    )
+    .await?;
     Ok(back(id))
 }
 
@@ -728,11 +747,9 @@ pub async fn request_exception(
         .await
     {
         Ok(e) => {
-            done(
+            flash(
                 &session,
-                lang,
-                "例外措置を申請しました",
-                "Exception requested",
+                T { lang }.pick("例外措置を申請しました", "Exception requested"),
             )
             .await;
             Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
@@ -788,14 +805,18 @@ pub async fn decide(
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
     let revision = f.get("revision").trim().parse().unwrap_or(-1);
-    match state
+    let outcome = state
         .app
         .decide_exception(&user, id, revision, &f.get("decision"), &f.get("note"))
-        .await
-    {
-        Ok(_) => done(&session, lang, "判断を記録しました", "Decision recorded").await,
-        Err(e) => refused(&session, lang, e).await?,
-    }
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "判断を記録しました",
+        "Decision recorded",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/exceptions/{id}")).into_response())
 }
 
@@ -814,7 +835,11 @@ pub async fn renew(
         .await
     {
         Ok(e) => {
-            done(&session, lang, "更新を申請しました", "Renewal requested").await;
+            flash(
+                &session,
+                T { lang }.pick("更新を申請しました", "Renewal requested"),
+            )
+            .await;
             Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
         }
         Err(e) => {
