@@ -24,6 +24,8 @@ pub struct App {
     pub(crate) risk: Arc<crate::risk::RiskRuntime>,
     /// The operations area's reporting deadlines (issue 15).
     pub(crate) ops: Arc<crate::ops::OpsRuntime>,
+    /// Notices and the mail settings (issue 17).
+    pub(crate) notices: Arc<crate::notices::NoticeRuntime>,
 }
 
 /// A signed-in person: their user record and what the policy knows of them.
@@ -70,6 +72,7 @@ impl App {
             limits: ImportLimits::default(),
             risk: Arc::default(),
             ops: Arc::default(),
+            notices: Arc::default(),
         }
     }
 

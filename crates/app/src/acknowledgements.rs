@@ -48,10 +48,12 @@ impl App {
         new: NewAckCampaign,
     ) -> Result<AckCampaign> {
         let permit = self.permit_app(caller, Action::ManageAcknowledgements)?;
-        Ok(permit
+        let campaign = permit
             .store()
             .open_ack_campaign(permit.actor(), new)
-            .await?)
+            .await?;
+        self.notify_ack_campaign(campaign.id, &campaign.title).await;
+        Ok(campaign)
     }
 
     /// One campaign with its counts, for those who may see its status (of the

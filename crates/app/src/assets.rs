@@ -204,6 +204,29 @@ fn is_level(column: LedgerColumn) -> bool {
     )
 }
 
+/// Whether `levels` raise one level of the asset or more and lower none
+/// (read under the asset's own scheme, which must be the active one).
+fn raises_only(scheme: &Scheme, before: &Asset, levels: &Levels) -> bool {
+    if before.record.scheme != scheme.code {
+        return false;
+    }
+    let old = before.record.levels();
+    let mut raised = false;
+    for axis in Axis::ALL {
+        let (Ok(was), Ok(now)) = (
+            level_column_error(scheme, axis, old.code(axis)),
+            level_column_error(scheme, axis, levels.code(axis).trim()),
+        ) else {
+            return false;
+        };
+        if now.rank < was.rank {
+            return false;
+        }
+        raised |= now.rank > was.rank;
+    }
+    raised
+}
+
 /// Whether a confidentiality level is the top one of the scheme.
 fn is_top(scheme: &Scheme, code: &str) -> bool {
     let top = scheme.top(Axis::Confidentiality).map_or(0, |l| l.rank);
@@ -406,15 +429,21 @@ impl App {
         Ok(asset)
     }
 
-    /// New levels under the active scheme, and why (格付けの変更).
+    /// New levels under the active scheme, and why (格付けの変更). Whoever
+    /// decides classification for the asset's unit (its 情報セキュリティ管理者
+    /// or 責任者, the security office) changes them at once; anyone else who
+    /// may write the asset proposes the change, which takes effect when one of
+    /// those approves it (see `crate::requests`). A change that only raises
+    /// levels takes effect at once when the city has set
+    /// `classification.raise_immediate`.
     pub async fn reclassify_asset(
         &self,
         caller: &Caller,
         id: i64,
         levels: Levels,
         reason: &str,
-    ) -> Result<Asset> {
-        let (_, resource) = self.writable(caller, id).await?;
+    ) -> Result<crate::requests::Reclassified> {
+        let (before, resource) = self.writable(caller, id).await?;
         let scheme = self.facts().active_scheme().await?;
         let mut problems = Vec::new();
         for axis in Axis::ALL {
@@ -430,6 +459,17 @@ impl App {
             problems.push(p.problem("reason", "理由", "reason"));
         }
         invalid(problems)?;
+        // The levels as the scheme writes them (`3A`, not `C3A`).
+        let code = |axis: Axis| {
+            level_column_error(&scheme, axis, levels.code(axis).trim())
+                .map(|l| l.code.clone())
+                .unwrap_or_default()
+        };
+        let levels = Levels::new(
+            code(Axis::Confidentiality),
+            code(Axis::Integrity),
+            code(Axis::Availability),
+        );
         // The policy is asked about the asset at its new level.
         let target = match resource {
             Resource::Asset {
@@ -442,12 +482,24 @@ impl App {
             other => other,
         };
         let permit = self.permit(caller, Action::WriteAsset, &target)?;
+        let lineage = match &target {
+            Resource::Asset { owner_lineage, .. } => owner_lineage.clone(),
+            _ => Vec::new(),
+        };
+        let at_once = self.decides_classification(caller, &lineage)
+            || (self.raise_is_immediate().await? && raises_only(&scheme, &before, &levels));
+        if !at_once {
+            return self
+                .propose_classification(caller, &before, &lineage, levels, reason)
+                .await
+                .map(crate::requests::Reclassified::Proposed);
+        }
         let asset = permit
             .store()
             .reclassify_asset_because(permit.actor(), id, levels, reason)
             .await?;
         self.recompute_risks_in_background(permit.actor().clone());
-        Ok(asset)
+        Ok(crate::requests::Reclassified::Applied(asset))
     }
 
     /// Records an asset's disposal: the date (western or 和暦), how, and who

@@ -1,64 +1,341 @@
-//! The dashboard: where the city stands at a glance, counted as far as the
-//! person may see.
+//! The dashboard: first what is waiting for the person (acknowledgements,
+//! trainings due or overdue, questionnaires to answer, approvals asked of
+//! them, what needs attention now), then the state of what they are
+//! responsible for (the security office and the CISO: the city; a unit's
+//! managers: their units), each counted only as far as they may see.
 
 use mamori_authz::Action;
 use mamori_core::catalog::Scheme;
 use mamori_store::PageRequest;
-use mamori_store::catalogs::{ControlFilter, PolicyDocumentView, ThreatFilter};
+use mamori_store::assets::AssetFilter;
+use mamori_store::catalogs::PolicyDocumentView;
+use mamori_store::netcheck::RunSummary;
+use mamori_store::training::TrainingScope;
 
 use crate::access::{App, Caller};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::ops::attention::Attention;
 
-/// What the dashboard shows. Counts the person may not see are 0.
+/// One thing waiting for the person, with the page where it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoItem {
+    /// ack, training, questionnaire, approval, attention, notice.
+    pub kind: &'static str,
+    pub title: String,
+    pub link: String,
+    /// The due date (YYYY-MM-DD), if it has one.
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+/// A unit's completion (acknowledgement or training).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitProgress {
+    pub unit: String,
+    pub done: i64,
+    pub of: i64,
+    pub overdue: i64,
+}
+
+impl UnitProgress {
+    /// Per cent done, rounded down (100 when nothing is asked).
+    pub fn percent(&self) -> i64 {
+        if self.of == 0 {
+            100
+        } else {
+            self.done * 100 / self.of
+        }
+    }
+}
+
+/// The state of what the person is responsible for: the city, or one unit
+/// and below.
+#[derive(Debug, Clone, Default)]
+pub struct Responsibility {
+    /// None: the whole city; otherwise the unit's name.
+    pub unit: Option<String>,
+    /// The latest acknowledgement campaign and each unit's completion.
+    pub ack_campaign: Option<String>,
+    pub ack: Vec<UnitProgress>,
+    /// Training completion per unit (every assignment).
+    pub training: Vec<UnitProgress>,
+    /// Assets failing a consistency check (to review).
+    pub flagged_assets: i64,
+    /// The last firewall checks (the security office).
+    pub netchecks: Vec<RunSummary>,
+}
+
+impl Responsibility {
+    fn total(rows: &[UnitProgress]) -> UnitProgress {
+        UnitProgress {
+            unit: String::new(),
+            done: rows.iter().map(|r| r.done).sum(),
+            of: rows.iter().map(|r| r.of).sum(),
+            overdue: rows.iter().map(|r| r.overdue).sum(),
+        }
+    }
+
+    /// Every unit's acknowledgements together.
+    pub fn ack_total(&self) -> UnitProgress {
+        Self::total(&self.ack)
+    }
+
+    /// Every unit's trainings together.
+    pub fn training_total(&self) -> UnitProgress {
+        Self::total(&self.training)
+    }
+
+    /// The units behind (below 100 %), the furthest behind first, at most `n`.
+    pub fn behind(rows: &[UnitProgress], n: usize) -> Vec<UnitProgress> {
+        let mut v: Vec<UnitProgress> = rows.iter().filter(|r| r.percent() < 100).cloned().collect();
+        v.sort_by_key(|r| (r.percent(), std::cmp::Reverse(r.of)));
+        v.truncate(n);
+        v
+    }
+}
+
+/// What the dashboard shows.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
     pub policy: PolicyDocumentView,
-    pub threats: i64,
-    pub controls: i64,
-    pub units: i64,
-    pub users: i64,
-    pub events: i64,
     pub scheme: Scheme,
+    /// What is waiting for the person, overdue first, then by due date.
+    pub todo: Vec<TodoItem>,
+    /// What needs someone now (incidents, reports owed, exceptions).
+    pub attention: Attention,
+    /// The state of what they are responsible for (none for staff).
+    pub responsible: Vec<Responsibility>,
+    /// Unread notices.
+    pub unread: i64,
     /// The person's own training not yet completed.
     pub open_trainings: i64,
 }
 
+/// Whether an operation's refusal means "not theirs to see" (an empty panel)
+/// rather than an error.
+fn allowed<T>(r: Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Forbidden) => Ok(None),
+        Err(e) if e.class() == mamori_core::problem::Class::Forbidden => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl App {
-    /// The dashboard of a signed-in person.
-    pub async fn dashboard(&self, caller: &Caller) -> Result<Dashboard> {
+    /// The dashboard of a signed-in person on `today` (YYYY-MM-DD, JST).
+    pub async fn dashboard(&self, caller: &Caller, today: &str) -> Result<Dashboard> {
         let permit = self.permit_app(caller, Action::View)?;
         let store = permit.store();
-        let one = PageRequest::new(Some(1), Some(1));
         let policy = store.policy_document("basic_policy").await?;
-        let threats = store
-            .list_threats(&ThreatFilter::default(), one)
-            .await?
-            .total;
-        let controls = store
-            .list_controls(&ControlFilter::default(), one)
-            .await?
-            .total;
-        let units = store.list_units(one).await?.total;
-        let users = if self.may_app(caller, Action::ReadUsers) {
-            store.list_users(None, one).await?.total
-        } else {
-            0
-        };
-        let events = self.event_count(caller).await?;
         let scheme = store.active_scheme().await?;
-        let open_trainings = store
-            .my_training_requests(caller.user.id, true, one)
-            .await?
-            .total;
+        let mut todo = Vec::new();
+
+        // Acknowledgements asked of me and not yet given.
+        let acks = self
+            .my_ack_requests(caller, PageRequest::new(Some(1), Some(50)))
+            .await?;
+        for a in acks.items.into_iter().filter(|a| a.confirmed_at.is_none()) {
+            todo.push(TodoItem {
+                kind: "ack",
+                overdue: a.due_on.as_deref().is_some_and(|d| d < today),
+                title: a.campaign_title,
+                link: "/acknowledgements".into(),
+                due: a.due_on,
+            });
+        }
+        // My trainings not completed.
+        let trainings = self
+            .my_trainings(caller, true, PageRequest::new(Some(1), Some(50)))
+            .await?;
+        let open_trainings = trainings.total;
+        for t in trainings.items {
+            todo.push(TodoItem {
+                kind: "training",
+                overdue: t.due_on.as_str() < today,
+                title: t.course_title,
+                link: "/training".into(),
+                due: Some(t.due_on),
+            });
+        }
+        // Self-inspection questionnaires my units are to answer.
+        for q in self.my_questionnaires(caller).await? {
+            if q.target.state == "submitted" {
+                continue;
+            }
+            todo.push(TodoItem {
+                kind: "questionnaire",
+                overdue: q.inspection.deadline.as_str() < today,
+                title: format!("{}（{}）", q.inspection.title, q.target.target_name.clone()),
+                link: format!(
+                    "/audits/inspections/{}/units/{}",
+                    q.inspection.id,
+                    q.target.unit_id.unwrap_or_default()
+                ),
+                due: Some(q.inspection.deadline.clone()),
+            });
+        }
+        // Classification changes I am asked to decide.
+        for r in self.requests_awaiting_me(caller).await? {
+            todo.push(TodoItem {
+                kind: "approval",
+                title: format!(
+                    "{}（{} さん: {} → {}）",
+                    r.asset_name,
+                    r.requester_name,
+                    crate::requests::label_of(&r.old_levels()),
+                    crate::requests::label_of(&r.new_levels())
+                ),
+                link: format!("/classification-requests/{}", r.id),
+                due: None,
+                overdue: false,
+            });
+        }
+        // What needs someone now.
+        let attention = self.attention(caller, today).await?;
+        for e in &attention.pending_exceptions {
+            todo.push(TodoItem {
+                kind: "approval",
+                title: format!("例外措置: {}（{} さん）", e.deviation, e.requester_name),
+                link: format!("/exceptions/{}", e.id),
+                due: None,
+                overdue: false,
+            });
+        }
+        for r in &attention.reports {
+            todo.push(TodoItem {
+                kind: "attention",
+                title: format!("{}: {}", r.incident_title, r.report.rule.name),
+                link: format!("/incidents/{}", r.incident_id),
+                due: Some(r.report.due_on.clone()),
+                overdue: r.report.overdue,
+            });
+        }
+        todo.sort_by(|a, b| {
+            b.overdue
+                .cmp(&a.overdue)
+                .then_with(|| a.due.is_none().cmp(&b.due.is_none()))
+                .then_with(|| a.due.cmp(&b.due))
+        });
+
+        let responsible = self.responsibilities(caller).await?;
+        let unread = self.unread_notices(caller).await?;
         Ok(Dashboard {
             policy,
-            threats,
-            controls,
-            units,
-            users,
-            events,
             scheme,
+            todo,
+            attention,
+            responsible,
+            unread,
             open_trainings,
         })
+    }
+
+    /// The city (for those who may read every unit's status), or each unit
+    /// the person manages.
+    async fn responsibilities(&self, caller: &Caller) -> Result<Vec<Responsibility>> {
+        if self.may_app(caller, Action::ReadAckStatus)
+            || self.may_app(caller, Action::ReadTrainingStatus)
+        {
+            return Ok(vec![self.responsibility(caller, None).await?]);
+        }
+        let mut out = Vec::new();
+        let mut units: Vec<i64> = caller
+            .principal
+            .scoped_roles
+            .iter()
+            .map(|(_, u)| *u)
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        for unit in units {
+            if self.check_training_status(caller, Some(unit)).await.is_ok() {
+                out.push(self.responsibility(caller, Some(unit)).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn responsibility(&self, caller: &Caller, within: Option<i64>) -> Result<Responsibility> {
+        let all = PageRequest::new(Some(1), Some(500));
+        let mut r = Responsibility {
+            unit: match within {
+                Some(u) => Some(self.facts().unit(u).await?.name),
+                None => None,
+            },
+            ..Responsibility::default()
+        };
+        let latest = self
+            .facts()
+            .list_ack_campaigns(PageRequest::new(Some(1), Some(1)))
+            .await?
+            .items
+            .into_iter()
+            .next();
+        if let Some(c) = latest
+            && let Some(rates) = allowed(self.ack_rates(caller, c.id, within, all).await)?
+        {
+            r.ack_campaign = Some(c.title);
+            r.ack = rates
+                .items
+                .into_iter()
+                .map(|u| UnitProgress {
+                    unit: u.unit_name.unwrap_or_default(),
+                    done: u.confirmed,
+                    of: u.requested,
+                    overdue: 0,
+                })
+                .collect();
+        }
+        if let Some(rates) = allowed(
+            self.training_rates(
+                caller,
+                TrainingScope {
+                    assignment_id: None,
+                    within,
+                },
+                all,
+            )
+            .await,
+        )? {
+            r.training = rates
+                .items
+                .into_iter()
+                .map(|u| UnitProgress {
+                    unit: u.unit_name.unwrap_or_default(),
+                    done: u.completed,
+                    of: u.requested,
+                    overdue: u.overdue,
+                })
+                .collect();
+        }
+        let scope = self.asset_scope(caller).await?;
+        let filter = AssetFilter {
+            flagged: Some(true),
+            unit_id: within,
+            include_subunits: within.is_some(),
+            ..AssetFilter::default()
+        };
+        r.flagged_assets = self
+            .facts()
+            .list_assets_bounded(
+                &filter,
+                mamori_store::assets::AssetSort::default(),
+                PageRequest::new(Some(1), Some(1)),
+                &scope,
+                crate::assets::COUNT_LIMIT,
+            )
+            .await?
+            .0
+            .total;
+        if within.is_none()
+            && let Some(runs) = allowed(
+                self.netchecks(caller, None, PageRequest::new(Some(1), Some(5)))
+                    .await,
+            )?
+        {
+            r.netchecks = runs.items;
+        }
+        Ok(r)
     }
 }

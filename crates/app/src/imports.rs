@@ -120,6 +120,7 @@ impl App {
 
 /// The store's halves of the imports and exports, for one actor and scope:
 /// shared by the person's operations and the operator's.
+#[allow(clippy::too_many_arguments)] // the scopes and reason of one import
 async fn import_ledger_as(
     app: &App,
     store: &Store,
@@ -127,6 +128,7 @@ async fn import_ledger_as(
     bytes: &[u8],
     format: LedgerFormat,
     scope: &AssetScope,
+    decide: &AssetScope,
     reason: Option<&str>,
 ) -> Result<ImportReport> {
     let sheet = match app.read_ledger(bytes, format) {
@@ -134,7 +136,7 @@ async fn import_ledger_as(
         Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
     };
     let report = store
-        .import_ledger_scoped(actor, &sheet, format, scope, reason)
+        .import_ledger_deciding(actor, &sheet, format, scope, decide, reason)
         .await?;
     if report.written {
         app.recompute_risks_in_background(actor.clone());
@@ -210,6 +212,7 @@ impl App {
         reason: Option<&str>,
     ) -> Result<ImportReport> {
         let scope = self.asset_write_scope(caller).await?;
+        let decide = self.classification_scope(caller).await?;
         let permit = self.permit_app(caller, Action::ImportAssets)?;
         import_ledger_as(
             self,
@@ -218,6 +221,7 @@ impl App {
             bytes,
             format,
             &scope,
+            &decide,
             reason,
         )
         .await
@@ -327,6 +331,7 @@ impl App {
             permit.actor(),
             bytes,
             format,
+            &AssetScope::unrestricted(),
             &AssetScope::unrestricted(),
             reason,
         )

@@ -23,9 +23,11 @@ pub mod events;
 pub mod imports;
 pub mod netcheck;
 // Operations and outsourcing (issue 15).
+pub mod notices;
 pub mod ops;
 pub mod org;
 pub mod policy_docs;
+pub mod requests;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
 pub mod risk_export;

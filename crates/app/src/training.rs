@@ -179,7 +179,10 @@ impl App {
         new: NewTrainingAssignment,
     ) -> Result<TrainingAssignment> {
         let permit = self.permit_app(caller, Action::ManageTraining)?;
-        Ok(permit.store().assign_training(permit.actor(), new).await?)
+        let assignment = permit.store().assign_training(permit.actor(), new).await?;
+        self.notify_training_assignment(assignment.id, &assignment.due_on)
+            .await;
+        Ok(assignment)
     }
 
     /// Moves an assignment's due date (期限の変更): every request takes the new

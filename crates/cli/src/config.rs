@@ -38,6 +38,9 @@ pub struct FileConfig {
     /// `[import]`: what an import may read (upload size, unpacked size, rows,
     /// columns, cells, characters in a cell); what is left out keeps its default.
     pub import: Option<mamori_core::table::ImportLimits>,
+    /// `[mail]`: the city's SMTP server for notices (none: notices in the
+    /// app only).
+    pub mail: Option<mamori_app::notices::MailConfig>,
 }
 
 impl std::fmt::Debug for FileConfig {
@@ -55,6 +58,7 @@ impl std::fmt::Debug for FileConfig {
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
             .field("import", &self.import)
+            .field("mail", &self.mail)
             .finish()
     }
 }

@@ -92,6 +92,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     } else {
         state
     };
+    // Notices by mail (issue 17): `[mail]` of mamori.toml; the worker sends
+    // the outbox and makes the day's reminders in the background.
+    let state = state.with_mail(resolved.file.mail.clone());
+    tokio::spawn(state.app.clone().run_mail_worker());
     // The register follows the data and rules as they are now (the rules
     // file may have changed while Mamori was stopped): recomputed in the
     // background, the pages usable meanwhile.

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use crate::events::{Event, EventFilter, EventInput, list_events};
-use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339};
+use crate::{Actor, Page, PageRequest, Store, StoreError, Tx, db_run, now_rfc3339};
 
 /// The event-log entity name of assets.
 pub const ENTITY: crate::events::Entity = crate::events::Entity::Asset;
@@ -948,6 +948,59 @@ impl Store {
             return Ok(before);
         }
         let mut tx = self.db.begin().await?;
+        Self::write_replacement(&mut tx, &ctx, actor, &before, record, action, reason).await?;
+        tx.commit().await?;
+        self.asset(before.id, &AssetScope::unrestricted()).await
+    }
+
+    /// Gives an asset new levels under the active scheme inside `tx` (an
+    /// approved classification request): checked as [`Store::reclassify_asset_because`]
+    /// checks them, written with its `reclassify` event. Returns false when the
+    /// levels were already these.
+    pub(crate) async fn reclassify_in_tx(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        before: &Asset,
+        levels: Levels,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        ensure_not_disposed(before)?;
+        let active = self.active_scheme().await?;
+        let ctx = write::Context::load(self, &active).await?;
+        let input = AssetInput {
+            levels,
+            ..input_of(&before.record)
+        };
+        let record = ctx.validate_input(&input, &active).map_err(|e| {
+            e.first()
+                .map_or_else(|| StoreError::invalid("asset", "invalid"), field_error)
+        })?;
+        if record == before.record {
+            return Ok(false);
+        }
+        Self::write_replacement(
+            tx,
+            &ctx,
+            actor,
+            before,
+            record,
+            Verb::Reclassify,
+            Some(reason),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    async fn write_replacement(
+        tx: &mut Tx,
+        ctx: &write::Context,
+        actor: &Actor,
+        before: &Asset,
+        record: AssetRecord,
+        action: Verb,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
         let before_snapshot = write::Snapshot {
             id: before.id,
             record: &before.record,
@@ -966,13 +1019,7 @@ impl Store {
         if let (Some(reason), Some(map)) = (reason, after.as_object_mut()) {
             map.insert("reason".into(), reason.into());
         }
-        write::update_assets(
-            &mut tx,
-            &ctx,
-            &[(before.id, record.clone())],
-            &now_rfc3339(),
-        )
-        .await?;
+        write::update_assets(tx, ctx, &[(before.id, record.clone())], &now_rfc3339()).await?;
         tx.append_events(
             actor,
             &[EventInput::new(
@@ -984,8 +1031,7 @@ impl Store {
             )?],
         )
         .await?;
-        tx.commit().await?;
-        self.asset(before.id, &AssetScope::unrestricted()).await
+        Ok(())
     }
 
     /// Recomputes the consistency flags of every asset against the active

@@ -160,7 +160,9 @@ pub async fn load_demo(store: &Store) -> Result<bool, StoreError> {
                 NewUser {
                     username: (*username).into(),
                     display_name: (*name).into(),
-                    email: None,
+                    // Every demo person has an address, so that notices by
+                    // mail can be tried with a city's SMTP server.
+                    email: Some(format!("{username}@demo.city.example")),
                     unit_id: unit.map(|u| u.id),
                     roles: roles.to_vec(),
                     password: DEMO_PASSWORD.into(),

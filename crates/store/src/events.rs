@@ -224,6 +224,9 @@ log_names! {
         Incident => "incident",
         IncidentReport => "incident_report",
         Exception => "exception",
+        // --- people first (issue 17) ---
+        ClassificationRequest => "classification_request",
+        Mail => "mail",
     }
 }
 

@@ -12,12 +12,14 @@ mod error;
 pub mod events;
 pub mod netcheck;
 // Operations and outsourcing (issue 15).
+pub mod notices;
 pub mod ops;
 pub mod org;
 pub mod org_import;
 mod paging;
 pub mod passwords;
 pub mod policy_docs;
+pub mod requests;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
 pub mod sessions;

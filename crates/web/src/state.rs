@@ -68,6 +68,12 @@ impl AppState {
         Ok(self)
     }
 
+    /// The same state sending notices by mail through `mail` (issue 17).
+    pub fn with_mail(mut self, mail: Option<mamori_app::notices::MailConfig>) -> AppState {
+        self.app = self.app.with_mail(mail);
+        self
+    }
+
     /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
     /// database, so that every application server and restart shares it.
     pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {

@@ -21,6 +21,8 @@ use mamori_store::{PageRequest, Store};
 mod policy_docs;
 // Information systems, control status and evidence (issue 13, part 1).
 mod controls;
+// --- people first (issue 17): classification requests, notices and mail ---
+mod people;
 
 /// Every store of this run with the demo city (units, staff, 120 assets).
 async fn demo_apps() -> Vec<(&'static str, Store, App)> {

@@ -322,11 +322,36 @@ impl Store {
         scope: &AssetScope,
         reason: Option<&str>,
     ) -> Result<ImportReport, StoreError> {
+        self.import_ledger_deciding(
+            actor,
+            sheet,
+            format,
+            scope,
+            &AssetScope::unrestricted(),
+            reason,
+        )
+        .await
+    }
+
+    /// [`Store::import_ledger_scoped`] for a writer who decides the
+    /// classification only of the units `decide` lets through: a row that
+    /// changes the levels of an existing asset of another unit is an error
+    /// (the change is proposed on the asset's page and approved by its
+    /// unit's manager).
+    pub async fn import_ledger_deciding(
+        &self,
+        actor: &Actor,
+        sheet: &Sheet,
+        format: LedgerFormat,
+        scope: &AssetScope,
+        decide: &AssetScope,
+        reason: Option<&str>,
+    ) -> Result<ImportReport, StoreError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason {
             crate::checks::text("reason", "変更理由", "reason", r)?;
         }
-        self.import_ledger_sheet(actor, sheet, format, scope, reason)
+        self.import_ledger_sheet(actor, sheet, format, scope, decide, reason)
             .await
             .map(ImportReport::capped)
     }
@@ -337,6 +362,7 @@ impl Store {
         sheet: &Sheet,
         format: LedgerFormat,
         scope: &AssetScope,
+        decide: &AssetScope,
         reason: Option<&str>,
     ) -> Result<ImportReport, StoreError> {
         let active = self.active_scheme().await?;
@@ -349,6 +375,7 @@ impl Store {
             sheet,
             columns: &columns,
             reason_given: reason.is_some(),
+            decide,
         };
 
         // The assets the file names by number.
@@ -608,6 +635,8 @@ struct RowReader<'a> {
     columns: &'a HashMap<LedgerColumn, usize>,
     /// The import carries a reason for changes of classification.
     reason_given: bool,
+    /// The units whose assets' levels the writer decides.
+    decide: &'a AssetScope,
 }
 
 impl RowReader<'_> {
@@ -985,6 +1014,22 @@ impl RowReader<'_> {
                 ),
                 format!(
                     "this row changes the classification from {} to {}: import with the reason for the change",
+                    b.label, derived.label
+                ),
+            )]);
+        }
+        if let Some(b) = before
+            && !self.decide.allows(b.record.owner_unit_id, false)
+            && let Some(column) = reclassified(&b.record, &record)
+        {
+            return Err(vec![issue(
+                column,
+                format!(
+                    "格付けを{}から{}に変更する行です。格付けの変更は資産のページから申請し、所管課の情報セキュリティ管理者の承認を受けてください",
+                    b.label, derived.label
+                ),
+                format!(
+                    "this row changes the classification from {} to {}: propose the change on the asset's page for the unit's manager to approve",
                     b.label, derived.label
                 ),
             )]);

@@ -341,10 +341,16 @@ pub struct Reclassification {
     reason: String,
 }
 
-/// Gives an asset new levels under the active scheme (格付けの変更).
+/// Gives an asset new levels under the active scheme (格付けの変更). Whoever
+/// decides classification for the asset's unit (its 情報セキュリティ管理者 or
+/// 責任者, the security office) changes them at once (200, the asset); anyone
+/// else who may edit the asset proposes the change (202, the request), which
+/// takes effect when one of those approves it.
 #[utoipa::path(post, path = "/assets/{id}/reclassify", tag = "assets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Reclassification,
-    responses((status = 200, description = "the asset", body = Object), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, description = "the asset", body = Object),
+        (status = 202, description = "the classification request awaiting approval", body = Object),
+        (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
         (status = 422, description = "every bad field in error.fields", body = crate::error::ErrorBody)))]
 pub async fn reclassify(
@@ -352,14 +358,20 @@ pub async fn reclassify(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<Reclassification>,
-) -> ApiResult<Json<Asset>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let levels = Levels::new(b.confidentiality, b.integrity, b.availability);
-    let asset = state
+    let done = state
         .app
         .reclassify_asset(&user, id, levels, &b.reason)
         .await
         .map_err(json_err)?;
-    Ok(Json(asset))
+    Ok(match done {
+        mamori_app::requests::Reclassified::Applied(asset) => Json(asset).into_response(),
+        mamori_app::requests::Reclassified::Proposed(request) => {
+            (axum::http::StatusCode::ACCEPTED, Json(request)).into_response()
+        }
+    })
 }
 
 /// How and when an asset was disposed of, and who confirmed it.

@@ -22,6 +22,8 @@ pub(crate) use controls::{evidence_response, file_response};
 mod audits;
 // --- operations (issue 15) ---
 mod ops;
+// --- people first (issue 17) ---
+mod people;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -180,6 +182,13 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(ops::decide))
         .routes(routes!(ops::renew))
         .routes(routes!(ops::attention))
+        // --- people first (issue 17) ---
+        .routes(routes!(people::requests))
+        .routes(routes!(people::request))
+        .routes(routes!(people::decide))
+        .routes(routes!(people::notices))
+        .routes(routes!(people::read))
+        .routes(routes!(people::read_all))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use mamori_app::requests::Reclassified;
 use mamori_authz::Action;
 use mamori_core::asset::{AssetKind, Levels, Lifecycle};
 use mamori_core::catalog::Axis;
@@ -886,6 +887,18 @@ pub async fn write_existing(
                 .app
                 .reclassify_asset(&user, id, levels, &form.reason)
                 .await;
+            let result = match result {
+                Ok(Reclassified::Applied(asset)) => Ok(asset),
+                // A member of staff's change waits for the unit's manager.
+                Ok(Reclassified::Proposed(request)) => {
+                    flash(&session, T { lang }.get("requests.proposed_flash")).await;
+                    return Ok(
+                        Redirect::to(&format!("/classification-requests/{}", request.id))
+                            .into_response(),
+                    );
+                }
+                Err(e) => Err(e),
+            };
             (result, "assets.reclassified")
         }
         FormKind::Dispose => {

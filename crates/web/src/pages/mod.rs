@@ -4,6 +4,7 @@
 mod admin;
 mod assets;
 mod catalog;
+pub(crate) mod charts;
 mod dashboard;
 pub(crate) mod events;
 mod netcheck;
@@ -22,6 +23,8 @@ mod training;
 mod audits;
 // --- operations (issue 15) ---
 mod ops;
+// --- people first (issue 17) ---
+mod people;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -279,6 +282,17 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/exceptions/{id}", get(ops::exception))
         .route("/exceptions/{id}/decision", post(ops::decide))
         .route("/exceptions/{id}/renewal", post(ops::renew))
+        // --- people first (issue 17): classification requests, notices, mail ---
+        .route("/classification-requests", get(people::requests))
+        .route("/classification-requests/{id}", get(people::request))
+        .route(
+            "/classification-requests/{id}/decision",
+            post(people::decide),
+        )
+        .route("/notices", get(people::notices))
+        .route("/notices/read", post(people::read))
+        .route("/admin/mail", get(people::mail))
+        .route("/admin/mail/{id}/retry", post(people::retry_mail))
 }
 
 /// The signed-in user as the layout shows them.
@@ -306,6 +320,25 @@ pub struct Chrome {
     pub nav: Nav,
     pub flash: Option<String>,
     pub flash_error: Option<String>,
+    /// The person's unread notices.
+    pub unread: i64,
+}
+
+impl Chrome {
+    /// The menu group of the page's section (the group shown as current).
+    pub fn group(&self) -> &'static str {
+        match self.section {
+            "policy" | "policy_docs" | "threats" | "controls" | "classification" | "authz" => {
+                "policy"
+            }
+            "assets" | "requests" | "systems" | "risks" | "segments" | "netcheck" => "assets",
+            "units" | "users" | "acknowledgements" | "training" => "people",
+            "attention" | "incidents" | "exceptions" | "permissions" | "violations"
+            | "contractors" | "services" | "plans" => "operations",
+            "audits" | "findings" => "audits",
+            _ => "",
+        }
+    }
 }
 
 const FLASH: &str = "flash";
@@ -356,6 +389,10 @@ impl Chrome {
             nav,
             flash: session.remove(FLASH).await.ok().flatten(),
             flash_error: session.remove(FLASH_ERROR).await.ok().flatten(),
+            unread: match user {
+                Some(a) => state.app.unread_notices(a).await.unwrap_or(0),
+                None => 0,
+            },
         })
     }
 }

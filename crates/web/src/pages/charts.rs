@@ -1,0 +1,98 @@
+//! Charts drawn on the server as SVG (no script: the CSP forbids it), each
+//! with a title and a table of the same figures beside it for those who
+//! would rather read, or cannot see the chart.
+
+/// One bar: its label, the figure as text, and its length in pixels.
+pub struct ChartBar {
+    pub label: String,
+    pub value: String,
+    pub width: i64,
+    pub y: i64,
+    /// A colour class: good (100 %), fair (80 % or more), poor.
+    pub tone: &'static str,
+}
+
+/// A horizontal bar chart of percentages.
+pub struct BarChart {
+    pub id: &'static str,
+    pub title: String,
+    pub bars: Vec<ChartBar>,
+    pub height: i64,
+}
+
+/// The length of the longest bar (100 %).
+pub const BAR_SPACE: i64 = 360;
+/// Where the bars start (the labels are to their left).
+pub const LABEL_SPACE: i64 = 240;
+
+impl BarChart {
+    /// Bars of (label, done, of), the percentage done of each.
+    pub fn percentages(id: &'static str, title: String, rows: &[(String, i64, i64)]) -> BarChart {
+        let bars: Vec<ChartBar> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (label, done, of))| {
+                let pct = if *of == 0 { 100 } else { done * 100 / of };
+                ChartBar {
+                    label: shorten(label, 18),
+                    value: format!("{pct}%（{done}/{of}）"),
+                    width: BAR_SPACE * pct / 100,
+                    y: i as i64 * 24,
+                    tone: if pct >= 100 {
+                        "good"
+                    } else if pct >= 80 {
+                        "fair"
+                    } else {
+                        "poor"
+                    },
+                }
+            })
+            .collect();
+        BarChart {
+            id,
+            title,
+            height: (bars.len() as i64 * 24).max(24) + 4,
+            bars,
+        }
+    }
+
+    pub fn label_space(&self) -> i64 {
+        LABEL_SPACE
+    }
+
+    pub fn width(&self) -> i64 {
+        LABEL_SPACE + BAR_SPACE + 120
+    }
+}
+
+/// At most `n` characters, with an ellipsis when cut.
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_are_as_long_as_their_share() {
+        let c = BarChart::percentages(
+            "x",
+            "t".into(),
+            &[("A".into(), 1, 2), ("B".into(), 0, 0), ("C".into(), 9, 10)],
+        );
+        assert_eq!(c.bars[0].width, BAR_SPACE / 2);
+        assert_eq!(c.bars[0].tone, "poor");
+        assert_eq!(c.bars[1].width, BAR_SPACE, "nothing asked counts as done");
+        assert_eq!(c.bars[2].tone, "fair");
+        assert_eq!(c.bars[2].value, "90%（9/10）");
+        assert_eq!(c.height, 3 * 24 + 4);
+        assert_eq!(shorten("あいうえお", 3), "あい…");
+    }
+}
