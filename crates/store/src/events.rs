@@ -224,6 +224,12 @@ log_names! {
         Incident => "incident",
         IncidentReport => "incident_report",
         Exception => "exception",
+        // --- audit2 ---
+        Finding => "finding",
+        FindingWaiver => "finding_waiver",
+        AuditProgramme => "audit_programme",
+        Audit => "audit",
+        AuditResult => "audit_result",
     }
 }
 
@@ -272,6 +278,11 @@ log_names! {
         Refuse => "refuse",
         Withdraw => "withdraw",
         Renew => "renew",
+        // --- audit2 ---
+        Plan => "plan",
+        Complete => "complete",
+        Verify => "verify",
+        Waive => "waive",
     }
 }
 
