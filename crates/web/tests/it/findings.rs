@@ -109,10 +109,7 @@ async fn a_campaign_finding_is_planned_done_verified_by_another_and_closed() {
         let r = c.api("GET", "/api/v1/findings", Some(&mgr_a), None).await;
         assert_eq!(r.json()["total"], 1, "{backend}");
 
-        let me = c
-            .api("GET", "/api/v1/auth/me", Some(&mgr_a), None)
-            .await
-            .json()["id"]
+        let me = c.api("GET", "/api/v1/me", Some(&mgr_a), None).await.json()["id"]
             .as_i64()
             .unwrap();
         let url = |step: &str| format!("/api/v1/findings/{id}/{step}");
@@ -359,7 +356,7 @@ async fn the_pages_raise_plan_and_refuse_self_verification() {
         let r = mgr.api("GET", "/api/v1/findings", Some(&mgr_a), None).await;
         let id = r.json()["items"][0]["id"].as_i64().unwrap();
         let me = mgr
-            .api("GET", "/api/v1/auth/me", Some(&mgr_a), None)
+            .api("GET", "/api/v1/me", Some(&mgr_a), None)
             .await
             .json()["id"]
             .as_i64()
@@ -470,9 +467,7 @@ async fn an_audit_respects_independence_and_a_nonconformity_raises_a_finding() {
         // An auditor of section A may not audit section A; nor may its manager.
         for who in [
             aud_a,
-            c.api("GET", "/api/v1/auth/me", Some(&mgr_a), None)
-                .await
-                .json()["id"]
+            c.api("GET", "/api/v1/me", Some(&mgr_a), None).await.json()["id"]
                 .as_i64()
                 .unwrap(),
         ] {
