@@ -490,7 +490,7 @@ impl App {
             problems.push(Problem::new("MAMORI-AUDIT-RESULT").field("result"));
         }
         let link = form.evidence_link.trim();
-        if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://")) {
+        if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
             problems.push(Problem::new("MAMORI-AUDIT-LINK").field("evidence_link"));
         }
         let item = self.facts().audit_item(id, form.item_id).await?;
