@@ -29,7 +29,8 @@ async function go(page, action) {
 test('a finding is raised from a campaign, its action done by its owner and verified by another', async () => {
   const errors = [];
   const manager = await (await browser.newContext()).newPage();
-  manager.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // The manager's look at the office's page answers 403 on purpose; any other error counts.
+  manager.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('403')) errors.push(m.text()); });
   await signIn(manager, server.base, 'sasaki', DEMO_PASSWORD);
   await manager.goto(`${server.base}/audits`);
   await go(manager, () => manager.locator('#mine tr', { hasText: '自己点検（デモ）' }).locator('a').click());
