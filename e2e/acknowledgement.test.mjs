@@ -2,7 +2,7 @@
 // policy version; a member of staff confirms it on the page; the rate moves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD } from './server.mjs';
+import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD, navTo } from './server.mjs';
 
 const DEMO_PASSWORD = 'mamori-demo-2025';
 let server;
@@ -36,7 +36,7 @@ test('a staff member confirms the new policy version and the rate moves', async 
   let expectErrors = false;
   staff.on('console', (m) => { if (m.type() === 'error' && !expectErrors) errors.push(m.text() + ' @ ' + m.location().url + ' on ' + m.page()?.url()); });
   await signIn(staff, server.base, 'tanaka', DEMO_PASSWORD);
-  await staff.click('nav >> text=誓約');
+  await navTo(staff, '誓約');
   assert.match(await staff.textContent('#my-acknowledgements'), /令和7年度 基本方針改正の確認/);
   await Promise.all([staff.waitForNavigation(), staff.click('#my-acknowledgements button[name="confirm"]')]);
   assert.match(await staff.textContent('body'), /確認を記録しました/);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync, deflateRawSync, crc32 } from 'node:zlib';
-import { startMamori, launchBrowser, signIn } from './server.mjs';
+import { startMamori, launchBrowser, signIn, navTo } from './server.mjs';
 
 const DEMO_PASSWORD = 'mamori-demo-2025';
 let server;
@@ -97,7 +97,7 @@ test('a section manager answers in the browser and by Excel, then submits', asyn
   // The refused upload answers 422 on purpose; any other error counts.
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('422')) errors.push(m.text()); });
   await signIn(page, server.base, 'sasaki', DEMO_PASSWORD);
-  await page.click('nav >> text=監査・自己点検');
+  await navTo(page, '監査・自己点検');
   const mine = page.locator('#mine tr', { hasText: '自己点検（デモ）' });
   await Promise.all([page.waitForNavigation(), mine.locator('a').click()]);
   assert.match(await page.textContent('#target-state'), /未着手/);

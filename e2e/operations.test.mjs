@@ -5,7 +5,7 @@
 // causes. An exception cannot be decided by its requester; the CISO approves it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMamori, launchBrowser, signIn } from './server.mjs';
+import { startMamori, launchBrowser, signIn, navTo } from './server.mjs';
 
 const DEMO_PASSWORD = 'mamori-demo-2025';
 let server;
@@ -40,7 +40,7 @@ test('a lost USB stick climbs the reporting line, goes overdue and is closed', a
   const staff = await (await browser.newContext()).newPage();
   watch(staff);
   await signIn(staff, server.base, 'tanaka', DEMO_PASSWORD);
-  await staff.click('nav >> text=インシデント');
+  await navTo(staff, 'インシデント');
   await Promise.all([staff.waitForNavigation(), staff.click('#incident-new')]);
   await staff.fill('input[name="title"]', 'USBメモリの紛失');
   await staff.fill('textarea[name="description"]', '住民150名分の名簿を入れたUSBメモリを帰宅途中に紛失した');
@@ -78,7 +78,7 @@ test('a lost USB stick climbs the reporting line, goes overdue and is closed', a
   const timeline = await kimura.textContent('#timeline');
   assert.match(timeline, /佐々木/);
   assert.match(timeline, /上位への報告/);
-  await kimura.click('nav >> text=要対応');
+  await navTo(kimura, '要対応');
   const reports = await kimura.textContent('#attention-reports');
   assert.match(reports, /個人情報保護委員会への速報/);
   assert.match(reports, /期限超過/);

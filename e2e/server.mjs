@@ -61,3 +61,14 @@ export async function signIn(page, base, username, password) {
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('#login-submit')]);
 }
+
+/** Follows a link of the menu: opens its group first (the menu is grouped
+ * so that it fits 1366 px), then clicks the link and waits for the page. */
+export async function navTo(page, text) {
+  const link = page.locator('header nav a', { hasText: text }).first();
+  const group = page.locator('header nav details').filter({ has: page.locator('a', { hasText: text }) });
+  if (await group.count() > 0 && !(await group.first().evaluate((d) => d.open))) {
+    await group.first().locator('summary').click();
+  }
+  await Promise.all([page.waitForNavigation(), link.click()]);
+}

@@ -3,7 +3,7 @@
 // completion from the overdue list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD } from './server.mjs';
+import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD, navTo } from './server.mjs';
 
 const DEMO_PASSWORD = 'mamori-demo-2025';
 let server;
@@ -28,7 +28,7 @@ test('staff declare a training, the office records an overdue one', async () => 
   const staff = await (await browser.newContext()).newPage();
   watch(staff);
   await signIn(staff, server.base, 'tanaka', DEMO_PASSWORD);
-  await staff.click('nav >> text=研修');
+  await navTo(staff, '研修');
   const mine = staff.locator('#my-trainings');
   assert.match(await mine.textContent(), /情報セキュリティ研修（年次）/);
   assert.match(await mine.textContent(), /特定個人情報の取扱研修/);

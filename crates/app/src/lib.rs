@@ -38,6 +38,9 @@ pub mod training;
 pub mod users;
 // Audits and self-inspections (第10; issue 14).
 pub mod audits;
+// --- audit2 ---
+pub mod audit_programmes;
+pub mod findings;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

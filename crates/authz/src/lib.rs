@@ -97,6 +97,14 @@ pub enum Action {
     HandleIncident,
     RequestException,
     ReadException,
+    // --- audit2 ---
+    RaiseFinding,
+    ReadFinding,
+    PlanFinding,
+    ReportFinding,
+    VerifyFinding,
+    CloseFinding,
+    OrderAudit,
 }
 
 impl Action {
@@ -153,6 +161,14 @@ impl Action {
             Action::HandleIncident => "handle_incident",
             Action::RequestException => "request_exception",
             Action::ReadException => "read_exception",
+            // --- audit2 ---
+            Action::RaiseFinding => "raise_finding",
+            Action::ReadFinding => "read_finding",
+            Action::PlanFinding => "plan_finding",
+            Action::ReportFinding => "report_finding",
+            Action::VerifyFinding => "verify_finding",
+            Action::CloseFinding => "close_finding",
+            Action::OrderAudit => "order_audit",
         }
     }
 }
@@ -244,6 +260,15 @@ pub enum Resource {
         id: i64,
         requester: i64,
         unit_lineage: Vec<i64>,
+    },
+    // --- audit2 ---
+    /// A finding: the lineage of the unit concerned, the system (0: none) and
+    /// the owner of its corrective action (0: none yet).
+    Finding {
+        id: i64,
+        unit_lineage: Vec<i64>,
+        system: i64,
+        owner: i64,
     },
 }
 
@@ -557,6 +582,35 @@ impl Authorizer {
                         .map_err(DecideError::of)?,
                 );
                 incident
+            }
+            // --- audit2 ---
+            Resource::Finding {
+                id,
+                unit_lineage,
+                system,
+                owner,
+            } => {
+                let unit = unit_or_none(unit_lineage, &mut entities);
+                let finding = uid("Mamori::Finding", id);
+                let attrs = HashMap::from([
+                    (
+                        "unit".to_string(),
+                        RestrictedExpression::new_entity_uid(unit),
+                    ),
+                    (
+                        "system".to_string(),
+                        RestrictedExpression::new_long(*system),
+                    ),
+                    (
+                        "owner".to_string(),
+                        RestrictedExpression::new_entity_uid(uid("Mamori::User", owner)),
+                    ),
+                ]);
+                entities.insert(
+                    "finding".into(),
+                    Entity::new(finding.clone(), attrs, HashSet::new()).map_err(DecideError::of)?,
+                );
+                finding
             }
             Resource::App => {
                 let app = uid("Mamori::App", "mamori");

@@ -927,3 +927,113 @@ fn only_the_ciso_or_the_chief_decide_an_exception_never_their_own() {
     };
     assert!(!a.check(&colleague, Action::ReadException, &request(8)));
 }
+
+// --- audit2 ---
+
+#[test]
+fn findings_are_read_by_their_unit_and_oversight_and_verified_never_by_the_owner() {
+    let a = Authorizer::builtin().unwrap();
+    let finding = |owner: i64| Resource::Finding {
+        id: 4,
+        unit_lineage: vec![1, 2],
+        system: 0,
+        owner,
+    };
+    let manager = Principal {
+        user_id: 8,
+        ..holder(&[1, 2], &[("security_administrator", 2)])
+    };
+    let so = Principal {
+        user_id: 5,
+        ..user(&["security_officer"], &[30])
+    };
+    let admin_owner = Principal {
+        user_id: 6,
+        ..user(&["admin", "security_officer"], &[30])
+    };
+    let colleague = Principal {
+        user_id: 9,
+        ..user(&["staff"], &[1, 2])
+    };
+    let other_manager = holder(&[1, 3], &[("security_administrator", 3)]);
+    // Raising: the security office and auditors, not staff or managers.
+    assert!(a.check(&so, Action::RaiseFinding, &Resource::App));
+    assert!(a.check(
+        &user(&["auditor"], &[30]),
+        Action::RaiseFinding,
+        &Resource::App
+    ));
+    assert!(!a.check(&manager, Action::RaiseFinding, &Resource::App));
+    assert!(!a.check(&colleague, Action::RaiseFinding, &Resource::App));
+    // Reading.
+    for p in [
+        &manager,
+        &so,
+        &user(&["auditor"], &[30]),
+        &holder(&[30], &[("ciso", 0)]),
+    ] {
+        assert!(a.check(p, Action::ReadFinding, &finding(0)), "{p:?}");
+    }
+    assert!(!a.check(&colleague, Action::ReadFinding, &finding(0)));
+    assert!(!a.check(&other_manager, Action::ReadFinding, &finding(0)));
+    assert!(
+        a.check(&colleague, Action::ReadFinding, &finding(9)),
+        "owner reads"
+    );
+    // Planning: the unit's managers and the office.
+    assert!(a.check(&manager, Action::PlanFinding, &finding(0)));
+    assert!(a.check(&so, Action::PlanFinding, &finding(0)));
+    assert!(!a.check(&colleague, Action::PlanFinding, &finding(0)));
+    // Reporting done: the owner only.
+    assert!(a.check(&manager, Action::ReportFinding, &finding(8)));
+    assert!(!a.check(&manager, Action::ReportFinding, &finding(9)));
+    assert!(!a.check(&so, Action::ReportFinding, &finding(8)));
+    // Verifying: not the owner, whoever they are.
+    assert!(!a.check(&manager, Action::VerifyFinding, &finding(8)));
+    assert!(a.check(&so, Action::VerifyFinding, &finding(8)));
+    assert!(a.check(&manager, Action::VerifyFinding, &finding(5)));
+    assert!(!a.check(&so, Action::VerifyFinding, &finding(5)));
+    assert!(!a.check(&admin_owner, Action::VerifyFinding, &finding(6)));
+    assert!(!a.check(&colleague, Action::VerifyFinding, &finding(8)));
+    // Closing: the security office.
+    assert!(a.check(&so, Action::CloseFinding, &finding(8)));
+    assert!(!a.check(&manager, Action::CloseFinding, &finding(5)));
+}
+
+#[test]
+fn only_the_ciso_orders_an_audit_and_nobody_audits_their_own_unit() {
+    let a = Authorizer::builtin().unwrap();
+    assert!(a.check(
+        &holder(&[30], &[("ciso", 0)]),
+        Action::OrderAudit,
+        &Resource::App
+    ));
+    assert!(!a.check(
+        &user(&["security_officer"], &[30]),
+        Action::OrderAudit,
+        &Resource::App
+    ));
+    assert!(!a.check(
+        &user(&["auditor"], &[30]),
+        Action::OrderAudit,
+        &Resource::App
+    ));
+    let auditor = user(&["auditor"], &[1, 2]);
+    assert!(a.check(&auditor, Action::AuditUnit, &unit(&[1, 3])));
+    assert!(
+        !a.check(&auditor, Action::AuditUnit, &unit(&[1, 2])),
+        "own unit"
+    );
+    assert!(
+        !a.check(&auditor, Action::AuditUnit, &unit(&[1])),
+        "the unit above"
+    );
+    let managing = Principal {
+        scoped_roles: vec![("security_manager".into(), 3)],
+        ..user(&["auditor"], &[30])
+    };
+    assert!(
+        !a.check(&managing, Action::AuditUnit, &unit(&[1, 3])),
+        "a unit they manage"
+    );
+}

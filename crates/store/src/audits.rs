@@ -406,32 +406,7 @@ impl Store {
     ) -> Result<InspectionRow, StoreError> {
         let now = now_rfc3339();
         let mut tx = self.db.begin().await?;
-        let template = checklist_in_tx(&mut tx, input.template_id).await?;
-        let frozen: i64 = tx_run!(&mut tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO checklists (name, description, source, frozen, copied_from, revision, \
-                 created_by, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, 1, $5, $6, $6) RETURNING id",
-            )
-            .bind(&template.name)
-            .bind(&template.description)
-            .bind(&template.source)
-            .bind(template.id)
-            .bind(actor.label())
-            .bind(&now)
-            .fetch_one(&mut *c)
-            .await?
-        });
-        tx_run!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO checklist_items (checklist_id, position, provision, chapter, question, mandatory, \
-                 evidence_hint, method, answers) SELECT $1, position, provision, chapter, question, mandatory, \
-                 evidence_hint, method, answers FROM checklist_items WHERE checklist_id = $2",
-            )
-            .bind(frozen)
-            .bind(template.id)
-            .execute(&mut *c)
-            .await?;
-        });
+        let (frozen, template) = freeze_checklist(&mut tx, actor, input.template_id, &now).await?;
         let id: i64 = tx_run!(&mut tx, |c| {
             sqlx::query_scalar(
                 "INSERT INTO inspections (title, checklist_id, target_kind, deadline, status, item_count, \
@@ -935,6 +910,44 @@ async fn insert_item(
         .await?;
     });
     Ok(())
+}
+
+/// Copies a template (frozen) with its items: the copy's id and the
+/// template. Used by a campaign and by an audit, so that later edits of the
+/// template never change their items.
+pub(crate) async fn freeze_checklist(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    template_id: i64,
+    now: &str,
+) -> Result<(i64, ChecklistRow), StoreError> {
+    let template = checklist_in_tx(tx, template_id).await?;
+    let frozen: i64 = tx_run!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO checklists (name, description, source, frozen, copied_from, revision, \
+             created_by, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, 1, $5, $6, $6) RETURNING id",
+        )
+        .bind(&template.name)
+        .bind(&template.description)
+        .bind(&template.source)
+        .bind(template.id)
+        .bind(actor.label())
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    tx_run!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO checklist_items (checklist_id, position, provision, chapter, question, mandatory, \
+             evidence_hint, method, answers) SELECT $1, position, provision, chapter, question, mandatory, \
+             evidence_hint, method, answers FROM checklist_items WHERE checklist_id = $2",
+        )
+        .bind(frozen)
+        .bind(template.id)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok((frozen, template))
 }
 
 async fn checklist_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ChecklistRow, StoreError> {

@@ -227,6 +227,12 @@ log_names! {
         // --- people first (issue 17) ---
         ClassificationRequest => "classification_request",
         Mail => "mail",
+        // --- audit2 ---
+        Finding => "finding",
+        FindingWaiver => "finding_waiver",
+        AuditProgramme => "audit_programme",
+        Audit => "audit",
+        AuditResult => "audit_result",
     }
 }
 
@@ -275,6 +281,11 @@ log_names! {
         Refuse => "refuse",
         Withdraw => "withdraw",
         Renew => "renew",
+        // --- audit2 ---
+        Plan => "plan",
+        Complete => "complete",
+        Verify => "verify",
+        Waive => "waive",
     }
 }
 

@@ -32,6 +32,9 @@ pub mod units;
 pub mod users;
 // Audits and self-inspections (第10; issue 14).
 pub mod audits;
+// --- audit2 ---
+pub mod audit_programmes;
+pub mod findings;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use crate::org::UnknownCode;
 
+pub mod finding;
+
 #[cfg(test)]
 mod tests;
 

@@ -19,3 +19,5 @@ mod training;
 mod users;
 // --- operations (issue 15) ---
 mod ops;
+// --- audit2 ---
+mod findings;

@@ -24,6 +24,9 @@ mod audits;
 mod ops;
 // --- people first (issue 17) ---
 mod people;
+// --- audit2 ---
+mod audit_programmes;
+mod findings;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -189,6 +192,31 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(people::notices))
         .routes(routes!(people::read))
         .routes(routes!(people::read_all))
+        // --- audit2: findings and corrective actions ---
+        .routes(routes!(findings::list, findings::create))
+        .routes(routes!(findings::export))
+        .routes(routes!(findings::todos))
+        .routes(routes!(findings::get))
+        .routes(routes!(findings::plan))
+        .routes(routes!(findings::report_done))
+        .routes(routes!(findings::verify))
+        .routes(routes!(findings::close))
+        .routes(routes!(findings::note))
+        .routes(routes!(findings::not_done))
+        .routes(routes!(findings::raise_from_inspection))
+        .routes(routes!(findings::waive))
+        .routes(routes!(findings::raise_from_netcheck))
+        .routes(routes!(
+            audit_programmes::programmes,
+            audit_programmes::create_programme
+        ))
+        .routes(routes!(
+            audit_programmes::audits,
+            audit_programmes::create_audit
+        ))
+        .routes(routes!(audit_programmes::audit))
+        .routes(routes!(audit_programmes::set_status))
+        .routes(routes!(audit_programmes::record_result))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

@@ -216,7 +216,11 @@ pub struct IncidentQuery {
 
 /// A filter's value, refused (400, as the document's pattern says) when it is
 /// not one of `allowed`.
-fn one_of(name: &str, s: &Option<String>, allowed: &[&str]) -> ApiResult<Option<String>> {
+pub(super) fn one_of(
+    name: &str,
+    s: &Option<String>,
+    allowed: &[&str],
+) -> ApiResult<Option<String>> {
     match s.as_deref() {
         None | Some("") => Ok(None),
         Some(v) if allowed.contains(&v) => Ok(Some(v.to_string())),

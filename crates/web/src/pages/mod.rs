@@ -25,6 +25,9 @@ mod audits;
 mod ops;
 // --- people first (issue 17) ---
 mod people;
+// --- audit2 ---
+mod audit_programmes;
+mod findings;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -293,6 +296,30 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/notices/read", post(people::read))
         .route("/admin/mail", get(people::mail))
         .route("/admin/mail/{id}/retry", post(people::retry_mail))
+        // --- audit2: findings and corrective actions ---
+        .route("/findings", get(findings::list).post(findings::create))
+        .route("/findings/export", get(findings::export))
+        .route("/findings/{id}", get(findings::finding))
+        .route("/findings/{id}/{what}", post(findings::step))
+        .route(
+            "/audits/inspections/{id}/findings",
+            get(findings::inspection).post(findings::raise_inspection),
+        )
+        .route("/audits/inspections/{id}/waivers", post(findings::waive))
+        .route(
+            "/audits/programme",
+            get(audit_programmes::programme).post(audit_programmes::create_programme),
+        )
+        .route(
+            "/audits/programme/audits",
+            post(audit_programmes::create_audit),
+        )
+        .route("/audits/{id}", get(audit_programmes::audit))
+        .route("/audits/{id}/status", post(audit_programmes::set_status))
+        .route(
+            "/audits/{id}/results",
+            post(audit_programmes::record_result),
+        )
 }
 
 /// The signed-in user as the layout shows them.

@@ -244,10 +244,10 @@ pub async fn new_incident(
 
 /// A form's repeated and boolean fields, read from the raw pairs (a
 /// checkbox is sent only when ticked; a multiple select repeats its name).
-struct Fields(Vec<(String, String)>);
+pub(super) struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn get(&self, name: &str) -> String {
+    pub(super) fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
@@ -260,7 +260,7 @@ impl Fields {
     /// Every id given under `name`, in repeated fields or one field of ids
     /// separated by spaces or commas. Text that is no id is kept as -1 so
     /// that the operation names it.
-    fn ids(&self, name: &str) -> Vec<i64> {
+    pub(super) fn ids(&self, name: &str) -> Vec<i64> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -288,7 +288,7 @@ impl Fields {
     }
 }
 
-async fn read_fields(session: &Session, body: axum::body::Bytes) -> AppResult<Fields> {
+pub(super) async fn read_fields(session: &Session, body: axum::body::Bytes) -> AppResult<Fields> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| crate::error::AppError::bad_request(e.to_string()))?;
     let f = Fields(pairs);
@@ -430,7 +430,7 @@ fn back(id: i64) -> Response {
 
 /// Says on the next page how an operation ended: `ja`/`en` when it was
 /// done, the reason when it was refused (other errors are the error page).
-async fn settled<R>(
+pub(super) async fn settled<R>(
     session: &Session,
     lang: Lang,
     outcome: Result<R, mamori_app::Error>,

@@ -56,22 +56,22 @@ async fn manage(c: &Client, user: i64, unit: i64) {
         .unwrap();
 }
 
-struct City {
-    backend: &'static str,
-    c: Client,
-    a: i64,
-    b: i64,
-    sec: String,
-    mgr_a: String,
-    mgr_b: String,
-    staff_a: String,
-    inspection: i64,
-    items: Vec<Value>,
+pub(crate) struct City {
+    pub backend: &'static str,
+    pub c: Client,
+    pub a: i64,
+    pub b: i64,
+    pub sec: String,
+    pub mgr_a: String,
+    pub mgr_b: String,
+    pub staff_a: String,
+    pub inspection: i64,
+    pub items: Vec<Value>,
 }
 
 /// D01 with sections A and B, their managers, a member of A, a security
 /// officer; a checklist of chapter 1 (mandatory) and a campaign over A and B.
-async fn city() -> Vec<City> {
+pub(crate) async fn city() -> Vec<City> {
     let mut out = Vec::new();
     for (backend, mut c) in crate::client::clients().await {
         let dept = c.store.unit_by_code("D01").await.unwrap().unwrap().id;
@@ -137,7 +137,7 @@ async fn city() -> Vec<City> {
     out
 }
 
-fn reasons(r: &crate::client::Resp) -> Vec<String> {
+pub(crate) fn reasons(r: &crate::client::Resp) -> Vec<String> {
     let j = r.json();
     let mut out = vec![j["error"]["reason"].as_str().unwrap_or("").to_string()];
     for f in j["error"]["fields"].as_array().cloned().unwrap_or_default() {
