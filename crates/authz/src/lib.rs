@@ -97,6 +97,15 @@ pub enum Action {
     HandleIncident,
     RequestException,
     ReadException,
+    // --- ops2 ---
+    RequestPermission,
+    ReadPermission,
+    ReturnPermission,
+    RecordViolation,
+    ReadViolation,
+    ManageContractors,
+    ReadContractors,
+    ManagePlans,
 }
 
 impl Action {
@@ -153,6 +162,15 @@ impl Action {
             Action::HandleIncident => "handle_incident",
             Action::RequestException => "request_exception",
             Action::ReadException => "read_exception",
+            // --- ops2 ---
+            Action::RequestPermission => "request_permission",
+            Action::ReadPermission => "read_permission",
+            Action::ReturnPermission => "return_permission",
+            Action::RecordViolation => "record_violation",
+            Action::ReadViolation => "read_violation",
+            Action::ManageContractors => "manage_contractors",
+            Action::ReadContractors => "read_contractors",
+            Action::ManagePlans => "manage_plans",
         }
     }
 }
@@ -241,6 +259,15 @@ pub enum Resource {
     /// An exception to the standards (a `Request` of kind `exception`): who
     /// asked, and the lineage of the unit it is for.
     Exception {
+        id: i64,
+        requester: i64,
+        unit_lineage: Vec<i64>,
+    },
+    // --- ops2 ---
+    /// A permission asked for (持ち出し, a private device, software, a device
+    /// to connect; a `Request` of kind `permission`): who asked, and the
+    /// lineage of their unit.
+    Permission {
         id: i64,
         requester: i64,
         unit_lineage: Vec<i64>,
@@ -533,6 +560,18 @@ impl Authorizer {
                 *requester,
                 unit_lineage,
                 "exception",
+            )?,
+            // --- ops2 ---
+            Resource::Permission {
+                id,
+                requester,
+                unit_lineage,
+            } => kind_request(
+                &mut entities,
+                format!("permission-{id}"),
+                *requester,
+                unit_lineage,
+                "permission",
             )?,
             Resource::Incident {
                 id,

@@ -224,6 +224,16 @@ log_names! {
         Incident => "incident",
         IncidentReport => "incident_report",
         Exception => "exception",
+        // --- ops2 ---
+        Permission => "permission",
+        Violation => "violation",
+        Contractor => "contractor",
+        Contract => "contract",
+        ContractorStaff => "contractor_staff",
+        ContractorAssessment => "contractor_assessment",
+        ExternalService => "external_service",
+        EmergencyPlan => "emergency_plan",
+        EmergencyDrill => "emergency_drill",
     }
 }
 
@@ -272,6 +282,8 @@ log_names! {
         Refuse => "refuse",
         Withdraw => "withdraw",
         Renew => "renew",
+        // --- ops2 ---
+        RecordReturn => "record_return",
     }
 }
 

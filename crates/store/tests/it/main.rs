@@ -19,3 +19,5 @@ mod training;
 mod users;
 // --- operations (issue 15) ---
 mod ops;
+// --- ops2 ---
+mod ops2;

@@ -18,7 +18,7 @@ use super::fixtures::add_unit;
 
 const ACTOR: Actor = Actor::System("test");
 
-async fn user(store: &Store, name: &str, unit: i64) -> i64 {
+pub(crate) async fn user(store: &Store, name: &str, unit: i64) -> i64 {
     store
         .create_user(
             &ACTOR,

@@ -28,7 +28,10 @@ use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
 /// (code, name in the reader's language) of a closed set.
-fn choices(t: &T, all: &[(&'static str, &'static str, &'static str)]) -> Vec<(String, String)> {
+pub(super) fn choices(
+    t: &T,
+    all: &[(&'static str, &'static str, &'static str)],
+) -> Vec<(String, String)> {
     all.iter()
         .map(|(c, ja, en)| (c.to_string(), t.pick(ja, en).to_string()))
         .collect()
@@ -43,7 +46,11 @@ macro_rules! names {
     };
 }
 
-fn name_of(t: &T, all: &[(&'static str, &'static str, &'static str)], code: &str) -> String {
+pub(super) fn name_of(
+    t: &T,
+    all: &[(&'static str, &'static str, &'static str)],
+    code: &str,
+) -> String {
     all.iter()
         .find(|(c, _, _)| *c == code)
         .map(|(_, ja, en)| t.pick(ja, en).to_string())
@@ -136,7 +143,7 @@ pub struct ListQuery {
     pub per_page: Option<u32>,
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(super) fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -244,23 +251,31 @@ pub async fn new_incident(
 
 /// A form's repeated and boolean fields, read from the raw pairs (a
 /// checkbox is sent only when ticked; a multiple select repeats its name).
-struct Fields(Vec<(String, String)>);
+pub(super) struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn get(&self, name: &str) -> String {
+    pub(super) fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
-    fn ticked(&self, name: &str) -> bool {
+    /// Every value given under `name` (checkboxes of one name).
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    pub(super) fn ticked(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }
     /// Every id given under `name`, in repeated fields or one field of ids
     /// separated by spaces or commas. Text that is no id is kept as -1 so
     /// that the operation names it.
-    fn ids(&self, name: &str) -> Vec<i64> {
+    pub(super) fn ids(&self, name: &str) -> Vec<i64> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -288,7 +303,7 @@ impl Fields {
     }
 }
 
-async fn read_fields(session: &Session, body: axum::body::Bytes) -> AppResult<Fields> {
+pub(super) async fn read_fields(session: &Session, body: axum::body::Bytes) -> AppResult<Fields> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| crate::error::AppError::bad_request(e.to_string()))?;
     let f = Fields(pairs);
@@ -430,7 +445,7 @@ fn back(id: i64) -> Response {
 
 /// Says on the next page how an operation ended: `ja`/`en` when it was
 /// done, the reason when it was refused (other errors are the error page).
-async fn settled<R>(
+pub(super) async fn settled<R>(
     session: &Session,
     lang: Lang,
     outcome: Result<R, mamori_app::Error>,
@@ -580,7 +595,7 @@ pub struct FormatQuery {
     pub format: String,
 }
 
-fn format_of(q: &FormatQuery) -> LedgerFormat {
+pub(super) fn format_of(q: &FormatQuery) -> LedgerFormat {
     if q.format == "csv" {
         LedgerFormat::Csv
     } else {

@@ -27,3 +27,5 @@ mod segments;
 mod training;
 // --- operations (issue 15) ---
 mod ops;
+// --- ops2 ---
+mod ops2;
