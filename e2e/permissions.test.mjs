@@ -84,3 +84,30 @@ test('staff ask to take a laptop out, cannot grant it themselves, the administra
   assert.match(await staff.textContent('#permissions'), /返却済/);
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('the security office records a contractor and its contract shows the missing clauses', async () => {
+  const sec = await (await browser.newContext()).newPage();
+  await signIn(sec, server.base, 'security', DEMO_PASSWORD);
+  await sec.click('nav >> text=委託先');
+  await sec.click('summary >> text=委託先を登録する');
+  await sec.fill('#contractor-form input[name="name"]', '株式会社みなと情報サービス');
+  await sec.fill('#contractor-form textarea[name="business"]', '住民記録システムの保守');
+  await sec.fill('#contractor-form input[name="data_location"]', '国内（東京都）');
+  await Promise.all([sec.waitForNavigation(), sec.click('#contractor-form button[type="submit"]')]);
+  assert.match(sec.url(), /\/contractors\/\d+$/);
+  assert.match(await sec.textContent('#next-due'), /未評価/);
+
+  await sec.click('summary >> text=契約を登録する');
+  await sec.fill('#contract-form input[name="title"]', '住民記録システム保守委託契約');
+  await sec.check('#contract-form input[value="confidentiality"]');
+  await sec.check('#contract-form input[value="audit_rights"]');
+  await Promise.all([sec.waitForNavigation(), sec.click('#contract-form button[type="submit"]')]);
+  const missing = await sec.textContent('#contracts .missing');
+  assert.match(missing, /再委託の制限/);
+  assert.match(missing, /情報の返却・廃棄/);
+  assert.doesNotMatch(missing, /守秘義務/);
+
+  await sec.click('nav >> text=要対応');
+  assert.match(await sec.textContent('#attention-contracts'), /住民記録システム保守委託契約/);
+  assert.match(await sec.textContent('#attention-assessments'), /株式会社みなと情報サービス/);
+});
