@@ -8,23 +8,12 @@ use mamori_store::ops::OpsScope;
 use mamori_store::ops::permissions::{PermissionFilter, PermissionInput};
 use mamori_store::ops::violations::{ViolationFilter, ViolationInput};
 use mamori_store::testing::all_stores;
-use mamori_store::{Actor, PageRequest, StoreError};
+use mamori_store::{Actor, PageRequest};
 
 use super::fixtures::add_unit;
-use super::ops::user;
+use super::ops::{page, problem_code, user};
 
 const ACTOR: Actor = Actor::System("test");
-
-fn page() -> PageRequest {
-    PageRequest::new(Some(1), Some(100))
-}
-
-fn problem_code(e: StoreError) -> &'static str {
-    match e {
-        StoreError::Rejected(p) => p.code,
-        other => panic!("expected a problem, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn a_permission_is_decided_once_returned_once_granted_and_overdue_past_its_end() {
