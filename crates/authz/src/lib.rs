@@ -105,6 +105,15 @@ pub enum Action {
     VerifyFinding,
     CloseFinding,
     OrderAudit,
+    // --- ops2 ---
+    RequestPermission,
+    ReadPermission,
+    ReturnPermission,
+    RecordViolation,
+    ReadViolation,
+    ManageContractors,
+    ReadContractors,
+    ManagePlans,
 }
 
 impl Action {
@@ -169,6 +178,15 @@ impl Action {
             Action::VerifyFinding => "verify_finding",
             Action::CloseFinding => "close_finding",
             Action::OrderAudit => "order_audit",
+            // --- ops2 ---
+            Action::RequestPermission => "request_permission",
+            Action::ReadPermission => "read_permission",
+            Action::ReturnPermission => "return_permission",
+            Action::RecordViolation => "record_violation",
+            Action::ReadViolation => "read_violation",
+            Action::ManageContractors => "manage_contractors",
+            Action::ReadContractors => "read_contractors",
+            Action::ManagePlans => "manage_plans",
         }
     }
 }
@@ -269,6 +287,15 @@ pub enum Resource {
         unit_lineage: Vec<i64>,
         system: i64,
         owner: i64,
+    },
+    // --- ops2 ---
+    /// A permission asked for (持ち出し, a private device, software, a device
+    /// to connect; a `Request` of kind `permission`): who asked, and the
+    /// lineage of their unit.
+    Permission {
+        id: i64,
+        requester: i64,
+        unit_lineage: Vec<i64>,
     },
 }
 
@@ -558,6 +585,18 @@ impl Authorizer {
                 *requester,
                 unit_lineage,
                 "exception",
+            )?,
+            // --- ops2 ---
+            Resource::Permission {
+                id,
+                requester,
+                unit_lineage,
+            } => kind_request(
+                &mut entities,
+                format!("permission-{id}"),
+                *requester,
+                unit_lineage,
+                "permission",
             )?,
             Resource::Incident {
                 id,

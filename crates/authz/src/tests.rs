@@ -951,6 +951,46 @@ fn findings_are_read_by_their_unit_and_oversight_and_verified_never_by_the_owner
         user_id: 6,
         ..user(&["admin", "security_officer"], &[30])
     };
+// --- ops2 ---
+#[test]
+fn a_permission_is_granted_by_the_managers_of_its_unit_never_by_its_requester() {
+    let a = Authorizer::builtin().unwrap();
+    let request = |requester: i64| Resource::Permission {
+        id: 4,
+        requester,
+        unit_lineage: vec![1, 2],
+    };
+    let admin = Principal {
+        user_id: 7,
+        ..holder(&[1, 2], &[("security_administrator", 2)])
+    };
+    let manager = holder(&[1], &[("security_manager", 1)]);
+    for p in [&admin, &manager] {
+        assert!(a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
+        assert!(a.check(p, Action::ReadPermission, &request(8)));
+        assert!(a.check(p, Action::ReturnPermission, &request(8)));
+    }
+    assert!(
+        !a.check(&admin, Action::ApproveRequest, &request(7)),
+        "own request"
+    );
+    // Neither the security office, the CISO nor another unit's manager grants it.
+    let so = user(&["security_officer", "admin"], &[30]);
+    let ciso = holder(&[30], &[("ciso", 0)]);
+    let other = holder(&[1, 4], &[("security_administrator", 4)]);
+    for p in [&so, &ciso, &other] {
+        assert!(!a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
+    }
+    assert!(a.check(&so, Action::ReadPermission, &request(8)));
+    assert!(!a.check(&other, Action::ReadPermission, &request(8)));
+    // The requester reads it and records the return; a colleague does neither.
+    let requester = Principal {
+        user_id: 8,
+        ..user(&["staff"], &[1, 2])
+    };
+    assert!(a.check(&requester, Action::ReadPermission, &request(8)));
+    assert!(a.check(&requester, Action::ReturnPermission, &request(8)));
+    assert!(a.check(&requester, Action::RequestPermission, &Resource::App));
     let colleague = Principal {
         user_id: 9,
         ..user(&["staff"], &[1, 2])
@@ -1036,4 +1076,80 @@ fn only_the_ciso_orders_an_audit_and_nobody_audits_their_own_unit() {
         !a.check(&managing, Action::AuditUnit, &unit(&[1, 3])),
         "a unit they manage"
     );
+    assert!(!a.check(&colleague, Action::ReadPermission, &request(8)));
+    assert!(!a.check(&colleague, Action::ReturnPermission, &request(8)));
+}
+
+#[test]
+fn violations_are_recorded_by_the_security_office_and_read_by_their_units_managers() {
+    let a = Authorizer::builtin().unwrap();
+    let unit = Resource::Unit {
+        lineage: vec![1, 2],
+    };
+    let so = user(&["security_officer"], &[30]);
+    assert!(a.check(&so, Action::RecordViolation, &Resource::App));
+    assert!(a.check(&so, Action::ReadViolation, &unit));
+    let staff = user(&["staff"], &[1, 2]);
+    assert!(!a.check(&staff, Action::RecordViolation, &Resource::App));
+    assert!(!a.check(&staff, Action::ReadViolation, &unit));
+    let admin = holder(&[1, 2], &[("security_administrator", 2)]);
+    assert!(a.check(&admin, Action::ReadViolation, &unit));
+    assert!(!a.check(&admin, Action::RecordViolation, &Resource::App));
+    let other = holder(&[1, 4], &[("security_administrator", 4)]);
+    assert!(!a.check(&other, Action::ReadViolation, &unit));
+    for p in [
+        user(&["auditor"], &[30]),
+        holder(&[30], &[("ciso", 0)]),
+        holder(&[30], &[("chief_security_manager", 0)]),
+    ] {
+        assert!(a.check(&p, Action::ReadViolation, &unit), "{p:?}");
+    }
+}
+
+#[test]
+fn contractors_are_kept_by_the_security_office_and_read_by_oversight() {
+    let a = Authorizer::builtin().unwrap();
+    let so = user(&["security_officer"], &[30]);
+    assert!(a.check(&so, Action::ManageContractors, &Resource::App));
+    assert!(a.check(&so, Action::ReadContractors, &Resource::App));
+    for p in [
+        user(&["auditor"], &[30]),
+        holder(&[30], &[("ciso", 0)]),
+        holder(&[30], &[("chief_security_manager", 0)]),
+    ] {
+        assert!(
+            a.check(&p, Action::ReadContractors, &Resource::App),
+            "{p:?}"
+        );
+        assert!(
+            !a.check(&p, Action::ManageContractors, &Resource::App),
+            "{p:?}"
+        );
+    }
+    let staff = user(&["staff"], &[1, 2]);
+    let admin = holder(&[1, 2], &[("security_administrator", 2)]);
+    for p in [staff, admin] {
+        assert!(
+            !a.check(&p, Action::ReadContractors, &Resource::App),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn plans_are_kept_by_the_security_office_only() {
+    let a = Authorizer::builtin().unwrap();
+    assert!(a.check(
+        &user(&["security_officer"], &[30]),
+        Action::ManagePlans,
+        &Resource::App
+    ));
+    for p in [
+        user(&["staff"], &[1, 2]),
+        holder(&[30], &[("ciso", 0)]),
+        user(&["auditor"], &[30]),
+    ] {
+        assert!(!a.check(&p, Action::ManagePlans, &Resource::App), "{p:?}");
+        assert!(a.check(&p, Action::View, &Resource::App), "{p:?}");
+    }
 }

@@ -96,6 +96,26 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // the outbox and makes the day's reminders in the background.
     let state = state.with_mail(resolved.file.mail.clone());
     tokio::spawn(state.app.clone().run_mail_worker());
+    // --- ops2 ---
+    // Contractors (issue 15): the city's own selection criteria and contract
+    // requirements, when it keeps copies of the catalogs in the data folder.
+    let read_catalog = |name: &str| -> anyhow::Result<Option<(String, String)>> {
+        let path = resolved.data_dir.join("catalogs").join(name);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Some((path.display().to_string(), text)))
+    };
+    let criteria = read_catalog("contractor-criteria.toml")?;
+    let requirements = read_catalog("contract-requirements.toml")?;
+    let state = state
+        .with_outsourcing_rules(
+            criteria.as_ref().map(|(f, t)| (f.as_str(), t.as_str())),
+            requirements.as_ref().map(|(f, t)| (f.as_str(), t.as_str())),
+        )
+        .map_err(|e| anyhow::anyhow!("the contractor catalogs cannot be used: {e}"))?;
     // The register follows the data and rules as they are now (the rules
     // file may have changed while Mamori was stopped): recomputed in the
     // background, the pages usable meanwhile.

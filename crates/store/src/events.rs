@@ -233,6 +233,16 @@ log_names! {
         AuditProgramme => "audit_programme",
         Audit => "audit",
         AuditResult => "audit_result",
+        // --- ops2 ---
+        Permission => "permission",
+        Violation => "violation",
+        Contractor => "contractor",
+        Contract => "contract",
+        ContractorStaff => "contractor_staff",
+        ContractorAssessment => "contractor_assessment",
+        ExternalService => "external_service",
+        EmergencyPlan => "emergency_plan",
+        EmergencyDrill => "emergency_drill",
     }
 }
 
@@ -286,6 +296,8 @@ log_names! {
         Complete => "complete",
         Verify => "verify",
         Waive => "waive",
+        // --- ops2 ---
+        RecordReturn => "record_return",
     }
 }
 

@@ -74,6 +74,18 @@ impl AppState {
         self
     }
 
+    // --- ops2 ---
+    /// The same state with the city's own contractor selection criteria and/or
+    /// contract requirements: (file, text) of copies of the catalogs.
+    pub fn with_outsourcing_rules(
+        mut self,
+        criteria: Option<(&str, &str)>,
+        requirements: Option<(&str, &str)>,
+    ) -> Result<AppState, String> {
+        self.app = self.app.with_outsourcing_rules(criteria, requirements)?;
+        Ok(self)
+    }
+
     /// The key that signs the sign-in form's CSRF cookie: made once and kept in the
     /// database, so that every application server and restart shares it.
     pub async fn login_csrf_key(&self) -> Result<Vec<u8>, mamori_store::StoreError> {

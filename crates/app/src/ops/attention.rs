@@ -8,6 +8,7 @@ use mamori_authz::{Action, Resource};
 use mamori_core::ops::incident::Severity;
 use mamori_store::ops::exceptions::{ExceptionFilter, ExceptionRecord};
 use mamori_store::ops::incidents::{IncidentFilter, IncidentRecord};
+use mamori_store::ops::permissions::PermissionRecord;
 use mamori_store::units::parse_path;
 
 use super::incidents::OwedReport;
@@ -36,6 +37,13 @@ pub struct Attention {
     pub pending_exceptions: Vec<ExceptionRecord>,
     /// Approved exceptions the person may read ending soon or ended.
     pub expiring_exceptions: Vec<ExceptionRecord>,
+    // --- ops2 ---
+    /// Permissions the person may decide.
+    pub pending_permissions: Vec<PermissionRecord>,
+    /// Granted permissions the person may read, past their end, not returned.
+    pub overdue_permissions: Vec<PermissionRecord>,
+    /// Contracts lacking required clauses, contractors due for assessment.
+    pub outsourcing: super::outsourcing::OutsourcingAttention,
 }
 
 impl Attention {
@@ -45,6 +53,10 @@ impl Attention {
             && self.reports.is_empty()
             && self.pending_exceptions.is_empty()
             && self.expiring_exceptions.is_empty()
+            && self.pending_permissions.is_empty()
+            && self.overdue_permissions.is_empty()
+            && self.outsourcing.contracts_missing.is_empty()
+            && self.outsourcing.contractors_due.is_empty()
     }
 }
 
@@ -147,6 +159,9 @@ impl App {
             reports,
             pending_exceptions,
             expiring_exceptions,
+            pending_permissions: self.permissions_to_decide(caller).await?,
+            overdue_permissions: self.overdue_permissions(caller, today).await?,
+            outsourcing: self.outsourcing_attention(caller, today).await?,
         })
     }
 }

@@ -399,7 +399,7 @@ impl App {
 
     /// An incident the person may read (not found otherwise), and whether
     /// they may handle it.
-    async fn readable_incident(
+    pub(crate) async fn readable_incident(
         &self,
         caller: &Caller,
         id: i64,

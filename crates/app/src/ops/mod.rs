@@ -8,6 +8,11 @@
 pub mod attention;
 pub mod exceptions;
 pub mod incidents;
+// --- ops2 ---
+pub mod outsourcing;
+pub mod permissions;
+pub mod plans;
+pub mod violations;
 
 use mamori_authz::Resource;
 use mamori_core::ops::deadline::DeadlineRules;
@@ -21,12 +26,17 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct OpsRuntime {
     pub(crate) deadlines: DeadlineRules,
+    // --- ops2 ---
+    /// The contractor selection criteria and contract requirements in force.
+    pub(crate) outsourcing: mamori_core::ops::outsourcing::OutsourcingRules,
 }
 
 impl Default for OpsRuntime {
     fn default() -> Self {
         OpsRuntime {
             deadlines: DeadlineRules::builtin().unwrap_or_default(),
+            outsourcing: mamori_core::ops::outsourcing::OutsourcingRules::builtin()
+                .unwrap_or_default(),
         }
     }
 }
@@ -34,6 +44,32 @@ impl Default for OpsRuntime {
 /// Today in Japan (YYYY-MM-DD).
 pub fn today() -> String {
     mamori_store::org::today()
+}
+
+// --- ops2 ---
+/// A date entered (YYYY-MM-DD, or as `parse_date` reads it): None when
+/// empty; when unreadable, None and a problem `code` on `field`.
+pub(crate) fn read_date(
+    text: &str,
+    field: &str,
+    code: &'static str,
+    problems: &mut Vec<mamori_core::problem::Problem>,
+) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match mamori_core::asset::parse_date(t) {
+        Some(d) => Some(d.to_string()),
+        None => {
+            problems.push(
+                mamori_core::problem::Problem::new(code)
+                    .field(field)
+                    .with("value", t),
+            );
+            None
+        }
+    }
 }
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> Error {
@@ -50,7 +86,10 @@ impl App {
         text: &str,
     ) -> std::result::Result<App, String> {
         let deadlines = DeadlineRules::parse(file, text)?;
-        self.ops = std::sync::Arc::new(OpsRuntime { deadlines });
+        self.ops = std::sync::Arc::new(OpsRuntime {
+            deadlines,
+            outsourcing: self.ops.outsourcing.clone(),
+        });
         Ok(self)
     }
 

@@ -5,6 +5,9 @@
 pub mod deadline;
 pub mod exception;
 pub mod incident;
+// --- ops2 ---
+pub mod outsourcing;
+pub mod permission;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,11 @@
 
 pub mod exceptions;
 pub mod incidents;
+// --- ops2 ---
+pub mod outsourcing;
+pub mod permissions;
+pub mod plans;
+pub mod violations;
 
 /// Whose records a list shows: every one, or those of some units and the
 /// caller's own (as reporter or requester).

@@ -21,3 +21,5 @@ mod users;
 mod ops;
 // --- audit2 ---
 mod findings;
+// --- ops2 ---
+mod ops2;

@@ -18,7 +18,7 @@ use super::fixtures::add_unit;
 
 const ACTOR: Actor = Actor::System("test");
 
-async fn user(store: &Store, name: &str, unit: i64) -> i64 {
+pub(crate) async fn user(store: &Store, name: &str, unit: i64) -> i64 {
     store
         .create_user(
             &ACTOR,
@@ -57,11 +57,11 @@ fn report(title: &str, unit: i64, severity: &str) -> IncidentInput {
     }
 }
 
-fn page() -> PageRequest {
+pub(crate) fn page() -> PageRequest {
     PageRequest::new(Some(1), Some(100))
 }
 
-fn problem_code(e: StoreError) -> &'static str {
+pub(crate) fn problem_code(e: StoreError) -> &'static str {
     match e {
         StoreError::Rejected(p) => p.code,
         other => panic!("expected a problem, got {other:?}"),

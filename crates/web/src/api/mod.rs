@@ -27,6 +27,8 @@ mod people;
 // --- audit2 ---
 mod audit_programmes;
 mod findings;
+// --- ops2 ---
+mod ops2;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -217,6 +219,30 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(audit_programmes::audit))
         .routes(routes!(audit_programmes::set_status))
         .routes(routes!(audit_programmes::record_result))
+        // --- ops2: permissions, violations ---
+        .routes(routes!(ops2::permissions, ops2::request_permission))
+        .routes(routes!(ops2::overdue_permissions))
+        .routes(routes!(ops2::export_permissions))
+        .routes(routes!(ops2::permission))
+        .routes(routes!(ops2::decide_permission))
+        .routes(routes!(ops2::return_permission))
+        .routes(routes!(ops2::violations, ops2::record_violation))
+        .routes(routes!(ops2::export_violations))
+        .routes(routes!(ops2::violation))
+        .routes(routes!(ops2::contractors, ops2::create_contractor))
+        .routes(routes!(ops2::export_contractors))
+        .routes(routes!(ops2::contractor))
+        .routes(routes!(ops2::set_criteria))
+        .routes(routes!(ops2::add_contract))
+        .routes(routes!(ops2::add_staff))
+        .routes(routes!(ops2::add_assessment))
+        .routes(routes!(ops2::services, ops2::create_service))
+        .routes(routes!(ops2::export_services))
+        .routes(routes!(ops2::service))
+        .routes(routes!(ops2::plans, ops2::create_plan))
+        .routes(routes!(ops2::plan))
+        .routes(routes!(ops2::record_drill))
+        .routes(routes!(ops2::incident_plan, ops2::set_incident_plan))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

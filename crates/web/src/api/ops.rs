@@ -516,7 +516,7 @@ pub async fn close(
     Ok(Json(i.into()))
 }
 
-fn export_format(q: &FormatQuery) -> ApiResult<LedgerFormat> {
+pub(super) fn export_format(q: &FormatQuery) -> ApiResult<LedgerFormat> {
     format_of(q.format.as_deref(), LedgerFormat::Xlsx)
 }
 
@@ -807,6 +807,15 @@ pub struct AttentionList {
     pub pending_exceptions: Vec<Exception>,
     /// Approved exceptions ending within 30 days or ended.
     pub expiring_exceptions: Vec<Exception>,
+    // --- ops2 ---
+    /// Permissions the caller may decide.
+    pub pending_permissions: Vec<super::ops2::Permission>,
+    /// Granted permissions past their end, not returned.
+    pub overdue_permissions: Vec<super::ops2::Permission>,
+    /// Contracts lacking required clauses (for those who read contractors).
+    pub contracts_missing_clauses: Vec<super::ops2::Contract>,
+    /// Contractors never assessed or due for assessment.
+    pub contractors_due: Vec<super::ops2::Contractor>,
 }
 
 fn attention_wire(a: Attention, today: &str) -> AttentionList {
@@ -831,6 +840,28 @@ fn attention_wire(a: Attention, today: &str) -> AttentionList {
             .expiring_exceptions
             .into_iter()
             .map(|e| exception_wire(e, today))
+            .collect(),
+        pending_permissions: a
+            .pending_permissions
+            .into_iter()
+            .map(|p| super::ops2::permission_wire(p, today))
+            .collect(),
+        overdue_permissions: a
+            .overdue_permissions
+            .into_iter()
+            .map(|p| super::ops2::permission_wire(p, today))
+            .collect(),
+        contracts_missing_clauses: a
+            .outsourcing
+            .contracts_missing
+            .into_iter()
+            .map(super::ops2::contract_wire)
+            .collect(),
+        contractors_due: a
+            .outsourcing
+            .contractors_due
+            .into_iter()
+            .map(Into::into)
             .collect(),
     }
 }

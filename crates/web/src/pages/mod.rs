@@ -28,6 +28,8 @@ mod people;
 // --- audit2 ---
 mod audit_programmes;
 mod findings;
+// --- ops2 ---
+mod ops2;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -320,6 +322,39 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/audits/{id}/results",
             post(audit_programmes::record_result),
         )
+        // --- ops2: permissions, violations ---
+        .route(
+            "/permissions",
+            get(ops2::permissions).post(ops2::request_permission),
+        )
+        .route("/permissions/new", get(ops2::new_permission))
+        .route("/permissions/export", get(ops2::export_permissions))
+        .route("/permissions/{id}", get(ops2::permission))
+        .route("/permissions/{id}/decision", post(ops2::decide_permission))
+        .route("/permissions/{id}/return", post(ops2::return_permission))
+        .route(
+            "/violations",
+            get(ops2::violations).post(ops2::record_violation),
+        )
+        .route("/violations/new", get(ops2::new_violation))
+        .route("/violations/export", get(ops2::export_violations))
+        .route("/violations/{id}", get(ops2::violation))
+        .route(
+            "/contractors",
+            get(ops2::contractors).post(ops2::create_contractor),
+        )
+        .route("/contractors/export", get(ops2::export_contractors))
+        .route("/contractors/{id}", get(ops2::contractor))
+        .route("/contractors/{id}/criteria", post(ops2::set_criteria))
+        .route("/contractors/{id}/contracts", post(ops2::add_contract))
+        .route("/contractors/{id}/staff", post(ops2::add_staff))
+        .route("/contractors/{id}/assessments", post(ops2::add_assessment))
+        .route("/services", get(ops2::services).post(ops2::create_service))
+        .route("/services/export", get(ops2::export_services))
+        .route("/plans", get(ops2::plans).post(ops2::create_plan))
+        .route("/plans/{id}", get(ops2::plan))
+        .route("/plans/{id}/drills", post(ops2::record_drill))
+        .route("/plans/{id}/incidents", post(ops2::link_incident))
 }
 
 /// The signed-in user as the layout shows them.
@@ -335,6 +370,8 @@ pub struct Nav {
     pub events: bool,
     pub policies: bool,
     pub netcheck: bool,
+    // --- ops2 ---
+    pub contractors: bool,
 }
 
 /// What the common layout needs: language, user, CSRF token, current path, flash.
@@ -396,6 +433,8 @@ impl Chrome {
                 events: state.app.may_app(a, Action::ReadEvents),
                 policies: state.app.may_app(a, Action::ManageSettings),
                 netcheck: state.app.may_app(a, Action::RunNetcheck),
+                // --- ops2 ---
+                contractors: state.app.may_app(a, Action::ReadContractors),
             },
             None => Nav::default(),
         };

@@ -28,7 +28,10 @@ use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
 /// (code, name in the reader's language) of a closed set.
-fn choices(t: &T, all: &[(&'static str, &'static str, &'static str)]) -> Vec<(String, String)> {
+pub(super) fn choices(
+    t: &T,
+    all: &[(&'static str, &'static str, &'static str)],
+) -> Vec<(String, String)> {
     all.iter()
         .map(|(c, ja, en)| (c.to_string(), t.pick(ja, en).to_string()))
         .collect()
@@ -43,7 +46,11 @@ macro_rules! names {
     };
 }
 
-fn name_of(t: &T, all: &[(&'static str, &'static str, &'static str)], code: &str) -> String {
+pub(super) fn name_of(
+    t: &T,
+    all: &[(&'static str, &'static str, &'static str)],
+    code: &str,
+) -> String {
     all.iter()
         .find(|(c, _, _)| *c == code)
         .map(|(_, ja, en)| t.pick(ja, en).to_string())
@@ -136,7 +143,7 @@ pub struct ListQuery {
     pub per_page: Option<u32>,
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(super) fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -254,7 +261,15 @@ impl Fields {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
-    fn ticked(&self, name: &str) -> bool {
+    /// Every value given under `name` (checkboxes of one name).
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    pub(super) fn ticked(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }
     /// Every id given under `name`, in repeated fields or one field of ids
@@ -580,7 +595,7 @@ pub struct FormatQuery {
     pub format: String,
 }
 
-fn format_of(q: &FormatQuery) -> LedgerFormat {
+pub(super) fn format_of(q: &FormatQuery) -> LedgerFormat {
     if q.format == "csv" {
         LedgerFormat::Csv
     } else {

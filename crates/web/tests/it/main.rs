@@ -29,3 +29,5 @@ mod training;
 mod ops;
 // --- audit2 ---
 mod findings;
+// --- ops2 ---
+mod ops2;

@@ -1,0 +1,1051 @@
+//! Operations, part 2 (issue 15) as pages: the permissions register at
+//! /permissions (ask, grant or refuse, record the return) and the violations
+//! register at /violations (record, read), the contractors at /contractors
+//! (criteria, contracts with their missing clauses, staff, assessments) and
+//! the external services at /services, and the emergency response plans at
+//! /plans (drills, the incidents that followed them). Every decision is the operation's.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use mamori_app::ops::outsourcing::{
+    AssessmentForm, ContractForm, ContractorForm, ContractorView, ServiceForm,
+};
+use mamori_app::ops::permissions::{PermissionForm, PermissionView, shown_state, state_names};
+use mamori_app::ops::plans::{PlanForm, PlanView};
+use mamori_app::ops::today;
+use mamori_app::ops::violations::ViolationForm;
+use mamori_core::ops::permission::{
+    PermissionKind, PermissionState, PlanCategory, ViolationAction,
+};
+use mamori_store::PageRequest;
+use mamori_store::ops::outsourcing::{ContractorRecord, ServiceRecord};
+use mamori_store::ops::permissions::{PermissionFilter, PermissionRecord};
+use mamori_store::ops::plans::PlanRecord;
+use mamori_store::ops::violations::{ViolationFilter, ViolationRecord};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::ops::{FormatQuery, choices, format_of, name_of, opt, read_fields, settled};
+use super::risk::refused;
+use super::{Chrome, Pager, flash, query_string};
+use crate::auth::PageUser;
+use crate::error::AppResult;
+use crate::i18n::{Lang, T};
+use crate::state::AppState;
+
+macro_rules! names {
+    ($ty:ty) => {
+        <$ty>::ALL
+            .iter()
+            .map(|v| (v.code(), v.name_ja(), v.name_en()))
+            .collect::<Vec<_>>()
+    };
+}
+
+// --- permissions ---
+
+/// A permission as a line of a list, its codes named.
+pub struct PermissionLine {
+    pub p: PermissionRecord,
+    pub kind: String,
+    pub state: String,
+    pub overdue: bool,
+}
+
+fn permission_line(t: &T, p: PermissionRecord, today: &str) -> PermissionLine {
+    let shown = shown_state(&p, today);
+    let (ja, en) = state_names(&shown);
+    PermissionLine {
+        kind: name_of(t, &names!(PermissionKind), &p.kind),
+        state: t.pick(ja, en).to_string(),
+        overdue: shown == "overdue",
+        p,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PermissionListQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/permissions.html")]
+pub struct PermissionsPage {
+    chrome: Chrome,
+    rows: Vec<PermissionLine>,
+    pager: Pager,
+    states: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    state: String,
+    kind: String,
+}
+
+pub async fn permissions(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<PermissionListQuery>,
+) -> AppResult<PermissionsPage> {
+    let t = T { lang };
+    let day = today();
+    let page = PageRequest::new(q.page, q.per_page);
+    let filter = PermissionFilter {
+        state: opt(&q.state).filter(|s| PermissionState::parse(s).is_some()),
+        kind: opt(&q.kind).filter(|s| PermissionKind::parse(s).is_some()),
+        ..Default::default()
+    };
+    let list = state.app.list_permissions(&user, &filter, page).await?;
+    let pager = Pager::new(
+        &t,
+        &query_string(
+            "/permissions",
+            &[("state", q.state.as_str()), ("kind", q.kind.as_str())],
+        ),
+        page,
+        list.total,
+    );
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/permissions",
+        "permissions",
+    )
+    .await?;
+    Ok(PermissionsPage {
+        chrome,
+        rows: list
+            .items
+            .into_iter()
+            .map(|p| permission_line(&t, p, &day))
+            .collect(),
+        pager,
+        states: choices(&t, &names!(PermissionState)),
+        kinds: choices(&t, &names!(PermissionKind)),
+        state: q.state,
+        kind: q.kind,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/permission_form.html")]
+pub struct PermissionFormPage {
+    chrome: Chrome,
+    kinds: Vec<(String, String)>,
+    today: String,
+}
+
+pub async fn new_permission(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<PermissionFormPage> {
+    state
+        .app
+        .ensure_may_app(&user, mamori_authz::Action::RequestPermission)?;
+    let t = T { lang };
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/permissions/new",
+        "permissions",
+    )
+    .await?;
+    Ok(PermissionFormPage {
+        chrome,
+        kinds: choices(&t, &names!(PermissionKind)),
+        today: today(),
+    })
+}
+
+pub async fn request_permission(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = PermissionForm {
+        kind: f.get("kind"),
+        what: f.get("what"),
+        reason: f.get("reason"),
+        assets: f.ids("assets"),
+        starts_on: f.get("starts_on"),
+        until_on: f.get("until_on"),
+    };
+    match state.app.request_permission(&user, &form, &today()).await {
+        Ok(p) => {
+            flash(
+                &session,
+                T { lang }.pick("許可を申請しました", "Permission requested"),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/permissions/{}", p.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/permissions/new").into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/permission.html")]
+pub struct PermissionPage {
+    chrome: Chrome,
+    v: PermissionView,
+    kind: String,
+    state: String,
+    today: String,
+}
+
+pub async fn permission(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<PermissionPage> {
+    let t = T { lang };
+    let day = today();
+    let v = state.app.permission_view(&user, id, &day).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/permissions/{id}"),
+        "permissions",
+    )
+    .await?;
+    let (ja, en) = state_names(&v.shown_state);
+    Ok(PermissionPage {
+        kind: name_of(&t, &names!(PermissionKind), &v.permission.kind),
+        state: t.pick(ja, en).to_string(),
+        v,
+        chrome,
+        today: day,
+    })
+}
+
+pub async fn decide_permission(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let outcome = state
+        .app
+        .decide_permission(&user, id, revision, &f.get("decision"), &f.get("note"))
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "判断を記録しました",
+        "Decision recorded",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/permissions/{id}")).into_response())
+}
+
+pub async fn return_permission(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let outcome = state
+        .app
+        .return_permission(
+            &user,
+            id,
+            revision,
+            &f.get("returned_on"),
+            &f.get("note"),
+            &today(),
+        )
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "返却を記録しました",
+        "Return recorded",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/permissions/{id}")).into_response())
+}
+
+pub async fn export_permissions(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state
+        .app
+        .export_permissions(&user, format, &today())
+        .await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("permissions.{}", format.extension()),
+    ))
+}
+
+// --- violations ---
+
+/// A violation as a line of a list, its action named.
+pub struct ViolationLine {
+    pub v: ViolationRecord,
+    pub action: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViolationListQuery {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/violations.html")]
+pub struct ViolationsPage {
+    chrome: Chrome,
+    rows: Vec<ViolationLine>,
+    pager: Pager,
+    may_record: bool,
+}
+
+pub async fn violations(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ViolationListQuery>,
+) -> AppResult<ViolationsPage> {
+    let t = T { lang };
+    let page = PageRequest::new(q.page, q.per_page);
+    let filter = ViolationFilter {
+        action: opt(&q.action).filter(|s| ViolationAction::parse(s).is_some()),
+        ..Default::default()
+    };
+    let list = state.app.list_violations(&user, &filter, page).await?;
+    let pager = Pager::new(
+        &t,
+        &query_string("/violations", &[("action", q.action.as_str())]),
+        page,
+        list.total,
+    );
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/violations",
+        "violations",
+    )
+    .await?;
+    Ok(ViolationsPage {
+        may_record: state.app.may_record_violation(&user),
+        chrome,
+        rows: list
+            .items
+            .into_iter()
+            .map(|v| ViolationLine {
+                action: name_of(&t, &names!(ViolationAction), &v.action),
+                v,
+            })
+            .collect(),
+        pager,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/violation_form.html")]
+pub struct ViolationFormPage {
+    chrome: Chrome,
+    actions: Vec<(String, String)>,
+    today: String,
+}
+
+pub async fn new_violation(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ViolationFormPage> {
+    state
+        .app
+        .ensure_may_app(&user, mamori_authz::Action::RecordViolation)?;
+    let t = T { lang };
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/violations/new",
+        "violations",
+    )
+    .await?;
+    Ok(ViolationFormPage {
+        chrome,
+        actions: choices(&t, &names!(ViolationAction)),
+        today: today(),
+    })
+}
+
+pub async fn record_violation(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let incident = f.get("incident_id");
+    let form = ViolationForm {
+        what: f.get("what"),
+        found_on: f.get("found_on"),
+        found_by: f.get("found_by"),
+        offender: f.get("offender"),
+        action: f.get("action"),
+        action_note: f.get("action_note"),
+        incident_id: opt(&incident).map(|s| s.parse().unwrap_or(-1)),
+        finding_id: f.get("finding_id"),
+    };
+    match state.app.record_violation(&user, &form, &today()).await {
+        Ok(v) => {
+            flash(
+                &session,
+                T { lang }.pick("違反を記録しました", "Violation recorded"),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/violations/{}", v.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/violations/new").into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/violation.html")]
+pub struct ViolationPage {
+    chrome: Chrome,
+    v: ViolationRecord,
+    action: String,
+}
+
+pub async fn violation(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<ViolationPage> {
+    let t = T { lang };
+    let v = state.app.violation(&user, id).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/violations/{id}"),
+        "violations",
+    )
+    .await?;
+    Ok(ViolationPage {
+        action: name_of(&t, &names!(ViolationAction), &v.action),
+        v,
+        chrome,
+    })
+}
+
+pub async fn export_violations(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state.app.export_violations(&user, format).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("violations.{}", format.extension()),
+    ))
+}
+
+// --- contractors and external services ---
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/contractors.html")]
+pub struct ContractorsPage {
+    chrome: Chrome,
+    rows: Vec<ContractorRecord>,
+    pager: Pager,
+    may_manage: bool,
+    classes: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+}
+
+/// The confidentiality levels of the active scheme (code, name).
+async fn class_choices(
+    state: &AppState,
+    user: &mamori_app::Caller,
+    t: &T,
+) -> AppResult<Vec<(String, String)>> {
+    let scheme = state.app.active_scheme(user).await?;
+    Ok(scheme
+        .levels
+        .iter()
+        .filter(|l| l.axis == mamori_core::classification::Axis::Confidentiality)
+        .map(|l| (l.code.clone(), t.pick(&l.name, &l.name_en).to_string()))
+        .collect())
+}
+
+async fn system_choices(
+    state: &AppState,
+    user: &mamori_app::Caller,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(state
+        .app
+        .system_list(
+            user,
+            &Default::default(),
+            PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|s| (s.system.id, format!("{} {}", s.system.code, s.system.name)))
+        .collect())
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+pub async fn contractors(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<PageQuery>,
+) -> AppResult<ContractorsPage> {
+    let t = T { lang };
+    let page = PageRequest::new(q.page, q.per_page);
+    let list = state.app.list_contractors(&user, page).await?;
+    let pager = Pager::new(&t, &query_string("/contractors", &[]), page, list.total);
+    let may_manage = state.app.may_manage_contractors(&user);
+    let (classes, systems) = if may_manage {
+        (
+            class_choices(&state, &user, &t).await?,
+            system_choices(&state, &user).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/contractors",
+        "contractors",
+    )
+    .await?;
+    Ok(ContractorsPage {
+        chrome,
+        rows: list.items,
+        pager,
+        may_manage,
+        classes,
+        systems,
+    })
+}
+
+pub async fn create_contractor(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = ContractorForm {
+        name: f.get("name"),
+        business: f.get("business"),
+        systems: f.ids("systems"),
+        highest_class: f.get("highest_class"),
+        data_location: f.get("data_location"),
+    };
+    match state.app.create_contractor(&user, &form).await {
+        Ok(c) => {
+            flash(
+                &session,
+                T { lang }.pick("委託先を登録しました", "Contractor recorded"),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/contractors/{}", c.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/contractors").into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/contractor.html")]
+pub struct ContractorPage {
+    chrome: Chrome,
+    v: ContractorView,
+    requirements: Vec<mamori_core::ops::outsourcing::OutsourcingItem>,
+    today: String,
+}
+
+pub async fn contractor(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<ContractorPage> {
+    let day = today();
+    let v = state.app.contractor_view(&user, id, &day).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/contractors/{id}"),
+        "contractors",
+    )
+    .await?;
+    Ok(ContractorPage {
+        requirements: state.app.outsourcing_rules().requirements.clone(),
+        v,
+        chrome,
+        today: day,
+    })
+}
+
+fn to_contractor(id: i64) -> Response {
+    Redirect::to(&format!("/contractors/{id}")).into_response()
+}
+
+pub async fn set_criteria(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let outcome = state
+        .app
+        .set_contractor_criteria(&user, id, revision, &f.all("met"), &f.get("note"))
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "選定基準の評価を記録しました",
+        "Criteria recorded",
+    )
+    .await?;
+    Ok(to_contractor(id))
+}
+
+pub async fn add_contract(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = ContractForm {
+        title: f.get("title"),
+        starts_on: f.get("starts_on"),
+        ends_on: f.get("ends_on"),
+        clauses: f.all("clauses"),
+    };
+    let outcome = state.app.add_contract(&user, id, &form, &today()).await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "契約を登録しました",
+        "Contract recorded",
+    )
+    .await?;
+    Ok(to_contractor(id))
+}
+
+pub async fn add_staff(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let outcome = state
+        .app
+        .add_contractor_staff(&user, id, &f.get("username"), &f.get("name"))
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "従事者を登録しました",
+        "Staff member added",
+    )
+    .await?;
+    Ok(to_contractor(id))
+}
+
+pub async fn add_assessment(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = AssessmentForm {
+        assessed_on: f.get("assessed_on"),
+        result: f.get("result"),
+        follow_up: f.get("follow_up"),
+        next_due: f.get("next_due"),
+    };
+    let outcome = state
+        .app
+        .add_contractor_assessment(&user, id, &form, &today())
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "評価を記録しました",
+        "Assessment recorded",
+    )
+    .await?;
+    Ok(to_contractor(id))
+}
+
+pub async fn export_contractors(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state.app.export_contractors(&user, format).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("contractors.{}", format.extension()),
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/services.html")]
+pub struct ServicesPage {
+    chrome: Chrome,
+    rows: Vec<ServiceRecord>,
+    pager: Pager,
+    may_manage: bool,
+    classes: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+    contractors: Vec<(i64, String)>,
+}
+
+pub async fn services(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<PageQuery>,
+) -> AppResult<ServicesPage> {
+    let t = T { lang };
+    let page = PageRequest::new(q.page, q.per_page);
+    let list = state.app.list_services(&user, None, page).await?;
+    let pager = Pager::new(&t, &query_string("/services", &[]), page, list.total);
+    let may_manage = state.app.may_manage_contractors(&user);
+    let (classes, systems, contractors) = if may_manage {
+        (
+            class_choices(&state, &user, &t).await?,
+            system_choices(&state, &user).await?,
+            state
+                .app
+                .list_contractors(
+                    &user,
+                    PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+                )
+                .await?
+                .items
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/services", "services").await?;
+    Ok(ServicesPage {
+        chrome,
+        rows: list.items,
+        pager,
+        may_manage,
+        classes,
+        systems,
+        contractors,
+    })
+}
+
+pub async fn create_service(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let contractor = f.get("contractor_id");
+    let form = ServiceForm {
+        name: f.get("name"),
+        contractor_id: opt(&contractor).map(|s| s.parse().unwrap_or(-1)),
+        cloud: f.ticked("cloud"),
+        purpose: f.get("purpose"),
+        systems: f.ids("systems"),
+        highest_class: f.get("highest_class"),
+        data_location: f.get("data_location"),
+        ismap: f.ticked("ismap"),
+        ismap_id: f.get("ismap_id"),
+        alpha_prime: f.ticked("alpha_prime"),
+    };
+    let outcome = state.app.create_service(&user, &form).await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "外部サービスを登録しました",
+        "Service recorded",
+    )
+    .await?;
+    Ok(Redirect::to("/services").into_response())
+}
+
+pub async fn export_services(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(q): Query<FormatQuery>,
+) -> AppResult<Response> {
+    let format = format_of(&q);
+    let bytes = state.app.export_services(&user, format).await?;
+    Ok(crate::download::attachment(
+        bytes,
+        format.content_type(),
+        &format!("services.{}", format.extension()),
+    ))
+}
+
+// --- emergency response plans ---
+
+/// A plan as a line of the list, its category named.
+pub struct PlanLine {
+    pub p: PlanRecord,
+    pub category: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/plans.html")]
+pub struct PlansPage {
+    chrome: Chrome,
+    rows: Vec<PlanLine>,
+    may_manage: bool,
+    categories: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+}
+
+pub async fn plans(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<PlansPage> {
+    let t = T { lang };
+    let list = state.app.plans(&user).await?;
+    let may_manage = state.app.may_manage_plans(&user);
+    let systems = if may_manage {
+        system_choices(&state, &user).await?
+    } else {
+        Vec::new()
+    };
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), "/plans", "plans").await?;
+    Ok(PlansPage {
+        chrome,
+        rows: list
+            .into_iter()
+            .map(|p| PlanLine {
+                category: name_of(&t, &names!(PlanCategory), &p.category),
+                p,
+            })
+            .collect(),
+        may_manage,
+        categories: choices(&t, &names!(PlanCategory)),
+        systems,
+    })
+}
+
+pub async fn create_plan(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let form = PlanForm {
+        category: f.get("category"),
+        title: f.get("title"),
+        contacts: f.get("contacts"),
+        steps: f.get("steps"),
+        systems: f.ids("systems"),
+    };
+    match state.app.create_plan(&user, &form).await {
+        Ok(p) => {
+            flash(
+                &session,
+                T { lang }.pick("緊急時対応計画を登録しました", "Plan recorded"),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to("/plans").into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/plan.html")]
+pub struct PlanPage {
+    chrome: Chrome,
+    v: PlanView,
+    category: String,
+    today: String,
+}
+
+pub async fn plan(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<PlanPage> {
+    let t = T { lang };
+    let v = state.app.plan_view(&user, id).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/plans/{id}"),
+        "plans",
+    )
+    .await?;
+    Ok(PlanPage {
+        category: name_of(&t, &names!(PlanCategory), &v.plan.category),
+        v,
+        chrome,
+        today: today(),
+    })
+}
+
+pub async fn record_drill(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let outcome = state
+        .app
+        .record_drill(&user, id, &f.get("held_on"), &f.get("note"), &today())
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "訓練を記録しました",
+        "Drill recorded",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+}
+
+/// Records, from the plan's page, that an incident followed it.
+pub async fn link_incident(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let incident = f.get("incident_id").trim().parse().unwrap_or(-1);
+    let outcome = state.app.set_incident_plan(&user, incident, Some(id)).await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "インシデントとの関連を記録しました",
+        "Incident linked",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+}
