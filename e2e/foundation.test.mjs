@@ -1,7 +1,7 @@
 // Foundation: sign in, open the policy page, switch to English, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD } from './server.mjs';
+import { startMamori, launchBrowser, signIn, ADMIN_PASSWORD, navTo } from './server.mjs';
 
 let server;
 let browser;
@@ -30,7 +30,7 @@ test('sign in and read the basic policy in Japanese and English', async () => {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page, server.base, 'admin', ADMIN_PASSWORD);
   assert.equal(new URL(page.url()).pathname, '/');
-  await page.click('text=基本方針');
+  await navTo(page, '基本方針');
   await page.click('text=千葉市情報セキュリティ対策基本方針');
   assert.match(await page.textContent('#policy-title'), /千葉市情報セキュリティ対策基本方針/);
   const articles = await page.$$('section.article');

@@ -211,6 +211,44 @@ impl App {
                 overdue: r.report.overdue,
             });
         }
+        // Corrective actions I own, and those awaiting my verification.
+        for f in self.my_finding_todos(caller, today).await? {
+            let verify = matches!(f.kind, crate::findings::TodoKind::Verify);
+            todo.push(TodoItem {
+                kind: if verify { "verify" } else { "finding" },
+                title: format!("指摘事項 {}: {}", f.finding.id, f.finding.description),
+                link: format!("/findings/{}", f.finding.id),
+                overdue: matches!(f.kind, crate::findings::TodoKind::Overdue),
+                due: if verify {
+                    None
+                } else {
+                    f.finding.due_on.clone()
+                },
+            });
+        }
+        // Permissions I may decide, and my own overdue returns.
+        for p in &attention.pending_permissions {
+            todo.push(TodoItem {
+                kind: "approval",
+                title: format!("許可申請: {}（{} さん）", p.what, p.requester_name),
+                link: format!("/permissions/{}", p.id),
+                due: None,
+                overdue: false,
+            });
+        }
+        for p in attention
+            .overdue_permissions
+            .iter()
+            .filter(|p| p.requester_id == caller.user.id)
+        {
+            todo.push(TodoItem {
+                kind: "return",
+                title: format!("返却の記録: {}", p.what),
+                link: format!("/permissions/{}", p.id),
+                due: Some(p.until_on.clone()),
+                overdue: true,
+            });
+        }
         todo.sort_by(|a, b| {
             b.overdue
                 .cmp(&a.overdue)

@@ -951,46 +951,6 @@ fn findings_are_read_by_their_unit_and_oversight_and_verified_never_by_the_owner
         user_id: 6,
         ..user(&["admin", "security_officer"], &[30])
     };
-// --- ops2 ---
-#[test]
-fn a_permission_is_granted_by_the_managers_of_its_unit_never_by_its_requester() {
-    let a = Authorizer::builtin().unwrap();
-    let request = |requester: i64| Resource::Permission {
-        id: 4,
-        requester,
-        unit_lineage: vec![1, 2],
-    };
-    let admin = Principal {
-        user_id: 7,
-        ..holder(&[1, 2], &[("security_administrator", 2)])
-    };
-    let manager = holder(&[1], &[("security_manager", 1)]);
-    for p in [&admin, &manager] {
-        assert!(a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
-        assert!(a.check(p, Action::ReadPermission, &request(8)));
-        assert!(a.check(p, Action::ReturnPermission, &request(8)));
-    }
-    assert!(
-        !a.check(&admin, Action::ApproveRequest, &request(7)),
-        "own request"
-    );
-    // Neither the security office, the CISO nor another unit's manager grants it.
-    let so = user(&["security_officer", "admin"], &[30]);
-    let ciso = holder(&[30], &[("ciso", 0)]);
-    let other = holder(&[1, 4], &[("security_administrator", 4)]);
-    for p in [&so, &ciso, &other] {
-        assert!(!a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
-    }
-    assert!(a.check(&so, Action::ReadPermission, &request(8)));
-    assert!(!a.check(&other, Action::ReadPermission, &request(8)));
-    // The requester reads it and records the return; a colleague does neither.
-    let requester = Principal {
-        user_id: 8,
-        ..user(&["staff"], &[1, 2])
-    };
-    assert!(a.check(&requester, Action::ReadPermission, &request(8)));
-    assert!(a.check(&requester, Action::ReturnPermission, &request(8)));
-    assert!(a.check(&requester, Action::RequestPermission, &Resource::App));
     let colleague = Principal {
         user_id: 9,
         ..user(&["staff"], &[1, 2])
@@ -1076,6 +1036,52 @@ fn only_the_ciso_orders_an_audit_and_nobody_audits_their_own_unit() {
         !a.check(&managing, Action::AuditUnit, &unit(&[1, 3])),
         "a unit they manage"
     );
+}
+
+// --- ops2 ---
+#[test]
+fn a_permission_is_granted_by_the_managers_of_its_unit_never_by_its_requester() {
+    let a = Authorizer::builtin().unwrap();
+    let request = |requester: i64| Resource::Permission {
+        id: 4,
+        requester,
+        unit_lineage: vec![1, 2],
+    };
+    let admin = Principal {
+        user_id: 7,
+        ..holder(&[1, 2], &[("security_administrator", 2)])
+    };
+    let manager = holder(&[1], &[("security_manager", 1)]);
+    for p in [&admin, &manager] {
+        assert!(a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
+        assert!(a.check(p, Action::ReadPermission, &request(8)));
+        assert!(a.check(p, Action::ReturnPermission, &request(8)));
+    }
+    assert!(
+        !a.check(&admin, Action::ApproveRequest, &request(7)),
+        "own request"
+    );
+    // Neither the security office, the CISO nor another unit's manager grants it.
+    let so = user(&["security_officer", "admin"], &[30]);
+    let ciso = holder(&[30], &[("ciso", 0)]);
+    let other = holder(&[1, 4], &[("security_administrator", 4)]);
+    for p in [&so, &ciso, &other] {
+        assert!(!a.check(p, Action::ApproveRequest, &request(8)), "{p:?}");
+    }
+    assert!(a.check(&so, Action::ReadPermission, &request(8)));
+    assert!(!a.check(&other, Action::ReadPermission, &request(8)));
+    // The requester reads it and records the return; a colleague does neither.
+    let requester = Principal {
+        user_id: 8,
+        ..user(&["staff"], &[1, 2])
+    };
+    assert!(a.check(&requester, Action::ReadPermission, &request(8)));
+    assert!(a.check(&requester, Action::ReturnPermission, &request(8)));
+    assert!(a.check(&requester, Action::RequestPermission, &Resource::App));
+    let colleague = Principal {
+        user_id: 9,
+        ..user(&["staff"], &[1, 2])
+    };
     assert!(!a.check(&colleague, Action::ReadPermission, &request(8)));
     assert!(!a.check(&colleague, Action::ReturnPermission, &request(8)));
 }

@@ -369,6 +369,7 @@ pub async fn reclassify(
     Ok(match done {
         mamori_app::requests::Reclassified::Applied(asset) => Json(asset).into_response(),
         mamori_app::requests::Reclassified::Proposed(request) => {
+            let request = super::people::ClassificationRequestWire::from(request);
             (axum::http::StatusCode::ACCEPTED, Json(request)).into_response()
         }
     })

@@ -229,6 +229,8 @@ pub struct ClassificationPage {
     chrome: Chrome,
     schemes: Vec<SchemeView>,
     can_manage: bool,
+    /// Whether a change that only raises levels takes effect at once.
+    raise_immediate: bool,
 }
 
 fn scheme_view(s: Scheme, active: &str, lang: Lang) -> SchemeView {
@@ -310,7 +312,37 @@ pub async fn classification(
         chrome,
         schemes,
         can_manage,
+        raise_immediate: state.app.raise_is_immediate().await?,
     })
+}
+
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    raise_immediate: String,
+}
+
+/// `POST /classification/raise`: whether staff's raises take effect at once.
+pub async fn set_raise(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Form(form): Form<RaiseForm>,
+) -> AppResult<Redirect> {
+    verify_csrf(&session, &form.csrf).await?;
+    state
+        .app
+        .set_raise_immediate(&user, form.raise_immediate == "1")
+        .await?;
+    flash(
+        &session,
+        T { lang }.pick("設定を保存しました。", "Setting saved."),
+    )
+    .await;
+    Ok(Redirect::to("/classification"))
 }
 
 #[derive(Deserialize)]

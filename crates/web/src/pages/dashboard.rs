@@ -59,6 +59,9 @@ fn kind_words(t: &T, kind: &str) -> String {
         "questionnaire" => t.pick("自己点検", "Self-inspection"),
         "approval" => t.pick("承認", "Approval"),
         "attention" => t.pick("報告期限", "Report due"),
+        "finding" => t.pick("是正措置", "Corrective action"),
+        "verify" => t.pick("是正の確認", "Verify"),
+        "return" => t.pick("返却", "Return"),
         other => other,
     }
     .to_string()

@@ -76,6 +76,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/controls", get(catalog::controls))
         .route("/classification", get(catalog::classification))
         .route("/classification/active", post(catalog::set_active))
+        .route("/classification/raise", post(catalog::set_raise))
         .route("/units", get(admin::units).post(admin::create_unit))
         .route("/users", get(admin::users).post(admin::create_user))
         .route("/users/new", get(admin::new_user_form))

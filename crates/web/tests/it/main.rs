@@ -31,3 +31,5 @@ mod ops;
 mod findings;
 // --- ops2 ---
 mod ops2;
+// --- people first (issue 17) ---
+mod people;
