@@ -44,6 +44,7 @@ test('staff propose a classification change and the section manager approves it'
   const before = (await staff.textContent('body'));
   await Promise.all([staff.waitForNavigation(), staff.click('#reclassify-asset')]);
   const labelNow = (await staff.textContent('#label-now')).trim();
+  assert.match(await staff.textContent('#reclassify-proposal'), /申請になります/);
   await staff.selectOption('#confidentiality', '1');
   await staff.selectOption('#integrity', '1');
   await staff.selectOption('#availability', '1');

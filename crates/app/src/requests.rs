@@ -90,6 +90,13 @@ impl App {
         Ok(mamori_store::assets::AssetScope::units(units))
     }
 
+    /// Whether the person changes this asset's levels at once (otherwise
+    /// their change is a request): for the reclassify form's hint.
+    pub async fn decides_for_asset(&self, caller: &Caller, asset: &Asset) -> Result<bool> {
+        let unit = self.facts().unit(asset.record.owner_unit_id).await?;
+        Ok(self.decides_classification(caller, &mamori_store::units::parse_path(&unit.path)))
+    }
+
     /// Whether the city lets a raise of levels take effect at once.
     pub async fn raise_is_immediate(&self) -> Result<bool> {
         Ok(self

@@ -667,6 +667,8 @@ pub struct AssetFormPage {
     show_facts: bool,
     show_levels: bool,
     is_reclassify: bool,
+    /// The change will be a request for the unit's manager to approve.
+    is_proposal: bool,
     is_dispose: bool,
     /// The asset's label now (reclassify).
     label: String,
@@ -737,6 +739,10 @@ async fn form_page(
         show_facts: matches!(kind, FormKind::Create | FormKind::Edit),
         show_levels: matches!(kind, FormKind::Create | FormKind::Reclassify),
         is_reclassify: kind == FormKind::Reclassify,
+        is_proposal: match (kind, asset) {
+            (FormKind::Reclassify, Some(a)) => !state.app.decides_for_asset(user, a).await?,
+            _ => false,
+        },
         is_dispose: kind == FormKind::Dispose,
         label: asset.map(|a| a.label.clone()).unwrap_or_default(),
         f,

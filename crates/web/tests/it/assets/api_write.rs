@@ -324,8 +324,10 @@ async fn the_policy_decides_who_writes_which_asset() {
             .api("POST", &format!("/api/v1/assets/{}/reclassify", their_top.id), Some(&yamada),
                 Some(json!({"confidentiality": "2", "integrity": "1", "availability": "1", "reason": "見直し"})))
             .await;
-        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
-        assert_eq!(r.json()["is_top"], false);
+        // Staff's change is a request for the unit's manager (202).
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{backend}: {}", r.body);
+        assert_eq!(r.json()["to"], "C2-I1-A1");
+        assert_eq!(r.json()["state"], "pending");
 
         let unchanged = c.store.asset(theirs.id, &Default::default()).await.unwrap();
         assert_eq!(

@@ -185,12 +185,23 @@ async fn the_forms_show_each_error_and_write_with_a_flash() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
-        let detail = c.get(&format!("/assets/{id}")).await;
-        assert!(detail.body.contains("格付けを変更しました") && detail.body.contains("C3B-I2-A2"));
+        // A member of staff's change is a request for the section's manager.
+        let to = r.location();
         assert!(
-            detail.body.contains("住民情報を扱うため"),
-            "{backend}: the reason in the history"
+            to.starts_with("/classification-requests/"),
+            "{backend}: {to}"
         );
+        let request = c.get(&to).await;
+        assert!(
+            request.body.contains("格付けの変更を申請しました")
+                && request.body.contains("→ C3B-I2-A2")
+                && request.body.contains("承認待ち")
+                && request.body.contains("住民情報を扱うため"),
+            "{backend}: {}",
+            request.body
+        );
+        let detail = c.get(&format!("/assets/{id}")).await;
+        assert!(!detail.body.contains("C3B-I2-A2"), "{backend}: not yet");
 
         // Dispose.
         let r = c
