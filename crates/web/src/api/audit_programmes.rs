@@ -187,6 +187,13 @@ pub async fn audits(
     ApiQuery(q): ApiQuery<AuditQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Audit>>> {
+    // The document says a plan is 0 or more: a negative one is refused.
+    if let Some(p) = q.plan.filter(|p| *p < 0) {
+        return Err(crate::error::AppError::bad_request(format!(
+            "plan: {p} は 0 以上の番号です / plan must be 0 or more"
+        ))
+        .as_json());
+    }
     let page = state
         .app
         .audits(&user, q.plan, paging.request())
