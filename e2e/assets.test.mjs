@@ -40,7 +40,18 @@ test('an administrator imports a ledger, finds the asset, and registers another'
   writeFileSync(file, '\uFEFF' + LEDGER);
   await page.setInputFiles('#file', file);
   await Promise.all([page.waitForNavigation(), page.click('#import-submit')]);
+  // First what it would do; nothing is written until the confirmation.
+  assert.match(await page.textContent('#import-summary'), /まだ取り込んでいません.*新規 2/);
+  assert.equal(await page.locator('#import-preview-rows tbody tr').count(), 2);
+  await Promise.all([page.waitForNavigation(), page.click('#import-confirm')]);
   assert.match(await page.textContent('#import-summary'), /取り込みました: 2行（新規 2/);
+
+  // The same file again is caught before it doubles the register.
+  await page.goto(`${server.base}/assets/import`);
+  await page.setInputFiles('#file', file);
+  await Promise.all([page.waitForNavigation(), page.click('#import-submit')]);
+  assert.match(await page.textContent('#import-warnings'), /同じ所管課に同名の資産/);
+  await Promise.all([page.waitForNavigation(), page.click('#import-again')]);
 
   // A bad ledger is refused with the row and column named.
   writeFileSync(file, LEDGER.replace('市民課,市民課長', 'どこにもない課,市民課長'));

@@ -89,7 +89,14 @@ impl App {
             ));
             if format == LedgerFormat::Csv {
                 let started = Instant::now();
-                let imported = self.operator_import_ledger(&out, format, None).await?;
+                let imported = self
+                    .operator_import_ledger(
+                        &out,
+                        format,
+                        None,
+                        mamori_store::assets::ImportMode::Commit,
+                    )
+                    .await?;
                 report.bulk.push((
                     "re-import of that export (all rows unchanged), csv".to_string(),
                     imported.unchanged,
@@ -122,7 +129,14 @@ impl App {
             .map_err(|e| internal(format!("benchmark ledger: {e}")))?;
         let cpu = process_cpu();
         let started = Instant::now();
-        let report = self.operator_import_ledger(&bytes, format, None).await?;
+        let report = self
+            .operator_import_ledger(
+                &bytes,
+                format,
+                None,
+                mamori_store::assets::ImportMode::Commit,
+            )
+            .await?;
         let took = started.elapsed();
         let cpu = match (cpu, process_cpu()) {
             (Some(a), Some(b)) => format!(

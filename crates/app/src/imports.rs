@@ -13,7 +13,7 @@ use mamori_core::table::{ImportLimits, LedgerFormat, Sheet};
 use mamori_sheet::read::Malformed;
 use mamori_sheet::{LedgerWriter, WriteError, status};
 use mamori_store::StoreError;
-use mamori_store::assets::{AssetFilter, AssetScope, ImportReport, RowSink};
+use mamori_store::assets::{AssetFilter, AssetScope, ImportMode, ImportReport, RowSink};
 use mamori_store::org_import::{
     OrgImportKind, OrgImportReport, looks_like_org_header, unreadable_org,
 };
@@ -130,13 +130,14 @@ async fn import_ledger_as(
     scope: &AssetScope,
     decide: &AssetScope,
     reason: Option<&str>,
+    mode: ImportMode,
 ) -> Result<ImportReport> {
     let sheet = match app.read_ledger(bytes, format) {
         Ok(sheet) => sheet,
         Err(m) => return Ok(ImportReport::unreadable(m.message, m.message_en)),
     };
     let report = store
-        .import_ledger_deciding(actor, &sheet, format, scope, decide, reason)
+        .import_ledger_deciding(actor, &sheet, format, scope, decide, reason, mode)
         .await?;
     if report.written {
         app.recompute_risks_in_background(actor.clone());
@@ -211,6 +212,33 @@ impl App {
         format: LedgerFormat,
         reason: Option<&str>,
     ) -> Result<ImportReport> {
+        self.import_ledger_as_mode(caller, bytes, format, reason, ImportMode::Commit)
+            .await
+    }
+
+    /// What [`App::import_ledger`] would do with the file, checked the same
+    /// way, without writing anything: the counts, the rows that create or
+    /// change an asset with their changes, the values read as something else,
+    /// and warnings such as names the unit already uses.
+    pub async fn preview_ledger(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+        format: LedgerFormat,
+        reason: Option<&str>,
+    ) -> Result<ImportReport> {
+        self.import_ledger_as_mode(caller, bytes, format, reason, ImportMode::Preview)
+            .await
+    }
+
+    async fn import_ledger_as_mode(
+        &self,
+        caller: &Caller,
+        bytes: &[u8],
+        format: LedgerFormat,
+        reason: Option<&str>,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
         let scope = self.asset_write_scope(caller).await?;
         let decide = self.classification_scope(caller).await?;
         let permit = self.permit_app(caller, Action::ImportAssets)?;
@@ -223,6 +251,7 @@ impl App {
             &scope,
             &decide,
             reason,
+            mode,
         )
         .await
     }
@@ -323,6 +352,7 @@ impl App {
         bytes: &[u8],
         format: LedgerFormat,
         reason: Option<&str>,
+        mode: ImportMode,
     ) -> Result<ImportReport> {
         let permit = self.system("cli");
         import_ledger_as(
@@ -334,6 +364,7 @@ impl App {
             &AssetScope::unrestricted(),
             &AssetScope::unrestricted(),
             reason,
+            mode,
         )
         .await
     }

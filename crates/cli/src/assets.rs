@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use mamori_core::asset::{AssetKind, Lifecycle};
 use mamori_core::table::ImportLimits;
 use mamori_store::Store;
-use mamori_store::assets::{AssetFilter, LedgerFormat};
+use mamori_store::assets::{AssetFilter, ImportMode, LedgerFormat};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AssetsCommand {
@@ -22,6 +22,11 @@ pub enum AssetsCommand {
         /// in the log; a file that changes levels is refused without it.
         #[arg(long)]
         reason: Option<String>,
+        /// Check the file and print what it would create and change (with
+        /// the values read as something else and names already in use),
+        /// writing nothing. Exit 0 when it would be taken, 1 when not.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Export the register, or the part the filters select, as a ledger.
     Export {
@@ -79,16 +84,26 @@ pub fn exit_code(written: bool, unreadable: bool) -> i32 {
 /// Runs the command; returns the exit code.
 pub async fn run(cmd: AssetsCommand, store: &Store, limits: ImportLimits) -> anyhow::Result<i32> {
     match cmd {
-        AssetsCommand::Import { file, reason } => {
+        AssetsCommand::Import {
+            file,
+            reason,
+            dry_run,
+        } => {
             let format = format_of(&file)?;
+            let mode = if dry_run {
+                ImportMode::Preview
+            } else {
+                ImportMode::Commit
+            };
             let bytes = tokio::fs::read(&file)
                 .await
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let report = crate::operator(store, limits)?
-                .operator_import_ledger(&bytes, format, reason.as_deref())
+                .operator_import_ledger(&bytes, format, reason.as_deref(), mode)
                 .await?;
             print!("{report}");
-            Ok(exit_code(report.written, report.unreadable))
+            let taken = report.written || (report.preview && report.errors.is_empty());
+            Ok(exit_code(taken, report.unreadable))
         }
         AssetsCommand::Export {
             file,

@@ -17,7 +17,9 @@ mod segments;
 mod write;
 
 pub(crate) use import::cap_issues;
-pub use import::{ImportIssue, ImportReport, REPORTED_ISSUES};
+pub use import::{
+    ImportIssue, ImportMode, ImportReport, PREVIEW_ROWS, PreviewChange, PreviewRow, REPORTED_ISSUES,
+};
 pub use ledger::{LedgerFormat, RowSink};
 pub use segments::{
     InformationSystem, NewInformationSystem, NewSegment, Segment, SegmentSync, SegmentUsage,

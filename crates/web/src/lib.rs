@@ -7,6 +7,7 @@ pub mod auth;
 mod download;
 pub mod error;
 pub mod i18n;
+mod import_drafts;
 mod ledger_download;
 mod netcheck_report;
 mod netcheck_view;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The key that signs the sign-in form's CSRF cookie, read once from the store.
     login_csrf_key: Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// Ledger files checked on the import page, waiting for confirmation.
+    pub(crate) import_drafts: Arc<crate::import_drafts::ImportDrafts>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             authz,
             config: Arc::new(config),
             login_csrf_key: Arc::new(tokio::sync::OnceCell::new()),
+            import_drafts: Arc::default(),
         }
     }
 

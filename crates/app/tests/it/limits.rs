@@ -38,7 +38,12 @@ async fn refused_by_every_import(
 ) {
     let start = Instant::now();
     let ledger = app
-        .operator_import_ledger(bytes, format, None)
+        .operator_import_ledger(
+            bytes,
+            format,
+            None,
+            mamori_store::assets::ImportMode::Commit,
+        )
         .await
         .unwrap();
     let org = app
@@ -150,7 +155,12 @@ async fn hostile_files_are_refused_quickly_naming_the_limit() {
         }
         // A header that understates its entry is named as such.
         let r = small
-            .operator_import_ledger(&hostile::lying_sizes(16 << 20, 100), xlsx, None)
+            .operator_import_ledger(
+                &hostile::lying_sizes(16 << 20, 100),
+                xlsx,
+                None,
+                mamori_store::assets::ImportMode::Commit,
+            )
             .await
             .unwrap();
         assert!(
@@ -165,7 +175,12 @@ async fn hostile_files_are_refused_quickly_naming_the_limit() {
             ..ImportLimits::default()
         });
         let r = tiny
-            .operator_import_ledger(&hostile::csv_giant_cell(2000), csv, None)
+            .operator_import_ledger(
+                &hostile::csv_giant_cell(2000),
+                csv,
+                None,
+                mamori_store::assets::ImportMode::Commit,
+            )
             .await
             .unwrap();
         assert!(
@@ -268,7 +283,12 @@ async fn reports_list_the_first_errors_with_values_cut_short() {
             ledger.push_str(&format!("資産{i},{long},総務課,2,2,2\n"));
         }
         let r = app
-            .operator_import_ledger(ledger.as_bytes(), LedgerFormat::Csv, None)
+            .operator_import_ledger(
+                ledger.as_bytes(),
+                LedgerFormat::Csv,
+                None,
+                mamori_store::assets::ImportMode::Commit,
+            )
             .await
             .unwrap();
         assert!(!r.written, "{backend}");

@@ -67,7 +67,63 @@ pub struct ImportReport {
     /// or beyond an import limit): nothing in it was checked.
     #[serde(default)]
     pub unreadable: bool,
+    /// True when this is a preview ([`ImportMode::Preview`]): nothing was
+    /// written, and `created`/`updated`/`unchanged` say what the import would do.
+    #[serde(default)]
+    pub preview: bool,
+    /// In a preview, the rows that would create or change an asset (the first
+    /// [`PREVIEW_ROWS`]; `created + updated` counts them all), with what
+    /// changes and which values were read as something else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preview_rows: Vec<PreviewRow>,
 }
+
+/// Whether an import writes, or only says what it would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Commit,
+    Preview,
+}
+
+/// What a preview lists of a row that creates or changes an asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    /// The row as Excel numbers it.
+    pub row: u32,
+    /// `create` or `update`.
+    pub action: String,
+    /// The asset an update changes.
+    pub asset_id: Option<i64>,
+    pub name: String,
+    /// For an update, each field it changes (before → after).
+    pub changes: Vec<PreviewChange>,
+    /// Values read as something other than what the cell says (「電子データ」 is
+    /// taken as 電子情報): before is the cell, after what is recorded.
+    pub normalised: Vec<PreviewChange>,
+}
+
+/// One field of a preview: its column and two values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewChange {
+    pub column: String,
+    pub column_en: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl PreviewChange {
+    fn of(column: LedgerColumn, before: impl Into<String>, after: impl Into<String>) -> Self {
+        PreviewChange {
+            column: column.header().to_string(),
+            column_en: column.header_en().to_string(),
+            before: quote(&before.into()),
+            after: quote(&after.into()),
+        }
+    }
+}
+
+/// At most this many rows are listed in a preview.
+pub const PREVIEW_ROWS: usize = 500;
 
 /// At most this many errors (and as many warnings) are kept in a report; the
 /// totals count them all.
@@ -161,7 +217,43 @@ impl fmt::Display for ImportIssue {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.written {
+        if self.preview && self.errors.is_empty() {
+            writeln!(
+                f,
+                "確認のみ（書き込んでいません）: {}行（新規 {}、更新 {}、変更なし {}）",
+                self.rows, self.created, self.updated, self.unchanged
+            )?;
+            writeln!(
+                f,
+                "Checked only, nothing written: {} rows would give {} created, {} updated, {} unchanged.",
+                self.rows, self.created, self.updated, self.unchanged
+            )?;
+            for row in &self.preview_rows {
+                let what = match row.asset_id {
+                    Some(id) => format!("更新 / update #{id}"),
+                    None => "新規 / create".to_string(),
+                };
+                writeln!(
+                    f,
+                    "  {}行目 / row {}: {what} 「{}」",
+                    row.row, row.row, row.name
+                )?;
+                for c in &row.changes {
+                    writeln!(
+                        f,
+                        "    {} / {}: {} → {}",
+                        c.column, c.column_en, c.before, c.after
+                    )?;
+                }
+                for c in &row.normalised {
+                    writeln!(
+                        f,
+                        "    読み替え / read as: {}「{}」→「{}」",
+                        c.column, c.before, c.after
+                    )?;
+                }
+            }
+        } else if self.written {
             writeln!(
                 f,
                 "取り込みました: {}行（新規 {}、更新 {}、変更なし {}）",
@@ -291,6 +383,13 @@ enum Planned {
     Unchanged,
 }
 
+/// A planned row with its number and the values it read as something else.
+struct PlannedRow {
+    row: u32,
+    planned: Planned,
+    normalised: Vec<PreviewChange>,
+}
+
 /// Ids read per query when fetching the assets a file refers to.
 const FETCH_BATCH: usize = 1000;
 
@@ -329,6 +428,7 @@ impl Store {
             scope,
             &AssetScope::unrestricted(),
             reason,
+            ImportMode::Commit,
         )
         .await
     }
@@ -338,6 +438,7 @@ impl Store {
     /// changes the levels of an existing asset of another unit is an error
     /// (the change is proposed on the asset's page and approved by its
     /// unit's manager).
+    #[allow(clippy::too_many_arguments)] // the scopes, reason and mode of one import
     pub async fn import_ledger_deciding(
         &self,
         actor: &Actor,
@@ -346,16 +447,18 @@ impl Store {
         scope: &AssetScope,
         decide: &AssetScope,
         reason: Option<&str>,
+        mode: ImportMode,
     ) -> Result<ImportReport, StoreError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason {
             crate::checks::text("reason", "変更理由", "reason", r)?;
         }
-        self.import_ledger_sheet(actor, sheet, format, scope, decide, reason)
+        self.import_ledger_sheet(actor, sheet, format, scope, decide, reason, mode)
             .await
             .map(ImportReport::capped)
     }
 
+    #[allow(clippy::too_many_arguments)] // the scopes, reason and mode of one import
     async fn import_ledger_sheet(
         &self,
         actor: &Actor,
@@ -364,6 +467,7 @@ impl Store {
         scope: &AssetScope,
         decide: &AssetScope,
         reason: Option<&str>,
+        mode: ImportMode,
     ) -> Result<ImportReport, StoreError> {
         let active = self.active_scheme().await?;
         let ctx = Context::load(self, &active).await?;
@@ -389,24 +493,35 @@ impl Store {
 
         let lookup = Lookup::new(&ctx);
         let mut seen: HashSet<i64> = HashSet::new();
-        let mut planned: Vec<Planned> = Vec::with_capacity(sheet.rows.len());
+        let mut planned: Vec<PlannedRow> = Vec::with_capacity(sheet.rows.len());
         for row in &sheet.rows {
             match reader.plan(
                 row.number, &row.cells, &ctx, &active, &lookup, &existing, scope, &mut seen,
             ) {
-                Ok(p) => planned.push(p),
+                Ok((p, normalised)) => planned.push(PlannedRow {
+                    row: row.number,
+                    planned: p,
+                    normalised,
+                }),
                 Err(mut row_errors) => errors.append(&mut row_errors),
             }
         }
         let rows = sheet.rows.len();
+        let mut warnings = warnings;
+        if errors.is_empty() {
+            warnings.extend(self.duplicate_warnings(&planned, &reader).await?);
+        }
         if !errors.is_empty() {
             return Ok(ImportReport::failed(rows, errors, warnings));
+        }
+        if mode == ImportMode::Preview {
+            return Ok(preview_report(&ctx, rows, &planned, warnings));
         }
         let mut creates = Vec::new();
         let mut updates = Vec::new();
         let mut unchanged = 0;
         for p in planned {
-            match p {
+            match p.planned {
                 Planned::Create(r) => creates.push(r),
                 Planned::Update(before, r) => updates.push((*before, r)),
                 Planned::Unchanged => unchanged += 1,
@@ -441,6 +556,75 @@ impl Store {
             warnings,
             ..ImportReport::default()
         })
+    }
+
+    /// Warnings for rows that would create an asset whose name its unit
+    /// already uses (an asset not disposed of), or that an earlier row of the
+    /// file creates too: a ledger imported twice is caught here.
+    async fn duplicate_warnings(
+        &self,
+        planned: &[PlannedRow],
+        reader: &RowReader<'_>,
+    ) -> Result<Vec<ImportIssue>, StoreError> {
+        let creates: Vec<(u32, &AssetRecord)> = planned
+            .iter()
+            .filter_map(|p| match &p.planned {
+                Planned::Create(r) => Some((p.row, r)),
+                _ => None,
+            })
+            .collect();
+        if creates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut names: Vec<&str> = creates.iter().map(|(_, r)| r.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut existing: HashMap<(String, i64), i64> = HashMap::new();
+        for chunk in names.chunks(FETCH_BATCH) {
+            let found: Vec<(i64, String, i64)> = db_run!(&self.db, |pool| {
+                let mut qb = QueryBuilder::new(
+                    "SELECT id, name, owner_unit_id FROM assets WHERE lifecycle <> 'disposed' AND name IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for name in chunk {
+                    sep.push_bind(*name);
+                }
+                qb.push(") ORDER BY id");
+                qb.build_query_as().fetch_all(pool).await?
+            });
+            for (id, name, unit) in found {
+                existing.entry((name, unit)).or_insert(id);
+            }
+        }
+        let mut in_file: HashMap<(&str, i64), u32> = HashMap::new();
+        let mut warnings = Vec::new();
+        for (row, record) in creates {
+            let column = LedgerColumn::Name;
+            let index = reader.columns.get(&column).copied();
+            let warn = |message: String, message_en: String| ImportIssue {
+                row: Some(row),
+                column: Some(column.header().to_string()),
+                column_letter: index.map(column_letters),
+                value: quote(&record.name),
+                message,
+                message_en,
+            };
+            if let Some(id) = existing.get(&(record.name.clone(), record.owner_unit_id)) {
+                warnings.push(warn(
+                    format!("同じ所管課に同名の資産（資産番号 {id}）が既にあります。二重の登録でないか確かめてください（更新するには資産番号を入れてください）"),
+                    format!("the unit already has an asset of this name (number {id}): check that this is not a second copy (give the number to update it)"),
+                ));
+            } else if let Some(first) = in_file.get(&(record.name.as_str(), record.owner_unit_id)) {
+                warnings.push(warn(
+                    format!("{first}行目と同じ所管課・同じ資産名の新規行です"),
+                    format!("row {first} creates an asset of the same name in the same unit"),
+                ));
+            }
+            in_file
+                .entry((record.name.as_str(), record.owner_unit_id))
+                .or_insert(row);
+        }
+        Ok(warnings)
     }
 
     /// The assets with these ids (any that exist), read in batches.
@@ -698,7 +882,7 @@ impl RowReader<'_> {
         existing: &HashMap<i64, Asset>,
         scope: &AssetScope,
         seen: &mut HashSet<i64>,
-    ) -> Result<Planned, Vec<ImportIssue>> {
+    ) -> Result<(Planned, Vec<PreviewChange>), Vec<ImportIssue>> {
         let mut errors: Vec<ImportIssue> = Vec::new();
         let issue = |column: LedgerColumn, message: String, message_en: String| {
             self.issue(row, cells, column, message, message_en)
@@ -1034,12 +1218,223 @@ impl RowReader<'_> {
                 ),
             )]);
         }
-        Ok(match before {
+        let normalised = self.normalised(cells, &record, ctx);
+        let planned = match before {
             None => Planned::Create(record),
             Some(b) if b.record == record => Planned::Unchanged,
             Some(b) => Planned::Update(Box::new(b.clone()), record),
-        })
+        };
+        Ok((planned, normalised))
     }
+
+    /// The cells of a valid row that were read as something other than what
+    /// they say: a kind, yes/no, state or date written another way, a unit
+    /// given by its code.
+    fn normalised(
+        &self,
+        cells: &[String],
+        record: &AssetRecord,
+        ctx: &Context,
+    ) -> Vec<PreviewChange> {
+        let mut out = Vec::new();
+        let mut note = |column: LedgerColumn, taken: &str| {
+            let given = self.cell(cells, column).trim();
+            if !given.is_empty() && given != taken {
+                out.push(PreviewChange::of(column, given, taken));
+            }
+        };
+        note(LedgerColumn::Kind, record.kind.short_ja());
+        if let Some(u) = ctx.units.get(&record.owner_unit_id) {
+            let given = normalize(self.cell(cells, LedgerColumn::OwnerUnit));
+            if given != u.name {
+                note(LedgerColumn::OwnerUnit, &u.name);
+            }
+        }
+        note(
+            LedgerColumn::PersonalInfo,
+            asset::flag_ja(record.personal_info),
+        );
+        note(LedgerColumn::MyNumber, asset::flag_ja(record.my_number));
+        if self.columns.contains_key(&LedgerColumn::State) {
+            note(LedgerColumn::State, record.lifecycle.name_ja());
+        }
+        if let Some(d) = &record.disposed_on {
+            note(LedgerColumn::DisposedOn, d);
+        }
+        out
+    }
+}
+
+/// The preview of an import that would be written: its counts and the rows
+/// that create or change an asset.
+fn preview_report(
+    ctx: &Context,
+    rows: usize,
+    planned: &[PlannedRow],
+    warnings: Vec<ImportIssue>,
+) -> ImportReport {
+    let mut report = ImportReport {
+        rows,
+        preview: true,
+        warnings,
+        ..ImportReport::default()
+    };
+    for p in planned {
+        let (action, asset_id, name, changes) = match &p.planned {
+            Planned::Unchanged => {
+                report.unchanged += 1;
+                continue;
+            }
+            Planned::Create(r) => {
+                report.created += 1;
+                ("create", None, r.name.clone(), Vec::new())
+            }
+            Planned::Update(before, r) => {
+                report.updated += 1;
+                (
+                    "update",
+                    Some(before.id),
+                    r.name.clone(),
+                    record_changes(ctx, &before.record, r),
+                )
+            }
+        };
+        if report.preview_rows.len() < PREVIEW_ROWS {
+            report.preview_rows.push(PreviewRow {
+                row: p.row,
+                action: action.to_string(),
+                asset_id,
+                name,
+                changes,
+                normalised: p.normalised.clone(),
+            });
+        }
+    }
+    report
+}
+
+/// Each field `after` changes from `before`, as the ledger writes it.
+fn record_changes(ctx: &Context, before: &AssetRecord, after: &AssetRecord) -> Vec<PreviewChange> {
+    let unit = |id: i64| {
+        ctx.units
+            .get(&id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    };
+    let system = |id: Option<i64>| {
+        id.map(|id| {
+            ctx.systems
+                .get(&id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        })
+        .unwrap_or_default()
+    };
+    let segment = |id: Option<i64>| {
+        id.map(|id| {
+            ctx.segments
+                .get(&id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        })
+        .unwrap_or_default()
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let pairs: [(LedgerColumn, String, String); 19] = [
+        (LedgerColumn::Name, before.name.clone(), after.name.clone()),
+        (
+            LedgerColumn::Kind,
+            before.kind.short_ja().into(),
+            after.kind.short_ja().into(),
+        ),
+        (
+            LedgerColumn::Description,
+            before.description.clone(),
+            after.description.clone(),
+        ),
+        (
+            LedgerColumn::OwnerUnit,
+            unit(before.owner_unit_id),
+            unit(after.owner_unit_id),
+        ),
+        (
+            LedgerColumn::Administrator,
+            before.administrator.clone(),
+            after.administrator.clone(),
+        ),
+        (
+            LedgerColumn::Location,
+            before.location.clone(),
+            after.location.clone(),
+        ),
+        (
+            LedgerColumn::System,
+            system(before.system_id),
+            system(after.system_id),
+        ),
+        (
+            LedgerColumn::Segment,
+            segment(before.segment_id),
+            segment(after.segment_id),
+        ),
+        (
+            LedgerColumn::Confidentiality,
+            before.confidentiality.clone(),
+            after.confidentiality.clone(),
+        ),
+        (
+            LedgerColumn::Integrity,
+            before.integrity.clone(),
+            after.integrity.clone(),
+        ),
+        (
+            LedgerColumn::Availability,
+            before.availability.clone(),
+            after.availability.clone(),
+        ),
+        (
+            LedgerColumn::PersonalInfo,
+            asset::flag_ja(before.personal_info).into(),
+            asset::flag_ja(after.personal_info).into(),
+        ),
+        (
+            LedgerColumn::MyNumber,
+            asset::flag_ja(before.my_number).into(),
+            asset::flag_ja(after.my_number).into(),
+        ),
+        (
+            LedgerColumn::Retention,
+            before.retention.clone(),
+            after.retention.clone(),
+        ),
+        (
+            LedgerColumn::State,
+            before.lifecycle.name_ja().into(),
+            after.lifecycle.name_ja().into(),
+        ),
+        (
+            LedgerColumn::DisposedOn,
+            opt(&before.disposed_on),
+            opt(&after.disposed_on),
+        ),
+        (
+            LedgerColumn::DisposalMethod,
+            opt(&before.disposal_method),
+            opt(&after.disposal_method),
+        ),
+        (
+            LedgerColumn::DisposalConfirmedBy,
+            opt(&before.disposal_confirmed_by),
+            opt(&after.disposal_confirmed_by),
+        ),
+        (
+            LedgerColumn::Notes,
+            before.notes.clone(),
+            after.notes.clone(),
+        ),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(c, b, a)| PreviewChange::of(c, b, a))
+        .collect()
 }
 
 /// The first level column that `after` changes from `before` (a change of

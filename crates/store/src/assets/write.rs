@@ -159,6 +159,15 @@ impl Context {
                 format!("no network segment with id {id}"),
             ));
         }
+        // 特定個人情報 is personal information (番号法第2条第8項): an asset
+        // holding it holds personal information too.
+        if input.my_number && !input.personal_info {
+            errors.push(FieldError::new(
+                LedgerColumn::PersonalInfo,
+                "特定個人情報を含む資産は、個人情報も「有」にしてください（特定個人情報は個人情報の一種です）".to_string(),
+                "an asset holding My Number information (特定個人情報) holds personal information: set personal information to yes".to_string(),
+            ));
+        }
         check_texts(input, &mut errors);
         let valid = match core {
             Ok(v) if errors.is_empty() => v,

@@ -425,6 +425,10 @@ pub struct ImportQuery {
     /// the log with each change; a file whose rows change an asset's levels is
     /// refused without it.
     reason: Option<String>,
+    /// true: check the file and answer what it would do (`preview: true`, the
+    /// counts, `preview_rows` with each row's changes and the values read as
+    /// something else, warnings such as names already in use), writing nothing.
+    dry_run: Option<bool>,
 }
 
 fn format_of(text: &str) -> ApiResult<LedgerFormat> {
@@ -465,7 +469,7 @@ pub async fn export(
 /// names each bad row and column, and why. Up to 64 MiB.
 #[utoipa::path(post, path = "/assets/import", tag = "assets", security(("bearer" = [])), params(ImportQuery),
     request_body(content = Vec<u8>, description = "the .xlsx or .csv file", content_type = "text/csv"),
-    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}", body = Object),
+    responses((status = 200, description = "every row was written: {rows, created, updated, unchanged, written: true, errors: [], warnings}; with dry_run=true, nothing was written and the file would be taken: {preview: true, written: false, created, updated, unchanged, preview_rows: [{row, action, asset_id, name, changes: [{column, column_en, before, after}], normalised: [...]}], warnings}", body = Object),
         (status = 403, body = crate::error::ErrorBody), (status = 413, description = "larger than 64 MiB (MAMORI-TOO-LARGE)", body = crate::error::ErrorBody),
         (status = 422, description = "nothing was written: the report, with errors [{row, column, column_letter, value, message, message_en}]", body = Object)))]
 pub async fn import(
@@ -492,12 +496,19 @@ pub async fn import(
             }
         }
     };
-    let report = state
-        .app
-        .import_ledger(&user, &body, format, f.reason.as_deref())
-        .await
-        .map_err(json_err)?;
-    let status = if report.written {
+    let report = if f.dry_run.unwrap_or(false) {
+        state
+            .app
+            .preview_ledger(&user, &body, format, f.reason.as_deref())
+            .await
+    } else {
+        state
+            .app
+            .import_ledger(&user, &body, format, f.reason.as_deref())
+            .await
+    }
+    .map_err(json_err)?;
+    let status = if report.written || (report.preview && report.errors.is_empty()) {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -377,6 +377,8 @@ pub struct AssetPage {
     id: i64,
     /// The user may change it (and it is not disposed).
     may_write: bool,
+    /// It has been disposed of: read only, and the page says why.
+    disposed: bool,
     /// The threats that apply (第7), each with its controls and risk.
     threats: Vec<mamori_app::risk::AssetThreat>,
 }
@@ -515,6 +517,7 @@ pub async fn show(
         history,
         id,
         may_write,
+        disposed: asset.record.lifecycle == Lifecycle::Disposed,
         threats,
     })
 }
@@ -676,12 +679,32 @@ pub struct AssetFormPage {
     errors: FieldErrors,
     units: Vec<(i64, String)>,
     kinds: Vec<(String, String)>,
-    c_levels: Vec<String>,
-    i_levels: Vec<String>,
-    a_levels: Vec<String>,
+    /// Each axis's levels, strictest first, with the question that decides it.
+    c_guide: Vec<LevelGuide>,
+    i_guide: Vec<LevelGuide>,
+    a_guide: Vec<LevelGuide>,
     systems: Vec<(i64, String)>,
     segments: Vec<(i64, String)>,
     states: Vec<(String, String)>,
+}
+
+/// A level on the form, with the question that decides it (/classification).
+pub struct LevelGuide {
+    pub code: String,
+    pub name: String,
+    pub question: String,
+}
+
+fn level_guide(scheme: &Scheme, axis: Axis, lang: Lang) -> Vec<LevelGuide> {
+    scheme
+        .levels_of(axis)
+        .iter()
+        .map(|l| LevelGuide {
+            code: l.code.clone(),
+            name: lang.pick(&l.name, &l.name_en).to_string(),
+            question: lang.pick(&l.question, &l.question_en).to_string(),
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -749,9 +772,9 @@ async fn form_page(
         errors: FieldErrors::new(problems, lang),
         units: unit_choices(state, lang).await?,
         kinds: kind_choices(lang),
-        c_levels: level_codes(&scheme, Axis::Confidentiality),
-        i_levels: level_codes(&scheme, Axis::Integrity),
-        a_levels: level_codes(&scheme, Axis::Availability),
+        c_guide: level_guide(&scheme, Axis::Confidentiality, lang),
+        i_guide: level_guide(&scheme, Axis::Integrity, lang),
+        a_guide: level_guide(&scheme, Axis::Availability, lang),
         systems,
         segments: segment_choices(state, lang).await?,
         states: [Lifecycle::Registered, Lifecycle::InUse]
@@ -858,14 +881,44 @@ pub async fn existing_form(
     lang: Lang,
     PageUser(user): PageUser,
     Path((id, action)): Path<(i64, String)>,
-) -> AppResult<AssetFormPage> {
+) -> AppResult<Response> {
     let kind = FormKind::of_path(&action, id)?;
-    let asset = state.app.writable_asset(&user, id).await?;
+    let asset = match writable_or_back(&state, &session, lang, &user, id).await? {
+        Ok(asset) => asset,
+        Err(back) => return Ok(back),
+    };
     let form = match kind {
         FormKind::Dispose => AssetForm::default(),
         _ => AssetForm::of(&Entered::of(&asset)),
     };
-    form_page(&state, &session, lang, &user, kind, Some(&asset), form, &[]).await
+    Ok(
+        form_page(&state, &session, lang, &user, kind, Some(&asset), form, &[])
+            .await?
+            .into_response(),
+    )
+}
+
+/// The asset the person may change, or, when it has been disposed of, the way
+/// back to its page with the reason it cannot be changed.
+async fn writable_or_back(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    id: i64,
+) -> AppResult<Result<Asset, Response>> {
+    match state.app.writable_asset(user, id).await {
+        Ok(asset) => Ok(Ok(asset)),
+        Err(e)
+            if e.problems()
+                .iter()
+                .any(|p| p.code == "MAMORI-ASSET-DISPOSED") =>
+        {
+            flash_error(session, T { lang }.get("assets.disposed_readonly")).await;
+            Ok(Err(Redirect::to(&format!("/assets/{id}")).into_response()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /assets/{id}/edit|reclassify|dispose`.
@@ -879,7 +932,10 @@ pub async fn write_existing(
 ) -> AppResult<Response> {
     verify_csrf(&session, &form.csrf).await?;
     let kind = FormKind::of_path(&action, id)?;
-    let before = state.app.writable_asset(&user, id).await?;
+    let before = match writable_or_back(&state, &session, lang, &user, id).await? {
+        Ok(asset) => asset,
+        Err(back) => return Ok(back),
+    };
     let (result, done) = match kind {
         // The levels are not part of the edit form; the edit keeps them.
         FormKind::Edit | FormKind::Create => {
@@ -952,11 +1008,60 @@ pub struct ReportLine {
 #[template(path = "asset_import.html")]
 pub struct ImportPage {
     chrome: Chrome,
-    /// The outcome of an import just made.
+    /// The outcome of an import just made, or of a preview.
     report: Option<ImportReport>,
     summary: String,
     errors: Vec<ReportLine>,
     warnings: Vec<ReportLine>,
+    /// A preview's rows, as the page lists them.
+    preview: Vec<PreviewLine>,
+    /// The token of the checked file waiting for confirmation (a preview).
+    draft: String,
+}
+
+/// One row of a preview as the page lists it.
+pub struct PreviewLine {
+    pub row: u32,
+    pub is_create: bool,
+    pub asset_id: Option<i64>,
+    pub name: String,
+    /// 「列: 前 → 後」
+    pub changes: Vec<String>,
+    /// 「列: 「書かれた値」→ 取り込む値」
+    pub normalised: Vec<String>,
+}
+
+fn preview_lines(rows: &[mamori_store::assets::PreviewRow], lang: Lang) -> Vec<PreviewLine> {
+    let show = |c: &mamori_store::assets::PreviewChange| {
+        let before = if c.before.is_empty() {
+            "—"
+        } else {
+            &c.before
+        };
+        let after = if c.after.is_empty() { "—" } else { &c.after };
+        format!("{}: {before} → {after}", lang.pick(&c.column, &c.column_en))
+    };
+    rows.iter()
+        .map(|r| PreviewLine {
+            row: r.row,
+            is_create: r.asset_id.is_none(),
+            asset_id: r.asset_id,
+            name: r.name.clone(),
+            changes: r.changes.iter().map(show).collect(),
+            normalised: r
+                .normalised
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: 「{}」→「{}」",
+                        lang.pick(&c.column, &c.column_en),
+                        c.before,
+                        c.after
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn report_lines(issues: &[ImportIssue], lang: Lang) -> Vec<ReportLine> {
@@ -982,9 +1087,20 @@ async fn import_page(
     lang: Lang,
     user: &Authed,
     report: Option<ImportReport>,
+    draft: Option<String>,
 ) -> AppResult<ImportPage> {
     let chrome = Chrome::new(state, session, lang, Some(user), "/assets/import", "assets").await?;
     let summary = match &report {
+        Some(r) if r.preview && r.errors.is_empty() => match lang {
+            Lang::Ja => format!(
+                "まだ取り込んでいません。内容を確かめて「取り込む」を押してください: {}行（新規 {}、更新 {}、変更なし {}）",
+                r.rows, r.created, r.updated, r.unchanged
+            ),
+            Lang::En => format!(
+                "Nothing is imported yet. Check what the file would do, then press Import: {} rows ({} created, {} updated, {} unchanged).",
+                r.rows, r.created, r.updated, r.unchanged
+            ),
+        },
         Some(r) if r.written => match lang {
             Lang::Ja => format!(
                 "取り込みました: {}行（新規 {}、更新 {}、変更なし {}）",
@@ -1017,8 +1133,13 @@ async fn import_page(
             .as_ref()
             .map(|r| report_lines(&r.warnings, lang))
             .unwrap_or_default(),
+        preview: report
+            .as_ref()
+            .map(|r| preview_lines(&r.preview_rows, lang))
+            .unwrap_or_default(),
         summary,
         report,
+        draft: draft.unwrap_or_default(),
     })
 }
 
@@ -1029,10 +1150,14 @@ pub async fn import_form(
     PageUser(user): PageUser,
 ) -> AppResult<ImportPage> {
     state.app.ensure_may_app(&user, Action::ImportAssets)?;
-    import_page(&state, &session, lang, &user, None).await
+    import_page(&state, &session, lang, &user, None, None).await
 }
 
-/// `POST /assets/import` (multipart: `csrf`, then `file`).
+/// `POST /assets/import` (multipart: `csrf`, then `file`, `reason`). With
+/// `step=preview` the file is checked and what it would do is shown, the file
+/// waiting for the confirmation; a confirmation posts `draft` (its token)
+/// instead of the file. Without either, the file is imported at once (as the
+/// API does).
 pub async fn import(
     State(state): State<AppState>,
     session: Session,
@@ -1052,11 +1177,15 @@ pub async fn import(
     };
     let mut csrf = String::new();
     let mut reason = String::new();
+    let mut step = String::new();
+    let mut draft = String::new();
     let mut file: Option<(Option<String>, Bytes)> = None;
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
             Some("reason") => reason = field.text().await.map_err(bad)?,
+            Some("step") => step = field.text().await.map_err(bad)?,
+            Some("draft") => draft = field.text().await.map_err(bad)?,
             Some("file") => {
                 let name = field.file_name().map(str::to_string);
                 file = Some((name, field.bytes().await.map_err(bad)?));
@@ -1065,20 +1194,57 @@ pub async fn import(
         }
     }
     verify_csrf(&session, &csrf).await?;
+    // The confirmation of a checked file.
+    if !draft.is_empty() {
+        let Some(d) = state.import_drafts.take(user.user.id, &draft) else {
+            flash_error(&session, T { lang }.get("assets.import_draft_gone")).await;
+            return Ok(Redirect::to("/assets/import").into_response());
+        };
+        let report = state
+            .app
+            .import_ledger(&user, &d.bytes, d.format, Some(&d.reason))
+            .await?;
+        return import_answer(&state, &session, lang, &user, report, None).await;
+    }
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         flash_error(&session, T { lang }.get("assets.import_no_file")).await;
         return Ok(Redirect::to("/assets/import").into_response());
     };
     let format = sniff_format(name.as_deref(), &bytes);
+    if step == "preview" {
+        let report = state
+            .app
+            .preview_ledger(&user, &bytes, format, Some(&reason))
+            .await?;
+        let waiting = (report.preview && report.errors.is_empty()).then(|| {
+            state
+                .import_drafts
+                .put(user.user.id, bytes, format, reason.clone())
+        });
+        return import_answer(&state, &session, lang, &user, report, waiting).await;
+    }
     let report = state
         .app
         .import_ledger(&user, &bytes, format, Some(&reason))
         .await?;
-    let status = if report.written {
+    import_answer(&state, &session, lang, &user, report, None).await
+}
+
+/// The import page with a report: 200 when the file was (or would be)
+/// taken, 422 when it was refused.
+async fn import_answer(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    user: &Authed,
+    report: ImportReport,
+    draft: Option<String>,
+) -> AppResult<Response> {
+    let status = if report.written || (report.preview && report.errors.is_empty()) {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = import_page(&state, &session, lang, &user, Some(report)).await?;
+    let page = import_page(state, session, lang, user, Some(report), draft).await?;
     Ok((status, page).into_response())
 }

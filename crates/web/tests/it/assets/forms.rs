@@ -20,6 +20,72 @@ async fn the_forms_show_each_error_and_write_with_a_flash() {
         assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
         let csrf = Client::csrf_of(&page.body);
         let unit = own.id.to_string();
+        // Required fields are marked; the classification comes first, each
+        // axis with the questions that decide it.
+        let body = &page.body;
+        assert!(body.contains("id=\"required-note\""), "{backend}");
+        let levels_at = body.find("id=\"levels-fieldset\"").expect("levels");
+        let facts_at = body.find("id=\"facts-fieldset\"").expect("facts");
+        assert!(levels_at < facts_at, "{backend}: classification first");
+        assert!(
+            body.contains("id=\"confidentiality-guide\"")
+                && body.contains("aria-required=\"true\""),
+            "{backend}"
+        );
+
+        // 特定個人情報 without 個人情報 is refused, named beside the boxes.
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "番号連携ファイル"),
+                    ("kind", "electronic_information"),
+                    ("owner_unit_id", &unit),
+                    ("confidentiality", "3B"),
+                    ("integrity", "2"),
+                    ("availability", "2"),
+                    ("lifecycle", "in_use"),
+                    ("my_number", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("id=\"personal_info-error\"")
+                && r.body.contains("個人情報も「有」にしてください"),
+            "{backend}: {}",
+            r.body
+        );
+
+        // A level without handling rules says so instead of an empty table.
+        let r = c
+            .post_form(
+                "/assets/new",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "庁内掲示物"),
+                    ("kind", "equipment"),
+                    ("owner_unit_id", &unit),
+                    ("confidentiality", "1"),
+                    ("integrity", "1"),
+                    ("availability", "1"),
+                    ("lifecycle", "in_use"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let detail = c.get(&r.location()).await;
+        assert!(
+            detail.body.contains("id=\"no-handling\"") && !detail.body.contains("id=\"handling\""),
+            "{backend}: {}",
+            detail.body
+        );
 
         // Every bad field is shown beside it, the values kept.
         let r = c
@@ -235,10 +301,31 @@ async fn the_forms_show_each_error_and_write_with_a_flash() {
             !detail.body.contains("id=\"edit-asset\""),
             "{backend}: a disposed asset is not changed"
         );
-        assert_eq!(
-            c.get(&format!("/assets/{id}/edit")).await.status,
-            StatusCode::CONFLICT
+        // Its forms lead back to its page, which says why it cannot change.
+        let r = c.get(&format!("/assets/{id}/edit")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(r.location(), format!("/assets/{id}"), "{backend}");
+        let detail = c.get(&format!("/assets/{id}")).await;
+        assert!(
+            detail.body.contains("id=\"disposed-note\"")
+                && detail.body.contains("廃棄済みのため変更できません"),
+            "{backend}: {}",
+            detail.body
         );
+        let r = c
+            .post_form(
+                &format!("/assets/{id}/reclassify"),
+                &[
+                    ("csrf", &csrf),
+                    ("confidentiality", "1"),
+                    ("integrity", "1"),
+                    ("availability", "1"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(r.location(), format!("/assets/{id}"), "{backend}");
 
         // A forged form changes nothing.
         let r = c

@@ -312,3 +312,163 @@ async fn the_import_page_shows_the_report() {
         assert!(r.body.contains("窓口端末"), "{backend}");
     }
 }
+
+/// The page checks a file first and shows what it would do: the new and
+/// changed rows, the values read as something else, and names the unit
+/// already uses; only the confirmation writes. The API's dry run answers the
+/// same, writing nothing.
+#[tokio::test]
+async fn the_import_page_previews_before_writing() {
+    for (backend, mut c) in clients().await {
+        units(&c).await;
+        c.sign_in("admin", PASSWORD).await;
+        let admin = c.token("admin", PASSWORD).await;
+        let page = c.get("/assets/import").await;
+        assert!(
+            page.body.contains("name=\"step\" value=\"preview\""),
+            "{backend}"
+        );
+        let csrf = Client::csrf_of(&page.body);
+        let before = total(&mut c, &admin).await;
+        let file = format!(
+            "{HEADER}窓口端末,機器,総務局,田中,本庁舎1階,,,2,1,1,無,無,5年,使用中,\r\n戸籍の控え,電子データ,総務局,,,,,2,1,1,はい,無,,運用中,\r\n"
+        );
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("step", "preview"), ("reason", "")],
+                ("file", "ledger.csv", file.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert!(
+            r.body.contains("id=\"import-preview\"")
+                && r.body.contains("まだ取り込んでいません")
+                && r.body.contains("新規 2"),
+            "{backend}: {}",
+            r.body
+        );
+        // 「電子データ」 is shown as read: 電子情報; 「はい」 as 有; 「運用中」 as 使用中.
+        for shown in [
+            "「電子データ」→「電子情報」",
+            "「はい」→「有」",
+            "「運用中」→「使用中」",
+        ] {
+            assert!(r.body.contains(shown), "{backend}: {shown}");
+        }
+        assert_eq!(
+            total(&mut c, &admin).await,
+            before,
+            "{backend}: nothing written yet"
+        );
+        let marker = "name=\"draft\" value=\"";
+        let at = r.body.find(marker).expect("a draft") + marker.len();
+        let draft = r.body[at..at + 64].to_string();
+
+        // Another person cannot confirm it.
+        let mut other = c.fresh();
+        other.sign_in("tanaka", PASSWORD).await;
+        let other_csrf = Client::csrf_of(&other.get("/assets").await.body);
+        let r = other
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &other_csrf), ("draft", &draft)],
+                ("file", "", b""),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(total(&mut c, &admin).await, before, "{backend}");
+
+        // The confirmation writes, once.
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("draft", &draft)],
+                ("file", "", b""),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        assert!(r.body.contains("取り込みました: 2行（新規 2"), "{backend}");
+        assert_eq!(total(&mut c, &admin).await, before + 2, "{backend}");
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("draft", &draft)],
+                ("file", "", b""),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: taken once");
+        assert!(
+            c.get("/assets/import").await.body.contains("有効期限"),
+            "{backend}"
+        );
+
+        // The same file again: each new row names the asset its unit already has.
+        let r = c
+            .post_multipart(
+                "/assets/import",
+                &[("csrf", &csrf), ("step", "preview")],
+                ("file", "ledger.csv", file.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert!(
+            r.body.contains("id=\"import-warnings\"")
+                && r.body.matches("同じ所管課に同名の資産").count() == 2,
+            "{backend}: {}",
+            r.body
+        );
+
+        // The API's dry run: the same preview, nothing written.
+        let r = c
+            .api_bytes(
+                "POST",
+                "/api/v1/assets/import?dry_run=true",
+                &admin,
+                "text/csv",
+                file.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let j = r.json();
+        assert_eq!(j["preview"], true, "{backend}");
+        assert_eq!(j["written"], false, "{backend}");
+        assert_eq!(j["created"], 2, "{backend}");
+        assert_eq!(
+            j["preview_rows"][1]["normalised"][0]["before"],
+            "電子データ"
+        );
+        assert_eq!(j["warnings"].as_array().map(Vec::len), Some(2), "{backend}");
+        assert_eq!(total(&mut c, &admin).await, before + 2, "{backend}");
+
+        // An update shows each field it changes.
+        let id = c
+            .api(
+                "GET",
+                "/api/v1/assets?q=%E7%AA%93%E5%8F%A3",
+                Some(&admin),
+                None,
+            )
+            .await
+            .json()["items"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let changed = format!(
+            "資産番号,{HEADER}{id},窓口端末,機器,総務局,田中,本庁舎2階,,,2,1,1,無,無,5年,使用中,\r\n"
+        );
+        let r = c
+            .api_bytes(
+                "POST",
+                "/api/v1/assets/import?dry_run=true",
+                &admin,
+                "text/csv",
+                changed.into_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let change = &r.json()["preview_rows"][0]["changes"][0];
+        assert_eq!(change["column"], "保管場所", "{backend}");
+        assert_eq!(change["before"], "本庁舎1階", "{backend}");
+        assert_eq!(change["after"], "本庁舎2階", "{backend}");
+    }
+}

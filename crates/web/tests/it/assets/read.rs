@@ -187,6 +187,7 @@ async fn the_register_pages_follow_the_policy_too() {
             .unwrap();
         let mut mine = input("自課の名簿", own.id, "2");
         mine.my_number = true;
+        mine.personal_info = true;
         let a = c.store.create_asset(&actor, mine).await.unwrap();
         let b = c
             .store
