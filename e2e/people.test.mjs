@@ -91,3 +91,30 @@ test('staff propose a classification change and the section manager approves it'
   assert.equal(r.status(), 404);
   assert.deepEqual(errors.filter((e) => !e.includes('404')), []);
 });
+
+test('staff complete a to-do from the dashboard; the security office sees the units behind', async () => {
+  const errors = [];
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const staff = await ctx.newPage();
+  staff.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await signIn(staff, server.base, 'tanaka', DEMO_PASSWORD);
+  const todo = await staff.textContent('#todo');
+  assert.match(todo, /特定個人情報の取扱研修/);
+  assert.match(todo, /期限超過 令和\d+年\d+月\d+日（\d{4}-\d{2}-\d{2}）/, 'due dates in 和暦 with the western date');
+  // Follow the to-do and declare the training done.
+  const link = staff.locator('#todo li', { hasText: '特定個人情報の取扱研修' }).locator('a');
+  await Promise.all([staff.waitForNavigation(), link.click()]);
+  const course = staff.locator('tr, li, section, div').filter({ hasText: '特定個人情報の取扱研修' }).filter({ has: staff.locator('button[name="declare"]') }).last();
+  assert.ok(await course.count() === 1, 'the training can be declared done by its trainee');
+  await Promise.all([staff.waitForNavigation(), course.locator('button[name="declare"]').first().click()]);
+  await staff.goto(`${server.base}/`);
+  assert.doesNotMatch(await staff.textContent('#todo'), /特定個人情報の取扱研修/, 'done, so no longer waiting');
+
+  // The security office sees the city's units behind on training.
+  const office = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  await signIn(office, server.base, 'security', DEMO_PASSWORD);
+  const behind = office.locator('table.behind', { hasText: '遅れている課' }).last();
+  assert.match(await behind.textContent(), /総務課\s*0%（0\/\d+）/);
+  assert.ok(await office.locator('#training-chart').count() === 1, 'a chart of completion by unit');
+  assert.deepEqual(errors, []);
+});
