@@ -84,9 +84,12 @@ pub fn report_workbook(sheets: &[ReportSheet]) -> Result<Vec<u8>, WriteError> {
     book.save_to_buffer().map_err(xlsx_err)
 }
 
+/// A sheet as read back: its name and its rows of cells.
+pub type ReadSheet = (String, Vec<Vec<String>>);
+
 /// The text of every sheet of a report, as read back (for tests: sheet name
 /// → rows of cells, title lines included).
-pub fn read_report(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, String> {
+pub fn read_report(bytes: &[u8]) -> Result<Vec<ReadSheet>, String> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| e.to_string())?;

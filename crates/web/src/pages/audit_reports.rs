@@ -123,6 +123,10 @@ pub async fn inspection_report_xlsx(
     ))
 }
 
+/// A finding as the report's table shows it: id, severity, provision, unit,
+/// description, state, owner, due (in words).
+type FindingLine = (i64, String, String, String, String, String, String, String);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audits/audit_report.html")]
 pub struct AuditReportPage {
@@ -134,7 +138,7 @@ pub struct AuditReportPage {
     /// (position, provision, question, result in words, evidence, link, recorder)
     results: Vec<(i64, String, String, String, String, String, String)>,
     /// (id, severity, provision, unit, description, state, owner, due)
-    findings: Vec<(i64, String, String, String, String, String, String, String)>,
+    findings: Vec<FindingLine>,
 }
 
 pub async fn audit_report(
