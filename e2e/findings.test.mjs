@@ -96,3 +96,38 @@ test('a finding is raised from a campaign, its action done by its owner and veri
   assert.match(await office.textContent('#finding-state'), /終結/);
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+// --- h14: the report for the CISO and the committee ---
+test('the office prints the campaign report (A4, no menu) and downloads it as .xlsx', async () => {
+  const errors = [];
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  const office = await ctx.newPage();
+  office.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await signIn(office, server.base, 'security', DEMO_PASSWORD);
+  await office.goto(`${server.base}/audits`);
+  await go(office, () => office.locator('#inspections a', { hasText: '自己点検（デモ）' }).first().click());
+  await go(office, () => office.click('#results-link'));
+  assert.match(await office.textContent('#trend'), /自己点検（デモ）/, 'the trend table');
+  assert.equal(await office.locator('#trend-chart').count(), 1, 'the trend chart');
+  const score = (await office.textContent('#score')).trim();
+  await go(office, () => office.click('#report-link'));
+  assert.equal((await office.textContent('#report-score')).trim(), score, 'the same score');
+  assert.match(await office.textContent('#printed-by'), /鈴木/);
+  assert.match(await office.textContent('#printed-at'), /令和/);
+  assert.ok(await office.locator('#report-units tbody tr').count() >= 1);
+  // Printed: no menu, no links bar.
+  await office.emulateMedia({ media: 'print' });
+  assert.equal(await office.locator('header.top').isVisible(), false, 'no menu when printed');
+  assert.equal(await office.locator('#report-xlsx').isVisible(), false);
+  assert.equal(await office.locator('#report').isVisible(), true);
+  await office.emulateMedia({ media: 'screen' });
+  const [download] = await Promise.all([office.waitForEvent('download'), office.click('#report-xlsx')]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  assert.ok((await download.path()) !== null, 'downloaded');
+  // A unit's manager may not read it.
+  const manager = await (await browser.newContext()).newPage();
+  await signIn(manager, server.base, 'sasaki', DEMO_PASSWORD);
+  const r = await manager.goto(office.url());
+  assert.equal(r.status(), 403);
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -555,3 +555,20 @@ impl App {
         Ok(made.into_iter().next())
     }
 }
+
+// --- h14 ---
+impl App {
+    /// The people an audit's form offers as auditors (by name and unit): for
+    /// those who may add an audit. Independence is checked when the audit is
+    /// added, against its scope.
+    pub async fn auditor_choices(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<mamori_store::users::PersonName>> {
+        let permit = match self.permit_app(caller, Action::ManageAudits) {
+            Err(Error::Forbidden) => self.permit_app(caller, Action::OrderAudit)?,
+            other => other?,
+        };
+        Ok(permit.store().auditor_candidates().await?)
+    }
+}

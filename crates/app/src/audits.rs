@@ -15,7 +15,7 @@ use mamori_core::audit::{
 use mamori_core::problem::Problem;
 use mamori_store::audits::{
     AnswerInput, AnswerRow, CampaignTotals, ChecklistInput, ChecklistItem, ChecklistRow,
-    InspectionInput, InspectionRow, ItemInput, ScoreRow, TargetFilter, TargetRow,
+    InspectionInput, InspectionRow, ItemInput, ScoreRow, TargetFilter, TargetRow, TrendRow,
 };
 use mamori_store::catalogs::ControlFilter;
 use mamori_store::units::parse_path;
@@ -114,6 +114,9 @@ pub struct ResultsView {
     pub weakest: Vec<ScoreRow>,
     /// The previous campaign of the same template, with its figures.
     pub previous: Option<(InspectionRow, CampaignTotals, Vec<ScoreRow>)>,
+    /// The campaigns of the same template up to this one, oldest first, with
+    /// their totals (the trend of the city's score).
+    pub trend: Vec<TrendRow>,
 }
 
 /// Where the n-th answer was entered: its sheet row (if any) and field.
@@ -152,8 +155,16 @@ fn check_item(
         }
     }
     let provision = form.provision.trim().to_string();
+    let names_standard = !provision.starts_with("control:")
+        && matches!(
+            mamori_core::ops::exception::Deviation::parse(&provision),
+            Some(mamori_core::ops::exception::Deviation::Provision { .. })
+        );
     let chapter = match provision.strip_prefix("control:") {
         Some(code) if live_controls.contains(code) => chapter_of_code(code),
+        // A provision of a standards document (CODE#KEY): its chapter is kept
+        // from the item it replaces.
+        None if names_standard => 0,
         _ => {
             problems.push(
                 Problem::new("MAMORI-CHECKLIST-PROVISION")
@@ -288,12 +299,32 @@ impl App {
         } else {
             source
         };
-        if source.parse::<ChecklistSource>() != Ok(ChecklistSource::Controls) {
+        let wanted = source.parse::<ChecklistSource>();
+        if wanted.is_err() {
             problems.push(
                 Problem::new("MAMORI-CHECKLIST-SOURCE")
                     .field("source")
                     .with("source", source),
             );
+        }
+        // --- h14: from the standards document in force (each item names the
+        // provision it checks); none in force: from the control catalogue.
+        if wanted == Ok(ChecklistSource::Policy) {
+            let items = self.standards_items(caller, form).await?;
+            if !items.is_empty() {
+                if !problems.is_empty() {
+                    return Err(Error::Rejected(problems));
+                }
+                let input = ChecklistInput {
+                    name,
+                    description: form.description.trim().to_string(),
+                    source: ChecklistSource::Policy.code().to_string(),
+                };
+                return Ok(permit
+                    .store()
+                    .create_checklist(permit.actor(), &input, &items)
+                    .await?);
+            }
         }
         let items: Vec<ItemInput> = self
             .live_controls()
@@ -327,6 +358,61 @@ impl App {
             .await?)
     }
 
+    /// The items of a checklist drawn from the articles of the standards
+    /// documents (対策基準) in force that the person may read: one item per
+    /// article, naming it (`CODE#KEY`), its chapter the article's chapter in
+    /// the document (the chapters chosen only; none chosen: all). Empty when
+    /// no standards document is in force.
+    // --- h14 ---
+    async fn standards_items(
+        &self,
+        caller: &Caller,
+        form: &ChecklistForm,
+    ) -> Result<Vec<ItemInput>> {
+        use mamori_core::policy_doc::coverage::control_of;
+        use mamori_core::policy_doc::{Kind, Level};
+        let scope = self.pdoc_scope(caller).await?;
+        let provisions = self.facts().pdoc_linked_provisions(&scope).await?;
+        let mut out = Vec::new();
+        let (mut doc, mut chapter) = (String::new(), 0_i64);
+        for p in provisions.iter().filter(|p| p.level == Level::Standard) {
+            if p.code != doc {
+                doc = p.code.clone();
+                chapter = 0;
+            }
+            match p.kind {
+                Kind::Chapter => chapter += 1,
+                Kind::Article => {
+                    if !form.chapters.is_empty() && !form.chapters.contains(&chapter) {
+                        continue;
+                    }
+                    let what = if p.heading.trim().is_empty() {
+                        format!("{} {}", p.title, p.label)
+                    } else {
+                        format!("{}「{}」", p.label, p.heading)
+                    };
+                    let controls: Vec<&str> =
+                        p.links.iter().filter_map(|l| control_of(l)).collect();
+                    out.push(ItemInput {
+                        provision: format!("{}#{}", p.code, p.key),
+                        chapter,
+                        question: format!("{what}に定める対策を実施していますか。"),
+                        mandatory: form.mandatory,
+                        evidence_hint: if controls.is_empty() {
+                            format!("{} {}", p.title, p.label)
+                        } else {
+                            format!("{} {}（対策: {}）", p.title, p.label, controls.join("、"))
+                        },
+                        method: Method::Document.code().to_string(),
+                        answers: answers_text(Answer::ALL),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
     /// Changes item `position` of a template (None: adds one at the end).
     pub async fn save_checklist_item(
         &self,
@@ -344,6 +430,16 @@ impl App {
             && let Some(c) = controls.iter().find(|c| c.0 == code)
         {
             item.chapter = c.1;
+        } else if !item.provision.starts_with("control:")
+            && let Some(pos) = position
+            && let Some(old) = permit
+                .store()
+                .checklist_items(id)
+                .await?
+                .into_iter()
+                .find(|i| i.position == pos)
+        {
+            item.chapter = old.chapter;
         }
         Ok(permit
             .store()
@@ -737,12 +833,14 @@ impl App {
             )),
             None => None,
         };
+        let trend = store.inspection_trend(&inspection).await?;
         Ok(ResultsView {
             inspection,
             totals,
             chapters,
             weakest,
             previous,
+            trend,
         })
     }
 

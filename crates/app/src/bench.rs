@@ -275,3 +275,168 @@ impl App {
         Ok(out)
     }
 }
+
+// --- h14: self-inspections at a prefecture's scale (issue 14, part 3) -------
+
+/// The median of runs.
+fn median_of(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs.get(runs.len() / 2).copied().unwrap_or_default()
+}
+
+impl App {
+    /// The self-inspections' benchmark: `units` units answering an
+    /// `items`-item checklist (the issue: 5,000 × 300), then, as the
+    /// security office asks them, the results page (< 200 ms), the progress
+    /// page and the report; and, as a unit's manager, an .xlsx questionnaire
+    /// of every item uploaded and checked (< 1 s). Each figure is (what,
+    /// rows, time: the median of `runs`).
+    pub async fn bench_inspections(
+        &self,
+        units: usize,
+        items: usize,
+        runs: usize,
+    ) -> Result<Vec<(String, usize, Duration)>> {
+        use mamori_core::org::SystemRole;
+        use mamori_store::org::NewRoleAssignment;
+        use mamori_store::users::NewUser;
+        let store = self.system("bench").store().clone();
+        let mut out = Vec::new();
+        let started = Instant::now();
+        let fill = mamori_store::audit_bench::fill_inspection(&store, units, items).await?;
+        out.push((
+            format!(
+                "fill: {} units × {} items ({} answers)",
+                fill.units, fill.items, fill.answers
+            ),
+            fill.answers as usize,
+            started.elapsed(),
+        ));
+        let person = |name: &'static str, roles: Vec<SystemRole>, unit: Option<i64>| {
+            let store = store.clone();
+            async move {
+                let user = match store.user_by_name(name).await? {
+                    Some(u) => u,
+                    None => {
+                        store
+                            .create_user(
+                                &mamori_store::Actor::System("bench"),
+                                NewUser {
+                                    username: name.into(),
+                                    display_name: name.into(),
+                                    email: None,
+                                    unit_id: unit,
+                                    roles,
+                                    password: "bench-password-2025".into(),
+                                    must_change_password: false,
+                                },
+                            )
+                            .await?
+                    }
+                };
+                Ok::<_, Error>(user.id)
+            }
+        };
+        let office_id = person("bench-office", vec![SystemRole::SecurityOfficer], None).await?;
+        let office = self
+            .caller(office_id)
+            .await?
+            .ok_or_else(|| internal("no office"))?;
+        let manager_id = person(
+            "bench-manager",
+            vec![SystemRole::Staff],
+            Some(fill.open_unit),
+        )
+        .await?;
+        store
+            .assign_role(
+                &mamori_store::Actor::System("bench"),
+                NewRoleAssignment {
+                    user_id: manager_id,
+                    role: "security_administrator".into(),
+                    unit_id: Some(fill.open_unit),
+                    system_id: None,
+                    starts_on: "2000-01-01".into(),
+                    ends_on: None,
+                    note: String::new(),
+                },
+            )
+            .await?;
+        let manager = self
+            .caller(manager_id)
+            .await?
+            .ok_or_else(|| internal("no manager"))?;
+        let id = fill.inspection;
+        let runs = runs.max(1);
+
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let v = self.inspection_results(&office, id).await?;
+            times.push(t.elapsed());
+            rows = v.totals.targets as usize;
+        }
+        out.push((
+            "results page: totals, chapters, weakest, previous, trend".into(),
+            rows,
+            median_of(times),
+        ));
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let v = self
+                .inspection_view(
+                    &office,
+                    id,
+                    None,
+                    mamori_store::PageRequest::new(Some(1), Some(50)),
+                )
+                .await?;
+            times.push(t.elapsed());
+            rows = v.targets.items.len();
+        }
+        out.push((
+            "progress page: first 50 units".into(),
+            rows,
+            median_of(times),
+        ));
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let r = self.inspection_report(&office, id).await?;
+            times.push(t.elapsed());
+            rows = r.units.len() + r.items.len();
+        }
+        out.push((
+            "report: every unit and every item".into(),
+            rows,
+            median_of(times),
+        ));
+        let t = Instant::now();
+        let (book, _) = self.inspection_report_workbook(&office, id).await?;
+        out.push(("report as .xlsx".into(), book.len(), t.elapsed()));
+
+        let (sheet, _) = self
+            .questionnaire_workbook(&manager, id, fill.open_unit)
+            .await?;
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let saved = self
+                .upload_questionnaire(&manager, id, fill.open_unit, &sheet)
+                .await?;
+            times.push(t.elapsed());
+            rows = saved.answered as usize;
+        }
+        out.push((
+            format!(
+                ".xlsx questionnaire upload ({} bytes), checked and saved",
+                sheet.len()
+            ),
+            rows,
+            median_of(times),
+        ));
+        Ok(out)
+    }
+}

@@ -41,6 +41,8 @@ pub mod audits;
 // --- audit2 ---
 pub mod audit_programmes;
 pub mod findings;
+// --- h14 ---
+pub mod audit_reports;
 
 pub use access::{App, Caller};
 pub use error::{Error, Result};

@@ -67,6 +67,17 @@ enum Command {
         /// The number of assets to fill the store to.
         #[arg(long, default_value_t = 1_000_000)]
         assets: usize,
+        // --- h14 ---
+        /// Instead: self-inspections at a prefecture's scale (units × items,
+        /// the results page, the report and an .xlsx questionnaire upload).
+        #[arg(long)]
+        inspections: bool,
+        /// With --inspections: the number of units answering.
+        #[arg(long, default_value_t = 5_000)]
+        units: usize,
+        /// With --inspections: the number of checklist items.
+        #[arg(long, default_value_t = 300)]
+        items: usize,
     },
     /// Check firewall configurations (iptables-save, nft -j, FortiOS) against the
     /// segment model: exit 0 clean, 1 violations, 2 unreadable input.
@@ -155,7 +166,19 @@ async fn run(cli: Cli) -> i32 {
             })
             .await
         }
-        Command::Bench { db, assets } => bench(db, assets).await,
+        Command::Bench {
+            db,
+            assets,
+            inspections,
+            units,
+            items,
+        } => {
+            if inspections {
+                bench_inspections(db, units, items).await
+            } else {
+                bench(db, assets).await
+            }
+        }
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
     };
@@ -187,6 +210,26 @@ async fn bench(args: DbArgs, assets: usize) -> Result<i32> {
         .bench_assets(assets, true)
         .await?;
     println!("{report}");
+    store.close().await;
+    Ok(0)
+}
+
+/// `mamori bench --inspections`: one line per figure (median of 5 runs).
+async fn bench_inspections(args: DbArgs, units: usize, items: usize) -> Result<i32> {
+    let store = args.resolve()?.open_store().await?;
+    let figures = operator(&store, Default::default())?
+        .bench_inspections(units, items, 5)
+        .await?;
+    println!(
+        "self-inspections: {units} units × {items} items ({})",
+        store.backend()
+    );
+    for (what, rows, took) in figures {
+        println!(
+            "  {what:<62} {rows:>9} {:>10.1} ms",
+            took.as_secs_f64() * 1000.0
+        );
+    }
     store.close().await;
     Ok(0)
 }

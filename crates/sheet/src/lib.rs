@@ -13,6 +13,8 @@ pub mod status;
 // Audits and self-inspections (第10; issue 14).
 pub mod questionnaire;
 pub mod testing;
+// --- h14 ---
+pub mod report;
 
 pub use ledger::{LedgerFormat, LedgerWriter, read_ledger};
 pub use read::{ImportLimits, Malformed, Sheet, SheetRow, clip, quote, sniff_format};

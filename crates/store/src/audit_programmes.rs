@@ -196,6 +196,22 @@ impl Store {
         Ok(after)
     }
 
+    /// The people who may be chosen as auditors (active users holding the
+    /// auditor role), by unit code then name, at most 1,000.
+    // --- h14 ---
+    pub async fn auditor_candidates(&self) -> Result<Vec<crate::users::PersonName>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT u.id, u.username, u.display_name, n.name AS unit_name, n.name_en AS unit_name_en \
+                 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'auditor' \
+                 LEFT JOIN units n ON n.id = u.unit_id WHERE u.active \
+                 ORDER BY COALESCE(n.code, ''), u.display_name, u.id LIMIT 1000",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Every programme, newest first.
     pub async fn list_programmes(&self) -> Result<Vec<ProgrammeRow>, StoreError> {
         Ok(db_run!(&self.db, |pool| {

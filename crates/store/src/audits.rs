@@ -168,6 +168,32 @@ pub struct ScoreRow {
     pub not_done: i64,
 }
 
+/// An item of a campaign's checklist with its figures over every
+/// questionnaire (for the report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ItemScoreRow {
+    pub item_id: i64,
+    pub position: i64,
+    pub provision: String,
+    pub chapter: i64,
+    pub question: String,
+    pub mandatory: bool,
+    pub answered: i64,
+    pub points: i64,
+    pub applicable: i64,
+    pub not_done: i64,
+}
+
+/// A campaign of the same template, with its totals (the trend).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TrendRow {
+    pub inspection_id: i64,
+    pub title: String,
+    pub created_at: String,
+    pub points: i64,
+    pub applicable: i64,
+}
+
 /// The whole campaign's totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CampaignTotals {
@@ -605,7 +631,32 @@ impl Store {
         let before = target_in_tx(&mut tx, target.id).await?;
         check_answerable(&inspection, &before, revision, today)?;
         let who = actor.label();
+        let prior: Vec<(i64, String)> = tx_run!(&mut tx, |c| {
+            sqlx::query_as("SELECT item_id, answer FROM inspection_answers WHERE target_id = $1")
+                .bind(target.id)
+                .fetch_all(&mut *c)
+                .await?
+        });
+        let prior: std::collections::HashMap<i64, String> = prior.into_iter().collect();
         for a in answers {
+            let old = prior.get(&a.item_id).map(String::as_str);
+            let (d_answered, d_points, d_applicable, d_not_done) =
+                answer_delta(old, Some(a.answer.code()));
+            if (d_answered, d_points, d_applicable, d_not_done) != (0, 0, 0, 0) {
+                tx_run!(&mut tx, |c| {
+                    sqlx::query(
+                        "UPDATE checklist_items SET answered = answered + $2, points = points + $3, \
+                         applicable = applicable + $4, not_done = not_done + $5 WHERE id = $1",
+                    )
+                    .bind(a.item_id)
+                    .bind(d_answered)
+                    .bind(d_points)
+                    .bind(d_applicable)
+                    .bind(d_not_done)
+                    .execute(&mut *c)
+                    .await?;
+                });
+            }
             tx_run!(&mut tx, |c| {
                 sqlx::query(
                     "INSERT INTO inspection_answers (target_id, item_id, answer, comment, answered_by, answered_at) \
@@ -819,18 +870,17 @@ impl Store {
         }))
     }
 
-    /// Scores per standards chapter (key: the chapter number, label its name).
+    /// Scores per standards chapter (key: the chapter number, label its name),
+    /// from the items' running totals.
     pub async fn chapter_scores(&self, inspection: i64) -> Result<Vec<ScoreRow>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT i.chapter AS key, COALESCE(MAX(sc.name), '') AS label, \
-                 COALESCE(CAST(SUM(CASE a.answer WHEN 'done' THEN 2 WHEN 'partial' THEN 1 ELSE 0 END) AS BIGINT), 0) AS points, \
-                 COALESCE(CAST(SUM(CASE WHEN a.answer <> 'not_applicable' THEN 1 ELSE 0 END) AS BIGINT), 0) AS applicable, \
-                 COALESCE(CAST(SUM(CASE WHEN a.answer = 'not_done' THEN 1 ELSE 0 END) AS BIGINT), 0) AS not_done \
+                 CAST(SUM(i.points) AS BIGINT) AS points, CAST(SUM(i.applicable) AS BIGINT) AS applicable, \
+                 CAST(SUM(i.not_done) AS BIGINT) AS not_done \
                  FROM inspections n JOIN checklist_items i ON i.checklist_id = n.checklist_id \
-                 JOIN inspection_answers a ON a.item_id = i.id \
                  LEFT JOIN standard_chapters sc ON sc.number = i.chapter \
-                 WHERE n.id = $1 GROUP BY i.chapter ORDER BY i.chapter",
+                 WHERE n.id = $1 GROUP BY i.chapter HAVING SUM(i.answered) > 0 ORDER BY i.chapter",
             )
             .bind(inspection)
             .fetch_all(pool)
@@ -838,7 +888,8 @@ impl Store {
         }))
     }
 
-    /// The weakest items (lowest score first), at most `limit`.
+    /// The weakest items (lowest score first, then by position), at most
+    /// `limit`, from the items' running totals.
     pub async fn weakest_items(
         &self,
         inspection: i64,
@@ -846,19 +897,70 @@ impl Store {
     ) -> Result<Vec<ScoreRow>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             sqlx::query_as(
-                "SELECT i.id AS key, MAX(i.question) AS label, \
-                 COALESCE(CAST(SUM(CASE a.answer WHEN 'done' THEN 2 WHEN 'partial' THEN 1 ELSE 0 END) AS BIGINT), 0) AS points, \
-                 COALESCE(CAST(SUM(CASE WHEN a.answer <> 'not_applicable' THEN 1 ELSE 0 END) AS BIGINT), 0) AS applicable, \
-                 COALESCE(CAST(SUM(CASE WHEN a.answer = 'not_done' THEN 1 ELSE 0 END) AS BIGINT), 0) AS not_done \
+                "SELECT i.id AS key, i.question AS label, i.points, i.applicable, i.not_done \
                  FROM inspections n JOIN checklist_items i ON i.checklist_id = n.checklist_id \
-                 JOIN inspection_answers a ON a.item_id = i.id \
-                 WHERE n.id = $1 GROUP BY i.id \
-                 HAVING SUM(CASE WHEN a.answer <> 'not_applicable' THEN 1 ELSE 0 END) > 0 \
-                 ORDER BY CAST(SUM(CASE a.answer WHEN 'done' THEN 2 WHEN 'partial' THEN 1 ELSE 0 END) AS DOUBLE PRECISION) \
-                 / SUM(CASE WHEN a.answer <> 'not_applicable' THEN 1 ELSE 0 END), i.id LIMIT $2",
+                 WHERE n.id = $1 AND i.applicable > 0 \
+                 ORDER BY CAST(i.points AS DOUBLE PRECISION) / i.applicable, i.position, i.id LIMIT $2",
             )
             .bind(inspection)
             .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Every questionnaire of a campaign, by the unit's or system's code (for
+    /// the report; the pages take them a page at a time).
+    pub async fn all_inspection_targets(
+        &self,
+        inspection: i64,
+    ) -> Result<Vec<TargetRow>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{TARGET_SELECT} WHERE t.inspection_id = $1 ORDER BY target_code, t.id"
+            )))
+            .bind(inspection)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Every item of a campaign's checklist with its figures, in order.
+    pub async fn item_scores(&self, inspection: i64) -> Result<Vec<ItemScoreRow>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT i.id AS item_id, i.position, i.provision, i.chapter, i.question, i.mandatory, \
+                 i.answered, i.points, i.applicable, i.not_done \
+                 FROM inspections n JOIN checklist_items i ON i.checklist_id = n.checklist_id \
+                 WHERE n.id = $1 ORDER BY i.position, i.id",
+            )
+            .bind(inspection)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The campaigns of the same kind opened from the same template as this
+    /// one, up to it, oldest first, each with its totals (the trend).
+    pub async fn inspection_trend(
+        &self,
+        inspection: &InspectionRow,
+    ) -> Result<Vec<TrendRow>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT n.id AS inspection_id, n.title, n.created_at, \
+                 COALESCE(CAST(SUM(t.points) AS BIGINT), 0) AS points, \
+                 COALESCE(CAST(SUM(t.applicable) AS BIGINT), 0) AS applicable \
+                 FROM inspections n JOIN checklists c ON c.id = n.checklist_id \
+                 JOIN checklists mine ON mine.id = $2 \
+                 LEFT JOIN inspection_targets t ON t.inspection_id = n.id \
+                 WHERE n.id <= $1 AND n.target_kind = $3 \
+                 AND (n.id = $1 OR c.copied_from = mine.copied_from) \
+                 GROUP BY n.id, n.title, n.created_at ORDER BY n.id",
+            )
+            .bind(inspection.id)
+            .bind(inspection.checklist_id)
+            .bind(&inspection.target_kind)
             .fetch_all(pool)
             .await?
         }))
@@ -884,6 +986,27 @@ impl Store {
             .await?
         }))
     }
+}
+
+/// How an item's running totals change when a questionnaire's answer goes
+/// from `old` to `new` (None: no answer): answered, points, applicable,
+/// not done.
+fn answer_delta(old: Option<&str>, new: Option<&str>) -> (i64, i64, i64, i64) {
+    let of = |a: Option<&str>| match a {
+        None => (0, 0, 0, 0),
+        Some(code) => (
+            1,
+            match code {
+                "done" => 2,
+                "partial" => 1,
+                _ => 0,
+            },
+            i64::from(code != "not_applicable"),
+            i64::from(code == "not_done"),
+        ),
+    };
+    let (a, b) = (of(old), of(new));
+    (b.0 - a.0, b.1 - a.1, b.2 - a.2, b.3 - a.3)
 }
 
 async fn insert_item(

@@ -245,6 +245,19 @@ impl Store {
         found.ok_or_else(|| StoreError::not_found("finding", id))
     }
 
+    /// The findings an audit raised (its results' findings), by id.
+    pub async fn audit_findings(&self, audit: i64) -> Result<Vec<FindingRecord>, StoreError> {
+        let prefix = format!("audit:{audit}:%");
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE f.source_kind = 'audit' AND f.source_key LIKE $1 ORDER BY f.id"
+            )))
+            .bind(&prefix)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// A finding's history, oldest first.
     pub async fn finding_notes(&self, id: i64) -> Result<Vec<FindingNote>, StoreError> {
         Ok(db_run!(&self.db, |pool| {

@@ -35,6 +35,9 @@ pub mod audits;
 // --- audit2 ---
 pub mod audit_programmes;
 pub mod findings;
+// --- h14 ---
+#[cfg(feature = "demo")]
+pub mod audit_bench;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

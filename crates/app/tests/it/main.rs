@@ -278,3 +278,6 @@ async fn nobody_locks_themselves_out() {
 
 // Risk analysis (issue 13, part 2).
 mod risk;
+
+// --- h14 ---
+mod audit_bench;

@@ -155,6 +155,63 @@ pub fn percent(points: i64, applicable: i64) -> Option<f64> {
     Some((p * 10.0).round() / 10.0)
 }
 
+/// A score as the pages and the reports write it: `83.3%`, or `—` when
+/// nothing applicable was answered.
+pub fn score_text(points: i64, applicable: i64) -> String {
+    match percent(points, applicable) {
+        Some(p) => format!("{p:.1}%"),
+        None => "—".to_string(),
+    }
+}
+
+/// The change of a score since a previous one, in percentage points, as the
+/// pages and the reports write it: `＋3.2pt`, `−1.0pt`, `±0.0pt` (full-width
+/// plus and the minus sign, so that no spreadsheet takes it for a formula);
+/// None when either score is missing.
+pub fn delta_text(now: Option<f64>, before: Option<f64>) -> Option<String> {
+    let (now, before) = (now?, before?);
+    let d = ((now - before) * 10.0).round() / 10.0;
+    Some(if d > 0.0 {
+        format!("＋{d:.1}pt")
+    } else if d < 0.0 {
+        format!("−{:.1}pt", -d)
+    } else {
+        "±0.0pt".to_string()
+    })
+}
+
+/// The share of `done` in `of` as a percentage with one decimal (`—` when
+/// `of` is 0): the completion of a questionnaire.
+pub fn share_text(done: i64, of: i64) -> String {
+    if of <= 0 {
+        return "—".to_string();
+    }
+    let p = (done as f64 * 1000.0 / of as f64).round() / 10.0;
+    format!("{p:.1}%")
+}
+
+/// The words (Japanese, English) of an audit's status.
+pub fn audit_status_name(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "planned" => ("計画", "Planned"),
+        "in_progress" => ("実施中", "In progress"),
+        "reported" => ("報告済", "Reported"),
+        "closed" => ("完了", "Closed"),
+        _ => return None,
+    })
+}
+
+/// The words (Japanese, English) of an audit item's result.
+pub fn audit_result_name(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "conforming" => ("適合", "Conforming"),
+        "nonconforming" => ("不適合", "Nonconforming"),
+        "observation" => ("観察事項", "Observation"),
+        "not_applicable" => ("対象外", "Not applicable"),
+        _ => return None,
+    })
+}
+
 /// The running totals of a questionnaire: answered items, points and the
 /// number of items answered other than 対象外.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -32,3 +32,24 @@ fn allowed_answers_round_trip() {
     assert_eq!(parse_answers(&text), vec![Answer::Done, Answer::NotDone]);
     assert_eq!(parse_answers(""), default_answers());
 }
+
+#[test]
+fn scores_and_deltas_are_written_alike_everywhere() {
+    assert_eq!(score_text(3, 3), "50.0%");
+    assert_eq!(score_text(0, 0), "—");
+    assert_eq!(
+        delta_text(Some(60.0), Some(50.0)).as_deref(),
+        Some("＋10.0pt")
+    );
+    assert_eq!(
+        delta_text(Some(40.0), Some(50.5)).as_deref(),
+        Some("−10.5pt")
+    );
+    assert_eq!(
+        delta_text(Some(40.0), Some(40.0)).as_deref(),
+        Some("±0.0pt")
+    );
+    assert_eq!(delta_text(None, Some(40.0)), None);
+    assert_eq!(share_text(1, 3), "33.3%");
+    assert_eq!(share_text(0, 0), "—");
+}

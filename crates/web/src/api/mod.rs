@@ -29,6 +29,8 @@ mod audit_programmes;
 mod findings;
 // --- ops2 ---
 mod ops2;
+// --- h14 ---
+mod audit_reports;
 
 use axum::extract::{FromRequest, Request};
 use axum::routing::get;
@@ -243,6 +245,9 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(ops2::plan))
         .routes(routes!(ops2::record_drill))
         .routes(routes!(ops2::incident_plan, ops2::set_incident_plan))
+        // --- h14: reports ---
+        .routes(routes!(audit_reports::inspection_report_xlsx))
+        .routes(routes!(audit_reports::audit_report_xlsx))
 }
 
 /// The OpenAPI document as the router declares it, under [`PREFIX`], before

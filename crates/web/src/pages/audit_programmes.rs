@@ -25,25 +25,16 @@ use crate::state::AppState;
 const SECTION: &str = "audits";
 
 fn status_name(t: &T, code: &str) -> String {
-    let (ja, en) = match code {
-        "planned" => ("計画", "Planned"),
-        "in_progress" => ("実施中", "In progress"),
-        "reported" => ("報告済", "Reported"),
-        "closed" => ("完了", "Closed"),
-        _ => (code, code),
-    };
-    t.pick(ja, en).to_string()
+    match mamori_core::audit::audit_status_name(code) {
+        Some((ja, en)) => t.pick(ja, en).to_string(),
+        None => code.to_string(),
+    }
 }
 
 fn result_name(t: &T, code: &str) -> String {
-    let (ja, en) = match code {
-        "conforming" => ("適合", "Conforming"),
-        "nonconforming" => ("不適合", "Nonconforming"),
-        "observation" => ("観察事項", "Observation"),
-        "not_applicable" => ("対象外", "Not applicable"),
-        _ => ("", ""),
-    };
-    t.pick(ja, en).to_string()
+    mamori_core::audit::audit_result_name(code)
+        .map(|(ja, en)| t.pick(ja, en).to_string())
+        .unwrap_or_default()
 }
 
 /// An audit as a line of the programme page.
@@ -62,6 +53,9 @@ pub struct ProgrammePage {
     may_order: bool,
     units: Vec<(i64, String)>,
     templates: Vec<(i64, String)>,
+    // --- h14 ---
+    /// (user id, name（unit）) of the people who may be chosen as auditors.
+    auditors: Vec<(i64, String)>,
 }
 
 pub async fn programme(
@@ -98,7 +92,30 @@ pub async fn programme(
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
+    let may_add = state.app.may_manage_audits(&user) || state.app.may_order_audit(&user);
+    let auditors = if may_add {
+        state
+            .app
+            .auditor_choices(&user)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let unit = match lang {
+                    Lang::En => p.unit_name_en.filter(|n| !n.is_empty()).or(p.unit_name),
+                    _ => p.unit_name,
+                };
+                let label = match unit {
+                    Some(u) => format!("{}（{u}）", p.display_name),
+                    None => p.display_name,
+                };
+                (p.id, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ProgrammePage {
+        auditors,
         chrome: Chrome::new(
             &state,
             &session,
@@ -161,6 +178,12 @@ pub async fn create_audit(
     };
     let mut auditors = Vec::new();
     if let Some(u) = opt("auditor_user") {
+        auditors.push(AuditorForm {
+            user_id: Some(u),
+            ..Default::default()
+        });
+    }
+    for u in f.ids("auditor_users") {
         auditors.push(AuditorForm {
             user_id: Some(u),
             ..Default::default()

@@ -189,12 +189,24 @@ pub async fn create_checklist(
     let form = ChecklistForm {
         name: p.name,
         description: p.description,
-        source: "controls".into(),
+        source: match get("source").as_str() {
+            "policy" => "policy".into(),
+            _ => "controls".into(),
+        },
         chapters,
         mandatory: !p.mandatory.is_empty(),
     };
     let made = state.app.create_checklist(&user, &form).await?;
-    flash(&session, format!("{} ({})", made.name, made.item_count)).await;
+    let from = if made.source == "policy" {
+        "対策基準から / from the standards"
+    } else {
+        "対策カタログから / from the control catalogue"
+    };
+    flash(
+        &session,
+        format!("{} ({}) — {from}", made.name, made.item_count),
+    )
+    .await;
     Ok(Redirect::to(&format!("/audits/checklists/{}", made.id)).into_response())
 }
 
@@ -537,6 +549,9 @@ pub struct ResultsPage {
     height: i64,
     weakest: Vec<(String, String, i64)>,
     print: bool,
+    // --- h14 ---
+    figures: mamori_app::audit_reports::CampaignFigures,
+    trend_chart: super::charts::BarChart,
 }
 
 #[derive(Deserialize)]
@@ -600,7 +615,10 @@ pub async fn results(
         })
         .collect();
     let path = format!("/audits/inspections/{id}/results");
+    let figures = mamori_app::audit_reports::CampaignFigures::of(&v);
     Ok(ResultsPage {
+        trend_chart: super::audit_reports::trend_chart(&t, &figures),
+        figures,
         chrome: Chrome::new(&state, &session, lang, Some(&user), &path, SECTION).await?,
         score: score_text(v.totals.points, v.totals.applicable),
         previous_score: v

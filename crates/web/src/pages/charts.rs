@@ -56,6 +56,42 @@ impl BarChart {
         }
     }
 
+    /// Bars of (label, percentage, the figure as text): scores already
+    /// computed (a campaign's trend); a missing percentage draws no bar.
+    // --- h14 ---
+    pub fn scores(
+        id: &'static str,
+        title: String,
+        rows: &[(String, Option<f64>, String)],
+    ) -> BarChart {
+        let bars: Vec<ChartBar> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (label, pct, text))| {
+                let p = pct.unwrap_or(0.0).clamp(0.0, 100.0);
+                ChartBar {
+                    label: shorten(label, 18),
+                    value: text.clone(),
+                    width: (BAR_SPACE as f64 * p / 100.0).round() as i64,
+                    y: i as i64 * 24,
+                    tone: if p >= 100.0 {
+                        "good"
+                    } else if p >= 80.0 {
+                        "fair"
+                    } else {
+                        "poor"
+                    },
+                }
+            })
+            .collect();
+        BarChart {
+            id,
+            title,
+            height: (bars.len() as i64 * 24).max(24) + 4,
+            bars,
+        }
+    }
+
     pub fn label_space(&self) -> i64 {
         LABEL_SPACE
     }
@@ -94,5 +130,20 @@ mod tests {
         assert_eq!(c.bars[2].value, "90%（9/10）");
         assert_eq!(c.height, 3 * 24 + 4);
         assert_eq!(shorten("あいうえお", 3), "あい…");
+    }
+
+    #[test]
+    fn score_bars_take_their_text_as_given() {
+        let c = BarChart::scores(
+            "t",
+            "t".into(),
+            &[
+                ("A".into(), Some(50.0), "50.0%".into()),
+                ("B".into(), None, "—".into()),
+            ],
+        );
+        assert_eq!(c.bars[0].width, BAR_SPACE / 2);
+        assert_eq!(c.bars[0].value, "50.0%");
+        assert_eq!(c.bars[1].width, 0);
     }
 }

@@ -459,3 +459,44 @@ pub async fn waive(
     .await?;
     Ok(Redirect::to(&format!("/audits/inspections/{id}/findings")).into_response())
 }
+
+// --- h14 ---
+
+/// Raises a violation of a firewall check as a finding, from the run's page
+/// (csrf, violation: its index in the report, severity, provision).
+pub async fn raise_netcheck(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(run): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let index: usize = f.get("violation").trim().parse().unwrap_or(usize::MAX);
+    let form = FindingForm {
+        severity: f.get("severity"),
+        provision: f.get("provision"),
+        unit_id: opt_id(&f.get("unit_id")),
+        system_id: None,
+        description: String::new(),
+    };
+    match state
+        .app
+        .raise_netcheck_finding(&user, run, index, &form)
+        .await
+    {
+        Ok(r) => {
+            flash(
+                &session,
+                T { lang }.pick("指摘事項として登録しました", "Raised as a finding"),
+            )
+            .await;
+            Ok(Redirect::to(&format!("/findings/{}", r.id)).into_response())
+        }
+        Err(e) => {
+            refused(&session, lang, e).await?;
+            Ok(Redirect::to(&format!("/netcheck/runs/{run}")).into_response())
+        }
+    }
+}

@@ -30,6 +30,8 @@ mod audit_programmes;
 mod findings;
 // --- ops2 ---
 mod ops2;
+// --- h14 ---
+mod audit_reports;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -356,6 +358,24 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/plans/{id}", get(ops2::plan))
         .route("/plans/{id}/drills", post(ops2::record_drill))
         .route("/plans/{id}/incidents", post(ops2::link_incident))
+        // --- h14: reports for the CISO and the committee ---
+        .route(
+            "/audits/inspections/{id}/report",
+            get(audit_reports::inspection_report),
+        )
+        .route(
+            "/audits/inspections/{id}/report.xlsx",
+            get(audit_reports::inspection_report_xlsx),
+        )
+        .route("/audits/{id}/report", get(audit_reports::audit_report))
+        .route(
+            "/audits/{id}/report.xlsx",
+            get(audit_reports::audit_report_xlsx),
+        )
+        .route(
+            "/netcheck/runs/{id}/findings",
+            post(findings::raise_netcheck),
+        )
 }
 
 /// The signed-in user as the layout shows them.

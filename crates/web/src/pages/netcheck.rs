@@ -257,6 +257,13 @@ pub struct RunPage {
     date: super::DatePair,
     /// One segments × segments grid per device file.
     grids: Vec<Grid>,
+    // --- h14 ---
+    /// The reader may raise a violation as a finding.
+    may_raise: bool,
+    /// The index in the report of the first violation shown.
+    violation_offset: usize,
+    /// The units a finding may be raised against: (id, name).
+    finding_units: Vec<(i64, String)>,
 }
 
 /// The matrix of one device as a grid: a row per source segment, a column
@@ -579,6 +586,7 @@ pub async fn show_run(
         &[("vpage", &q.vpage.map(|p| p.to_string()).unwrap_or_default())],
     );
     let t = chrome.t;
+    let may_raise = state.app.may_raise_findings(&user);
     Ok(RunPage {
         violations_pager: Pager::named(&t, &vbase, "vpage", vpage, report.violations_total as i64),
         shadowed_pager: Pager::named(&t, &sbase, "spage", spage, report.shadowed_total as i64),
@@ -589,5 +597,18 @@ pub async fn show_run(
         model_name,
         date,
         grids,
+        finding_units: if may_raise {
+            state
+                .app
+                .unit_choices(&user)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        may_raise,
+        violation_offset: vpage.offset().max(0) as usize,
     })
 }

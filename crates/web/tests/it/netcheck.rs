@@ -3,7 +3,7 @@ use serde_json::json;
 
 use crate::client::{Client, PASSWORD, clients};
 
-const SEGMENTS: &str = r#"model = "alpha"
+pub(crate) const SEGMENTS: &str = r#"model = "alpha"
 [[segment]]
 name = "mynumber"
 role = "mynumber"
@@ -18,7 +18,7 @@ role = "internet"
 ranges = ["10.30.0.0/16"]
 "#;
 
-const BAD_IPTABLES: &str = "*filter
+pub(crate) const BAD_IPTABLES: &str = "*filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
