@@ -33,3 +33,5 @@ mod findings;
 mod ops2;
 // --- people first (issue 17) ---
 mod people;
+// --- h15 --- α' services in the segments file; contractor and service filters.
+mod alpha_prime;
