@@ -116,10 +116,7 @@ pub async fn create(
             format: c.format,
         })
         .collect();
-    let services = scope
-        .resolve_services(&segments)
-        .await
-        .map_err(json_err)?;
+    let services = scope.resolve_services(&segments).await.map_err(json_err)?;
     let input = CheckInput {
         segments_toml: segments.clone(),
         model: req.model,
