@@ -7,7 +7,10 @@ use mamori_store::netcheck::{NewRun, Run, RunSummary};
 use mamori_store::{Page, PageRequest};
 
 use crate::access::{App, Caller, Permit};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::ops::outsourcing::ServiceResolution;
+use mamori_core::problem::Problem;
+use mamori_store::netcheck::ResolvedService;
 
 /// What a person allowed to run the network checker may write: the city's
 /// segments file and the runs. Given by [`App::netcheck_scope`] after the
@@ -18,6 +21,69 @@ pub struct NetcheckScope<'a> {
 }
 
 impl NetcheckScope<'_> {
+    /// Resolves the external services the segments file names as flow
+    /// destinations (`destination = "service:<name>"`) against the register,
+    /// before the file reaches the checker: each name must be a service
+    /// approved for the α' model, with address ranges. Every refusal names
+    /// the line and the name. A file that cannot be read yet resolves to
+    /// nothing (the checker then reports where it is wrong).
+    pub async fn resolve_services(&self, segments_toml: &str) -> Result<ServiceResolution> {
+        let Ok(refs) = mamori_netcheck::service_refs(segments_toml) else {
+            return Ok(ServiceResolution::default());
+        };
+        if refs.is_empty() {
+            return Ok(ServiceResolution::default());
+        }
+        let mut names: Vec<String> = refs.iter().map(|r| r.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        let found = self.permit.store().services_named(&names).await?;
+        let mut out = ServiceResolution::default();
+        let mut problems = Vec::new();
+        for r in &refs {
+            let refuse = |code: &'static str| {
+                Problem::new(code)
+                    .field("segments")
+                    .row(u64::from(r.line))
+                    .with("line", r.line)
+                    .with("name", &r.name)
+            };
+            let named: Vec<_> = found.iter().filter(|s| s.name == r.name).collect();
+            let approved: Vec<_> = named.iter().filter(|s| s.alpha_prime).collect();
+            let service = match (named.len(), approved.as_slice()) {
+                (0, _) => {
+                    problems.push(refuse("MAMORI-NETCHECK-SERVICE-UNKNOWN"));
+                    continue;
+                }
+                (_, []) => {
+                    problems.push(refuse("MAMORI-NETCHECK-SERVICE-NOT-ALPHA-PRIME"));
+                    continue;
+                }
+                (_, [one]) => *one,
+                (_, _) => {
+                    problems.push(refuse("MAMORI-NETCHECK-SERVICE-AMBIGUOUS"));
+                    continue;
+                }
+            };
+            let ranges: Vec<String> = service.ranges.lines().map(str::to_string).collect();
+            if ranges.is_empty() {
+                problems.push(refuse("MAMORI-NETCHECK-SERVICE-NO-RANGES"));
+                continue;
+            }
+            out.ranges.insert(r.name.clone(), ranges.clone());
+            out.resolved.push(ResolvedService {
+                name: r.name.clone(),
+                line: r.line,
+                service_id: service.id,
+                ranges,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(Error::Rejected(problems));
+        }
+        Ok(out)
+    }
+
     /// Saves the city's segments file (`text`, declaring `declared`) and brings
     /// the record of segments in line with it.
     pub async fn save_segments_file(

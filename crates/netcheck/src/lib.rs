@@ -58,7 +58,10 @@ pub use report::{
     BlockedFlow, CellStatus, Device, Finding, MatrixCell, PacketRange, Report, RuleRef,
     Unsupported, Violation,
 };
-pub use segments::{Flow, ModelRef, Relay, Segment, SegmentsFile, parse_segments};
+pub use segments::{
+    Flow, ModelRef, Relay, SERVICE_PREFIX, Segment, SegmentsFile, ServiceRanges, ServiceRef,
+    parse_segments, parse_segments_with, service_name, service_refs,
+};
 pub use space::{Family, PacketSet};
 
 use serde::{Deserialize, Serialize};

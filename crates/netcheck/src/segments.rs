@@ -189,13 +189,75 @@ fn nets(
     Ok(out)
 }
 
-/// Parses and validates a segments file. Errors name the line and field.
-pub fn parse_segments(text: &str) -> Result<SegmentsFile, NetcheckError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| NetcheckError::Segments {
+/// How a flow's `destination` names an external service of the city's
+/// register instead of an address range: `destination = "service:<name>"`.
+pub const SERVICE_PREFIX: &str = "service:";
+
+/// A flow's destination that names an external service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServiceRef {
+    /// The service's name as written after `service:` (trimmed).
+    pub name: String,
+    /// The line of the `destination` key.
+    pub line: u32,
+}
+
+/// The service named by a destination, if it names one.
+pub fn service_name(destination: &str) -> Option<&str> {
+    destination
+        .trim()
+        .strip_prefix(SERVICE_PREFIX)
+        .map(str::trim)
+}
+
+/// The address ranges each named service is reached at (CIDR, v4 or v6),
+/// resolved by the caller before the file is parsed.
+pub type ServiceRanges = std::collections::BTreeMap<String, Vec<String>>;
+
+fn raw_file(text: &str) -> Result<RawFile, NetcheckError> {
+    toml::from_str(text).map_err(|e| NetcheckError::Segments {
         line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
         field: String::new(),
         message: e.message().to_string(),
-    })?;
+    })
+}
+
+/// The external services the flows of a segments file name as destinations
+/// (`destination = "service:<name>"`), in the order they appear, each with
+/// its line. The caller resolves them (e.g. against a register) and passes
+/// their ranges to [`parse_segments_with`].
+pub fn service_refs(text: &str) -> Result<Vec<ServiceRef>, NetcheckError> {
+    let raw = raw_file(text)?;
+    Ok(raw
+        .flow
+        .iter()
+        .filter_map(|fl| {
+            let d = fl.get_ref().destination.as_ref()?;
+            let name = service_name(d.get_ref())?;
+            Some(ServiceRef {
+                name: name.to_string(),
+                line: line_of(text, d.span().start),
+            })
+        })
+        .collect())
+}
+
+/// Parses and validates a segments file. Errors name the line and field.
+/// A flow naming a service (`service:<name>`) is refused: use
+/// [`parse_segments_with`] and the service's ranges.
+pub fn parse_segments(text: &str) -> Result<SegmentsFile, NetcheckError> {
+    parse_segments_with(text, &ServiceRanges::new())
+}
+
+/// Parses and validates a segments file whose flows may name external
+/// services as destinations, each resolved to its address ranges in
+/// `services`. A service missing from `services`, or with no ranges, is an
+/// error naming its line.
+pub fn parse_segments_with(
+    text: &str,
+    services: &ServiceRanges,
+) -> Result<SegmentsFile, NetcheckError> {
+    let raw = raw_file(text)?;
     if raw.model.get_ref().trim().is_empty() {
         return Err(err(
             text,
@@ -384,7 +446,27 @@ pub fn parse_segments(text: &str) -> Result<SegmentsFile, NetcheckError> {
             None => None,
         };
         let dst = match &x.destination {
-            Some(s) => Some(nets(text, std::slice::from_ref(s), "flow.destination")?),
+            Some(s) => match service_name(s.get_ref()) {
+                Some(name) => {
+                    let ranges = services
+                        .get(name)
+                        .filter(|r| !r.is_empty())
+                        .ok_or_else(|| {
+                            err(
+                                text,
+                                s.span(),
+                                "flow.destination",
+                                format!("service {name:?} has no address ranges resolved"),
+                            )
+                        })?;
+                    let items: Vec<Spanned<String>> = ranges
+                        .iter()
+                        .map(|r| Spanned::new(s.span(), r.clone()))
+                        .collect();
+                    Some(nets(text, &items, "flow.destination")?)
+                }
+                None => Some(nets(text, std::slice::from_ref(s), "flow.destination")?),
+            },
             None => None,
         };
         let mut boxes: [Option<PBox>; 2] = [None, None];
@@ -470,5 +552,37 @@ purpose = "中間サーバーへの連携"
         }
         let dup = EXAMPLE.replace("0.0.0.0/0", "10.10.0.0/16");
         assert!(parse_segments(&dup).is_err());
+    }
+
+    #[test]
+    fn service_destinations_are_resolved_by_the_caller() {
+        let text = EXAMPLE.replace("\"10.20.1.5/32\"", "\"service: クラウドA\"");
+        let refs = service_refs(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            refs,
+            vec![ServiceRef {
+                name: "クラウドA".into(),
+                line: 19
+            }]
+        );
+        match parse_segments(&text) {
+            Err(NetcheckError::Segments { line, field, .. }) => {
+                assert_eq!((line, field.as_str()), (19, "flow.destination"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let mut map = ServiceRanges::new();
+        map.insert(
+            "クラウドA".into(),
+            vec!["203.0.113.0/24".into(), "2001:db8::/32".into()],
+        );
+        let f = parse_segments_with(&text, &map).unwrap_or_else(|e| panic!("{e}"));
+        let b4 = f.flows[0].boxes[0].as_ref().map(|b| b.dims[DST].clone());
+        assert!(b4.is_some_and(|d| d.contains(0xcb00_7101)));
+        assert!(f.flows[0].boxes[1].is_some(), "the v6 range gives a v6 box");
+        assert_eq!(
+            f.flows[0].destination.as_deref(),
+            Some("service: クラウドA")
+        );
     }
 }

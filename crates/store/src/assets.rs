@@ -477,7 +477,7 @@ fn split_flags(flags: &str) -> Vec<String> {
 }
 
 /// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
-fn like_escape(text: &str) -> String {
+pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -35,6 +35,23 @@ pub struct Run {
     pub summary: RunSummary,
     pub segments_toml: String,
     pub report_json: String,
+    /// What the services named in the segments file resolved to.
+    pub services: Vec<ResolvedService>,
+}
+
+/// An external service named as a flow's destination in the segments file
+/// (`destination = "service:<name>"`), as the register resolved it when the
+/// check ran.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ResolvedService {
+    /// The name as written in the file.
+    pub name: String,
+    /// The line of the flow's `destination`.
+    pub line: u32,
+    /// The external service it resolved to.
+    pub service_id: i64,
+    /// Its address ranges at the time of the check.
+    pub ranges: Vec<String>,
 }
 
 /// What a finished check records.
@@ -50,6 +67,8 @@ pub struct NewRun {
     pub shadowed: i64,
     pub segments_toml: String,
     pub report_json: String,
+    /// What the services named in the segments file resolved to.
+    pub services: Vec<ResolvedService>,
 }
 
 macro_rules! select_runs {
@@ -59,6 +78,10 @@ macro_rules! select_runs {
             $rest
         )
     };
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Internal(format!("resolved services: {e}"))
 }
 
 impl Store {
@@ -81,11 +104,12 @@ impl Store {
         let sha = hex::encode(hasher.finalize());
         let at = now_rfc3339();
         let files = run.files.join(", ");
+        let services = serde_json::to_string(&run.services).map_err(json_err)?;
         let mut tx = self.db.begin().await?;
         let id: i64 = tx_run!(&mut tx, |c| {
             sqlx::query_scalar(
-                "INSERT INTO netcheck_runs (device, files, model, at, actor, clean, complete, violations, shadowed, config_sha256, segments_toml, report_json) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                "INSERT INTO netcheck_runs (device, files, model, at, actor, clean, complete, violations, shadowed, config_sha256, segments_toml, report_json, resolved_services) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(&device)
             .bind(&files)
@@ -99,6 +123,7 @@ impl Store {
             .bind(&sha)
             .bind(&run.segments_toml)
             .bind(&run.report_json)
+            .bind(&services)
             .fetch_one(&mut *c)
             .await?
         });
@@ -115,13 +140,19 @@ impl Store {
             shadowed: run.shadowed,
             config_sha256: sha,
         };
+        // The event keeps what the service names resolved to beside the
+        // summary (an empty list adds nothing, so older events read the same).
+        let mut logged = serde_json::to_value(&summary).map_err(json_err)?;
+        if !run.services.is_empty() {
+            logged["services"] = serde_json::to_value(&run.services).map_err(json_err)?;
+        }
         tx.append_event(
             actor,
             Entity::NetcheckRun,
             id,
             Verb::Create,
             None::<&()>,
-            Some(&summary),
+            Some(&logged),
         )
         .await?;
         tx.commit().await?;
@@ -175,16 +206,20 @@ impl Store {
                 .await?
         });
         let summary = summary.ok_or_else(|| StoreError::not_found("netcheck run", id))?;
-        let (segments_toml, report_json): (String, String) = db_run!(&self.db, |pool| {
-            sqlx::query_as("SELECT segments_toml, report_json FROM netcheck_runs WHERE id = $1")
+        let (segments_toml, report_json, services): (String, String, String) = db_run!(
+            &self.db,
+            |pool| {
+                sqlx::query_as("SELECT segments_toml, report_json, resolved_services FROM netcheck_runs WHERE id = $1")
                 .bind(id)
                 .fetch_one(pool)
                 .await?
-        });
+            }
+        );
         Ok(Run {
             summary,
             segments_toml,
             report_json,
+            services: serde_json::from_str(&services).map_err(json_err)?,
         })
     }
 }

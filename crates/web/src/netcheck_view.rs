@@ -2,7 +2,8 @@
 //! into lines to show.
 
 use mamori_netcheck::{
-    ConfigInput, ModelRef, Report, SegmentModel, builtin_model, parse_model, parse_segments,
+    ConfigInput, ModelRef, Report, SegmentModel, ServiceRanges, builtin_model, parse_model,
+    parse_segments_with,
 };
 use mamori_store::assets::{NewSegment, Segment, SegmentSync};
 use serde_json::Value;
@@ -22,6 +23,9 @@ pub struct CheckInput {
     /// A city's own model (TOML), if any: overrides both.
     pub model_toml: Option<String>,
     pub configs: Vec<ConfigInput>,
+    /// The address ranges of the external services the file names, resolved
+    /// against the register by the app (`NetcheckScope::resolve_services`).
+    pub services: ServiceRanges,
 }
 
 fn unprocessable(message: String) -> AppError {
@@ -36,7 +40,7 @@ fn unprocessable(message: String) -> AppError {
 /// takes CPU). Errors name the file and line.
 pub async fn run_check(input: CheckInput) -> Result<(Report, String), AppError> {
     tokio::task::spawn_blocking(move || {
-        let segments = parse_segments(&input.segments_toml).map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
+        let segments = parse_segments_with(&input.segments_toml, &input.services).map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
         let model: SegmentModel = match (&input.model_toml, &input.model) {
             (Some(text), _) if !text.trim().is_empty() => {
                 parse_model(text).map_err(|e| unprocessable(format!("モデル / model: {e}")))?
@@ -288,13 +292,17 @@ pub async fn remember_segments(
 ) -> Result<SegmentSync, AppError> {
     // Refused before the file is read.
     let scope = state.app.netcheck_scope(user)?;
-    let declared = declared_segments(segments_toml)?;
+    let services = scope.resolve_services(segments_toml).await?;
+    let declared = declared_segments(segments_toml, &services.ranges)?;
     Ok(scope.save_segments_file(segments_toml, &declared).await?)
 }
 
 /// The segments a segments file declares, as the record keeps them.
-pub fn declared_segments(segments_toml: &str) -> Result<Vec<NewSegment>, AppError> {
-    let file = parse_segments(segments_toml)
+pub fn declared_segments(
+    segments_toml: &str,
+    services: &ServiceRanges,
+) -> Result<Vec<NewSegment>, AppError> {
+    let file = parse_segments_with(segments_toml, services)
         .map_err(|e| unprocessable(format!("区分定義 / segments: {e}")))?;
     Ok(file
         .segments

@@ -13,9 +13,11 @@ use mamori_core::classification::Axis;
 use mamori_core::ops::outsourcing::{OutsourcingItem, OutsourcingRules};
 use mamori_core::problem::Problem;
 use mamori_core::table::LedgerFormat;
+pub use mamori_store::ops::outsourcing::AssessmentDue;
 use mamori_store::ops::outsourcing::{
-    AssessmentInput, AssessmentRecord, ContractInput, ContractRecord, ContractorInput,
-    ContractorRecord, ContractorStaffRecord, ServiceInput, ServiceRecord,
+    AssessmentInput, AssessmentRecord, ContractInput, ContractRecord, ContractorFilter,
+    ContractorInput, ContractorRecord, ContractorStaffRecord, ServiceFilter, ServiceInput,
+    ServiceRecord,
 };
 use mamori_store::{Page, PageRequest};
 
@@ -70,6 +72,36 @@ pub struct ServiceForm {
     pub ismap: bool,
     pub ismap_id: String,
     pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR, v4 or v6), for a service
+    /// approved for α' that the segments file names as a destination.
+    pub ranges: Vec<String>,
+}
+
+/// Which contractors a list or an export shows.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct ContractorQuery {
+    /// Text in the name or the business.
+    pub q: Option<String>,
+    /// Works for this information system.
+    pub system: Option<i64>,
+    /// Handles information of at most this confidentiality level (its code).
+    pub class: Option<String>,
+    /// Assessment due (or never made) / overdue.
+    pub assessment: Option<AssessmentDue>,
+    /// Only those with a contract lacking a required clause.
+    pub missing_clauses: bool,
+}
+
+/// Which external services a list or an export shows.
+pub type ServiceQuery = ServiceFilter;
+
+/// A segments file's service names and what they resolved to.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceResolution {
+    /// Name → ranges, for the checker.
+    pub ranges: mamori_netcheck::ServiceRanges,
+    /// What each name resolved to, for the run's record.
+    pub resolved: Vec<mamori_store::netcheck::ResolvedService>,
 }
 
 /// A contract with the requirements it lacks.
@@ -126,6 +158,7 @@ pub const SERVICE_HEADERS: &[(&str, f64)] = &[
     ("ISMAP", 8.0),
     ("ISMAP登録番号 / ISMAP number", 16.0),
     ("α'承認 / Approved for α'", 10.0),
+    ("アドレス範囲 / Address ranges", 30.0),
 ];
 
 fn due_on(c: &ContractorRecord, today: &str) -> bool {
@@ -142,6 +175,31 @@ fn text_field(text: &str, field: &str, code: &'static str, problems: &mut Vec<Pr
 
 fn date_field(text: &str, field: &str, problems: &mut Vec<Problem>) -> Option<String> {
     super::read_date(text, field, "MAMORI-OUTSOURCING-DATE", problems)
+}
+
+/// The service's address ranges, each read as a network (CIDR, v4 or v6);
+/// blanks are dropped and repeats kept once.
+fn service_ranges(ranges: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in ranges
+        .iter()
+        .flat_map(|r| r.split([',', '\n', ' ', '\t', '\r']))
+    {
+        let r = r.trim();
+        if r.is_empty() {
+            continue;
+        }
+        if mamori_netcheck::addr::parse_net(r).is_err() {
+            problems.push(
+                Problem::new("MAMORI-SERVICE-RANGE")
+                    .field("ranges")
+                    .with("value", r),
+            );
+        } else if !out.iter().any(|x| x == r) {
+            out.push(r.to_string());
+        }
+    }
+    out
 }
 
 fn yes(b: bool) -> String {
@@ -271,14 +329,35 @@ impl App {
         }
     }
 
-    /// One page of the contractors, by name.
+    fn contractor_filter(&self, query: &ContractorQuery, today: &str) -> ContractorFilter {
+        ContractorFilter {
+            q: query.q.clone(),
+            system: query.system,
+            class: query.class.clone(),
+            assessment: query.assessment,
+            missing_clauses: query.missing_clauses.then(|| {
+                self.ops
+                    .outsourcing
+                    .requirements
+                    .iter()
+                    .map(|r| r.code.clone())
+                    .collect()
+            }),
+            today: today.to_string(),
+        }
+    }
+
+    /// One page of the contractors the query admits (judged on `today`), by name.
     pub async fn list_contractors(
         &self,
         caller: &Caller,
+        query: &ContractorQuery,
+        today: &str,
         page: PageRequest,
     ) -> Result<Page<ContractorRecord>> {
         let permit = self.permit_app(caller, Action::ReadContractors)?;
-        Ok(permit.store().list_contractors(page).await?)
+        let filter = self.contractor_filter(query, today);
+        Ok(permit.store().list_contractors(&filter, page).await?)
     }
 
     fn contract_view(&self, contract: ContractRecord) -> ContractView {
@@ -556,6 +635,7 @@ impl App {
         if form.alpha_prime && form.cloud && !form.ismap {
             problems.push(Problem::new("MAMORI-SERVICE-ALPHA-PRIME-ISMAP").field("alpha_prime"));
         }
+        let ranges = service_ranges(&form.ranges, &mut problems);
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
@@ -570,6 +650,7 @@ impl App {
             ismap: form.ismap,
             ismap_id,
             alpha_prime: form.alpha_prime,
+            ranges,
         };
         Ok(permit
             .store()
@@ -586,15 +667,15 @@ impl App {
         }
     }
 
-    /// One page of the external services (`alpha_prime`: only those approved for α').
+    /// One page of the external services the query admits, by name.
     pub async fn list_services(
         &self,
         caller: &Caller,
-        alpha_prime: Option<bool>,
+        query: &ServiceQuery,
         page: PageRequest,
     ) -> Result<Page<ServiceRecord>> {
         let permit = self.permit_app(caller, Action::ReadContractors)?;
-        Ok(permit.store().list_services(alpha_prime, page).await?)
+        Ok(permit.store().list_services(query, page).await?)
     }
 
     /// Contracts lacking required clauses and contractors due for an
@@ -633,11 +714,14 @@ impl App {
         &self,
         caller: &Caller,
         format: LedgerFormat,
+        query: &ContractorQuery,
+        today: &str,
     ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::ReadContractors)?;
+        let filter = self.contractor_filter(query, today);
         let rows: Vec<Vec<String>> = permit
             .store()
-            .all_contractors()
+            .filtered_contractors(&filter)
             .await?
             .iter()
             .map(|c| {
@@ -673,11 +757,16 @@ impl App {
     }
 
     /// The external services as an .xlsx or CSV file.
-    pub async fn export_services(&self, caller: &Caller, format: LedgerFormat) -> Result<Vec<u8>> {
+    pub async fn export_services(
+        &self,
+        caller: &Caller,
+        format: LedgerFormat,
+        query: &ServiceQuery,
+    ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::ReadContractors)?;
         let rows: Vec<Vec<String>> = permit
             .store()
-            .all_services()
+            .all_services(query)
             .await?
             .iter()
             .map(|s| {
@@ -693,6 +782,7 @@ impl App {
                     yes(s.ismap),
                     s.ismap_id.clone(),
                     yes(s.alpha_prime),
+                    s.ranges.lines().collect::<Vec<_>>().join(" "),
                 ]
             })
             .collect();

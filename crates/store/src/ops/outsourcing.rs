@@ -3,7 +3,7 @@
 //! approval.
 
 use serde::{Deserialize, Serialize};
-use sqlx::QueryBuilder;
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use crate::events::{Entity, Verb};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
@@ -110,6 +110,8 @@ pub struct ServiceRecord {
     pub ismap: bool,
     pub ismap_id: String,
     pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR, one a line).
+    pub ranges: String,
     pub revision: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -128,6 +130,47 @@ pub struct ServiceInput {
     pub ismap: bool,
     pub ismap_id: String,
     pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR, already checked).
+    pub ranges: Vec<String>,
+}
+
+/// Which contractors a list shows (every field optional).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContractorFilter {
+    /// Text in the name or the business.
+    pub q: Option<String>,
+    /// Works for this information system.
+    pub system: Option<i64>,
+    /// Handles information of this highest confidentiality level.
+    pub class: Option<String>,
+    /// The periodic assessment's state on `today`.
+    pub assessment: Option<AssessmentDue>,
+    /// `Some(codes)`: only those with a contract lacking one of these
+    /// required clauses.
+    pub missing_clauses: Option<Vec<String>>,
+    /// YYYY-MM-DD, for `assessment`.
+    pub today: String,
+}
+
+/// A contractor's periodic assessment as a filter sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentDue {
+    /// Never assessed, or the next assessment is due on or before today.
+    Due,
+    /// The next assessment's day has passed.
+    Overdue,
+}
+
+/// Which external services a list shows (every field optional).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ServiceFilter {
+    /// Text in the name, the purpose or the provider's name.
+    pub q: Option<String>,
+    pub system: Option<i64>,
+    pub class: Option<String>,
+    pub ismap: Option<bool>,
+    pub alpha_prime: Option<bool>,
 }
 
 const CONTRACTOR: &str = "SELECT c.id, c.name, c.business, c.systems, c.highest_class, c.data_location, \
@@ -140,11 +183,118 @@ const CONTRACT: &str = "SELECT k.id, k.contractor_id, c.name AS contractor_name,
      k.clauses, k.created_at FROM contracts k JOIN contractors c ON c.id = k.contractor_id";
 
 const SERVICE: &str = "SELECT s.id, s.name, s.contractor_id, c.name AS contractor_name, s.cloud, s.purpose, \
-     s.systems, s.highest_class, s.data_location, s.ismap, s.ismap_id, s.alpha_prime, s.revision, \
+     s.systems, s.highest_class, s.data_location, s.ismap, s.ismap_id, s.alpha_prime, s.ranges, s.revision, \
      s.created_at, s.updated_at FROM external_services s LEFT JOIN contractors c ON c.id = s.contractor_id";
 
 fn ids(v: &[i64]) -> String {
     v.iter().map(i64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// ` AND` conditions of a text search over `columns` (case-insensitive).
+fn push_text<DB>(qb: &mut QueryBuilder<DB>, columns: &[&str], q: &Option<String>)
+where
+    DB: Database,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        return;
+    };
+    let pattern = format!("%{}%", crate::assets::like_escape(&q.to_lowercase()));
+    qb.push(" AND (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push(format_args!("LOWER(COALESCE({c}, '')) LIKE "))
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    qb.push(")");
+}
+
+/// ` AND` conditions on the systems (space-separated ids) and the highest
+/// class of the table aliased `t`.
+fn push_system_class<DB>(
+    qb: &mut QueryBuilder<DB>,
+    t: &str,
+    system: Option<i64>,
+    class: &Option<String>,
+) where
+    DB: Database,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    if let Some(id) = system {
+        qb.push(format_args!(" AND (' ' || {t}.systems || ' ') LIKE "))
+            .push_bind(format!("% {id} %"));
+    }
+    if let Some(c) = class.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        qb.push(format_args!(" AND {t}.highest_class = "))
+            .push_bind(c.to_string());
+    }
+}
+
+fn push_contractor_filter<DB>(qb: &mut QueryBuilder<DB>, f: &ContractorFilter)
+where
+    DB: Database,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    qb.push(" WHERE 1 = 1");
+    push_text(qb, &["c.name", "c.business"], &f.q);
+    push_system_class(qb, "c", f.system, &f.class);
+    const NEXT: &str =
+        "(SELECT MAX(a.next_due) FROM contractor_assessments a WHERE a.contractor_id = c.id)";
+    match f.assessment {
+        Some(AssessmentDue::Due) => {
+            qb.push(format_args!(" AND ({NEXT} IS NULL OR {NEXT} <= "))
+                .push_bind(f.today.clone())
+                .push(")");
+        }
+        Some(AssessmentDue::Overdue) => {
+            qb.push(format_args!(" AND {NEXT} < "))
+                .push_bind(f.today.clone());
+        }
+        None => {}
+    }
+    if let Some(codes) = &f.missing_clauses {
+        if codes.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND EXISTS (SELECT 1 FROM contracts k WHERE k.contractor_id = c.id AND (");
+            for (i, code) in codes.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("(' ' || k.clauses || ' ') NOT LIKE ")
+                    .push_bind(format!("% {} %", crate::assets::like_escape(code)))
+                    .push(" ESCAPE '\\'");
+            }
+            qb.push("))");
+        }
+    }
+}
+
+fn push_service_filter<DB>(qb: &mut QueryBuilder<DB>, f: &ServiceFilter)
+where
+    DB: Database,
+    i64: for<'q> Encode<'q, DB> + Type<DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+{
+    qb.push(" WHERE 1 = 1");
+    push_text(qb, &["s.name", "s.purpose", "c.name"], &f.q);
+    push_system_class(qb, "s", f.system, &f.class);
+    if let Some(v) = f.ismap {
+        qb.push(" AND s.ismap = ").push_bind(v);
+    }
+    if let Some(v) = f.alpha_prime {
+        qb.push(" AND s.alpha_prime = ").push_bind(v);
+    }
 }
 
 impl Store {
@@ -159,21 +309,23 @@ impl Store {
         found.ok_or_else(|| StoreError::not_found("contractor", id))
     }
 
-    /// One page of the contractors, by name.
+    /// One page of the contractors the filter admits, by name.
     pub async fn list_contractors(
         &self,
+        filter: &ContractorFilter,
         page: PageRequest,
     ) -> Result<Page<ContractorRecord>, StoreError> {
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(CONTRACTOR);
+            push_contractor_filter(&mut qb, filter);
             qb.push(" ORDER BY c.name, c.id LIMIT ")
                 .push_bind(page.limit())
                 .push(" OFFSET ")
                 .push_bind(page.offset());
             let items: Vec<ContractorRecord> = qb.build_query_as().fetch_all(pool).await?;
-            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contractors")
-                .fetch_one(pool)
-                .await?;
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM contractors c");
+            push_contractor_filter(&mut count, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             (items, total)
         });
         Ok(Page { items, total })
@@ -181,12 +333,20 @@ impl Store {
 
     /// Every contractor (an export, the attention page), by name.
     pub async fn all_contractors(&self) -> Result<Vec<ContractorRecord>, StoreError> {
+        self.filtered_contractors(&ContractorFilter::default())
+            .await
+    }
+
+    /// Every contractor the filter admits (an export), by name.
+    pub async fn filtered_contractors(
+        &self,
+        filter: &ContractorFilter,
+    ) -> Result<Vec<ContractorRecord>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{CONTRACTOR} ORDER BY c.name, c.id"
-            )))
-            .fetch_all(pool)
-            .await?
+            let mut qb = QueryBuilder::new(CONTRACTOR);
+            push_contractor_filter(&mut qb, filter);
+            qb.push(" ORDER BY c.name, c.id");
+            qb.build_query_as().fetch_all(pool).await?
         }))
     }
 
@@ -453,19 +613,19 @@ impl Store {
         found.ok_or_else(|| StoreError::not_found("service", id))
     }
 
-    /// One page of the external services, by name; `alpha_prime`: only those approved for α'.
+    /// One page of the external services the filter admits, by name.
     pub async fn list_services(
         &self,
-        alpha_prime: Option<bool>,
+        filter: &ServiceFilter,
         page: PageRequest,
     ) -> Result<Page<ServiceRecord>, StoreError> {
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(SERVICE);
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM external_services s");
-            if let Some(a) = alpha_prime {
-                qb.push(" WHERE s.alpha_prime = ").push_bind(a);
-                count.push(" WHERE s.alpha_prime = ").push_bind(a);
-            }
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM external_services s LEFT JOIN contractors c ON c.id = s.contractor_id",
+            );
+            push_service_filter(&mut qb, filter);
+            push_service_filter(&mut count, filter);
             qb.push(" ORDER BY s.name, s.id LIMIT ")
                 .push_bind(page.limit())
                 .push(" OFFSET ")
@@ -477,14 +637,34 @@ impl Store {
         Ok(Page { items, total })
     }
 
-    /// Every external service, by name (an export).
-    pub async fn all_services(&self) -> Result<Vec<ServiceRecord>, StoreError> {
+    /// Every external service the filter admits, by name (an export).
+    pub async fn all_services(
+        &self,
+        filter: &ServiceFilter,
+    ) -> Result<Vec<ServiceRecord>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SERVICE} ORDER BY s.name, s.id"
-            )))
-            .fetch_all(pool)
-            .await?
+            let mut qb = QueryBuilder::new(SERVICE);
+            push_service_filter(&mut qb, filter);
+            qb.push(" ORDER BY s.name, s.id");
+            qb.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// The external services with one of these names (names may repeat in
+    /// the register), by name and id: one query for a segments file.
+    pub async fn services_named(&self, names: &[String]) -> Result<Vec<ServiceRecord>, StoreError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(SERVICE);
+            qb.push(" WHERE s.name IN (");
+            let mut sep = qb.separated(", ");
+            for n in names {
+                sep.push_bind(n.clone());
+            }
+            qb.push(") ORDER BY s.name, s.id");
+            qb.build_query_as().fetch_all(pool).await?
         }))
     }
 
@@ -499,8 +679,8 @@ impl Store {
         let id: i64 = tx_run!(&mut tx, |c| {
             sqlx::query_scalar(
                 "INSERT INTO external_services (name, contractor_id, cloud, purpose, systems, highest_class, \
-                 data_location, ismap, ismap_id, alpha_prime, revision, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) RETURNING id",
+                 data_location, ismap, ismap_id, alpha_prime, ranges, revision, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
             )
             .bind(&input.name)
             .bind(input.contractor_id)
@@ -512,6 +692,7 @@ impl Store {
             .bind(input.ismap)
             .bind(&input.ismap_id)
             .bind(input.alpha_prime)
+            .bind(input.ranges.join("\n"))
             .bind(&now)
             .fetch_one(&mut *c)
             .await?

@@ -211,7 +211,8 @@ async fn a_violation_is_recorded_with_its_person_and_incident_and_kept_to_its_un
 #[tokio::test]
 async fn a_contractor_keeps_its_criteria_contracts_staff_assessments_and_services() {
     use mamori_store::ops::outsourcing::{
-        AssessmentInput, ContractInput, ContractorInput, ServiceInput,
+        AssessmentInput, ContractInput, ContractorFilter, ContractorInput, ServiceFilter,
+        ServiceInput,
     };
     for (backend, store) in all_stores().await {
         let unit = add_unit(&store, None, "C1", "情報政策課").await;
@@ -300,6 +301,7 @@ async fn a_contractor_keeps_its_criteria_contracts_staff_assessments_and_service
                     ismap: true,
                     ismap_id: "C00000".into(),
                     alpha_prime: true,
+                    ranges: vec!["203.0.113.0/24".into()],
                 },
             )
             .await
@@ -307,18 +309,41 @@ async fn a_contractor_keeps_its_criteria_contracts_staff_assessments_and_service
         assert_eq!(s.contractor_name.as_deref(), Some("株式会社みなと情報"));
         assert!(s.alpha_prime && s.ismap && s.cloud, "{backend}");
         assert_eq!(
-            store.list_services(Some(true), page()).await.unwrap().total,
+            store
+                .list_services(
+                    &ServiceFilter {
+                        alpha_prime: Some(true),
+                        ..Default::default()
+                    },
+                    page()
+                )
+                .await
+                .unwrap()
+                .total,
             1
         );
         assert_eq!(
             store
-                .list_services(Some(false), page())
+                .list_services(
+                    &ServiceFilter {
+                        alpha_prime: Some(false),
+                        ..Default::default()
+                    },
+                    page()
+                )
                 .await
                 .unwrap()
                 .total,
             0
         );
-        assert_eq!(store.list_contractors(page()).await.unwrap().total, 1);
+        assert_eq!(
+            store
+                .list_contractors(&ContractorFilter::default(), page())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
         let logged = list_events(
             store.db(),
             &EventFilter::default(),
@@ -339,5 +364,263 @@ async fn a_contractor_keeps_its_criteria_contracts_staff_assessments_and_service
                 "{backend}: {entity} logged"
             );
         }
+    }
+}
+
+// --- h15 ---
+
+/// The contractors and services lists filter in SQL: text, system, highest
+/// class, assessment due/overdue, contracts lacking clauses; ISMAP and α'.
+/// A service keeps its address ranges, and `services_named` finds every
+/// service of a name in one query.
+#[tokio::test]
+async fn contractors_and_services_are_filtered_in_sql() {
+    use mamori_store::assets::NewInformationSystem;
+    use mamori_store::ops::outsourcing::{
+        AssessmentDue, AssessmentInput, ContractInput, ContractorFilter, ContractorInput,
+        ServiceFilter, ServiceInput,
+    };
+    for (backend, store) in all_stores().await {
+        let unit = add_unit(&store, None, "F1", "情報政策課").await;
+        let sec = user(&store, "sec", unit).await;
+        let sys = store
+            .create_information_system(
+                &ACTOR,
+                NewInformationSystem {
+                    code: "SYS-F".into(),
+                    name: "住民記録".into(),
+                    owner_unit_id: Some(unit),
+                    segment_id: None,
+                    description: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let contractor = |name: &str, systems: Vec<i64>, class: &str| ContractorInput {
+            name: name.into(),
+            business: "保守".into(),
+            systems,
+            highest_class: class.into(),
+            data_location: "国内".into(),
+        };
+        let a = store
+            .create_contractor(&ACTOR, &contractor("Alpha保守株式会社", vec![sys.id], "3"))
+            .await
+            .unwrap();
+        let b = store
+            .create_contractor(&ACTOR, &contractor("ベータ印刷", vec![], "2"))
+            .await
+            .unwrap();
+        let c = store
+            .create_contractor(&ACTOR, &contractor("ガンマ_100%", vec![], "2"))
+            .await
+            .unwrap();
+        // a: assessed, next due long past; b: never assessed; c: next due later.
+        for (id, next) in [(a.id, "2020-01-01"), (c.id, "2099-01-01")] {
+            store
+                .add_assessment(
+                    &ACTOR,
+                    sec,
+                    id,
+                    &AssessmentInput {
+                        assessed_on: "2019-01-01".into(),
+                        result: "良好".into(),
+                        follow_up: String::new(),
+                        next_due: next.into(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        // b's contract lacks audit_rights; a's has both codes asked about.
+        for (id, clauses) in [
+            (a.id, vec!["confidentiality", "audit_rights"]),
+            (b.id, vec!["confidentiality"]),
+        ] {
+            store
+                .create_contract(
+                    &ACTOR,
+                    id,
+                    &ContractInput {
+                        title: "契約".into(),
+                        starts_on: "2026-01-01".into(),
+                        ends_on: None,
+                        clauses: clauses.into_iter().map(String::from).collect(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        let names = |f: ContractorFilter| {
+            let store = &store;
+            async move {
+                let p = store.list_contractors(&f, page()).await.unwrap();
+                let mut n: Vec<String> = p.items.into_iter().map(|c| c.name).collect();
+                n.sort();
+                assert_eq!(n.len() as i64, p.total, "the count follows the filter");
+                n
+            }
+        };
+        let today = "2026-06-01".to_string();
+        assert_eq!(
+            names(ContractorFilter {
+                q: Some("alpha".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["Alpha保守株式会社"],
+            "{backend}: case-insensitive text"
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                q: Some("_100%".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["ガンマ_100%"],
+            "{backend}: LIKE characters are literal"
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                system: Some(sys.id),
+                ..Default::default()
+            })
+            .await,
+            vec!["Alpha保守株式会社"]
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                class: Some("2".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["ガンマ_100%", "ベータ印刷"]
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                assessment: Some(AssessmentDue::Due),
+                today: today.clone(),
+                ..Default::default()
+            })
+            .await,
+            vec!["Alpha保守株式会社", "ベータ印刷"],
+            "{backend}: due includes never assessed"
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                assessment: Some(AssessmentDue::Overdue),
+                today: today.clone(),
+                ..Default::default()
+            })
+            .await,
+            vec!["Alpha保守株式会社"]
+        );
+        assert_eq!(
+            names(ContractorFilter {
+                missing_clauses: Some(vec!["confidentiality".into(), "audit_rights".into()]),
+                ..Default::default()
+            })
+            .await,
+            vec!["ベータ印刷"],
+            "{backend}: a contract lacking a clause"
+        );
+        assert_eq!(
+            store
+                .filtered_contractors(&ContractorFilter {
+                    class: Some("3".into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let service = |name: &str, ismap: bool, alpha: bool, ranges: Vec<&str>| ServiceInput {
+            name: name.into(),
+            contractor_id: Some(b.id),
+            cloud: true,
+            purpose: "メール".into(),
+            systems: if alpha { vec![sys.id] } else { vec![] },
+            highest_class: "2".into(),
+            data_location: "国内".into(),
+            ismap,
+            ismap_id: if ismap { "C1".into() } else { String::new() },
+            alpha_prime: alpha,
+            ranges: ranges.into_iter().map(String::from).collect(),
+        };
+        let mail = store
+            .create_service(
+                &ACTOR,
+                &service(
+                    "クラウドメール",
+                    true,
+                    true,
+                    vec!["203.0.113.0/24", "2001:db8::/32"],
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(mail.ranges, "203.0.113.0/24\n2001:db8::/32", "{backend}");
+        store
+            .create_service(&ACTOR, &service("電子申請", true, false, vec![]))
+            .await
+            .unwrap();
+        store
+            .create_service(&ACTOR, &service("クラウドメール", false, false, vec![]))
+            .await
+            .unwrap();
+        let count = |f: ServiceFilter| {
+            let store = &store;
+            async move {
+                let p = store.list_services(&f, page()).await.unwrap();
+                assert_eq!(p.items.len() as i64, p.total);
+                p.total
+            }
+        };
+        assert_eq!(count(ServiceFilter::default()).await, 3, "{backend}");
+        assert_eq!(
+            count(ServiceFilter {
+                ismap: Some(true),
+                ..Default::default()
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            count(ServiceFilter {
+                alpha_prime: Some(true),
+                system: Some(sys.id),
+                ..Default::default()
+            })
+            .await,
+            1
+        );
+        assert_eq!(
+            count(ServiceFilter {
+                q: Some("ベータ".into()),
+                ..Default::default()
+            })
+            .await,
+            3,
+            "{backend}: the provider's name is searched too"
+        );
+        assert_eq!(
+            store
+                .all_services(&ServiceFilter {
+                    ismap: Some(false),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let named = store
+            .services_named(&["クラウドメール".into(), "ない".into()])
+            .await
+            .unwrap();
+        assert_eq!(named.len(), 2, "{backend}: both of that name");
+        assert!(store.services_named(&[]).await.unwrap().is_empty());
     }
 }

@@ -303,7 +303,7 @@ pub async fn events(
         .map_err(json_err)?;
     Ok(Json(Collection {
         total: page.total,
-        items: page.items.into_iter().map(|e| e.event.into()).collect(),
+        items: page.items.into_iter().map(Into::into).collect(),
     }))
 }
 

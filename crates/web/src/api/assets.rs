@@ -161,7 +161,8 @@ pub struct AssetDetail {
     /// The consistency checks it fails.
     #[schema(value_type = Vec<Object>)]
     pub flags: Vec<FlagView>,
-    /// Its changes, newest first (the first 50).
+    /// Its changes, newest first (the first 50), each with the name of the
+    /// person who made it (`actor_name`) beside the logged actor.
     pub history: Vec<super::wire::Event>,
 }
 
@@ -175,7 +176,13 @@ pub async fn get(
 ) -> ApiResult<Json<AssetDetail>> {
     let view = state.app.asset_view(&user, id).await.map_err(json_err)?;
     let (asset, scheme) = (view.asset, view.scheme);
-    let history = super::wire::items(view.history);
+    let history = super::wire::items(
+        state
+            .app
+            .with_people(view.history)
+            .await
+            .map_err(json_err)?,
+    );
     Ok(Json(AssetDetail {
         handling: asset.handling(&scheme),
         flags: asset.flag_views(&scheme),

@@ -45,6 +45,33 @@ pub struct CheckResponse {
     /// The checker's report: matrix, violations (with the rules, each with file and line), blocked_flows, shadowed, findings, unsupported, complete.
     #[schema(value_type = Object)]
     pub report: Box<RawValue>,
+    /// What the external services the segments file names as destinations
+    /// (`destination = "service:<name>"`) resolved to when the check ran.
+    pub services: Vec<ResolvedService>,
+}
+
+/// An external service named in the segments file, as the register resolved it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResolvedService {
+    /// The name as written after `service:`.
+    pub name: String,
+    /// The line of the flow's `destination`.
+    pub line: u32,
+    /// The external service (`/api/v1/services/{id}`).
+    pub service_id: i64,
+    /// Its address ranges (CIDR) at the time of the check.
+    pub ranges: Vec<String>,
+}
+
+fn resolved(v: Vec<mamori_store::netcheck::ResolvedService>) -> Vec<ResolvedService> {
+    v.into_iter()
+        .map(|r| ResolvedService {
+            name: r.name,
+            line: r.line,
+            service_id: r.service_id,
+            ranges: r.ranges,
+        })
+        .collect()
 }
 
 /// A stored report, sent as it is stored.
@@ -89,14 +116,16 @@ pub async fn create(
             format: c.format,
         })
         .collect();
+    let services = scope.resolve_services(&segments).await.map_err(json_err)?;
     let input = CheckInput {
         segments_toml: segments.clone(),
         model: req.model,
         model_toml: req.model_toml,
         configs: configs.clone(),
+        services: services.ranges.clone(),
     };
     let (report, model) = run_check(input).await.map_err(json_err)?;
-    let declared = declared_segments(&segments).map_err(json_err)?;
+    let declared = declared_segments(&segments, &services.ranges).map_err(json_err)?;
     let report_json = report.to_json();
     let run = scope
         .record_run(
@@ -112,6 +141,7 @@ pub async fn create(
                 shadowed: report.shadowed.len() as i64,
                 segments_toml: segments,
                 report_json: report_json.clone(),
+                services: services.resolved.clone(),
             },
         )
         .await
@@ -122,6 +152,7 @@ pub async fn create(
         Json(CheckResponse {
             run: run.into(),
             report,
+            services: resolved(services.resolved),
         }),
     ))
 }
@@ -165,6 +196,7 @@ pub async fn get(
     Ok(Json(CheckResponse {
         run: run.summary.into(),
         report,
+        services: resolved(run.services),
     }))
 }
 

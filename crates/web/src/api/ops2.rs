@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::ops::outsourcing::{
-    AssessmentForm, ContractForm, ContractView, ContractorForm, ContractorView, ServiceForm,
+    AssessmentDue, AssessmentForm, ContractForm, ContractView, ContractorForm, ContractorQuery,
+    ContractorView, ServiceForm,
 };
 use mamori_app::ops::permissions::{PermissionForm, PermissionView, shown_state};
 use mamori_app::ops::plans::PlanForm;
@@ -592,16 +593,55 @@ impl From<ContractorView> for ContractorDetail {
     }
 }
 
-#[utoipa::path(get, path = "/contractors", tag = "operations", security(("bearer" = [])), params(Paging),
-    responses((status = 200, body = Collection<Contractor>), (status = 403, body = crate::error::ErrorBody)))]
+/// Filters of the contractors register (each optional; all must hold).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractorFilterQuery {
+    /// Text in the name or the business (case-insensitive).
+    pub q: Option<String>,
+    /// Works for this information system (its id).
+    pub system: Option<i64>,
+    /// Handles information of this highest confidentiality level (its code).
+    pub class: Option<String>,
+    /// `due`: never assessed or the next assessment is due by today;
+    /// `overdue`: the next assessment's day has passed.
+    #[param(pattern = "^(due|overdue)?$")]
+    pub assessment: Option<String>,
+    /// true: only those with a contract lacking a required clause.
+    pub missing_clauses: Option<bool>,
+}
+
+impl ContractorFilterQuery {
+    fn query(&self) -> ApiResult<ContractorQuery> {
+        let assessment =
+            match one_of("assessment", &self.assessment, &["due", "overdue"])?.as_deref() {
+                Some("due") => Some(AssessmentDue::Due),
+                Some(_) => Some(AssessmentDue::Overdue),
+                None => None,
+            };
+        Ok(ContractorQuery {
+            q: self.q.clone(),
+            system: self.system,
+            class: self.class.clone(),
+            assessment,
+            missing_clauses: self.missing_clauses.unwrap_or(false),
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/contractors", tag = "operations", security(("bearer" = [])), params(ContractorFilterQuery, Paging),
+    responses((status = 200, body = Collection<Contractor>), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
 pub async fn contractors(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<ContractorFilterQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Contractor>>> {
+    let query = q.query()?;
     let page = state
         .app
-        .list_contractors(&user, paging.request())
+        .list_contractors(&user, &query, &today(), paging.request())
         .await
         .map_err(json_err)?;
     Ok(Json(Collection {
@@ -802,17 +842,20 @@ pub async fn add_assessment(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[utoipa::path(get, path = "/contractors/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the contractors, as .xlsx or .csv"), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/contractors/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, ContractorFilterQuery),
+    responses((status = 200, description = "the contractors the filters select, as .xlsx or .csv"), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
 pub async fn export_contractors(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<ContractorFilterQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
+    let query = f.query()?;
     let bytes = state
         .app
-        .export_contractors(&user, format)
+        .export_contractors(&user, format, &query, &today())
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(
@@ -839,6 +882,9 @@ pub struct Service {
     pub ismap_id: String,
     /// Approved as a destination of the α' model.
     pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR): what
+    /// `destination = "service:<name>"` in the segments file stands for.
+    pub ranges: Vec<String>,
 }
 
 impl From<ServiceRecord> for Service {
@@ -856,16 +902,37 @@ impl From<ServiceRecord> for Service {
             ismap: s.ismap,
             ismap_id: s.ismap_id,
             alpha_prime: s.alpha_prime,
+            ranges: s.ranges.lines().map(str::to_string).collect(),
         }
     }
 }
 
-/// Filters of the external services register.
+/// Filters of the external services register (each optional; all must hold).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
+    /// Text in the name, the purpose or the provider's name (case-insensitive).
+    pub q: Option<String>,
+    /// Used for this information system (its id).
+    pub system: Option<i64>,
+    /// Handles information of this highest confidentiality level (its code).
+    pub class: Option<String>,
+    /// Registered (true) or not registered (false) in ISMAP.
+    pub ismap: Option<bool>,
     /// Only those approved (true) or not approved (false) for α'.
     pub alpha_prime: Option<bool>,
+}
+
+impl ServiceQuery {
+    fn query(&self) -> mamori_app::ops::outsourcing::ServiceQuery {
+        mamori_app::ops::outsourcing::ServiceQuery {
+            q: self.q.clone(),
+            system: self.system,
+            class: self.class.clone(),
+            ismap: self.ismap,
+            alpha_prime: self.alpha_prime,
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/services", tag = "operations", security(("bearer" = [])), params(ServiceQuery, Paging),
@@ -878,7 +945,7 @@ pub async fn services(
 ) -> ApiResult<Json<Collection<Service>>> {
     let page = state
         .app
-        .list_services(&user, q.alpha_prime, paging.request())
+        .list_services(&user, &q.query(), paging.request())
         .await
         .map_err(json_err)?;
     Ok(Json(Collection {
@@ -906,6 +973,10 @@ pub struct ServiceBody {
     pub ismap_id: String,
     #[serde(default)]
     pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR, IPv4 or IPv6), for a
+    /// service the segments file names as `destination = "service:<name>"`.
+    #[serde(default)]
+    pub ranges: Vec<String>,
 }
 
 #[utoipa::path(post, path = "/services", tag = "operations", security(("bearer" = [])),
@@ -928,6 +999,7 @@ pub async fn create_service(
         ismap: b.ismap,
         ismap_id: b.ismap_id,
         alpha_prime: b.alpha_prime,
+        ranges: b.ranges,
     };
     let s = state
         .app
@@ -949,17 +1021,18 @@ pub async fn service(
     Ok(Json(s.into()))
 }
 
-#[utoipa::path(get, path = "/services/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the external services, as .xlsx or .csv"), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/services/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, ServiceQuery),
+    responses((status = 200, description = "the external services the filters select, as .xlsx or .csv"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn export_services(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<ServiceQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
     let bytes = state
         .app
-        .export_services(&user, format)
+        .export_services(&user, format, &f.query())
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(

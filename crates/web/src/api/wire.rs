@@ -344,19 +344,59 @@ answer! {
 
 // --- Event log ---
 
-answer! {
-    /// One stored event.
-    pub struct Event from store::events::Event {
-        pub seq: i64,
-        pub at: String,
-        pub actor: String,
-        pub entity: String,
-        pub entity_id: String,
-        pub action: String,
-        pub before_json: Option<String>,
-        pub after_json: Option<String>,
-        pub prev_hash: String,
-        pub hash: String,
+/// One stored event, with the person who acted.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Event {
+    pub seq: i64,
+    pub at: String,
+    /// The actor as logged (and hashed): `user:{id}:{username}`, `system:{part}`.
+    pub actor: String,
+    /// Who acted, in words: the person's display name (as the register has
+    /// it now), or `Mamori ({part})` for Mamori itself, or the name the log
+    /// kept for a user since removed.
+    pub actor_name: String,
+    /// The acting person's unit, when they have one.
+    pub actor_unit: Option<String>,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<mamori_app::events::LogEntry> for Event {
+    fn from(entry: mamori_app::events::LogEntry) -> Self {
+        let v = entry.event;
+        let (actor_name, actor_unit) = match entry.person {
+            Some(p) => (p.display_name, p.unit_name),
+            None => match v.actor.strip_prefix("system:") {
+                Some(part) => (format!("Mamori ({part})"), None),
+                None => (
+                    v.actor
+                        .splitn(3, ':')
+                        .nth(2)
+                        .unwrap_or(v.actor.as_str())
+                        .to_string(),
+                    None,
+                ),
+            },
+        };
+        Event {
+            seq: v.seq,
+            at: v.at,
+            actor: v.actor,
+            actor_name,
+            actor_unit,
+            entity: v.entity,
+            entity_id: v.entity_id,
+            action: v.action,
+            before_json: v.before_json,
+            after_json: v.after_json,
+            prev_hash: v.prev_hash,
+            hash: v.hash,
+        }
     }
 }
 

@@ -189,18 +189,31 @@ pub async fn run(
             format: None,
         });
     }
+    let services = scope.resolve_services(&posted.segments).await;
+    let ranges = services
+        .as_ref()
+        .map(|s| s.ranges.clone())
+        .unwrap_or_default();
     let input = CheckInput {
         segments_toml: posted.segments.clone(),
         model: Some(posted.model.clone()).filter(|m| !m.is_empty()),
         model_toml: Some(posted.model_toml.clone()).filter(|m| !m.trim().is_empty()),
         configs: configs.clone(),
+        services: ranges.clone(),
     };
     let outcome = if posted.device.trim().is_empty() {
         Err(AppError::bad_request(
             T { lang }.get("netcheck.device").to_string() + ": 入力してください / required",
         ))
     } else {
-        run_check(input).await
+        match &services {
+            Err(e) => Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "MAMORI-NETCHECK-INPUT",
+                super::admin::worded(e, lang),
+            )),
+            Ok(_) => run_check(input).await,
+        }
     };
     let (report, model) = match outcome {
         Ok(r) => r,
@@ -220,7 +233,8 @@ pub async fn run(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
         }
     };
-    let declared = declared_segments(&posted.segments)?;
+    let declared = declared_segments(&posted.segments, &ranges)?;
+    let resolved = services.map(|s| s.resolved).unwrap_or_default();
     let summary = scope
         .record_run(
             &declared,
@@ -235,6 +249,7 @@ pub async fn run(
                 shadowed: report.shadowed.len() as i64,
                 segments_toml: posted.segments,
                 report_json: report.to_json(),
+                services: resolved,
             },
         )
         .await?;
@@ -264,6 +279,8 @@ pub struct RunPage {
     violation_offset: usize,
     /// The units a finding may be raised against: (id, name).
     finding_units: Vec<(i64, String)>,
+    /// What the service names of the segments file resolved to.
+    services: Vec<mamori_store::netcheck::ResolvedService>,
 }
 
 /// The matrix of one device as a grid: a row per source segment, a column
@@ -610,5 +627,6 @@ pub async fn show_run(
         },
         may_raise,
         violation_offset: vpage.offset().max(0) as usize,
+        services: run.services,
     })
 }

@@ -10,7 +10,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mamori_app::ops::outsourcing::{
-    AssessmentForm, ContractForm, ContractorForm, ContractorView, ServiceForm,
+    AssessmentDue, AssessmentForm, ContractForm, ContractorForm, ContractorQuery, ContractorView,
+    ServiceForm, ServiceQuery,
 };
 use mamori_app::ops::permissions::{PermissionForm, PermissionView, shown_state, state_names};
 use mamori_app::ops::plans::{PlanForm, PlanView};
@@ -515,6 +516,121 @@ pub struct ContractorsPage {
     may_manage: bool,
     classes: Vec<(String, String)>,
     systems: Vec<(i64, String)>,
+    /// The filters as given, kept in the form, the pager and the export links.
+    f: ContractorListQuery,
+    /// The query string of the filters (for the export links).
+    filters: String,
+}
+
+/// The contractors list's filters as the page and the export take them.
+#[derive(Deserialize, Default, Clone)]
+pub struct ContractorListQuery {
+    /// Text in the name or the business.
+    #[serde(default)]
+    pub q: String,
+    /// An information system's id.
+    #[serde(default)]
+    pub system: String,
+    /// A confidentiality level's code.
+    #[serde(default)]
+    pub class: String,
+    /// `due` or `overdue`.
+    #[serde(default)]
+    pub assessment: String,
+    /// Any value: only those with a contract lacking a required clause.
+    #[serde(default)]
+    pub missing: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+impl ContractorListQuery {
+    fn query(&self) -> ContractorQuery {
+        ContractorQuery {
+            q: opt(&self.q),
+            system: self.system.trim().parse().ok(),
+            class: opt(&self.class),
+            assessment: match self.assessment.as_str() {
+                "due" => Some(AssessmentDue::Due),
+                "overdue" => Some(AssessmentDue::Overdue),
+                _ => None,
+            },
+            missing_clauses: !self.missing.trim().is_empty(),
+        }
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("q", self.q.as_str()),
+            ("system", self.system.as_str()),
+            ("class", self.class.as_str()),
+            ("assessment", self.assessment.as_str()),
+            ("missing", self.missing.as_str()),
+        ]
+    }
+}
+
+/// The external services list's filters as the page and the export take them.
+#[derive(Deserialize, Default, Clone)]
+pub struct ServiceListQuery {
+    /// Text in the name, the purpose or the provider.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub system: String,
+    #[serde(default)]
+    pub class: String,
+    /// `yes` or `no`.
+    #[serde(default)]
+    pub ismap: String,
+    /// `yes` or `no`.
+    #[serde(default)]
+    pub alpha_prime: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
+    pub per_page: Option<u32>,
+}
+
+fn yes_no(s: &str) -> Option<bool> {
+    match s {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+impl ServiceListQuery {
+    fn query(&self) -> ServiceQuery {
+        ServiceQuery {
+            q: opt(&self.q),
+            system: self.system.trim().parse().ok(),
+            class: opt(&self.class),
+            ismap: yes_no(&self.ismap),
+            alpha_prime: yes_no(&self.alpha_prime),
+        }
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("q", self.q.as_str()),
+            ("system", self.system.as_str()),
+            ("class", self.class.as_str()),
+            ("ismap", self.ismap.as_str()),
+            ("alpha_prime", self.alpha_prime.as_str()),
+        ]
+    }
+}
+
+/// The filters' query string without the path (`a=b&c=d`, empty when none).
+fn filter_string(pairs: &[(&str, &str)]) -> String {
+    query_string("", pairs).trim_start_matches('?').to_string()
 }
 
 /// The confidentiality levels of the active scheme (code, name).
@@ -550,34 +666,27 @@ async fn system_choices(
         .collect())
 }
 
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    #[serde(default, deserialize_with = "crate::paging::page")]
-    pub page: Option<u32>,
-    #[serde(default, deserialize_with = "crate::paging::per_page")]
-    pub per_page: Option<u32>,
-}
-
 pub async fn contractors(
     State(state): State<AppState>,
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ContractorListQuery>,
 ) -> AppResult<ContractorsPage> {
     let t = T { lang };
     let page = PageRequest::new(q.page, q.per_page);
-    let list = state.app.list_contractors(&user, page).await?;
-    let pager = Pager::new(&t, &query_string("/contractors", &[]), page, list.total);
+    let list = state
+        .app
+        .list_contractors(&user, &q.query(), &today(), page)
+        .await?;
+    let pairs = q.pairs();
+    let pager = Pager::new(&t, &query_string("/contractors", &pairs), page, list.total);
+    let filters = filter_string(&pairs);
     let may_manage = state.app.may_manage_contractors(&user);
-    let (classes, systems) = if may_manage {
-        (
-            class_choices(&state, &user, &t).await?,
-            system_choices(&state, &user).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (classes, systems) = (
+        class_choices(&state, &user, &t).await?,
+        system_choices(&state, &user).await?,
+    );
     let chrome = Chrome::new(
         &state,
         &session,
@@ -594,6 +703,8 @@ pub async fn contractors(
         may_manage,
         classes,
         systems,
+        f: q,
+        filters,
     })
 }
 
@@ -776,10 +887,15 @@ pub async fn add_assessment(
 pub async fn export_contractors(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<ContractorListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
-    let bytes = state.app.export_contractors(&user, format).await?;
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
+    let bytes = state
+        .app
+        .export_contractors(&user, format, &q.query(), &today())
+        .await?;
     Ok(crate::download::attachment(
         bytes,
         format.content_type(),
@@ -797,6 +913,8 @@ pub struct ServicesPage {
     classes: Vec<(String, String)>,
     systems: Vec<(i64, String)>,
     contractors: Vec<(i64, String)>,
+    f: ServiceListQuery,
+    filters: String,
 }
 
 pub async fn services(
@@ -804,31 +922,33 @@ pub async fn services(
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ServiceListQuery>,
 ) -> AppResult<ServicesPage> {
     let t = T { lang };
     let page = PageRequest::new(q.page, q.per_page);
-    let list = state.app.list_services(&user, None, page).await?;
-    let pager = Pager::new(&t, &query_string("/services", &[]), page, list.total);
+    let list = state.app.list_services(&user, &q.query(), page).await?;
+    let pairs = q.pairs();
+    let pager = Pager::new(&t, &query_string("/services", &pairs), page, list.total);
+    let filters = filter_string(&pairs);
     let may_manage = state.app.may_manage_contractors(&user);
-    let (classes, systems, contractors) = if may_manage {
-        (
-            class_choices(&state, &user, &t).await?,
-            system_choices(&state, &user).await?,
-            state
-                .app
-                .list_contractors(
-                    &user,
-                    PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
-                )
-                .await?
-                .items
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect(),
-        )
+    let classes = class_choices(&state, &user, &t).await?;
+    let systems = system_choices(&state, &user).await?;
+    let contractors = if may_manage {
+        state
+            .app
+            .list_contractors(
+                &user,
+                &ContractorQuery::default(),
+                &today(),
+                PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+            )
+            .await?
+            .items
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
     } else {
-        (Vec::new(), Vec::new(), Vec::new())
+        Vec::new()
     };
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/services", "services").await?;
     Ok(ServicesPage {
@@ -839,6 +959,8 @@ pub async fn services(
         classes,
         systems,
         contractors,
+        f: q,
+        filters,
     })
 }
 
@@ -862,6 +984,7 @@ pub async fn create_service(
         ismap: f.ticked("ismap"),
         ismap_id: f.get("ismap_id"),
         alpha_prime: f.ticked("alpha_prime"),
+        ranges: vec![f.get("ranges")],
     };
     let outcome = state.app.create_service(&user, &form).await;
     settled(
@@ -878,10 +1001,12 @@ pub async fn create_service(
 pub async fn export_services(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<ServiceListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
-    let bytes = state.app.export_services(&user, format).await?;
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
+    let bytes = state.app.export_services(&user, format, &q.query()).await?;
     Ok(crate::download::attachment(
         bytes,
         format.content_type(),

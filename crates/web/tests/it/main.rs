@@ -35,3 +35,5 @@ mod ops2;
 mod people;
 // --- h14 ---
 mod reports;
+// --- h15 --- α' services in the segments file; contractor and service filters.
+mod alpha_prime;

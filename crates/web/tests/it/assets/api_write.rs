@@ -186,6 +186,13 @@ async fn each_write_route_of_the_api_validates_writes_and_logs() {
             vec!["dispose", "reclassify", "update", "create"],
             "{backend}"
         );
+        // --- h15 --- each entry names the person (issue 17), the logged actor beside.
+        let first = &r["history"][0];
+        assert!(
+            first["actor"].as_str().unwrap().starts_with("user:"),
+            "{backend}: the raw actor is kept"
+        );
+        assert_eq!(first["actor_name"], "システム管理者", "{backend}");
         let reason: serde_json::Value =
             serde_json::from_str(r["history"][1]["after_json"].as_str().unwrap()).unwrap();
         assert_eq!(
