@@ -33,3 +33,5 @@ mod findings;
 mod ops2;
 // --- people first (issue 17) ---
 mod people;
+// --- h17ui ---
+mod layout;
