@@ -99,8 +99,10 @@ pub struct UserQuery {
     /// Text in the user name or name.
     q: Option<String>,
     /// The order: by user name (default), name or unit; the id breaks ties.
+    #[param(inline)]
     sort: Option<UserSortParam>,
     /// `asc` (default) or `desc`.
+    #[param(inline)]
     dir: Option<crate::paging::SortDir>,
 }
 

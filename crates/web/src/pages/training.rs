@@ -62,6 +62,7 @@ pub struct StatusView {
     pub whole: bool,
     pub rates: Vec<(UnitTrainingRate, i64)>,
     pub rates_pager: Pager,
+    pub headers: Vec<super::SortHeader>,
     pub chart: Option<BarChart>,
     pub overdue: Vec<TrainingRequest>,
     pub overdue_pager: Pager,
@@ -140,6 +141,12 @@ pub struct TrainingQuery {
     pub mpage: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub cpage: Option<u32>,
+    /// The status by unit's order: `unit`, `rate` or `overdue` (another
+    /// leaves the tree order), `asc`/`desc`.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
 }
 
 /// The person's own trainings.
@@ -271,10 +278,33 @@ pub async fn status(
         ("assignment", assignment.as_str()),
         ("within", within_s.as_str()),
     ];
-    let base = query_string("/training/status", &filter);
+    let filter_base = query_string("/training/status", &filter);
+    let sort = mamori_store::sorting::Sort::parse(&q.sort, &q.dir);
+    let (key, descending) = match sort {
+        Some(s) => (mamori_store::sorting::SortKey::code(s.key), s.descending),
+        None => ("", false),
+    };
+    let headers = super::sort_headers(
+        &filter_base,
+        key,
+        descending,
+        &[
+            ("unit", t.get("training.unit").to_string()),
+            ("", t.get("training.completed_count").to_string()),
+            ("rate", t.get("training.rate").to_string()),
+            ("overdue", t.get("training.overdue").to_string()),
+        ],
+    );
+    let mut sorted = filter.to_vec();
+    sorted.push(("sort", key));
+    sorted.push(("dir", if descending { "desc" } else { "" }));
+    let base = query_string("/training/status", &sorted);
     let rpage = PageRequest::new(q.rpage, None);
     let page = PageRequest::new(q.page, q.per_page);
-    let rates = state.app.training_rates(&user, scope, rpage).await?;
+    let rates = state
+        .app
+        .training_rates_sorted(&user, scope, sort, rpage)
+        .await?;
     let overdue = state.app.training_overdue(&user, scope, page).await?;
     let rates_total = rates.total;
     let rates: Vec<(UnitTrainingRate, i64)> = rates_with_labels(&t, rates.items)
@@ -322,6 +352,7 @@ pub async fn status(
             .collect(),
         whole: sees_all,
         rates_pager: Pager::named(&t, &base, "rpage", rpage, rates_total),
+        headers,
         rates,
         chart,
         overdue_pager: Pager::new(&t, &base, page, overdue.total),

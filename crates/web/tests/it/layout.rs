@@ -116,6 +116,23 @@ async fn the_training_tabs_follow_what_the_person_may_do() {
             !p.body.contains("<td></td><td>"),
             "{backend}: no empty label"
         );
+        // The status sorts by its headers; an unknown key is the tree order.
+        for path in [
+            "/training/status?sort=rate&dir=desc",
+            "/training/status?sort=overdue",
+            "/training/status?sort=unit&dir=desc",
+        ] {
+            let p = c.get(path).await;
+            assert_eq!(p.status, StatusCode::OK, "{backend}: {path}");
+            assert!(
+                p.body.contains("aria-sort=\"ascending\"")
+                    || p.body.contains("aria-sort=\"descending\""),
+                "{backend}: {path}"
+            );
+        }
+        let p = c.get("/training/status?sort=1;DELETE").await;
+        assert_eq!(p.status, StatusCode::OK, "{backend}");
+        assert!(p.body.contains("（所属なし）"), "{backend}");
     }
 }
 
