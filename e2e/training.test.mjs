@@ -29,6 +29,7 @@ test('staff declare a training, the office records an overdue one', async () => 
   watch(staff);
   await signIn(staff, server.base, 'tanaka', DEMO_PASSWORD);
   await navTo(staff, '研修');
+  assert.deepEqual(await staff.locator('#training-tabs a').allTextContents(), ['自分の研修'], 'staff see only their own tab');
   const mine = staff.locator('#my-trainings');
   assert.match(await mine.textContent(), /情報セキュリティ研修（年次）/);
   assert.match(await mine.textContent(), /特定個人情報の取扱研修/);
@@ -45,6 +46,21 @@ test('staff declare a training, the office records an overdue one', async () => 
   watch(admin);
   await signIn(admin, server.base, 'admin', ADMIN_PASSWORD);
   await admin.goto(`${server.base}/training`);
+  // The page is split by task: the office sees every tab, staff only their own.
+  const tabs = admin.locator('#training-tabs a');
+  assert.deepEqual(await tabs.allTextContents(), ['自分の研修', '状況', '科目', '割当て', '取込み']);
+  await Promise.all([admin.waitForNavigation(), admin.locator('#training-tabs a', { hasText: '科目' }).click()]);
+  assert.ok(await admin.locator('#courses').isVisible(), 'the courses tab lists the courses');
+  await Promise.all([admin.waitForNavigation(), admin.locator('#training-tabs a', { hasText: '割当て' }).click()]);
+  assert.ok(await admin.locator('#due-form').isVisible(), 'the assignments tab moves due dates');
+  await Promise.all([admin.waitForNavigation(), admin.locator('#training-tabs a', { hasText: '取込み' }).click()]);
+  assert.ok(await admin.locator('input[type="file"][name="file"]').isVisible(), 'the import tab takes a file');
+  await Promise.all([admin.waitForNavigation(), admin.locator('#training-tabs a', { hasText: '状況' }).click()]);
+  assert.equal(new URL(admin.url()).pathname, '/training/status');
+  assert.ok(await admin.locator('svg#training-status-chart').count() === 1, 'completion by unit is drawn');
+  for (const name of await admin.locator('#training-rates tbody tr td:first-child').allTextContents()) {
+    assert.notEqual(name.trim(), '', 'every unit has a label (（所属なし） for staff without one)');
+  }
   const row = admin.locator('#training-overdue tr', { hasText: '田中 美咲' });
   assert.match(await row.textContent(), /特定個人情報の取扱研修/);
   await Promise.all([admin.waitForNavigation(), row.locator('button').click()]);

@@ -576,3 +576,90 @@ impl App {
 }
 
 pub use crate::imports::sniff_format;
+
+// --- h17ui: the register's spread and the trends, for charts ---
+/// The last `n` months (YYYY-MM), oldest first, ending with `today`'s
+/// (YYYY-MM-DD).
+pub fn last_months(today: &str, n: u32) -> Vec<String> {
+    let year: i32 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2000);
+    let month: i32 = today.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    let last = year * 12 + (month - 1);
+    (0..n as i32)
+        .rev()
+        .map(|back| {
+            let m = last - back;
+            format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+        })
+        .collect()
+}
+
+/// Counts per month put on `months`, a month without any being 0.
+pub fn per_month(months: &[String], counts: &[(String, i64)]) -> Vec<(String, i64)> {
+    months
+        .iter()
+        .map(|m| {
+            let n = counts.iter().find(|(k, _)| k == m).map_or(0, |(_, n)| *n);
+            (m.clone(), n)
+        })
+        .collect()
+}
+
+/// Trainings completed and acknowledgements given per month, the last 12
+/// months (oldest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompletionTrends {
+    pub training: Vec<(String, i64)>,
+    pub acknowledgements: Vec<(String, i64)>,
+}
+
+impl App {
+    /// How the register the person sees spreads (by level, by segment, the
+    /// assets registered per month over the last 12 months, zeros kept).
+    pub async fn register_spread(
+        &self,
+        caller: &Caller,
+        filter: &AssetFilter,
+    ) -> Result<mamori_store::assets::RegisterSpread> {
+        let scope = self.asset_scope(caller).await?;
+        let permit = self.permit_app(caller, Action::View)?;
+        let months = last_months(&mamori_store::org::today(), 12);
+        let first = months.first().cloned().unwrap_or_default();
+        let mut spread = permit
+            .store()
+            .register_spread(filter, &scope, &first)
+            .await?;
+        spread.registered = per_month(&months, &spread.registered);
+        Ok(spread)
+    }
+
+    /// The organisation's trainings completed and acknowledgements given per
+    /// month over the last 12 months: for those who see the whole city's
+    /// training status.
+    pub async fn completion_trends(&self, caller: &Caller) -> Result<CompletionTrends> {
+        let permit = self.permit_app(caller, Action::ReadTrainingStatus)?;
+        let months = last_months(&mamori_store::org::today(), 12);
+        let first = months.first().cloned().unwrap_or_default();
+        let (training, acks) = permit.store().monthly_completions(&first).await?;
+        Ok(CompletionTrends {
+            training: per_month(&months, &training),
+            acknowledgements: per_month(&months, &acks),
+        })
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    #[test]
+    fn twelve_months_back_across_a_year() {
+        let m = last_months("2026-02-15", 12);
+        assert_eq!(m.len(), 12);
+        assert_eq!(m[0], "2025-03");
+        assert_eq!(m[11], "2026-02");
+        assert_eq!(
+            per_month(&m[10..], &[("2026-02".into(), 3)]),
+            vec![("2026-01".to_string(), 0), ("2026-02".to_string(), 3)]
+        );
+    }
+}

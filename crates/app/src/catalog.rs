@@ -93,4 +93,29 @@ impl App {
         permit.store().recompute_asset_flags(permit.actor()).await?;
         Ok(())
     }
+
+    // --- h17ui ---
+    /// What switching to scheme `code` would do, without doing it: the
+    /// scheme, how many assets would be flagged for review under it, and how
+    /// many the register holds.
+    pub async fn preview_active_scheme(
+        &self,
+        caller: &Caller,
+        code: &str,
+    ) -> Result<(Scheme, i64, i64)> {
+        let permit = self.permit_app(caller, Action::ManageCatalog)?;
+        let scheme = permit
+            .store()
+            .classification_schemes()
+            .await?
+            .into_iter()
+            .find(|s| s.code == code)
+            .ok_or_else(|| {
+                mamori_core::problem::Problem::new("MAMORI-CATALOG-NO-SUCH-SCHEME")
+                    .field("scheme")
+                    .with("code", code)
+            })?;
+        let (flagged, total) = permit.store().count_flagged_under(&scheme).await?;
+        Ok((scheme, flagged, total))
+    }
 }

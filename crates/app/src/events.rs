@@ -121,4 +121,11 @@ impl App {
         files.extend(self.authorizer().sources().iter().cloned());
         Ok(files)
     }
+
+    // --- h17ui ---
+    /// The 権限 page's table of roles × actions, asked of the policy in force.
+    pub fn permission_matrix(&self, caller: &Caller) -> Result<mamori_authz::matrix::Matrix> {
+        let _permit = self.permit_app(caller, Action::ManageSettings)?;
+        Ok(self.authorizer().matrix())
+    }
 }

@@ -220,6 +220,24 @@ impl App {
         Ok(permit.store().training_rates(scope, page).await?)
     }
 
+    // --- h17ui ---
+    /// [`App::training_rates`] in the order asked.
+    pub async fn training_rates_sorted(
+        &self,
+        caller: &Caller,
+        scope: TrainingScope,
+        sort: Option<mamori_store::sorting::Sort<mamori_store::training::RateSortKey>>,
+        page: PageRequest,
+    ) -> Result<Page<UnitTrainingRate>> {
+        let permit = self
+            .permit_status(caller, Action::ReadTrainingStatus, scope.within)
+            .await?;
+        Ok(permit
+            .store()
+            .training_rates_sorted(scope, sort, page)
+            .await?)
+    }
+
     /// Who is overdue (due date passed, not completed), by unit.
     pub async fn training_overdue(
         &self,

@@ -53,6 +53,25 @@ impl App {
             .await?)
     }
 
+    // --- h17ui ---
+    /// [`App::users`] in the order asked.
+    pub async fn users_sorted(
+        &self,
+        caller: &Caller,
+        q: Option<&str>,
+        sort: mamori_store::users::UserSort,
+        page: PageRequest,
+    ) -> Result<Page<User>> {
+        let scope = self.person_scope(caller).await?;
+        if scope.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Error::Forbidden);
+        }
+        Ok(self
+            .facts()
+            .list_users_sorted(q, scope.as_deref(), sort, page)
+            .await?)
+    }
+
     /// One user: oneself, or anyone for those who may read users.
     pub async fn user(&self, caller: &Caller, id: i64) -> Result<User> {
         if caller.user.id != id {

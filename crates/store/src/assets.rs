@@ -1098,6 +1098,133 @@ impl Store {
     }
 }
 
+// --- h17ui ---
+impl Store {
+    /// How many assets would be flagged for review if `scheme` were the
+    /// active classification scheme (a dry run of
+    /// [`Store::recompute_asset_flags`]: nothing is written), and of how
+    /// many in all.
+    pub async fn count_flagged_under(&self, scheme: &Scheme) -> Result<(i64, i64), StoreError> {
+        let ctx = write::Context::load(self, scheme).await?;
+        let combos: Vec<(String, String, bool, bool, Option<i64>, i64)> = db_run!(
+            &self.db,
+            |pool| {
+                sqlx::query_as(
+                "SELECT scheme, confidentiality, my_number, personal_info, segment_id, COUNT(*) FROM assets \
+                 GROUP BY scheme, confidentiality, my_number, personal_info, segment_id",
+            )
+            .fetch_all(pool)
+            .await?
+            }
+        );
+        let total = combos.iter().map(|(.., n)| n).sum();
+        let flagged = combos
+            .into_iter()
+            .filter(
+                |(scheme_code, conf, my_number, personal_info, segment_id, _)| {
+                    !ctx.flags_for(scheme_code, conf, *my_number, *personal_info, *segment_id)
+                        .is_empty()
+                },
+            )
+            .map(|(.., n)| n)
+            .sum();
+        Ok((flagged, total))
+    }
+}
+
+// --- h17ui: the register's spread and trends, for charts ---
+/// How the register (as the reader sees it, through a filter) spreads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegisterSpread {
+    /// (level code, assets) per axis, by level code.
+    pub confidentiality: Vec<(String, i64)>,
+    pub integrity: Vec<(String, i64)>,
+    pub availability: Vec<(String, i64)>,
+    /// (segment name, none when the asset has no segment; assets).
+    pub segments: Vec<(Option<String>, i64)>,
+    /// (YYYY-MM, assets registered) from `since` on.
+    pub registered: Vec<(String, i64)>,
+}
+
+impl Store {
+    /// The spread of the assets a filter and a reader's scope select: by
+    /// level of each axis, by segment, and the assets registered per month
+    /// since `since_month` (YYYY-MM). A few grouped counts, in SQL.
+    pub async fn register_spread(
+        &self,
+        filter: &AssetFilter,
+        scope: &AssetScope,
+        since_month: &str,
+    ) -> Result<RegisterSpread, StoreError> {
+        let since = format!("{since_month}-01");
+        let spread = db_run!(&self.db, |pool| {
+            let mut out = RegisterSpread::default();
+            for (column, target) in [
+                ("a.confidentiality", 0_u8),
+                ("a.integrity", 1),
+                ("a.availability", 2),
+            ] {
+                let mut qb = QueryBuilder::new(format!(
+                    "SELECT {column}, COUNT(*) FROM assets a WHERE 1 = 1"
+                ));
+                if !push_conditions(&mut qb, filter, scope) {
+                    return Ok(RegisterSpread::default());
+                }
+                qb.push(format!(" GROUP BY {column} ORDER BY {column}"));
+                let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(pool).await?;
+                match target {
+                    0 => out.confidentiality = rows,
+                    1 => out.integrity = rows,
+                    _ => out.availability = rows,
+                }
+            }
+            let mut qb = QueryBuilder::new(
+                "SELECT g.name, COUNT(*) FROM assets a LEFT JOIN segments g ON g.id = a.segment_id WHERE 1 = 1",
+            );
+            push_conditions(&mut qb, filter, scope);
+            qb.push(" GROUP BY g.name ORDER BY COUNT(*) DESC, g.name");
+            out.segments = qb.build_query_as().fetch_all(pool).await?;
+            let mut qb = QueryBuilder::new(
+                "SELECT substr(a.created_at, 1, 7), COUNT(*) FROM assets a WHERE 1 = 1",
+            );
+            push_conditions(&mut qb, filter, scope);
+            qb.push(" AND a.created_at >= ")
+                .push_bind(since.clone())
+                .push(" GROUP BY substr(a.created_at, 1, 7) ORDER BY 1");
+            out.registered = qb.build_query_as().fetch_all(pool).await?;
+            out
+        });
+        Ok(spread)
+    }
+
+    /// Trainings completed and acknowledgements given per month (YYYY-MM)
+    /// since `since_month`, across the organisation.
+    pub async fn monthly_completions(
+        &self,
+        since_month: &str,
+    ) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
+        let since = format!("{since_month}-01");
+        Ok(db_run!(&self.db, |pool| {
+            let training: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT substr(completed_on, 1, 7), COUNT(*) FROM training_completions \
+                 WHERE completed_on >= $1 GROUP BY substr(completed_on, 1, 7) ORDER BY 1",
+            )
+            .bind(since.clone())
+            .fetch_all(pool)
+            .await?;
+            let acks: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT substr(confirmed_at, 1, 7), COUNT(*) FROM ack_requests \
+                 WHERE confirmed_at IS NOT NULL AND confirmed_at >= $1 \
+                 GROUP BY substr(confirmed_at, 1, 7) ORDER BY 1",
+            )
+            .bind(since.clone())
+            .fetch_all(pool)
+            .await?;
+            (training, acks)
+        }))
+    }
+}
+
 fn ensure_not_disposed(asset: &Asset) -> Result<(), StoreError> {
     if asset.record.lifecycle == Lifecycle::Disposed {
         return Err(StoreError::Conflict(format!(

@@ -620,6 +620,9 @@ pub struct EventFilter {
     pub from: Option<String>,
     /// Only entries before this moment (RFC 3339, UTC).
     pub until: Option<String>,
+    // --- h17ui ---
+    /// Oldest first (the log's order, by its sequence) instead of newest first.
+    pub oldest_first: bool,
 }
 
 /// The events, newest first, optionally of one entity, that a reader may see:
@@ -638,10 +641,14 @@ pub async fn list_events(
              e.after_json, e.prev_hash, e.hash FROM events e WHERE 1 = 1",
         );
         push_event_conditions(&mut qb, filter, assets);
-        qb.push(" ORDER BY e.seq DESC LIMIT ")
-            .push_bind(page.limit())
-            .push(" OFFSET ")
-            .push_bind(page.offset());
+        qb.push(if filter.oldest_first {
+            " ORDER BY e.seq ASC LIMIT "
+        } else {
+            " ORDER BY e.seq DESC LIMIT "
+        })
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
         let items: Vec<Event> = qb.build_query_as().fetch_all(pool).await?;
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM events e WHERE 1 = 1");
         push_event_conditions(&mut count, filter, assets);

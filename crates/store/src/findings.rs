@@ -84,6 +84,21 @@ pub struct FindingFilter {
     /// Only the findings whose action this person owns.
     pub owner: Option<i64>,
     pub scope: OpsScope,
+    // --- h17ui ---
+    /// The order asked (none: the active first, then by due date).
+    pub sort: Option<crate::sorting::Sort<FindingSortKey>>,
+}
+
+// --- h17ui ---
+crate::sorting::sort_keys! {
+    /// What the findings' register sorts by.
+    FindingSortKey {
+        Id => ("id", "f.id"),
+        Severity => ("severity", "CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END"),
+        Unit => ("unit", "COALESCE(u.path, '')"),
+        Due => ("due", "COALESCE(f.due_on, '9999-12-31')"),
+        State => ("state", "CASE f.state WHEN 'open' THEN 0 WHEN 'action_planned' THEN 1 WHEN 'done' THEN 2 WHEN 'verified' THEN 3 ELSE 4 END"),
+    }
 }
 
 /// One line of a finding's history.
@@ -280,13 +295,17 @@ impl Store {
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(SELECT);
             push_filter(&mut qb, filter);
-            qb.push(
-                " ORDER BY CASE f.state WHEN 'verified' THEN 1 WHEN 'closed' THEN 2 ELSE 0 END, \
-                 COALESCE(f.due_on, '9999-12-31'), f.id LIMIT ",
-            )
-            .push_bind(page.limit())
-            .push(" OFFSET ")
-            .push_bind(page.offset());
+            let order = match &filter.sort {
+                Some(sort) => format!("{} LIMIT ", sort.order_by("f.id")),
+                None => String::from(
+                    " ORDER BY CASE f.state WHEN 'verified' THEN 1 WHEN 'closed' THEN 2 ELSE 0 END, \
+                     COALESCE(f.due_on, '9999-12-31'), f.id LIMIT ",
+                ),
+            };
+            qb.push(order)
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
             let items: Vec<FindingRecord> = qb.build_query_as().fetch_all(pool).await?;
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM findings f");
             push_filter(&mut count, filter);

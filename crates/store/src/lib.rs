@@ -17,9 +17,11 @@ pub mod ops;
 pub mod org;
 pub mod org_import;
 mod paging;
+// --- h17ui ---
 pub mod passwords;
 pub mod policy_docs;
 pub mod requests;
+pub mod sorting;
 // Risk analysis (issue 13, part 2).
 pub mod risk;
 pub mod sessions;

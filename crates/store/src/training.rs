@@ -873,23 +873,39 @@ impl Store {
         scope: TrainingScope,
         page: PageRequest,
     ) -> Result<Page<UnitTrainingRate>, StoreError> {
+        self.training_rates_sorted(scope, None, page).await
+    }
+
+    // --- h17ui ---
+    /// [`Store::training_rates`] in the order asked (none: tree order).
+    pub async fn training_rates_sorted(
+        &self,
+        scope: TrainingScope,
+        sort: Option<crate::sorting::Sort<RateSortKey>>,
+        page: PageRequest,
+    ) -> Result<Page<UnitTrainingRate>, StoreError> {
         let pattern = within_pattern(scope.within);
         let today = today();
+        let order = match sort {
+            Some(sort) => sort.order_by("COALESCE(n.path, '')"),
+            None => " ORDER BY n.path".to_string(),
+        };
+        let select = format!(
+            "SELECT q.unit_id, n.name AS unit_name, COUNT(*) AS requested, COUNT(q.completed_on) AS completed, \
+             COUNT(CASE WHEN q.completed_on IS NULL AND q.due_on < $3 THEN 1 END) AS overdue \
+             FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
+             WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2) \
+             GROUP BY q.unit_id, n.name, n.path{order} LIMIT $4 OFFSET $5"
+        );
         let (items, total) = db_run!(&self.db, |pool| {
-            let items: Vec<UnitTrainingRate> = sqlx::query_as(
-                "SELECT q.unit_id, n.name AS unit_name, COUNT(*) AS requested, COUNT(q.completed_on) AS completed, \
-                 COUNT(CASE WHEN q.completed_on IS NULL AND q.due_on < $3 THEN 1 END) AS overdue \
-                 FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
-                 WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2) \
-                 GROUP BY q.unit_id, n.name, n.path ORDER BY n.path LIMIT $4 OFFSET $5",
-            )
-            .bind(scope.assignment_id)
-            .bind(&pattern)
-            .bind(&today)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(pool)
-            .await?;
+            let items: Vec<UnitTrainingRate> = sqlx::query_as(sqlx::AssertSqlSafe(select.clone()))
+                .bind(scope.assignment_id)
+                .bind(&pattern)
+                .bind(&today)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(pool)
+                .await?;
             let total: i64 = sqlx::query_scalar(
                 "SELECT COUNT(DISTINCT COALESCE(q.unit_id, 0)) FROM training_requests q LEFT JOIN units n ON n.id = q.unit_id \
                  WHERE ($1 IS NULL OR q.assignment_id = $1) AND ($2 = '%' OR n.path LIKE $2)",
@@ -938,5 +954,15 @@ impl Store {
             (items, total)
         });
         Ok(Page { items, total })
+    }
+}
+
+// --- h17ui ---
+crate::sorting::sort_keys! {
+    /// What the training status by unit sorts by.
+    RateSortKey {
+        Unit => ("unit", "COALESCE(n.path, '')"),
+        Rate => ("rate", "(COUNT(q.completed_on) * 1.0 / COUNT(*))"),
+        Overdue => ("overdue", "COUNT(CASE WHEN q.completed_on IS NULL AND q.due_on < $3 THEN 1 END)"),
     }
 }

@@ -106,6 +106,24 @@ fn number_text<'de, D: Deserializer<'de>>(
     d.deserialize_any(V(name))
 }
 
+// --- h17ui ---
+/// The direction of a list's order (`sort`/`dir` beside a list's filter).
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDir {
+    /// Ascending (the default).
+    #[default]
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+impl SortDir {
+    pub fn descending(self) -> bool {
+        self == SortDir::Desc
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -99,6 +99,21 @@ pub struct IncidentFilter {
     pub severity: Option<String>,
     pub kind: Option<String>,
     pub scope: OpsScope,
+    // --- h17ui ---
+    /// The order asked (none: open first, the most serious first, newest first).
+    pub sort: Option<crate::sorting::Sort<IncidentSortKey>>,
+}
+
+// --- h17ui ---
+crate::sorting::sort_keys! {
+    /// What the incidents' register sorts by.
+    IncidentSortKey {
+        Id => ("id", "i.id"),
+        Severity => ("severity", "CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"),
+        Unit => ("unit", "COALESCE(u.path, '')"),
+        Noticed => ("noticed", "i.noticed_at"),
+        State => ("state", "CASE i.state WHEN 'open' THEN 0 ELSE 1 END"),
+    }
 }
 
 /// One line of an incident's timeline, with the person's name.
@@ -191,12 +206,16 @@ impl Store {
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(SELECT);
             push_filter(&mut qb, filter);
-            qb.push(format!(
-                " ORDER BY CASE i.state WHEN 'open' THEN 0 ELSE 1 END, {SEVERITY_ORDER}, i.noticed_at DESC, i.id DESC LIMIT "
-            ))
-            .push_bind(page.limit())
-            .push(" OFFSET ")
-            .push_bind(page.offset());
+            let order = match &filter.sort {
+                Some(sort) => format!("{} LIMIT ", sort.order_by("i.id")),
+                None => format!(
+                    " ORDER BY CASE i.state WHEN 'open' THEN 0 ELSE 1 END, {SEVERITY_ORDER}, i.noticed_at DESC, i.id DESC LIMIT "
+                ),
+            };
+            qb.push(order)
+                .push_bind(page.limit())
+                .push(" OFFSET ")
+                .push_bind(page.offset());
             let items: Vec<IncidentRecord> = qb.build_query_as().fetch_all(pool).await?;
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM incidents i");
             push_filter(&mut count, filter);

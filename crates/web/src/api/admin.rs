@@ -98,6 +98,33 @@ fn parse_roles(roles: &[String]) -> ApiResult<Vec<SystemRole>> {
 pub struct UserQuery {
     /// Text in the user name or name.
     q: Option<String>,
+    /// The order: by user name (default), name or unit; the id breaks ties.
+    #[param(inline)]
+    sort: Option<UserSortParam>,
+    /// `asc` (default) or `desc`.
+    #[param(inline)]
+    dir: Option<crate::paging::SortDir>,
+}
+
+// --- h17ui ---
+/// What the list of users sorts by.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSortParam {
+    Username,
+    DisplayName,
+    Unit,
+}
+
+impl UserSortParam {
+    fn key(self) -> mamori_store::users::UserSortKey {
+        use mamori_store::users::UserSortKey;
+        match self {
+            UserSortParam::Username => UserSortKey::Username,
+            UserSortParam::DisplayName => UserSortKey::DisplayName,
+            UserSortParam::Unit => UserSortKey::Unit,
+        }
+    }
 }
 
 /// The users: everyone for those who may read users, the staff of their own
@@ -115,7 +142,15 @@ pub async fn users(
     Ok(Json(
         state
             .app
-            .users(&user, q.q.as_deref(), paging.request())
+            .users_sorted(
+                &user,
+                q.q.as_deref(),
+                mamori_store::users::UserSort {
+                    key: q.sort.map(UserSortParam::key).unwrap_or_default(),
+                    descending: q.dir.unwrap_or_default().descending(),
+                },
+                paging.request(),
+            )
             .await
             .map_err(json_err)?
             .into(),

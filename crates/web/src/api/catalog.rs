@@ -182,19 +182,60 @@ pub struct ActiveScheme {
     pub code: String,
 }
 
-/// Makes another scheme the active one.
+// --- h17ui ---
+/// `dry_run=true`: only tell what a switch would do.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct SwitchQuery {
+    /// Switch nothing; answer how many assets would be flagged for review.
+    dry_run: Option<bool>,
+}
+
+/// The scheme in force after a switch (or, on a dry run, the one asked).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SchemeSwitch {
+    /// The scheme's code, e.g. mic-r6.
+    pub code: String,
+    /// Its display name.
+    pub name: String,
+    /// Whether nothing was switched (a dry run).
+    pub dry_run: bool,
+    /// Assets flagged for review under the scheme.
+    pub flagged: i64,
+    /// Assets in the register.
+    pub total: i64,
+}
+
+/// Makes another scheme the active one; with `dry_run=true`, only says how
+/// many assets would be flagged for review.
 #[utoipa::path(put, path = "/classification-schemes/active", tag = "catalog", security(("bearer" = [])),
-    request_body = ActiveScheme, responses((status = 200, body = ActiveScheme), (status = 422, body = crate::error::ErrorBody)))]
+    params(SwitchQuery), request_body = ActiveScheme,
+    responses((status = 200, body = SchemeSwitch), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_active_scheme(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ApiQuery(q): ApiQuery<SwitchQuery>,
     ApiJson(body): ApiJson<ActiveScheme>,
-) -> ApiResult<Json<ActiveScheme>> {
-    // The register's flags follow the scheme now in force.
-    state
+) -> ApiResult<Json<SchemeSwitch>> {
+    let dry_run = q.dry_run.unwrap_or(false);
+    if !dry_run {
+        // The register's flags follow the scheme now in force.
+        state
+            .app
+            .set_active_scheme(&user, &body.code)
+            .await
+            .map_err(json_err)?;
+    }
+    let (scheme, flagged, total) = state
         .app
-        .set_active_scheme(&user, &body.code)
+        .preview_active_scheme(&user, &body.code)
         .await
         .map_err(json_err)?;
-    Ok(Json(body))
+    Ok(Json(SchemeSwitch {
+        code: scheme.code,
+        name: scheme.name,
+        dry_run,
+        flagged,
+        total,
+    }))
 }

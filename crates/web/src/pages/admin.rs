@@ -212,6 +212,7 @@ pub struct UsersPage {
     q: String,
     users: Vec<UserLine>,
     pager: Pager,
+    headers: Vec<super::SortHeader>,
     can_manage: bool,
 }
 
@@ -230,6 +231,11 @@ fn role_names(roles: &[String], lang: Lang) -> String {
 #[derive(Deserialize)]
 pub struct UsersQuery {
     q: Option<String>,
+    /// A sort key (an unknown one leaves the default order) and `asc`/`desc`.
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
     #[serde(flatten)]
     page: Paging,
 }
@@ -245,7 +251,17 @@ pub async fn users(
     // user read (a 情報セキュリティ管理者's section), or nobody.
     let request = query.page.request();
     let q = query.q.unwrap_or_default();
-    let page = state.app.users(&user, Some(&q), request).await?;
+    let key = mamori_store::users::UserSortKey::from_code(&query.sort).unwrap_or_default();
+    let descending = query.dir == "desc";
+    let page = state
+        .app
+        .users_sorted(
+            &user,
+            Some(&q),
+            mamori_store::users::UserSort { key, descending },
+            request,
+        )
+        .await?;
     let labels: HashMap<i64, String> = unit_labels(&state.store.all_units().await?, lang)
         .into_iter()
         .collect();
@@ -264,8 +280,36 @@ pub async fn users(
             active: u.active,
         })
         .collect();
-    let base = query_string("/users", &[("q", &q)]);
-    let pager = Pager::new(&T { lang }, &base, request, page.total);
+    let filter_base = query_string("/users", &[("q", &q)]);
+    let t = T { lang };
+    let headers = super::sort_headers(
+        &filter_base,
+        key.code(),
+        descending,
+        &[
+            ("username", t.get("users.username").to_string()),
+            ("display_name", t.get("users.display_name").to_string()),
+            ("unit", t.get("users.unit").to_string()),
+            ("", t.get("users.roles").to_string()),
+            ("", t.get("users.state").to_string()),
+        ],
+    );
+    let base = query_string(
+        "/users",
+        &[
+            ("q", &q),
+            (
+                "sort",
+                if query.sort.is_empty() {
+                    ""
+                } else {
+                    key.code()
+                },
+            ),
+            ("dir", if descending { "desc" } else { "" }),
+        ],
+    );
+    let pager = Pager::new(&t, &base, request, page.total);
     let can_manage = state.app.may_manage_users(&user);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "users").await?;
     Ok(UsersPage {
@@ -273,6 +317,7 @@ pub async fn users(
         q,
         users,
         pager,
+        headers,
         can_manage,
     })
 }
@@ -586,20 +631,103 @@ pub async fn reset_password(
     Ok(Redirect::to(&format!("/users/{id}")))
 }
 
+/// One area's table of the 権限 page: its columns' names, and for each role
+/// its name and cells (a mark, and the conditions in words).
+pub struct AuthzArea {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, bool, Vec<AuthzCell>)>,
+}
+
+/// A cell as shown: 可, 条件付き (with the conditions) or —.
+pub struct AuthzCell {
+    pub class: &'static str,
+    pub mark: String,
+    pub conditions: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "authz.html")]
 pub struct AuthzPage {
     chrome: Chrome,
+    areas: Vec<AuthzArea>,
     files: Vec<(String, String)>,
 }
 
+/// The 権限 page: a table of roles × actions read from the policy in force,
+/// with the Cedar source one click away.
 pub async fn authz_policies(
     State(state): State<AppState>,
     session: Session,
     lang: Lang,
     PageUser(user): PageUser,
 ) -> AppResult<AuthzPage> {
+    use mamori_authz::matrix::{Area, Cell};
     let files = state.app.policy_files(&user)?;
+    let matrix = state.app.permission_matrix(&user)?;
+    let t = T { lang };
+    let areas = Area::ALL
+        .iter()
+        .map(|area| {
+            let cols: Vec<usize> = matrix
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.area == *area)
+                .map(|(i, _)| i)
+                .collect();
+            AuthzArea {
+                name: t.pick(area.name_ja(), area.name_en()).to_string(),
+                columns: cols
+                    .iter()
+                    .map(|i| {
+                        let c = &matrix.columns[*i];
+                        t.pick(c.name_ja(), c.name_en()).to_string()
+                    })
+                    .collect(),
+                rows: matrix
+                    .rows
+                    .iter()
+                    .map(|(role, cells)| {
+                        let shown = cols
+                            .iter()
+                            .map(|i| match cells.get(*i) {
+                                Some(Cell::Yes) => AuthzCell {
+                                    class: "yes",
+                                    mark: t.pick("可", "yes").to_string(),
+                                    conditions: String::new(),
+                                },
+                                Some(Cell::Conditional(conds)) => AuthzCell {
+                                    class: "cond",
+                                    mark: t.pick("条件付き", "conditional").to_string(),
+                                    conditions: conds
+                                        .iter()
+                                        .map(|c| t.pick(c.name_ja(), c.name_en()))
+                                        .collect::<Vec<_>>()
+                                        .join(t.pick("・", "; ")),
+                                },
+                                _ => AuthzCell {
+                                    class: "no",
+                                    mark: "—".to_string(),
+                                    conditions: String::new(),
+                                },
+                            })
+                            .collect();
+                        (
+                            t.pick(role.name_ja, role.name_en).to_string(),
+                            role.guideline,
+                            shown,
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .filter(|a| !a.columns.is_empty())
+        .collect();
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/authz", "authz").await?;
-    Ok(AuthzPage { chrome, files })
+    Ok(AuthzPage {
+        chrome,
+        areas,
+        files,
+    })
 }

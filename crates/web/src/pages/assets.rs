@@ -66,6 +66,10 @@ pub struct AssetsQuery {
     sort: String,
     #[serde(default)]
     desc: String,
+    /// `asc` or `desc` (the sortable headers' links); `desc=true` also sorts
+    /// the other way.
+    #[serde(default)]
+    dir: String,
     #[serde(flatten)]
     paging: super::Paging,
 }
@@ -150,8 +154,16 @@ impl AssetsQuery {
         };
         Ok(AssetSort {
             key,
-            descending: self.desc == "true",
+            descending: self.descending(),
         })
+    }
+
+    fn descending(&self) -> bool {
+        match self.dir.as_str() {
+            "desc" => true,
+            "asc" => false,
+            _ => self.desc == "true",
+        }
     }
 }
 
@@ -184,6 +196,11 @@ pub struct AssetsPage {
     segments: Vec<(i64, String)>,
     states: Vec<(String, String)>,
     sorts: Vec<(String, String)>,
+    headers: Vec<super::SortHeader>,
+    /// The 「分布」 panel: the spread of what the filter selects.
+    charts: Vec<super::charts::BarChart>,
+    /// Whether a filter narrows the list (an empty list then says so).
+    filtered: bool,
     assets: Vec<AssetLine>,
     pager: Pager,
     may_create: bool,
@@ -280,10 +297,31 @@ pub async fn list(
     let base = query_string("/assets", &{
         let mut p = pairs.clone();
         p.push(("sort", q.sort.as_str()));
-        p.push(("desc", if q.desc == "true" { "true" } else { "" }));
+        p.push(("dir", if q.descending() { "desc" } else { "" }));
         p
     });
     let t = T { lang };
+    let headers = super::sort_headers(
+        &query_string("/assets", &pairs),
+        if q.sort.is_empty() {
+            "id"
+        } else {
+            q.sort.as_str()
+        },
+        q.descending(),
+        &[
+            ("id", t.get("assets.number").to_string()),
+            ("name", t.get("assets.name").to_string()),
+            ("kind", t.get("assets.kind").to_string()),
+            ("unit", t.get("assets.unit").to_string()),
+            ("confidentiality", t.get("assets.label").to_string()),
+            ("", t.get("assets.segment").to_string()),
+            ("lifecycle", t.get("assets.state").to_string()),
+        ],
+    );
+    let filtered = pairs.iter().any(|(_, v)| !v.is_empty());
+    let spread = state.app.register_spread(&user, &filter).await?;
+    let charts = super::charts::register_charts(&t, &spread);
     let mut pager = Pager::new(&t, &base, request, page.total);
     if more {
         let limit = grouped(COUNT_LIMIT);
@@ -328,6 +366,9 @@ pub async fn list(
         .iter()
         .map(|(k, key)| (k.to_string(), t.get(key).to_string()))
         .collect(),
+        headers,
+        charts,
+        filtered,
         assets,
         pager,
         may_create: state.app.may_app(&user, Action::CreateAsset),

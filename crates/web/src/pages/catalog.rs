@@ -350,8 +350,19 @@ pub struct ActiveForm {
     #[serde(default)]
     csrf: String,
     scheme: String,
+    /// `yes` from the confirmation page; without it nothing is switched.
+    #[serde(default)]
+    confirm: String,
 }
 
+/// The scheme's display name in the reader's language.
+fn scheme_name(s: &Scheme, lang: Lang) -> String {
+    lang.pick(&s.name, &s.name_en).to_string()
+}
+
+/// `POST /classification/active`: switches the scheme in force, once
+/// confirmed on the confirmation page (a post without the confirmation is
+/// sent there, nothing switched).
 pub async fn set_active(
     State(state): State<AppState>,
     session: Session,
@@ -360,8 +371,86 @@ pub async fn set_active(
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Redirect> {
     verify_csrf(&session, &form.csrf).await?;
+    let (scheme, ..) = state.app.preview_active_scheme(&user, &form.scheme).await?;
+    if form.confirm != "yes" {
+        return Ok(Redirect::to(&query_string(
+            "/classification/confirm",
+            &[("scheme", form.scheme.as_str())],
+        )));
+    }
     // The register's flags follow the scheme now in force.
-    state.app.set_active_scheme(&user, &form.scheme).await?;
-    flash(&session, T { lang }.get("classification.changed")).await;
+    state.app.set_active_scheme(&user, &scheme.code).await?;
+    let flagged = state
+        .app
+        .preview_active_scheme(&user, &scheme.code)
+        .await?
+        .1;
+    let t = T { lang };
+    flash(
+        &session,
+        match lang {
+            Lang::Ja => format!(
+                "使用する格付け基準を「{}」に変更しました。見直しが必要な資産は{}件です。",
+                scheme_name(&scheme, lang),
+                flagged
+            ),
+            Lang::En => format!(
+                "{}: {}. Assets to review: {}.",
+                t.get("classification.changed"),
+                scheme_name(&scheme, lang),
+                flagged
+            ),
+        },
+    )
+    .await;
     Ok(Redirect::to("/classification"))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    scheme: String,
+}
+
+/// The confirmation before switching the scheme in force.
+#[derive(Template, WebTemplate)]
+#[template(path = "classification_confirm.html")]
+pub struct ConfirmPage {
+    chrome: Chrome,
+    code: String,
+    name: String,
+    current: String,
+    flagged: i64,
+    total: i64,
+}
+
+/// `GET /classification/confirm?scheme=…`: what switching would do (the
+/// scheme's name, how many assets would be flagged for review), and the
+/// button that does it.
+pub async fn confirm_active(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<ConfirmQuery>,
+) -> AppResult<ConfirmPage> {
+    let (scheme, flagged, total) = state.app.preview_active_scheme(&user, &q.scheme).await?;
+    let current = state.app.active_scheme(&user).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/classification",
+        "classification",
+    )
+    .await?;
+    Ok(ConfirmPage {
+        chrome,
+        name: scheme_name(&scheme, lang),
+        code: scheme.code,
+        current: scheme_name(&current, lang),
+        flagged,
+        total,
+    })
 }

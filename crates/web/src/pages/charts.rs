@@ -92,6 +92,29 @@ impl BarChart {
         }
     }
 
+    // --- h17ui ---
+    /// Bars of (label, count), the longest the largest count.
+    pub fn counts(id: &'static str, title: String, rows: &[(String, i64)], unit: &str) -> BarChart {
+        let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let bars: Vec<ChartBar> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (label, n))| ChartBar {
+                label: shorten(label, 18),
+                value: format!("{n}{unit}"),
+                width: BAR_SPACE * n.max(&0) / max,
+                y: i as i64 * 24,
+                tone: "count",
+            })
+            .collect();
+        BarChart {
+            id,
+            title,
+            height: (bars.len() as i64 * 24).max(24) + 4,
+            bars,
+        }
+    }
+
     pub fn label_space(&self) -> i64 {
         LABEL_SPACE
     }
@@ -99,6 +122,85 @@ impl BarChart {
     pub fn width(&self) -> i64 {
         LABEL_SPACE + BAR_SPACE + 120
     }
+}
+
+/// A month (YYYY-MM) as a chart's label: 2026年1月 / 2026-01.
+pub fn month_label(t: &crate::i18n::T, month: &str) -> String {
+    let year = month.get(0..4).unwrap_or(month);
+    let m: u32 = month.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+    match t.lang {
+        crate::i18n::Lang::Ja => format!("{year}年{m}月"),
+        crate::i18n::Lang::En => month.to_string(),
+    }
+}
+
+/// The charts of the register's spread and registrations per month.
+pub fn register_charts(
+    t: &crate::i18n::T,
+    spread: &mamori_store::assets::RegisterSpread,
+) -> Vec<BarChart> {
+    let unit = t.pick("件", "");
+    let mut out = Vec::new();
+    for (id, title, rows) in [
+        (
+            "assets-by-c",
+            t.pick("機密性の格付け別", "By confidentiality"),
+            &spread.confidentiality,
+        ),
+        (
+            "assets-by-i",
+            t.pick("完全性の格付け別", "By integrity"),
+            &spread.integrity,
+        ),
+        (
+            "assets-by-a",
+            t.pick("可用性の格付け別", "By availability"),
+            &spread.availability,
+        ),
+    ] {
+        if !rows.is_empty() {
+            out.push(BarChart::counts(id, title.to_string(), rows, unit));
+        }
+    }
+    if !spread.segments.is_empty() {
+        let rows: Vec<(String, i64)> = spread
+            .segments
+            .iter()
+            .map(|(name, n)| {
+                (
+                    name.clone().unwrap_or_else(|| {
+                        t.pick("（セグメント未設定）", "(no segment)").to_string()
+                    }),
+                    *n,
+                )
+            })
+            .collect();
+        out.push(BarChart::counts(
+            "assets-by-segment",
+            t.pick("ネットワークセグメント別", "By network segment")
+                .to_string(),
+            &rows,
+            unit,
+        ));
+    }
+    if !spread.registered.is_empty() {
+        let rows: Vec<(String, i64)> = spread
+            .registered
+            .iter()
+            .map(|(m, n)| (month_label(t, m), *n))
+            .collect();
+        out.push(BarChart::counts(
+            "assets-per-month",
+            t.pick(
+                "月ごとの登録数（直近12か月）",
+                "Registered per month (last 12 months)",
+            )
+            .to_string(),
+            &rows,
+            unit,
+        ));
+    }
+    out
 }
 
 /// At most `n` characters, with an ellipsis when cut.
@@ -130,6 +232,9 @@ mod tests {
         assert_eq!(c.bars[2].value, "90%（9/10）");
         assert_eq!(c.height, 3 * 24 + 4);
         assert_eq!(shorten("あいうえお", 3), "あい…");
+        let c = BarChart::counts("y", "t".into(), &[("a".into(), 2), ("b".into(), 4)], "件");
+        assert_eq!(c.bars[0].width, BAR_SPACE / 2);
+        assert_eq!(c.bars[1].value, "4件");
     }
 
     #[test]

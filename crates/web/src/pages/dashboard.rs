@@ -50,6 +50,10 @@ pub struct DashboardPage {
     policy_title: String,
     latest_revision: Option<DatePair>,
     scheme_name: String,
+    // --- h17ui ---
+    /// The register's spread and the trends, for those who see the whole
+    /// city's status (the security office, oversight).
+    city_charts: Vec<BarChart>,
 }
 
 fn kind_words(t: &T, kind: &str) -> String {
@@ -82,10 +86,23 @@ fn chart(id: &'static str, title: String, rows: &[UnitProgress]) -> Option<BarCh
     Some(BarChart::percentages(id, title, &data))
 }
 
-fn panel(t: &T, r: Responsibility, i: usize) -> Panel {
+/// A unit's name as shown: staff without a unit are （所属なし）, never an
+/// empty label.
+pub(super) fn unit_label(t: &T, name: &str) -> String {
+    if name.trim().is_empty() {
+        t.pick("（所属なし）", "(no unit)").to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+fn panel(t: &T, mut r: Responsibility, i: usize) -> Panel {
+    for u in r.ack.iter_mut().chain(r.training.iter_mut()) {
+        u.unit = unit_label(t, &u.unit);
+    }
     let title = match &r.unit {
         None => t.pick("市全体の状況", "The city as a whole").to_string(),
-        Some(u) => format!("{}{}", u, t.pick(" の状況", ": state")),
+        Some(u) => format!("{}{}", u, t.pick("の状況", ": state")),
     };
     let (ack_id, training_id) = if i == 0 {
         ("ack-chart", "training-chart")
@@ -142,6 +159,45 @@ pub async fn show(
     let t = T { lang };
     let today = mamori_app::ops::today();
     let d = state.app.dashboard(&user, &today).await?;
+    let city_charts = if state
+        .app
+        .may_app(&user, mamori_authz::Action::ReadTrainingStatus)
+    {
+        let spread = state
+            .app
+            .register_spread(&user, &Default::default())
+            .await?;
+        let trends = state.app.completion_trends(&user).await?;
+        let unit = t.pick("件", "");
+        let mut charts = super::charts::register_charts(&t, &spread);
+        for (id, title, rows) in [
+            (
+                "training-per-month",
+                t.pick(
+                    "月ごとの研修修了数（直近12か月）",
+                    "Trainings completed per month (last 12 months)",
+                ),
+                &trends.training,
+            ),
+            (
+                "acks-per-month",
+                t.pick(
+                    "月ごとの確認（誓約）数（直近12か月）",
+                    "Acknowledgements per month (last 12 months)",
+                ),
+                &trends.acknowledgements,
+            ),
+        ] {
+            let rows: Vec<(String, i64)> = rows
+                .iter()
+                .map(|(m, n)| (super::charts::month_label(&t, m), *n))
+                .collect();
+            charts.push(BarChart::counts(id, title.to_string(), &rows, unit));
+        }
+        charts
+    } else {
+        Vec::new()
+    };
     let chrome = Chrome::new(&state, &session, lang, Some(&user), "/", "dashboard").await?;
     Ok(DashboardPage {
         todo: d
@@ -172,6 +228,7 @@ pub async fn show(
             .last()
             .map(|r| DatePair::from_iso(&r.effective, lang)),
         scheme_name: lang.pick(&d.scheme.name, &d.scheme.name_en).to_string(),
+        city_charts,
         chrome,
     })
 }

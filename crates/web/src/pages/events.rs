@@ -45,6 +45,7 @@ pub struct EventsPage {
     chrome: Chrome,
     events: Vec<LogLine>,
     pager: Pager,
+    headers: Vec<super::SortHeader>,
     kinds: Vec<(String, String)>,
     entity: String,
     entity_id: String,
@@ -61,6 +62,9 @@ pub struct EventsQuery {
     person: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// `at` (the only order: by time); `dir` `asc` is oldest first.
+    sort: Option<String>,
+    dir: Option<String>,
     #[serde(flatten)]
     page: Paging,
 }
@@ -229,6 +233,9 @@ pub async fn events(
         entity_id: (!entity_id.is_empty()).then(|| entity_id.clone()),
         from: from_at,
         until: until_at,
+        // Only the time sorts; another key leaves the default order.
+        oldest_first: q.dir.as_deref() == Some("asc")
+            && matches!(q.sort.as_deref(), None | Some("") | Some("at")),
         ..Default::default()
     };
     let person_filter = (!person.is_empty()).then_some(person.as_str());
@@ -251,13 +258,36 @@ pub async fn events(
             ("to", &to),
         ],
     );
-    let pager = Pager::new(&t, &base, request, page.total);
+    let oldest_first = filter.oldest_first;
+    let headers = super::sort_headers(
+        &base,
+        // Newest first unless asked otherwise: the time column is sorted.
+        "at",
+        !oldest_first,
+        &[
+            ("", "#".to_string()),
+            ("at", t.get("events.at").to_string()),
+            ("", t.get("events.actor").to_string()),
+            ("", t.get("events.entity").to_string()),
+            ("", t.get("events.action").to_string()),
+            ("", t.get("events.changes").to_string()),
+            ("", t.get("events.hash").to_string()),
+        ],
+    );
+    let paged_base = if oldest_first {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}sort=at&dir=asc")
+    } else {
+        base.clone()
+    };
+    let pager = Pager::new(&t, &paged_base, request, page.total);
     let can_verify = state.app.may_app(&user, Action::VerifyLog);
     let chrome = Chrome::new(&state, &session, lang, Some(&user), &base, "events").await?;
     Ok(EventsPage {
         chrome,
         events,
         pager,
+        headers,
         kinds,
         entity,
         entity_id,

@@ -13,6 +13,7 @@ use mamori_app::ops::today;
 use mamori_core::audit::finding::{FindingSeverity, FindingSource, FindingState};
 use mamori_store::PageRequest;
 use mamori_store::findings::{FindingFilter, FindingRecord, NotDoneItem};
+use mamori_store::sorting::{Sort, SortKey};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -104,6 +105,11 @@ pub struct ListQuery {
     pub severity: String,
     #[serde(default)]
     pub overdue: String,
+    /// A sort key (an unknown one leaves the default order) and `asc`/`desc`.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
     #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::per_page")]
@@ -116,6 +122,7 @@ pub struct FindingsPage {
     chrome: Chrome,
     rows: Vec<FindingLine>,
     pager: Pager,
+    headers: Vec<super::SortHeader>,
     q: ListQuery,
     states: Vec<(String, String)>,
     severities: Vec<(String, String)>,
@@ -137,22 +144,38 @@ pub async fn list(
         state: FindingState::parse(&q.state).map(|s| s.code().to_string()),
         severity: FindingSeverity::parse(&q.severity).map(|s| s.code().to_string()),
         overdue_on: (q.overdue == "1").then(|| day.clone()),
+        sort: Sort::parse(&q.sort, &q.dir),
         ..Default::default()
     };
     let list = state.app.list_findings(&user, &filter, page).await?;
-    let pager = Pager::new(
-        &t,
-        &query_string(
-            "/findings",
-            &[
-                ("state", q.state.as_str()),
-                ("severity", q.severity.as_str()),
-                ("overdue", q.overdue.as_str()),
-            ],
-        ),
-        page,
-        list.total,
+    let filters = [
+        ("state", q.state.as_str()),
+        ("severity", q.severity.as_str()),
+        ("overdue", q.overdue.as_str()),
+    ];
+    let (key, descending) = match filter.sort {
+        Some(s) => (s.key.code(), s.descending),
+        None => ("", false),
+    };
+    let headers = super::sort_headers(
+        &query_string("/findings", &filters),
+        key,
+        descending,
+        &[
+            ("id", "No.".to_string()),
+            ("severity", t.pick("重大度", "Severity").to_string()),
+            ("", t.pick("内容", "Description").to_string()),
+            ("", t.pick("規定・対策", "Provision or control").to_string()),
+            ("unit", t.pick("課・システム", "Unit or system").to_string()),
+            ("", t.pick("担当者", "Owner").to_string()),
+            ("due", t.pick("期限", "Due").to_string()),
+            ("state", t.pick("状態", "State").to_string()),
+        ],
     );
+    let mut paged = filters.to_vec();
+    paged.push(("sort", key));
+    paged.push(("dir", if descending { "desc" } else { "" }));
+    let pager = Pager::new(&t, &query_string("/findings", &paged), page, list.total);
     let may_raise = state.app.may_raise_findings(&user);
     let units = if may_raise {
         state
@@ -170,6 +193,7 @@ pub async fn list(
         chrome,
         rows: list.items.into_iter().map(|f| line(&t, f, &day)).collect(),
         pager,
+        headers,
         q,
         states: states(&t),
         severities: severities(&t),

@@ -128,13 +128,27 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/units/{id}/{what}", post(orgadmin::change_unit))
         // Training (第8(2)).
         .route("/training", get(training::show))
-        .route("/training/courses", post(training::create_course))
-        .route("/training/assignments", post(training::assign))
+        .route(
+            "/training/courses",
+            get(training::courses).post(training::create_course),
+        )
+        .route(
+            "/training/assignments",
+            get(training::assignments).post(training::assign),
+        )
         .route("/training/assignments/due", post(training::change_due))
         .route("/training/assignments/withdraw", post(training::withdraw))
         .route("/training/courses/edit", post(training::edit_course))
         .route("/training/completions", post(training::record))
-        .route("/training/import", post(training::import).layer(upload()))
+        .route(
+            "/training/import",
+            get(training::import_form)
+                .post(training::import)
+                .layer(upload()),
+        )
+        // --- h17ui: the training pages split by task ---
+        .route("/training/status", get(training::status))
+        .route("/classification/confirm", get(catalog::confirm_active))
         // Policy documents kept as versions (第9, 附則).
         .route(
             "/policy-documents",
@@ -484,11 +498,58 @@ impl Chrome {
     }
 }
 
-/// Links to the previous and next page of a list, keeping its filters.
+/// Links to the previous and next page of a list, keeping its filters; the
+/// numbered pages around the current one (first, …, current ± 2, …, last) and
+/// a small form to go to a page by number.
 pub struct Pager {
     pub summary: String,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// The numbered links; a link without an address is a gap (…).
+    pub pages: Vec<PageLink>,
+    /// The "go to page" form, when there is more than one page.
+    pub jump: Option<PageJump>,
+    /// Past the last page: the address of the last one (the empty state's link).
+    pub past_last: Option<String>,
+}
+
+/// One numbered page link, or a gap.
+pub struct PageLink {
+    pub label: String,
+    pub href: Option<String>,
+    pub current: bool,
+}
+
+/// The "go to page" form: a GET form to the list's path with its filter
+/// kept in hidden fields.
+pub struct PageJump {
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    pub param: String,
+    pub max: u64,
+}
+
+/// The page numbers shown: first, current ± 2, last; `None` is a gap.
+pub(crate) fn page_numbers(current: u64, last: u64) -> Vec<Option<u64>> {
+    let mut out = Vec::new();
+    let lo = current.saturating_sub(2).max(1);
+    let hi = (current + 2).min(last);
+    if lo > 1 {
+        out.push(Some(1));
+        if lo > 2 {
+            out.push(None);
+        }
+    }
+    for n in lo..=hi {
+        out.push(Some(n));
+    }
+    if hi < last {
+        if hi + 1 < last {
+            out.push(None);
+        }
+        out.push(Some(last));
+    }
+    out
 }
 
 impl Pager {
@@ -526,15 +587,23 @@ impl Pager {
                     .filter(|n| *n >= 1)
                     .map(|n| format!("{base}{sep}page={n}&per_page={}", page.per_page));
             }
+            // The last page is not known: no numbers, no jump.
+            p.pages.clear();
+            p.jump = None;
+            p.past_last = None;
         }
         p
     }
 
     /// `base` is the path with its filter query (without page), e.g. `/threats?category=x`.
     pub fn new(t: &T, base: &str, page: mamori_store::PageRequest, total: i64) -> Pager {
+        Pager::build(t, base, "page", page, total)
+    }
+
+    fn build(t: &T, base: &str, param: &str, page: mamori_store::PageRequest, total: i64) -> Pager {
         let sep = if base.contains('?') { '&' } else { '?' };
         let pages = ((total.max(0) as u64).div_ceil(u64::from(page.per_page))).max(1);
-        let link = |p: u32| format!("{base}{sep}page={p}&per_page={}", page.per_page);
+        let link = |p: u64| format!("{base}{sep}{param}={p}&per_page={}", page.per_page);
         let past = u64::from(page.page) > pages;
         let summary = match (t.lang, past) {
             (Lang::Ja, false) => format!("全{total}件（{}/{}ページ）", page.page, pages),
@@ -546,14 +615,50 @@ impl Pager {
         };
         // Past the last page, "back" leads to the last one.
         let back = if past {
-            u32::try_from(pages).ok()
+            Some(pages)
         } else {
-            page.page.checked_sub(1).filter(|p| *p >= 1)
+            u64::from(page.page).checked_sub(1).filter(|p| *p >= 1)
         };
+        let current = u64::from(page.page);
+        let numbered = if pages > 1 && !past {
+            page_numbers(current, pages)
+                .into_iter()
+                .map(|n| match n {
+                    Some(n) => PageLink {
+                        label: n.to_string(),
+                        href: Some(link(n)),
+                        current: n == current,
+                    },
+                    None => PageLink {
+                        label: "…".to_string(),
+                        href: None,
+                        current: false,
+                    },
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (path, query) = base.split_once('?').unwrap_or((base, ""));
+        let mut hidden: Vec<(String, String)> =
+            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(k, _)| k != param && k != "per_page")
+                .collect();
+        hidden.push(("per_page".to_string(), page.per_page.to_string()));
         Pager {
             summary,
             prev: back.map(link),
-            next: (u64::from(page.page) < pages).then(|| link(page.page + 1)),
+            next: (current < pages).then(|| link(current + 1)),
+            pages: numbered,
+            jump: (pages > 1).then(|| PageJump {
+                action: path.to_string(),
+                hidden,
+                param: param.to_string(),
+                max: pages,
+            }),
+            past_last: past.then(|| link(pages)),
         }
     }
 }
@@ -568,15 +673,52 @@ impl Pager {
         page: mamori_store::PageRequest,
         total: i64,
     ) -> Pager {
-        let mut p = Pager::new(t, base, page, total);
-        let rename = |link: String| {
-            link.replace("?page=", &format!("?{param}="))
-                .replace("&page=", &format!("&{param}="))
-        };
-        p.prev = p.prev.map(rename);
-        p.next = p.next.map(rename);
-        p
+        Pager::build(t, base, param, page, total)
     }
+}
+
+// --- h17ui: sortable column headers ---
+/// A column header: its label, and for a sortable column the link that sorts
+/// by it (ascending first, then the other way) and its `aria-sort`.
+pub struct SortHeader {
+    pub label: String,
+    pub href: Option<String>,
+    pub aria: &'static str,
+}
+
+/// The headers of a list whose columns are `cols` (sort key, or "" for a
+/// column that does not sort; label). `base` is the list's path with its
+/// filter (no sort, no page): sorting starts again from the first page, and
+/// the pager's base keeps the sort.
+pub fn sort_headers(
+    base: &str,
+    current: &str,
+    descending: bool,
+    cols: &[(&str, String)],
+) -> Vec<SortHeader> {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    cols.iter()
+        .map(|(key, label)| {
+            if key.is_empty() {
+                return SortHeader {
+                    label: label.clone(),
+                    href: None,
+                    aria: "",
+                };
+            }
+            let here = *key == current;
+            let dir = if here && !descending { "desc" } else { "asc" };
+            SortHeader {
+                label: label.clone(),
+                href: Some(format!("{base}{sep}sort={key}&dir={dir}")),
+                aria: match (here, descending) {
+                    (false, _) => "none",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+            }
+        })
+        .collect()
 }
 
 /// Query parameters of paginated lists: the same reader as the API's.

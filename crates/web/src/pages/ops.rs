@@ -137,6 +137,11 @@ pub async fn attention(
 pub struct ListQuery {
     #[serde(default)]
     pub state: String,
+    // --- h17ui: a sort key (an unknown one leaves the default order), asc/desc ---
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
     #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::per_page")]
@@ -154,6 +159,8 @@ pub struct IncidentsPage {
     rows: Vec<IncidentLine>,
     pager: Pager,
     state: String,
+    // --- h17ui ---
+    headers: Vec<super::SortHeader>,
 }
 
 pub async fn incidents(
@@ -167,12 +174,41 @@ pub async fn incidents(
     let page = PageRequest::new(q.page, q.per_page);
     let filter = IncidentFilter {
         state: opt(&q.state).filter(|s| s == "open" || s == "closed"),
+        sort: mamori_store::sorting::Sort::parse(&q.sort, &q.dir),
         ..Default::default()
     };
     let list = state.app.list_incidents(&user, &filter, page).await?;
+    // --- h17ui: sortable headers, kept through paging ---
+    let (key, descending) = match filter.sort {
+        Some(s) => (mamori_store::sorting::SortKey::code(s.key), s.descending),
+        None => ("", false),
+    };
+    let headers = super::sort_headers(
+        &query_string("/incidents", &[("state", q.state.as_str())]),
+        key,
+        descending,
+        &[
+            ("id", "No.".to_string()),
+            ("", t.pick("件名", "Title").to_string()),
+            ("severity", t.pick("重大度", "Severity").to_string()),
+            ("", t.pick("種別", "Type").to_string()),
+            ("unit", t.pick("課", "Unit").to_string()),
+            ("", t.pick("報告者", "Reporter").to_string()),
+            ("", t.pick("報告段階", "Reached").to_string()),
+            ("noticed", t.pick("覚知", "Noticed").to_string()),
+            ("state", t.pick("状態", "State").to_string()),
+        ],
+    );
     let pager = Pager::new(
         &t,
-        &query_string("/incidents", &[("state", q.state.as_str())]),
+        &query_string(
+            "/incidents",
+            &[
+                ("state", q.state.as_str()),
+                ("sort", key),
+                ("dir", if descending { "desc" } else { "" }),
+            ],
+        ),
         page,
         list.total,
     );
@@ -190,6 +226,7 @@ pub async fn incidents(
         rows: list.items.into_iter().map(|i| line(&t, i)).collect(),
         pager,
         state: q.state,
+        headers,
     })
 }
 

@@ -21,6 +21,7 @@ use mamori_store::training::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::charts::BarChart;
 use super::{Chrome, Pager, flash, flash_error, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
@@ -33,6 +34,26 @@ pub struct MyLine {
     pub overdue: bool,
 }
 
+/// The tab bar of the training pages: which tabs the person may see and
+/// which one is shown.
+pub struct Tabs {
+    pub current: &'static str,
+    pub status: bool,
+    pub manage: bool,
+}
+
+impl Tabs {
+    fn of(state: &AppState, user: &crate::auth::Authed, current: &'static str) -> Tabs {
+        let status =
+            state.app.may_app(user, Action::ReadTrainingStatus) || !managed_units(user).is_empty();
+        Tabs {
+            current,
+            status,
+            manage: state.app.may_app(user, Action::ManageTraining),
+        }
+    }
+}
+
 /// The per-unit status, for those who may see it.
 pub struct StatusView {
     /// (id, label, selected)
@@ -41,6 +62,8 @@ pub struct StatusView {
     pub whole: bool,
     pub rates: Vec<(UnitTrainingRate, i64)>,
     pub rates_pager: Pager,
+    pub headers: Vec<super::SortHeader>,
+    pub chart: Option<BarChart>,
     pub overdue: Vec<TrainingRequest>,
     pub overdue_pager: Pager,
     pub export_url: String,
@@ -48,29 +71,60 @@ pub struct StatusView {
     pub can_record: bool,
 }
 
-/// What the security office needs to manage training.
-pub struct ManageView {
-    /// (id, label) of the newest assignments, for moving a due date.
-    pub assignments: Vec<(i64, String)>,
-    pub courses: Vec<(Course, String)>,
-    pub courses_pager: Pager,
-    pub all_courses: Vec<(i64, String)>,
-    pub kinds: Vec<(String, String)>,
-    pub roles: Vec<(String, String)>,
-    pub employment_types: Vec<(String, String)>,
-    pub units: Vec<(i64, String)>,
-}
-
+/// 「自分の研修」: the person's own trainings (everyone).
 #[derive(Template, WebTemplate)]
 #[template(path = "training.html")]
 pub struct TrainingPage {
     chrome: Chrome,
+    tabs: Tabs,
     today: String,
     mine: Vec<MyLine>,
     mine_pager: Pager,
     can_declare: bool,
-    status: Option<StatusView>,
-    manage: Option<ManageView>,
+}
+
+/// 「状況」: completion by unit and the overdue list.
+#[derive(Template, WebTemplate)]
+#[template(path = "training/status.html")]
+pub struct StatusPage {
+    chrome: Chrome,
+    tabs: Tabs,
+    today: String,
+    s: StatusView,
+}
+
+/// 「科目」: the courses, a new course, a course corrected.
+#[derive(Template, WebTemplate)]
+#[template(path = "training/courses.html")]
+pub struct CoursesPage {
+    chrome: Chrome,
+    tabs: Tabs,
+    courses: Vec<(Course, String)>,
+    courses_pager: Pager,
+    all_courses: Vec<(i64, String)>,
+    kinds: Vec<(String, String)>,
+}
+
+/// 「割当て」: assigning a course, moving a due date, withdrawing.
+#[derive(Template, WebTemplate)]
+#[template(path = "training/assignments.html")]
+pub struct AssignmentsPage {
+    chrome: Chrome,
+    tabs: Tabs,
+    /// (id, label) of the newest assignments, for moving a due date.
+    assignments: Vec<(i64, String)>,
+    all_courses: Vec<(i64, String)>,
+    roles: Vec<(String, String)>,
+    employment_types: Vec<(String, String)>,
+    units: Vec<(i64, String)>,
+}
+
+/// 「取込み」: the e-learning import form.
+#[derive(Template, WebTemplate)]
+#[template(path = "training/import.html")]
+pub struct ImportFormPage {
+    chrome: Chrome,
+    tabs: Tabs,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,8 +141,15 @@ pub struct TrainingQuery {
     pub mpage: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::other_page")]
     pub cpage: Option<u32>,
+    /// The status by unit's order: `unit`, `rate` or `overdue` (another
+    /// leaves the tree order), `asc`/`desc`.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
 }
 
+/// The person's own trainings.
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
@@ -110,166 +171,347 @@ pub async fn show(
             r,
         })
         .collect();
-    let sees_all = state.app.may_app(&user, Action::ReadTrainingStatus);
-    let manages = managed_units(&user);
-    let can_manage = state.app.may_app(&user, Action::ManageTraining);
-    let all_units = if sees_all || can_manage || !manages.is_empty() {
-        state.store.all_units().await?
-    } else {
-        Vec::new()
-    };
-    let unit_options: Vec<(i64, String)> = all_units
-        .iter()
-        .filter(|u| sees_all || can_manage || manages.contains(&u.id))
-        .map(|u| (u.id, lang.pick(&u.name, &u.name_en).to_string()))
-        .collect();
-    // The newest assignments, to pick one (status filter, due date change).
-    let assignment_options: Vec<(i64, String)> = if sees_all || !manages.is_empty() || can_manage {
-        state
-            .app
-            .training_assignment_choices(&user)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
-                (a.id, label)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let status = if sees_all || !manages.is_empty() {
-        let within = if sees_all {
-            q.within
-        } else {
-            q.within.or_else(|| manages.first().copied())
-        };
-        let scope = TrainingScope {
-            assignment_id: q.assignment,
-            within,
-        };
-        let assignment = q.assignment.map(|a| a.to_string()).unwrap_or_default();
-        let within_s = within.map(|w| w.to_string()).unwrap_or_default();
-        let filter = [
-            ("assignment", assignment.as_str()),
-            ("within", within_s.as_str()),
-        ];
-        let base = query_string("/training", &filter);
-        let rpage = PageRequest::new(q.rpage, None);
-        let page = PageRequest::new(q.page, q.per_page);
-        let rates = state.app.training_rates(&user, scope, rpage).await?;
-        let overdue = state.app.training_overdue(&user, scope, page).await?;
-        let assignments = assignment_options
-            .iter()
-            .map(|(id, label)| (*id, label.clone(), q.assignment == Some(*id)))
-            .collect();
-        Some(StatusView {
-            assignments,
-            units: unit_options
-                .iter()
-                .map(|(id, name)| (*id, name.clone(), within == Some(*id)))
-                .collect(),
-            whole: sees_all,
-            rates_pager: Pager::named(&t, &base, "rpage", rpage, rates.total),
-            rates: rates
-                .items
-                .into_iter()
-                .map(|r| {
-                    let p = r.percent();
-                    (r, p)
-                })
-                .collect(),
-            overdue_pager: Pager::new(&t, &base, page, overdue.total),
-            overdue: overdue.items,
-            export_url: query_string(
-                "/api/v1/training/export.xlsx",
-                &[
-                    ("assignment_id", assignment.as_str()),
-                    ("within", within_s.as_str()),
-                ],
-            ),
-            back: base,
-            can_record: can_manage || !manages.is_empty(),
-        })
-    } else {
-        None
-    };
-    let manage = if can_manage {
-        let cpage = PageRequest::new(q.cpage, None);
-        let courses = state.app.courses(&user, cpage).await?;
-        let all_courses = state
-            .app
-            .courses(
-                &user,
-                PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
-            )
-            .await?
-            .items
-            .into_iter()
-            .map(|c| {
-                (
-                    c.id,
-                    format!("{} {}", c.code, lang.pick(&c.title, &c.title_en)),
-                )
-            })
-            .collect();
-        Some(ManageView {
-            assignments: assignment_options,
-            courses_pager: Pager::named(&t, "/training", "cpage", cpage, courses.total),
-            courses: courses
-                .items
-                .into_iter()
-                .map(|c| {
-                    let kind = c
-                        .kind
-                        .parse::<CourseKind>()
-                        .map(|k| lang.pick(k.name_ja(), k.name_en()).to_string())
-                        .unwrap_or_else(|_| c.kind.clone());
-                    (c, kind)
-                })
-                .collect(),
-            all_courses,
-            kinds: CourseKind::ALL
-                .iter()
-                .map(|k| {
-                    (
-                        k.code().to_string(),
-                        lang.pick(k.name_ja(), k.name_en()).to_string(),
-                    )
-                })
-                .collect(),
-            roles: GUIDELINE_ROLES
-                .iter()
-                .map(|r| {
-                    (
-                        r.code.to_string(),
-                        lang.pick(r.name_ja, r.name_en).to_string(),
-                    )
-                })
-                .collect(),
-            employment_types: EmploymentType::ALL
-                .iter()
-                .map(|e| {
-                    (
-                        e.code().to_string(),
-                        lang.pick(e.name_ja(), e.name_en()).to_string(),
-                    )
-                })
-                .collect(),
-            units: unit_options,
-        })
-    } else {
-        None
-    };
     Ok(TrainingPage {
         chrome,
+        tabs: Tabs::of(&state, &user, "mine"),
         today,
         mine,
         mine_pager,
         can_declare: state.app.may_app(&user, Action::DeclareTraining),
-        status,
-        manage,
     })
+}
+
+/// The units the person may pick (id, name in the reader's language).
+async fn unit_options(
+    state: &AppState,
+    user: &crate::auth::Authed,
+    lang: Lang,
+) -> AppResult<Vec<(i64, String)>> {
+    let sees_all = state.app.may_app(user, Action::ReadTrainingStatus)
+        || state.app.may_app(user, Action::ManageTraining);
+    let manages = managed_units(user);
+    if !sees_all && manages.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state
+        .store
+        .all_units()
+        .await?
+        .iter()
+        .filter(|u| sees_all || manages.contains(&u.id))
+        .map(|u| (u.id, lang.pick(&u.name, &u.name_en).to_string()))
+        .collect())
+}
+
+/// The newest assignments, to pick one (status filter, due date change).
+async fn assignment_options(
+    state: &AppState,
+    user: &crate::auth::Authed,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(state
+        .app
+        .training_assignment_choices(user)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let label = format!("{} {} ({})", a.course_code, a.course_title, a.due_on);
+            (a.id, label)
+        })
+        .collect())
+}
+
+/// Every course as (id, code and title), for the forms.
+async fn course_options(
+    state: &AppState,
+    user: &crate::auth::Authed,
+    lang: Lang,
+) -> AppResult<Vec<(i64, String)>> {
+    Ok(state
+        .app
+        .courses(
+            user,
+            PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                format!("{} {}", c.code, lang.pick(&c.title, &c.title_en)),
+            )
+        })
+        .collect())
+}
+
+/// Completion by unit and the overdue list: the whole city for the security
+/// office and oversight, the managed units for a unit's manager.
+pub async fn status(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<TrainingQuery>,
+) -> AppResult<StatusPage> {
+    let tabs = Tabs::of(&state, &user, "status");
+    if !tabs.status {
+        return Err(AppError::forbidden());
+    }
+    let t = T { lang };
+    let sees_all = state.app.may_app(&user, Action::ReadTrainingStatus);
+    let manages = managed_units(&user);
+    let can_manage = state.app.may_app(&user, Action::ManageTraining);
+    let unit_options = unit_options(&state, &user, lang).await?;
+    let assignment_options = assignment_options(&state, &user).await?;
+    let within = if sees_all {
+        q.within
+    } else {
+        q.within.or_else(|| manages.first().copied())
+    };
+    let scope = TrainingScope {
+        assignment_id: q.assignment,
+        within,
+    };
+    let assignment = q.assignment.map(|a| a.to_string()).unwrap_or_default();
+    let within_s = within.map(|w| w.to_string()).unwrap_or_default();
+    let filter = [
+        ("assignment", assignment.as_str()),
+        ("within", within_s.as_str()),
+    ];
+    let filter_base = query_string("/training/status", &filter);
+    let sort = mamori_store::sorting::Sort::parse(&q.sort, &q.dir);
+    let (key, descending) = match sort {
+        Some(s) => (mamori_store::sorting::SortKey::code(s.key), s.descending),
+        None => ("", false),
+    };
+    let headers = super::sort_headers(
+        &filter_base,
+        key,
+        descending,
+        &[
+            ("unit", t.get("training.unit").to_string()),
+            ("", t.get("training.completed_count").to_string()),
+            ("rate", t.get("training.rate").to_string()),
+            ("overdue", t.get("training.overdue").to_string()),
+        ],
+    );
+    let mut sorted = filter.to_vec();
+    sorted.push(("sort", key));
+    sorted.push(("dir", if descending { "desc" } else { "" }));
+    let base = query_string("/training/status", &sorted);
+    let rpage = PageRequest::new(q.rpage, None);
+    let page = PageRequest::new(q.page, q.per_page);
+    let rates = state
+        .app
+        .training_rates_sorted(&user, scope, sort, rpage)
+        .await?;
+    let overdue = state.app.training_overdue(&user, scope, page).await?;
+    let rates_total = rates.total;
+    let rates: Vec<(UnitTrainingRate, i64)> = rates_with_labels(&t, rates.items)
+        .into_iter()
+        .map(|r| {
+            let p = r.percent();
+            (r, p)
+        })
+        .collect::<Vec<_>>();
+    let chart_rows: Vec<(String, i64, i64)> = rates
+        .iter()
+        .map(|(r, _)| {
+            (
+                r.unit_name.clone().unwrap_or_default(),
+                r.completed,
+                r.requested,
+            )
+        })
+        .collect();
+    let chart = (!chart_rows.is_empty()).then(|| {
+        BarChart::percentages(
+            "training-status-chart",
+            t.pick("所属別の研修の修了率", "Training completed by unit")
+                .to_string(),
+            &chart_rows,
+        )
+    });
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/training/status",
+        "training",
+    )
+    .await?;
+    let s = StatusView {
+        assignments: assignment_options
+            .iter()
+            .map(|(id, label)| (*id, label.clone(), q.assignment == Some(*id)))
+            .collect(),
+        units: unit_options
+            .iter()
+            .map(|(id, name)| (*id, name.clone(), within == Some(*id)))
+            .collect(),
+        whole: sees_all,
+        rates_pager: Pager::named(&t, &base, "rpage", rpage, rates_total),
+        headers,
+        rates,
+        chart,
+        overdue_pager: Pager::new(&t, &base, page, overdue.total),
+        overdue: overdue.items,
+        export_url: query_string(
+            "/api/v1/training/export.xlsx",
+            &[
+                ("assignment_id", assignment.as_str()),
+                ("within", within_s.as_str()),
+            ],
+        ),
+        back: base,
+        can_record: can_manage || !manages.is_empty(),
+    };
+    Ok(StatusPage {
+        chrome,
+        tabs,
+        today: mamori_store::org::today(),
+        s,
+    })
+}
+
+/// Staff without a unit are counted under （所属なし）, never an empty label.
+fn rates_with_labels(t: &T, rates: Vec<UnitTrainingRate>) -> Vec<UnitTrainingRate> {
+    rates
+        .into_iter()
+        .map(|mut r| {
+            r.unit_name = Some(super::dashboard::unit_label(
+                t,
+                r.unit_name.as_deref().unwrap_or(""),
+            ));
+            r
+        })
+        .collect()
+}
+
+/// The courses, with the forms to add and correct one (the security office).
+pub async fn courses(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(q): Query<TrainingQuery>,
+) -> AppResult<CoursesPage> {
+    let tabs = Tabs::of(&state, &user, "courses");
+    if !tabs.manage {
+        return Err(AppError::forbidden());
+    }
+    let t = T { lang };
+    let cpage = PageRequest::new(q.cpage, None);
+    let courses = state.app.courses(&user, cpage).await?;
+    let all_courses = course_options(&state, &user, lang).await?;
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/training/courses",
+        "training",
+    )
+    .await?;
+    Ok(CoursesPage {
+        chrome,
+        tabs,
+        courses_pager: Pager::named(&t, "/training/courses", "cpage", cpage, courses.total),
+        courses: courses
+            .items
+            .into_iter()
+            .map(|c| {
+                let kind = c
+                    .kind
+                    .parse::<CourseKind>()
+                    .map(|k| lang.pick(k.name_ja(), k.name_en()).to_string())
+                    .unwrap_or_else(|_| c.kind.clone());
+                (c, kind)
+            })
+            .collect(),
+        all_courses,
+        kinds: CourseKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code().to_string(),
+                    lang.pick(k.name_ja(), k.name_en()).to_string(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// Assigning a course, moving a due date and withdrawing an assignment (the
+/// security office).
+pub async fn assignments(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<AssignmentsPage> {
+    let tabs = Tabs::of(&state, &user, "assignments");
+    if !tabs.manage {
+        return Err(AppError::forbidden());
+    }
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/training/assignments",
+        "training",
+    )
+    .await?;
+    Ok(AssignmentsPage {
+        chrome,
+        tabs,
+        assignments: assignment_options(&state, &user).await?,
+        all_courses: course_options(&state, &user, lang).await?,
+        roles: GUIDELINE_ROLES
+            .iter()
+            .map(|r| {
+                (
+                    r.code.to_string(),
+                    lang.pick(r.name_ja, r.name_en).to_string(),
+                )
+            })
+            .collect(),
+        employment_types: EmploymentType::ALL
+            .iter()
+            .map(|e| {
+                (
+                    e.code().to_string(),
+                    lang.pick(e.name_ja(), e.name_en()).to_string(),
+                )
+            })
+            .collect(),
+        units: unit_options(&state, &user, lang).await?,
+    })
+}
+
+/// The e-learning import form (the security office).
+pub async fn import_form(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+) -> AppResult<ImportFormPage> {
+    let tabs = Tabs::of(&state, &user, "import");
+    if !tabs.manage {
+        return Err(AppError::forbidden());
+    }
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        "/training/import",
+        "training",
+    )
+    .await?;
+    Ok(ImportFormPage { chrome, tabs })
 }
 
 /// Where to go back to after a form: a local /training address only.
@@ -346,7 +588,7 @@ pub async fn create_course(
         format!("{} {}", T { lang }.get("training.course_created"), c.code)
     })
     .await?;
-    Ok(Redirect::to("/training"))
+    Ok(Redirect::to("/training/courses"))
 }
 
 #[derive(Deserialize)]
@@ -413,7 +655,7 @@ pub async fn edit_course(
         )
     })
     .await?;
-    Ok(Redirect::to("/training"))
+    Ok(Redirect::to("/training/courses"))
 }
 
 #[derive(Deserialize)]
@@ -436,7 +678,7 @@ pub async fn withdraw(
         T { lang }.get("training.withdrawn").to_string()
     })
     .await?;
-    Ok(Redirect::to("/training"))
+    Ok(Redirect::to("/training/assignments"))
 }
 
 /// Moves an assignment's due date (期限の変更).
@@ -452,9 +694,9 @@ pub async fn change_due(
         .app
         .change_training_due(&user, form.assignment_id, &form.due_on)
         .await;
-    let mut to = "/training".to_string();
+    let mut to = "/training/assignments".to_string();
     flash_result(&session, result, |a| {
-        to = format!("/training?assignment={}", a.id);
+        to = format!("/training/status?assignment={}", a.id);
         format!(
             "{} {} ({} / {})",
             T { lang }.get("training.due_changed"),
@@ -494,9 +736,9 @@ pub async fn assign(
             },
         )
         .await;
-    let mut to = "/training".to_string();
+    let mut to = "/training/assignments".to_string();
     flash_result(&session, result, |a| {
-        to = format!("/training?assignment={}", a.id);
+        to = format!("/training/status?assignment={}", a.id);
         format!(
             "{} ({} / {})",
             T { lang }.get("training.assigned"),

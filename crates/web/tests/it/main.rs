@@ -37,3 +37,5 @@ mod people;
 mod reports;
 // --- h15 --- α' services in the segments file; contractor and service filters.
 mod alpha_prime;
+// --- h17ui ---
+mod layout;

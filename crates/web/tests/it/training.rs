@@ -474,7 +474,7 @@ async fn training_pages_for_staff_manager_and_office() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
-        let p = adm.get("/training").await;
+        let p = adm.get("/training/courses").await;
         assert!(p.body.contains("個人番号研修"), "{backend}");
         let course = c
             .store
@@ -499,7 +499,7 @@ async fn training_pages_for_staff_manager_and_office() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
         assert!(
-            r.location().starts_with("/training?assignment="),
+            r.location().starts_with("/training/status?assignment="),
             "{}",
             r.location()
         );
@@ -602,7 +602,7 @@ async fn training_pages_for_staff_manager_and_office() {
         // a record form, and no other section.
         let mut k = c.fresh();
         k.sign_in("kacho", PASSWORD).await;
-        let p = k.get("/training").await;
+        let p = k.get("/training/status").await;
         assert_eq!(p.status, StatusCode::OK, "{backend}");
         assert!(p.body.contains("id=\"training-overdue\""), "{backend}");
         assert!(
@@ -615,7 +615,7 @@ async fn training_pages_for_staff_manager_and_office() {
             "{backend}: no course form"
         );
         assert_eq!(
-            k.get(&format!("/training?within={b}")).await.status,
+            k.get(&format!("/training/status?within={b}")).await.status,
             StatusCode::FORBIDDEN,
             "{backend}"
         );
@@ -628,12 +628,12 @@ async fn training_pages_for_staff_manager_and_office() {
                     ("user_id", &kacho.to_string()),
                     ("course_id", &course_s),
                     ("completed_on", "2020-01-20"),
-                    ("back", &format!("/training?within={a}")),
+                    ("back", &format!("/training/status?within={a}")),
                 ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
-        assert_eq!(r.location(), format!("/training?within={a}"));
+        assert_eq!(r.location(), format!("/training/status?within={a}"));
         let p = k.get(&r.location()).await;
         assert!(p.body.contains("100%"), "{backend}");
 
@@ -766,7 +766,7 @@ async fn a_due_date_is_moved_through_the_api_and_the_page() {
 
         // The page: the office sees the form and moves the date back.
         c.sign_in("admin", PASSWORD).await;
-        let page = c.get("/training").await;
+        let page = c.get("/training/assignments").await;
         assert!(page.body.contains("id=\"due-form\""), "{backend}");
         let csrf = Client::csrf_of(&page.body);
         let r = c
@@ -899,8 +899,9 @@ async fn a_course_is_corrected_and_an_assignment_withdrawn() {
             .await;
         let second = r.json()["id"].as_i64().unwrap();
         c.sign_in("admin", PASSWORD).await;
-        let page = c.get("/training").await;
+        let page = c.get("/training/assignments").await;
         assert!(page.body.contains("id=\"withdraw-form\""), "{backend}");
+        let page = c.get("/training/courses").await;
         assert!(page.body.contains("id=\"course-edit-form\""), "{backend}");
         let csrf = Client::csrf_of(&page.body);
         let r = c
