@@ -1,7 +1,7 @@
 // Self-inspection (第10): a section's 情報セキュリティ管理者 (sasaki, D02-S01)
 // answers part of the demo campaign in the browser, downloads the .xlsx
 // questionnaire, fills in the rest (by editing the downloaded file), uploads
-// it and submits; a sheet with an answer outside the list is refused whole,
+// it, attaches evidence (a file and a link) to an answer and submits; a sheet with an answer outside the list is refused whole,
 // and after submission the answers can no longer be changed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,11 +135,30 @@ test('a section manager answers in the browser and by Excel, then submits', asyn
   const total = await page.locator('#questions tbody tr').count();
   assert.equal(await page.locator('#answered').textContent(), String(total));
 
+  // Evidence for the first item: a file, then a link.
+  const proof = join(server.dataDir, '点検記録.txt');
+  writeFileSync(proof, 'checked on site');
+  const firstItem = await page.locator('#ev-item option').nth(1).getAttribute('value');
+  await page.selectOption('#ev-item', firstItem);
+  await page.setInputFiles('#ev-file', proof);
+  await page.fill('#ev-note', '現地確認の記録');
+  await Promise.all([page.waitForNavigation(), page.click('#evidence-add')]);
+  assert.match(await page.textContent('body'), /証跡を添付しました/);
+  await page.selectOption('#ev-item', firstItem);
+  await page.fill('#ev-url', 'https://intra.example.jp/rules');
+  await Promise.all([page.waitForNavigation(), page.click('#evidence-add')]);
+  const cell = page.locator(`#evidence-${firstItem}`);
+  assert.match(await cell.textContent(), /点検記録\.txt/);
+  assert.match(await cell.textContent(), /intra\.example\.jp/);
+  const [proofDownload] = await Promise.all([page.waitForEvent('download'), cell.locator('a[download]').click()]);
+  assert.equal(readFileSync(await proofDownload.path(), 'utf8'), 'checked on site');
+
   // Submit.
   await Promise.all([page.waitForNavigation(), page.click('#submit')]);
   assert.match(await page.textContent('#target-state'), /提出済/);
   assert.equal(await page.locator('#submit').count(), 0, 'no more answering');
   assert.equal(await page.locator('#upload').count(), 0, 'no more uploads');
+  assert.equal(await page.locator('#evidence-form').count(), 0, 'no more evidence');
   assert.deepEqual(errors, [], 'no console errors');
 });
 

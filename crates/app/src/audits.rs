@@ -14,8 +14,9 @@ use mamori_core::audit::{
 };
 use mamori_core::problem::Problem;
 use mamori_store::audits::{
-    AnswerInput, AnswerRow, CampaignTotals, ChecklistInput, ChecklistItem, ChecklistRow,
-    InspectionInput, InspectionRow, ItemInput, ScoreRow, TargetFilter, TargetRow, TrendRow,
+    AnswerEvidence, AnswerInput, AnswerRow, CampaignTotals, ChecklistInput, ChecklistItem,
+    ChecklistRow, InspectionInput, InspectionRow, ItemInput, ScoreRow, TargetFilter, TargetRow,
+    TrendRow,
 };
 use mamori_store::catalogs::ControlFilter;
 use mamori_store::units::parse_path;
@@ -93,6 +94,8 @@ pub struct QuestionnaireView {
     pub target: TargetRow,
     pub items: Vec<ChecklistItem>,
     pub answers: HashMap<i64, AnswerRow>,
+    /// The evidence attached to the answers, by item.
+    pub evidence: Vec<AnswerEvidence>,
     /// Open, before the deadline, not submitted, and the person may answer.
     pub may_answer: bool,
     pub may_return: bool,
@@ -631,6 +634,7 @@ impl App {
             .into_iter()
             .map(|a| (a.item_id, a))
             .collect();
+        let evidence = permit.store().answer_evidence(target.id).await?;
         let open = inspection.status == "open"
             && inspection.deadline >= mamori_store::org::today()
             && target.state != TargetState::Submitted.code();
@@ -642,7 +646,48 @@ impl App {
             target,
             items,
             answers,
+            evidence,
         })
+    }
+
+    /// Attaches evidence (a file within the limit, or an http/https link) to
+    /// the answer of an item, by those who may answer, while the
+    /// questionnaire may be answered.
+    pub async fn attach_answer_evidence(
+        &self,
+        caller: &Caller,
+        id: i64,
+        unit: i64,
+        item_id: i64,
+        upload: crate::controls::EvidenceUpload,
+        note: &str,
+    ) -> Result<mamori_store::controls::EvidenceRow> {
+        let (_, target) = self.readable_target(caller, id, unit).await?;
+        let resource = self.target_resource(&target).await?;
+        let permit = self.permit(caller, Action::AnswerInspection, &resource)?;
+        let new = self.checked_evidence(upload)?;
+        Ok(permit
+            .store()
+            .attach_answer_evidence(
+                permit.actor(),
+                &target,
+                item_id,
+                new,
+                note.trim(),
+                &mamori_store::org::today(),
+            )
+            .await?)
+    }
+
+    /// May the person read the questionnaire (an evidence's download)?
+    pub(crate) async fn may_read_target(&self, caller: &Caller, target: i64) -> bool {
+        let Ok(target) = self.facts().inspection_target_by_id(target).await else {
+            return false;
+        };
+        let Ok(resource) = self.target_resource(&target).await else {
+            return false;
+        };
+        self.may(caller, Action::ReadInspection, &resource)
     }
 
     /// Checks answers against the campaign's items: every problem at once,

@@ -659,7 +659,7 @@ impl App {
         self.import_limits().max_evidence_bytes
     }
 
-    fn checked_evidence(&self, upload: EvidenceUpload) -> Result<NewEvidence> {
+    pub(crate) fn checked_evidence(&self, upload: EvidenceUpload) -> Result<NewEvidence> {
         match upload {
             EvidenceUpload::File {
                 name,
@@ -726,8 +726,9 @@ impl App {
         }
     }
 
-    /// An evidence file to download, for those who may read a status it is
-    /// attached to (anyone else: not found).
+    /// An evidence file to download, for those who may read a record it is
+    /// attached to (a control status, a self-inspection questionnaire);
+    /// anyone else: not found.
     pub async fn evidence_download(
         &self,
         caller: &Caller,
@@ -739,6 +740,13 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         for (kind, owner) in owners {
+            if kind == mamori_store::audits::EVIDENCE_OF_ANSWER {
+                if self.may_read_target(caller, owner).await {
+                    let bytes = self.facts().evidence_content(id).await?;
+                    return Ok((row, bytes));
+                }
+                continue;
+            }
             if kind != EVIDENCE_OF_STATUS {
                 continue;
             }

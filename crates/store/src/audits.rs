@@ -142,6 +142,18 @@ pub struct AnswerRow {
     pub answered_at: String,
 }
 
+/// An evidence of an answer: the item it supports and the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AnswerEvidence {
+    pub item_id: i64,
+    #[serde(flatten)]
+    #[sqlx(flatten)]
+    pub evidence: crate::controls::EvidenceRow,
+}
+
+/// The record kind answer evidence is linked to (the questionnaire).
+pub const EVIDENCE_OF_ANSWER: &str = "inspection_target";
+
 /// An answer to save (checked by the operation: the item is of the campaign,
 /// the answer is one it allows).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -612,6 +624,81 @@ impl Store {
             .fetch_all(pool)
             .await?
         }))
+    }
+
+    /// The evidence attached to a questionnaire's answers, by item then age.
+    pub async fn answer_evidence(&self, target: i64) -> Result<Vec<AnswerEvidence>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT l.item_id, {} FROM evidence e JOIN evidence_links l ON l.evidence_id = e.id \
+                 WHERE l.owner_kind = $1 AND l.owner_id = $2 AND l.item_id IS NOT NULL \
+                 ORDER BY l.item_id, e.id",
+                crate::controls::EVIDENCE_FIELDS
+            )))
+            .bind(EVIDENCE_OF_ANSWER)
+            .bind(target)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// One questionnaire by its own id.
+    pub async fn inspection_target_by_id(&self, id: i64) -> Result<TargetRow, StoreError> {
+        let found: Option<TargetRow> = db_run!(&self.db, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{TARGET_SELECT} WHERE t.id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        found.ok_or_else(|| StoreError::not_found("questionnaire", id))
+    }
+
+    /// Attaches evidence to the answer of an item, while the questionnaire
+    /// may be answered (the campaign open, its deadline not past `today`,
+    /// not submitted) and the item is of the campaign's checklist; the file's
+    /// SHA-256 goes into the event log.
+    pub async fn attach_answer_evidence(
+        &self,
+        actor: &Actor,
+        target: &TargetRow,
+        item_id: i64,
+        new: crate::controls::NewEvidence,
+        note: &str,
+        today: &str,
+    ) -> Result<crate::controls::EvidenceRow, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let inspection = inspection_in_tx(&mut tx, target.inspection_id).await?;
+        let current = target_in_tx(&mut tx, target.id).await?;
+        check_answerable(&inspection, &current, current.revision, today)?;
+        let of_checklist: Option<i64> = tx_run!(&mut tx, |c| {
+            sqlx::query_scalar("SELECT id FROM checklist_items WHERE id = $1 AND checklist_id = $2")
+                .bind(item_id)
+                .bind(inspection.checklist_id)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        if of_checklist.is_none() {
+            return Err(Problem::new("MAMORI-INSPECTION-ITEM")
+                .field("item_id")
+                .with("item", item_id)
+                .into());
+        }
+        let row = crate::controls::insert_evidence(
+            &mut tx,
+            actor,
+            crate::controls::EvidenceOwner {
+                kind: EVIDENCE_OF_ANSWER,
+                id: target.id,
+                item: Some(item_id),
+            },
+            new,
+            note,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Saves answers of a questionnaire (all or none), refused when it was

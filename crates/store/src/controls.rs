@@ -241,9 +241,11 @@ struct EvidenceEvent<'a> {
     evidence: &'a EvidenceRow,
     owner_kind: &'a str,
     owner_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_id: Option<i64>,
 }
 
-const EVIDENCE_FIELDS: &str = "e.id, e.kind, e.file_name, e.media_type, e.size, e.sha256, e.url, e.note, e.created_by, e.created_at";
+pub(crate) const EVIDENCE_FIELDS: &str = "e.id, e.kind, e.file_name, e.media_type, e.size, e.sha256, e.url, e.note, e.created_by, e.created_at";
 
 impl Store {
     // ------------------------------------------------------------ controls
@@ -639,87 +641,17 @@ impl Store {
         new: NewEvidence,
         note: &str,
     ) -> Result<EvidenceRow, StoreError> {
-        let now = now_rfc3339();
-        let (kind, name, media, size, sha, content, url) = match new {
-            NewEvidence::File {
-                name,
-                media_type,
-                bytes,
-            } => {
-                let sha = hex::encode(Sha256::digest(&bytes));
-                let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                (
-                    "file",
-                    name,
-                    media_type,
-                    size,
-                    sha,
-                    Some(bytes),
-                    String::new(),
-                )
-            }
-            NewEvidence::Link { url } => (
-                "link",
-                String::new(),
-                String::new(),
-                0,
-                String::new(),
-                None,
-                url,
-            ),
-        };
         let mut tx = self.db.begin().await?;
-        let id: i64 = tx_run!(&mut tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO evidence (kind, file_name, media_type, size, sha256, content, url, note, \
-                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(kind)
-            .bind(&name)
-            .bind(&media)
-            .bind(size)
-            .bind(&sha)
-            .bind(&content)
-            .bind(&url)
-            .bind(note)
-            .bind(actor.label())
-            .bind(&now)
-            .fetch_one(&mut *c)
-            .await?
-        });
-        tx_run!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO evidence_links (evidence_id, owner_kind, owner_id) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(owner_kind)
-            .bind(owner_id)
-            .execute(&mut *c)
-            .await?;
-        });
-        let row = EvidenceRow {
-            id,
-            kind: kind.to_string(),
-            file_name: name,
-            media_type: media,
-            size,
-            sha256: sha,
-            url,
-            note: note.to_string(),
-            created_by: actor.label(),
-            created_at: now,
-        };
-        tx.append_event(
+        let row = insert_evidence(
+            &mut tx,
             actor,
-            Entity::Evidence,
-            id,
-            Verb::Attach,
-            None::<&()>,
-            Some(&EvidenceEvent {
-                evidence: &row,
-                owner_kind,
-                owner_id,
-            }),
+            EvidenceOwner {
+                kind: owner_kind,
+                id: owner_id,
+                item: None,
+            },
+            new,
+            note,
         )
         .await?;
         tx.commit().await?;
@@ -779,6 +711,110 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("evidence", id))?
             .unwrap_or_default())
     }
+}
+
+/// The record an evidence is attached to, and the item of it (a checklist
+/// item of a questionnaire) where it names one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EvidenceOwner<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+    pub item: Option<i64>,
+}
+
+/// Stores an evidence and its link in a transaction, with its event.
+pub(crate) async fn insert_evidence(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    owner: EvidenceOwner<'_>,
+    new: NewEvidence,
+    note: &str,
+) -> Result<EvidenceRow, StoreError> {
+    let now = now_rfc3339();
+    let (kind, name, media, size, sha, content, url) = match new {
+        NewEvidence::File {
+            name,
+            media_type,
+            bytes,
+        } => {
+            let sha = hex::encode(Sha256::digest(&bytes));
+            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            (
+                "file",
+                name,
+                media_type,
+                size,
+                sha,
+                Some(bytes),
+                String::new(),
+            )
+        }
+        NewEvidence::Link { url } => (
+            "link",
+            String::new(),
+            String::new(),
+            0,
+            String::new(),
+            None,
+            url,
+        ),
+    };
+    let id: i64 = tx_run!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO evidence (kind, file_name, media_type, size, sha256, content, url, note, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(kind)
+        .bind(&name)
+        .bind(&media)
+        .bind(size)
+        .bind(&sha)
+        .bind(&content)
+        .bind(&url)
+        .bind(note)
+        .bind(actor.label())
+        .bind(&now)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    tx_run!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO evidence_links (evidence_id, owner_kind, owner_id, item_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(owner.kind)
+        .bind(owner.id)
+        .bind(owner.item)
+        .execute(&mut *c)
+        .await?;
+    });
+    let row = EvidenceRow {
+        id,
+        kind: kind.to_string(),
+        file_name: name,
+        media_type: media,
+        size,
+        sha256: sha,
+        url,
+        note: note.to_string(),
+        created_by: actor.label(),
+        created_at: now,
+    };
+    tx.append_event(
+        actor,
+        Entity::Evidence,
+        id,
+        Verb::Attach,
+        None::<&()>,
+        Some(&EvidenceEvent {
+            evidence: &row,
+            owner_kind: owner.kind,
+            owner_id: owner.id,
+            item_id: owner.item,
+        }),
+    )
+    .await?;
+    Ok(row)
 }
 
 async fn control_in_tx(tx: &mut crate::Tx, code: &str) -> Result<ControlRecord, StoreError> {

@@ -10,13 +10,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::audits::{AnswerForm, ChecklistForm, InspectionForm, ItemForm};
+use mamori_app::controls::EvidenceUpload;
 use mamori_core::audit::TargetState;
 use mamori_store::audits::{
-    AnswerRow, CampaignTotals, ChecklistItem, ChecklistRow, InspectionRow, ScoreRow, TargetRow,
+    AnswerEvidence, AnswerRow, CampaignTotals, ChecklistItem, ChecklistRow, InspectionRow,
+    ScoreRow, TargetRow,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiPath, ApiQuery, ApiResult, Paging, json_err};
+use super::controls::{EvidenceQuery, LinkBody};
+use super::{ApiBody, ApiJson, ApiPath, ApiQuery, ApiResult, Paging, json_err};
 use crate::auth::ApiUser;
 use crate::state::AppState;
 
@@ -402,6 +405,10 @@ pub struct Questionnaire {
     pub items: Vec<ChecklistItem>,
     #[schema(value_type = Vec<Object>)]
     pub answers: Vec<AnswerRow>,
+    /// The evidence attached to the answers (item_id and the evidence;
+    /// files are downloaded from `/evidence/{id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub evidence: Vec<AnswerEvidence>,
 }
 
 #[utoipa::path(get, path = "/self-inspections/{id}/units/{unit_id}", tag = "audits", security(("bearer" = [])),
@@ -424,6 +431,7 @@ pub async fn questionnaire(
         questionnaire: v.target,
         items: v.items,
         answers,
+        evidence: v.evidence,
     }))
 }
 
@@ -563,4 +571,63 @@ pub async fn upload_questionnaire(
         .await
         .map_err(json_err)?;
     Ok(Json(saved))
+}
+
+/// Attaches an evidence file to the answer of an item (the body, any type;
+/// empty or over the limit refused) while the questionnaire may be answered;
+/// its SHA-256 is written into the event log.
+#[utoipa::path(post, path = "/self-inspections/{id}/units/{unit_id}/answers/{item_id}/evidence", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path), ("unit_id" = i64, Path), ("item_id" = i64, Path), EvidenceQuery),
+    request_body(content = Vec<u8>, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attach_answer_file(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, unit, item)): ApiPath<(i64, i64, i64)>,
+    ApiQuery(q): ApiQuery<EvidenceQuery>,
+    headers: axum::http::HeaderMap,
+    ApiBody(body): ApiBody,
+) -> ApiResult<(StatusCode, Json<mamori_store::controls::EvidenceRow>)> {
+    let upload = super::controls::file_upload(&headers, &q, &body);
+    let row = state
+        .app
+        .attach_answer_evidence(
+            &user,
+            id,
+            unit,
+            item,
+            upload,
+            q.note.as_deref().unwrap_or(""),
+        )
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// Attaches a link (http/https) as evidence of the answer of an item.
+#[utoipa::path(post, path = "/self-inspections/{id}/units/{unit_id}/answers/{item_id}/links", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path), ("unit_id" = i64, Path), ("item_id" = i64, Path)),
+    request_body = LinkBody,
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attach_answer_link(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, unit, item)): ApiPath<(i64, i64, i64)>,
+    ApiJson(b): ApiJson<LinkBody>,
+) -> ApiResult<(StatusCode, Json<mamori_store::controls::EvidenceRow>)> {
+    let row = state
+        .app
+        .attach_answer_evidence(
+            &user,
+            id,
+            unit,
+            item,
+            EvidenceUpload::Link { url: b.url },
+            &b.note,
+        )
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(row)))
 }

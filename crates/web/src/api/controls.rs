@@ -625,9 +625,9 @@ pub async fn status_get(
 #[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     /// The file's name.
-    name: Option<String>,
+    pub(crate) name: Option<String>,
     /// What the evidence shows.
-    note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Attaches an evidence file (the body, any type; empty or over the limit
@@ -644,16 +644,7 @@ pub async fn attach_file(
     headers: HeaderMap,
     ApiBody(body): ApiBody,
 ) -> ApiResult<(StatusCode, Json<EvidenceRow>)> {
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    let upload = EvidenceUpload::File {
-        name: q.name.unwrap_or_default(),
-        media_type,
-        bytes: body.to_vec(),
-    };
+    let upload = file_upload(&headers, &q, &body);
     let row = state
         .app
         .attach_status_evidence(&user, id, upload, q.note.as_deref().unwrap_or(""))
@@ -662,13 +653,27 @@ pub async fn attach_file(
     Ok((StatusCode::CREATED, Json(row)))
 }
 
+/// An evidence file sent as the body: its name from the query, its type
+/// from the header.
+pub(crate) fn file_upload(headers: &HeaderMap, q: &EvidenceQuery, body: &[u8]) -> EvidenceUpload {
+    EvidenceUpload::File {
+        name: q.name.clone().unwrap_or_default(),
+        media_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string(),
+        bytes: body.to_vec(),
+    }
+}
+
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct LinkBody {
     /// An http or https URL.
     #[serde(default)]
-    url: String,
+    pub(crate) url: String,
     #[serde(default)]
-    note: String,
+    pub(crate) note: String,
 }
 
 /// Attaches a link as evidence (http/https only).

@@ -173,6 +173,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(audits::return_answers))
         .routes(routes!(audits::questionnaire_xlsx))
         .routes(upload(routes!(audits::upload_questionnaire)))
+        .routes(upload(routes!(audits::attach_answer_file)))
+        .routes(routes!(audits::attach_answer_link))
         // --- operations (issue 15): incidents, exceptions, attention ---
         .routes(routes!(ops::incidents, ops::report))
         .routes(routes!(ops::export_incidents))

@@ -18,6 +18,7 @@ use mamori_app::audits::{
 };
 use mamori_core::audit::{Answer, Method, TargetState, parse_answers, percent};
 use mamori_store::audits::{ChecklistItem, ChecklistRow, InspectionRow, ScoreRow};
+use mamori_store::controls::EvidenceRow;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -643,6 +644,8 @@ pub struct QuestionLine {
     pub options: Vec<(&'static str, String, bool)>,
     pub answer: String,
     pub comment: String,
+    /// The evidence attached to this item's answer.
+    pub evidence: Vec<EvidenceRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -654,6 +657,7 @@ pub struct QuestionnairePage {
     lines: Vec<QuestionLine>,
     state: String,
     score: String,
+    limit_mib: u64,
 }
 
 pub async fn questionnaire(
@@ -689,6 +693,12 @@ pub async fn questionnaire(
                     answer_word(&t, &current)
                 },
                 comment: saved.map(|a| a.comment.clone()).unwrap_or_default(),
+                evidence: v
+                    .evidence
+                    .iter()
+                    .filter(|e| e.item_id == i.id)
+                    .map(|e| e.evidence.clone())
+                    .collect(),
                 item: i.clone(),
             }
         })
@@ -701,7 +711,53 @@ pub async fn questionnaire(
         unit,
         lines,
         v,
+        limit_mib: state.app.evidence_limit() / 1024 / 1024,
     })
+}
+
+/// Attaches a file or a link to an item's answer (multipart: csrf, item,
+/// file, url, note).
+pub async fn attach_evidence(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, unit)): Path<(i64, i64)>,
+    form: Multipart,
+) -> AppResult<Response> {
+    let f = super::controls::evidence_form(&session, form).await?;
+    let item_id: i64 = f
+        .fields
+        .iter()
+        .find(|(k, _)| k == "item")
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "証跡を付ける項目を選んでください / choose the item the evidence is for",
+            )
+        })?;
+    let (upload, note) = (f.upload, f.note);
+    let row = state
+        .app
+        .attach_answer_evidence(&user, id, unit, item_id, upload, &note)
+        .await?;
+    let what = if row.kind == "file" {
+        row.file_name
+    } else {
+        row.url
+    };
+    flash(
+        &session,
+        match lang {
+            Lang::En => format!("Evidence attached: {what}"),
+            _ => format!("証跡を添付しました: {what}"),
+        },
+    )
+    .await;
+    Ok(Redirect::to(&format!(
+        "/audits/inspections/{id}/units/{unit}#evidence-{item_id}"
+    ))
+    .into_response())
 }
 
 /// Saves the answers entered (`a_<item id>`, `c_<item id>`), then submits

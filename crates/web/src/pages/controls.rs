@@ -598,18 +598,24 @@ pub async fn status(
     })
 }
 
-/// Attaches a file or a link (multipart: csrf, file, url, note).
-pub async fn attach(
-    State(state): State<AppState>,
-    session: Session,
-    PageUser(user): PageUser,
-    Path(id): Path<i64>,
+/// An evidence form as sent (multipart: csrf, file, url, note and any other
+/// text fields), its CSRF token checked: the evidence (the file when one was
+/// chosen, else the link), its note, and the other fields by name.
+pub(super) struct EvidenceForm {
+    pub upload: EvidenceUpload,
+    pub note: String,
+    pub fields: Vec<(String, String)>,
+}
+
+pub(super) async fn evidence_form(
+    session: &Session,
     mut form: Multipart,
-) -> AppResult<Response> {
+) -> AppResult<EvidenceForm> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request(format!("フォームを読めません / cannot read the form: {e}"))
     };
     let (mut csrf, mut url, mut note) = (String::new(), String::new(), String::new());
+    let mut fields = Vec::new();
     let mut file: Option<(String, String, Vec<u8>)> = None;
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
@@ -627,10 +633,10 @@ pub async fn attach(
                     file = Some((n, media, bytes.to_vec()));
                 }
             }
-            _ => {}
+            _ => fields.push((name, text())),
         }
     }
-    verify_csrf(&session, &csrf).await?;
+    verify_csrf(session, &csrf).await?;
     let upload = match file {
         Some((name, media_type, bytes)) => EvidenceUpload::File {
             name,
@@ -639,9 +645,25 @@ pub async fn attach(
         },
         None => EvidenceUpload::Link { url },
     };
+    Ok(EvidenceForm {
+        upload,
+        note,
+        fields,
+    })
+}
+
+/// Attaches a file or a link (multipart: csrf, file, url, note).
+pub async fn attach(
+    State(state): State<AppState>,
+    session: Session,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> AppResult<Response> {
+    let f = evidence_form(&session, form).await?;
     state
         .app
-        .attach_status_evidence(&user, id, upload, &note)
+        .attach_status_evidence(&user, id, f.upload, &f.note)
         .await?;
     Ok(Redirect::to(&format!("/control-status/{id}")).into_response())
 }

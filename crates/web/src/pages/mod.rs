@@ -284,6 +284,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/audits/inspections/{id}/units/{unit}/upload",
             post(audits::upload_questionnaire).layer(upload()),
         )
+        .route(
+            "/audits/inspections/{id}/units/{unit}/evidence",
+            post(audits::attach_evidence).layer(upload()),
+        )
         // --- operations (issue 15): attention, incidents, exceptions ---
         .route("/attention", get(ops::attention))
         .route("/incidents", get(ops::incidents).post(ops::report))

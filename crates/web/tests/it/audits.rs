@@ -695,3 +695,199 @@ async fn the_pages_answer_and_submit_with_csrf() {
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{backend}");
     }
 }
+
+/// Evidence on answers: a manager attaches a file (API and page) and a link
+/// to an item's answer; the questionnaire lists them by item; staff of the
+/// unit may download, another section's manager may not (404); an item of
+/// no campaign, a bad link, an empty file and evidence after submission are
+/// refused with their reason and nothing is written.
+#[tokio::test]
+async fn answers_carry_evidence_files_and_links_read_only_by_those_who_see_the_questionnaire() {
+    for City {
+        backend,
+        mut c,
+        a,
+        mgr_a,
+        mgr_b,
+        staff_a,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
+        let item = items[0]["id"].as_i64().unwrap();
+        let base = format!("/api/v1/self-inspections/{inspection}/units/{a}");
+        let r = c
+            .api_bytes(
+                "POST",
+                &format!("{base}/answers/{item}/evidence?name=%E7%82%B9%E6%A4%9C%E8%A8%98%E9%8C%B2.pdf&note=log"),
+                &mgr_a,
+                "application/pdf",
+                b"%PDF-1.4 proof".to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let file_id = r.json()["id"].as_i64().unwrap();
+        assert_eq!(r.json()["file_name"], "点検記録.pdf", "{backend}");
+        assert_eq!(r.json()["sha256"].as_str().unwrap().len(), 64, "{backend}");
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/{item}/links"),
+                Some(&mgr_a),
+                Some(json!({"url": "https://intra.example.jp/manual", "note": "手順書"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        // Refusals, each with its reason; nothing written.
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/999999/links"),
+                Some(&mgr_a),
+                Some(json!({"url": "https://intra.example.jp/x"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        assert!(
+            reasons(&r).iter().any(|x| x == "MAMORI-INSPECTION-ITEM"),
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/{item}/links"),
+                Some(&mgr_a),
+                Some(json!({"url": "javascript:alert(1)"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api_bytes(
+                "POST",
+                &format!("{base}/answers/{item}/evidence?name=x"),
+                &mgr_a,
+                "text/plain",
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        // Staff of the unit read but do not attach; another section's
+        // manager does not find the questionnaire.
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/{item}/links"),
+                Some(&staff_a),
+                Some(json!({"url": "https://e.example/"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/{item}/links"),
+                Some(&mgr_b),
+                Some(json!({"url": "https://e.example/"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}: {}", r.body);
+        let r = c.api("GET", &base, Some(&mgr_a), None).await;
+        let ev = r.json()["evidence"].as_array().unwrap().clone();
+        assert_eq!(ev.len(), 2, "{backend}: {}", r.body);
+        assert!(
+            ev.iter().all(|e| e["item_id"].as_i64() == Some(item)),
+            "{backend}"
+        );
+        let dl = format!("/api/v1/evidence/{file_id}");
+        let r = c.api("GET", &dl, Some(&staff_a), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(r.body, "%PDF-1.4 proof", "{backend}");
+        let r = c.api("GET", &dl, Some(&mgr_b), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        // The page: its form attaches a file; the questionnaire shows both.
+        c.sign_in("mgra", PASSWORD).await;
+        let path = format!("/audits/inspections/{inspection}/units/{a}");
+        let page = c.get(&path).await;
+        assert!(page.body.contains("id=\"evidence-form\""), "{backend}");
+        let csrf = Client::csrf_of(&page.body);
+        let item_s = item.to_string();
+        let r = c
+            .post_multipart(
+                &format!("{path}/evidence"),
+                &[("csrf", &csrf), ("item", &item_s), ("note", "写真")],
+                ("file", "server-room.jpg", b"\xff\xd8\xff jpeg"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let page = c.get(&path).await;
+        assert!(
+            page.body.contains("点検記録.pdf")
+                && page.body.contains("server-room.jpg")
+                && page.body.contains("https://intra.example.jp/manual"),
+            "{backend}"
+        );
+        // After submission no more evidence is taken.
+        let pairs: Vec<Value> = items
+            .iter()
+            .map(|i| json!({"item_id": i["id"], "answer": "done"}))
+            .collect();
+        let r = c
+            .api(
+                "PUT",
+                &format!("{base}/answers"),
+                Some(&mgr_a),
+                Some(json!({"revision": 1, "answers": pairs})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let rev = r.json()["revision"].as_i64().unwrap();
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/submit"),
+                Some(&mgr_a),
+                Some(json!({"revision": rev})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("{base}/answers/{item}/links"),
+                Some(&mgr_a),
+                Some(json!({"url": "https://late.example/"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.body);
+        assert!(
+            reasons(&r)
+                .iter()
+                .any(|x| x == "MAMORI-INSPECTION-SUBMITTED"),
+            "{backend}: {}",
+            r.body
+        );
+        let r = c.api("GET", &base, Some(&mgr_a), None).await;
+        assert_eq!(
+            r.json()["evidence"].as_array().unwrap().len(),
+            3,
+            "{backend}"
+        );
+    }
+}
