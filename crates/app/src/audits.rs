@@ -106,6 +106,8 @@ pub struct QuestionnaireView {
 pub struct OpenQuestionnaire {
     pub inspection: InspectionRow,
     pub target: TargetRow,
+    /// The person answers it (else: reads it, as staff of the unit do).
+    pub may_answer: bool,
 }
 
 /// The figures of a campaign.
@@ -856,7 +858,12 @@ impl App {
         for (inspection, target) in found {
             let resource = self.target_resource(&target).await?;
             if self.may(caller, Action::ReadInspection, &resource) {
-                out.push(OpenQuestionnaire { inspection, target });
+                let may_answer = self.may(caller, Action::AnswerInspection, &resource);
+                out.push(OpenQuestionnaire {
+                    inspection,
+                    target,
+                    may_answer,
+                });
             }
         }
         Ok(out)

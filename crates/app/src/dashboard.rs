@@ -158,9 +158,10 @@ impl App {
                 due: Some(t.due_on),
             });
         }
-        // Self-inspection questionnaires my units are to answer.
+        // Self-inspection questionnaires I am to answer (staff who only read
+        // their unit's are not asked for anything).
         for q in self.my_questionnaires(caller).await? {
-            if q.target.state == "submitted" {
+            if q.target.state == "submitted" || !q.may_answer {
                 continue;
             }
             todo.push(TodoItem {
@@ -170,7 +171,7 @@ impl App {
                 link: format!(
                     "/audits/inspections/{}/units/{}",
                     q.inspection.id,
-                    q.target.unit_id.unwrap_or_default()
+                    q.target.key()
                 ),
                 due: Some(q.inspection.deadline.clone()),
             });

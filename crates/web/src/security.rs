@@ -53,3 +53,28 @@ pub async fn favicon() -> impl IntoResponse {
         &include_bytes!("../static/favicon.ico")[..],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every block of the stylesheet is closed where it should be: a rule
+    /// written at the left margin is at the top level (an unclosed
+    /// `@media print {` once made half the screen styles print-only).
+    #[test]
+    fn the_stylesheet_closes_every_block() {
+        let css = include_str!("../static/app.css");
+        let mut depth = 0_i32;
+        for (n, line) in css.lines().enumerate() {
+            let at_margin = !line.starts_with(char::is_whitespace)
+                && !line.starts_with('}')
+                && !line.trim().is_empty();
+            assert!(
+                !at_margin || depth == 0,
+                "app.css line {}: `{line}` is inside an open block",
+                n + 1
+            );
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            assert!(depth >= 0, "app.css line {}: `}}` closes nothing", n + 1);
+        }
+        assert_eq!(depth, 0, "app.css ends inside a block");
+    }
+}

@@ -647,10 +647,26 @@ async fn the_pages_answer_and_submit_with_csrf() {
         ..
     } in city().await
     {
+        // Staff of the unit read the questionnaire but are not asked to
+        // answer it: it is not on their to-do list.
+        let mut member = c.fresh();
+        member.sign_in("staffa", PASSWORD).await;
+        let dash = member.get("/").await;
+        assert_eq!(dash.status, StatusCode::OK, "{backend}");
+        assert!(!dash.body.contains("令和7年度 自己点検"), "{backend}");
+        let index = member.get("/audits").await;
+        assert!(index.body.contains("（閲覧のみ）"), "{backend}");
         c.sign_in("mgra", PASSWORD).await;
+        let dash = c.get("/").await;
+        assert!(
+            dash.body
+                .contains(&format!("/audits/inspections/{inspection}/units/{a}")),
+            "{backend}: the manager's to-do"
+        );
         let index = c.get("/audits").await;
         assert_eq!(index.status, StatusCode::OK, "{backend}");
         assert!(index.body.contains("令和7年度 自己点検"), "{backend}");
+        assert!(!index.body.contains("（閲覧のみ）"), "{backend}");
         let path = format!("/audits/inspections/{inspection}/units/{a}");
         let page = c.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
