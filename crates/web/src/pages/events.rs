@@ -24,6 +24,8 @@ use crate::state::AppState;
 /// The most fields a change lists on one line of the log.
 const CHANGES_SHOWN: usize = 6;
 /// The most characters of one value a change shows.
+/// The longest record name shown in a line of the log.
+const NAME_CHARS: usize = 40;
 const VALUE_CHARS: usize = 60;
 
 pub struct LogLine {
@@ -33,6 +35,8 @@ pub struct LogLine {
     pub who_detail: String,
     pub what: String,
     pub record: String,
+    /// The record's name or title as the entry logged it, where it has one.
+    pub name: Option<String>,
     pub link: Option<String>,
     pub action: String,
     pub changes: Vec<String>,
@@ -133,6 +137,7 @@ pub fn log_line(entry: &LogEntry, t: &T) -> LogLine {
         who_detail,
         what: word(t, "entity", &e.entity),
         record: e.entity_id.clone(),
+        name: name_of(e.after_json.as_deref().or(e.before_json.as_deref())),
         link: link_of(&e.entity, &e.entity_id),
         action: word(t, "verb", &e.action),
         changes: changes(e.before_json.as_deref(), e.after_json.as_deref()),
@@ -159,8 +164,30 @@ fn link_of(entity: &str, id: &str) -> Option<String> {
         Entity::Unit => Some(format!("/units/{id}")),
         Entity::User => Some(format!("/users/{id}")),
         Entity::NetcheckRun => Some(format!("/netcheck/runs/{id}")),
+        Entity::InformationSystem => Some(format!("/systems/{id}")),
+        Entity::ControlStatus => Some(format!("/control-status/{id}")),
+        Entity::Checklist => Some(format!("/audits/checklists/{id}")),
+        Entity::Inspection => Some(format!("/audits/inspections/{id}")),
+        Entity::Audit => Some(format!("/audits/{id}")),
+        Entity::Finding => Some(format!("/findings/{id}")),
+        Entity::Incident => Some(format!("/incidents/{id}")),
+        Entity::Exception => Some(format!("/exceptions/{id}")),
+        Entity::Permission => Some(format!("/permissions/{id}")),
+        Entity::Violation => Some(format!("/violations/{id}")),
+        Entity::Contractor => Some(format!("/contractors/{id}")),
+        Entity::EmergencyPlan => Some(format!("/plans/{id}")),
+        Entity::ClassificationRequest => Some(format!("/classification-requests/{id}")),
         _ => None,
     }
+}
+
+/// The name a logged state gives its record (name, title, …), short.
+fn name_of(state: Option<&str>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(state?).ok()?;
+    ["name", "title", "display_name", "deviation", "what"]
+        .iter()
+        .find_map(|k| v.get(*k)?.as_str().filter(|s| !s.trim().is_empty()))
+        .map(|s| mamori_core::table::clip(s, NAME_CHARS))
 }
 
 /// A value of a change, short.
@@ -325,6 +352,29 @@ pub async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_names_its_record_from_the_logged_state() {
+        assert_eq!(
+            name_of(Some(r#"{"id":3,"name":"住民記録システム","x":1}"#)).as_deref(),
+            Some("住民記録システム")
+        );
+        assert_eq!(
+            name_of(Some(r#"{"title":"USBメモリの紛失"}"#)).as_deref(),
+            Some("USBメモリの紛失")
+        );
+        assert_eq!(name_of(Some(r#"{"name":""}"#)), None);
+        assert_eq!(name_of(Some("[1,2]")), None);
+        assert_eq!(name_of(None), None);
+        let long = "あ".repeat(100);
+        assert!(
+            name_of(Some(&format!(r#"{{"name":"{long}"}}"#)))
+                .unwrap()
+                .chars()
+                .count()
+                <= 41
+        );
+    }
 
     #[test]
     fn a_change_lists_the_fields_that_changed() {

@@ -62,6 +62,11 @@ async fn the_log_reads_in_words_with_names_and_japan_time() {
             units.body
         );
         assert!(units.body.contains("組織"), "{backend}");
+        // … and names it as logged.
+        assert!(
+            units.body.contains("<span class=\"muted record-name\">記録課</span>"),
+            "{backend}: the unit's name beside its id"
+        );
         assert!(
             !units.body.contains("サインイン</a>"),
             "{backend}: filtered"
