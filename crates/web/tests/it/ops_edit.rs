@@ -240,8 +240,7 @@ async fn a_service_is_edited_on_its_page_and_over_the_api_and_a_stale_save_is_re
                 ("ranges", "198.51.100.0/24\n203.0.113.0/24".to_string()),
             ]
         };
-        let post = |pairs: Vec<(&'static str, String)>| pairs;
-        let pairs = post(form("2", "クラウドメール（全庁）"));
+        let pairs = form("2", "クラウドメール（全庁）");
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = page.post_form(&format!("/services/{id}"), &refs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
@@ -256,7 +255,7 @@ async fn a_service_is_edited_on_its_page_and_over_the_api_and_a_stale_save_is_re
             json!(["198.51.100.0/24", "203.0.113.0/24"])
         );
         // A page save with the old revision: refused, said, nothing written.
-        let pairs = post(form("2", "古い画面からの保存"));
+        let pairs = form("2", "古い画面からの保存");
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = page.post_form(&format!("/services/{id}"), &refs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
