@@ -397,17 +397,20 @@ impl App {
             .await?)
     }
 
-    /// The exceptions the person may read as an .xlsx or CSV file.
+    /// The exceptions the person may read that the filter admits, as an
+    /// .xlsx or CSV file: what the list shows with the same filter, on every
+    /// page and in its order.
     pub async fn export_exceptions(
         &self,
         caller: &Caller,
         format: LedgerFormat,
+        filter: &ExceptionFilter,
         today: &str,
     ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::View)?;
         let filter = ExceptionFilter {
             scope: self.exception_scope(caller).await?,
-            ..Default::default()
+            ..filter.clone()
         };
         let all = permit.store().all_exceptions(&filter).await?;
         let rows: Vec<Vec<String>> = all

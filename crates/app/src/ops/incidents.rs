@@ -613,15 +613,21 @@ impl App {
             .await?)
     }
 
-    /// The incidents the person may read, as an .xlsx or CSV file
-    /// (formula-escaped).
-    pub async fn export_incidents(&self, caller: &Caller, format: LedgerFormat) -> Result<Vec<u8>> {
+    /// The incidents the person may read that the filter admits, as an
+    /// .xlsx or CSV file (formula-escaped): what the list shows with the
+    /// same filter, on every page and in its order.
+    pub async fn export_incidents(
+        &self,
+        caller: &Caller,
+        format: LedgerFormat,
+        filter: &IncidentFilter,
+    ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::View)?;
         let filter = IncidentFilter {
             scope: self.incident_scope(caller).await?,
-            ..Default::default()
+            ..filter.clone()
         };
-        let all = permit.store().all_incidents(&filter).await?;
+        let all = permit.store().listed_incidents(&filter).await?;
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|i| {

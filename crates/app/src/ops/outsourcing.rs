@@ -275,13 +275,8 @@ impl App {
         Ok((class, systems))
     }
 
-    /// Records a contractor, every bad field named.
-    pub async fn create_contractor(
-        &self,
-        caller: &Caller,
-        form: &ContractorForm,
-    ) -> Result<ContractorRecord> {
-        let permit = self.permit_app(caller, Action::ManageContractors)?;
+    /// A contractor's fields as entered, checked: every bad field named.
+    async fn contractor_input(&self, form: &ContractorForm) -> Result<ContractorInput> {
         let mut problems = Vec::new();
         let name = text_field(
             &form.name,
@@ -307,16 +302,48 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
-        let input = ContractorInput {
+        Ok(ContractorInput {
             name,
             business,
             systems,
             highest_class,
             data_location,
-        };
+        })
+    }
+
+    /// Records a contractor, every bad field named.
+    pub async fn create_contractor(
+        &self,
+        caller: &Caller,
+        form: &ContractorForm,
+    ) -> Result<ContractorRecord> {
+        let permit = self.permit_app(caller, Action::ManageContractors)?;
+        let input = self.contractor_input(form).await?;
         Ok(permit
             .store()
             .create_contractor(permit.actor(), &input)
+            .await?)
+    }
+
+    // --- h15b ---
+    /// Changes a contractor's own fields (name, business, systems, highest
+    /// class, data location) as the security office enters them, checked as
+    /// when it was recorded; refused when someone else changed it since
+    /// `revision` was read (`MAMORI-CONTRACTOR-STALE`). The event log keeps
+    /// the contractor before and after.
+    pub async fn update_contractor(
+        &self,
+        caller: &Caller,
+        id: i64,
+        revision: i64,
+        form: &ContractorForm,
+    ) -> Result<ContractorRecord> {
+        let permit = self.permit_app(caller, Action::ManageContractors)?;
+        self.known_contractor(id).await?;
+        let input = self.contractor_input(form).await?;
+        Ok(permit
+            .store()
+            .update_contractor(permit.actor(), id, revision, &input)
             .await?)
     }
 
@@ -587,14 +614,9 @@ impl App {
             .await?)
     }
 
-    /// Records an external service; approval for α' needs, for a cloud
-    /// service, its ISMAP registration.
-    pub async fn create_service(
-        &self,
-        caller: &Caller,
-        form: &ServiceForm,
-    ) -> Result<ServiceRecord> {
-        let permit = self.permit_app(caller, Action::ManageContractors)?;
+    /// An external service as entered, checked: every bad field named;
+    /// approval for α' needs, for a cloud service, its ISMAP registration.
+    async fn service_input(&self, form: &ServiceForm) -> Result<ServiceInput> {
         let mut problems = Vec::new();
         let name = text_field(
             &form.name,
@@ -639,7 +661,7 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
-        let input = ServiceInput {
+        Ok(ServiceInput {
             name,
             contractor_id: form.contractor_id,
             cloud: form.cloud,
@@ -651,20 +673,58 @@ impl App {
             ismap_id,
             alpha_prime: form.alpha_prime,
             ranges,
-        };
+        })
+    }
+
+    /// Records an external service; approval for α' needs, for a cloud
+    /// service, its ISMAP registration.
+    pub async fn create_service(
+        &self,
+        caller: &Caller,
+        form: &ServiceForm,
+    ) -> Result<ServiceRecord> {
+        let permit = self.permit_app(caller, Action::ManageContractors)?;
+        let input = self.service_input(form).await?;
         Ok(permit
             .store()
             .create_service(permit.actor(), &input)
             .await?)
     }
 
-    /// One external service.
-    pub async fn service(&self, caller: &Caller, id: i64) -> Result<ServiceRecord> {
-        let permit = self.permit_app(caller, Action::ReadContractors)?;
-        match permit.store().service(id).await {
+    // --- h15b ---
+    /// Changes an external service (what it is, its provider, the systems it
+    /// serves, the highest class, where the data is, its ISMAP registration,
+    /// its α' approval and the address ranges the network checker resolves
+    /// its name to), checked as when it was recorded; refused when someone
+    /// else changed it since `revision` was read (`MAMORI-SERVICE-STALE`).
+    /// The event log keeps the service before and after.
+    pub async fn update_service(
+        &self,
+        caller: &Caller,
+        id: i64,
+        revision: i64,
+        form: &ServiceForm,
+    ) -> Result<ServiceRecord> {
+        let permit = self.permit_app(caller, Action::ManageContractors)?;
+        self.known_service(id).await?;
+        let input = self.service_input(form).await?;
+        Ok(permit
+            .store()
+            .update_service(permit.actor(), id, revision, &input)
+            .await?)
+    }
+
+    async fn known_service(&self, id: i64) -> Result<ServiceRecord> {
+        match self.facts().service(id).await {
             Err(mamori_store::StoreError::NotFound { .. }) => Err(Error::not_found("service", id)),
             other => Ok(other?),
         }
+    }
+
+    /// One external service.
+    pub async fn service(&self, caller: &Caller, id: i64) -> Result<ServiceRecord> {
+        self.permit_app(caller, Action::ReadContractors)?;
+        self.known_service(id).await
     }
 
     /// One page of the external services the query admits, by name.

@@ -344,19 +344,22 @@ impl App {
             .await?)
     }
 
-    /// The permissions the person may read as an .xlsx or CSV file.
+    /// The permissions the person may read that the filter admits, as an
+    /// .xlsx or CSV file: what the list shows with the same filter, on every
+    /// page and in its order.
     pub async fn export_permissions(
         &self,
         caller: &Caller,
         format: LedgerFormat,
+        filter: &PermissionFilter,
         today: &str,
     ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::View)?;
         let filter = PermissionFilter {
             scope: self.permission_scope(caller).await?,
-            ..Default::default()
+            ..filter.clone()
         };
-        let all = permit.store().all_permissions(&filter).await?;
+        let all = permit.store().listed_permissions(&filter).await?;
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|p| {

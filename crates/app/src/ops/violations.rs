@@ -200,16 +200,19 @@ impl App {
         Ok(permit.store().list_violations(&filter, page).await?)
     }
 
-    /// The violations the person may read as an .xlsx or CSV file.
+    /// The violations the person may read that the filter admits, as an
+    /// .xlsx or CSV file: what the list shows with the same filter, on every
+    /// page and in its order.
     pub async fn export_violations(
         &self,
         caller: &Caller,
         format: LedgerFormat,
+        filter: &ViolationFilter,
     ) -> Result<Vec<u8>> {
         let permit = self.permit_app(caller, Action::View)?;
         let filter = ViolationFilter {
             scope: self.violation_scope(caller).await?,
-            ..Default::default()
+            ..filter.clone()
         };
         let all = permit.store().all_violations(&filter).await?;
         let rows: Vec<Vec<String>> = all

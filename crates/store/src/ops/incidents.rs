@@ -185,6 +185,17 @@ where
 const SEVERITY_ORDER: &str = "CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 \
      WHEN 'medium' THEN 2 ELSE 3 END";
 
+/// ` ORDER BY …` of the register: the order asked, or open first, the most
+/// serious first, newest first.
+fn list_order(filter: &IncidentFilter) -> String {
+    match &filter.sort {
+        Some(sort) => sort.order_by("i.id"),
+        None => format!(
+            " ORDER BY CASE i.state WHEN 'open' THEN 0 ELSE 1 END, {SEVERITY_ORDER}, i.noticed_at DESC, i.id DESC"
+        ),
+    }
+}
+
 impl Store {
     /// One incident by id.
     pub async fn incident(&self, id: i64) -> Result<IncidentRecord, StoreError> {
@@ -206,13 +217,8 @@ impl Store {
         let (items, total) = db_run!(&self.db, |pool| {
             let mut qb = QueryBuilder::new(SELECT);
             push_filter(&mut qb, filter);
-            let order = match &filter.sort {
-                Some(sort) => format!("{} LIMIT ", sort.order_by("i.id")),
-                None => format!(
-                    " ORDER BY CASE i.state WHEN 'open' THEN 0 ELSE 1 END, {SEVERITY_ORDER}, i.noticed_at DESC, i.id DESC LIMIT "
-                ),
-            };
-            qb.push(order)
+            qb.push(list_order(filter))
+                .push(" LIMIT ")
                 .push_bind(page.limit())
                 .push(" OFFSET ")
                 .push_bind(page.offset());
@@ -225,8 +231,8 @@ impl Store {
         Ok(Page { items, total })
     }
 
-    /// Every incident of the filter (an export, or the open ones for the
-    /// attention page), most serious first.
+    /// Every incident of the filter (the open ones for the attention page),
+    /// most serious first.
     pub async fn all_incidents(
         &self,
         filter: &IncidentFilter,
@@ -235,6 +241,22 @@ impl Store {
             let mut qb = QueryBuilder::new(SELECT);
             push_filter(&mut qb, filter);
             qb.push(format!(" ORDER BY {SEVERITY_ORDER}, i.noticed_at, i.id"));
+            qb.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    // --- h15b ---
+    /// Every incident of the filter in the register's order (the order asked,
+    /// or open first, the most serious first, newest first): what the list
+    /// shows, on every page (an export).
+    pub async fn listed_incidents(
+        &self,
+        filter: &IncidentFilter,
+    ) -> Result<Vec<IncidentRecord>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(SELECT);
+            push_filter(&mut qb, filter);
+            qb.push(list_order(filter));
             qb.build_query_as().fetch_all(pool).await?
         }))
     }

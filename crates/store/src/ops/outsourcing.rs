@@ -434,6 +434,58 @@ impl Store {
         Ok(after)
     }
 
+    // --- h15b: a contractor's own fields edited ---
+    /// Changes a contractor's own fields (already checked) if it is still at
+    /// `revision`; a stale save is refused with `MAMORI-CONTRACTOR-STALE`.
+    pub async fn update_contractor(
+        &self,
+        actor: &Actor,
+        id: i64,
+        revision: i64,
+        input: &ContractorInput,
+    ) -> Result<ContractorRecord, StoreError> {
+        let now = now_rfc3339();
+        let mut tx = self.db.begin().await?;
+        let before = contractor_in_tx(&mut tx, id).await?;
+        let n = tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE contractors SET name = $3, business = $4, systems = $5, highest_class = $6, \
+                 data_location = $7, revision = revision + 1, updated_at = $8 \
+                 WHERE id = $1 AND revision = $2",
+            )
+            .bind(id)
+            .bind(revision)
+            .bind(&input.name)
+            .bind(&input.business)
+            .bind(ids(&input.systems))
+            .bind(&input.highest_class)
+            .bind(&input.data_location)
+            .bind(&now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(
+                mamori_core::problem::Problem::new("MAMORI-CONTRACTOR-STALE")
+                    .with("id", id)
+                    .into(),
+            );
+        }
+        let after = contractor_in_tx(&mut tx, id).await?;
+        tx.append_event(
+            actor,
+            Entity::Contractor,
+            id,
+            Verb::Update,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// The contracts of a contractor (None: every contract), oldest first.
     pub async fn contracts(
         &self,
@@ -697,13 +749,7 @@ impl Store {
             .fetch_one(&mut *c)
             .await?
         });
-        let found: Option<ServiceRecord> = tx_run!(&mut tx, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SERVICE} WHERE s.id = $1")))
-                .bind(id)
-                .fetch_optional(&mut *c)
-                .await?
-        });
-        let after = found.ok_or_else(|| StoreError::not_found("service", id))?;
+        let after = service_in_tx(&mut tx, id).await?;
         tx.append_event(
             actor,
             Entity::ExternalService,
@@ -716,6 +762,73 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+
+    // --- h15b: an external service edited ---
+    /// Changes an external service (already checked) if it is still at
+    /// `revision`; a stale save is refused with `MAMORI-SERVICE-STALE`.
+    pub async fn update_service(
+        &self,
+        actor: &Actor,
+        id: i64,
+        revision: i64,
+        input: &ServiceInput,
+    ) -> Result<ServiceRecord, StoreError> {
+        let now = now_rfc3339();
+        let mut tx = self.db.begin().await?;
+        let before = service_in_tx(&mut tx, id).await?;
+        let n = tx_run!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE external_services SET name = $3, contractor_id = $4, cloud = $5, purpose = $6, \
+                 systems = $7, highest_class = $8, data_location = $9, ismap = $10, ismap_id = $11, \
+                 alpha_prime = $12, ranges = $13, revision = revision + 1, updated_at = $14 \
+                 WHERE id = $1 AND revision = $2",
+            )
+            .bind(id)
+            .bind(revision)
+            .bind(&input.name)
+            .bind(input.contractor_id)
+            .bind(input.cloud)
+            .bind(&input.purpose)
+            .bind(ids(&input.systems))
+            .bind(&input.highest_class)
+            .bind(&input.data_location)
+            .bind(input.ismap)
+            .bind(&input.ismap_id)
+            .bind(input.alpha_prime)
+            .bind(input.ranges.join("\n"))
+            .bind(&now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(mamori_core::problem::Problem::new("MAMORI-SERVICE-STALE")
+                .with("id", id)
+                .into());
+        }
+        let after = service_in_tx(&mut tx, id).await?;
+        tx.append_event(
+            actor,
+            Entity::ExternalService,
+            id,
+            Verb::Update,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+}
+
+async fn service_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ServiceRecord, StoreError> {
+    let found: Option<ServiceRecord> = tx_run!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SERVICE} WHERE s.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    found.ok_or_else(|| StoreError::not_found("service", id))
 }
 
 async fn contractor_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ContractorRecord, StoreError> {

@@ -144,6 +144,21 @@ impl Store {
         }))
     }
 
+    // --- h15b ---
+    /// Every permission of the filter in the register's order (newest
+    /// first): what the list shows, on every page (an export).
+    pub async fn listed_permissions(
+        &self,
+        filter: &PermissionFilter,
+    ) -> Result<Vec<PermissionRecord>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            let mut qb = QueryBuilder::new(SELECT);
+            push_filter(&mut qb, filter);
+            qb.push(" ORDER BY p.id DESC");
+            qb.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
     /// Records a request (state pending).
     pub async fn create_permission(
         &self,

@@ -214,6 +214,19 @@ pub struct IncidentQuery {
     pub kind: Option<String>,
 }
 
+impl IncidentQuery {
+    /// The register's filter, a value outside the document's refused (400):
+    /// the list and its export read it alike.
+    fn filter(&self) -> ApiResult<IncidentFilter> {
+        Ok(IncidentFilter {
+            state: one_of("state", &self.state, &["open", "closed"])?,
+            severity: one_of("severity", &self.severity, &Severity::codes())?,
+            kind: one_of("kind", &self.kind, &IncidentKind::codes())?,
+            ..Default::default()
+        })
+    }
+}
+
 /// A filter's value, refused (400, as the document's pattern says) when it is
 /// not one of `allowed`.
 pub(super) fn one_of(
@@ -240,12 +253,7 @@ pub async fn incidents(
     ApiQuery(q): ApiQuery<IncidentQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Incident>>> {
-    let filter = IncidentFilter {
-        state: one_of("state", &q.state, &["open", "closed"])?,
-        severity: one_of("severity", &q.severity, &Severity::codes())?,
-        kind: one_of("kind", &q.kind, &IncidentKind::codes())?,
-        ..Default::default()
-    };
+    let filter = q.filter()?;
     let page = state
         .app
         .list_incidents(&user, &filter, paging.request())
@@ -520,17 +528,20 @@ pub(super) fn export_format(q: &FormatQuery) -> ApiResult<LedgerFormat> {
     format_of(q.format.as_deref(), LedgerFormat::Xlsx)
 }
 
-#[utoipa::path(get, path = "/incidents/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the incidents the caller may read, as .xlsx or .csv")))]
+#[utoipa::path(get, path = "/incidents/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, IncidentQuery),
+    responses((status = 200, description = "the incidents the caller may read that the filters select (as `GET /incidents` with them, every page), as .xlsx or .csv"),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn export_incidents(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<IncidentQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
+    let filter = f.filter()?;
     let bytes = state
         .app
-        .export_incidents(&user, format)
+        .export_incidents(&user, format, &filter)
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(
@@ -601,6 +612,17 @@ pub struct ExceptionQuery {
     pub state: Option<String>,
 }
 
+impl ExceptionQuery {
+    /// The register's filter, a value outside the document's refused (400):
+    /// the list and its export read it alike.
+    fn filter(&self) -> ApiResult<ExceptionFilter> {
+        Ok(ExceptionFilter {
+            state: one_of("state", &self.state, &ExceptionState::codes())?,
+            ..Default::default()
+        })
+    }
+}
+
 #[utoipa::path(get, path = "/exceptions", tag = "operations", security(("bearer" = [])), params(ExceptionQuery, Paging),
     responses((status = 200, body = Collection<Exception>)))]
 pub async fn exceptions(
@@ -609,10 +631,7 @@ pub async fn exceptions(
     ApiQuery(q): ApiQuery<ExceptionQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Exception>>> {
-    let filter = ExceptionFilter {
-        state: one_of("state", &q.state, &ExceptionState::codes())?,
-        ..Default::default()
-    };
+    let filter = q.filter()?;
     let page = state
         .app
         .list_exceptions(&user, &filter, paging.request())
@@ -766,17 +785,20 @@ pub async fn expiring(
     ))
 }
 
-#[utoipa::path(get, path = "/exceptions/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the exceptions the caller may read, as .xlsx or .csv")))]
+#[utoipa::path(get, path = "/exceptions/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, ExceptionQuery),
+    responses((status = 200, description = "the exceptions the caller may read that the filters select (as `GET /exceptions` with them, every page), as .xlsx or .csv"),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn export_exceptions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<ExceptionQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
+    let filter = f.filter()?;
     let bytes = state
         .app
-        .export_exceptions(&user, format, &today())
+        .export_exceptions(&user, format, &filter, &today())
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(

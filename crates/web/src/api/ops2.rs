@@ -92,6 +92,18 @@ pub struct PermissionQuery {
     pub kind: Option<String>,
 }
 
+impl PermissionQuery {
+    /// The register's filter, a value outside the document's refused (400):
+    /// the list and its export read it alike.
+    fn filter(&self) -> ApiResult<PermissionFilter> {
+        Ok(PermissionFilter {
+            state: one_of("state", &self.state, &PermissionState::codes())?,
+            kind: one_of("kind", &self.kind, &PermissionKind::codes())?,
+            ..Default::default()
+        })
+    }
+}
+
 #[utoipa::path(get, path = "/permissions", tag = "operations", security(("bearer" = [])), params(PermissionQuery, Paging),
     responses((status = 200, body = Collection<Permission>)))]
 pub async fn permissions(
@@ -100,11 +112,7 @@ pub async fn permissions(
     ApiQuery(q): ApiQuery<PermissionQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Permission>>> {
-    let filter = PermissionFilter {
-        state: one_of("state", &q.state, &PermissionState::codes())?,
-        kind: one_of("kind", &q.kind, &PermissionKind::codes())?,
-        ..Default::default()
-    };
+    let filter = q.filter()?;
     let page = state
         .app
         .list_permissions(&user, &filter, paging.request())
@@ -265,17 +273,20 @@ pub async fn overdue_permissions(
     ))
 }
 
-#[utoipa::path(get, path = "/permissions/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the permissions the caller may read, as .xlsx or .csv")))]
+#[utoipa::path(get, path = "/permissions/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, PermissionQuery),
+    responses((status = 200, description = "the permissions the caller may read that the filters select (as `GET /permissions` with them, every page), as .xlsx or .csv"),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn export_permissions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<PermissionQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
+    let filter = f.filter()?;
     let bytes = state
         .app
-        .export_permissions(&user, format, &today())
+        .export_permissions(&user, format, &filter, &today())
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(
@@ -331,6 +342,17 @@ pub struct ViolationQuery {
     pub action: Option<String>,
 }
 
+impl ViolationQuery {
+    /// The register's filter, a value outside the document's refused (400):
+    /// the list and its export read it alike.
+    fn filter(&self) -> ApiResult<ViolationFilter> {
+        Ok(ViolationFilter {
+            action: one_of("action", &self.action, &ViolationAction::codes())?,
+            ..Default::default()
+        })
+    }
+}
+
 #[utoipa::path(get, path = "/violations", tag = "operations", security(("bearer" = [])), params(ViolationQuery, Paging),
     responses((status = 200, body = Collection<Violation>)))]
 pub async fn violations(
@@ -339,10 +361,7 @@ pub async fn violations(
     ApiQuery(q): ApiQuery<ViolationQuery>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<Collection<Violation>>> {
-    let filter = ViolationFilter {
-        action: one_of("action", &q.action, &ViolationAction::codes())?,
-        ..Default::default()
-    };
+    let filter = q.filter()?;
     let page = state
         .app
         .list_violations(&user, &filter, paging.request())
@@ -414,17 +433,20 @@ pub async fn violation(
     Ok(Json(v.into()))
 }
 
-#[utoipa::path(get, path = "/violations/export", tag = "operations", security(("bearer" = [])), params(FormatQuery),
-    responses((status = 200, description = "the violations the caller may read, as .xlsx or .csv")))]
+#[utoipa::path(get, path = "/violations/export", tag = "operations", security(("bearer" = [])), params(FormatQuery, ViolationQuery),
+    responses((status = 200, description = "the violations the caller may read that the filters select (as `GET /violations` with them, every page), as .xlsx or .csv"),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub async fn export_violations(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(f): ApiQuery<ViolationQuery>,
 ) -> ApiResult<Response> {
     let format = export_format(&q)?;
+    let filter = f.filter()?;
     let bytes = state
         .app
-        .export_violations(&user, format)
+        .export_violations(&user, format, &filter)
         .await
         .map_err(json_err)?;
     Ok(crate::download::attachment(
@@ -701,6 +723,50 @@ pub async fn contractor(
     Ok(Json(v.into()))
 }
 
+// --- h15b: a contractor's own fields edited ---
+/// A contractor's own fields as the security office changes them, with the
+/// revision read.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ContractorEditBody {
+    /// The `revision` read: a stale one is refused (409, `MAMORI-CONTRACTOR-STALE`).
+    pub revision: i64,
+    pub name: String,
+    pub business: String,
+    #[serde(default)]
+    pub systems: Vec<i64>,
+    /// A confidentiality level of the active scheme.
+    pub highest_class: String,
+    pub data_location: String,
+}
+
+/// Changes a contractor's own fields (its criteria, contracts, staff and
+/// assessments have their own calls); logged with before and after.
+#[utoipa::path(put, path = "/contractors/{id}", tag = "operations", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ContractorEditBody,
+    responses((status = 200, body = Contractor), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_contractor(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ContractorEditBody>,
+) -> ApiResult<Json<Contractor>> {
+    let form = ContractorForm {
+        name: b.name,
+        business: b.business,
+        systems: b.systems,
+        highest_class: b.highest_class,
+        data_location: b.data_location,
+    };
+    let c = state
+        .app
+        .update_contractor(&user, id, b.revision, &form)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(c.into()))
+}
+
 /// The selection criteria a contractor meets.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CriteriaBody {
@@ -885,6 +951,9 @@ pub struct Service {
     /// The address ranges it is reached at (CIDR): what
     /// `destination = "service:<name>"` in the segments file stands for.
     pub ranges: Vec<String>,
+    // --- h15b ---
+    /// Send it back with a change: a stale one is refused (409).
+    pub revision: i64,
 }
 
 impl From<ServiceRecord> for Service {
@@ -903,6 +972,7 @@ impl From<ServiceRecord> for Service {
             ismap_id: s.ismap_id,
             alpha_prime: s.alpha_prime,
             ranges: s.ranges.lines().map(str::to_string).collect(),
+            revision: s.revision,
         }
     }
 }
@@ -1018,6 +1088,69 @@ pub async fn service(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Service>> {
     let s = state.app.service(&user, id).await.map_err(json_err)?;
+    Ok(Json(s.into()))
+}
+
+// --- h15b: an external service edited ---
+/// An external service as the security office changes it, with the revision
+/// read (every field is sent: what is left out is cleared or false).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ServiceEditBody {
+    /// The `revision` read: a stale one is refused (409, `MAMORI-SERVICE-STALE`).
+    pub revision: i64,
+    pub name: String,
+    #[serde(default)]
+    pub contractor_id: Option<i64>,
+    #[serde(default)]
+    pub cloud: bool,
+    pub purpose: String,
+    #[serde(default)]
+    pub systems: Vec<i64>,
+    pub highest_class: String,
+    pub data_location: String,
+    #[serde(default)]
+    pub ismap: bool,
+    #[serde(default)]
+    pub ismap_id: String,
+    #[serde(default)]
+    pub alpha_prime: bool,
+    /// The address ranges it is reached at (CIDR, IPv4 or IPv6): what the
+    /// network checker resolves `destination = "service:<name>"` to.
+    #[serde(default)]
+    pub ranges: Vec<String>,
+}
+
+/// Changes an external service, checked as when it is recorded (α' for a
+/// cloud service needs ISMAP; ranges are CIDR); logged with before and after.
+#[utoipa::path(put, path = "/services/{id}", tag = "operations", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ServiceEditBody,
+    responses((status = 200, body = Service), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_service(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ServiceEditBody>,
+) -> ApiResult<Json<Service>> {
+    let form = ServiceForm {
+        name: b.name,
+        contractor_id: b.contractor_id,
+        cloud: b.cloud,
+        purpose: b.purpose,
+        systems: b.systems,
+        highest_class: b.highest_class,
+        data_location: b.data_location,
+        ismap: b.ismap,
+        ismap_id: b.ismap_id,
+        alpha_prime: b.alpha_prime,
+        ranges: b.ranges,
+    };
+    let s = state
+        .app
+        .update_service(&user, id, b.revision, &form)
+        .await
+        .map_err(json_err)?;
     Ok(Json(s.into()))
 }
 

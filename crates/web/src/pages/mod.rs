@@ -365,13 +365,20 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(ops2::contractors).post(ops2::create_contractor),
         )
         .route("/contractors/export", get(ops2::export_contractors))
-        .route("/contractors/{id}", get(ops2::contractor))
+        .route(
+            "/contractors/{id}",
+            get(ops2::contractor).post(ops2::update_contractor),
+        )
         .route("/contractors/{id}/criteria", post(ops2::set_criteria))
         .route("/contractors/{id}/contracts", post(ops2::add_contract))
         .route("/contractors/{id}/staff", post(ops2::add_staff))
         .route("/contractors/{id}/assessments", post(ops2::add_assessment))
         .route("/services", get(ops2::services).post(ops2::create_service))
         .route("/services/export", get(ops2::export_services))
+        .route(
+            "/services/{id}",
+            get(ops2::service).post(ops2::update_service),
+        )
         .route("/plans", get(ops2::plans).post(ops2::create_plan))
         .route("/plans/{id}", get(ops2::plan))
         .route("/plans/{id}/drills", post(ops2::record_drill))

@@ -133,19 +133,52 @@ pub async fn attention(
 
 // --- incidents ---
 
+/// The incidents list's filters as the page and its export take them (an
+/// unknown value is no filter).
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    /// open or closed.
     #[serde(default)]
     pub state: String,
+    // --- h15b: the severity and type, as the API filters them ---
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub kind: String,
     // --- h17ui: a sort key (an unknown one leaves the default order), asc/desc ---
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
     pub dir: String,
+    // --- h15b: the export's format ---
+    #[serde(default)]
+    pub format: String,
     #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u32>,
+}
+
+// --- h15b: the list and its export read the filters alike ---
+impl ListQuery {
+    fn incident_filter(&self) -> IncidentFilter {
+        IncidentFilter {
+            state: opt(&self.state).filter(|s| s == "open" || s == "closed"),
+            severity: opt(&self.severity).filter(|s| Severity::parse(s).is_some()),
+            kind: opt(&self.kind).filter(|s| IncidentKind::parse(s).is_some()),
+            sort: mamori_store::sorting::Sort::parse(&self.sort, &self.dir),
+            ..Default::default()
+        }
+    }
+
+    /// The incidents' filters (no sort, no page) as query pairs.
+    fn incident_pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("state", self.state.as_str()),
+            ("severity", self.severity.as_str()),
+            ("kind", self.kind.as_str()),
+        ]
+    }
 }
 
 pub(super) fn opt(s: &str) -> Option<String> {
@@ -161,6 +194,13 @@ pub struct IncidentsPage {
     state: String,
     // --- h17ui ---
     headers: Vec<super::SortHeader>,
+    // --- h15b ---
+    severity: String,
+    kind: String,
+    severities: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    /// The filters and the order as a query string (for the export links).
+    filters: String,
 }
 
 pub async fn incidents(
@@ -172,19 +212,16 @@ pub async fn incidents(
 ) -> AppResult<IncidentsPage> {
     let t = T { lang };
     let page = PageRequest::new(q.page, q.per_page);
-    let filter = IncidentFilter {
-        state: opt(&q.state).filter(|s| s == "open" || s == "closed"),
-        sort: mamori_store::sorting::Sort::parse(&q.sort, &q.dir),
-        ..Default::default()
-    };
+    let filter = q.incident_filter();
     let list = state.app.list_incidents(&user, &filter, page).await?;
     // --- h17ui: sortable headers, kept through paging ---
     let (key, descending) = match filter.sort {
         Some(s) => (mamori_store::sorting::SortKey::code(s.key), s.descending),
         None => ("", false),
     };
+    let pairs = q.incident_pairs();
     let headers = super::sort_headers(
-        &query_string("/incidents", &[("state", q.state.as_str())]),
+        &query_string("/incidents", &pairs),
         key,
         descending,
         &[
@@ -199,19 +236,10 @@ pub async fn incidents(
             ("state", t.pick("状態", "State").to_string()),
         ],
     );
-    let pager = Pager::new(
-        &t,
-        &query_string(
-            "/incidents",
-            &[
-                ("state", q.state.as_str()),
-                ("sort", key),
-                ("dir", if descending { "desc" } else { "" }),
-            ],
-        ),
-        page,
-        list.total,
-    );
+    let mut sorted = pairs.clone();
+    sorted.extend([("sort", key), ("dir", if descending { "desc" } else { "" })]);
+    let pager = Pager::new(&t, &query_string("/incidents", &sorted), page, list.total);
+    let filters = super::ops2::filter_string(&sorted);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -225,8 +253,13 @@ pub async fn incidents(
         chrome,
         rows: list.items.into_iter().map(|i| line(&t, i)).collect(),
         pager,
-        state: q.state,
         headers,
+        severities: choices(&t, &names!(Severity)),
+        kinds: choices(&t, &names!(IncidentKind)),
+        filters,
+        state: q.state,
+        severity: q.severity,
+        kind: q.kind,
     })
 }
 
@@ -640,13 +673,19 @@ pub(super) fn format_of(q: &FormatQuery) -> LedgerFormat {
     }
 }
 
+/// The incidents the list shows with the same filters and order, every page.
 pub async fn export_incidents(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
-    let bytes = state.app.export_incidents(&user, format).await?;
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
+    let bytes = state
+        .app
+        .export_incidents(&user, format, &q.incident_filter())
+        .await?;
     Ok(crate::download::attachment(
         bytes,
         format.content_type(),
@@ -675,6 +714,18 @@ pub struct ExceptionsPage {
     chrome: Chrome,
     rows: Vec<ExceptionLine>,
     pager: Pager,
+    // --- h15b: the state filter, kept in the export links ---
+    state: String,
+    states: Vec<(String, String)>,
+    filters: String,
+}
+
+// --- h15b: the exceptions list and its export read the filter alike ---
+fn exception_filter(q: &ListQuery) -> ExceptionFilter {
+    ExceptionFilter {
+        state: opt(&q.state).filter(|s| ExceptionState::parse(s).is_some()),
+        ..Default::default()
+    }
 }
 
 pub async fn exceptions(
@@ -687,17 +738,11 @@ pub async fn exceptions(
     let t = T { lang };
     let day = today();
     let page = PageRequest::new(q.page, q.per_page);
-    let filter = ExceptionFilter {
-        state: opt(&q.state).filter(|s| ExceptionState::parse(s).is_some()),
-        ..Default::default()
-    };
+    let filter = exception_filter(&q);
     let list = state.app.list_exceptions(&user, &filter, page).await?;
-    let pager = Pager::new(
-        &t,
-        &query_string("/exceptions", &[("state", q.state.as_str())]),
-        page,
-        list.total,
-    );
+    let pairs = [("state", q.state.as_str())];
+    let pager = Pager::new(&t, &query_string("/exceptions", &pairs), page, list.total);
+    let filters = super::ops2::filter_string(&pairs);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -715,6 +760,9 @@ pub async fn exceptions(
             .map(|e| exception_line(&t, e, &day))
             .collect(),
         pager,
+        states: choices(&t, &names!(ExceptionState)),
+        state: q.state,
+        filters,
     })
 }
 
@@ -901,13 +949,19 @@ pub async fn renew(
     }
 }
 
+/// The exceptions the list shows with the same filter, every page.
 pub async fn export_exceptions(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
-    let bytes = state.app.export_exceptions(&user, format, &today()).await?;
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
+    let bytes = state
+        .app
+        .export_exceptions(&user, format, &exception_filter(&q), &today())
+        .await?;
     Ok(crate::download::attachment(
         bytes,
         format.content_type(),

@@ -72,10 +72,28 @@ pub struct PermissionListQuery {
     pub state: String,
     #[serde(default)]
     pub kind: String,
+    // --- h15b: the export's format ---
+    #[serde(default)]
+    pub format: String,
     #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u32>,
+}
+
+// --- h15b: the list and its export read the filters alike ---
+impl PermissionListQuery {
+    fn filter(&self) -> PermissionFilter {
+        PermissionFilter {
+            state: opt(&self.state).filter(|s| PermissionState::parse(s).is_some()),
+            kind: opt(&self.kind).filter(|s| PermissionKind::parse(s).is_some()),
+            ..Default::default()
+        }
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        vec![("state", self.state.as_str()), ("kind", self.kind.as_str())]
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -88,6 +106,8 @@ pub struct PermissionsPage {
     kinds: Vec<(String, String)>,
     state: String,
     kind: String,
+    // --- h15b ---
+    filters: String,
 }
 
 pub async fn permissions(
@@ -100,21 +120,10 @@ pub async fn permissions(
     let t = T { lang };
     let day = today();
     let page = PageRequest::new(q.page, q.per_page);
-    let filter = PermissionFilter {
-        state: opt(&q.state).filter(|s| PermissionState::parse(s).is_some()),
-        kind: opt(&q.kind).filter(|s| PermissionKind::parse(s).is_some()),
-        ..Default::default()
-    };
-    let list = state.app.list_permissions(&user, &filter, page).await?;
-    let pager = Pager::new(
-        &t,
-        &query_string(
-            "/permissions",
-            &[("state", q.state.as_str()), ("kind", q.kind.as_str())],
-        ),
-        page,
-        list.total,
-    );
+    let list = state.app.list_permissions(&user, &q.filter(), page).await?;
+    let pairs = q.pairs();
+    let pager = Pager::new(&t, &query_string("/permissions", &pairs), page, list.total);
+    let filters = filter_string(&pairs);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -136,6 +145,7 @@ pub async fn permissions(
         kinds: choices(&t, &names!(PermissionKind)),
         state: q.state,
         kind: q.kind,
+        filters,
     })
 }
 
@@ -301,15 +311,18 @@ pub async fn return_permission(
     Ok(Redirect::to(&format!("/permissions/{id}")).into_response())
 }
 
+/// The permissions the list shows with the same filters, every page.
 pub async fn export_permissions(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<PermissionListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
     let bytes = state
         .app
-        .export_permissions(&user, format, &today())
+        .export_permissions(&user, format, &q.filter(), &today())
         .await?;
     Ok(crate::download::attachment(
         bytes,
@@ -330,10 +343,23 @@ pub struct ViolationLine {
 pub struct ViolationListQuery {
     #[serde(default)]
     pub action: String,
+    // --- h15b: the export's format ---
+    #[serde(default)]
+    pub format: String,
     #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u32>,
     #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u32>,
+}
+
+// --- h15b: the list and its export read the filter alike ---
+impl ViolationListQuery {
+    fn filter(&self) -> ViolationFilter {
+        ViolationFilter {
+            action: opt(&self.action).filter(|s| ViolationAction::parse(s).is_some()),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -343,6 +369,10 @@ pub struct ViolationsPage {
     rows: Vec<ViolationLine>,
     pager: Pager,
     may_record: bool,
+    // --- h15b: the action filter, kept in the export links ---
+    action: String,
+    actions: Vec<(String, String)>,
+    filters: String,
 }
 
 pub async fn violations(
@@ -354,17 +384,10 @@ pub async fn violations(
 ) -> AppResult<ViolationsPage> {
     let t = T { lang };
     let page = PageRequest::new(q.page, q.per_page);
-    let filter = ViolationFilter {
-        action: opt(&q.action).filter(|s| ViolationAction::parse(s).is_some()),
-        ..Default::default()
-    };
-    let list = state.app.list_violations(&user, &filter, page).await?;
-    let pager = Pager::new(
-        &t,
-        &query_string("/violations", &[("action", q.action.as_str())]),
-        page,
-        list.total,
-    );
+    let list = state.app.list_violations(&user, &q.filter(), page).await?;
+    let pairs = [("action", q.action.as_str())];
+    let pager = Pager::new(&t, &query_string("/violations", &pairs), page, list.total);
+    let filters = filter_string(&pairs);
     let chrome = Chrome::new(
         &state,
         &session,
@@ -386,6 +409,9 @@ pub async fn violations(
             })
             .collect(),
         pager,
+        actions: choices(&t, &names!(ViolationAction)),
+        action: q.action,
+        filters,
     })
 }
 
@@ -491,13 +517,19 @@ pub async fn violation(
     })
 }
 
+/// The violations the list shows with the same filter, every page.
 pub async fn export_violations(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(q): Query<FormatQuery>,
+    Query(q): Query<ViolationListQuery>,
 ) -> AppResult<Response> {
-    let format = format_of(&q);
-    let bytes = state.app.export_violations(&user, format).await?;
+    let format = format_of(&FormatQuery {
+        format: q.format.clone(),
+    });
+    let bytes = state
+        .app
+        .export_violations(&user, format, &q.filter())
+        .await?;
     Ok(crate::download::attachment(
         bytes,
         format.content_type(),
@@ -629,7 +661,7 @@ impl ServiceListQuery {
 }
 
 /// The filters' query string without the path (`a=b&c=d`, empty when none).
-fn filter_string(pairs: &[(&str, &str)]) -> String {
+pub(super) fn filter_string(pairs: &[(&str, &str)]) -> String {
     query_string("", pairs).trim_start_matches('?').to_string()
 }
 
@@ -746,6 +778,28 @@ pub struct ContractorPage {
     v: ContractorView,
     requirements: Vec<mamori_core::ops::outsourcing::OutsourcingItem>,
     today: String,
+    // --- h15b: the edit form's choices (empty unless the person may edit) ---
+    classes: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+    /// The contractor's systems, by code and name where known.
+    system_names: Vec<(i64, String)>,
+    /// The contractor's systems as ids, for the form's selection.
+    chosen: Vec<i64>,
+}
+
+/// (id, "code name") of each id in a space-separated list, the id alone
+/// when the system is not among `known`.
+fn named_systems(ids: &str, known: &[(i64, String)]) -> Vec<(i64, String)> {
+    ids.split_whitespace()
+        .filter_map(|t| t.parse::<i64>().ok())
+        .map(|id| {
+            let name = known
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map_or_else(|| id.to_string(), |(_, n)| n.clone());
+            (id, name)
+        })
+        .collect()
 }
 
 pub async fn contractor(
@@ -757,6 +811,14 @@ pub async fn contractor(
 ) -> AppResult<ContractorPage> {
     let day = today();
     let v = state.app.contractor_view(&user, id, &day).await?;
+    let t = T { lang };
+    let known = system_choices(&state, &user).await?;
+    let system_names = named_systems(&v.contractor.systems, &known);
+    let (classes, systems) = if v.may_manage {
+        (class_choices(&state, &user, &t).await?, known)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let chrome = Chrome::new(
         &state,
         &session,
@@ -771,7 +833,44 @@ pub async fn contractor(
         v,
         chrome,
         today: day,
+        classes,
+        systems,
+        chosen: system_names.iter().map(|(id, _)| *id).collect(),
+        system_names,
     })
+}
+
+// --- h15b: a contractor's own fields edited on its page ---
+pub async fn update_contractor(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let form = ContractorForm {
+        name: f.get("name"),
+        business: f.get("business"),
+        systems: f.ids("systems"),
+        highest_class: f.get("highest_class"),
+        data_location: f.get("data_location"),
+    };
+    let outcome = state
+        .app
+        .update_contractor(&user, id, revision, &form)
+        .await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "委託先を更新しました",
+        "Contractor updated",
+    )
+    .await?;
+    Ok(to_contractor(id))
 }
 
 fn to_contractor(id: i64) -> Response {
@@ -972,8 +1071,90 @@ pub async fn create_service(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
+    let outcome = state.app.create_service(&user, &service_form(&f)).await;
+    settled(
+        &session,
+        lang,
+        outcome,
+        "外部サービスを登録しました",
+        "Service recorded",
+    )
+    .await?;
+    Ok(Redirect::to("/services").into_response())
+}
+
+// --- h15b: one external service, with its edit form ---
+#[derive(Template, WebTemplate)]
+#[template(path = "ops/service.html")]
+pub struct ServicePage {
+    chrome: Chrome,
+    s: ServiceRecord,
+    may_manage: bool,
+    /// The systems it serves, by code and name where known.
+    system_names: Vec<(i64, String)>,
+    // The edit form's choices (empty unless the person may edit).
+    classes: Vec<(String, String)>,
+    systems: Vec<(i64, String)>,
+    /// (id, name, whether it provides the service).
+    contractors: Vec<(i64, String, bool)>,
+    /// The service's systems as ids, for the form's selection.
+    chosen: Vec<i64>,
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> AppResult<ServicePage> {
+    let t = T { lang };
+    let s = state.app.service(&user, id).await?;
+    let may_manage = state.app.may_manage_contractors(&user);
+    let known = system_choices(&state, &user).await?;
+    let system_names = named_systems(&s.systems, &known);
+    let (classes, systems, contractors) = if may_manage {
+        let contractors = state
+            .app
+            .list_contractors(
+                &user,
+                &ContractorQuery::default(),
+                &today(),
+                PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+            )
+            .await?
+            .items
+            .into_iter()
+            .map(|c| (c.id, c.name, s.contractor_id == Some(c.id)))
+            .collect();
+        (class_choices(&state, &user, &t).await?, known, contractors)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let chrome = Chrome::new(
+        &state,
+        &session,
+        lang,
+        Some(&user),
+        &format!("/services/{id}"),
+        "services",
+    )
+    .await?;
+    Ok(ServicePage {
+        chosen: system_names.iter().map(|(id, _)| *id).collect(),
+        chrome,
+        s,
+        may_manage,
+        system_names,
+        classes,
+        systems,
+        contractors,
+    })
+}
+
+fn service_form(f: &super::ops::Fields) -> ServiceForm {
     let contractor = f.get("contractor_id");
-    let form = ServiceForm {
+    ServiceForm {
         name: f.get("name"),
         contractor_id: opt(&contractor).map(|s| s.parse().unwrap_or(-1)),
         cloud: f.ticked("cloud"),
@@ -985,17 +1166,32 @@ pub async fn create_service(
         ismap_id: f.get("ismap_id"),
         alpha_prime: f.ticked("alpha_prime"),
         ranges: vec![f.get("ranges")],
-    };
-    let outcome = state.app.create_service(&user, &form).await;
+    }
+}
+
+pub async fn update_service(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let f = read_fields(&session, body).await?;
+    let revision = f.get("revision").trim().parse().unwrap_or(-1);
+    let outcome = state
+        .app
+        .update_service(&user, id, revision, &service_form(&f))
+        .await;
     settled(
         &session,
         lang,
         outcome,
-        "外部サービスを登録しました",
-        "Service recorded",
+        "外部サービスを更新しました",
+        "Service updated",
     )
     .await?;
-    Ok(Redirect::to("/services").into_response())
+    Ok(Redirect::to(&format!("/services/{id}")).into_response())
 }
 
 pub async fn export_services(

@@ -39,3 +39,5 @@ mod reports;
 mod alpha_prime;
 // --- h17ui ---
 mod layout;
+// --- h15b --- services and contractors edited; operations exports follow the filters.
+mod ops_edit;
