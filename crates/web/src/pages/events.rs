@@ -175,6 +175,7 @@ fn link_of(entity: &str, id: &str) -> Option<String> {
         Entity::Permission => Some(format!("/permissions/{id}")),
         Entity::Violation => Some(format!("/violations/{id}")),
         Entity::Contractor => Some(format!("/contractors/{id}")),
+        Entity::ExternalService => Some(format!("/services/{id}")),
         Entity::EmergencyPlan => Some(format!("/plans/{id}")),
         Entity::ClassificationRequest => Some(format!("/classification-requests/{id}")),
         _ => None,
