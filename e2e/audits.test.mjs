@@ -147,6 +147,14 @@ test('a section manager answers in the browser and by Excel, then submits', asyn
   await page.selectOption('#ev-item', firstItem);
   await page.fill('#ev-url', 'https://intra.example.jp/rules');
   await Promise.all([page.waitForNavigation(), page.click('#evidence-add')]);
+  // A link that is not http(s): refused with the reason, and a way back.
+  await page.selectOption('#ev-item', firstItem);
+  await page.locator('#ev-url').evaluate((e) => { e.type = 'text'; });
+  await page.fill('#ev-url', 'ftp://files.example/rules');
+  await Promise.all([page.waitForNavigation(), page.click('#evidence-add')]);
+  assert.match(await page.textContent('body'), /http または https/);
+  await Promise.all([page.waitForNavigation(), page.click('#error-back-to-page')]);
+  assert.equal(page.url(), questionnaire);
   const cell = page.locator(`#evidence-${firstItem}`);
   assert.match(await cell.textContent(), /点検記録\.txt/);
   assert.match(await cell.textContent(), /intra\.example\.jp/);

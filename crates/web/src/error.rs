@@ -443,6 +443,7 @@ pub async fn render_error_pages(
     };
     let session = parts.extensions.get::<tower_sessions::Session>().cloned();
     let path = parts.uri.path().to_string();
+    let back = same_origin_referer(&parts.headers).filter(|b| *b != path);
     let res = next
         .run(axum::extract::Request::from_parts(parts, body))
         .await;
@@ -452,7 +453,7 @@ pub async fn render_error_pages(
     let Some(session) = session else {
         return res;
     };
-    match crate::pages::error_page(&state, &session, lang, &path, &page).await {
+    match crate::pages::error_page(&state, &session, lang, &path, back.as_deref(), &page).await {
         Some(html) => {
             let (mut parts, _) = res.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -464,6 +465,19 @@ pub async fn render_error_pages(
         }
         None => res,
     }
+}
+
+/// The page a form was sent from (the Referer's path and query when it is
+/// this server's own page), to lead back to from an error.
+fn same_origin_referer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("https://")
+        .or_else(|| referer.strip_prefix("http://"))?;
+    let path = rest.strip_prefix(host)?;
+    (path.starts_with('/') && !path.starts_with("//") && path.len() <= 2000)
+        .then(|| path.to_string())
 }
 
 /// Escapes text for HTML.
@@ -512,3 +526,34 @@ pub fn csrf_rejection(_e: tower_http::csrf::ProtectionError) -> Response<Body> {
 
 /// Result type of handlers.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, header};
+
+    fn headers(referer: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "mamori.city.example:8080".parse().unwrap());
+        h.insert(header::REFERER, referer.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn an_error_leads_back_only_to_a_page_of_this_server() {
+        assert_eq!(
+            super::same_origin_referer(&headers(
+                "https://mamori.city.example:8080/assets/3/edit?x=1"
+            ))
+            .as_deref(),
+            Some("/assets/3/edit?x=1")
+        );
+        for other in [
+            "https://evil.example/assets",
+            "https://mamori.city.example:8080.evil.example/",
+            "https://mamori.city.example:8080//evil.example/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(super::same_origin_referer(&headers(other)), None, "{other}");
+        }
+    }
+}

@@ -24,7 +24,7 @@ pub fn headers() -> Headers {
         .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(set(header::REFERRER_POLICY, "same-origin"))
         .layer(set(
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=()",

@@ -784,6 +784,8 @@ struct ErrorPageView<'a> {
     message: &'a str,
     hint: &'a str,
     code: &'static str,
+    /// The page the failed request came from, to go back to.
+    back: Option<&'a str>,
 }
 
 /// An error page in the reader's language, with the menu when someone is
@@ -793,6 +795,7 @@ pub async fn error_page(
     session: &Session,
     lang: Lang,
     path: &str,
+    back: Option<&str>,
     page: &crate::error::ErrorPage,
 ) -> Option<String> {
     use askama::Template;
@@ -811,6 +814,7 @@ pub async fn error_page(
         message,
         hint,
         code: page.code,
+        back,
     }
     .render()
     .ok()

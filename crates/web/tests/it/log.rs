@@ -64,7 +64,9 @@ async fn the_log_reads_in_words_with_names_and_japan_time() {
         assert!(units.body.contains("組織"), "{backend}");
         // … and names it as logged.
         assert!(
-            units.body.contains("<span class=\"muted record-name\">記録課</span>"),
+            units
+                .body
+                .contains("<span class=\"muted record-name\">記録課</span>"),
             "{backend}: the unit's name beside its id"
         );
         assert!(

@@ -263,6 +263,11 @@ async fn security_headers_health_and_unknown_pages() {
             r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
             "nosniff"
         );
+        // Page addresses never leave for another site.
+        assert_eq!(
+            r.headers.get(header::REFERRER_POLICY).unwrap(),
+            "same-origin"
+        );
         let r = c.get("/login").await;
         let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         assert!(
