@@ -670,6 +670,18 @@ async fn the_pages_answer_and_submit_with_csrf() {
         let path = format!("/audits/inspections/{inspection}/units/{a}");
         let page = c.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{backend}: {}", page.body);
+        // Each item's provision is a link to the control it checks.
+        let code = items[0]["provision"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("control:");
+        assert!(
+            page.body.contains(&format!(
+                "class=\"provision-ref\" href=\"/controls/{code}\""
+            )),
+            "{backend}: {}",
+            page.body
+        );
         let csrf = Client::csrf_of(&page.body);
         let keys: Vec<String> = items.iter().map(|i| format!("a_{}", i["id"])).collect();
         let mut pairs: Vec<(&str, &str)> =
