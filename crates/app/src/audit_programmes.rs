@@ -90,6 +90,8 @@ pub struct AuditView {
     /// The units in scope: (id, name).
     pub units: Vec<(i64, String)>,
     pub results: Vec<ResultRow>,
+    /// The evidence files and links attached to the results, by item.
+    pub evidence: Vec<mamori_store::audits::AnswerEvidence>,
     pub may_manage: bool,
     /// The reader is one of its auditors and the audit is not reported.
     pub may_record: bool,
@@ -408,7 +410,9 @@ impl App {
             })
             .collect();
         let results = self.facts().audit_results(id).await?;
+        let evidence = self.facts().audit_evidence(id).await?;
         Ok(AuditView {
+            evidence,
             may_manage: self.may_app(caller, Action::ManageAudits),
             may_record: is_auditor && matches!(audit.status.as_str(), "planned" | "in_progress"),
             audit,
@@ -436,17 +440,19 @@ impl App {
             .await?)
     }
 
-    /// An auditor of the audit records an item's result with the evidence
-    /// seen: refused to anyone else, to an auditor not independent of a unit
-    /// in scope, after the audit is reported. A nonconforming result with
-    /// `raise_finding` raises a finding (once per item). The finding, if
-    /// raised.
-    pub async fn record_audit_result(
+    /// The audit an auditor records in, the units of its scope (id, name,
+    /// lineage) and the permit to write: refused to anyone not an auditor of
+    /// the audit, after it is reported, and to an auditor not independent of
+    /// a unit in scope (through the policy, as at assignment).
+    async fn recording_permit(
         &self,
         caller: &Caller,
         id: i64,
-        form: &ResultForm,
-    ) -> Result<Option<FindingRecord>> {
+    ) -> Result<(
+        AuditRow,
+        Vec<(i64, String, Vec<i64>)>,
+        crate::access::Permit<'_>,
+    )> {
         let audit = match self.facts().audit(id).await {
             Err(StoreError::NotFound { .. }) => return Err(Error::not_found("audit", id)),
             other => other?,
@@ -469,7 +475,6 @@ impl App {
                 &mut abolished,
             )
             .await?;
-        // Independence again, as the auditor records: through the policy.
         let mut permit = self.permit_app(caller, Action::View)?;
         for (_, unit_name, lineage) in &lineages {
             let unit = Resource::Unit {
@@ -485,6 +490,50 @@ impl App {
                 other => other?,
             };
         }
+        Ok((audit, lineages, permit))
+    }
+
+    /// An auditor of the audit attaches evidence seen (a file within the
+    /// limit, or an http/https link) to an item's result, on the same terms
+    /// as recording the result.
+    pub async fn attach_audit_evidence(
+        &self,
+        caller: &Caller,
+        id: i64,
+        item_id: i64,
+        upload: crate::controls::EvidenceUpload,
+        note: &str,
+    ) -> Result<mamori_store::controls::EvidenceRow> {
+        let (_, _, permit) = self.recording_permit(caller, id).await?;
+        let new = self.checked_evidence(upload)?;
+        Ok(permit
+            .store()
+            .attach_audit_evidence(permit.actor(), id, item_id, new, note.trim())
+            .await?)
+    }
+
+    /// May the person read the audit's results (an evidence's download)?
+    pub(crate) async fn may_read_audit(&self, caller: &Caller, id: i64) -> bool {
+        let is_auditor = self
+            .facts()
+            .audit_auditors(id)
+            .await
+            .is_ok_and(|a| a.iter().any(|a| a.user_id == Some(caller.user.id)));
+        is_auditor || self.may_app(caller, Action::ReadAuditResults)
+    }
+
+    /// An auditor of the audit records an item's result with the evidence
+    /// seen: refused to anyone else, to an auditor not independent of a unit
+    /// in scope, after the audit is reported. A nonconforming result with
+    /// `raise_finding` raises a finding (once per item). The finding, if
+    /// raised.
+    pub async fn record_audit_result(
+        &self,
+        caller: &Caller,
+        id: i64,
+        form: &ResultForm,
+    ) -> Result<Option<FindingRecord>> {
+        let (audit, lineages, permit) = self.recording_permit(caller, id).await?;
         let mut problems = Vec::new();
         if !AUDIT_RESULTS.contains(&form.result.trim()) {
             problems.push(Problem::new("MAMORI-AUDIT-RESULT").field("result"));

@@ -727,7 +727,8 @@ impl App {
     }
 
     /// An evidence file to download, for those who may read a record it is
-    /// attached to (a control status, a self-inspection questionnaire);
+    /// attached to (a control status, a self-inspection questionnaire, an
+    /// audit's results);
     /// anyone else: not found.
     pub async fn evidence_download(
         &self,
@@ -740,6 +741,13 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         for (kind, owner) in owners {
+            if kind == mamori_store::audit_programmes::EVIDENCE_OF_AUDIT {
+                if self.may_read_audit(caller, owner).await {
+                    let bytes = self.facts().evidence_content(id).await?;
+                    return Ok((row, bytes));
+                }
+                continue;
+            }
             if kind == mamori_store::audits::EVIDENCE_OF_ANSWER {
                 if self.may_read_target(caller, owner).await {
                     let bytes = self.facts().evidence_content(id).await?;

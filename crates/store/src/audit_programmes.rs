@@ -12,6 +12,9 @@ use crate::events::{Entity, Verb};
 use crate::{Actor, Page, PageRequest, Store, StoreError, db_run, now_rfc3339, tx_run};
 use mamori_core::problem::Problem;
 
+/// The record kind an audit's evidence is linked to (the audit).
+pub const EVIDENCE_OF_AUDIT: &str = "audit";
+
 /// A programme with its years.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ProgrammeRow {
@@ -441,6 +444,56 @@ impl Store {
             .fetch_optional(pool)
             .await?
         }))
+    }
+
+    /// The evidence attached to an audit's results, by item then age.
+    pub async fn audit_evidence(
+        &self,
+        audit: i64,
+    ) -> Result<Vec<crate::audits::AnswerEvidence>, StoreError> {
+        self.item_evidence(EVIDENCE_OF_AUDIT, audit).await
+    }
+
+    /// Attaches evidence seen to an item's result while the audit is planned
+    /// or in progress and the item is of its checklist; the file's SHA-256
+    /// goes into the event log.
+    pub async fn attach_audit_evidence(
+        &self,
+        actor: &Actor,
+        audit: i64,
+        item_id: i64,
+        new: crate::controls::NewEvidence,
+        note: &str,
+    ) -> Result<crate::controls::EvidenceRow, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let found: Option<(String, Option<i64>)> = tx_run!(&mut tx, |c| {
+            sqlx::query_as("SELECT status, checklist_id FROM audits WHERE id = $1")
+                .bind(audit)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        let (status, checklist) = found.ok_or_else(|| StoreError::not_found("audit", audit))?;
+        if !matches!(status.as_str(), "planned" | "in_progress") {
+            return Err(Problem::new("MAMORI-AUDIT-CLOSED")
+                .with("status", &status)
+                .into());
+        }
+        let row = crate::audits::insert_item_evidence(
+            &mut tx,
+            actor,
+            crate::audits::ItemOf {
+                checklist,
+                owner_kind: EVIDENCE_OF_AUDIT,
+                owner_id: audit,
+                item_id,
+                problem: Problem::new("MAMORI-AUDIT-ITEM").with("id", item_id),
+            },
+            new,
+            note,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Records (or replaces) the result of one item.

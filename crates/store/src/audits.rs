@@ -142,7 +142,8 @@ pub struct AnswerRow {
     pub answered_at: String,
 }
 
-/// An evidence of an answer: the item it supports and the evidence.
+/// An evidence of an item (a questionnaire's answer, an audit's result):
+/// the item it supports and the evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AnswerEvidence {
     pub item_id: i64,
@@ -628,6 +629,16 @@ impl Store {
 
     /// The evidence attached to a questionnaire's answers, by item then age.
     pub async fn answer_evidence(&self, target: i64) -> Result<Vec<AnswerEvidence>, StoreError> {
+        self.item_evidence(EVIDENCE_OF_ANSWER, target).await
+    }
+
+    /// The evidence attached to the items of a record (a questionnaire, an
+    /// audit), by item then age.
+    pub(crate) async fn item_evidence(
+        &self,
+        owner_kind: &str,
+        owner_id: i64,
+    ) -> Result<Vec<AnswerEvidence>, StoreError> {
         Ok(db_run!(&self.db, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT l.item_id, {} FROM evidence e JOIN evidence_links l ON l.evidence_id = e.id \
@@ -635,8 +646,8 @@ impl Store {
                  ORDER BY l.item_id, e.id",
                 crate::controls::EVIDENCE_FIELDS
             )))
-            .bind(EVIDENCE_OF_ANSWER)
-            .bind(target)
+            .bind(owner_kind)
+            .bind(owner_id)
             .fetch_all(pool)
             .await?
         }))
@@ -672,26 +683,15 @@ impl Store {
         let inspection = inspection_in_tx(&mut tx, target.inspection_id).await?;
         let current = target_in_tx(&mut tx, target.id).await?;
         check_answerable(&inspection, &current, current.revision, today)?;
-        let of_checklist: Option<i64> = tx_run!(&mut tx, |c| {
-            sqlx::query_scalar("SELECT id FROM checklist_items WHERE id = $1 AND checklist_id = $2")
-                .bind(item_id)
-                .bind(inspection.checklist_id)
-                .fetch_optional(&mut *c)
-                .await?
-        });
-        if of_checklist.is_none() {
-            return Err(Problem::new("MAMORI-INSPECTION-ITEM")
-                .field("item_id")
-                .with("item", item_id)
-                .into());
-        }
-        let row = crate::controls::insert_evidence(
+        let row = insert_item_evidence(
             &mut tx,
             actor,
-            crate::controls::EvidenceOwner {
-                kind: EVIDENCE_OF_ANSWER,
-                id: target.id,
-                item: Some(item_id),
+            ItemOf {
+                checklist: Some(inspection.checklist_id),
+                owner_kind: EVIDENCE_OF_ANSWER,
+                owner_id: target.id,
+                item_id,
+                problem: Problem::new("MAMORI-INSPECTION-ITEM").with("item", item_id),
             },
             new,
             note,
@@ -1194,6 +1194,49 @@ async fn target_in_tx(tx: &mut crate::Tx, id: i64) -> Result<TargetRow, StoreErr
         .await?
     });
     found.ok_or_else(|| StoreError::not_found("questionnaire", id))
+}
+
+/// The item of a record's checklist an evidence is for, and the problem to
+/// answer when the item is not of that checklist.
+pub(crate) struct ItemOf<'a> {
+    pub checklist: Option<i64>,
+    pub owner_kind: &'a str,
+    pub owner_id: i64,
+    pub item_id: i64,
+    pub problem: Problem,
+}
+
+/// Stores an evidence of an item of a record's checklist (refused with
+/// `of.problem`, on field item_id, when the item is not of it).
+pub(crate) async fn insert_item_evidence(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    of: ItemOf<'_>,
+    new: crate::controls::NewEvidence,
+    note: &str,
+) -> Result<crate::controls::EvidenceRow, StoreError> {
+    let found: Option<i64> = tx_run!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM checklist_items WHERE id = $1 AND checklist_id = $2")
+            .bind(of.item_id)
+            .bind(of.checklist)
+            .fetch_optional(&mut *c)
+            .await?
+    });
+    if found.is_none() {
+        return Err(of.problem.field("item_id").into());
+    }
+    crate::controls::insert_evidence(
+        tx,
+        actor,
+        crate::controls::EvidenceOwner {
+            kind: of.owner_kind,
+            id: of.owner_id,
+            item: Some(of.item_id),
+        },
+        new,
+        note,
+    )
+    .await
 }
 
 fn check_answerable(

@@ -313,6 +313,10 @@ pub struct AuditDetail {
     pub audit: Audit,
     pub auditors: Vec<Auditor>,
     pub results: Vec<ItemResult>,
+    /// The evidence files and links attached to the results (item_id and
+    /// the evidence; files are downloaded from `/evidence/{id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub evidence: Vec<mamori_store::audits::AnswerEvidence>,
 }
 
 #[utoipa::path(get, path = "/audits/{id}", tag = "audits", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -327,6 +331,7 @@ pub async fn audit(
         audit: audit_wire(v.audit),
         auditors: v.auditors.into_iter().map(Into::into).collect(),
         results: v.results.into_iter().map(Into::into).collect(),
+        evidence: v.evidence,
     }))
 }
 
@@ -412,4 +417,55 @@ pub async fn record_result(
     Ok(Json(Recorded {
         finding_id: f.map(|f| f.id),
     }))
+}
+
+/// An auditor of the audit attaches an evidence file seen to an item's
+/// result (the body, any type; empty or over the limit refused); its SHA-256
+/// is written into the event log.
+#[utoipa::path(post, path = "/audits/{id}/results/{item_id}/evidence", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item_id" = i64, Path), super::controls::EvidenceQuery),
+    request_body(content = Vec<u8>, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attach_result_file(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
+    super::ApiQuery(q): super::ApiQuery<super::controls::EvidenceQuery>,
+    headers: axum::http::HeaderMap,
+    super::ApiBody(body): super::ApiBody,
+) -> ApiResult<(StatusCode, Json<mamori_store::controls::EvidenceRow>)> {
+    let upload = super::controls::file_upload(&headers, &q, &body);
+    let row = state
+        .app
+        .attach_audit_evidence(&user, id, item, upload, q.note.as_deref().unwrap_or(""))
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// An auditor of the audit attaches a link (http/https) seen to an item's
+/// result.
+#[utoipa::path(post, path = "/audits/{id}/results/{item_id}/links", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = super::controls::LinkBody,
+    responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attach_result_link(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
+    ApiJson(b): ApiJson<super::controls::LinkBody>,
+) -> ApiResult<(StatusCode, Json<mamori_store::controls::EvidenceRow>)> {
+    let row = state
+        .app
+        .attach_audit_evidence(
+            &user,
+            id,
+            item,
+            mamori_app::controls::EvidenceUpload::Link { url: b.url },
+            &b.note,
+        )
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(row)))
 }

@@ -175,6 +175,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(upload(routes!(audits::upload_questionnaire)))
         .routes(upload(routes!(audits::attach_answer_file)))
         .routes(routes!(audits::attach_answer_link))
+        .routes(upload(routes!(audit_programmes::attach_result_file)))
+        .routes(routes!(audit_programmes::attach_result_link))
         // --- operations (issue 15): incidents, exceptions, attention ---
         .routes(routes!(ops::incidents, ops::report))
         .routes(routes!(ops::export_incidents))

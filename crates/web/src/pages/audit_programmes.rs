@@ -227,6 +227,8 @@ pub async fn create_audit(
 pub struct ResultLine {
     pub r: mamori_store::audit_programmes::ResultRow,
     pub result: String,
+    /// The evidence files and links attached to this item's result.
+    pub evidence: Vec<mamori_store::controls::EvidenceRow>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -258,6 +260,12 @@ pub async fn audit(
                 .as_deref()
                 .map(|c| result_name(&t, c))
                 .unwrap_or_default(),
+            evidence: v
+                .evidence
+                .iter()
+                .filter(|e| e.item_id == r.item_id)
+                .map(|e| e.evidence.clone())
+                .collect(),
             r: r.clone(),
         })
         .collect();
@@ -337,5 +345,25 @@ pub async fn record_result(
         "Result recorded",
     )
     .await?;
+    Ok(Redirect::to(&format!("/audits/{id}")).into_response())
+}
+
+/// An auditor attaches a file or a link seen to an item's result (multipart:
+/// csrf, item, file, url, note).
+pub async fn attach_evidence(
+    State(state): State<AppState>,
+    session: Session,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let f = super::controls::evidence_form(&session, form).await?;
+    let item_id = f.item()?;
+    let row = state
+        .app
+        .attach_audit_evidence(&user, id, item_id, f.upload, &f.note)
+        .await?;
+    super::controls::evidence_flash(&session, lang, &row).await;
     Ok(Redirect::to(&format!("/audits/{id}")).into_response())
 }

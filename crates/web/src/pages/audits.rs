@@ -726,34 +726,12 @@ pub async fn attach_evidence(
     form: Multipart,
 ) -> AppResult<Response> {
     let f = super::controls::evidence_form(&session, form).await?;
-    let item_id: i64 = f
-        .fields
-        .iter()
-        .find(|(k, _)| k == "item")
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .ok_or_else(|| {
-            AppError::bad_request(
-                "証跡を付ける項目を選んでください / choose the item the evidence is for",
-            )
-        })?;
-    let (upload, note) = (f.upload, f.note);
+    let item_id = f.item()?;
     let row = state
         .app
-        .attach_answer_evidence(&user, id, unit, item_id, upload, &note)
+        .attach_answer_evidence(&user, id, unit, item_id, f.upload, &f.note)
         .await?;
-    let what = if row.kind == "file" {
-        row.file_name
-    } else {
-        row.url
-    };
-    flash(
-        &session,
-        match lang {
-            Lang::En => format!("Evidence attached: {what}"),
-            _ => format!("証跡を添付しました: {what}"),
-        },
-    )
-    .await;
+    super::controls::evidence_flash(&session, lang, &row).await;
     Ok(Redirect::to(&format!(
         "/audits/inspections/{id}/units/{unit}#evidence-{item_id}"
     ))

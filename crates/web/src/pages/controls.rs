@@ -607,6 +607,38 @@ pub(super) struct EvidenceForm {
     pub fields: Vec<(String, String)>,
 }
 
+impl EvidenceForm {
+    /// The checklist item the evidence is for (the form's `item`).
+    pub fn item(&self) -> AppResult<i64> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == "item")
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "証跡を付ける項目を選んでください / choose the item the evidence is for",
+                )
+            })
+    }
+}
+
+/// Tells what was attached (its file name or link).
+pub(super) async fn evidence_flash(session: &Session, lang: Lang, row: &EvidenceRow) {
+    let what = if row.kind == "file" {
+        &row.file_name
+    } else {
+        &row.url
+    };
+    flash(
+        session,
+        match lang {
+            Lang::En => format!("Evidence attached: {what}"),
+            _ => format!("証跡を添付しました: {what}"),
+        },
+    )
+    .await;
+}
+
 pub(super) async fn evidence_form(
     session: &Session,
     mut form: Multipart,

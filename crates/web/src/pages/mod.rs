@@ -343,6 +343,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             "/audits/{id}/results",
             post(audit_programmes::record_result),
         )
+        .route(
+            "/audits/{id}/evidence",
+            post(audit_programmes::attach_evidence).layer(upload()),
+        )
         // --- ops2: permissions, violations ---
         .route(
             "/permissions",

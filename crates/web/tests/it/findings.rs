@@ -576,6 +576,74 @@ async fn an_audit_respects_independence_and_a_nonconformity_raises_a_finding() {
         );
         assert_eq!(r.json()["source"], "audit", "{backend}");
         assert_eq!(r.json()["severity"], "high", "{backend}");
+        // Evidence seen, as a file: the auditor attaches it; another
+        // auditor (not of this audit) may not; the unit's manager may not
+        // download it, the security office may.
+        let ev_url =
+            format!("/api/v1/audits/{audit}/results/{item}/evidence?name=kitei.pdf&note=seen");
+        let r = c
+            .api_bytes(
+                "POST",
+                &ev_url,
+                &aud_b_t,
+                "application/pdf",
+                b"%PDF rules".to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.body);
+        let ev = r.json()["id"].as_i64().unwrap();
+        let r = c
+            .api_bytes("POST", &ev_url, &aud_a_t, "application/pdf", b"x".to_vec())
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/audits/{audit}/results/999999/links"),
+                Some(&aud_b_t),
+                Some(json!({"url": "https://example.jp/"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            r.body
+        );
+        let r = c
+            .api("GET", &format!("/api/v1/audits/{audit}"), Some(&sec), None)
+            .await;
+        assert_eq!(
+            r.json()["evidence"][0]["item_id"].as_i64(),
+            Some(item),
+            "{backend}"
+        );
+        let dl = format!("/api/v1/evidence/{ev}");
+        let r = c.api("GET", &dl, Some(&mgr_a), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{backend}");
+        let r = c.api("GET", &dl, Some(&sec), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{backend}");
+        assert_eq!(r.body, "%PDF rules", "{backend}");
+        // The auditor's page attaches a file too.
+        let mut auditor = c.fresh();
+        auditor.sign_in("audb", PASSWORD).await;
+        let page = auditor.get(&format!("/audits/{audit}")).await;
+        assert!(
+            page.body.contains("id=\"audit-evidence-form\""),
+            "{backend}"
+        );
+        let csrf = Client::csrf_of(&page.body);
+        let item_s = item.to_string();
+        let r = auditor
+            .post_multipart(
+                &format!("/audits/{audit}/evidence"),
+                &[("csrf", &csrf), ("item", &item_s), ("note", "現地写真")],
+                ("file", "photo.jpg", b"\xff\xd8 jpeg"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let page = auditor.get(&format!("/audits/{audit}")).await;
+        assert!(page.body.contains("photo.jpg"), "{backend}");
         // Reported: no more results.
         let rev = c
             .api("GET", &format!("/api/v1/audits/{audit}"), Some(&sec), None)
@@ -601,6 +669,19 @@ async fn an_audit_respects_independence_and_a_nonconformity_raises_a_finding() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{backend}: {}", r.body);
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/audits/{audit}/results/{item}/links"),
+                Some(&aud_b_t),
+                Some(json!({"url": "https://late.example.jp/"})),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "{backend}: no evidence after the report"
+        );
         // The pages.
         let mut office = c.fresh();
         office.sign_in("sec", PASSWORD).await;
@@ -612,6 +693,10 @@ async fn an_audit_respects_independence_and_a_nonconformity_raises_a_finding() {
         assert!(
             p.body.contains("監査法人みらい") && p.body.contains("不適合"),
             "{backend}"
+        );
+        assert!(
+            p.body.contains("kitei.pdf"),
+            "{backend}: the evidence listed"
         );
     }
 }
