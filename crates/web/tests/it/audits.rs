@@ -647,6 +647,17 @@ async fn the_pages_answer_and_submit_with_csrf() {
         ..
     } in city().await
     {
+        // Before any answer the results say so rather than draw nothing.
+        let mut early = c.fresh();
+        early.sign_in("sec", PASSWORD).await;
+        let p = early
+            .get(&format!("/audits/inspections/{inspection}/results"))
+            .await;
+        assert!(
+            p.body.contains("id=\"chapters-empty\"") && p.body.contains("id=\"weakest-empty\""),
+            "{backend}: {}",
+            p.body
+        );
         // Staff of the unit read the questionnaire but are not asked to
         // answer it: it is not on their to-do list.
         let mut member = c.fresh();
