@@ -19,7 +19,7 @@ use crate::ops::attention::Attention;
 /// One thing waiting for the person, with the page where it is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TodoItem {
-    /// ack, training, questionnaire, approval, attention, notice.
+    /// ack, training, questionnaire, audit, approval, attention, notice.
     pub kind: &'static str,
     pub title: String,
     pub link: String,
@@ -174,6 +174,16 @@ impl App {
                     q.target.key()
                 ),
                 due: Some(q.inspection.deadline.clone()),
+            });
+        }
+        // Audits I am an auditor of, still to be carried out.
+        for a in self.facts().open_audits_of_auditor(caller.user.id).await? {
+            todo.push(TodoItem {
+                kind: "audit",
+                overdue: a.period_to.as_str() < today,
+                title: a.title.clone(),
+                link: format!("/audits/{}", a.id),
+                due: Some(a.period_to.clone()),
             });
         }
         // Classification changes I am asked to decide.

@@ -370,6 +370,21 @@ impl Store {
         Ok(Page { items, total })
     }
 
+    /// The audits, planned or in progress, that this user audits (for their
+    /// to-do list), the soonest end of period first.
+    pub async fn open_audits_of_auditor(&self, user_id: i64) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(db_run!(&self.db, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{AUDIT_SELECT} WHERE a.status IN ('planned', 'in_progress') \
+                 AND a.id IN (SELECT audit_id FROM audit_auditors WHERE user_id = $1) \
+                 ORDER BY a.period_to, a.id LIMIT 50"
+            )))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Moves an audit to `status` (checked by the operation).
     pub async fn set_audit_status(
         &self,

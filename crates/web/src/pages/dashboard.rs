@@ -61,6 +61,7 @@ fn kind_words(t: &T, kind: &str) -> String {
         "ack" => t.pick("確認", "Acknowledge"),
         "training" => t.pick("研修", "Training"),
         "questionnaire" => t.pick("自己点検", "Self-inspection"),
+        "audit" => t.pick("監査", "Audit"),
         "approval" => t.pick("承認", "Approval"),
         "attention" => t.pick("報告期限", "Report due"),
         "finding" => t.pick("是正措置", "Corrective action"),

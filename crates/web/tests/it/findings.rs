@@ -624,9 +624,15 @@ async fn an_audit_respects_independence_and_a_nonconformity_raises_a_finding() {
         let r = c.api("GET", &dl, Some(&sec), None).await;
         assert_eq!(r.status, StatusCode::OK, "{backend}");
         assert_eq!(r.body, "%PDF rules", "{backend}");
-        // The auditor's page attaches a file too.
+        // The auditor's to-do names the audit; their page attaches a file too.
         let mut auditor = c.fresh();
         auditor.sign_in("audb", PASSWORD).await;
+        let dash = auditor.get("/").await;
+        assert!(
+            dash.body.contains(&format!("href=\"/audits/{audit}\""))
+                && dash.body.contains("A課の監査"),
+            "{backend}: the audit on the auditor's to-do"
+        );
         let page = auditor.get(&format!("/audits/{audit}")).await;
         assert!(
             page.body.contains("id=\"audit-evidence-form\""),
