@@ -413,23 +413,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(
-                mamori_core::problem::Problem::new("MAMORI-CONTRACTOR-STALE")
-                    .with("id", id)
-                    .into(),
-            );
-        }
-        let after = contractor_in_tx(&mut tx, id).await?;
-        tx.append_event(
-            actor,
-            Entity::Contractor,
-            id,
-            Verb::Set,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let after = contractor_changed(&mut tx, actor, id, n, &before, Verb::Set).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -465,23 +449,7 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(
-                mamori_core::problem::Problem::new("MAMORI-CONTRACTOR-STALE")
-                    .with("id", id)
-                    .into(),
-            );
-        }
-        let after = contractor_in_tx(&mut tx, id).await?;
-        tx.append_event(
-            actor,
-            Entity::Contractor,
-            id,
-            Verb::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let after = contractor_changed(&mut tx, actor, id, n, &before, Verb::Update).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -829,6 +797,36 @@ async fn service_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ServiceRecord, Sto
             .await?
     });
     found.ok_or_else(|| StoreError::not_found("service", id))
+}
+
+/// After an UPDATE of a contractor at a revision (`rows` it changed): refused
+/// as stale when none, else the contractor as it now is, logged with before.
+async fn contractor_changed(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    id: i64,
+    rows: u64,
+    before: &ContractorRecord,
+    verb: Verb,
+) -> Result<ContractorRecord, StoreError> {
+    if rows == 0 {
+        return Err(
+            mamori_core::problem::Problem::new("MAMORI-CONTRACTOR-STALE")
+                .with("id", id)
+                .into(),
+        );
+    }
+    let after = contractor_in_tx(tx, id).await?;
+    tx.append_event(
+        actor,
+        Entity::Contractor,
+        id,
+        verb,
+        Some(before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
 }
 
 async fn contractor_in_tx(tx: &mut crate::Tx, id: i64) -> Result<ContractorRecord, StoreError> {

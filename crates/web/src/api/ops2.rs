@@ -683,6 +683,18 @@ pub struct ContractorBody {
     pub data_location: String,
 }
 
+impl From<ContractorBody> for ContractorForm {
+    fn from(b: ContractorBody) -> Self {
+        ContractorForm {
+            name: b.name,
+            business: b.business,
+            systems: b.systems,
+            highest_class: b.highest_class,
+            data_location: b.data_location,
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/contractors", tag = "operations", security(("bearer" = [])),
     request_body = ContractorBody,
     responses((status = 201, body = Contractor), (status = 403, body = crate::error::ErrorBody),
@@ -692,13 +704,7 @@ pub async fn create_contractor(
     ApiUser(user): ApiUser,
     ApiJson(b): ApiJson<ContractorBody>,
 ) -> ApiResult<(StatusCode, Json<Contractor>)> {
-    let form = ContractorForm {
-        name: b.name,
-        business: b.business,
-        systems: b.systems,
-        highest_class: b.highest_class,
-        data_location: b.data_location,
-    };
+    let form = ContractorForm::from(b);
     let c = state
         .app
         .create_contractor(&user, &form)
@@ -730,13 +736,8 @@ pub async fn contractor(
 pub struct ContractorEditBody {
     /// The `revision` read: a stale one is refused (409, `MAMORI-CONTRACTOR-STALE`).
     pub revision: i64,
-    pub name: String,
-    pub business: String,
-    #[serde(default)]
-    pub systems: Vec<i64>,
-    /// A confidentiality level of the active scheme.
-    pub highest_class: String,
-    pub data_location: String,
+    #[serde(flatten)]
+    pub contractor: ContractorBody,
 }
 
 /// Changes a contractor's own fields (its criteria, contracts, staff and
@@ -752,13 +753,7 @@ pub async fn update_contractor(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ContractorEditBody>,
 ) -> ApiResult<Json<Contractor>> {
-    let form = ContractorForm {
-        name: b.name,
-        business: b.business,
-        systems: b.systems,
-        highest_class: b.highest_class,
-        data_location: b.data_location,
-    };
+    let form = ContractorForm::from(b.contractor);
     let c = state
         .app
         .update_contractor(&user, id, b.revision, &form)
@@ -1049,6 +1044,24 @@ pub struct ServiceBody {
     pub ranges: Vec<String>,
 }
 
+impl From<ServiceBody> for ServiceForm {
+    fn from(b: ServiceBody) -> Self {
+        ServiceForm {
+            name: b.name,
+            contractor_id: b.contractor_id,
+            cloud: b.cloud,
+            purpose: b.purpose,
+            systems: b.systems,
+            highest_class: b.highest_class,
+            data_location: b.data_location,
+            ismap: b.ismap,
+            ismap_id: b.ismap_id,
+            alpha_prime: b.alpha_prime,
+            ranges: b.ranges,
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/services", tag = "operations", security(("bearer" = [])),
     request_body = ServiceBody,
     responses((status = 201, body = Service), (status = 403, body = crate::error::ErrorBody),
@@ -1058,19 +1071,7 @@ pub async fn create_service(
     ApiUser(user): ApiUser,
     ApiJson(b): ApiJson<ServiceBody>,
 ) -> ApiResult<(StatusCode, Json<Service>)> {
-    let form = ServiceForm {
-        name: b.name,
-        contractor_id: b.contractor_id,
-        cloud: b.cloud,
-        purpose: b.purpose,
-        systems: b.systems,
-        highest_class: b.highest_class,
-        data_location: b.data_location,
-        ismap: b.ismap,
-        ismap_id: b.ismap_id,
-        alpha_prime: b.alpha_prime,
-        ranges: b.ranges,
-    };
+    let form = ServiceForm::from(b);
     let s = state
         .app
         .create_service(&user, &form)
@@ -1098,26 +1099,8 @@ pub async fn service(
 pub struct ServiceEditBody {
     /// The `revision` read: a stale one is refused (409, `MAMORI-SERVICE-STALE`).
     pub revision: i64,
-    pub name: String,
-    #[serde(default)]
-    pub contractor_id: Option<i64>,
-    #[serde(default)]
-    pub cloud: bool,
-    pub purpose: String,
-    #[serde(default)]
-    pub systems: Vec<i64>,
-    pub highest_class: String,
-    pub data_location: String,
-    #[serde(default)]
-    pub ismap: bool,
-    #[serde(default)]
-    pub ismap_id: String,
-    #[serde(default)]
-    pub alpha_prime: bool,
-    /// The address ranges it is reached at (CIDR, IPv4 or IPv6): what the
-    /// network checker resolves `destination = "service:<name>"` to.
-    #[serde(default)]
-    pub ranges: Vec<String>,
+    #[serde(flatten)]
+    pub service: ServiceBody,
 }
 
 /// Changes an external service, checked as when it is recorded (α' for a
@@ -1133,19 +1116,7 @@ pub async fn update_service(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ServiceEditBody>,
 ) -> ApiResult<Json<Service>> {
-    let form = ServiceForm {
-        name: b.name,
-        contractor_id: b.contractor_id,
-        cloud: b.cloud,
-        purpose: b.purpose,
-        systems: b.systems,
-        highest_class: b.highest_class,
-        data_location: b.data_location,
-        ismap: b.ismap,
-        ismap_id: b.ismap_id,
-        alpha_prime: b.alpha_prime,
-        ranges: b.ranges,
-    };
+    let form = ServiceForm::from(b.service);
     let s = state
         .app
         .update_service(&user, id, b.revision, &form)

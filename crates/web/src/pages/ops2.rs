@@ -748,13 +748,7 @@ pub async fn create_contractor(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
-    let form = ContractorForm {
-        name: f.get("name"),
-        business: f.get("business"),
-        systems: f.ids("systems"),
-        highest_class: f.get("highest_class"),
-        data_location: f.get("data_location"),
-    };
+    let form = contractor_form(&f);
     match state.app.create_contractor(&user, &form).await {
         Ok(c) => {
             flash(
@@ -851,13 +845,7 @@ pub async fn update_contractor(
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
     let revision = f.get("revision").trim().parse().unwrap_or(-1);
-    let form = ContractorForm {
-        name: f.get("name"),
-        business: f.get("business"),
-        systems: f.ids("systems"),
-        highest_class: f.get("highest_class"),
-        data_location: f.get("data_location"),
-    };
+    let form = contractor_form(&f);
     let outcome = state
         .app
         .update_contractor(&user, id, revision, &form)
@@ -1150,6 +1138,16 @@ pub async fn service(
         systems,
         contractors,
     })
+}
+
+fn contractor_form(f: &super::ops::Fields) -> ContractorForm {
+    ContractorForm {
+        name: f.get("name"),
+        business: f.get("business"),
+        systems: f.ids("systems"),
+        highest_class: f.get("highest_class"),
+        data_location: f.get("data_location"),
+    }
 }
 
 fn service_form(f: &super::ops::Fields) -> ServiceForm {
