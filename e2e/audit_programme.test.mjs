@@ -1,6 +1,7 @@
 // Audits (第10) in the browser: the security office makes a three-year
 // programme and adds an audit of 市民課 with the demo auditor (高橋, 総務課);
-// an audit of the auditor's own unit is refused with the reason; the auditor
+// an audit of the auditor's own unit is refused with the reason, the form
+// coming back with what was typed; the auditor
 // finds the audit on their to-do, records a result and attaches the evidence
 // seen, which is listed under the item and downloads back.
 import { test, before, after } from 'node:test';
@@ -60,6 +61,12 @@ test('the office plans an audit, independence holds, the auditor records with ev
   await office.goto(`${server.base}/audits/programme`);
   await addAudit(office, '総務課の監査', '総務課');
   assert.match(await office.textContent('body'), /高橋 健 は 総務課 を監査できません/);
+  // The form comes back open with what was typed, to correct rather than retype.
+  const kept = office.locator('#new-audit form');
+  assert.equal(await kept.locator('input[name=title]').inputValue(), '総務課の監査');
+  assert.equal(await kept.locator('input[name=period_to]').inputValue(), '2027-01-29');
+  assert.match(await kept.locator('#auditor-users option:checked').textContent(), /高橋/);
+  assert.match(await kept.locator('select[name=scope_units] option:checked').textContent(), /総務課/);
   await office.goto(`${server.base}/audits/programme`);
   assert.equal(await office.locator('#audits a', { hasText: '総務課の監査' }).count(), 0, 'nothing written');
 

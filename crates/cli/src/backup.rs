@@ -485,6 +485,11 @@ pub async fn restore(args: RestoreArgs) -> Result<i32> {
     read_archive(&args.file, Some(&new))
         .with_context(|| format!("cannot restore {}", args.file.display()))?;
     check_database(&new.join(DATABASE)).await?;
+    // 3. The chain of the restored store, as `mamori verify` checks it, read
+    //    before the swap: the -wal and -shm that reading leaves beside the file
+    //    stay in the scratch folder (only the database is moved), so the
+    //    installed folder never holds a log file of an earlier connection.
+    let verdict = verify_copy(&new.join(DATABASE)).await;
     for path in [new.join(DATABASE), new.join(CONFIG)] {
         if let Ok(f) = File::open(&path) {
             f.sync_all()?;
@@ -498,12 +503,6 @@ pub async fn restore(args: RestoreArgs) -> Result<i32> {
     }
     drop(scratch);
 
-    // 3. The chain of the restored store, as `mamori verify` checks it.
-    let db = mamori_store::Db::connect_sqlite_file(&dir.join(DATABASE))
-        .await
-        .context("cannot open the restored database")?;
-    let verdict = mamori_store::events::verify_chain(&db).await;
-    db.close().await;
     let n_config = manifest.files.len() - 1;
     Ok(
         match verdict.context("cannot read the restored event log")? {
@@ -526,6 +525,16 @@ pub async fn restore(args: RestoreArgs) -> Result<i32> {
             }
         },
     )
+}
+
+/// Checks the event chain of the database at `path` (the copy not yet in place).
+async fn verify_copy(path: &Path) -> Result<mamori_store::events::ChainVerdict> {
+    let db = mamori_store::Db::connect_sqlite_file(path)
+        .await
+        .context("cannot open the restored database")?;
+    let verdict = mamori_store::events::verify_chain(&db).await;
+    db.close().await;
+    Ok(verdict?)
 }
 
 /// Opens a restored database read-only and asks SQLite whether it is whole.

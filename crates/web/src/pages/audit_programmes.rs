@@ -14,8 +14,7 @@ use mamori_store::PageRequest;
 use mamori_store::audit_programmes::AuditRow;
 use tower_sessions::Session;
 
-use super::ops::{read_fields, settled};
-use super::risk::refused;
+use super::ops::{read_fields, refused_keeping, settled};
 use super::{Chrome, flash};
 use crate::auth::PageUser;
 use crate::error::AppResult;
@@ -217,7 +216,7 @@ pub async fn create_audit(
             Ok(Redirect::to(&format!("/audits/{}", a.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/audits/programme").await?;
             Ok(Redirect::to("/audits/programme").into_response())
         }
     }

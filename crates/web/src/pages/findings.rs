@@ -17,7 +17,7 @@ use mamori_store::sorting::{Sort, SortKey};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::ops::{read_fields, settled};
+use super::ops::{read_fields, refused_keeping, settled};
 use super::risk::refused;
 use super::{Chrome, Pager, flash, query_string};
 use crate::auth::PageUser;
@@ -236,7 +236,7 @@ pub async fn create(
             Ok(Redirect::to(&format!("/findings/{}", r.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/findings").await?;
             Ok(Redirect::to("/findings").into_response())
         }
     }

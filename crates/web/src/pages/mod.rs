@@ -30,6 +30,7 @@ mod audit_programmes;
 mod findings;
 // --- ops2 ---
 mod ops2;
+pub mod refill;
 // --- h14 ---
 mod audit_reports;
 
@@ -436,6 +437,8 @@ pub struct Chrome {
     pub flash_error: Option<String>,
     /// The person's unread notices.
     pub unread: i64,
+    /// What a refused form on this page held, to show it again.
+    pub refill: refill::Refill,
 }
 
 impl Chrome {
@@ -508,6 +511,10 @@ impl Chrome {
             unread: match user {
                 Some(a) => state.app.unread_notices(a).await.unwrap_or(0),
                 None => 0,
+            },
+            refill: match user {
+                Some(_) => refill::take(session, path).await,
+                None => refill::Refill::default(),
             },
         })
     }

@@ -411,7 +411,7 @@ pub async fn report(
             Ok(Redirect::to(&format!("/incidents/{}", i.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/incidents/new").await?;
             Ok(Redirect::to("/incidents/new").into_response())
         }
     }
@@ -528,6 +528,38 @@ pub(super) async fn settled<R>(
             Ok(())
         }
         Err(e) => refused(session, lang, e).await,
+    }
+}
+
+/// A refused form: the reason for the next page and, so that nothing typed is
+/// lost, the fields for `back` (the page the refusal returns to). A stale edit
+/// keeps nothing: the page shows what is stored now.
+pub(super) async fn refused_keeping(
+    session: &Session,
+    lang: Lang,
+    e: mamori_app::Error,
+    f: &Fields,
+    back: &str,
+) -> AppResult<()> {
+    let stale = e.class() == mamori_core::problem::Class::Conflict && f.ticked("revision");
+    if !stale {
+        super::refill::keep(session, back, &f.0).await;
+    }
+    refused(session, lang, e).await
+}
+
+/// [`settled`], keeping a refused form's fields for `back`.
+pub(super) async fn settled_keeping<R>(
+    session: &Session,
+    lang: Lang,
+    outcome: Result<R, mamori_app::Error>,
+    (ja, en): (&str, &str),
+    f: &Fields,
+    back: &str,
+) -> AppResult<()> {
+    match outcome {
+        Ok(_) => settled(session, lang, Ok::<(), mamori_app::Error>(()), ja, en).await,
+        Err(e) => refused_keeping(session, lang, e, f, back).await,
     }
 }
 
@@ -855,7 +887,7 @@ pub async fn request_exception(
             Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/exceptions/new").await?;
             Ok(Redirect::to("/exceptions/new").into_response())
         }
     }

@@ -28,8 +28,10 @@ use mamori_store::ops::violations::{ViolationFilter, ViolationRecord};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::ops::{FormatQuery, choices, format_of, name_of, opt, read_fields, settled};
-use super::risk::refused;
+use super::ops::{
+    FormatQuery, choices, format_of, name_of, opt, read_fields, refused_keeping, settled,
+    settled_keeping,
+};
 use super::{Chrome, Pager, flash, query_string};
 use crate::auth::PageUser;
 use crate::error::AppResult;
@@ -209,7 +211,7 @@ pub async fn request_permission(
             Ok(Redirect::to(&format!("/permissions/{}", p.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/permissions/new").await?;
             Ok(Redirect::to("/permissions/new").into_response())
         }
     }
@@ -478,7 +480,7 @@ pub async fn record_violation(
             Ok(Redirect::to(&format!("/violations/{}", v.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/violations/new").await?;
             Ok(Redirect::to("/violations/new").into_response())
         }
     }
@@ -759,7 +761,7 @@ pub async fn create_contractor(
             Ok(Redirect::to(&format!("/contractors/{}", c.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/contractors").await?;
             Ok(Redirect::to("/contractors").into_response())
         }
     }
@@ -850,12 +852,14 @@ pub async fn update_contractor(
         .app
         .update_contractor(&user, id, revision, &form)
         .await;
-    settled(
+    let back = format!("/contractors/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "委託先を更新しました",
-        "Contractor updated",
+        ("委託先を更新しました", "Contractor updated"),
+        &f,
+        &back,
     )
     .await?;
     Ok(to_contractor(id))
@@ -1060,12 +1064,13 @@ pub async fn create_service(
 ) -> AppResult<Response> {
     let f = read_fields(&session, body).await?;
     let outcome = state.app.create_service(&user, &service_form(&f)).await;
-    settled(
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "外部サービスを登録しました",
-        "Service recorded",
+        ("外部サービスを登録しました", "Service recorded"),
+        &f,
+        "/services",
     )
     .await?;
     Ok(Redirect::to("/services").into_response())
@@ -1181,15 +1186,17 @@ pub async fn update_service(
         .app
         .update_service(&user, id, revision, &service_form(&f))
         .await;
-    settled(
+    let back = format!("/services/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "外部サービスを更新しました",
-        "Service updated",
+        ("外部サービスを更新しました", "Service updated"),
+        &f,
+        &back,
     )
     .await?;
-    Ok(Redirect::to(&format!("/services/{id}")).into_response())
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn export_services(
@@ -1281,7 +1288,7 @@ pub async fn create_plan(
             Ok(Redirect::to(&format!("/plans/{}", p.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
+            refused_keeping(&session, lang, e, &f, "/plans").await?;
             Ok(Redirect::to("/plans").into_response())
         }
     }

@@ -156,3 +156,79 @@ async fn every_import_takes_the_same_upload_size_on_the_api_and_the_pages() {
         }
     }
 }
+
+/// The spreadsheet uploads added with the management cycle read through the
+/// same budgets: an information-systems sheet, a control-status workbook and
+/// a self-inspection questionnaire each refuse every hostile workbook quickly
+/// with a short answer naming the limit and where, and write nothing.
+#[tokio::test]
+async fn hostile_workbooks_are_refused_by_the_systems_status_and_questionnaire_uploads() {
+    for crate::audits::City {
+        backend,
+        mut c,
+        a,
+        mgr_a,
+        inspection,
+        items,
+        ..
+    } in crate::audits::city().await
+    {
+        let admin = c.token("admin", PASSWORD).await;
+        let questionnaire =
+            format!("/api/v1/self-inspections/{inspection}/units/{a}/questionnaire.xlsx");
+        let events_before = c.store.chain_head().await.unwrap().0;
+        for (what, bytes, format, limit, at) in hostile::refused_by_default() {
+            let ct = match format {
+                mamori_core::table::LedgerFormat::Xlsx => XLSX,
+                mamori_core::table::LedgerFormat::Csv => "text/csv",
+            };
+            let mut routes = vec![
+                ("/api/v1/information-systems/import".to_string(), &admin),
+                ("/api/v1/control-status/import".to_string(), &admin),
+            ];
+            // The questionnaire is a workbook only.
+            if ct == XLSX {
+                routes.push((questionnaire.clone(), &mgr_a));
+            }
+            for (path, token) in routes {
+                let start = std::time::Instant::now();
+                let r = c.api_bytes("POST", &path, token, ct, bytes.clone()).await;
+                let took = start.elapsed();
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{backend} {path} {what}: {}",
+                    &r.body[..r.body.len().min(400)]
+                );
+                assert!(
+                    r.body.contains(limit) && r.body.contains(at),
+                    "{backend} {path} {what}: {}",
+                    &r.body[..r.body.len().min(400)]
+                );
+                assert!(r.body.len() < 4096, "{backend} {path} {what}");
+                assert!(took.as_secs() < 5, "{backend} {path} {what}: {took:?}");
+            }
+        }
+        assert_eq!(
+            c.store.chain_head().await.unwrap().0,
+            events_before,
+            "{backend}: nothing written"
+        );
+        // Nothing answered either.
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{a}"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        let answered = r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| !i["answer"].is_null() && i["answer"] != "")
+            .count();
+        assert_eq!(answered, 0, "{backend}: {} items", items.len());
+    }
+}

@@ -41,3 +41,5 @@ mod alpha_prime;
 mod layout;
 // --- h15b --- services and contractors edited; operations exports follow the filters.
 mod ops_edit;
+// A refused page form comes back with what was typed.
+mod refill;

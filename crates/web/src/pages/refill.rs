@@ -1,0 +1,140 @@
+//! What a refused form held, shown again on the page the refusal returns to.
+//!
+//! A page form that is refused (a value out of range, an auditor of their own
+//! unit …) redirects back to its page with the reason. So that nobody types a
+//! long incident report twice, the fields sent are kept in the session for
+//! that one page, once; its template reads them through [`Refill`]. The CSRF
+//! token and an edit's revision are never kept: a resubmission carries the
+//! page's own.
+
+use std::borrow::Borrow;
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const KEY: &str = "refill";
+/// Forms larger than this are not kept (the session is not a file store).
+const MAX_BYTES: usize = 64 * 1024;
+/// Fields that belong to the page shown, not to what was typed.
+const NOT_KEPT: [&str; 2] = ["csrf", "revision"];
+
+/// The fields of a refused form, for one showing of `path`.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Refill {
+    path: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl Refill {
+    /// Whether the page is shown again after a refusal (then an unticked box
+    /// stays unticked, whatever the page's default).
+    pub fn kept(&self) -> bool {
+        !self.pairs.is_empty()
+    }
+
+    /// The value sent under `name` (empty when none).
+    pub fn value(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// The value sent under `name` when the form is shown again, else `default`
+    /// (an edit form's stored value).
+    pub fn or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        if self.kept() {
+            self.value(name)
+        } else {
+            default
+        }
+    }
+
+    /// Whether `value` was among those sent under `name` (a select's option, a
+    /// checkbox of a group), else `default`.
+    pub fn picks(
+        &self,
+        name: &str,
+        value: impl std::fmt::Display,
+        default: impl Borrow<bool>,
+    ) -> bool {
+        if self.kept() {
+            let value = value.to_string();
+            self.pairs.iter().any(|(k, v)| k == name && *v == value)
+        } else {
+            *default.borrow()
+        }
+    }
+
+    /// Whether a checkbox was ticked (sent at all), else `default`.
+    pub fn ticked(&self, name: &str, default: impl Borrow<bool>) -> bool {
+        if self.kept() {
+            self.pairs.iter().any(|(k, _)| k == name)
+        } else {
+            *default.borrow()
+        }
+    }
+}
+
+/// Keeps the fields of a refused form for the next showing of `path`.
+pub async fn keep(session: &Session, path: &str, pairs: &[(String, String)]) {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !NOT_KEPT.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let size: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if pairs.is_empty() || size > MAX_BYTES {
+        return;
+    }
+    let refill = Refill {
+        path: path.to_string(),
+        pairs,
+    };
+    let _ = session.insert(KEY, refill).await;
+}
+
+/// The fields kept for `path`, taken out of the session; anything kept for
+/// another page is dropped (it was for a page the person did not return to).
+pub async fn take(session: &Session, path: &str) -> Refill {
+    match session.remove::<Refill>(KEY).await {
+        Ok(Some(r)) if r.path == path => r,
+        _ => Refill::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refill;
+
+    fn kept(pairs: &[(&str, &str)]) -> Refill {
+        Refill {
+            path: "/x".into(),
+            pairs: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_kept_form_overrides_the_defaults_and_an_empty_one_does_not() {
+        let r = kept(&[("title", "漏えい"), ("systems", "3"), ("systems", "5")]);
+        assert_eq!(r.value("title"), "漏えい");
+        assert_eq!(r.or("title", "stored"), "漏えい");
+        assert_eq!(r.or("place", "stored"), "", "an emptied field stays empty");
+        assert!(r.picks("systems", 5, false));
+        assert!(!r.picks("systems", "4", true));
+        assert!(
+            !r.ticked("my_number", true),
+            "an unticked box stays unticked"
+        );
+
+        let none = Refill::default();
+        assert_eq!(none.or("title", "stored"), "stored");
+        assert!(none.picks("kind", "leak", true));
+        assert!(none.ticked("my_number", true));
+        assert_eq!(none.value("title"), "");
+    }
+}
