@@ -570,11 +570,22 @@ pub async fn save(
                 Lang::En => format!(" (the text you entered: {})", form.text),
             };
             let conflict = e.class() == mamori_core::problem::Class::Conflict;
+            let form_at = format!("{back}/provisions/{key}");
+            if !conflict {
+                // Refused as written: the form comes back with it to correct.
+                let typed = [
+                    ("heading", &form.heading),
+                    ("text", &form.text),
+                    ("links", &form.links),
+                ]
+                .map(|(k, v)| (k.to_string(), v.clone()));
+                super::refill::keep(&session, &form_at, &typed).await;
+            }
             refused(&session, lang, e).await?;
             if conflict {
                 flash(&session, entered).await;
             }
-            Ok(Redirect::to(&format!("{back}/provisions/{key}")).into_response())
+            Ok(Redirect::to(&form_at).into_response())
         }
     }
 }

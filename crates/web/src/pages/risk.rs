@@ -537,6 +537,15 @@ pub async fn treat(
     Form(f): Form<TreatmentForm>,
 ) -> AppResult<Response> {
     verify_csrf(&session, &f.csrf).await?;
+    let typed = [
+        ("option", &f.option),
+        ("owner", &f.owner),
+        ("due_on", &f.due_on),
+        ("controls", &f.controls),
+        ("note", &f.note),
+        ("expires_on", &f.expires_on),
+    ]
+    .map(|(k, v)| (k.to_string(), v.clone()));
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let input = TreatmentInput {
         option: f.option,
@@ -569,7 +578,13 @@ pub async fn treat(
             )
             .await;
         }
-        Err(e) => refused(&session, lang, e).await?,
+        Err(e) => {
+            // Refused as entered (not stale): the form comes back with it.
+            if e.class() != mamori_core::problem::Class::Conflict {
+                super::refill::keep(&session, &format!("/risks/{id}"), &typed).await;
+            }
+            refused(&session, lang, e).await?
+        }
     }
     Ok(Redirect::to(&format!("/risks/{id}")).into_response())
 }

@@ -223,9 +223,33 @@ async fn a_procedure_is_amended_approved_compared_and_kept_from_other_sections()
             "{backend}: {}",
             refused.body
         );
+        // Refused as written (a link to nothing): the form comes back with
+        // the text typed, and nothing is saved.
+        let current = (revision.parse::<i64>().unwrap() + 1).to_string();
+        let r = sec
+            .post_form(
+                &edit,
+                &[
+                    ("csrf", &csrf),
+                    ("revision", &current),
+                    ("heading", "管理"),
+                    ("text", "鍵は課長が保管する。"),
+                    ("links", "NOPE#9"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), edit, "{backend}");
+        let again = sec.get(&edit).await;
+        assert!(
+            again.body.contains(">鍵は課長が保管する。</textarea>")
+                && again.body.contains(">NOPE#9</textarea>"),
+            "{backend}: {}",
+            again.body
+        );
         let page = sec.get("/policy-documents/proc-a/versions/2").await;
         assert!(page.body.contains("施錠された保管庫"), "{backend}");
         assert!(!page.body.contains("上書きしようとする文"));
+        assert!(!page.body.contains("鍵は課長が保管する"), "{backend}");
         // Table of contents with anchors.
         assert!(page.body.contains(&format!("href=\"#p-{key}\"")));
         assert!(page.body.contains(&format!("id=\"p-{key}\"")));

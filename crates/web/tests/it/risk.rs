@@ -491,6 +491,33 @@ async fn the_export_keeps_the_readers_scope_and_a_city_control_counters_its_thre
             r.body
         );
         assert!(r.body.contains("存在しない人"), "{}", r.body);
+        // On the page the refused treatment comes back as entered, to correct.
+        let at = format!("/risks/{id}");
+        let csrf = Client::csrf_of(&page.get(&at).await.body);
+        let r = page
+            .post_form(
+                &format!("{at}/treatment"),
+                &[
+                    ("csrf", &csrf),
+                    ("revision", ""),
+                    ("option", "reduce"),
+                    ("owner", "存在しない人"),
+                    ("due_on", "2099-01-01"),
+                    ("controls", "S4-01"),
+                    ("note", "月次で確認する"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location(), at, "{backend}");
+        let p = page.get(&at).await;
+        assert!(
+            p.body.contains("value=\"存在しない人\"")
+                && p.body.contains("value=\"月次で確認する\"")
+                && p.body.contains("value=\"2099-01-01\"")
+                && p.body.contains("value=\"reduce\" selected"),
+            "{backend}: {}",
+            p.body
+        );
         let r = cl
             .api(
                 "PUT",
