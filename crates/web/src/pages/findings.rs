@@ -17,7 +17,7 @@ use mamori_store::sorting::{Sort, SortKey};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::ops::{read_fields, refused_keeping, settled};
+use super::ops::{read_fields, refused_keeping, settled, settled_keeping};
 use super::risk::refused;
 use super::{Chrome, Pager, flash, query_string};
 use crate::auth::PageUser;
@@ -388,7 +388,8 @@ pub async fn step(
         ),
         _ => return Err(crate::error::AppError::not_found("finding step")),
     };
-    settled(&session, lang, outcome, ja, en).await?;
+    let page = format!("/findings/{id}");
+    settled_keeping(&session, lang, outcome, (ja, en), &f, (&page, &what)).await?;
     Ok(back(id))
 }
 

@@ -541,25 +541,37 @@ pub(super) async fn refused_keeping(
     f: &Fields,
     back: &str,
 ) -> AppResult<()> {
+    refused_keeping_form(session, lang, e, f, (back, "")).await
+}
+
+/// [`refused_keeping`] for the form `form` of the page `back`.
+async fn refused_keeping_form(
+    session: &Session,
+    lang: Lang,
+    e: mamori_app::Error,
+    f: &Fields,
+    (back, form): (&str, &str),
+) -> AppResult<()> {
     let stale = e.class() == mamori_core::problem::Class::Conflict && f.ticked("revision");
     if !stale {
-        super::refill::keep(session, back, &f.0).await;
+        super::refill::keep_form(session, back, form, &f.0).await;
     }
     refused(session, lang, e).await
 }
 
-/// [`settled`], keeping a refused form's fields for `back`.
+/// [`settled`], keeping a refused form's fields for the form `form` ("" for
+/// the page's one form) of the page `back`.
 pub(super) async fn settled_keeping<R>(
     session: &Session,
     lang: Lang,
     outcome: Result<R, mamori_app::Error>,
     (ja, en): (&str, &str),
     f: &Fields,
-    back: &str,
+    back: (&str, &str),
 ) -> AppResult<()> {
     match outcome {
         Ok(_) => settled(session, lang, Ok::<(), mamori_app::Error>(()), ja, en).await,
-        Err(e) => refused_keeping(session, lang, e, f, back).await,
+        Err(e) => refused_keeping_form(session, lang, e, f, back).await,
     }
 }
 
@@ -577,7 +589,16 @@ pub async fn escalate(
         .app
         .escalate_incident(&user, id, revision, &f.get("note"))
         .await;
-    settled(&session, lang, outcome, "上位へ報告しました", "Escalated").await?;
+    let page = format!("/incidents/{id}");
+    settled_keeping(
+        &session,
+        lang,
+        outcome,
+        ("上位へ報告しました", "Escalated"),
+        &f,
+        (&page, "escalate"),
+    )
+    .await?;
     Ok(back(id))
 }
 
@@ -594,12 +615,14 @@ pub async fn add_action(
         .app
         .add_incident_action(&user, id, &f.get("note"))
         .await;
-    settled(
+    let page = format!("/incidents/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "対応を記録しました",
-        "Action recorded",
+        ("対応を記録しました", "Action recorded"),
+        &f,
+        (&page, "action"),
     )
     .await?;
     Ok(back(id))
@@ -680,12 +703,14 @@ pub async fn close(
         .app
         .close_incident(&user, id, revision, &closure)
         .await;
-    settled(
+    let page = format!("/incidents/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "インシデントを終結しました",
-        "Incident closed",
+        ("インシデントを終結しました", "Incident closed"),
+        &f,
+        (&page, "close"),
     )
     .await?;
     Ok(back(id))

@@ -859,7 +859,7 @@ pub async fn update_contractor(
         outcome,
         ("委託先を更新しました", "Contractor updated"),
         &f,
-        &back,
+        (&back, ""),
     )
     .await?;
     Ok(to_contractor(id))
@@ -1070,7 +1070,7 @@ pub async fn create_service(
         outcome,
         ("外部サービスを登録しました", "Service recorded"),
         &f,
-        "/services",
+        ("/services", ""),
     )
     .await?;
     Ok(Redirect::to("/services").into_response())
@@ -1193,7 +1193,7 @@ pub async fn update_service(
         outcome,
         ("外部サービスを更新しました", "Service updated"),
         &f,
-        &back,
+        (&back, ""),
     )
     .await?;
     Ok(Redirect::to(&back).into_response())

@@ -22,10 +22,26 @@ const NOT_KEPT: [&str; 2] = ["csrf", "revision"];
 #[derive(Default, Serialize, Deserialize)]
 pub struct Refill {
     path: String,
+    /// Which of the page's forms sent them, where a page has several that
+    /// share field names ("" for a page's one form).
+    #[serde(default)]
+    form: String,
     pairs: Vec<(String, String)>,
 }
 
+/// Nothing kept (what [`Refill::form`] answers for another form).
+static NOTHING: Refill = Refill {
+    path: String::new(),
+    form: String::new(),
+    pairs: Vec::new(),
+};
+
 impl Refill {
+    /// The fields if the form `id` of the page sent them, else nothing.
+    pub fn form(&self, id: &str) -> &Refill {
+        if self.form == id { self } else { &NOTHING }
+    }
+
     /// Whether the page is shown again after a refusal (then an unticked box
     /// stays unticked, whatever the page's default).
     pub fn kept(&self) -> bool {
@@ -79,6 +95,11 @@ impl Refill {
 
 /// Keeps the fields of a refused form for the next showing of `path`.
 pub async fn keep(session: &Session, path: &str, pairs: &[(String, String)]) {
+    keep_form(session, path, "", pairs).await
+}
+
+/// Keeps the fields of the form `form` of `path` (a page of several forms).
+pub async fn keep_form(session: &Session, path: &str, form: &str, pairs: &[(String, String)]) {
     let pairs: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !NOT_KEPT.contains(&k.as_str()))
@@ -90,6 +111,7 @@ pub async fn keep(session: &Session, path: &str, pairs: &[(String, String)]) {
     }
     let refill = Refill {
         path: path.to_string(),
+        form: form.to_string(),
         pairs,
     };
     let _ = session.insert(KEY, refill).await;
@@ -111,6 +133,7 @@ mod tests {
     fn kept(pairs: &[(&str, &str)]) -> Refill {
         Refill {
             path: "/x".into(),
+            form: "plan".into(),
             pairs: pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -130,6 +153,14 @@ mod tests {
             !r.ticked("my_number", true),
             "an unticked box stays unticked"
         );
+
+        assert_eq!(r.form("plan").value("title"), "漏えい");
+        assert_eq!(
+            r.form("close").value("title"),
+            "",
+            "another form of the page"
+        );
+        assert!(!r.form("close").kept());
 
         let none = Refill::default();
         assert_eq!(none.or("title", "stored"), "stored");

@@ -367,6 +367,35 @@ async fn the_pages_raise_plan_and_refuse_self_verification() {
         assert!(page.body.contains("id=\"plan\""), "{backend}");
         let csrf = Client::csrf_of(&page.body);
         let me_s = me.to_string();
+        // A plan refused (a due date that does not exist) comes back in the
+        // plan form only.
+        let r = mgr
+            .post_form(
+                &format!("{fpath}/plan"),
+                &[
+                    ("csrf", &csrf),
+                    ("revision", "1"),
+                    ("owner_id", &me_s),
+                    ("due_on", "2026-02-30"),
+                    ("plan", "端末の設定を見直し、手順書を改める"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        let page = mgr.get(&fpath).await;
+        assert!(
+            page.body
+                .contains("required>端末の設定を見直し、手順書を改める</textarea>")
+                && page.body.contains("value=\"2026-02-30\""),
+            "{backend}: {}",
+            page.body
+        );
+        assert_eq!(
+            page.body.matches("端末の設定を見直し").count(),
+            1,
+            "{backend}: not in the note form: {}",
+            page.body
+        );
         let r = mgr
             .post_form(
                 &format!("{fpath}/plan"),
