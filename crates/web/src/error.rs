@@ -364,13 +364,19 @@ impl ErrorPage {
             .unwrap_or(e.code);
         let from_problems = !problems.is_empty();
         let word = |lang: Lang| -> (String, String) {
+            let reader = crate::i18n::T {
+                lang: match lang {
+                    Lang::En => crate::i18n::Lang::En,
+                    _ => crate::i18n::Lang::Ja,
+                },
+            };
             let message = problems
                 .iter()
                 .map(|p| match &p.field {
                     Some(f)
                         if problems.len() > 1 || e.status == StatusCode::UNPROCESSABLE_ENTITY =>
                     {
-                        format!("{f}: {}", p.message(lang))
+                        reader.located(Some(f), p.message(lang))
                     }
                     _ => p.message(lang),
                 })

@@ -70,6 +70,24 @@ impl T {
         self.lang.pick(ja, en)
     }
 
+    /// A refusal's message where it belongs: the label of its field before it
+    /// (「期限: 日付を読み取れません」) unless the message names it already, so
+    /// that a reader is never shown an internal field name (`due_on`). A field
+    /// without a label (an import's column) is named as it is.
+    pub fn located(&self, field: Option<&str>, message: String) -> String {
+        let Some(field) = field.filter(|f| !f.is_empty()) else {
+            return message;
+        };
+        let base = field.split(['[', '.']).next().unwrap_or(field);
+        let key = format!("field.{base}");
+        let label = catalogue(self.lang).get(&key).map_or(field, String::as_str);
+        if message.contains(label) {
+            message
+        } else {
+            format!("{label}: {message}")
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }
@@ -166,5 +184,33 @@ mod tests {
         assert_eq!(t.get("no.such.key"), "no.such.key");
         assert_eq!(t.pick("脅威", "Threat"), "Threat");
         assert_eq!(t.pick("脅威", ""), "脅威");
+    }
+
+    #[test]
+    fn a_refusal_names_the_field_by_its_label_once() {
+        let ja = T { lang: Lang::Ja };
+        assert_eq!(
+            ja.located(Some("due_on"), "日付を読み取れません".into()),
+            "期限: 日付を読み取れません"
+        );
+        assert_eq!(
+            ja.located(
+                Some("noticed_at"),
+                "気づいた日時 2027-12-01 が未来です".into()
+            ),
+            "気づいた日時 2027-12-01 が未来です",
+            "the message names it already"
+        );
+        assert_eq!(
+            ja.located(Some("answers[3].answer"), "選んでください".into()),
+            "回答: 選んでください"
+        );
+        assert_eq!(ja.located(Some("C"), "空です".into()), "C: 空です");
+        assert_eq!(ja.located(None, "空です".into()), "空です");
+        let en = T { lang: Lang::En };
+        assert_eq!(
+            en.located(Some("due_on"), "not a date".into()),
+            "Due: not a date"
+        );
     }
 }

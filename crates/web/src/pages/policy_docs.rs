@@ -19,32 +19,12 @@ use mamori_store::policy_docs::{CommentRow, DocumentRow, SearchHit, VersionRow};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::risk::words;
 use super::{Chrome, DatePair, Pager, Paging, flash, flash_error, query_string};
 use crate::auth::{Authed, PageUser, verify_csrf};
 use crate::error::AppResult;
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
-
-/// An operation's refusal worded for the reader (message and advice).
-fn words(e: &mamori_app::Error, lang: Lang) -> String {
-    let l = match lang {
-        Lang::Ja => mamori_core::problem::Lang::Ja,
-        Lang::En => mamori_core::problem::Lang::En,
-    };
-    let problems = e.problems();
-    let mut out: Vec<String> = problems.iter().take(20).map(|p| p.message(l)).collect();
-    if problems.len() > 20 {
-        out.push(format!("… ({})", problems.len()));
-    }
-    if let Some(h) = problems
-        .first()
-        .map(|p| p.hint(l))
-        .filter(|h| !h.is_empty())
-    {
-        out.push(format!("（{h}）"));
-    }
-    out.join(" / ")
-}
 
 /// Flashes a refusal the reader can act on (invalid, conflict, forbidden); other
 /// errors are the error page.

@@ -23,20 +23,31 @@ use crate::error::AppResult;
 use crate::i18n::{Lang, T};
 use crate::state::AppState;
 
-fn words(e: &mamori_app::Error, lang: Lang) -> String {
+/// An operation's refusal worded for the reader: each problem where it
+/// belongs (the field's label, never its internal name), and the first
+/// problem's advice.
+pub(super) fn words(e: &mamori_app::Error, lang: Lang) -> String {
     let l = match lang {
         Lang::Ja => mamori_core::problem::Lang::Ja,
         Lang::En => mamori_core::problem::Lang::En,
     };
-    e.problems()
+    let t = T { lang };
+    let problems = e.problems();
+    let mut out: Vec<String> = problems
         .iter()
         .take(20)
-        .map(|p| match &p.field {
-            Some(f) => format!("{f}: {}", p.message(l)),
-            None => p.message(l),
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
+        .map(|p| t.located(p.field.as_deref(), p.message(l)))
+        .collect();
+    if problems.len() > 20 {
+        out.push(format!("… ({})", problems.len()));
+    }
+    let advice = problems
+        .first()
+        .map(|p| p.hint(l))
+        .filter(|h| !h.is_empty())
+        .map(|h| format!("（{h}）"))
+        .unwrap_or_default();
+    format!("{}{advice}", out.join(" / "))
 }
 
 pub(super) async fn refused(session: &Session, lang: Lang, e: mamori_app::Error) -> AppResult<()> {
