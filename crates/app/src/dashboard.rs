@@ -5,11 +5,14 @@
 //! managers: their units), each counted only as far as they may see.
 
 use mamori_authz::Action;
+use mamori_core::audit::finding::FindingState;
 use mamori_core::catalog::Scheme;
 use mamori_store::PageRequest;
 use mamori_store::assets::AssetFilter;
 use mamori_store::catalogs::PolicyDocumentView;
+use mamori_store::findings::FindingFilter;
 use mamori_store::netcheck::RunSummary;
+use mamori_store::risk::{RiskFilter, RiskSortKey};
 use mamori_store::training::TrainingScope;
 
 use crate::access::{App, Caller};
@@ -63,6 +66,35 @@ pub struct Responsibility {
     pub flagged_assets: i64,
     /// The last firewall checks (the security office).
     pub netchecks: Vec<RunSummary>,
+    /// The management cycle of the city (those who may read it): the open
+    /// self-inspection campaigns, the findings still to be acted on, the
+    /// risks nobody has treated.
+    pub cycle: Option<CycleSummary>,
+}
+
+/// Where the city stands in its audits, corrective actions and risks.
+#[derive(Debug, Clone, Default)]
+pub struct CycleSummary {
+    /// The open campaigns (newest first, at most five), when the person may
+    /// read the results.
+    pub campaigns: Vec<CampaignProgress>,
+    /// Findings open, planned or reported done (not yet verified), and of
+    /// those planned, the ones past their due date; None when not readable.
+    pub findings_active: Option<i64>,
+    pub findings_overdue: i64,
+    /// Risks without a treatment, in what the person may see, counted up to
+    /// the register's limit (true: more than that).
+    pub risks_untreated: Option<(i64, bool)>,
+}
+
+/// One open self-inspection campaign's progress.
+#[derive(Debug, Clone)]
+pub struct CampaignProgress {
+    pub id: i64,
+    pub title: String,
+    pub deadline: String,
+    pub submitted: i64,
+    pub targets: i64,
 }
 
 impl Responsibility {
@@ -385,6 +417,66 @@ impl App {
         {
             r.netchecks = runs.items;
         }
+        if within.is_none() {
+            r.cycle = Some(self.cycle_summary(caller).await?);
+        }
         Ok(r)
+    }
+
+    /// The management cycle as the person may read it (each part skipped
+    /// when the policy does not let them read it).
+    async fn cycle_summary(&self, caller: &Caller) -> Result<CycleSummary> {
+        let today = crate::ops::today();
+        let one = PageRequest::new(Some(1), Some(1));
+        let mut c = CycleSummary::default();
+        if let Some(page) = allowed(
+            self.inspection_list(caller, PageRequest::new(Some(1), Some(20)))
+                .await,
+        )? {
+            c.campaigns = page
+                .items
+                .into_iter()
+                .filter(|i| i.status == "open")
+                .take(5)
+                .map(|i| CampaignProgress {
+                    id: i.id,
+                    title: i.title,
+                    deadline: i.deadline,
+                    submitted: i.submitted,
+                    targets: i.targets,
+                })
+                .collect();
+        }
+        let mut active = 0;
+        for state in [
+            FindingState::Open,
+            FindingState::ActionPlanned,
+            FindingState::Done,
+        ] {
+            let filter = FindingFilter {
+                state: Some(state.code().to_string()),
+                ..FindingFilter::default()
+            };
+            match allowed(self.list_findings(caller, &filter, one).await)? {
+                Some(page) => active += page.total,
+                None => return Ok(c),
+            }
+        }
+        c.findings_active = Some(active);
+        let overdue = FindingFilter {
+            overdue_on: Some(today),
+            ..FindingFilter::default()
+        };
+        c.findings_overdue = self.list_findings(caller, &overdue, one).await?.total;
+        let untreated = RiskFilter {
+            treatment: Some("none".into()),
+            ..RiskFilter::default()
+        };
+        c.risks_untreated = allowed(
+            self.list_risks(caller, &untreated, RiskSortKey::default(), true, one)
+                .await,
+        )?
+        .map(|(page, more)| (page.total, more));
+        Ok(c)
     }
 }

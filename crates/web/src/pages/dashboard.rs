@@ -35,6 +35,8 @@ pub struct Panel {
     pub training_chart: Option<BarChart>,
     pub flagged_assets: i64,
     pub netchecks: Vec<(RunSummary, String)>,
+    /// The city's audits, corrective actions and risks (the city's panel).
+    pub cycle: Option<mamori_app::dashboard::CycleSummary>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -148,6 +150,7 @@ fn panel(t: &T, mut r: Responsibility, i: usize) -> Panel {
             })
             .collect(),
         ack_campaign: r.ack_campaign,
+        cycle: r.cycle,
     }
 }
 

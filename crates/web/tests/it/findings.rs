@@ -350,6 +350,29 @@ async fn the_pages_raise_plan_and_refuse_self_verification() {
         let list = office.get("/findings").await;
         assert_eq!(list.status, StatusCode::OK, "{backend}");
         assert!(list.body.contains("未実施"), "{backend}");
+        let raised = items.iter().filter(|i| i["mandatory"] == true).count();
+        // The office's dashboard: the campaign's progress and the findings to act on.
+        let home = office.get("/").await;
+        assert!(home.body.contains("id=\"cycle\""), "{backend}");
+        assert!(
+            home.body.contains("令和7年度 自己点検</a>: 提出 1/2"),
+            "{backend}: {}",
+            home.body
+        );
+        assert!(
+            home.body.contains(&format!(
+                "id=\"findings-active\">確認が済んでいない指摘事項</a>: {raised}"
+            )),
+            "{backend}: {raised}"
+        );
+        assert!(home.body.contains("id=\"risks-untreated\""), "{backend}");
+        // A unit's manager sees their unit, not the city's cycle.
+        let mut manager = c.fresh();
+        manager.sign_in("mgra", PASSWORD).await;
+        assert!(
+            !manager.get("/").await.body.contains("id=\"cycle\""),
+            "{backend}"
+        );
 
         let mut mgr = c.fresh();
         mgr.sign_in("mgra", PASSWORD).await;
