@@ -966,15 +966,17 @@ pub async fn decide(
         .app
         .decide_exception(&user, id, revision, &f.get("decision"), &f.get("note"))
         .await;
-    settled(
+    let page = format!("/exceptions/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "判断を記録しました",
-        "Decision recorded",
+        ("判断を記録しました", "Decision recorded"),
+        &f,
+        (&page, "decide"),
     )
     .await?;
-    Ok(Redirect::to(&format!("/exceptions/{id}")).into_response())
+    Ok(Redirect::to(&page).into_response())
 }
 
 pub async fn renew(
@@ -1000,8 +1002,9 @@ pub async fn renew(
             Ok(Redirect::to(&format!("/exceptions/{}", e.id)).into_response())
         }
         Err(e) => {
-            refused(&session, lang, e).await?;
-            Ok(Redirect::to(&format!("/exceptions/{id}")).into_response())
+            let page = format!("/exceptions/{id}");
+            refused_keeping_form(&session, lang, e, &f, (&page, "renew")).await?;
+            Ok(Redirect::to(&page).into_response())
         }
     }
 }

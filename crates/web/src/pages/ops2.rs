@@ -910,12 +910,14 @@ pub async fn add_contract(
         clauses: f.all("clauses"),
     };
     let outcome = state.app.add_contract(&user, id, &form, &today()).await;
-    settled(
+    let page = format!("/contractors/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "契約を登録しました",
-        "Contract recorded",
+        ("契約を登録しました", "Contract recorded"),
+        &f,
+        (&page, "contract"),
     )
     .await?;
     Ok(to_contractor(id))
@@ -934,12 +936,14 @@ pub async fn add_staff(
         .app
         .add_contractor_staff(&user, id, &f.get("username"), &f.get("name"))
         .await;
-    settled(
+    let page = format!("/contractors/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "従事者を登録しました",
-        "Staff member added",
+        ("従事者を登録しました", "Staff member added"),
+        &f,
+        (&page, "staff"),
     )
     .await?;
     Ok(to_contractor(id))
@@ -964,12 +968,14 @@ pub async fn add_assessment(
         .app
         .add_contractor_assessment(&user, id, &form, &today())
         .await;
-    settled(
+    let page = format!("/contractors/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "評価を記録しました",
-        "Assessment recorded",
+        ("評価を記録しました", "Assessment recorded"),
+        &f,
+        (&page, "assessment"),
     )
     .await?;
     Ok(to_contractor(id))
@@ -1342,15 +1348,17 @@ pub async fn record_drill(
         .app
         .record_drill(&user, id, &f.get("held_on"), &f.get("note"), &today())
         .await;
-    settled(
+    let page = format!("/plans/{id}");
+    settled_keeping(
         &session,
         lang,
         outcome,
-        "訓練を記録しました",
-        "Drill recorded",
+        ("訓練を記録しました", "Drill recorded"),
+        &f,
+        (&page, "drill"),
     )
     .await?;
-    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+    Ok(Redirect::to(&page).into_response())
 }
 
 /// Records, from the plan's page, that an incident followed it.

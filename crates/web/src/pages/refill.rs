@@ -29,37 +29,65 @@ pub struct Refill {
     pairs: Vec<(String, String)>,
 }
 
-/// Nothing kept (what [`Refill::form`] answers for another form).
-static NOTHING: Refill = Refill {
-    path: String::new(),
-    form: String::new(),
-    pairs: Vec::new(),
-};
-
 impl Refill {
     /// The fields if the form `id` of the page sent them, else nothing.
-    pub fn form(&self, id: &str) -> &Refill {
-        if self.form == id { self } else { &NOTHING }
+    pub fn form(&self, id: &str) -> Kept<'_> {
+        Kept(if self.form == id && !self.pairs.is_empty() {
+            Some(&self.pairs)
+        } else {
+            None
+        })
     }
 
-    /// Whether the page is shown again after a refusal (then an unticked box
+    /// The fields of the page's one (unnamed) form: see [`Kept`].
+    pub fn kept(&self) -> bool {
+        self.form("").kept()
+    }
+    pub fn value(&self, name: &str) -> &str {
+        self.form("").value(name)
+    }
+    pub fn or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        self.form("").or(name, default)
+    }
+    pub fn picks(
+        &self,
+        name: &str,
+        value: impl std::fmt::Display,
+        default: impl Borrow<bool>,
+    ) -> bool {
+        self.form("").picks(name, value, default)
+    }
+    pub fn ticked(&self, name: &str, default: impl Borrow<bool>) -> bool {
+        self.form("").ticked(name, default)
+    }
+}
+
+/// What one form of the page sent before it was refused (None: nothing, the
+/// form is shown with its defaults).
+#[derive(Clone, Copy)]
+pub struct Kept<'a>(Option<&'a [(String, String)]>);
+
+impl<'a> Kept<'a> {
+    /// Whether the form is shown again after a refusal (then an unticked box
     /// stays unticked, whatever the page's default).
     pub fn kept(&self) -> bool {
-        !self.pairs.is_empty()
+        self.0.is_some()
     }
 
     /// The value sent under `name` (empty when none).
-    pub fn value(&self, name: &str) -> &str {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
+    pub fn value(&self, name: &str) -> &'a str {
+        self.0
+            .and_then(|pairs| pairs.iter().find(|(k, _)| k == name))
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     }
 
     /// The value sent under `name` when the form is shown again, else `default`
     /// (an edit form's stored value).
-    pub fn or<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+    pub fn or<'b>(&self, name: &str, default: &'b str) -> &'b str
+    where
+        'a: 'b,
+    {
         if self.kept() {
             self.value(name)
         } else {
@@ -75,20 +103,20 @@ impl Refill {
         value: impl std::fmt::Display,
         default: impl Borrow<bool>,
     ) -> bool {
-        if self.kept() {
-            let value = value.to_string();
-            self.pairs.iter().any(|(k, v)| k == name && *v == value)
-        } else {
-            *default.borrow()
+        match self.0 {
+            Some(pairs) => {
+                let value = value.to_string();
+                pairs.iter().any(|(k, v)| k == name && *v == value)
+            }
+            None => *default.borrow(),
         }
     }
 
     /// Whether a checkbox was ticked (sent at all), else `default`.
     pub fn ticked(&self, name: &str, default: impl Borrow<bool>) -> bool {
-        if self.kept() {
-            self.pairs.iter().any(|(k, _)| k == name)
-        } else {
-            *default.borrow()
+        match self.0 {
+            Some(pairs) => pairs.iter().any(|(k, _)| k == name),
+            None => *default.borrow(),
         }
     }
 }
@@ -130,10 +158,10 @@ pub async fn take(session: &Session, path: &str) -> Refill {
 mod tests {
     use super::Refill;
 
-    fn kept(pairs: &[(&str, &str)]) -> Refill {
+    fn kept(form: &str, pairs: &[(&str, &str)]) -> Refill {
         Refill {
             path: "/x".into(),
-            form: "plan".into(),
+            form: form.into(),
             pairs: pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -143,7 +171,10 @@ mod tests {
 
     #[test]
     fn a_kept_form_overrides_the_defaults_and_an_empty_one_does_not() {
-        let r = kept(&[("title", "漏えい"), ("systems", "3"), ("systems", "5")]);
+        let r = kept(
+            "",
+            &[("title", "漏えい"), ("systems", "3"), ("systems", "5")],
+        );
         assert_eq!(r.value("title"), "漏えい");
         assert_eq!(r.or("title", "stored"), "漏えい");
         assert_eq!(r.or("place", "stored"), "", "an emptied field stays empty");
@@ -154,18 +185,25 @@ mod tests {
             "an unticked box stays unticked"
         );
 
-        assert_eq!(r.form("plan").value("title"), "漏えい");
-        assert_eq!(
-            r.form("close").value("title"),
-            "",
-            "another form of the page"
-        );
-        assert!(!r.form("close").kept());
-
         let none = Refill::default();
         assert_eq!(none.or("title", "stored"), "stored");
         assert!(none.picks("kind", "leak", true));
         assert!(none.ticked("my_number", true));
         assert_eq!(none.value("title"), "");
+    }
+
+    #[test]
+    fn a_named_form_gets_its_own_fields_and_no_other_form_does() {
+        let r = kept("plan", &[("note", "手順を改める")]);
+        assert_eq!(r.form("plan").value("note"), "手順を改める");
+        assert_eq!(
+            r.form("close").value("note"),
+            "",
+            "another form of the page"
+        );
+        assert!(!r.form("close").kept());
+        assert_eq!(r.form("close").or("note", "stored"), "stored");
+        assert!(!r.kept(), "nor the page's unnamed form");
+        assert_eq!(r.or("note", "stored"), "stored");
     }
 }

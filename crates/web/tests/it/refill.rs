@@ -168,5 +168,40 @@ async fn a_refused_edit_keeps_the_typing_and_a_stale_one_shows_what_is_stored() 
         let p = page.get(&at).await;
         assert!(!p.body.contains("古い画面からの変更"), "{backend}");
         assert!(p.body.contains("印刷（他の人の変更）"), "{backend}");
+
+        // A page of several forms: a contract refused (it ends before it
+        // starts) comes back in the contract form, its clauses ticked as
+        // sent; the contractor's edit form shows what is stored.
+        let r = page
+            .post_form(
+                &format!("{at}/contracts"),
+                &[
+                    ("csrf", &csrf),
+                    ("title", "令和9年度 印刷業務委託"),
+                    ("starts_on", "2027-04-01"),
+                    ("ends_on", "2027-03-31"),
+                    ("clauses", "confidentiality"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let p = page.get(&at).await;
+        assert!(
+            p.body.contains("value=\"令和9年度 印刷業務委託\"")
+                && p.body.contains("value=\"2027-03-31\"")
+                && p.body.contains("value=\"confidentiality\" checked")
+                && !p.body.contains("value=\"no_subcontracting\" checked"),
+            "{backend}: {}",
+            p.body
+        );
+        assert!(
+            p.body.contains("value=\"さくら印刷\" required")
+                && p.body.contains("印刷（他の人の変更）</textarea>"),
+            "{backend}: the edit form keeps the stored values"
+        );
+        assert!(
+            !p.body.contains("<details id=\"contractor-edit\" open>"),
+            "{backend}"
+        );
     }
 }
