@@ -22,7 +22,7 @@ use mamori_store::controls::EvidenceRow;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Chrome, Pager, Paging, flash, query_string};
+use super::{Chrome, Pager, Paging, flash, flash_error, query_string};
 use crate::auth::{PageUser, verify_csrf};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T};
@@ -646,6 +646,9 @@ pub struct QuestionLine {
     pub comment: String,
     /// The evidence attached to this item's answer.
     pub evidence: Vec<EvidenceRow>,
+    /// After a refused save (someone else saved first): what is stored, where
+    /// it differs from what the person had entered (which the form shows).
+    pub stored: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -669,12 +672,39 @@ pub async fn questionnaire(
 ) -> AppResult<QuestionnairePage> {
     let t = T { lang };
     let v = state.app.questionnaire(&user, id, unit).await?;
+    let path = format!("/audits/inspections/{id}/units/{unit}");
+    let chrome = Chrome::new(&state, &session, lang, Some(&user), &path, SECTION).await?;
+    // What the person had entered when their save was refused.
+    let entered = chrome.refill.form(ANSWERS_FORM);
     let lines = v
         .items
         .iter()
         .map(|i| {
             let saved = v.answers.get(&i.id);
             let current = saved.map(|a| a.answer.clone()).unwrap_or_default();
+            let stored_comment = saved.map(|a| a.comment.clone()).unwrap_or_default();
+            let (shown, comment) = if entered.kept() {
+                (
+                    entered.value(&format!("a_{}", i.id)).to_string(),
+                    entered.value(&format!("c_{}", i.id)).to_string(),
+                )
+            } else {
+                (current.clone(), stored_comment.clone())
+            };
+            let word = |code: &str| {
+                if code.is_empty() {
+                    t.pick("未回答", "not answered").to_string()
+                } else {
+                    answer_word(&t, code)
+                }
+            };
+            let stored = (shown != current || comment != stored_comment).then(|| {
+                let mut s = format!("{}: {}", t.pick("保存済み", "Saved"), word(&current));
+                if !stored_comment.is_empty() {
+                    s.push_str(&format!("（{stored_comment}）"));
+                }
+                s
+            });
             QuestionLine {
                 method: method_word(&t, &i.method),
                 options: parse_answers(&i.answers)
@@ -683,7 +713,7 @@ pub async fn questionnaire(
                         (
                             a.code(),
                             t.pick(a.name_ja(), a.name_en()).to_string(),
-                            a.code() == current,
+                            a.code() == shown,
                         )
                     })
                     .collect(),
@@ -692,7 +722,8 @@ pub async fn questionnaire(
                 } else {
                     answer_word(&t, &current)
                 },
-                comment: saved.map(|a| a.comment.clone()).unwrap_or_default(),
+                stored,
+                comment,
                 evidence: v
                     .evidence
                     .iter()
@@ -703,9 +734,8 @@ pub async fn questionnaire(
             }
         })
         .collect();
-    let path = format!("/audits/inspections/{id}/units/{unit}");
     Ok(QuestionnairePage {
-        chrome: Chrome::new(&state, &session, lang, Some(&user), &path, SECTION).await?,
+        chrome,
         state: state_word(&t, &v.target.state),
         score: score_text(v.target.points, v.target.applicable),
         unit,
@@ -773,14 +803,17 @@ pub async fn save_answers(
             })
         })
         .collect();
+    let back = format!("/audits/inspections/{id}/units/{unit}");
     if !forms.is_empty() {
-        let saved = state
+        match state
             .app
             .save_answers(&user, id, unit, revision, &forms)
-            .await?;
-        revision = saved.revision;
+            .await
+        {
+            Ok(saved) => revision = saved.revision,
+            Err(e) => return answers_refused(&session, lang, e, &pairs, &back).await,
+        }
     }
-    let back = format!("/audits/inspections/{id}/units/{unit}");
     if get("action") == "submit" {
         state.app.submit_answers(&user, id, unit, revision).await?;
         flash(&session, lang.pick("提出しました", "Submitted")).await;
@@ -788,6 +821,39 @@ pub async fn save_answers(
         flash(&session, lang.pick("保存しました", "Saved")).await;
     }
     Ok(Redirect::to(&back).into_response())
+}
+
+/// The form of the questionnaire's answers (see [`super::refill`]).
+const ANSWERS_FORM: &str = "answers";
+
+/// A save of answers refused: the reason, and every answer and comment as
+/// entered kept for the questionnaire — also when someone else saved first,
+/// so that a long questionnaire is never lost: the page then shows what was
+/// entered with what is stored beside each item that differs, to review
+/// before saving again.
+async fn answers_refused(
+    session: &Session,
+    lang: Lang,
+    e: mamori_app::Error,
+    pairs: &[(String, String)],
+    back: &str,
+) -> AppResult<Response> {
+    use mamori_core::problem::Class;
+    let class = e.class();
+    if !matches!(class, Class::Invalid | Class::Conflict | Class::Forbidden) {
+        return Err(e.into());
+    }
+    super::refill::keep_form(session, back, ANSWERS_FORM, pairs).await;
+    let mut message = super::risk::words(&e, lang);
+    if class == Class::Conflict {
+        message.push(' ');
+        message.push_str(lang.pick(
+            "あなたの入力は下に残しています。「保存済み」と異なる項目を確かめてから、もう一度保存してください。",
+            "What you entered is kept below: check the items marked Saved, then save again.",
+        ));
+    }
+    flash_error(session, message).await;
+    Ok(Redirect::to(back).into_response())
 }
 
 pub async fn return_answers(

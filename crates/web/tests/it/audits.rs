@@ -930,3 +930,111 @@ async fn answers_carry_evidence_files_and_links_read_only_by_those_who_see_the_q
         );
     }
 }
+
+/// Two people answering the same questionnaire at once: the second save is
+/// refused (someone saved first), nothing of it is written, and the page keeps
+/// what the second person entered with what is stored beside each item that
+/// differs; saved again on the new revision, it is taken.
+#[tokio::test]
+async fn a_save_refused_as_stale_keeps_the_answers_entered_beside_what_is_stored() {
+    for City {
+        backend,
+        mut c,
+        a,
+        mgr_a,
+        inspection,
+        items,
+        ..
+    } in city().await
+    {
+        let path = format!("/audits/inspections/{inspection}/units/{a}");
+        let mut first = c.fresh();
+        first.sign_in("mgra", PASSWORD).await;
+        let mut second = c.fresh();
+        second.sign_in("mgra", PASSWORD).await;
+        let csrf1 = Client::csrf_of(&first.get(&path).await.body);
+        let csrf2 = Client::csrf_of(&second.get(&path).await.body);
+        let a0 = format!("a_{}", items[0]["id"]);
+        let c0 = format!("c_{}", items[0]["id"]);
+        let a1 = format!("a_{}", items[1]["id"]);
+        let r = first
+            .post_form(&path, &[("csrf", &csrf1), ("revision", "1"), (&a0, "done")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        // The second, on the revision it read.
+        let r = second
+            .post_form(
+                &path,
+                &[
+                    ("csrf", &csrf2),
+                    ("revision", "1"),
+                    (&a0, "not_done"),
+                    (&c0, "端末の点検記録がない"),
+                    (&a1, "done"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}: {}", r.body);
+        assert_eq!(r.location(), path, "{backend}");
+        let page = second.get(&path).await;
+        assert!(
+            page.body.contains("あなたの入力は下に残しています"),
+            "{backend}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("value=\"not_done\" selected")
+                && page.body.contains("value=\"端末の点検記録がない\"")
+                && page.body.contains("保存済み: 実施"),
+            "{backend}: {}",
+            page.body
+        );
+        // Nothing of the refused save was written.
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/self-inspections/{inspection}/units/{a}"),
+                Some(&mgr_a),
+                None,
+            )
+            .await;
+        let json = r.json();
+        let answer_of = |id: &serde_json::Value| {
+            json["answers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["item_id"] == *id)
+                .map(|a| a["answer"].clone())
+        };
+        assert_eq!(
+            answer_of(&items[0]["id"]),
+            Some(serde_json::json!("done")),
+            "{backend}: {json}"
+        );
+        assert_eq!(answer_of(&items[1]["id"]), None, "{backend}: {json}");
+        // Saved again from the page shown (its own revision): taken.
+        let marker = "name=\"revision\" value=\"";
+        let at = page.body.find(marker).unwrap() + marker.len();
+        let revision: String = page.body[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let r = second
+            .post_form(
+                &path,
+                &[
+                    ("csrf", &csrf2),
+                    ("revision", &revision),
+                    (&a0, "not_done"),
+                    (&c0, "端末の点検記録がない"),
+                    (&a1, "done"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{backend}");
+        let page = second.get(&path).await;
+        assert!(page.body.contains("保存しました"), "{backend}");
+        assert!(!page.body.contains("保存済み: "), "{backend}");
+    }
+}
