@@ -844,7 +844,9 @@ async fn answers_refused(
         return Err(e.into());
     }
     super::refill::keep_form(session, back, ANSWERS_FORM, pairs).await;
-    let mut message = super::risk::words(&e, lang);
+    // Someone saved first: the page's own advice replaces the problem's
+    // (which says to reopen and enter again).
+    let mut message = super::risk::words_advising(&e, lang, class != Class::Conflict);
     if class == Class::Conflict {
         message.push(' ');
         message.push_str(lang.pick(

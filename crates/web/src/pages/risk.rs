@@ -27,6 +27,12 @@ use crate::state::AppState;
 /// belongs (the field's label, never its internal name), and the first
 /// problem's advice.
 pub(super) fn words(e: &mamori_app::Error, lang: Lang) -> String {
+    words_advising(e, lang, true)
+}
+
+/// [`words`], with the problem's own advice or without it (where the page
+/// gives its own).
+pub(super) fn words_advising(e: &mamori_app::Error, lang: Lang, advice: bool) -> String {
     let l = match lang {
         Lang::Ja => mamori_core::problem::Lang::Ja,
         Lang::En => mamori_core::problem::Lang::En,
@@ -43,6 +49,7 @@ pub(super) fn words(e: &mamori_app::Error, lang: Lang) -> String {
     }
     let advice = problems
         .first()
+        .filter(|_| advice)
         .map(|p| p.hint(l))
         .filter(|h| !h.is_empty())
         .map(|h| format!("（{h}）"))
